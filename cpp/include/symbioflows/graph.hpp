@@ -1,0 +1,33 @@
+// Compressed sparse row (CSR) directed multigraph.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace symbioflows {
+
+// Out-adjacency of a directed multigraph on nodes 0..n_nodes-1.  For node u, its out-edges
+// are positions indptr[u] .. indptr[u+1]-1, sorted by (target, original edge id); `targets`
+// holds the head node and `edge_ids` the position of the edge in the input arrays, so
+// parallel edges (e.g. different materials between the same two companies) are kept.
+struct CsrGraph {
+    int64_t n_nodes = 0;
+    std::vector<int64_t> indptr;    // size n_nodes + 1
+    std::vector<int64_t> targets;   // size n_edges
+    std::vector<int64_t> edge_ids;  // size n_edges
+
+    int64_t n_edges() const noexcept { return static_cast<int64_t>(targets.size()); }
+    int64_t out_degree(int64_t u) const { return indptr[u + 1] - indptr[u]; }
+};
+
+// Build from edge lists.  Throws InvalidInputError for a negative n_nodes or m and
+// UnknownNodeError for an endpoint outside [0, n_nodes).  O(n + m) (counting sort).
+CsrGraph build_csr(int64_t n_nodes, const int64_t* src, const int64_t* dst, int64_t m);
+
+// The reverse graph (in-adjacency), same edge ids.
+CsrGraph transpose(const CsrGraph& g);
+
+// Rebuild from raw arrays (pickling); validates the invariants.
+CsrGraph csr_from_arrays(int64_t n_nodes, std::vector<int64_t> indptr,
+                         std::vector<int64_t> targets, std::vector<int64_t> edge_ids);
+
+}  // namespace symbioflows

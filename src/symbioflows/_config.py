@@ -1,0 +1,40 @@
+"""Shared keyword handling: ``n_jobs`` and ``rng``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from symbioflows.errors import InvalidInputError
+
+__all__ = ["resolve_n_jobs", "check_rng"]
+
+
+def resolve_n_jobs(n_jobs: int | None) -> int:
+    """Number of threads for ``n_jobs`` (joblib convention).
+
+    ``None`` or ``1`` -> 1; ``-1`` -> all cores; ``-2`` -> all but one; ``0`` is an error.
+    """
+    if n_jobs is None:
+        return 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
+        raise InvalidInputError(f"n_jobs must be an int; got {n_jobs!r}")
+    n = int(n_jobs)
+    if n == 0:
+        raise InvalidInputError("n_jobs=0 is not allowed; pass a positive count or -1 for all cores")
+    cores = os.cpu_count() or 1
+    if n < 0:
+        return max(1, cores + 1 + n)
+    return n
+
+
+def check_rng(rng: Any = None) -> np.random.Generator:
+    """Turn anything :func:`numpy.random.default_rng` accepts into a Generator."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"rng must be a seed, SeedSequence or Generator; got {rng!r}") from exc

@@ -1,0 +1,80 @@
+"""Argument checks used at the boundary before data reaches the native core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from symbioflows.errors import InvalidInputError, UnknownNodeError
+
+__all__ = ["as_float_array", "as_index_array", "check_lat_lon", "check_positive_int"]
+
+
+def as_float_array(
+    values: Any, name: str, *, ndim: int = 1, finite: bool = True, dtype: Any = np.float64
+) -> npt.NDArray[Any]:
+    """Convert to a C-contiguous float array, refusing object/str/complex dtypes and NaN/inf."""
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{name}: expected real numbers; got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise InvalidInputError(f"{name}: expected a {ndim}-D array; got shape {arr.shape}")
+    out = np.ascontiguousarray(arr, dtype=dtype)
+    if finite and out.size and not np.isfinite(out).all():
+        bad = np.flatnonzero(~np.isfinite(out.reshape(-1)))
+        first = int(bad[0])
+        raise InvalidInputError(
+            f"{name}: {bad.size} non-finite value(s), first at position {first} "
+            f"({out.reshape(-1)[first]!r}); drop or fill those rows"
+        )
+    return out
+
+
+def as_index_array(values: Any, name: str, *, n: int | None = None) -> npt.NDArray[np.int64]:
+    """Convert integer ids to int64, refusing floats/bools (no silent truncation) and ids outside [0, n)."""
+    arr = np.asarray(values)
+    if arr.size == 0 and arr.dtype.kind == "f":
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name}: expected integer ids; got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise InvalidInputError(f"{name}: expected a 1-D array; got shape {arr.shape}")
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise InvalidInputError(f"{name}: id {arr.max()} does not fit in int64")
+    out = np.ascontiguousarray(arr, dtype=np.int64)
+    if n is not None and out.size:
+        bad = np.flatnonzero((out < 0) | (out >= n))
+        if bad.size:
+            k = int(bad[0])
+            raise UnknownNodeError(f"{name}[{k}] = {int(out[k])} outside [0, {n})")
+    return out
+
+
+def check_lat_lon(lat: Any, lon: Any, *, name: str = "points") -> tuple[np.ndarray, np.ndarray]:
+    """Validate WGS84 coordinates in degrees; returns float64 arrays."""
+    la = as_float_array(lat, f"{name}.lat")
+    lo = as_float_array(lon, f"{name}.lon")
+    if la.shape != lo.shape:
+        raise InvalidInputError(f"{name}: lat has {la.size} values but lon has {lo.size}")
+    bad = np.flatnonzero((la < -90) | (la > 90))
+    if bad.size:
+        k = int(bad[0])
+        raise InvalidInputError(
+            f"{name} row {k}: lat={la[k]} outside [-90, 90] (are lat and lon swapped?)"
+        )
+    bad = np.flatnonzero((lo < -180) | (lo > 180))
+    if bad.size:
+        k = int(bad[0])
+        raise InvalidInputError(f"{name} row {k}: lon={lo[k]} outside [-180, 180]")
+    return la, lo
+
+
+def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
+    """An int >= minimum (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InvalidInputError(f"{name} must be an int; got {value!r}")
+    if int(value) < minimum:
+        raise InvalidInputError(f"{name} must be >= {minimum}; got {value}")
+    return int(value)
