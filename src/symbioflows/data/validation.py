@@ -347,8 +347,8 @@ def _numeric_column(
     series = pd.Series([_as_text(v) for v in raw], dtype=object)
     parsed = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(np.isnan(parsed) & series.notna().to_numpy())
-    for i in bad:
-        text = series.iat[int(i)]
+    for i in map(int, bad):
+        text = str(series.iat[i])
         low = text.lower()
         if low in {"nan", "na", "n/a", "null", "none", "-"}:
             continue  # explicit missing marker: handled as missing
@@ -588,7 +588,9 @@ def _companies(t: pa.Table, out: _Collector) -> tuple[dict[str, Any], list[str]]
     n = t.num_rows
     cols: dict[str, Any] = {}
     names = t.column_names
-    ids = _text_column(t.column("company_id").to_pylist()) if "company_id" in names else [None] * n
+    ids: list[str | None] = (
+        _text_column(t.column("company_id").to_pylist()) if "company_id" in names else [None] * n
+    )
     if "company_id" in names:
         _ids(T, "company_id", ids, out, unique=True)
     cols["company_id"] = ids
@@ -659,8 +661,7 @@ def _check_coordinates(t: pa.Table, lat: np.ndarray, lon: np.ndarray, out: _Coll
     raw_lon = t.column("lon")
     already = set(out.bad[T])
     for name, arr, raw in (("lat", lat, raw_lat), ("lon", lon, raw_lon)):
-        for i in np.flatnonzero(~np.isfinite(arr)):
-            i = int(i)
+        for i in map(int, np.flatnonzero(~np.isfinite(arr))):
             if i in already and out.bad[T][i].startswith(name + ":"):
                 continue  # already reported as text
             v = raw[i].as_py()
@@ -690,18 +691,17 @@ def _check_coordinates(t: pa.Table, lat: np.ndarray, lon: np.ndarray, out: _Coll
     finite = np.isfinite(lat) & np.isfinite(lon)
     lat_bad = finite & (np.abs(lat) > 90)
     lon_bad = finite & (np.abs(lon) > 180)
-    for i in np.flatnonzero(lat_bad | lon_bad):
-        i = int(i)
-        swapped = abs(lat[i]) <= 180 and abs(lon[i]) <= 90 and abs(lat[i]) > 90
+    for i in map(int, np.flatnonzero(lat_bad | lon_bad)):
+        swapped = abs(lat[i]) <= 180 and abs(lon[i]) <= 90
         if swapped:
             out.add(
                 T,
                 i,
                 "lat",
                 float(lat[i]),
-                f"lat={lat[i]} outside [-90, 90] and lon={lon[i]} would be a valid latitude: lat and lon look swapped",
-                "swap the lat and lon values",
-                code="swapped_coordinates",
+                f"lat={lat[i]} outside [-90, 90] while lon={lon[i]} would be a valid latitude: lat and lon look swapped",
+                "swap the lat and lon values (WGS84 decimal degrees)",
+                code="lat_out_of_range",
             )
             continue
         if lat_bad[i]:
@@ -797,7 +797,7 @@ def _streams(
                     code="bad_direction",
                 )
                 continue
-            hint = _DIRECTION_HINTS.get(d)
+            hint = _DIRECTION_HINTS.get(d, "")
             fix = (
                 f"write {hint!r}"
                 if hint
@@ -875,8 +875,7 @@ def _streams(
     if "quantity" in names:
         q = _numeric_column(t.column("quantity"), T, "quantity", out, required=True)
         flagged = {r for r, why in out.bad[T].items() if why.startswith("quantity:")}
-        for i in np.flatnonzero(~(q >= 0)):
-            i = int(i)
+        for i in map(int, np.flatnonzero(~(np.isfinite(q) & (q >= 0)))):
             if i in flagged:
                 continue
             if np.isnan(q[i]):
@@ -920,7 +919,9 @@ def _streams(
             required=False,
             unit_hint=" in t/m3",
         )
-        for i in np.flatnonzero(~np.isnan(density) & ~(np.isfinite(density) & (density > 0))):
+        for i in map(
+            int, np.flatnonzero(~np.isnan(density) & ~(np.isfinite(density) & (density > 0)))
+        ):
             out.add(
                 T,
                 int(i),
@@ -956,8 +957,7 @@ def _streams(
     vol_no_density = np.flatnonzero(
         (conv.dimension == "volume") & ~(np.isfinite(density) & (density > 0))
     )
-    for i in vol_no_density:
-        i = int(i)
+    for i in map(int, vol_no_density):
         out.add(
             T,
             i,
@@ -981,14 +981,14 @@ def _streams(
         quality = _numeric_column(
             t.column("quality"), T, "quality", out, required=False, unit_hint=" between 0 and 1"
         )
-        for i in np.flatnonzero(~np.isnan(quality) & ~((quality >= 0) & (quality <= 1))):
-            v = float(quality[i])
+        for i in map(int, np.flatnonzero(~np.isnan(quality) & ~((quality >= 0) & (quality <= 1)))):
+            fv = float(quality[i])
             fix = (
-                f"write {v / 100:g} (a fraction, not a percentage)"
-                if 1 < v <= 100
+                f"write {fv / 100:g} (a fraction, not a percentage)"
+                if 1 < fv <= 100
                 else "give a quality score between 0 and 1"
             )
-            out.add(T, int(i), "quality", v, "quality outside [0, 1]", fix, code="bad_quality")
+            out.add(T, int(i), "quality", fv, "quality outside [0, 1]", fix, code="bad_quality")
     cols["quality"] = np.where((quality >= 0) & (quality <= 1), quality, np.nan)
     # price
     price = np.full(n, np.nan)
@@ -1001,14 +1001,14 @@ def _streams(
             required=False,
             unit_hint=" in USD per tonne",
         )
-        for i in np.flatnonzero(~np.isnan(price) & ~(np.isfinite(price) & (price >= 0))):
-            v = float(price[i])
-            msg = "non-finite price" if not np.isfinite(v) else "negative price"
+        for i in map(int, np.flatnonzero(~np.isnan(price) & ~(np.isfinite(price) & (price >= 0)))):
+            fv = float(price[i])
+            msg = "non-finite price" if not np.isfinite(fv) else "negative price"
             out.add(
                 T,
                 int(i),
                 "price_usd_per_t",
-                v,
+                fv,
                 msg,
                 "give a price >= 0 in USD/t (a supply's disposal cost is written as a positive number)",
                 code="bad_price",
@@ -1017,16 +1017,17 @@ def _streams(
     # availability
     mask = np.full(n, CONTINUOUS_MASK, dtype=np.int16)
     if "availability_mask" in names:
-        raw = t.column("availability_mask").to_pylist()
-        for i, v in enumerate(raw):
+        raw_mask = t.column("availability_mask").to_pylist()
+        for i, v in enumerate(raw_mask):
             if _is_missing(v):
                 continue
             try:
+                mv: Any = v
                 if isinstance(v, str):
-                    v = int(v.strip()) if re.fullmatch(r"\s*\d+\s*", v) else v
-                    if isinstance(v, str):
+                    if not re.fullmatch(r"\s*\d+\s*", v):
                         raise InvalidInputError("not an integer")
-                mask[i] = parse_availability(v)
+                    mv = int(v.strip())
+                mask[i] = parse_availability(mv)
             except (InvalidInputError, ValueError, OverflowError):
                 out.add(
                     T,
@@ -1125,14 +1126,14 @@ def _exchanges(
             required=False,
             unit_hint=" in t/yr",
         )
-        for i in np.flatnonzero(~np.isnan(qty) & ~(np.isfinite(qty) & (qty >= 0))):
-            v = float(qty[i])
-            msg = "non-finite quantity" if not np.isfinite(v) else "negative quantity"
+        for i in map(int, np.flatnonzero(~np.isnan(qty) & ~(np.isfinite(qty) & (qty >= 0)))):
+            fv = float(qty[i])
+            msg = "non-finite quantity" if not np.isfinite(fv) else "negative quantity"
             out.add(
                 T,
                 int(i),
                 "quantity_t_per_yr",
-                v,
+                fv,
                 msg,
                 "give a finite quantity >= 0 in t/yr, or leave it empty",
                 code="bad_quantity",
@@ -1186,7 +1187,12 @@ def _build(table: str, cols: dict[str, Any], raw: pa.Table, keep: np.ndarray) ->
     for j, name in enumerate(raw_names):
         if name.lower() in known or name in out.column_names:
             continue
-        out = out.append_column(name, raw.column(j).take(idx))
+        col = raw.column(j).take(idx)
+        if pa.types.is_large_string(col.type) or pa.types.is_string_view(col.type):
+            col = col.cast(
+                pa.string()
+            )  # one string type for free attributes (pandas 3 gives large_string)
+        out = out.append_column(name, col)
     return out
 
 
