@@ -439,9 +439,26 @@ def _paths_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
 
 
 def sample_tables(n_companies: int = 20, seed: int = 0) -> Any:
-    """A small valid dataset from the package's generator (as a Dataset)."""
-    datasets = importlib.import_module("symbioflows.datasets")
-    return datasets.make_region(n_companies, rng=seed)
+    """A small valid dataset (companies, streams, exchanges) built here, read through the
+    public loader so it is in the package's schemas."""
+    read_dataset = resolve("symbioflows:read_dataset")
+    rng = np.random.default_rng(seed)
+    companies = [{"company_id": f"c{i:03d}", "name": f"Company {i}", "sector": "24.10",
+                  "lat": round(float(rng.uniform(51.8, 52.0)), 5),
+                  "lon": round(float(rng.uniform(4.0, 4.5)), 5), "country": "NL"}
+                 for i in range(n_companies)]
+    materials = [("blast furnace slag", "10 02 02", "t/yr"), ("fly ash", "10 01 02", "t/month"),
+                 ("waste heat", None, "MWh/yr"), ("spent grain", "02 07 04", "t/yr")]
+    streams = []
+    for s in range(2 * n_companies):
+        mat, code, unit = materials[s % len(materials)]
+        streams.append({"stream_id": f"s{s:04d}", "company_id": f"c{s % n_companies:03d}",
+                        "direction": "supply" if s % 2 == 0 else "demand", "material": mat,
+                        "ewc_code": code, "quantity": round(float(rng.uniform(1, 5000)), 2),
+                        "unit": unit, "quality": round(float(rng.uniform(0, 1)), 2)})
+    exchanges = [{"supplier_stream_id": f"s{2 * e:04d}", "receiver_stream_id": f"s{2 * e + 1:04d}",
+                  "quantity_t_per_yr": 10.0, "status": "proposed"} for e in range(n_companies // 2)]
+    return read_dataset({"companies": companies, "streams": streams, "exchanges": exchanges})
 
 
 def write_dataset_files(ds: Any, folder: Path, fmt: str) -> Path:
@@ -516,21 +533,29 @@ def _loader_fuzz(fmt: str) -> Fuzz:
     return fuzz
 
 
-# ---- materials: similarity top-k (issue 4) --------------------------------------------------
+# ---- materials: fused compatibility top-k (issue 4) ----------------------------------------
 
 
 def _sim_inputs(rng: np.random.Generator) -> dict[str, Any]:
-    q = rng.standard_normal((200, 48)).astype(np.float32)
-    c = rng.standard_normal((3_000, 48)).astype(np.float32)
-    return {"queries": q, "candidates": c, "k": 10}
+    q = rng.standard_normal((150, 48)).astype(np.float32)
+    c = rng.standard_normal((2_000, 48)).astype(np.float32)
+    n_cls = 6
+    sub = rng.uniform(0, 1, (n_cls, n_cls)).astype(np.float32)
+    return {"queries": q, "candidates": c, "k": 10, "substitution": sub,
+            "supply_class": rng.integers(-1, n_cls, 150), "demand_class": rng.integers(-1, n_cls, 2_000)}
 
 
 def _sim_call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -> Any:
     return fn(x["queries"], x["candidates"], k=x["k"], n_jobs=n_jobs)
 
 
+def _sim_classes_call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -> Any:
+    return fn(x["queries"], x["candidates"], k=x["k"], supply_class=x["supply_class"],
+              demand_class=x["demand_class"], substitution=x["substitution"], n_jobs=n_jobs)
+
+
 def _sim_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
-    nq, nc, d = fdp.ConsumeIntInRange(0, 6), fdp.ConsumeIntInRange(0, 9), fdp.ConsumeIntInRange(0, 5)
+    nq, nc, d = fdp.ConsumeIntInRange(0, 6), fdp.ConsumeIntInRange(0, 9), fdp.ConsumeIntInRange(0, 20)
     q = fuzz_layout(fdp, np.array(fuzz_floats(fdp, nq * d, -10, 10)).reshape(nq, d))
     d2 = d + fdp.ConsumeIntInRange(-1, 1) * fdp.ConsumeIntInRange(0, 1)
     c = fuzz_layout(fdp, np.array(fuzz_floats(fdp, nc * max(d2, 0), -10, 10)).reshape(nc, max(d2, 0)))
@@ -538,32 +563,89 @@ def _sim_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
         q = q.reshape(-1)  # wrong ndim
     if fdp.ConsumeIntInRange(0, 19) == 0:
         c = c.astype(object)  # object dtype -> TypeError
-    k = fdp.ConsumeIntInRange(-1, 12)
-    return fn(q, c, k=k, n_jobs=fdp.ConsumeIntInRange(1, 3))
+    kw: dict[str, Any] = {"k": fdp.ConsumeIntInRange(-1, 12), "n_jobs": fdp.ConsumeIntInRange(1, 3),
+                          "simd": ("auto", "portable", "avx2", "avx512", "sse9")[fdp.ConsumeIntInRange(0, 4)]}
+    if fdp.ConsumeBool():
+        n_cls = fdp.ConsumeIntInRange(0, 4)
+        kw["substitution"] = np.array(fuzz_floats(fdp, n_cls * n_cls, -1, 2)).reshape(n_cls, n_cls)
+        kw["supply_class"] = fuzz_ids(fdp, q.shape[0] if q.ndim == 2 else nq, n_cls)
+        kw["demand_class"] = fuzz_ids(fdp, nc, n_cls)
+    if fdp.ConsumeBool():
+        kw["supply_hazardous"] = np.array([fdp.ConsumeBool() for _ in range(nq)])
+        kw["demand_accepts_hazardous"] = np.array([fdp.ConsumeBool() for _ in range(nc)])
+        kw["demand_blocked"] = np.array([fdp.ConsumeBool() for _ in range(nc)])
+    if fdp.ConsumeBool():
+        # Known open finding (tests/reliability/test_fuzz_findings.py): weights beyond the
+        # float32 range give NaN scores.  Clamped here so the fuzzer keeps looking for *other*
+        # bugs; the finding's own regression test stays in the suite until it is fixed.
+        kw["w_similarity"] = _clamp_f32(fuzz_float(fdp, -1, 2))
+        kw["min_substitution"] = fuzz_float(fdp, -1, 2)
+    res = fn(q, c, **kw)
+    if np.isnan(res.score).any():
+        raise AssertionError("top_k_compatible returned a NaN score")
+    return res
+
+
+def _clamp_f32(v: float) -> float:
+    return math.copysign(1e30, v) if math.isfinite(v) and abs(v) > 1e30 else v
+
+
+def _cosine_call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -> Any:
+    return fn(x["queries"], x["candidates"][:500], n_jobs=n_jobs)
+
+
+def _cosine_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
+    nq, nc, d = fdp.ConsumeIntInRange(0, 5), fdp.ConsumeIntInRange(0, 5), fdp.ConsumeIntInRange(0, 9)
+    a = fuzz_layout(fdp, np.array(fuzz_floats(fdp, nq * d, -10, 10)).reshape(nq, d))
+    b = fuzz_layout(fdp, np.array(fuzz_floats(fdp, nc * d, -10, 10)).reshape(nc, d))
+    out = fn(a, b, n_jobs=fdp.ConsumeIntInRange(1, 3))
+    if np.isnan(out).any():
+        raise AssertionError("cosine_similarity returned NaN (zero vectors must give 0)")
+    return out
 
 
 # ---- logistics: route costing (issue 5) -----------------------------------------------------
 
 
 def _cost_inputs(rng: np.random.Generator) -> dict[str, Any]:
-    la1, lo1 = _points(rng, 500)
-    la2, lo2 = _points(rng, 500)
-    return {"lat1": la1, "lon1": lo1, "lat2": la2, "lon2": lo2,
-            "tonnes": rng.uniform(1, 5_000, 500)}
+    la1, lo1 = rng.uniform(45, 55, 400), rng.uniform(-5, 15, 400)
+    la2, lo2 = rng.uniform(45, 55, 300), rng.uniform(-5, 15, 300)
+    m = 30_000
+    from symbioflows.logistics import MEDIA
+
+    return {"lat1": la1, "lon1": lo1, "lat2": la2, "lon2": lo2, "i": rng.integers(0, 400, m),
+            "j": rng.integers(0, 300, m), "q": rng.uniform(0, 5_000, m).round(1),
+            "medium": np.array(MEDIA, dtype=object)[rng.integers(0, len(MEDIA), m)]}
 
 
 def _cost_call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -> Any:
-    return fn(x["lat1"], x["lon1"], x["lat2"], x["lon2"], x["tonnes"], n_jobs=n_jobs)
+    return fn(x["lat1"], x["lon1"], x["lat2"], x["lon2"], x["i"], x["j"], x["q"],
+              medium=x["medium"], n_jobs=n_jobs)
 
 
 def _cost_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
-    n = fdp.ConsumeIntInRange(0, 6)
-    cols = [np.array(fuzz_floats(fdp, n, -200, 200)) for _ in range(4)]
-    tonnes = np.array(fuzz_floats(fdp, n + fdp.ConsumeIntInRange(-1, 1) * fdp.ConsumeIntInRange(0, 1), -10, 1e5))
+    n1, n2, m = fdp.ConsumeIntInRange(0, 5), fdp.ConsumeIntInRange(0, 5), fdp.ConsumeIntInRange(0, 8)
+    la1, lo1 = np.array(fuzz_floats(fdp, n1, -95, 95)), np.array(fuzz_floats(fdp, n1, -185, 185))
+    la2, lo2 = np.array(fuzz_floats(fdp, n2, -95, 95)), np.array(fuzz_floats(fdp, n2, -185, 185))
+    i, j = fuzz_ids(fdp, m, n1), fuzz_ids(fdp, m, n2)
+    q = np.array(fuzz_floats(fdp, m + fdp.ConsumeIntInRange(-1, 1) * fdp.ConsumeIntInRange(0, 1), -10, 1e5))
+    media = ("solid", "liquid", "gas", "steam", "heat", "water", "plasma", "")
     kw: dict[str, Any] = {"n_jobs": fdp.ConsumeIntInRange(1, 3)}
     if fdp.ConsumeBool():
-        kw["mode"] = ("road", "rail", "truck", "pipeline", "", "teleport")[fdp.ConsumeIntInRange(0, 5)]
-    return fn(*cols, tonnes, **kw)
+        kw["medium"] = np.array([media[fdp.ConsumeIntInRange(0, 7)] for _ in range(m)], dtype=object)
+    elif fdp.ConsumeBool():
+        kw["medium"] = np.array(fdp.ConsumeIntListInRange(m, -1, 7), dtype=np.int64)
+    if fdp.ConsumeBool():
+        kw["modes"] = [("road_articulated", "rail", "pipe_steam", "teleport", "road_tanker")[fdp.ConsumeIntInRange(0, 4)]]
+    if fdp.ConsumeBool():
+        kw["carbon_price_usd_per_t"] = fuzz_float(fdp, -10, 500)
+    if fdp.ConsumeBool():
+        kw["supply_country"] = ["DE", "NL", "XX", "", "de"][fdp.ConsumeIntInRange(0, 4)]
+    res = fn(la1, lo1, la2, lo2, i, j, q, **kw)
+    for name in ("great_circle_km", "route_km", "cost_usd", "co2e_kg"):
+        if np.isnan(getattr(res, name)).any():
+            raise AssertionError(f"cost_pairs returned NaN in {name}")
+    return res
 
 
 # ---- matching: allocation (issue 6) ---------------------------------------------------------
@@ -638,18 +720,19 @@ KERNELS: list[Kernel] = [
     Kernel("find_paths", "symbioflows.chains:find_paths", _paths_inputs, _paths_call,
            _paths_fuzz, allowed=DOCUMENTED_AND_TYPE, needs=("symbioflows.chains:SymbiosisGraph",)),
     Kernel("read_dataset_csv", "symbioflows:read_dataset", _loader_kernel_inputs("csv"),
-           _loader_call, _loader_fuzz("csv"), n_jobs=False, seeds=_loader_seeds("csv"),
-           needs=("symbioflows.datasets:make_region",)),
+           _loader_call, _loader_fuzz("csv"), n_jobs=False, seeds=_loader_seeds("csv")),
     Kernel("read_dataset_parquet", "symbioflows:read_dataset", _loader_kernel_inputs("parquet"),
-           _loader_call, _loader_fuzz("parquet"), n_jobs=False, seeds=_loader_seeds("parquet"),
-           needs=("symbioflows.datasets:make_region",)),
+           _loader_call, _loader_fuzz("parquet"), n_jobs=False, seeds=_loader_seeds("parquet")),
     Kernel("read_dataset_json", "symbioflows:read_dataset", _loader_kernel_inputs("json"),
-           _loader_call, _loader_fuzz("json"), n_jobs=False, seeds=_loader_seeds("json"),
-           needs=("symbioflows.datasets:make_region",)),
-    Kernel("similarity_topk", "symbioflows.materials:similarity_topk", _sim_inputs, _sim_call,
-           _sim_fuzz, allowed=DOCUMENTED_AND_TYPE),
-    Kernel("cost_routes", "symbioflows.logistics:cost_routes", _cost_inputs, _cost_call,
-           _cost_fuzz),
+           _loader_call, _loader_fuzz("json"), n_jobs=False, seeds=_loader_seeds("json")),
+    Kernel("top_k_compatible", "symbioflows.materials.compat:top_k_compatible", _sim_inputs,
+           _sim_call, _sim_fuzz, allowed=DOCUMENTED_AND_TYPE),
+    Kernel("top_k_compatible_classes", "symbioflows.materials.compat:top_k_compatible",
+           _sim_inputs, _sim_classes_call, None),
+    Kernel("cosine_similarity", "symbioflows.materials.compat:cosine_similarity", _sim_inputs,
+           _cosine_call, _cosine_fuzz, allowed=DOCUMENTED_AND_TYPE),
+    Kernel("cost_pairs", "symbioflows.logistics:cost_pairs", _cost_inputs, _cost_call,
+           _cost_fuzz, allowed=DOCUMENTED_AND_TYPE),
     Kernel("allocate", "symbioflows.matching:allocate", _alloc_inputs, _alloc_call, _alloc_fuzz,
            n_jobs=False, allowed=DOCUMENTED_AND_TYPE),
     Kernel("allocate_greedy", "symbioflows.matching:allocate_greedy", _alloc_inputs, _alloc_call,

@@ -63,8 +63,13 @@ def _recorded() -> list[tuple[str, str]]:
     return out
 
 
+def _files(where: str, name: str) -> list[str]:
+    return sorted(str(p) for p in (ROOT / "fuzz" / where / name).iterdir())
+
+
 @pytest.mark.parametrize("where,name", _recorded() or [("none", "none")])
 def test_replay_recorded_inputs(where, name, tmp_path):
+    """Every recorded finding (fixed) and corpus input runs clean."""
     if where == "none":
         pytest.skip("no recorded fuzz findings or corpora in fuzz/ yet")
     from reliability_kernels import BY_NAME
@@ -73,7 +78,7 @@ def test_replay_recorded_inputs(where, name, tmp_path):
     assert kernel is not None, f"fuzz/{where}/{name} has no entry in the kernel table"
     if kernel.resolve() is None:
         pytest.skip(kernel.missing_reason())
-    files = sorted(str(p) for p in (ROOT / "fuzz" / where / name).iterdir())
+    files = _files(where, name)
     r = _run(name, files, tmp_path)
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
 
