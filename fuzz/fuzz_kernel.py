@@ -74,7 +74,7 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--list":
         for k in KERNELS:
             state = "ready" if k.resolve() is not None and k.fuzz else "skip"
-            print(f"{k.name}\t{state}")
+            print(f"{k.name}\t{state}")  # noqa: T201
         return
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
