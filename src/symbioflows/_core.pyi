@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CsrGraph', 'EARTH_RADIUS_KM', 'haversine_matrix', 'haversine_pairs']
+__all__: list[str] = ['CsrGraph', 'EARTH_RADIUS_KM', 'chain_work_items', 'find_cycles', 'find_paths', 'haversine_matrix', 'haversine_pairs']
 class CsrGraph:
     """
     Directed multigraph in CSR form (out-edges sorted by target, then edge id).
@@ -39,6 +39,20 @@ class CsrGraph:
     @property
     def targets(self) -> numpy.typing.NDArray[numpy.int64]:
         ...
+def chain_work_items(n_nodes: typing.SupportsInt | typing.SupportsIndex) -> int:
+    """
+    Number of work items (progress total) of a cycle search on n_nodes nodes.
+    """
+def find_cycles(graph: CsrGraph, score_values: typing.Any, tonnes: typing.Any, *, min_length: typing.SupportsInt | typing.SupportsIndex = 2, max_length: typing.SupportsInt | typing.SupportsIndex = 6, top_k: typing.SupportsInt | typing.SupportsIndex = 0, min_score: typing.Any = None, score: typing.SupportsInt | typing.SupportsIndex = 0, max_results: typing.SupportsInt | typing.SupportsIndex = 9223372036854775807, max_expansions: typing.SupportsInt | typing.SupportsIndex = 9223372036854775807, time_limit_s: typing.SupportsFloat | typing.SupportsIndex = 0.0, n_threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None) -> dict:
+    """
+    Simple directed cycles (canonical rotation) as flat arrays; GIL released.
+    score: 0 product, 1 bottleneck, 2 sum of score_values.  top_k=0: all.
+    """
+def find_paths(graph: CsrGraph, score_values: typing.Any, tonnes: typing.Any, sources: typing.Any, *, targets: typing.Any = None, max_hops: typing.SupportsInt | typing.SupportsIndex = 4, top_k: typing.SupportsInt | typing.SupportsIndex = 10, min_score: typing.Any = None, score: typing.SupportsInt | typing.SupportsIndex = 0, max_results: typing.SupportsInt | typing.SupportsIndex = 9223372036854775807, max_expansions: typing.SupportsInt | typing.SupportsIndex = 9223372036854775807, time_limit_s: typing.SupportsFloat | typing.SupportsIndex = 0.0, n_threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None) -> dict:
+    """
+    Best simple paths per source (to targets or anywhere) as flat arrays; GIL released.
+    Per source sorted by (score desc, edge ids asc).  top_k=0: all paths.
+    """
 def haversine_matrix(lat1: typing.Any, lon1: typing.Any, lat2: typing.Any, lon2: typing.Any, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
     """
     Great-circle distance matrix in km (n1 x n2), haversine, GIL released.
