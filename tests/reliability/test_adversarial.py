@@ -40,18 +40,29 @@ def _need_cycles():
 )
 def test_complete_digraph_is_bounded(limits):
     _need_cycles()
-    res = adversarial_cycles(n=50, max_length=6, limits=limits, n_jobs=2,
-                             rlimit_as_bytes=3 << 30)
-    assert res["rc"] == 0, res
-    assert res["truncated"] is True, res
-    assert res["reason"] not in ("None", ""), res
-    if "max_results" not in limits and "max_expansions" not in limits:
-        slack = 0.1 if not sanitized() else 1.0
-        assert res["elapsed_s"] <= limits["time_limit_s"] + slack, res
-    else:
-        assert res["elapsed_s"] <= limits["time_limit_s"] + 0.1 * (10 if sanitized() else 1), res
-    if "max_results" in limits:
-        assert res["n_cycles"] <= limits["max_results"], res
+    slack = 0.1 if not sanitized() else 1.0
+    # Wall-clock bounds on a shared 2-core machine: scheduling delays of other processes
+    # land in our wall time, so the timing bound gets up to 3 attempts and must hold on one
+    # (a search that ignores its deadline fails all three).  Every other check holds on all.
+    overruns = []
+    for _attempt in range(3):
+        res = adversarial_cycles(n=50, max_length=6, limits=limits, n_jobs=2,
+                                 rlimit_as_bytes=3 << 30)
+        assert res["rc"] == 0, res
+        if "top_k" in limits:
+            # best-first branch and bound may prove the top k exactly before any limit: then
+            # it is not truncated and returns exactly k chains
+            assert res["truncated"] or res["n_cycles"] == limits["top_k"], res
+        else:
+            assert res["truncated"] is True, res
+        if res["truncated"]:
+            assert res["reason"] in ("time_limit", "max_results", "max_expansions"), res
+        if "max_results" in limits:
+            assert res["n_cycles"] <= limits["max_results"], res
+        overruns.append(res["elapsed_s"] - limits["time_limit_s"])
+        if overruns[-1] <= slack:
+            break
+    assert min(overruns) <= slack, (overruns, res)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
