@@ -689,6 +689,45 @@ def _alloc_greedy_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
               fuzz_ids(fdp, m, ns), fuzz_ids(fdp, m, nd), np.array(fuzz_floats(fdp, m, -1e3, 1e3)))
 
 
+# ---- matching: candidate generation (issue 6) -----------------------------------------------
+
+
+def _cand_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    ns, nd, ng = 600, 700, 5
+    return {"s_lat": rng.uniform(50, 52, ns), "s_lon": rng.uniform(4, 7, ns),
+            "s_group": rng.integers(0, ng, ns), "s_company": rng.integers(0, 300, ns),
+            "radius": rng.uniform(5, 80, ns), "d_lat": rng.uniform(50, 52, nd),
+            "d_lon": rng.uniform(4, 7, nd), "d_group": rng.integers(0, ng, nd),
+            "d_company": rng.integers(0, 300, nd),
+            "compat": (rng.uniform(0, 1, (ng, ng)) * (rng.uniform(0, 1, (ng, ng)) > 0.4)).round(2)}
+
+
+def _cand_call(method: str, cap: int = 0) -> Call:
+    def call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -> Any:
+        return fn(x["s_lat"], x["s_lon"], x["s_group"], x["s_company"], x["radius"], x["d_lat"],
+                  x["d_lon"], x["d_group"], x["d_company"], x["compat"], max_per_supply=cap,
+                  method=method, n_jobs=n_jobs)
+
+    return call
+
+
+def _cand_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
+    ns, nd, ng = fdp.ConsumeIntInRange(0, 6), fdp.ConsumeIntInRange(0, 6), fdp.ConsumeIntInRange(0, 3)
+    s_lat, s_lon = np.array(fuzz_floats(fdp, ns, -95, 95)), np.array(fuzz_floats(fdp, ns, -185, 185))
+    d_lat, d_lon = np.array(fuzz_floats(fdp, nd, -95, 95)), np.array(fuzz_floats(fdp, nd, -185, 185))
+    radius = np.array(fuzz_floats(fdp, ns, -10, 20_100))
+    compat = np.array(fuzz_floats(fdp, ng * ng, -0.5, 1.5)).reshape(ng, ng)
+    res = fn(s_lat, s_lon, fuzz_ids(fdp, ns, ng), fuzz_ids(fdp, ns, 4), radius, d_lat, d_lon,
+             fuzz_ids(fdp, nd, ng), fuzz_ids(fdp, nd, 4), compat,
+             max_per_supply=fdp.ConsumeIntInRange(-1, 4),
+             method=("grid", "all_pairs", "kdtree")[fdp.ConsumeIntInRange(0, 2)],
+             n_jobs=fdp.ConsumeIntInRange(1, 3))
+    for v in vars(res).values() if hasattr(res, "__dict__") else ():
+        if isinstance(v, np.ndarray) and v.dtype.kind == "f" and np.isnan(v).any():
+            raise AssertionError("find_candidates returned NaN")
+    return res
+
+
 # ---- materials: EWC normalisation (pure Python, shared cache) -------------------------------
 
 
@@ -737,6 +776,10 @@ KERNELS: list[Kernel] = [
            _cosine_call, _cosine_fuzz, allowed=DOCUMENTED_AND_TYPE),
     Kernel("cost_pairs", "symbioflows.logistics:cost_pairs", _cost_inputs, _cost_call,
            _cost_fuzz, allowed=DOCUMENTED_AND_TYPE),
+    Kernel("find_candidates_grid", "symbioflows.matching.candidates:find_candidates",
+           _cand_inputs, _cand_call("grid"), _cand_fuzz, allowed=DOCUMENTED_AND_TYPE),
+    Kernel("find_candidates_all_pairs", "symbioflows.matching.candidates:find_candidates",
+           _cand_inputs, _cand_call("all_pairs", cap=5), None),
     Kernel("allocate", "symbioflows.matching:allocate", _alloc_inputs, _alloc_call, _alloc_fuzz,
            n_jobs=False, allowed=DOCUMENTED_AND_TYPE),
     Kernel("allocate_greedy", "symbioflows.matching:allocate_greedy", _alloc_inputs, _alloc_call,
