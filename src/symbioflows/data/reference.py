@@ -82,12 +82,13 @@ COUNTRY_CODE_FIXES: dict[str, str] = {
 def nace_titles() -> dict[str, str]:
     """NACE Rev. 2 code -> title, for classes ('24.10'), groups ('24.1') and divisions ('24')."""
     out: dict[str, str] = {}
-    with resources.files("symbioflows.data").joinpath("nace_rev2.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            code = row["code"]
-            out[code] = row["title"]
-            out.setdefault(code[:4], row["group_title"])
-            out.setdefault(code[:2], row["division_title"])
+    text = resources.files("symbioflows.data").joinpath("nace_rev2.csv").read_text("utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
+    for row in csv.DictReader(lines):
+        code = row["code"]
+        out[code] = row["description"]
+        out.setdefault(code[:4], row["group"])
+        out.setdefault(code[:2], row["division"])
     return out
 
 
