@@ -241,8 +241,26 @@ struct Shared {
     // Output edges buffered so far (all items): the final merge copies them, so the
     // time limit reserves about kMergeNsPerEdge per buffered edge for it.
     std::atomic<int64_t> buffered_edges{0};
-    static constexpr double kMergeNsPerEdge = 25.0;
+    static constexpr double kMergeNsPerEdge = 50.0;
+    // Single-thread runs execute inline in the calling thread (no thread start-up latency);
+    // the poll (Ctrl-C) is then called from here, at most every kPollMs.
+    const PollFn* inline_poll = nullptr;
+    Clock::time_point next_poll{};
+    static constexpr int kPollMs = 50;
     bool interrupted(int64_t new_edges = 0) {
+        if (inline_poll != nullptr) {
+            const auto now = Clock::now();
+            if (now >= next_poll) {
+                next_poll = now + std::chrono::milliseconds(kPollMs);
+                bool stop = false;
+                try {
+                    stop = (*inline_poll)();
+                } catch (...) {
+                    stop = true;
+                }
+                if (stop) token.cancel();
+            }
+        }
         if (token.is_cancelled() || time_up.load(std::memory_order_relaxed)) return true;
         if (has_deadline) {
             const int64_t e = buffered_edges.fetch_add(new_edges, std::memory_order_relaxed) + new_edges;
@@ -283,6 +301,25 @@ struct Shared {
         }
     }
 };
+
+// Run body(i) for i in [0, n) on t threads.  With one thread the work runs inline in the
+// calling thread and the poll is called from Shared::interrupted().
+template <class Body>
+void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
+    if (t <= 1 || n <= 1) {
+        sh.inline_poll = poll ? &poll : nullptr;
+        sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
+        try {
+            parallel_for(n, 1, body, PollFn(), &sh.token);
+        } catch (...) {
+            sh.inline_poll = nullptr;
+            throw;
+        }
+        sh.inline_poll = nullptr;
+    } else {
+        parallel_for(n, t, body, poll, &sh.token);
+    }
+}
 
 template <ChainScore S>
 inline double combine(double acc, double x) {
@@ -352,36 +389,35 @@ void check_options(const ChainOptions& opt, bool cycles) {
     if (opt.has_min_score && std::isnan(opt.min_score)) throw InvalidInputError("min_score is NaN");
 }
 
-// Sort chains [a, b) of `res` by (score desc, edge sequence asc), in place.
-void sort_slice(ChainResultData& res, int64_t a, int64_t b) {
+// Sort chains [a, b) of `res` by (score desc, edge sequence asc), in place.  Their edges
+// start at e0 (passed in: res.offsets[a] may be written concurrently by the previous item).
+void sort_slice(ChainResultData& res, int64_t a, int64_t b, int64_t e0) {
     if (b - a < 2) return;
-    std::vector<int64_t> order(static_cast<size_t>(b - a));
-    std::iota(order.begin(), order.end(), a);
-    auto seq_less = [&](int64_t x, int64_t y) {
-        return std::lexicographical_compare(
-            res.edges.begin() + res.offsets[x], res.edges.begin() + res.offsets[x + 1],
-            res.edges.begin() + res.offsets[y], res.edges.begin() + res.offsets[y + 1]);
-    };
+    const int64_t n = b - a;
+    std::vector<int64_t> off(static_cast<size_t>(n) + 1);
+    off[0] = e0;
+    for (int64_t k = 1; k <= n; ++k) off[k] = res.offsets[a + k];
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    const int64_t* E = res.edges.data();
     std::sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
-        if (res.scores[x] != res.scores[y]) return res.scores[x] > res.scores[y];
-        return seq_less(x, y);
+        if (res.scores[a + x] != res.scores[a + y]) return res.scores[a + x] > res.scores[a + y];
+        return std::lexicographical_compare(E + off[x], E + off[x + 1], E + off[y], E + off[y + 1]);
     });
-    const int64_t e0 = res.offsets[a];
     std::vector<int64_t> edges;
-    edges.reserve(static_cast<size_t>(res.offsets[b] - e0));
-    std::vector<int64_t> offs;
-    std::vector<double> sc, fl;
-    std::vector<int64_t> gr;
-    for (int64_t x : order) {
-        edges.insert(edges.end(), res.edges.begin() + res.offsets[x],
-                     res.edges.begin() + res.offsets[x + 1]);
-        offs.push_back(e0 + static_cast<int64_t>(edges.size()));
-        sc.push_back(res.scores[x]);
-        fl.push_back(res.flow[x]);
-        gr.push_back(res.group[x]);
+    edges.reserve(static_cast<size_t>(off[n] - e0));
+    std::vector<double> sc(static_cast<size_t>(n)), fl(static_cast<size_t>(n));
+    std::vector<int64_t> gr(static_cast<size_t>(n)), offs(static_cast<size_t>(n));
+    for (int64_t k = 0; k < n; ++k) {
+        const int64_t x = order[k];
+        edges.insert(edges.end(), E + off[x], E + off[x + 1]);
+        offs[k] = e0 + static_cast<int64_t>(edges.size());
+        sc[k] = res.scores[a + x];
+        fl[k] = res.flow[a + x];
+        gr[k] = res.group[a + x];
     }
     std::copy(edges.begin(), edges.end(), res.edges.begin() + e0);
-    for (int64_t k = 0; k < b - a; ++k) {
+    for (int64_t k = 0; k < n; ++k) {
         res.offsets[a + k + 1] = offs[k];
         res.scores[a + k] = sc[k];
         res.flow[a + k] = fl[k];
@@ -474,7 +510,7 @@ void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp
             it.scores.copy_prefix(res.scores.data() + pl.chain0, pl.take);
             it.flow.copy_prefix(res.flow.data() + pl.chain0, pl.take);
             if (with_group) it.group.copy_prefix(res.group.data() + pl.chain0, pl.take);
-            if (sort_each) sort_slice(res, pl.chain0, pl.chain0 + pl.take);
+            if (sort_each) sort_slice(res, pl.chain0, pl.chain0 + pl.take, pl.edge0);
         }
         it.clear();
     });
@@ -717,15 +753,15 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
         pool.release(c);
     };
 
-    parallel_for(
-        n_items, t,
+    run_items(
+        sh, n_items, t,
         [&](int64_t i) {
             if (sh.interrupted() || i > sh.cut.load()) return;
             run_item(i, opt.max_expansions);
             if (!TOPK && items[i].stop != kInterrupted) sh.finish(i, items[i].exp, items[i].size());
             if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
         },
-        poll, &sh.token);
+        poll);
 
     ChainResultData res;
     res.n_items = n_items;
@@ -757,10 +793,10 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
         merge_items(
             res, items, opt.max_expansions, opt.max_results, false, false,
             [&](int64_t i, int64_t budget) {
-                parallel_for(
-                    1, 1, [&](int64_t) { run_item(i, budget); }, poll, &sh.token);
+                run_items(
+                    sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
             },
-            [&](int64_t n_used, auto&& body) { parallel_for(n_used, t, body, poll, &sh.token); });
+            [&](int64_t n_used, auto&& body) { run_items(sh, n_used, t, body, poll); });
         return res;
     }
 }
@@ -928,8 +964,8 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
                             *c, it, i, budget, result_cap);
         pool.release(c);
     };
-    parallel_for(
-        n_sources, t,
+    run_items(
+        sh, n_sources, t,
         [&](int64_t i) {
             if (sh.interrupted() || i > sh.cut.load()) return;
             run_item(i, opt.max_expansions);
@@ -938,7 +974,7 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
             }
             if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
         },
-        poll, &sh.token);
+        poll);
 
     ChainResultData res;
     res.n_items = n_sources;
@@ -947,10 +983,10 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
         res, items, opt.max_expansions,
         TOPK ? std::numeric_limits<int64_t>::max() : opt.max_results, true, !TOPK,
         [&](int64_t i, int64_t budget) {
-            parallel_for(
-                1, 1, [&](int64_t) { run_item(i, budget); }, poll, &sh.token);
+            run_items(
+                sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
         },
-        [&](int64_t n_used, auto&& body) { parallel_for(n_used, t, body, poll, &sh.token); });
+        [&](int64_t n_used, auto&& body) { run_items(sh, n_used, t, body, poll); });
     return res;
 }
 

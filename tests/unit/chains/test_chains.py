@@ -217,23 +217,25 @@ def test_max_results_truncates_with_reason():
     assert len(res) == 7 and res.reason == "max_results"
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
 @pytest.mark.parametrize("kw", [{"top_k": 5}, {}, {"max_results": None}])
-def test_adversarial_complete_graph_respects_time_limit(kw):
+def test_adversarial_complete_graph_respects_time_limit(kw, n_jobs):
     g = complete_graph(40)  # about 4.6e8 cycles of length <= 6
     t0 = time.perf_counter()
-    res = find_cycles(g, max_length=6, time_limit_s=0.5, n_jobs=2, **kw)
+    res = find_cycles(g, max_length=6, time_limit_s=0.5, n_jobs=n_jobs, **kw)
     elapsed = time.perf_counter() - t0
     assert res.truncated and res.reason in ("time_limit", "max_results")
     assert elapsed < 0.5 + 0.1, elapsed
 
 
-def test_ctrl_c_interrupts_a_long_search():
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_ctrl_c_interrupts_a_long_search(n_jobs):
     g = complete_graph(40)
     timer = threading.Timer(0.2, _thread.interrupt_main)
     t0 = time.perf_counter()
     timer.start()
     with pytest.raises(KeyboardInterrupt):
-        find_cycles(g, max_length=7, top_k=3, max_expansions=None, n_jobs=2)
+        find_cycles(g, max_length=7, top_k=3, max_expansions=None, n_jobs=n_jobs)
     assert time.perf_counter() - t0 < 2.0
     timer.join()
 
@@ -282,3 +284,27 @@ def test_plot_draws_a_chain():
     plt.close("all")
     with pytest.raises(InvalidInputError):
         find_cycles(loop_graph(), min_score=9.0).plot(0)
+
+
+def test_thread_stress_identical_results():
+    """Many Python threads x native threads on one shared graph: byte-identical output."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(0)
+    n, m = 60, 300
+    g = SymbiosisGraph(list(range(n)), {"supplier": rng.integers(0, n, m),
+                                        "receiver": rng.integers(0, n, m),
+                                        "score": rng.choice([0.5, 1.0], m),
+                                        "tonnes_per_yr": rng.integers(0, 9, m)})
+    srcs = list(range(0, n, 3))
+
+    def run(_):
+        c = find_cycles(g, max_length=5, n_jobs=4)
+        p = find_paths(g, srcs, max_hops=3, top_k=None, n_jobs=4)
+        t = find_cycles(g, max_length=5, top_k=7, n_jobs=4)
+        return [a.tobytes() for r in (c, p, t) for a in (r.offsets, r.edge_ids, r.scores, r.flow_t_per_yr)]
+
+    want = run(0)
+    with ThreadPoolExecutor(4) as ex:
+        for got in ex.map(run, range(24)):
+            assert got == want
