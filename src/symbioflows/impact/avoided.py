@@ -194,7 +194,7 @@ def avoided_burden(
     material: str | None = None,
     material_class: str | None = None,
     production_factor_kg_per_t: float | None = None,
-    substitution_ratio: float = 1.0,
+    substitution_ratio: float | None = None,
     disposal_route: str = "landfill",
     disposal_material: str | None = None,
     disposal_factor_kg_per_t: float | None = None,
@@ -217,7 +217,8 @@ def avoided_burden(
         Taxonomy class: ``virgin_ef_kg_co2e_per_t`` as production factor.
     production_factor_kg_per_t : float, optional
         Overrides the production factor (source "given").
-    substitution_ratio : float, default 1
+    substitution_ratio : float, optional
+        Default: the taxonomy's ratio for ``material_class``, else 1.
     disposal_route : {"landfill", "incineration", "composting", "anaerobic_digestion", "none"}
         Where the material went before the exchange.
     disposal_material : str, optional
@@ -240,7 +241,16 @@ def avoided_burden(
     8120.8
     """
     q = _num(quantity_t, "quantity_t")
-    sub = _num(substitution_ratio, "substitution_ratio")
+    info = None
+    if material_class is not None:
+        from symbioflows.pricing._taxonomy import material_class_info
+
+        info = material_class_info(material_class)
+    if substitution_ratio is None:
+        sub = float(info["substitution_ratio"]) if info is not None and material is None and \
+            production_factor_kg_per_t is None else 1.0
+    else:
+        sub = _num(substitution_ratio, "substitution_ratio")
     transport = _num(transport_co2e_kg, "transport_co2e_kg")
     s_save = _num(supplier_saving_usd, "supplier_saving_usd", nonneg=False)
     r_save = _num(receiver_saving_usd, "receiver_saving_usd", nonneg=False)
@@ -251,13 +261,12 @@ def avoided_burden(
                       "kg CO2e per t", "given")
     elif material is not None:
         prod = material_factor(material, "primary")
-    elif material_class is not None:
-        from symbioflows.pricing._taxonomy import material_class_info
-
-        info = material_class_info(material_class)
-        prod = Factor(f"{material_class} / virgin production",
-                      _num(info.get("virgin_ef_kg_co2e_per_t"), "virgin_ef_kg_co2e_per_t"),
-                      "kg CO2e per t", str(info.get("source", "taxonomy")))
+    elif info is not None:
+        prod = Factor(f"{material_class} / virgin production of {info['substitute']}",
+                      _num(info["virgin_ef_kg_co2e_per_t"], "virgin_ef_kg_co2e_per_t"),
+                      f"kg CO2e per {info['unit']} of virgin input", info["source_ef"])
+        factors.append(Factor("substitution ratio", sub, "virgin per unit exchanged",
+                              info["source_substitution"]))
     else:
         raise InvalidInputError(
             "pass material (DEFRA name), material_class (taxonomy) or production_factor_kg_per_t"

@@ -32,6 +32,7 @@ from symbioflows.logistics.distance import EARTH_RADIUS_KM
 from symbioflows.logistics.modes import (
     DEFAULT_MODES,
     MEDIA,
+    MEDIUM_ALIASES,
     TransportMode,
     get_mode,
     medium_code,
@@ -163,6 +164,7 @@ def cost_route(
     lat2, lon2, c2 = _point(demand, "demand")
     q = _nonneg_scalar(quantity, "quantity")
     code = medium_code(medium)
+    medium = MEDIA[code]
     modes = resolve_modes(mode)
     price = _nonneg_scalar(carbon_price_usd_per_t, "carbon_price_usd_per_t")
     gc = _great_circle(lat1, lon1, lat2, lon2)
@@ -315,6 +317,7 @@ def _medium_array(medium: Any, m: int) -> npt.NDArray[np.uint8]:
             )
         return arr.astype(np.uint8)
     codes = {name: c for c, name in enumerate(MEDIA)}
+    codes.update({alias: MEDIA.index(target) for alias, target in MEDIUM_ALIASES.items()})
     out = np.empty(m, dtype=np.uint8)
     for k, v in enumerate(arr.tolist()):
         if v not in codes:

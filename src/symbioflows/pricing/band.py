@@ -125,7 +125,7 @@ def price_exchange(
     virgin_price_usd_per_t: float | None = None,
     material_class: str | None = None,
     price_point: str = "mid",
-    substitution_ratio: float = 1.0,
+    substitution_ratio: float | None = None,
     transport_usd_per_t: float = 0.0,
     supplier_pretreatment_usd_per_t: float = 0.0,
     receiver_pretreatment_usd_per_t: float = 0.0,
@@ -144,8 +144,9 @@ def price_exchange(
     virgin_price_usd_per_t : float, optional
         What the receiver pays for the virgin input.  Default: the range of ``material_class``
         in the taxonomy, at ``price_point`` ("low", "mid" or "high").
-    substitution_ratio : float, default 1
-        Tonnes of virgin input displaced per tonne exchanged.
+    substitution_ratio : float, optional
+        Units of virgin input displaced per tonne exchanged; default: the taxonomy's ratio for
+        ``material_class`` (its main substitute), else 1.
     transport_usd_per_t, supplier_pretreatment_usd_per_t, receiver_pretreatment_usd_per_t : float
         Costs per tonne (see :func:`symbioflows.logistics.cost_route` for transport).
     supplier_share : float, default 0.5
@@ -176,8 +177,14 @@ def price_exchange(
     """
     q = _num(quantity_t, "quantity_t", nonneg=True)
     w = _share(supplier_share)
-    sub = _num(substitution_ratio, "substitution_ratio", nonneg=True)
     sources: dict[str, str] = {}
+    info = material_class_info(material_class) if material_class is not None else None
+    if substitution_ratio is None:
+        sub = float(info["substitution_ratio"]) if info is not None else 1.0
+        if info is not None:
+            sources["substitution_ratio"] = info["source_substitution"]
+    else:
+        sub = _num(substitution_ratio, "substitution_ratio", nonneg=True)
     if disposal_cost_usd_per_t is None:
         d = disposal_cost_usd_per_t_fn(supplier_country)
         disposal = d["total_usd_per_t"]
@@ -188,11 +195,10 @@ def price_exchange(
         disposal = to_usd(_num(disposal_cost_usd_per_t, "disposal_cost_usd_per_t"), currency)
         sources["disposal"] = "given"
     if virgin_price_usd_per_t is None:
-        if material_class is None:
+        if info is None:
             raise InvalidInputError(
                 "pass virgin_price_usd_per_t or a material_class with a virgin price range"
             )
-        info = material_class_info(material_class)
         lo = _num(info.get("virgin_price_usd_per_t_low"), "virgin_price_usd_per_t_low")
         hi = _num(info.get("virgin_price_usd_per_t_high"), "virgin_price_usd_per_t_high")
         points = {"low": lo, "mid": 0.5 * (lo + hi), "high": hi}
@@ -201,7 +207,7 @@ def price_exchange(
                 f"price_point must be one of {sorted(points)}; got {price_point!r}"
             )
         virgin = points[price_point]
-        sources["virgin_price"] = f"{info.get('source', 'taxonomy')} ({price_point} of range)"
+        sources["virgin_price"] = f"{info['source_price']} ({price_point} of range)"
     else:
         virgin = to_usd(_num(virgin_price_usd_per_t, "virgin_price_usd_per_t"), currency)
         sources["virgin_price"] = "given"
