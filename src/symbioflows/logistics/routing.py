@@ -279,21 +279,24 @@ def _solve_ortools(ctx: _Ctx, time_limit_s: float, scale: int, t0: float) -> Col
         "ortools.constraint_solver.routing_enums_pb2", "routing", purpose="plan_collection"
     )
     n, n_nodes = ctx.n, ctx.n + 2
-    arc = np.rint(ctx.dist * ctx.vkm_cost * scale).astype(np.int64)
-    fixed_int = int(round(ctx.fixed * scale))
+    arc_f = np.rint(ctx.dist * ctx.vkm_cost * scale)
+    fixed_f = round(ctx.fixed * scale)
+    # overflow guard, in floating point before any cast: worst-case objective (every arc at the
+    # largest cost, for every vehicle, plus fixed costs) and load sums must stay below 2**62
+    worst_cost_f = float(arc_f.max(initial=0.0)) * (n_nodes + 1) * ctx.nv + fixed_f * ctx.nv
+    worst_load_f = float(np.rint(ctx.q * 1000.0).sum()) + ctx.cap * 1000.0 * ctx.nv
+    if worst_cost_f >= INT_LIMIT or worst_load_f >= INT_LIMIT:
+        raise InvalidInputError(
+            f"integer scaling would overflow int64 (worst-case cost sum {worst_cost_f:.3g}, load "
+            f"sum {worst_load_f:.3g} vs 2**62); pass a smaller cost_scale (got {scale})"
+        )
+    arc = arc_f.astype(np.int64)
+    fixed_int = int(fixed_f)
     loads = np.concatenate([[0], np.rint(ctx.q * 1000.0), [0]]).astype(np.int64)
     cap_int = int(math.floor(ctx.cap * 1000.0 + 1e-6))
     minutes = np.rint(ctx.dist / ctx.speed * 60.0).astype(np.int64)
     service = int(round(ctx.service_h * 60.0))
     shift = int(round(ctx.shift_h * 60.0))
-    # overflow guard: worst-case objective and load sums in int64
-    worst_cost = int(arc.max(initial=0)) * (n_nodes + 1) * ctx.nv + fixed_int * ctx.nv
-    worst_load = int(loads.sum()) + cap_int * ctx.nv
-    if worst_cost >= INT_LIMIT or worst_load >= INT_LIMIT:
-        raise InvalidInputError(
-            f"integer scaling would overflow int64 (worst-case cost sum {worst_cost}, load sum "
-            f"{worst_load} vs 2**62); pass a smaller cost_scale (got {scale})"
-        )
     if np.any(loads[1:-1] > cap_int):
         return _finish(ctx, [], "infeasible", "ortools", False, False,
                        time.perf_counter() - t0,
