@@ -40,6 +40,17 @@ inline double asin_sqrt(double h) {
     return kHalfPi - 2.0 * (s + s * rational_r(w));
 }
 
+// ceil(q / payload), equal to the correctly rounded division's ceiling: q * (1 / payload) may
+// differ from q / payload by an ulp or two, which changes the ceiling only when the quotient
+// is within that distance of an integer; then (rarely) divide exactly.
+inline double shipments(double q, double payload, double inv_payload) {
+    if (!(payload > 0.0)) return 0.0;
+    const double y = q * inv_payload;
+    const double k = std::ceil(y);
+    if (k - y <= 1e-12 * k || y - (k - 1.0) <= 1e-12 * k) return std::ceil(q / payload);
+    return k;
+}
+
 }  // namespace
 
 std::vector<Site> pack_sites(const double* lat, const double* lon, const double* circ, int64_t n,
@@ -91,12 +102,14 @@ void cost_pairs_packed(const Site* s1, const Site* s2, const int64_t* i, const i
     }
     // Local copy of the mode table (no aliasing with the output arrays, stays in registers/L1).
     struct Row {
-        double fixed, per_tkm, payload, co2e, max_km, detour;
+        double fixed, per_tkm, payload, inv_payload, co2e, max_km, detour;
     };
     Row rows[kMaxModes];
     for (int md = 0; md < nm; ++md) {
-        rows[md] = Row{modes.fixed_usd[md],       modes.usd_per_tkm[md],  modes.payload[md],
-                       modes.co2e_kg_per_tkm[md], modes.max_route_km[md], modes.detour[md]};
+        const double pl = modes.payload[md];
+        rows[md] = Row{modes.fixed_usd[md],       modes.usd_per_tkm[md],  pl,
+                       pl > 0.0 ? 1.0 / pl : 0.0, modes.co2e_kg_per_tkm[md],
+                       modes.max_route_km[md],    modes.detour[md]};
     }
     constexpr double kInf = std::numeric_limits<double>::infinity();
     const double two_r = 2.0 * kEarthRadiusKm;
@@ -137,19 +150,20 @@ void cost_pairs_packed(const Site* s1, const Site* s2, const int64_t* i, const i
                     const int md = cand[med][c];
                     const Row& r = rows[md];
                     const double route = gc * (r.detour > 0.0 ? r.detour : road);
-                    if (route > r.max_km) continue;
-                    const double ships = r.payload > 0.0 ? std::ceil(q / r.payload) : 0.0;
+                    const double ships = shipments(q, r.payload, r.inv_payload);
                     const double tkm = q * route;
                     const double cost = ships * r.fixed + r.per_tkm * tkm;
                     const double co2 = r.co2e * tkm;
-                    const double obj = cost + carbon_price_usd_per_kg * co2;
-                    if (obj < best_obj) {
-                        best_obj = obj;
-                        best = md;
-                        best_cost = cost;
-                        best_co2 = co2;
-                        best_route = route;
-                    }
+                    // selections written as conditional moves: which mode wins is random
+                    // across pairs, so branches here would mispredict
+                    const double obj =
+                        route <= r.max_km ? cost + carbon_price_usd_per_kg * co2 : kInf;
+                    const bool take = obj < best_obj;
+                    best_obj = take ? obj : best_obj;
+                    best = take ? md : best;
+                    best_cost = take ? cost : best_cost;
+                    best_co2 = take ? co2 : best_co2;
+                    best_route = take ? route : best_route;
                 }
                 out.great_circle_km[k] = gc;
                 out.route_km[k] = best_route;

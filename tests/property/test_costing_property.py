@@ -36,7 +36,11 @@ def instances(draw):
                          min_size=n2, max_size=n2))
     i = draw(st.lists(st.integers(0, n1 - 1), min_size=m, max_size=m))
     j = draw(st.lists(st.integers(0, n2 - 1), min_size=m, max_size=m))
-    q = draw(st.lists(st.floats(0, 1e5, allow_nan=False), min_size=m, max_size=m))
+    # exact multiples of the payloads (and neighbours) exercise the ceil(q / payload) path
+    qv = st.one_of(st.floats(0, 1e5, allow_nan=False),
+                   st.sampled_from([0.0, 10.0, 25.0, 26.0, 52.0, 78.0, 1000.0, 3000.0,
+                                    26.000000000000004, 25.999999999999996, 1e-300]))
+    q = draw(st.lists(qv, min_size=m, max_size=m))
     med = draw(st.lists(st.integers(0, len(MEDIA) - 1), min_size=m, max_size=m))
     price = draw(st.sampled_from([0.0, 0.1, 2.0]))
     return pts1, pts2, i, j, q, med, price

@@ -154,3 +154,25 @@ def test_bad_inputs():
         cost_route((0, 0), (1, 1), quantity=1, carbon_price_usd_per_t=-5)
     with pytest.raises(InvalidInputError, match="lat"):
         cost_route({"x": 1}, (1, 1), quantity=1)
+
+
+def test_layouts_and_thread_stress():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    pts = np.asfortranarray(rng.uniform([-60, -170], [60, 170], (200, 2)))
+    lat, lon = pts[:, 0], pts[:, 1]  # strided views
+    ii = rng.integers(0, 200, 4000)[::2]
+    jj = rng.integers(0, 200, 4000)[::2]
+    q = rng.uniform(0, 100, 2000)
+    q.setflags(write=False)
+    med = rng.integers(0, 6, 2000).astype(np.int32)
+    ref = cost_pairs(np.ascontiguousarray(lat), np.ascontiguousarray(lon), lat.copy(),
+                     lon.copy(), ii.copy(), jj.copy(), q.copy(), medium=med.astype(np.int64),
+                     modes=list(transport_modes()), n_jobs=1)
+    with ThreadPoolExecutor(4) as ex:
+        outs = list(ex.map(lambda _: cost_pairs(lat, lon, lat, lon, ii, jj, q, medium=med,
+                                                modes=list(transport_modes()), n_jobs=2),
+                           range(8)))
+    for o in outs:
+        assert np.array_equal(o.cost_usd, ref.cost_usd) and np.array_equal(o.mode, ref.mode)
