@@ -105,7 +105,7 @@ py::array_t<double> float64_array(const py::handle& obj, const char* name) {
 }
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-constexpr int64_t kBlockPairs = int64_t(1) << 19;  // pairs copied + costed per GIL release
+constexpr int64_t kBlockPairs = int64_t(1) << 20;  // pairs copied + costed per GIL release (25 MiB)
 
 }  // namespace
 

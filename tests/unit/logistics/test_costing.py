@@ -176,3 +176,25 @@ def test_layouts_and_thread_stress():
                            range(8)))
     for o in outs:
         assert np.array_equal(o.cost_usd, ref.cost_usd) and np.array_equal(o.mode, ref.mode)
+
+
+def test_multi_block_matches_numpy_reference():
+    # more pairs than one native block (2**20): block offsets must line up
+    from symbioflows.logistics._reference import cost_pairs_numpy
+
+    rng = np.random.default_rng(11)
+    m = (1 << 20) + 12_345
+    lat, lon = rng.uniform(35, 70, 500), rng.uniform(-10, 30, 500)
+    ii, jj = rng.integers(0, 500, m), rng.integers(0, 500, m)
+    q = rng.uniform(0, 3000, m)
+    med = rng.integers(0, 6, m)
+    modes = list(transport_modes().values())
+    ref_modes = [{"fixed": x.fixed_cost_usd_per_shipment, "per_tkm": x.cost_usd_per_tkm,
+                  "payload": x.payload, "co2e": x.co2e_kg_per_tkm, "max_km": x.max_route_km,
+                  "detour": x.detour, "mask": x.medium_mask()} for x in modes]
+    circ = np.full(500, road_circuity(None))
+    ref = cost_pairs_numpy(lat, lon, circ, lat, lon, circ, ii, jj, q, med, ref_modes, 0.0)
+    got = cost_pairs(lat, lon, lat, lon, ii, jj, q, medium=med, modes=[x.name for x in modes])
+    assert np.array_equal(got.mode, ref[4])
+    assert np.allclose(got.cost_usd, ref[2], rtol=1e-9, atol=1e-7)
+    assert np.allclose(got.great_circle_km, ref[0], rtol=1e-9, atol=1e-9)
