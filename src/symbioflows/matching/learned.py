@@ -1,0 +1,455 @@
+"""A receiver scorer learned from documented exchanges.
+
+Given a donor's stream (waste description, optional EWC code, donor sector) and a candidate
+receiver (business text, NACE class), compute a handful of features and a linear score:
+
+* ``text_similarity``: cosine of the embeddings of the two texts;
+* ``bm25``: BM25 of the donor text against the candidate texts, divided by the best candidate's;
+* ``lift_ewc``: lift of the candidate's NACE division given the EWC code seen in training
+  exchanges (six digits, backing off to the sub-chapter, then the chapter);
+* ``lift_donor_sector`` / ``lift_donor_class``: lift of the candidate division / class given the
+  donor's division / class;
+* ``lift_tokens``: mean lift of the candidate division over the description's words;
+* ``log_pop_division`` / ``log_pop_class``: how often the division / class receives anything;
+* ``same_division``: donor and candidate in the same NACE division;
+* ``centroid_similarity``: cosine of the donor text to the mean embedding of the texts that the
+  candidate's division received in training.
+
+The statistics are counts over exchanges (the package may ship them; the rows themselves never
+ship); the weights come from a logistic regression fitted on out-of-fold features (so that a row
+never informs its own features).  :data:`DEFAULT_BLEND` is the hand-set, untrained blend.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from symbioflows.errors import FormatVersionError, InvalidInputError, NotFittedError
+from symbioflows.matching.text import embed_texts, nace_division, tokenize
+
+__all__ = ["Query", "Candidate", "SectorStatistics", "FEATURES", "DEFAULT_BLEND",
+           "ReceiverScorer", "pair_features"]
+
+log = logging.getLogger(__name__)
+
+FEATURES = (
+    "text_similarity",
+    "bm25",
+    "lift_ewc",
+    "lift_donor_sector",
+    "lift_donor_class",
+    "lift_tokens",
+    "log_pop_division",
+    "log_pop_class",
+    "same_division",
+    "centroid_similarity",
+)
+
+#: Hand-set blend (the untrained default): text and code knowledge first, sector priors second.
+DEFAULT_BLEND: dict[str, float] = {
+    "text_similarity": 2.0,
+    "bm25": 1.0,
+    "lift_ewc": 0.5,
+    "lift_donor_sector": 0.5,
+    "lift_donor_class": 0.0,
+    "lift_tokens": 0.5,
+    "log_pop_division": 0.3,
+    "log_pop_class": 0.0,
+    "same_division": 0.0,
+    "centroid_similarity": 1.0,
+}
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Query:
+    """The donor side of an exchange, as the donor would describe it."""
+
+    text: str
+    ewc: str | None = None  # six digits
+    donor_nace: str | None = None  # four digits
+    donor_business: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate receiver, described only by its business and NACE class."""
+
+    text: str
+    nace: str | None = None  # four digits
+
+
+def _lift(table: dict[str, Counter[str]], key: str | None, target: str | None,
+          prior: dict[str, float], alpha: float = 1.0) -> float:
+    if key is None or target is None or key not in table:
+        return 0.0
+    row = table[key]
+    n = sum(row.values())
+    p0 = prior.get(target, prior.get("", 1e-6))
+    p = (row.get(target, 0) + alpha * p0) / (n + alpha)
+    return math.log(p / p0)
+
+
+@dataclass
+class SectorStatistics:
+    """Counts of receiver sectors by EWC code, donor sector and description word."""
+
+    by_ewc6: dict[str, Counter[str]] = field(default_factory=dict)
+    by_ewc4: dict[str, Counter[str]] = field(default_factory=dict)
+    by_ewc2: dict[str, Counter[str]] = field(default_factory=dict)
+    by_donor_div: dict[str, Counter[str]] = field(default_factory=dict)
+    by_donor_class: dict[str, Counter[str]] = field(default_factory=dict)
+    by_token: dict[str, Counter[str]] = field(default_factory=dict)
+    div_counts: Counter[str] = field(default_factory=Counter)
+    class_counts: Counter[str] = field(default_factory=Counter)
+    centroids: dict[str, list[float]] = field(default_factory=dict)
+    embed_backend: str = ""
+
+    @classmethod
+    def from_pairs(cls, queries: Sequence[Query], receivers: Sequence[str | None],
+                   query_emb: np.ndarray | None = None, embed_backend: str = "") -> SectorStatistics:
+        """Count receiver divisions / classes over known (query, receiver NACE) pairs."""
+        st = cls(embed_backend=embed_backend)
+        sums: dict[str, np.ndarray] = {}
+        for k, (q, r) in enumerate(zip(queries, receivers)):
+            if r is None:
+                continue
+            div = r[:2]
+            st.div_counts[div] += 1
+            st.class_counts[r] += 1
+            if q.ewc:
+                for tab, key in ((st.by_ewc6, q.ewc), (st.by_ewc4, q.ewc[:4]),
+                                 (st.by_ewc2, q.ewc[:2])):
+                    tab.setdefault(key, Counter())[div] += 1
+            if q.donor_nace:
+                st.by_donor_div.setdefault(q.donor_nace[:2], Counter())[div] += 1
+                st.by_donor_class.setdefault(q.donor_nace, Counter())[r] += 1
+            for t in set(tokenize(q.text)):
+                st.by_token.setdefault(t, Counter())[div] += 1
+            if query_emb is not None:
+                sums[div] = sums.get(div, 0) + query_emb[k]
+        for div, v in sums.items():
+            norm = float(np.linalg.norm(v))
+            st.centroids[div] = (v / norm).tolist() if norm > 0 else list(np.zeros_like(v))
+        return st
+
+    def priors(self) -> tuple[dict[str, float], dict[str, float]]:
+        n = sum(self.div_counts.values())
+        nd = max(1, len(self.div_counts))
+        pd_ = {d: (c + 1) / (n + nd + 1) for d, c in self.div_counts.items()}
+        pd_[""] = 1 / (n + nd + 1)
+        nc = max(1, len(self.class_counts))
+        pc = {c: (k + 1) / (n + nc + 1) for c, k in self.class_counts.items()}
+        pc[""] = 1 / (n + nc + 1)
+        return pd_, pc
+
+    def to_json(self) -> dict[str, Any]:
+        def tab(t: dict[str, Counter[str]]) -> dict[str, dict[str, int]]:
+            return {k: dict(sorted(v.items())) for k, v in sorted(t.items())}
+
+        return {
+            "by_ewc6": tab(self.by_ewc6), "by_ewc4": tab(self.by_ewc4),
+            "by_ewc2": tab(self.by_ewc2), "by_donor_div": tab(self.by_donor_div),
+            "by_donor_class": tab(self.by_donor_class), "by_token": tab(self.by_token),
+            "div_counts": dict(sorted(self.div_counts.items())),
+            "class_counts": dict(sorted(self.class_counts.items())),
+            "centroids": {k: [round(x, 6) for x in v] for k, v in sorted(self.centroids.items())},
+            "embed_backend": self.embed_backend,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> SectorStatistics:
+        def tab(t: dict[str, dict[str, int]]) -> dict[str, Counter[str]]:
+            return {k: Counter({a: int(b) for a, b in v.items()}) for k, v in t.items()}
+
+        return cls(
+            tab(d["by_ewc6"]), tab(d["by_ewc4"]), tab(d["by_ewc2"]), tab(d["by_donor_div"]),
+            tab(d["by_donor_class"]), tab(d["by_token"]), Counter(d["div_counts"]),
+            Counter(d["class_counts"]),
+            {k: list(map(float, v)) for k, v in d.get("centroids", {}).items()},
+            str(d.get("embed_backend", "")),
+        )
+
+
+def _bm25_matrix(q_texts: Sequence[str], c_texts: Sequence[str]) -> np.ndarray:
+    """BM25 of each query against the candidate texts, per query divided by its maximum."""
+    from symbioflows._optional import has_module
+
+    out = np.zeros((len(q_texts), len(c_texts)))
+    docs = [tokenize(t) or ["_"] for t in c_texts]
+    if not docs:
+        return out
+    if has_module("rank_bm25"):
+        from rank_bm25 import BM25Okapi
+
+        bm = BM25Okapi(docs)
+        for i, q in enumerate(q_texts):
+            out[i] = bm.get_scores(tokenize(q))
+    else:  # plain token overlap when rank-bm25 is missing
+        sets = [set(d) for d in docs]
+        for i, q in enumerate(q_texts):
+            qs = set(tokenize(q))
+            out[i] = [len(qs & s) for s in sets]
+    m = out.max(axis=1, keepdims=True)
+    np.divide(out, m, out=out, where=m > 0)
+    return np.maximum(out, 0.0)
+
+
+def pair_features(
+    queries: Sequence[Query],
+    candidates: Sequence[Candidate],
+    stats: SectorStatistics,
+    *,
+    q_emb: np.ndarray,
+    c_emb: np.ndarray,
+    bm25: np.ndarray | None = None,
+) -> npt.NDArray[np.float64]:
+    """Feature tensor of shape (n_queries, n_candidates, len(FEATURES))."""
+    nq, nc = len(queries), len(candidates)
+    x = np.zeros((nq, nc, len(FEATURES)))
+    if nq == 0 or nc == 0:
+        return x
+    pdiv, pclass = stats.priors()
+    x[:, :, 0] = q_emb @ c_emb.T
+    x[:, :, 1] = _bm25_matrix([q.text for q in queries], [c.text for c in candidates]) \
+        if bm25 is None else bm25
+    cdiv = [nace_division(c.nace) for c in candidates]
+    cent = np.zeros((nc, q_emb.shape[1]), dtype=np.float32)
+    for j, d in enumerate(cdiv):
+        v = stats.centroids.get(d or "")
+        if v is not None and len(v) == q_emb.shape[1]:
+            cent[j] = v
+    x[:, :, 9] = q_emb @ cent.T
+    for j, c in enumerate(candidates):
+        d = cdiv[j]
+        x[:, j, 6] = math.log(pdiv.get(d or "", pdiv[""]))
+        x[:, j, 7] = math.log(pclass.get(c.nace or "", pclass[""]))
+    for i, q in enumerate(queries):
+        toks = [t for t in set(tokenize(q.text)) if t in stats.by_token]
+        ddiv = nace_division(q.donor_nace)
+        for j, c in enumerate(candidates):
+            d = cdiv[j]
+            if q.ewc:
+                for tab, key in ((stats.by_ewc6, q.ewc), (stats.by_ewc4, q.ewc[:4]),
+                                 (stats.by_ewc2, q.ewc[:2])):
+                    if key in tab:
+                        x[i, j, 2] = _lift(tab, key, d, pdiv)
+                        break
+            x[i, j, 3] = _lift(stats.by_donor_div, ddiv, d, pdiv)
+            x[i, j, 4] = _lift(stats.by_donor_class, q.donor_nace, c.nace, pclass)
+            if toks:
+                x[i, j, 5] = float(np.mean([_lift(stats.by_token, t, d, pdiv) for t in toks]))
+            x[i, j, 8] = 1.0 if (ddiv is not None and ddiv == d) else 0.0
+    return x
+
+
+class ReceiverScorer:
+    """Linear receiver scorer: ``score = intercept + sum_f weight_f * feature_f``.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    embed_backend : {"auto", "sentence", "hashing"}
+        Text embedding used by ``text_similarity`` and ``centroid_similarity``.
+    inner_folds : int
+        Grouped folds used to compute out-of-fold features for fitting.
+
+    Attributes
+    ----------
+    weights_ : dict[str, float]
+        Learned weight per feature (on raw feature scale).
+    stats_ : SectorStatistics
+        Counts from all the training exchanges (used at prediction time).
+
+    Examples
+    --------
+    >>> s = ReceiverScorer.untrained()
+    >>> sorted(s.weights_)[:2]
+    ['bm25', 'centroid_similarity']
+    """
+
+    def __init__(self, *, C: float = 1.0, embed_backend: str = "auto", inner_folds: int = 4):
+        self.C = C
+        self.embed_backend = embed_backend
+        self.inner_folds = inner_folds
+
+    @classmethod
+    def untrained(cls, *, embed_backend: str = "auto",
+                  stats: SectorStatistics | None = None) -> ReceiverScorer:
+        """The hand-set blend :data:`DEFAULT_BLEND` (with optional statistics)."""
+        s = cls(embed_backend=embed_backend)
+        s.weights_ = dict(DEFAULT_BLEND)
+        s.intercept_ = 0.0
+        s.stats_ = stats if stats is not None else SectorStatistics()
+        s.trained_ = False
+        return s
+
+    def fit(
+        self,
+        queries: Sequence[Query],
+        receivers: Sequence[str | None],
+        groups: Sequence[Any],
+        pools: Sequence[tuple[Sequence[Candidate], Sequence[tuple[int, int]]]],
+    ) -> ReceiverScorer:
+        """Fit on known exchanges.
+
+        Parameters
+        ----------
+        queries : sequence of Query
+            Donor sides of the training exchanges.
+        receivers : sequence of str or None
+            Receiver NACE class (four digits) of each exchange: the statistics count these.
+        groups : sequence
+            Case (park) of each exchange; the inner folds that produce out-of-fold features
+            never split a case.
+        pools : sequence of (candidates, (query_index, relevant_index) pairs)
+            Ranking problems to learn from: each pool is a candidate list and the queries ranked
+            against it with the index of their true receiver.
+
+        Returns
+        -------
+        self
+        """
+        from symbioflows._optional import import_optional
+
+        lm = import_optional("sklearn.linear_model", "learn", purpose="the learned scorer")
+        ms = import_optional("sklearn.model_selection", "learn", purpose="grouped folds")
+        if not (len(queries) == len(receivers) == len(groups)):
+            raise InvalidInputError("queries, receivers and groups must have the same length")
+        if len(queries) == 0:
+            raise InvalidInputError("cannot fit on zero exchanges")
+        groups_arr = np.asarray([str(g) for g in groups])
+        n_groups = len(set(groups_arr))
+        q_emb, backend = embed_texts([q.text for q in queries], backend=self.embed_backend)
+        folds = ms.GroupKFold(n_splits=min(self.inner_folds, n_groups)) if n_groups > 1 else None
+        splits = list(folds.split(np.zeros(len(queries)), groups=groups_arr)) if folds else \
+            [(np.arange(len(queries)), np.arange(len(queries)))]
+        fold_of = np.zeros(len(queries), dtype=np.int64)
+        stats_by_fold = []
+        for f, (tr, te) in enumerate(splits):
+            fold_of[te] = f
+            stats_by_fold.append(SectorStatistics.from_pairs(
+                [queries[int(k)] for k in tr], [receivers[int(k)] for k in tr], q_emb[tr],
+                backend))
+        xs, ys = [], []
+        for cands, items in pools:
+            if not items or not cands:
+                continue
+            c_emb, _ = embed_texts([c.text for c in cands], backend=backend)
+            qi = np.array([a for a, _ in items])
+            rel = np.array([b for _, b in items])
+            bm = _bm25_matrix([queries[k].text for k in qi], [c.text for c in cands])
+            for f in np.unique(fold_of[qi]):
+                sel = np.flatnonzero(fold_of[qi] == f)
+                x = pair_features([queries[k] for k in qi[sel]], cands, stats_by_fold[f],
+                                  q_emb=q_emb[qi[sel]], c_emb=c_emb, bm25=bm[sel])
+                y = np.zeros((sel.size, len(cands)))
+                y[np.arange(sel.size), rel[sel]] = 1.0
+                xs.append(x.reshape(-1, len(FEATURES)))
+                ys.append(y.reshape(-1))
+        if not xs:
+            raise InvalidInputError("no ranking problems to learn from (empty pools)")
+        xa = np.concatenate(xs)
+        ya = np.concatenate(ys)
+        if ya.min() == ya.max():
+            raise InvalidInputError("training pairs have a single class; need positives and negatives")
+        mu = xa.mean(axis=0)
+        sd = xa.std(axis=0)
+        sd[sd == 0] = 1.0
+        clf = lm.LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
+        clf.fit((xa - mu) / sd, ya)
+        w = clf.coef_[0] / sd
+        self.weights_ = {f: float(v) for f, v in zip(FEATURES, w)}
+        self.intercept_ = float(clf.intercept_[0] - np.dot(clf.coef_[0], mu / sd))
+        self.stats_ = SectorStatistics.from_pairs(list(queries), list(receivers), q_emb, backend)
+        self.embed_backend = backend
+        self.trained_ = True
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "weights_"):
+            raise NotFittedError("ReceiverScorer is not fitted; call fit() or load()")
+
+    def features(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
+        """Feature tensor (n_queries, n_candidates, n_features)."""
+        self._check()
+        backend = self.stats_.embed_backend or self.embed_backend
+        q_emb, used = embed_texts([q.text for q in queries], backend=backend)
+        c_emb, _ = embed_texts([c.text for c in candidates], backend=used)
+        return pair_features(queries, candidates, self.stats_, q_emb=q_emb, c_emb=c_emb)
+
+    def score(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
+        """Scores (n_queries, n_candidates); higher is better."""
+        x = self.features(queries, candidates)
+        w = np.array([self.weights_[f] for f in FEATURES])
+        return np.asarray(x @ w + self.intercept_, dtype=np.float64)
+
+    def explain(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
+        """Per-feature contributions ``weight * feature`` (n_queries, n_candidates, n_features)."""
+        x = self.features(queries, candidates)
+        w = np.array([self.weights_[f] for f in FEATURES])
+        return np.asarray(x * w, dtype=np.float64)
+
+    def to_json(self) -> dict[str, Any]:
+        self._check()
+        return {"format": "symbioflows.ReceiverScorer", "version": FORMAT_VERSION,
+                "weights": self.weights_, "intercept": self.intercept_,
+                "trained": bool(self.trained_), "C": self.C,
+                "stats": self.stats_.to_json()}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ReceiverScorer:
+        if d.get("format") != "symbioflows.ReceiverScorer":
+            raise FormatVersionError(f"not a ReceiverScorer file (format={d.get('format')!r})")
+        if int(d.get("version", -1)) > FORMAT_VERSION:
+            raise FormatVersionError(
+                f"ReceiverScorer format version {d.get('version')} is newer than the "
+                f"supported {FORMAT_VERSION}; upgrade symbioflows")
+        missing = set(FEATURES) - set(d["weights"])
+        if missing:
+            raise FormatVersionError(f"ReceiverScorer file lacks weights for {sorted(missing)}")
+        s = cls(C=float(d.get("C", 1.0)))
+        s.weights_ = {f: float(d["weights"][f]) for f in FEATURES}
+        s.intercept_ = float(d["intercept"])
+        s.trained_ = bool(d.get("trained", True))
+        s.stats_ = SectorStatistics.from_json(d["stats"])
+        s.embed_backend = s.stats_.embed_backend or "auto"
+        return s
+
+    def save(self, path: str | Path) -> None:
+        """Write as JSON (weights and counts only; no pickle), atomically."""
+        import os
+        import tempfile
+
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(self.to_json(), fh)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ReceiverScorer:
+        """Read a file written by :meth:`save`."""
+        with open(path, encoding="utf-8") as fh:
+            try:
+                d = json.load(fh)
+            except json.JSONDecodeError as exc:
+                raise FormatVersionError(f"{path}: not a valid scorer file ({exc})") from exc
+        return cls.from_json(d)
+
+    def __repr__(self) -> str:
+        state = "trained" if getattr(self, "trained_", False) else "untrained"
+        return f"ReceiverScorer({state}, backend={self.embed_backend!r})"
+
