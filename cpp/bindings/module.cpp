@@ -9,6 +9,9 @@ namespace py = pybind11;
 // One bind_<domain>(m) per domain, defined in bind_<domain>.cpp.
 void bind_graph(py::module_& m);
 void bind_geo(py::module_& m);
+void bind_similarity(py::module_& m);
+void bind_logistics(py::module_& m);
+void bind_chains(py::module_& m);
 void bind_matching(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
@@ -40,5 +43,8 @@ PYBIND11_MODULE(_core, m) {
 
     bind_graph(m);
     bind_geo(m);
+    bind_similarity(m);
+    bind_logistics(m);
+    bind_chains(m);
     bind_matching(m);
 }

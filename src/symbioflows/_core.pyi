@@ -2,10 +2,11 @@
 symbioflows native core (private: use the symbioflows.* modules)
 """
 from __future__ import annotations
+import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['CsrGraph', 'EARTH_RADIUS_KM', 'NUM_PAIR_FEATURES', 'all_pairs_candidates', 'grid_candidates', 'haversine_matrix', 'haversine_pairs', 'score_pairs']
+__all__: list[str] = ['COSTING_MAX_MODES', 'COSTING_NUM_MEDIA', 'CsrGraph', 'EARTH_RADIUS_KM', 'NUM_PAIR_FEATURES', 'all_pairs_candidates', 'chain_work_items', 'compat_topk', 'cosine_matrix', 'cost_pairs', 'find_cycles', 'find_paths', 'grid_candidates', 'hash_embed', 'haversine_matrix', 'haversine_pairs', 'score_pairs', 'simd_level']
 class CsrGraph:
     """
     Directed multigraph in CSR form (out-edges sorted by target, then edge id).
@@ -43,9 +44,39 @@ def all_pairs_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_
     """
     Same as grid_candidates by brute force over all pairs (reference / baseline).
     """
+def chain_work_items(n_nodes: typing.SupportsInt | typing.SupportsIndex) -> int:
+    """
+    Number of work items (progress total) of a cycle search on n_nodes nodes.
+    """
+def compat_topk(supply: typing.Any, demand: typing.Any, supply_class: typing.Any, demand_class: typing.Any, substitution: typing.Any, supply_hazardous: typing.Any, demand_flags: typing.Any, k: typing.SupportsInt | typing.SupportsIndex, w_similarity: typing.SupportsFloat | typing.SupportsIndex, w_substitution: typing.SupportsFloat | typing.SupportsIndex, unknown_substitution: typing.SupportsFloat | typing.SupportsIndex, min_substitution: typing.SupportsFloat | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0, simd: str = 'auto') -> tuple[numpy.typing.NDArray[numpy.int64], numpy.typing.NDArray[numpy.float32]]:
+    """
+    Fused top-k of w_similarity * cosine + w_substitution * S[class] per supply row, GIL released.
+    """
+def cosine_matrix(a: typing.Any, b: typing.Any, n_threads: typing.SupportsInt | typing.SupportsIndex = 0, simd: str = 'auto') -> numpy.typing.NDArray[numpy.float32]:
+    """
+    Cosine-similarity matrix (rows of a x rows of b) with the blocked micro-kernels.
+    """
+def cost_pairs(lat1: typing.Any, lon1: typing.Any, circuity1: typing.Any, lat2: typing.Any, lon2: typing.Any, circuity2: typing.Any, i: typing.Any, j: typing.Any, quantity: typing.Any, medium: typing.Any, fixed_usd: typing.Any, usd_per_tkm: typing.Any, payload: typing.Any, co2e_kg_per_tkm: typing.Any, max_route_km: typing.Any, detour: typing.Any, medium_mask: typing.Any, allowed_modes: typing.SupportsInt | typing.SupportsIndex, carbon_price_usd_per_kg: typing.SupportsFloat | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.int8]]:
+    """
+    Fused great-circle distance + transport costing of candidate pairs, GIL released. Returns (great_circle_km, route_km, cost_usd, co2e_kg, mode) arrays.
+    """
+def find_cycles(graph: CsrGraph, score_values: typing.Any, tonnes: typing.Any, *, min_length: typing.SupportsInt | typing.SupportsIndex = 2, max_length: typing.SupportsInt | typing.SupportsIndex = 6, top_k: typing.SupportsInt | typing.SupportsIndex = 0, min_score: typing.Any = None, score: typing.SupportsInt | typing.SupportsIndex = 0, max_results: typing.SupportsInt | typing.SupportsIndex = 9223372036854775807, max_expansions: typing.SupportsInt | typing.SupportsIndex = 9223372036854775807, time_limit_s: typing.SupportsFloat | typing.SupportsIndex = 0.0, n_threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None) -> dict:
+    """
+    Simple directed cycles (canonical rotation) as flat arrays; GIL released.
+    score: 0 product, 1 bottleneck, 2 sum of score_values.  top_k=0: all.
+    """
+def find_paths(graph: CsrGraph, score_values: typing.Any, tonnes: typing.Any, sources: typing.Any, *, targets: typing.Any = None, max_hops: typing.SupportsInt | typing.SupportsIndex = 4, top_k: typing.SupportsInt | typing.SupportsIndex = 10, min_score: typing.Any = None, score: typing.SupportsInt | typing.SupportsIndex = 0, max_results: typing.SupportsInt | typing.SupportsIndex = 9223372036854775807, max_expansions: typing.SupportsInt | typing.SupportsIndex = 9223372036854775807, time_limit_s: typing.SupportsFloat | typing.SupportsIndex = 0.0, n_threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None) -> dict:
+    """
+    Best simple paths per source (to targets or anywhere) as flat arrays; GIL released.
+    Per source sorted by (score desc, edge ids asc).  top_k=0: all paths.
+    """
 def grid_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
     """
     Candidate (supply, demand) pairs within each supply's radius whose material groups are compatible, by a lat/lon grid (GIL released). Returns a dict of arrays.
+    """
+def hash_embed(texts: collections.abc.Sequence[str], dim: typing.SupportsInt | typing.SupportsIndex, ngram_min: typing.SupportsInt | typing.SupportsIndex, ngram_max: typing.SupportsInt | typing.SupportsIndex, word_weight: typing.SupportsFloat | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float32]:
+    """
+    Signed feature hashing of byte n-grams and words of normalised texts, L2-normalised rows.
     """
 def haversine_matrix(lat1: typing.Any, lon1: typing.Any, lat2: typing.Any, lon2: typing.Any, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
     """
@@ -59,5 +90,11 @@ def score_pairs(supply_index: typing.Any, demand_index: typing.Any, distance_km:
     """
     Features (n_pairs x NUM_PAIR_FEATURES) and score in (0, 1] of candidate pairs, one pass, GIL released.
     """
+def simd_level() -> str:
+    """
+    Best SIMD level of the similarity micro-kernels on this CPU.
+    """
+COSTING_MAX_MODES: int = 32
+COSTING_NUM_MEDIA: int = 8
 EARTH_RADIUS_KM: float = 6371.0088
 NUM_PAIR_FEATURES: int = 11

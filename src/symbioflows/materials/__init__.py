@@ -2,6 +2,47 @@
 
 from __future__ import annotations
 
+from symbioflows.materials.encoder import MaterialEncoder, normalize_text, sentence_model_available
 from symbioflows.materials.ewc import EwcEntry, ewc_table, lookup_ewc, normalize_ewc
+from symbioflows.materials.nace import (
+    NaceEntry,
+    lookup_nace,
+    nace_table,
+    nace_title,
+    normalize_nace,
+)
+from symbioflows.materials.taxonomy import (
+    MaterialClass,
+    Substitute,
+    Taxonomy,
+    classes_for_ewc,
+    get_material_class,
+    load_taxonomy,
+    material_classes,
+    substitution_matrix,
+    substitution_score,
+)
 
-__all__ = ["EwcEntry", "ewc_table", "lookup_ewc", "normalize_ewc"]
+__all__ = [
+    "EwcEntry",
+    "ewc_table",
+    "lookup_ewc",
+    "normalize_ewc",
+    "NaceEntry",
+    "lookup_nace",
+    "nace_table",
+    "nace_title",
+    "normalize_nace",
+    "MaterialClass",
+    "Substitute",
+    "Taxonomy",
+    "classes_for_ewc",
+    "get_material_class",
+    "load_taxonomy",
+    "material_classes",
+    "substitution_matrix",
+    "substitution_score",
+    "MaterialEncoder",
+    "normalize_text",
+    "sentence_model_available",
+]

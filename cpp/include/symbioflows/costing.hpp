@@ -1,0 +1,56 @@
+// Fused great-circle distance + transport costing for candidate supply -> demand pairs.
+//
+// For each pair k (supply i[k], demand j[k], quantity q[k] in the medium's unit, medium code
+// medium[k]) and each allowed transport mode m whose medium mask admits the pair's medium and
+// whose maximum distance is not exceeded:
+//   route_km  = great_circle_km * detour_m                 (detour_m > 0: fixed factor)
+//             = great_circle_km * (circ1[i] + circ2[j]) / 2 (detour_m <= 0: road circuity)
+//   shipments = ceil(q / payload_m)                        (payload_m <= 0: continuous, 0)
+//   cost_usd  = shipments * fixed_usd_m + usd_per_tkm_m * q * route_km
+//   co2e_kg   = co2e_kg_per_tkm_m * q * route_km
+// The best mode minimises cost_usd + carbon_price_usd_per_kg * co2e_kg; ties go to the lowest
+// mode index.  A pair that no mode can serve gets mode -1 and +inf route/cost/co2e.
+//
+// The great-circle distance uses the chord form of the haversine formula on unit vectors
+// precomputed once per point: h = |u1 - u2|^2 / 4 = sin^2(c / 2), d = 2 R asin(sqrt(h)), with h
+// clamped to [0, 1] (identical points give exactly 0, antipodal points exactly pi R).
+#pragma once
+#include <cstdint>
+
+#include "symbioflows/parallel.hpp"
+
+namespace symbioflows {
+
+constexpr int kMaxModes = 32;
+constexpr int kNumMedia = 8;
+
+struct ModeTable {
+    int32_t n_modes = 0;
+    const double* fixed_usd = nullptr;        // per shipment
+    const double* usd_per_tkm = nullptr;      // per tonne-km (MWh-km for heat)
+    const double* payload = nullptr;          // per shipment; <= 0 means continuous
+    const double* co2e_kg_per_tkm = nullptr;  // per tonne-km (MWh-km for heat)
+    const double* max_route_km = nullptr;     // +inf when unlimited
+    const double* detour = nullptr;           // route/great-circle factor; <= 0: road circuity
+    const uint32_t* medium_mask = nullptr;    // bit b set: medium code b allowed
+};
+
+struct PairCostOutput {
+    double* great_circle_km = nullptr;
+    double* route_km = nullptr;
+    double* cost_usd = nullptr;
+    double* co2e_kg = nullptr;
+    int8_t* mode = nullptr;
+};
+
+// Evaluate m candidate pairs.  Indices, media and all values must have been validated by the
+// caller (indices in range, quantities finite and >= 0, circuity finite and >= 1, media in
+// [0, kNumMedia)).  Deterministic for any thread count (each pair writes its own slot).
+void cost_pairs(const double* lat1, const double* lon1, const double* circ1, int64_t n1,
+                const double* lat2, const double* lon2, const double* circ2, int64_t n2,
+                const int64_t* i, const int64_t* j, const double* quantity,
+                const uint8_t* medium, int64_t m, const ModeTable& modes,
+                uint32_t allowed_modes, double carbon_price_usd_per_kg,
+                const PairCostOutput& out, int n_threads, const PollFn& poll = PollFn());
+
+}  // namespace symbioflows

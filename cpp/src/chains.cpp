@@ -1,0 +1,961 @@
+// Bounded enumeration and branch-and-bound top-k search of simple cycles and simple paths.
+//
+// Cycles (Johnson-style canonical rotation, without Johnson's blocking lists): for every start
+// node s, a reverse BFS from s over nodes > s, limited to max_length - 1 hops, gives dist[v],
+// the fewest hops from v back to s.  The depth-first search from s then only follows an edge
+// (v -> w) with w > s, w not on the path and depth + 1 + dist[w] <= max_length, so every
+// branch it enters can still close within the length budget: the work is proportional to
+// the number of bounded paths that can become cycles, not to all bounded paths.
+//
+// Work is split into items (blocks of consecutive start nodes, or one source per item for
+// paths); each item fills its own buffers and items are concatenated in index order, so the
+// output does not depend on the thread count.  max_results / max_expansions truncation is
+// made deterministic by a prefix rule: the result is exactly what a serial run would return
+// (the one item that crosses the expansion budget is re-run with the exact remaining budget).
+#include "symbioflows/chains.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <string>
+
+#include "symbioflows/errors.hpp"
+
+namespace symbioflows {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int64_t kCheckEvery = 1024;  // expansions between clock / flag checks
+
+enum StopKind : int { kComplete = 0, kResultCap = 1, kExpCap = 2, kInterrupted = 3 };
+
+// A ranked chain (top-k heaps).
+struct Ranked {
+    double score;
+    double flow;
+    int64_t group;
+    std::vector<int64_t> seq;  // original edge ids
+};
+
+// a ranks before b: score descending, then edge-id sequence ascending.
+inline bool ranks_before(double sa, const std::vector<int64_t>& qa, double sb,
+                         const std::vector<int64_t>& qb) {
+    if (sa != sb) return sa > sb;
+    return qa < qb;
+}
+struct RankedBefore {
+    bool operator()(const Ranked& a, const Ranked& b) const {
+        return ranks_before(a.score, a.seq, b.score, b.seq);
+    }
+};
+
+// Bounded top-k container: heap whose front is the worst kept element.
+struct TopK {
+    int64_t k = 0;
+    std::vector<Ranked> heap;
+    bool full() const { return static_cast<int64_t>(heap.size()) >= k; }
+    const Ranked& worst() const { return heap.front(); }
+    // Offer (score, seq); returns true when kept.
+    bool offer(double score, double flow, int64_t group, const std::vector<int64_t>& seq) {
+        if (full()) {
+            if (!ranks_before(score, seq, worst().score, worst().seq)) return false;
+            std::pop_heap(heap.begin(), heap.end(), RankedBefore());
+            Ranked& r = heap.back();
+            r.score = score;
+            r.flow = flow;
+            r.group = group;
+            r.seq.assign(seq.begin(), seq.end());
+        } else {
+            heap.push_back(Ranked{score, flow, group, seq});
+        }
+        std::push_heap(heap.begin(), heap.end(), RankedBefore());
+        return true;
+    }
+};
+
+// Output buffers of one work item.
+struct Item {
+    std::vector<int64_t> offsets{0};
+    std::vector<int64_t> edges;
+    std::vector<double> scores, flow;
+    std::vector<int64_t> group;
+    int64_t exp = 0;
+    int stop = kComplete;
+    bool started = false;
+    int64_t size() const { return static_cast<int64_t>(scores.size()); }
+    void clear() {
+        offsets.assign(1, 0);
+        edges.clear();
+        scores.clear();
+        flow.clear();
+        group.clear();
+        exp = 0;
+        stop = kComplete;
+        started = false;
+    }
+};
+
+// Per-thread scratch (taken from a pool for each item).
+struct Scratch {
+    std::vector<uint32_t> stamp;
+    std::vector<int32_t> dist;
+    std::vector<char> onpath;
+    std::vector<int64_t> queue;
+    std::vector<int64_t> node, it, en, ch;
+    std::vector<double> val, fl;
+    std::vector<int64_t> seq;
+    uint32_t epoch = 0;
+    TopK top;
+    Scratch(int64_t n, int64_t depth, int64_t k)
+        : stamp(static_cast<size_t>(n), 0),
+          dist(static_cast<size_t>(n), 0),
+          onpath(static_cast<size_t>(n), 0),
+          node(static_cast<size_t>(depth) + 2),
+          it(static_cast<size_t>(depth) + 2),
+          en(static_cast<size_t>(depth) + 2),
+          ch(static_cast<size_t>(depth) + 2),
+          val(static_cast<size_t>(depth) + 2),
+          fl(static_cast<size_t>(depth) + 2) {
+        top.k = k;
+    }
+    uint32_t next_epoch() {
+        if (++epoch == 0) {  // wrapped: clear the stamps once every 2^32 searches
+            std::fill(stamp.begin(), stamp.end(), 0u);
+            epoch = 1;
+        }
+        return epoch;
+    }
+};
+
+class ScratchPool {
+   public:
+    ScratchPool(int64_t n, int64_t depth, int64_t k) : n_(n), depth_(depth), k_(k) {}
+    Scratch* acquire() {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (free_.empty()) {
+            all_.push_back(std::make_unique<Scratch>(n_, depth_, k_));
+            return all_.back().get();
+        }
+        Scratch* s = free_.back();
+        free_.pop_back();
+        return s;
+    }
+    void release(Scratch* s) {
+        std::lock_guard<std::mutex> lk(mu_);
+        free_.push_back(s);
+    }
+    std::vector<std::unique_ptr<Scratch>>& all() { return all_; }
+
+   private:
+    int64_t n_, depth_, k_;
+    std::mutex mu_;
+    std::vector<Scratch*> free_;
+    std::vector<std::unique_ptr<Scratch>> all_;
+};
+
+// State shared by the workers of one search.
+struct Shared {
+    const ChainOptions& opt;
+    CancelToken token;
+    std::atomic<bool> time_up{false};
+    std::atomic<int64_t> cut{std::numeric_limits<int64_t>::max()};  // items after it are moot
+    std::atomic<double> thr{-kInf};                                  // shared k-th best
+    std::atomic<int64_t> global_exp{0};  // top-k cycles: expansions of all threads
+    std::atomic<bool> exp_up{false};
+    bool has_deadline = false;
+    Clock::time_point deadline;
+    // prefix bookkeeping for deterministic truncation
+    std::mutex mu;
+    std::vector<char> done;
+    std::vector<int64_t> item_exp, item_res;
+    int64_t prefix = 0, cum_exp = 0, cum_res = 0;
+
+    explicit Shared(const ChainOptions& o, int64_t n_items) : opt(o) {
+        if (o.time_limit_s > 0) {
+            has_deadline = true;
+            deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(o.time_limit_s));
+        }
+        done.assign(static_cast<size_t>(n_items), 0);
+        item_exp.assign(static_cast<size_t>(n_items), 0);
+        item_res.assign(static_cast<size_t>(n_items), 0);
+    }
+    bool interrupted() {
+        if (token.is_cancelled() || time_up.load(std::memory_order_relaxed)) return true;
+        if (has_deadline && Clock::now() >= deadline) {
+            time_up.store(true);
+            return true;
+        }
+        return false;
+    }
+    // Record a finished item and advance the completed prefix (deterministic truncation).
+    void finish(int64_t i, int64_t exp, int64_t res) {
+        std::lock_guard<std::mutex> lk(mu);
+        done[i] = 1;
+        item_exp[i] = exp;
+        item_res[i] = res;
+        const int64_t n = static_cast<int64_t>(done.size());
+        while (prefix < n && done[prefix]) {
+            cum_exp = sat_add(cum_exp, item_exp[prefix]);
+            cum_res = sat_add(cum_res, item_res[prefix]);
+            if (cum_exp > opt.max_expansions || cum_res > opt.max_results) {
+                int64_t c = cut.load();
+                if (prefix < c) cut.store(prefix);
+                prefix = n;  // stop advancing
+                break;
+            }
+            ++prefix;
+        }
+    }
+    static int64_t sat_add(int64_t a, int64_t b) {
+        return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max()
+                                                           : a + b;
+    }
+    void raise_thr(double v) {
+        double cur = thr.load(std::memory_order_relaxed);
+        while (v > cur && !thr.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+        }
+    }
+};
+
+template <ChainScore S>
+inline double combine(double acc, double x) {
+    if constexpr (S == ChainScore::Product) return acc * x;
+    if constexpr (S == ChainScore::Bottleneck) return acc < x ? acc : x;
+    return acc + x;
+}
+template <ChainScore S>
+inline double identity() {
+    if constexpr (S == ChainScore::Product) return 1.0;
+    if constexpr (S == ChainScore::Bottleneck) return kInf;
+    return 0.0;
+}
+
+// Graph arrays in CSR order, shared read-only by the workers.
+struct View {
+    int64_t n = 0;
+    const int64_t* indptr = nullptr;
+    const int64_t* targets = nullptr;
+    const int64_t* eids = nullptr;
+    std::vector<double> w;  // scored value per CSR position
+    std::vector<double> t;  // tonnes per CSR position
+    CsrGraph rev;           // in-adjacency
+    std::vector<double> rev_w;
+    double max_w = -kInf;   // for the Sum bound
+};
+
+View make_view(const CsrGraph& g, const double* score_w, const double* tonnes, bool need_rev) {
+    View v;
+    v.n = g.n_nodes;
+    v.indptr = g.indptr.data();
+    v.targets = g.targets.data();
+    v.eids = g.edge_ids.data();
+    const int64_t m = g.n_edges();
+    v.w.resize(static_cast<size_t>(m));
+    v.t.resize(static_cast<size_t>(m));
+    for (int64_t p = 0; p < m; ++p) {
+        v.w[p] = score_w[v.eids[p]];
+        v.t[p] = tonnes[v.eids[p]];
+        if (v.w[p] > v.max_w) v.max_w = v.w[p];
+    }
+    if (need_rev) {
+        v.rev = transpose(g);
+        v.rev_w.resize(static_cast<size_t>(m));
+        for (int64_t p = 0; p < m; ++p) v.rev_w[p] = score_w[v.rev.edge_ids[p]];
+    }
+    return v;
+}
+
+void check_options(const ChainOptions& opt, bool cycles) {
+    if (cycles && opt.min_length < 2) {
+        throw InvalidInputError("min_length must be >= 2 (self-loops are not chains); got " +
+                                std::to_string(opt.min_length));
+    }
+    if (opt.max_length < (cycles ? opt.min_length : 1)) {
+        throw InvalidInputError("max_length (" + std::to_string(opt.max_length) +
+                                ") must be >= " + (cycles ? "min_length (" + std::to_string(opt.min_length) + ")" : std::string("1")));
+    }
+    if (opt.max_length > 1000000) {
+        throw InvalidInputError("max_length must be <= 1000000; got " +
+                                std::to_string(opt.max_length));
+    }
+    if (opt.top_k < 0) throw InvalidInputError("top_k must be >= 1 or 0 for all");
+    if (opt.max_results < 0) throw InvalidInputError("max_results must be >= 0");
+    if (opt.max_expansions < 0) throw InvalidInputError("max_expansions must be >= 0");
+    if (std::isnan(opt.time_limit_s)) throw InvalidInputError("time_limit_s is NaN");
+    if (opt.has_min_score && std::isnan(opt.min_score)) throw InvalidInputError("min_score is NaN");
+}
+
+// ---------------------------------------------------------------------------------------
+// Cycles
+// ---------------------------------------------------------------------------------------
+
+struct CycleRun {
+    const View& v;
+    const ChainOptions& opt;
+    Shared& sh;
+};
+
+// Search the cycles whose smallest node is s.  Returns false when the item must stop.
+// `exp` counts edges examined (reverse sweep included); `budget` is the item's budget.
+template <ChainScore S, bool TOPK>
+bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t item_index,
+                 int64_t budget, int64_t result_cap) {
+    const View& v = r.v;
+    const int64_t L = r.opt.max_length;
+    const int64_t Lmin = r.opt.min_length;
+    Shared& sh = r.sh;
+    const int64_t* ip = v.indptr;
+    const int64_t* tg = v.targets;
+
+    // ---- reverse BFS from s over nodes > s, at most L - 1 hops ----
+    const uint32_t ep = c.next_epoch();
+    uint32_t* stamp = c.stamp.data();
+    int32_t* dist = c.dist.data();
+    const int64_t* rip = v.rev.indptr.data();
+    const int64_t* rtg = v.rev.targets.data();
+    double best_close = -kInf;  // best value of an edge (u -> s), u > s
+    c.queue.clear();
+    {
+        const int64_t* b = rtg + rip[s];
+        const int64_t* e = rtg + rip[s + 1];
+        const int64_t* q = std::upper_bound(b, e, s);
+        out.exp += e - b;
+        for (; q != e; ++q) {
+            const int64_t u = *q;
+            const double wv = v.rev_w[q - rtg];
+            if (wv > best_close) best_close = wv;
+            if (stamp[u] != ep) {
+                stamp[u] = ep;
+                dist[u] = 1;
+                c.queue.push_back(u);
+            }
+        }
+    }
+    if (c.queue.empty()) return true;
+    for (size_t h = 0; h < c.queue.size(); ++h) {
+        const int64_t x = c.queue[h];
+        const int32_t dx = dist[x];
+        if (dx >= L - 1) break;  // BFS order: every later node is at least as far
+        const int64_t* b = rtg + rip[x];
+        const int64_t* e = rtg + rip[x + 1];
+        const int64_t* q = std::upper_bound(b, e, s);
+        out.exp += e - b;
+        for (; q != e; ++q) {
+            const int64_t u = *q;
+            if (stamp[u] != ep) {
+                stamp[u] = ep;
+                dist[u] = dx + 1;
+                c.queue.push_back(u);
+            }
+        }
+    }
+    if (out.exp > budget) return false;
+
+    // ---- bounded depth-first search from s ----
+    double eff_min = r.opt.has_min_score ? r.opt.min_score : -kInf;
+    auto threshold = [&]() -> double {
+        if constexpr (TOPK) {
+            const double t = sh.thr.load(std::memory_order_relaxed);
+            return t > eff_min ? t : eff_min;
+        } else {
+            return eff_min;
+        }
+    };
+    double thr = threshold();
+    const bool bounded = TOPK || r.opt.has_min_score;
+
+    int64_t* node = c.node.data();
+    int64_t* itp = c.it.data();
+    int64_t* en = c.en.data();
+    int64_t* ch = c.ch.data();
+    double* val = c.val.data();
+    double* fl = c.fl.data();
+    char* onpath = c.onpath.data();
+    const double* W = v.w.data();
+    const double* T = v.t.data();
+
+    node[0] = s;
+    itp[0] = std::lower_bound(tg + ip[s], tg + ip[s + 1], s) - tg;
+    en[0] = ip[s + 1];
+    val[0] = identity<S>();
+    fl[0] = kInf;
+    int64_t d = 0;
+    int64_t exp = out.exp;
+    int64_t next_check = exp + kCheckEvery;
+    bool ok = true;
+
+    auto emit = [&](int64_t p, double sc, double flow) -> bool {
+        if constexpr (TOPK) {
+            auto& seq = c.seq;
+            seq.clear();
+            for (int64_t k = 1; k <= d; ++k) seq.push_back(v.eids[ch[k]]);
+            seq.push_back(v.eids[p]);
+            if (c.top.offer(sc, flow, s, seq) && c.top.full()) {
+                sh.raise_thr(c.top.worst().score);
+                thr = threshold();
+            }
+            return true;
+        } else {
+            for (int64_t k = 1; k <= d; ++k) out.edges.push_back(v.eids[ch[k]]);
+            out.edges.push_back(v.eids[p]);
+            out.offsets.push_back(static_cast<int64_t>(out.edges.size()));
+            out.scores.push_back(sc);
+            out.flow.push_back(flow);
+            out.group.push_back(s);
+            return out.size() < result_cap;
+        }
+    };
+
+    for (;;) {
+        if (itp[d] == en[d]) {
+            if (d == 0) break;
+            onpath[node[d]] = 0;
+            --d;
+            continue;
+        }
+        const int64_t p = itp[d]++;
+        if (++exp > budget) {
+            out.stop = kExpCap;
+            ok = false;
+            break;
+        }
+        if (exp >= next_check) {
+            next_check = exp + kCheckEvery;
+            if (sh.interrupted() || item_index > sh.cut.load(std::memory_order_relaxed)) {
+                out.stop = kInterrupted;
+                ok = false;
+                break;
+            }
+            if constexpr (TOPK) {
+                thr = threshold();
+                if (sh.global_exp.fetch_add(kCheckEvery) + kCheckEvery > r.opt.max_expansions) {
+                    sh.exp_up.store(true);
+                    out.stop = kExpCap;
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        const int64_t w = tg[p];
+        if (w == s) {
+            if (d + 1 >= Lmin) {
+                const double sc = combine<S>(val[d], W[p]);
+                if (!(sc < thr)) {
+                    const double f = fl[d] < T[p] ? fl[d] : T[p];
+                    if (!emit(p, sc, f)) {
+                        out.stop = kResultCap;
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        if (onpath[w] || stamp[w] != ep || d + 1 + dist[w] > L) continue;
+        const double nv = combine<S>(val[d], W[p]);
+        if (bounded) {
+            double bound;
+            if constexpr (S == ChainScore::Sum) {
+                const double rem = v.max_w >= 0 ? v.max_w * static_cast<double>(L - d - 1)
+                                                : v.max_w * static_cast<double>(dist[w]);
+                bound = nv + rem;
+                bound += 1e-9 * (std::fabs(nv) + std::fabs(rem)) + 1e-300;
+            } else {
+                bound = combine<S>(nv, best_close);
+            }
+            if (bound < thr) continue;
+        }
+        ++d;
+        node[d] = w;
+        ch[d] = p;
+        val[d] = nv;
+        fl[d] = fl[d - 1] < T[p] ? fl[d - 1] : T[p];
+        onpath[w] = 1;
+        const int64_t* rb = tg + ip[w];
+        const int64_t* re = tg + ip[w + 1];
+        const int64_t* lo = std::lower_bound(rb, re, s);
+        itp[d] = lo - tg;
+        if (d == L - 1) {  // only a closing edge (w -> s) can follow
+            const int64_t* hi = lo;
+            while (hi != re && *hi == s) ++hi;
+            en[d] = hi - tg;
+        } else {
+            en[d] = re - tg;
+        }
+    }
+    // unwind the on-path marks when stopping early
+    for (int64_t k = 1; k <= d; ++k) onpath[node[k]] = 0;
+    if (exp > budget && out.stop == kComplete) out.stop = kExpCap;
+    out.exp = exp;
+    return ok;
+}
+
+template <ChainScore S, bool TOPK>
+ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions& opt,
+                            const PollFn& poll) {
+    const int64_t n = g.n_nodes;
+    const int t = resolve_threads(opt.n_threads, std::max<int64_t>(n, 1));
+    const int64_t n_items = chain_work_items(n);
+    const int64_t block = n_items > 0 ? (n + n_items - 1) / n_items : 1;
+    Shared sh(opt, n_items);
+    ScratchPool pool(n, opt.max_length, TOPK ? opt.top_k : 0);
+    CycleRun run{v, opt, sh};
+    std::vector<Item> items(static_cast<size_t>(n_items));
+    const int64_t result_cap = TOPK ? std::numeric_limits<int64_t>::max()
+                                    : (opt.max_results == std::numeric_limits<int64_t>::max()
+                                           ? opt.max_results
+                                           : opt.max_results + 1);
+
+    auto run_item = [&](int64_t i, int64_t budget) {
+        Item& it = items[i];
+        it.clear();
+        it.started = true;
+        Scratch* c = pool.acquire();
+        const int64_t s0 = i * block, s1 = std::min(n, s0 + block);
+        for (int64_t s = s0; s < s1; ++s) {
+            if (!cycles_from<S, TOPK>(s, run, *c, it, i, budget, result_cap)) break;
+            if (it.exp > budget) {
+                it.stop = kExpCap;
+                break;
+            }
+        }
+        pool.release(c);
+    };
+
+    parallel_for(
+        n_items, t,
+        [&](int64_t i) {
+            if (sh.interrupted() || i > sh.cut.load()) return;
+            run_item(i, opt.max_expansions);
+            if (!TOPK && items[i].stop != kInterrupted) sh.finish(i, items[i].exp, items[i].size());
+            if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
+        },
+        poll, &sh.token);
+
+    ChainResultData res;
+    res.n_items = n_items;
+    for (auto& it : items) res.n_expansions += it.exp;
+
+    if constexpr (TOPK) {
+        std::vector<Ranked> all;
+        for (auto& c : pool.all()) {
+            for (auto& r : c->top.heap) all.push_back(std::move(r));
+        }
+        std::sort(all.begin(), all.end(), RankedBefore());
+        if (static_cast<int64_t>(all.size()) > opt.top_k) all.resize(static_cast<size_t>(opt.top_k));
+        for (auto& r : all) {
+            res.edges.insert(res.edges.end(), r.seq.begin(), r.seq.end());
+            res.offsets.push_back(static_cast<int64_t>(res.edges.size()));
+            res.scores.push_back(r.score);
+            res.flow.push_back(r.flow);
+            res.group.push_back(r.group);
+        }
+        if (sh.token.is_cancelled()) throw Cancelled();
+        if (sh.exp_up.load()) {
+            res.truncated = true;
+            res.reason = "max_expansions";
+        } else if (sh.time_up.load()) {
+            res.truncated = true;
+            res.reason = "time_limit";
+        }
+        return res;
+    } else {
+        int64_t rem_e = opt.max_expansions, rem_r = opt.max_results;
+        for (int64_t i = 0; i < n_items; ++i) {
+            Item* it = &items[i];
+            if (!it->started || it->stop == kInterrupted) {
+                res.truncated = true;
+                res.reason = "time_limit";
+                break;
+            }
+            bool exp_trunc = false;
+            Item redo;
+            if (it->exp > rem_e) {
+                // re-run this item with the exact remaining budget (as a serial run would)
+                exp_trunc = true;
+                parallel_for(
+                    1, 1, [&](int64_t) { run_item(i, rem_e); }, poll, &sh.token);
+                it = &items[i];
+                if (it->stop == kInterrupted) {
+                    res.truncated = true;
+                    res.reason = "time_limit";
+                    exp_trunc = false;
+                }
+            }
+            int64_t take = it->size();
+            const bool res_trunc = take > rem_r;
+            if (res_trunc) take = rem_r;
+            const int64_t base = static_cast<int64_t>(res.edges.size());
+            res.edges.insert(res.edges.end(), it->edges.begin(), it->edges.begin() + it->offsets[take]);
+            for (int64_t k = 1; k <= take; ++k) res.offsets.push_back(base + it->offsets[k]);
+            res.scores.insert(res.scores.end(), it->scores.begin(), it->scores.begin() + take);
+            res.flow.insert(res.flow.end(), it->flow.begin(), it->flow.begin() + take);
+            res.group.insert(res.group.end(), it->group.begin(), it->group.begin() + take);
+            rem_r -= take;
+            rem_e -= std::min(rem_e, it->exp);
+            if (res_trunc) {
+                res.truncated = true;
+                res.reason = "max_results";
+                break;
+            }
+            if (exp_trunc) {
+                res.truncated = true;
+                res.reason = "max_expansions";
+                break;
+            }
+            if (res.truncated) break;
+        }
+        return res;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Paths
+// ---------------------------------------------------------------------------------------
+
+template <ChainScore S, bool TOPK>
+void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& opt, Shared& sh,
+                const int32_t* tdist, const char* is_target, bool any_end, Scratch& c, Item& out,
+                int64_t item_index, int64_t budget, int64_t result_cap) {
+    const int64_t H = opt.max_length;
+    const int64_t* ip = v.indptr;
+    const int64_t* tg = v.targets;
+    const double* W = v.w.data();
+    const double* T = v.t.data();
+    const double eff_min = opt.has_min_score ? opt.min_score : -kInf;
+    const bool bounded = TOPK || opt.has_min_score;
+    int64_t* node = c.node.data();
+    int64_t* itp = c.it.data();
+    int64_t* en = c.en.data();
+    int64_t* ch = c.ch.data();
+    double* val = c.val.data();
+    double* fl = c.fl.data();
+    char* onpath = c.onpath.data();
+    c.top.heap.clear();
+
+    double thr = eff_min;
+    node[0] = src;
+    itp[0] = ip[src];
+    en[0] = ip[src + 1];
+    val[0] = identity<S>();
+    fl[0] = kInf;
+    onpath[src] = 1;
+    int64_t d = 0;
+    int64_t exp = out.exp;
+    int64_t next_check = exp + kCheckEvery;
+    for (;;) {
+        if (itp[d] == en[d]) {
+            onpath[node[d]] = 0;
+            if (d == 0) break;
+            --d;
+            continue;
+        }
+        const int64_t p = itp[d]++;
+        if (++exp > budget) {
+            out.stop = kExpCap;
+            break;
+        }
+        if (exp >= next_check) {
+            next_check = exp + kCheckEvery;
+            if (sh.interrupted() || item_index > sh.cut.load(std::memory_order_relaxed)) {
+                out.stop = kInterrupted;
+                break;
+            }
+        }
+        const int64_t w = tg[p];
+        if (onpath[w]) continue;
+        const int32_t dw = tdist[w];
+        if (dw < 0 || d + 1 + dw > H) continue;
+        const double nv = combine<S>(val[d], W[p]);
+        const double f = fl[d] < T[p] ? fl[d] : T[p];
+        if (bounded) {
+            double bound = nv;
+            if constexpr (S == ChainScore::Sum) {
+                const double rem = v.max_w >= 0 ? v.max_w * static_cast<double>(H - d - 1)
+                                                : v.max_w * static_cast<double>(dw);
+                bound = nv + rem + 1e-9 * (std::fabs(nv) + std::fabs(rem)) + 1e-300;
+            }
+            if (bound < thr) continue;
+        }
+        if ((any_end || is_target[w]) && !(nv < thr)) {
+            if constexpr (TOPK) {
+                auto& seq = c.seq;
+                seq.clear();
+                for (int64_t k = 1; k <= d; ++k) seq.push_back(v.eids[ch[k]]);
+                seq.push_back(v.eids[p]);
+                if (c.top.offer(nv, f, group, seq) && c.top.full()) {
+                    thr = std::max(eff_min, c.top.worst().score);
+                }
+            } else {
+                for (int64_t k = 1; k <= d; ++k) out.edges.push_back(v.eids[ch[k]]);
+                out.edges.push_back(v.eids[p]);
+                out.offsets.push_back(static_cast<int64_t>(out.edges.size()));
+                out.scores.push_back(nv);
+                out.flow.push_back(f);
+                out.group.push_back(group);
+                if (out.size() >= result_cap) {
+                    out.stop = kResultCap;
+                    break;
+                }
+            }
+        }
+        if (d + 1 >= H) continue;
+        ++d;
+        node[d] = w;
+        ch[d] = p;
+        val[d] = nv;
+        fl[d] = f;
+        onpath[w] = 1;
+        itp[d] = ip[w];
+        en[d] = ip[w + 1];
+    }
+    for (int64_t k = 0; k <= d; ++k) onpath[node[k]] = 0;
+    out.exp = exp;
+    if constexpr (TOPK) {
+        std::sort(c.top.heap.begin(), c.top.heap.end(), RankedBefore());
+        for (auto& r : c.top.heap) {
+            out.edges.insert(out.edges.end(), r.seq.begin(), r.seq.end());
+            out.offsets.push_back(static_cast<int64_t>(out.edges.size()));
+            out.scores.push_back(r.score);
+            out.flow.push_back(r.flow);
+            out.group.push_back(r.group);
+        }
+        c.top.heap.clear();
+    }
+}
+
+// Sort chains [a, b) of `res` by (score desc, edge sequence asc), in place.
+void sort_slice(ChainResultData& res, int64_t a, int64_t b) {
+    if (b - a < 2) return;
+    std::vector<int64_t> order(static_cast<size_t>(b - a));
+    std::iota(order.begin(), order.end(), a);
+    auto seq_less = [&](int64_t x, int64_t y) {
+        return std::lexicographical_compare(
+            res.edges.begin() + res.offsets[x], res.edges.begin() + res.offsets[x + 1],
+            res.edges.begin() + res.offsets[y], res.edges.begin() + res.offsets[y + 1]);
+    };
+    std::sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
+        if (res.scores[x] != res.scores[y]) return res.scores[x] > res.scores[y];
+        return seq_less(x, y);
+    });
+    const int64_t e0 = res.offsets[a];
+    std::vector<int64_t> edges;
+    edges.reserve(static_cast<size_t>(res.offsets[b] - e0));
+    std::vector<int64_t> offs;
+    std::vector<double> sc, fl;
+    std::vector<int64_t> gr;
+    for (int64_t x : order) {
+        edges.insert(edges.end(), res.edges.begin() + res.offsets[x],
+                     res.edges.begin() + res.offsets[x + 1]);
+        offs.push_back(e0 + static_cast<int64_t>(edges.size()));
+        sc.push_back(res.scores[x]);
+        fl.push_back(res.flow[x]);
+        gr.push_back(res.group[x]);
+    }
+    std::copy(edges.begin(), edges.end(), res.edges.begin() + e0);
+    for (int64_t k = 0; k < b - a; ++k) {
+        res.offsets[a + k + 1] = offs[k];
+        res.scores[a + k] = sc[k];
+        res.flow[a + k] = fl[k];
+        res.group[a + k] = gr[k];
+    }
+}
+
+template <ChainScore S, bool TOPK>
+ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sources,
+                           const int64_t* targets, int64_t n_targets, const ChainOptions& opt,
+                           const PollFn& poll) {
+    const int64_t n = v.n;
+    const int64_t H = opt.max_length;
+    // hops from each node to the nearest target (multi-source reverse BFS), -1 = none
+    std::vector<int32_t> tdist(static_cast<size_t>(n), n_targets > 0 ? -1 : 0);
+    std::vector<char> is_target(static_cast<size_t>(n), 0);
+    if (n_targets > 0) {
+        std::vector<int64_t> q;
+        for (int64_t k = 0; k < n_targets; ++k) {
+            const int64_t x = targets[k];
+            if (!is_target[x]) {
+                is_target[x] = 1;
+                tdist[x] = 0;
+                q.push_back(x);
+            }
+        }
+        const int64_t* rip = v.rev.indptr.data();
+        const int64_t* rtg = v.rev.targets.data();
+        for (size_t h = 0; h < q.size(); ++h) {
+            const int64_t x = q[h];
+            if (tdist[x] >= H - 1) break;
+            for (int64_t p = rip[x]; p < rip[x + 1]; ++p) {
+                const int64_t u = rtg[p];
+                if (tdist[u] < 0) {
+                    tdist[u] = tdist[x] + 1;
+                    q.push_back(u);
+                }
+            }
+        }
+    }
+    const bool any_end = n_targets == 0;
+    const int t = resolve_threads(opt.n_threads, std::max<int64_t>(n_sources, 1));
+    Shared sh(opt, n_sources);
+    ScratchPool pool(n, H, TOPK ? opt.top_k : 0);
+    std::vector<Item> items(static_cast<size_t>(n_sources));
+    const int64_t result_cap = TOPK ? std::numeric_limits<int64_t>::max()
+                                    : (opt.max_results == std::numeric_limits<int64_t>::max()
+                                           ? opt.max_results
+                                           : opt.max_results + 1);
+    auto run_item = [&](int64_t i, int64_t budget) {
+        Item& it = items[i];
+        it.clear();
+        it.started = true;
+        Scratch* c = pool.acquire();
+        paths_from<S, TOPK>(sources[i], i, v, opt, sh, tdist.data(), is_target.data(), any_end,
+                            *c, it, i, budget, result_cap);
+        pool.release(c);
+    };
+    parallel_for(
+        n_sources, t,
+        [&](int64_t i) {
+            if (sh.interrupted() || i > sh.cut.load()) return;
+            run_item(i, opt.max_expansions);
+            if (items[i].stop != kInterrupted) {
+                sh.finish(i, items[i].exp, TOPK ? 0 : items[i].size());
+            }
+            if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
+        },
+        poll, &sh.token);
+
+    ChainResultData res;
+    res.n_items = n_sources;
+    for (auto& it : items) res.n_expansions += it.exp;
+    int64_t rem_e = opt.max_expansions, rem_r = TOPK ? std::numeric_limits<int64_t>::max()
+                                                     : opt.max_results;
+    for (int64_t i = 0; i < n_sources; ++i) {
+        Item* it = &items[i];
+        if (!it->started || it->stop == kInterrupted) {
+            res.truncated = true;
+            res.reason = "time_limit";
+            break;
+        }
+        bool exp_trunc = false;
+        if (it->exp > rem_e) {
+            exp_trunc = true;
+            parallel_for(
+                1, 1, [&](int64_t) { run_item(i, rem_e); }, poll, &sh.token);
+            it = &items[i];
+            if (it->stop == kInterrupted) {
+                res.truncated = true;
+                res.reason = "time_limit";
+                exp_trunc = false;
+            }
+        }
+        int64_t take = it->size();
+        const bool res_trunc = take > rem_r;
+        if (res_trunc) take = rem_r;
+        const int64_t first = static_cast<int64_t>(res.scores.size());
+        const int64_t base = static_cast<int64_t>(res.edges.size());
+        res.edges.insert(res.edges.end(), it->edges.begin(), it->edges.begin() + it->offsets[take]);
+        for (int64_t k = 1; k <= take; ++k) res.offsets.push_back(base + it->offsets[k]);
+        res.scores.insert(res.scores.end(), it->scores.begin(), it->scores.begin() + take);
+        res.flow.insert(res.flow.end(), it->flow.begin(), it->flow.begin() + take);
+        res.group.insert(res.group.end(), it->group.begin(), it->group.begin() + take);
+        if (!TOPK) sort_slice(res, first, first + take);
+        rem_r -= take;
+        rem_e -= std::min(rem_e, it->exp);
+        if (res_trunc) {
+            res.truncated = true;
+            res.reason = "max_results";
+            break;
+        }
+        if (exp_trunc) {
+            res.truncated = true;
+            res.reason = "max_expansions";
+            break;
+        }
+        if (res.truncated) break;
+    }
+    return res;
+}
+
+template <bool TOPK>
+ChainResultData cycles_dispatch(const CsrGraph& g, const View& v, const ChainOptions& opt,
+                                const PollFn& poll) {
+    switch (opt.score) {
+        case ChainScore::Product: return cycles_impl<ChainScore::Product, TOPK>(g, v, opt, poll);
+        case ChainScore::Bottleneck:
+            return cycles_impl<ChainScore::Bottleneck, TOPK>(g, v, opt, poll);
+        default: return cycles_impl<ChainScore::Sum, TOPK>(g, v, opt, poll);
+    }
+}
+
+template <bool TOPK>
+ChainResultData paths_dispatch(const View& v, const int64_t* sources, int64_t n_sources,
+                               const int64_t* targets, int64_t n_targets,
+                               const ChainOptions& opt, const PollFn& poll) {
+    switch (opt.score) {
+        case ChainScore::Product:
+            return paths_impl<ChainScore::Product, TOPK>(v, sources, n_sources, targets,
+                                                         n_targets, opt, poll);
+        case ChainScore::Bottleneck:
+            return paths_impl<ChainScore::Bottleneck, TOPK>(v, sources, n_sources, targets,
+                                                            n_targets, opt, poll);
+        default:
+            return paths_impl<ChainScore::Sum, TOPK>(v, sources, n_sources, targets, n_targets,
+                                                     opt, poll);
+    }
+}
+
+}  // namespace
+
+int64_t chain_work_items(int64_t n_nodes) {
+    if (n_nodes <= 0) return 0;
+    // Blocks of consecutive start nodes: small enough to balance the skewed work (low start
+    // nodes see larger subgraphs), large enough to keep per-item overhead negligible.
+    const int64_t block = std::max<int64_t>(1, std::min<int64_t>(64, n_nodes / 256));
+    return (n_nodes + block - 1) / block;
+}
+
+ChainResultData find_cycles(const CsrGraph& g, const double* score_w, const double* tonnes,
+                            const ChainOptions& opt, const PollFn& poll) {
+    check_options(opt, true);
+    if (g.n_nodes == 0 || g.n_edges() == 0) {
+        ChainResultData r;
+        r.n_items = chain_work_items(g.n_nodes);
+        return r;
+    }
+    const View v = make_view(g, score_w, tonnes, true);
+    return opt.top_k > 0 ? cycles_dispatch<true>(g, v, opt, poll)
+                         : cycles_dispatch<false>(g, v, opt, poll);
+}
+
+ChainResultData find_paths(const CsrGraph& g, const double* score_w, const double* tonnes,
+                           const int64_t* sources, int64_t n_sources, const int64_t* targets,
+                           int64_t n_targets, const ChainOptions& opt, const PollFn& poll) {
+    check_options(opt, false);
+    for (int64_t k = 0; k < n_sources; ++k) {
+        if (sources[k] < 0 || sources[k] >= g.n_nodes) {
+            throw UnknownNodeError("sources[" + std::to_string(k) + "] = " +
+                                   std::to_string(sources[k]) + " outside [0, " +
+                                   std::to_string(g.n_nodes) + ")");
+        }
+    }
+    for (int64_t k = 0; k < n_targets; ++k) {
+        if (targets[k] < 0 || targets[k] >= g.n_nodes) {
+            throw UnknownNodeError("targets[" + std::to_string(k) + "] = " +
+                                   std::to_string(targets[k]) + " outside [0, " +
+                                   std::to_string(g.n_nodes) + ")");
+        }
+    }
+    const View v = make_view(g, score_w, tonnes, n_targets > 0);
+    return opt.top_k > 0
+               ? paths_dispatch<true>(v, sources, n_sources, targets, n_targets, opt, poll)
+               : paths_dispatch<false>(v, sources, n_sources, targets, n_targets, opt, poll);
+}
+
+}  // namespace symbioflows
