@@ -67,13 +67,6 @@ DEFAULT_MAX_DISTANCE_KM: dict[str, float] = {
     "solid": 250.0, "liquid": 250.0, "gas": 50.0, "steam": 5.0, "heat": 15.0, "water": 30.0,
 }
 
-#: Road freight emission factor when the logistics module's mode table is unavailable:
-#: UK DESNZ/DEFRA GHG conversion factors 2025, HGV (all diesel), average laden,
-#: 0.10163 kg CO2e per tonne.km (Open Government Licence v3.0).
-_ROAD_CO2E_KG_PER_TKM_DEFRA_2025 = 0.10163
-#: Great-circle -> road distance when the logistics module is unavailable (1.3 is the
-#: commonly used European average detour index; e.g. Boscoe et al. 2012, Prof. Geogr. 64(2)).
-_DEFAULT_CIRCUITY = 1.3
 
 
 def _frames(dataset: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -162,22 +155,36 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
     s["price_usd_per_t"] = _col(streams, "price_usd_per_t", np.nan).astype(float).to_numpy()
     mask = _col(streams, "availability_mask", 4095).fillna(4095).astype(np.int64).to_numpy()
     s["availability_mask"] = mask
-    # material group key: taxonomy class, else EWC code, else the normalised text
+    # material group key: the taxonomy class (given, else the first class listing the EWC
+    # code), else the EWC code, else the normalised material text
+    tax = _taxonomy()
+    cls_col = pd.Series(s["material_class"], dtype=object)
+    if tax is not None:
+        known = cls_col.map(lambda c: c if isinstance(c, str) and c in tax else None)
+        need = known.isna() & pd.Series(s["ewc_code"]).notna().to_numpy()
+        if need.any():
+            lookup: dict[str, str | None] = {}
+            for code in pd.Series(s["ewc_code"])[need].astype(str).unique():
+                try:
+                    found = tax.classes_for_ewc(code)
+                except Exception:
+                    found = []
+                lookup[code] = found[0].id if found else None
+            known[need] = pd.Series(s["ewc_code"])[need].astype(str).map(lookup)
+        cls_col = known
+    s["material_class"] = cls_col.where(cls_col.notna(), None).to_numpy()
     ewc = pd.Series(s["ewc_code"]).fillna("").astype(str).str.replace(r"\D", "", regex=True)
     text = pd.Series(s["material"]).str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
-    key = np.where(pd.Series(s["material_class"]).notna(), "class:" + pd.Series(
-        s["material_class"]).fillna("").astype(str),
-        np.where(ewc.str.len() == 6, "ewc:" + ewc, "text:" + text))
+    has_cls = pd.Series(s["material_class"]).notna().to_numpy()
+    key = np.where(has_cls, "class:" + pd.Series(s["material_class"]).fillna("").astype(str),
+                   np.where(ewc.str.len() == 6, "ewc:" + ewc, "text:" + text))
     s["group_key"] = key
-    tax = _taxonomy()
-    medium = np.where(s["unit"] == "MWh", "heat", np.where(s["unit"] == "m3", "water", "solid"))
+    medium = np.where(s["unit"] == "MWh", "heat",
+                      np.where(s["unit"] == "m3", "water", "solid")).astype(object)
     if tax is not None:
         for k, cls in enumerate(s["material_class"]):
-            if cls is not None:
-                try:
-                    m = str(tax[cls].medium)
-                except Exception:
-                    continue
+            if isinstance(cls, str):
+                m = str(tax[cls].medium)
                 medium[k] = {"bulk_solid": "solid"}.get(m, m)
     s["medium"] = medium
     radii = dict(DEFAULT_MAX_DISTANCE_KM)
@@ -187,56 +194,70 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
             raise InvalidInputError(f"max_distance_km: unknown media {sorted(unknown)}; "
                                     f"valid: {sorted(radii)}")
         radii.update({k: float(v) for k, v in max_distance_km.items()})
-    s["radius_km"] = s["medium"].map(radii).fillna(radii["solid"]).to_numpy(dtype=float)
+    caps = {m: _medium_radius_km(m, r) for m, r in radii.items()}
+    if max_distance_km:  # an explicit user radius is not capped
+        caps.update({k: float(v) for k, v in max_distance_km.items()})
+    s["radius_km"] = s["medium"].map(caps).fillna(caps["solid"]).to_numpy(dtype=float)
     return s
 
 
 def _compat(keys: list[str]) -> np.ndarray:
-    """Material fit between group keys: the taxonomy's substitution score between classes,
-    else 1 for the same key."""
+    """Material fit between group keys: the taxonomy's substitution score between classes
+    (:meth:`symbioflows.materials.Taxonomy.substitution_matrix`), else 1 for the same key."""
     n = len(keys)
     cm = np.eye(n)
     tax = _taxonomy()
-    if tax is None or not hasattr(tax, "score"):
+    if tax is None:
         return cm
-    cls = [k[6:] if k.startswith("class:") else None for k in keys]
-    idx = [k for k, c in enumerate(cls) if c is not None]
-    for a in idx:
-        for b in idx:
-            try:
-                cm[a, b] = float(tax.score(cls[a], cls[b]))
-            except Exception:
-                cm[a, b] = 1.0 if a == b else 0.0
+    pos = np.array([k for k, key in enumerate(keys) if key.startswith("class:")], dtype=np.int64)
+    if pos.size:
+        mat = np.asarray(tax.substitution_matrix(), dtype=np.float64)
+        ti = np.array([tax.index_of(keys[k][6:]) for k in pos], dtype=np.int64)
+        cm[np.ix_(pos, pos)] = mat[np.ix_(ti, ti)]
     return np.clip(cm, 0.0, 1.0)
 
 
 def _transport_rates(medium: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Per-stream fixed USD/t, USD/t.km and kg CO2e/t.km for the medium's default mode."""
+    """Per-stream fixed USD/t, USD/t.km and kg CO2e/t.km of the cheapest default mode of the
+    stream's medium at full load (:mod:`symbioflows.logistics.modes`, sourced table), and
+    the default road circuity.  The exact best-mode cost of each allocated exchange comes
+    later from :func:`symbioflows.logistics.cost_pairs`."""
+    from symbioflows.logistics import DEFAULT_MODES, transport_modes
+    from symbioflows.logistics.modes import DEFAULT_ROAD_CIRCUITY
+
     n = medium.size
     fixed = np.zeros(n)
     per_tkm = np.zeros(n)
-    co2 = np.full(n, _ROAD_CO2E_KG_PER_TKM_DEFRA_2025)
-    circuity = _DEFAULT_CIRCUITY
-    try:
-        from symbioflows.logistics import modes as lm  # type: ignore[attr-defined]
+    co2 = np.zeros(n)
+    table = transport_modes()
+    for med in np.unique(medium):
+        cands = [table[m] for m in DEFAULT_MODES if m in table and med in table[m].media]
+        if not cands:
+            continue
 
-        circuity = float(getattr(lm, "DEFAULT_ROAD_CIRCUITY", circuity))
-        table = {m.name: m for m in lm.transport_modes()} if hasattr(lm, "transport_modes") else {}
-        for med in np.unique(medium):
-            cands = [m for m in table.values() if med in getattr(m, "media", ())
-                     and m.name in getattr(lm, "DEFAULT_MODES", table)]
-            if not cands:
-                continue
-            m = min(cands, key=lambda m: m.cost_usd_per_tkm)
-            sel = medium == med
-            payload = float(getattr(m, "payload", 0.0) or 0.0)
-            fixed[sel] = (float(m.fixed_cost_usd_per_shipment) / payload) if payload > 0 else 0.0
-            per_tkm[sel] = float(m.cost_usd_per_tkm)
-            co2[sel] = float(m.co2e_kg_per_tkm)
-    except ImportError:
-        log.info("symbioflows.logistics.modes unavailable: transport cost per t.km unknown (0); "
-                 "emissions use DEFRA 2025 road HGV")
-    return fixed, per_tkm, co2, circuity
+        def per_t_at_100km(m: Any) -> float:
+            f = m.fixed_cost_usd_per_shipment / m.payload if m.payload > 0 else 0.0
+            return f + 100.0 * m.cost_usd_per_tkm
+
+        m = min(cands, key=per_t_at_100km)
+        sel = medium == med
+        fixed[sel] = m.fixed_cost_usd_per_shipment / m.payload if m.payload > 0 else 0.0
+        per_tkm[sel] = m.cost_usd_per_tkm
+        co2[sel] = m.co2e_kg_per_tkm
+    return fixed, per_tkm, co2, float(DEFAULT_ROAD_CIRCUITY)
+
+
+def _medium_radius_km(medium: str, planning_default: float) -> float:
+    """Great-circle search radius: the planning default, capped by the longest route any
+    default mode allows for that medium (divided by its detour factor)."""
+    from symbioflows.logistics import DEFAULT_MODES, transport_modes
+    from symbioflows.logistics.modes import DEFAULT_ROAD_CIRCUITY
+
+    table = transport_modes()
+    reach = [table[m].max_route_km / (table[m].detour if table[m].detour > 0 else
+                                      DEFAULT_ROAD_CIRCUITY)
+             for m in DEFAULT_MODES if m in table and medium in table[m].media]
+    return min(planning_default, max(reach)) if reach else planning_default
 
 
 def _virgin(s: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -251,7 +272,7 @@ def _virgin(s: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     haz[ewc.str.contains(r"\*", regex=True).to_numpy()] = 1.0
     if tax is not None:
         for k, cls in enumerate(s["material_class"]):
-            if cls is None:
+            if not isinstance(cls, str):
                 continue
             try:
                 c = tax[cls]
@@ -588,11 +609,9 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     ex.insert(4, "quantity", flows[used])
     ex.insert(5, "unit", sup["unit"].to_numpy()[cand.supply[used]])
     ex.insert(6, "material", sup["material"].to_numpy()[cand.supply[used]])
-    ex["net_benefit_usd"] = ex["quantity"] * ex["surplus_usd_per_t"]
-    ex["co2e_avoided_kg"] = ex["quantity"] * ex["co2e_avoided_kg_per_t"]
-    ex["transport_cost_usd"] = ex["quantity"] * ex["transport_usd_per_t"]
     ex = ex.drop(columns=["allocated"])
-    chains_df = _chains(ex, max_chain_length) if chains else _empty_chains()
+    ex = _exchange_economics(ex, sup, dem, cand.supply[used], cand.demand[used], sa, da)
+    chains_df = _chains(ex, max_chain_length, n_jobs=n_jobs) if chains else _empty_chains()
     findings = _findings(ex)
     totals = {
         "n_supplies": float(len(sup)), "n_demands": float(len(dem)),
@@ -620,52 +639,89 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     return SymbiosisPlan(comp, s, cdf, ex, chains_df, findings, totals, alloc, timings, opts)
 
 
+def _exchange_economics(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame,
+                        si: np.ndarray, di: np.ndarray, sa: dict[str, np.ndarray],
+                        da: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Exact best-mode transport (:func:`symbioflows.logistics.cost_pairs`) at the allocated
+    quantity, and per-exchange money and CO2e.
+
+    net benefit = quantity x (avoided disposal cost + avoided virgin purchase) - transport;
+    CO2e avoided = quantity x (avoided disposal emissions + virgin production x material fit)
+    - transport emissions.
+    """
+    from symbioflows.logistics import cost_pairs
+
+    q = ex["quantity"].to_numpy(float)
+    if len(ex):
+        pc = cost_pairs(sup["lat"].to_numpy(), sup["lon"].to_numpy(), dem["lat"].to_numpy(),
+                        dem["lon"].to_numpy(), si, di, q,
+                        medium=sup["medium"].to_numpy(object)[si],
+                        supply_country=sup["country"].to_numpy(object),
+                        demand_country=dem["country"].to_numpy(object))
+        ok = pc.feasible
+        est_cost = q * ex["transport_usd_per_t"].to_numpy(float)
+        est_co2 = q * sa["co2e_kg_per_tkm"][si] * ex["distance_km"].to_numpy(float)
+        cost = np.where(ok, pc.cost_usd, est_cost)
+        co2 = np.where(ok, pc.co2e_kg, est_co2)
+        ex["transport_mode"] = pc.mode_name()
+        ex["route_km"] = np.where(ok, pc.route_km, ex["distance_km"].to_numpy(float))
+    else:
+        cost = co2 = np.zeros(0)
+        ex["transport_mode"] = pd.Series(dtype=object)
+        ex["route_km"] = pd.Series(dtype=float)
+    ex["transport_cost_usd"] = cost
+    ex["transport_co2e_kg"] = co2
+    gross = sa["disposal_usd_t"][si] + da["virgin_usd_t"][di]
+    ex["net_benefit_usd"] = q * gross - cost
+    ex["co2e_avoided_kg"] = q * (sa["disposal_co2e_kg_t"][si] + da["virgin_co2e_kg_t"][di]
+                                 * ex["material_fit"].to_numpy(float)) - co2
+    return ex
+
+
 def _empty_chains() -> pd.DataFrame:
     return pd.DataFrame({"chain_id": pd.Series(dtype=np.int64), "length": pd.Series(dtype=np.int64),
-                         "companies": pd.Series(dtype=object), "score": pd.Series(dtype=float),
-                         "bottleneck_quantity": pd.Series(dtype=float)})
+                         "companies": pd.Series(dtype=object), "materials": pd.Series(dtype=object),
+                         "score": pd.Series(dtype=float),
+                         "bottleneck_quantity": pd.Series(dtype=float),
+                         "co2e_avoided_kg": pd.Series(dtype=float)})
 
 
-def _chains(ex: pd.DataFrame, max_len: int) -> pd.DataFrame:
-    """Circular chains on the company graph of the allocated exchanges."""
-    if ex.empty:
+def _chains(ex: pd.DataFrame, max_len: int, *, top_k: int = 100,
+            time_limit_s: float = 30.0, n_jobs: int | None = -1) -> pd.DataFrame:
+    """Best circular chains (:func:`symbioflows.chains.find_cycles`, product of edge scores)
+    on the company graph of the given exchanges; one edge per exchange (materials kept)."""
+    from symbioflows.chains import SymbiosisGraph, find_cycles
+
+    if ex.empty or max_len < 2:
         return _empty_chains()
-    edges = ex.groupby(["supply_company_id", "demand_company_id"], sort=True).agg(
-        score=("score", "max"), quantity=("quantity", "sum")).reset_index()
-    try:
-        from symbioflows import chains as ch
-
-        if hasattr(ch, "find_cycles") and hasattr(ch, "SymbiosisGraph"):
-            return _chains_native(ch, edges, max_len)
-    except Exception:  # pragma: no cover - falls back below
-        log.debug("native chains unavailable", exc_info=True)
-    import networkx as nx
-
-    g = nx.DiGraph()
-    for a, b, sc, q in zip(edges["supply_company_id"], edges["demand_company_id"],
-                           edges["score"].to_numpy(float), edges["quantity"].to_numpy(float)):
-        g.add_edge(a, b, score=float(sc), quantity=float(q))
-    rows = []
-    for cyc in nx.simple_cycles(g, length_bound=max_len):
-        if len(cyc) < 2:
-            continue
-        k = cyc.index(min(cyc))
-        cyc = cyc[k:] + cyc[:k]
-        pairs = list(zip(cyc, cyc[1:] + cyc[:1]))
-        rows.append(dict(length=len(cyc), companies=" -> ".join(cyc + cyc[:1]),
-                         score=float(np.prod([g[a][b]["score"] for a, b in pairs])),
-                         bottleneck_quantity=float(min(g[a][b]["quantity"] for a, b in pairs))))
-        if len(rows) >= 10_000:
-            break
-    if not rows:
+    edges = pd.DataFrame({
+        "supplier": ex["supply_company_id"].to_numpy(),
+        "receiver": ex["demand_company_id"].to_numpy(),
+        "score": np.clip(ex["score"].to_numpy(float), 1e-9, 1.0),
+        "tonnes_per_yr": ex["quantity"].to_numpy(float),
+        "cost_usd": ex["transport_cost_usd"].to_numpy(float),
+        "co2e_avoided_kg": ex["co2e_avoided_kg"].to_numpy(float),
+        "material": ex["material"].astype(str).to_numpy(),
+    })
+    g = SymbiosisGraph(None, edges)
+    res = find_cycles(g, min_length=2, max_length=max_len, top_k=top_k,
+                      time_limit_s=time_limit_s, n_jobs=n_jobs)
+    if res.truncated:
+        log.warning("chain search truncated (%s); the best chains found are reported",
+                    res.reason)
+    df = res.to_pandas()
+    if df.empty:
         return _empty_chains()
-    df = pd.DataFrame(rows).sort_values(["score", "companies"], ascending=[False, True])
-    df.insert(0, "chain_id", np.arange(len(df), dtype=np.int64))
-    return df.reset_index(drop=True)
-
-
-def _chains_native(ch: Any, edges: pd.DataFrame, max_len: int) -> pd.DataFrame:  # pragma: no cover
-    raise ImportError("native chain adapter pending")
+    out = pd.DataFrame({
+        "chain_id": np.arange(len(df), dtype=np.int64),
+        "length": df["length"].to_numpy(np.int64),
+        "companies": [" -> ".join(map(str, list(c) + [c[0]])) for c in df["companies"]],
+        "materials": [" | ".join(map(str, m)) for m in df["materials"]],
+        "score": df["score"].to_numpy(float),
+        "bottleneck_quantity": df["flow_t_per_yr"].to_numpy(float),
+        "co2e_avoided_kg": df["co2e_avoided_kg"].to_numpy(float),
+    })
+    return out
 
 
 def _findings(ex: pd.DataFrame) -> pd.DataFrame:
