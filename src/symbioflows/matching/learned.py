@@ -163,10 +163,10 @@ class SectorStatistics:
         for div, v in sums.items():
             norm = float(np.linalg.norm(v))
             st.centroids[div] = (v / norm).tolist() if norm > 0 else list(np.zeros_like(v))
-        for cls, v in csums.items():
+        for cname, v in csums.items():
             norm = float(np.linalg.norm(v))
-            if st.class_counts[cls] >= MIN_CENTROID_COUNT and norm > 0:
-                st.class_centroids[cls] = (v / norm).tolist()
+            if st.class_counts[cname] >= MIN_CENTROID_COUNT and norm > 0:
+                st.class_centroids[cname] = (v / norm).tolist()
         return st
 
     def priors(self) -> tuple[dict[str, float], dict[str, float]]:
@@ -268,10 +268,10 @@ def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
         denom = np.array([tot.get(c, 0) + alpha * vocab for c in classes])
         for i, q in enumerate(queries):
             for f in feats(q):
-                row = table.get(f)
-                if row is None:
+                hits = table.get(f)
+                if hits is None:
                     continue
-                num = np.array([row.get(c, 0) + alpha for c in classes])
+                num = np.array([hits.get(c, 0) + alpha for c in classes])
                 out[i] += np.log(num / denom)
     out += prior
     out -= out.max(axis=1, keepdims=True)

@@ -76,3 +76,22 @@ def test_bad_dataset():
     st.loc[0, "company_id"] = "nope"
     with pytest.raises(InvalidInputError, match="not in companies"):
         plan((comp, st))
+
+
+def test_plan_subcommand_on_a_read_dataset(tmp_path, capsys):
+    import argparse
+
+    from symbioflows.matching import _cli
+
+    comp, st = make_test_region(20, 80, seed=5)
+    data = tmp_path / "region"
+    data.mkdir()
+    comp.to_csv(data / "companies.csv", index=False)
+    st.to_csv(data / "streams.csv", index=False)
+    parser = argparse.ArgumentParser()
+    _cli.register(parser.add_subparsers())
+    args = parser.parse_args(["plan", str(data), "--out", str(tmp_path / "out"), "--quiet"])
+    assert args.func(args) == 0
+    assert (tmp_path / "out" / "report.html").is_file()
+    assert (tmp_path / "out" / "exchanges.parquet").is_file()
+    assert capsys.readouterr().out == ""
