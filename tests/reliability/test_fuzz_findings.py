@@ -22,12 +22,9 @@ def _need(spec: str):
     return fn
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OPEN (found by fuzz/fuzz_kernel.py top_k_compatible, 2026-11-27): w_similarity="
-    "4.68e295 is finite as a double but inf in float32; inf * 0 (cosine of a zero vector) = NaN "
-    "scores.  Fix in materials/compat.py: refuse weights not finite in float32.",
-)
+# FIXED (found by fuzz/fuzz_kernel.py top_k_compatible, 2026-11-27): w_similarity=4.68e295 is
+# finite as a double but inf in float32; inf * 0 gave NaN scores.  materials/compat.py now
+# refuses weights beyond +-1e6 (InvalidInputError).
 def test_top_k_compatible_huge_weight_gives_no_nan():
     top_k_compatible = _need("symbioflows.materials.compat:top_k_compatible")
     q = np.zeros((1, 1), dtype=np.float16)
