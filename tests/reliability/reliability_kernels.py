@@ -574,19 +574,12 @@ def _sim_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
         kw["demand_accepts_hazardous"] = np.array([fdp.ConsumeBool() for _ in range(nc)])
         kw["demand_blocked"] = np.array([fdp.ConsumeBool() for _ in range(nc)])
     if fdp.ConsumeBool():
-        # Known open finding (tests/reliability/test_fuzz_findings.py): weights beyond the
-        # float32 range give NaN scores.  Clamped here so the fuzzer keeps looking for *other*
-        # bugs; the finding's own regression test stays in the suite until it is fixed.
-        kw["w_similarity"] = _clamp_f32(fuzz_float(fdp, -1, 2))
+        kw["w_similarity"] = fuzz_float(fdp, -1, 2)
         kw["min_substitution"] = fuzz_float(fdp, -1, 2)
     res = fn(q, c, **kw)
     if np.isnan(res.score).any():
         raise AssertionError("top_k_compatible returned a NaN score")
     return res
-
-
-def _clamp_f32(v: float) -> float:
-    return math.copysign(1e30, v) if math.isfinite(v) and abs(v) > 1e30 else v
 
 
 def _cosine_call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -> Any:

@@ -97,3 +97,12 @@ def test_allocate_huge_capacities_never_optimal_nan():
         except InvalidInputError:
             return
     assert not (res.status == "optimal" and not np.isfinite(res.flows_t).all()), res
+
+
+def test_allocate_lp_tiny_value_is_solved():
+    """FIXED on main (found by hypothesis, tests/property/test_allocation_property.py under the
+    random `dev` profile during tools/sanitizer_suite.sh, 2026-11-27): allocate(method='lp')
+    returned status='error' (GLOP status 4, ABNORMAL) for one pair with value_per_t=7.3e-280."""
+    allocate = _need("symbioflows.matching:allocate")
+    res = allocate([1.0], [1.0], [0], [0], [7.305792404332229e-280], method="lp")
+    assert res.status == "optimal", res
