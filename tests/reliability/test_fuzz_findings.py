@@ -38,6 +38,7 @@ def test_top_k_compatible_huge_weight_gives_no_nan():
 
 @pytest.mark.xfail(
     strict=True,
+    raises=UnicodeDecodeError,
     reason="OPEN (found by the malformed-file run, tests/reliability/test_adversarial.py, "
     "2026-11-27): a Parquet file whose column name is not valid UTF-8 makes read_dataset raise "
     "a bare UnicodeDecodeError from pyarrow's Field.name (data/validation.py _check_columns); "
@@ -64,6 +65,7 @@ def test_parquet_with_non_utf8_column_name_is_a_dataset_error(tmp_path):
 
 @pytest.mark.xfail(
     strict=True,
+    raises=OverflowError,
     reason="OPEN (found by fuzz/fuzz_kernel.py allocate, 2026-11-27): allocate(method='lp', "
     "time_limit_s=1e300) raises a bare OverflowError from OR-tools' Solver.SetTimeLimit "
     "(int64 milliseconds).  Fix in matching/allocation.py: clamp the limit (or refuse it with "
@@ -80,6 +82,7 @@ def test_allocate_huge_finite_time_limit():
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="OPEN (found by fuzz/fuzz_kernel.py allocate, 2026-11-27): capacities near 1e308 "
     "overflow the total supply to inf in the min-cost-flow scaling (quantity unit = inf), and "
     "the result is status='optimal' with NaN flows and a NaN objective (plus RuntimeWarnings). "
@@ -106,3 +109,28 @@ def test_allocate_lp_tiny_value_is_solved():
     allocate = _need("symbioflows.matching:allocate")
     res = allocate([1.0], [1.0], [0], [0], [7.305792404332229e-280], method="lp")
     assert res.status == "optimal", res
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=KeyError,
+    reason="OPEN (found by fuzz/fuzz_kernel.py read_dataset_csv, 2026-11-27): a CSV whose header "
+    "repeats a column ('quality' twice) makes read_dataset raise a bare KeyError from "
+    "pyarrow's Table.column ('Field \"quality\" exists 2 times in schema', data/validation.py "
+    "_streams); it must be an InvalidDatasetError naming the duplicated column.",
+)
+def test_csv_with_duplicate_column_is_a_dataset_error(tmp_path):
+    from reliability_kernels import sample_tables, write_dataset_files
+
+    from symbioflows.errors import InvalidDatasetError
+
+    read_dataset = _need("symbioflows:read_dataset")
+    write_dataset_files(sample_tables(4, 0), tmp_path, "csv")
+    f = tmp_path / "streams.csv"
+    lines = f.read_text().splitlines()
+    header = lines[0].split(",")
+    q = header.index('"quality"')
+    rows = [ln + "," + ln.split(",")[q] if i else ln + ',"quality"' for i, ln in enumerate(lines)]
+    f.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InvalidDatasetError):
+        read_dataset(tmp_path)
