@@ -482,8 +482,17 @@ def _suggest_from(missing: str, unknown: list[str]) -> str | None:
 
 
 def _ids(table: str, name: str, values: list[str | None], out: _Collector, *, unique: bool) -> None:
+    import pandas as pd
+
+    ser = pd.Series(values, dtype=object)
+    missing = ser.isna().to_numpy()
+    dup = ser.duplicated(keep="first").to_numpy() & ~missing if unique else np.zeros(len(ser), bool)
     first: dict[str, int] = {}
-    for i, v in enumerate(values):
+    if dup.any():
+        for k in map(int, np.flatnonzero(~missing)):
+            first.setdefault(values[k], k)  # type: ignore[arg-type]
+    for i in map(int, np.flatnonzero(missing | dup)):
+        v = values[i]
         if v is None:
             out.add(
                 table,
@@ -495,18 +504,15 @@ def _ids(table: str, name: str, values: list[str | None], out: _Collector, *, un
                 code="missing_value",
             )
             continue
-        if unique:
-            j = first.setdefault(v, i)
-            if j != i:
-                out.add(
-                    table,
-                    i,
-                    name,
-                    v,
-                    f"duplicate {name} (first at row {j})",
-                    "make the ids unique, or merge the rows",
-                    code="duplicate_id",
-                )
+        out.add(
+            table,
+            i,
+            name,
+            v,
+            f"duplicate {name} (first at row {first[v]})",
+            "make the ids unique, or merge the rows",
+            code="duplicate_id",
+        )
 
 
 def _map_unique(values: list[str | None], fn: Callable[[str], Any]) -> dict[str, Any]:
@@ -877,8 +883,10 @@ def _streams(
                 )
             else:
                 ewc[i] = r
-    for i, v in enumerate(mclass):
-        if v is not None and not _SNAKE.match(v):
+    bad_classes = {u for u in set(mclass) if u is not None and not _SNAKE.match(u)}
+    for i in [k for k, c in enumerate(mclass) if c in bad_classes] if bad_classes else []:
+        v = mclass[i]
+        if v is not None:
             fix = re.sub(r"[^a-z0-9]+", "_", v.lower()).strip("_")
             out.add(
                 T,
