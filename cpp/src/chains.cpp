@@ -16,6 +16,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <system_error>
+#include <thread>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -211,6 +214,9 @@ class ScratchPool {
     std::vector<std::unique_ptr<Scratch>> all_;
 };
 
+// True in the calling (Python) thread while it works on a search.
+thread_local bool tl_main_worker = false;
+
 // State shared by the workers of one search.
 struct Shared {
     const ChainOptions& opt;
@@ -242,25 +248,26 @@ struct Shared {
     // time limit reserves about kMergeNsPerEdge per buffered edge for it.
     std::atomic<int64_t> buffered_edges{0};
     static constexpr double kMergeNsPerEdge = 50.0;
-    // Single-thread runs execute inline in the calling thread (no thread start-up latency);
-    // the poll (Ctrl-C) is then called from here, at most every kPollMs.
+    // The calling thread works too; it alone runs the poll (Ctrl-C, progress), from here,
+    // at most every kPollMs (tl_main_worker marks it).
     const PollFn* inline_poll = nullptr;
     Clock::time_point next_poll{};
     static constexpr int kPollMs = 50;
-    bool interrupted(int64_t new_edges = 0) {
-        if (inline_poll != nullptr) {
-            const auto now = Clock::now();
-            if (now >= next_poll) {
-                next_poll = now + std::chrono::milliseconds(kPollMs);
-                bool stop = false;
-                try {
-                    stop = (*inline_poll)();
-                } catch (...) {
-                    stop = true;
-                }
-                if (stop) token.cancel();
-            }
+    void poll_if_due() {
+        if (inline_poll == nullptr) return;
+        const auto now = Clock::now();
+        if (now < next_poll) return;
+        next_poll = now + std::chrono::milliseconds(kPollMs);
+        bool stop = false;
+        try {
+            stop = (*inline_poll)();
+        } catch (...) {
+            stop = true;
         }
+        if (stop) token.cancel();
+    }
+    bool interrupted(int64_t new_edges = 0) {
+        if (tl_main_worker) poll_if_due();
         if (token.is_cancelled() || time_up.load(std::memory_order_relaxed)) return true;
         if (has_deadline) {
             const int64_t e = buffered_edges.fetch_add(new_edges, std::memory_order_relaxed) + new_edges;
@@ -302,23 +309,72 @@ struct Shared {
     }
 };
 
-// Run body(i) for i in [0, n) on t threads.  With one thread the work runs inline in the
-// calling thread and the poll is called from Shared::interrupted().
+// Run body(i) for i in [0, n) on t threads: the calling thread works too (so a small search
+// never waits for a thread to be scheduled) and polls; t - 1 helper threads pull items from
+// the same counter.  The first exception is rethrown after the join; Cancelled is thrown
+// when the poll asked to stop.  (parallel_for of parallel.hpp keeps the calling thread
+// only for polling, which costs a thread start-up per call and one idle core.)
 template <class Body>
 void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
-    if (t <= 1 || n <= 1) {
-        sh.inline_poll = poll ? &poll : nullptr;
-        sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
+    if (n <= 0) return;
+    const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(t, n)));
+    std::atomic<int64_t> next{0};
+    std::exception_ptr err;
+    std::mutex err_mu;
+    auto work = [&]() {
         try {
-            parallel_for(n, 1, body, PollFn(), &sh.token);
+            for (;;) {
+                if (sh.token.is_cancelled()) return;
+                if (tl_main_worker) sh.poll_if_due();
+                const int64_t i = next.fetch_add(1, std::memory_order_relaxed);
+                if (i >= n) return;
+                body(i);
+            }
         } catch (...) {
-            sh.inline_poll = nullptr;
-            throw;
+            std::lock_guard<std::mutex> lk(err_mu);
+            if (!err) err = std::current_exception();
+            sh.token.cancel();
         }
-        sh.inline_poll = nullptr;
-    } else {
-        parallel_for(n, t, body, poll, &sh.token);
+    };
+    std::atomic<int> running{0};
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::thread> helpers;
+    helpers.reserve(static_cast<size_t>(nt - 1));
+    for (int k = 1; k < nt; ++k) {
+        running.fetch_add(1);
+        try {
+            helpers.emplace_back([&]() {
+                work();
+                if (running.fetch_sub(1) == 1) {
+                    std::lock_guard<std::mutex> lk(mu);
+                    cv.notify_all();
+                }
+            });
+        } catch (const std::system_error&) {  // cannot start more threads: go on with fewer
+            running.fetch_sub(1);
+            break;
+        }
     }
+    sh.inline_poll = poll ? &poll : nullptr;
+    sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
+    tl_main_worker = true;
+    work();
+    {
+        std::unique_lock<std::mutex> lk(mu);
+        while (running.load() > 0) {
+            cv.wait_for(lk, std::chrono::milliseconds(Shared::kPollMs));
+            if (running.load() == 0) break;
+            lk.unlock();
+            sh.poll_if_due();
+            lk.lock();
+        }
+    }
+    tl_main_worker = false;
+    sh.inline_poll = nullptr;
+    for (auto& h : helpers) h.join();
+    if (err) std::rethrow_exception(err);
+    if (sh.token.is_cancelled()) throw Cancelled();
 }
 
 template <ChainScore S>
