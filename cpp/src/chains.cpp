@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <system_error>
+#include <type_traits>
 #include <thread>
 #include <cmath>
 #include <limits>
@@ -309,62 +310,88 @@ struct Shared {
     }
 };
 
-// Run body(i) for i in [0, n) on t threads: the calling thread works too (so a small search
-// never waits for a thread to be scheduled) and polls; t - 1 helper threads pull items from
-// the same counter.  The first exception is rethrown after the join; Cancelled is thrown
-// when the poll asked to stop.  (parallel_for of parallel.hpp keeps the calling thread
-// only for polling, which costs a thread start-up per call and one idle core.)
+// Run body(i) for i in [0, n) on t threads.  The calling thread works too (and alone polls
+// for Ctrl-C); t - 1 detached helper threads claim items from the same counter.  A helper
+// that the OS schedules late finds no item left and exits touching only the shared state it
+// co-owns, so the caller never waits for a helper that has not started work: on a busy
+// machine a small search costs no more with n_jobs=2 than with 1.  The first exception is
+// rethrown after every claimed item has finished; Cancelled is thrown when the poll asked to
+// stop.  (parallel_for of parallel.hpp keeps the calling thread for polling only and joins
+// every thread, so each call waits for all threads to be scheduled.)
+struct PoolState {
+    std::atomic<int64_t> next{0};
+    std::atomic<int> active{0};
+    int64_t n = 0;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::exception_ptr err;
+    // valid only while an item is claimed (the caller waits for active == 0)
+    void (*call)(void*, int64_t) = nullptr;
+    void* body = nullptr;
+    CancelToken* token = nullptr;
+    Shared* sh = nullptr;
+
+    void release() {
+        if (active.fetch_sub(1) == 1) {
+            std::lock_guard<std::mutex> lk(mu);
+            cv.notify_all();
+        }
+    }
+    // Claim and run items until none is left or the search is cancelled.
+    void work(bool main) {
+        for (;;) {
+            active.fetch_add(1);
+            const int64_t i = next.fetch_add(1);
+            if (i >= n) {
+                release();
+                return;
+            }
+            bool stop = token->is_cancelled();
+            if (!stop) {
+                try {
+                    if (main) sh->poll_if_due();
+                    call(body, i);
+                } catch (...) {
+                    std::lock_guard<std::mutex> lk(mu);
+                    if (!err) err = std::current_exception();
+                    token->cancel();
+                    stop = true;
+                }
+            }
+            release();
+            if (stop) return;
+        }
+    }
+};
+
 template <class Body>
 void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
     if (n <= 0) return;
     const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(t, n)));
-    std::atomic<int64_t> next{0};
-    std::exception_ptr err;
-    std::mutex err_mu;
-    auto work = [&]() {
-        try {
-            for (;;) {
-                if (sh.token.is_cancelled()) return;
-                if (tl_main_worker) sh.poll_if_due();
-                const int64_t i = next.fetch_add(1, std::memory_order_relaxed);
-                if (i >= n) return;
-                body(i);
-            }
-        } catch (...) {
-            std::lock_guard<std::mutex> lk(err_mu);
-            if (!err) err = std::current_exception();
-            sh.token.cancel();
-        }
-    };
-    std::atomic<int> running{0};
-    std::mutex mu;
-    std::condition_variable cv;
-    std::vector<std::thread> helpers;
-    helpers.reserve(static_cast<size_t>(nt - 1));
+    auto st = std::make_shared<PoolState>();
+    st->n = n;
+    st->call = [](void* b, int64_t i) { (*static_cast<std::remove_reference_t<Body>*>(b))(i); };
+    st->body = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
+    st->token = &sh.token;
+    st->sh = &sh;
     for (int k = 1; k < nt; ++k) {
-        running.fetch_add(1);
         try {
-            helpers.emplace_back([&]() {
-                work();
-                if (running.fetch_sub(1) == 1) {
-                    std::lock_guard<std::mutex> lk(mu);
-                    cv.notify_all();
-                }
-            });
+            std::thread([st]() { st->work(false); }).detach();
         } catch (const std::system_error&) {  // cannot start more threads: go on with fewer
-            running.fetch_sub(1);
             break;
         }
     }
     sh.inline_poll = poll ? &poll : nullptr;
     sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
     tl_main_worker = true;
-    work();
+    st->work(true);
+    // No new claim can succeed from here on; wait for the claimed items, still polling.
+    st->next.store(n + (int64_t{1} << 40));
     {
-        std::unique_lock<std::mutex> lk(mu);
-        while (running.load() > 0) {
-            cv.wait_for(lk, std::chrono::milliseconds(Shared::kPollMs));
-            if (running.load() == 0) break;
+        std::unique_lock<std::mutex> lk(st->mu);
+        while (st->active.load() > 0) {
+            st->cv.wait_for(lk, std::chrono::milliseconds(Shared::kPollMs));
+            if (st->active.load() == 0) break;
             lk.unlock();
             sh.poll_if_due();
             lk.lock();
@@ -372,8 +399,7 @@ void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
     }
     tl_main_worker = false;
     sh.inline_poll = nullptr;
-    for (auto& h : helpers) h.join();
-    if (err) std::rethrow_exception(err);
+    if (st->err) std::rethrow_exception(st->err);
     if (sh.token.is_cancelled()) throw Cancelled();
 }
 
@@ -551,7 +577,7 @@ void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp
     res.scores.resize(static_cast<size_t>(n_chains));
     res.flow.resize(static_cast<size_t>(n_chains));
     if (with_group) res.group.resize(static_cast<size_t>(n_chains));
-    par(used, [&](int64_t i) {
+    par(used, n_edges, [&](int64_t i) {
         Item& it = items[i];
         const Plan& pl = plan[i];
         if (pl.take > 0) {
@@ -852,7 +878,10 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
                 run_items(
                     sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
             },
-            [&](int64_t n_used, auto&& body) { run_items(sh, n_used, t, body, poll); });
+            [&](int64_t n_used, int64_t n_edges, auto&& body) {
+                // a parallel copy pays off only for large outputs
+                run_items(sh, n_used, n_edges > (int64_t{1} << 22) ? t : 1, body, poll);
+            });
         return res;
     }
 }
@@ -1042,7 +1071,10 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
             run_items(
                 sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
         },
-        [&](int64_t n_used, auto&& body) { run_items(sh, n_used, t, body, poll); });
+        [&](int64_t n_used, int64_t n_edges, auto&& body) {
+                // a parallel copy pays off only for large outputs
+                run_items(sh, n_used, n_edges > (int64_t{1} << 22) ? t : 1, body, poll);
+            });
     return res;
 }
 
