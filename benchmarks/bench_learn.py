@@ -64,11 +64,11 @@ def quality(data: Any, groups: np.ndarray, test_mask: np.ndarray, encoder: str, 
         "class substitution (taxonomy)": ClassSubstitutionScorer,
         "logistic regression (pair features)": lambda: PairLogisticScorer(rng=seed),
         "GNN (hetero GraphSAGE)": lambda: GNNScorer(text_encoder=encoder, hidden_dim=32, max_epochs=epochs,
-                                                    use_exchange_edges=False, device="cpu", rng=seed),
+                                                    use_exchange_edges=False, device="cpu", n_jobs=1, rng=seed),
     }
     if not quick:
         models["GNN + exchange edges"] = lambda: GNNScorer(text_encoder=encoder, hidden_dim=32, max_epochs=epochs,
-                                                          use_exchange_edges=True, device="cpu", rng=seed)
+                                                          use_exchange_edges=True, device="cpu", n_jobs=1, rng=seed)
     out: dict[str, Any] = {"encoder": feat.encoder_name_}
     for cand in ("all", "group"):
         rep = cross_validate_links(data, data.exchanges if hasattr(data, "exchanges") else data["exchanges"],
@@ -90,7 +90,7 @@ def gnn_cost(quick: bool, seed: int) -> dict[str, Any]:
         n_struct = len(net["streams"])
         epochs = 10
         lp = LinkPredictor(hidden_dim=64, n_layers=2, max_epochs=epochs, val_fraction=0.0, text_encoder="hashing",
-                           device="cpu", rng=seed)
+                           device="cpu", n_jobs=1, rng=seed)
         t0 = time.perf_counter()
         lp.fit(net)
         fit_s = time.perf_counter() - t0
@@ -112,7 +112,7 @@ def gnn_cost(quick: bool, seed: int) -> dict[str, Any]:
             "train_s_per_epoch_per_100k_edges": round(fit_s / epochs / edges * 1e5, 3),
             "inference_s_per_100k_pairs": round(inf_s / n_pairs * 1e5, 3),
         })
-    return {"device": "cpu", "torch_threads": __import__("torch").get_num_threads(), "runs": rows,
+    return {"device": "cpu", "torch_threads": 1, "runs": rows,
             "gpu": "not measured: no GPU was available to this task"}
 
 
