@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -65,6 +65,8 @@ def test_integer_instances_exact(inst):
 
 @settings(max_examples=150)
 @given(instances(integer=False))
+@example(inst=(np.array([1.0]), np.array([1.0]), np.array([0]), np.array([0]),
+               np.array([2.29212966e-184])))
 def test_float_instances_close_to_lp(inst):
     s, d, ps, pd_, v = inst
     ref = _lp_reference(s, d, ps, pd_, v)

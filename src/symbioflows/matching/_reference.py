@@ -11,7 +11,7 @@ from symbioflows.logistics._reference import haversine_km
 
 def candidates(s_lat, s_lon, s_group, s_company, radius, d_lat, d_lon, d_group, d_company,
                compat, max_per_supply=0):
-    out = []
+    out: list[tuple[int, int, float, float]] = []
     for i in range(len(s_lat)):
         row = []
         for j in range(len(d_lat)):

@@ -351,7 +351,10 @@ def _solve_lp(
         return _empty(n_pairs, "lp", "error", "GLOP unavailable", 0.0)
     if time_limit_s is not None:
         solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    idx = np.flatnonzero(val > 0)
+    # Objective coefficients scaled so the largest is 1 (GLOP reports ABNORMAL on coefficients
+    # like 1e-184); values below 1e-12 of the largest are treated as 0.
+    vmax = float(val.max(initial=0.0))
+    idx = np.flatnonzero(val > 1e-12 * vmax) if vmax > 0 else np.zeros(0, np.int64)
     inf = solver.infinity()
     x = [solver.NumVar(0.0, float(pcap[k]) if np.isfinite(pcap[k]) else inf, "") for k in idx]
     s_rows: dict[int, list[Any]] = {}
@@ -365,7 +368,7 @@ def _solve_lp(
         solver.Add(solver.Sum(vs) <= float(d_cap[j]))
     obj = solver.Objective()
     for var, k in zip(x, idx):
-        obj.SetCoefficient(var, float(val[k]))
+        obj.SetCoefficient(var, float(val[k] / vmax))
     obj.SetMaximization()
     status = solver.Solve()
     elapsed = time.perf_counter() - t0

@@ -90,7 +90,7 @@ def find_candidates(
     --------
     >>> c = find_candidates([55.0], [12.0], [0], [1], [50.0],
     ...                     [55.1, 56.0], [12.0, 12.0], [0, 0], [2, 3], [[1.0]])
-    >>> c.demand.tolist(), [round(x, 2) for x in c.distance_km]
+    >>> c.demand.tolist(), c.distance_km.round(2).tolist()
     ([0], [11.12])
     """
     if method not in ("grid", "all_pairs"):

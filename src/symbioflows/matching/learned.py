@@ -53,6 +53,10 @@ FEATURES = (
     "log_pop_class",
     "same_division",
     "centroid_similarity",
+    "lift_ewc_class",
+    "lift_tokens_class",
+    "class_centroid_similarity",
+    "naive_bayes",
 )
 
 #: Hand-set blend (the untrained default): text and code knowledge first, sector priors second.
@@ -67,9 +71,17 @@ DEFAULT_BLEND: dict[str, float] = {
     "log_pop_class": 0.0,
     "same_division": 0.0,
     "centroid_similarity": 1.0,
+    "lift_ewc_class": 0.0,
+    "lift_tokens_class": 0.0,
+    "class_centroid_similarity": 0.0,
+    "naive_bayes": 0.0,
 }
 
 FORMAT_VERSION = 1
+
+#: A class centroid is kept only when at least this many exchanges back it, so that no single
+#: exchange's embedding is ever stored.
+MIN_CENTROID_COUNT = 3
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,10 @@ class SectorStatistics:
     class_counts: Counter[str] = field(default_factory=Counter)
     centroids: dict[str, list[float]] = field(default_factory=dict)
     embed_backend: str = ""
+    by_ewc6_class: dict[str, Counter[str]] = field(default_factory=dict)
+    by_ewc4_class: dict[str, Counter[str]] = field(default_factory=dict)
+    by_token_class: dict[str, Counter[str]] = field(default_factory=dict)
+    class_centroids: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
     def from_pairs(cls, queries: Sequence[Query], receivers: Sequence[str | None],
@@ -122,6 +138,7 @@ class SectorStatistics:
         """Count receiver divisions / classes over known (query, receiver NACE) pairs."""
         st = cls(embed_backend=embed_backend)
         sums: dict[str, np.ndarray] = {}
+        csums: dict[str, np.ndarray] = {}
         for k, (q, r) in enumerate(zip(queries, receivers)):
             if r is None:
                 continue
@@ -132,16 +149,24 @@ class SectorStatistics:
                 for tab, key in ((st.by_ewc6, q.ewc), (st.by_ewc4, q.ewc[:4]),
                                  (st.by_ewc2, q.ewc[:2])):
                     tab.setdefault(key, Counter())[div] += 1
+                st.by_ewc6_class.setdefault(q.ewc, Counter())[r] += 1
+                st.by_ewc4_class.setdefault(q.ewc[:4], Counter())[r] += 1
             if q.donor_nace:
                 st.by_donor_div.setdefault(q.donor_nace[:2], Counter())[div] += 1
                 st.by_donor_class.setdefault(q.donor_nace, Counter())[r] += 1
             for t in set(tokenize(q.text)):
                 st.by_token.setdefault(t, Counter())[div] += 1
+                st.by_token_class.setdefault(t, Counter())[r] += 1
             if query_emb is not None:
                 sums[div] = sums.get(div, 0) + query_emb[k]
+                csums[r] = csums.get(r, 0) + query_emb[k]
         for div, v in sums.items():
             norm = float(np.linalg.norm(v))
             st.centroids[div] = (v / norm).tolist() if norm > 0 else list(np.zeros_like(v))
+        for cname, v in csums.items():
+            norm = float(np.linalg.norm(v))
+            if st.class_counts[cname] >= MIN_CENTROID_COUNT and norm > 0:
+                st.class_centroids[cname] = (v / norm).tolist()
         return st
 
     def priors(self) -> tuple[dict[str, float], dict[str, float]]:
@@ -166,6 +191,10 @@ class SectorStatistics:
             "class_counts": dict(sorted(self.class_counts.items())),
             "centroids": {k: [round(x, 6) for x in v] for k, v in sorted(self.centroids.items())},
             "embed_backend": self.embed_backend,
+            "by_ewc6_class": tab(self.by_ewc6_class), "by_ewc4_class": tab(self.by_ewc4_class),
+            "by_token_class": tab(self.by_token_class),
+            "class_centroids": {k: [round(x, 6) for x in v]
+                                for k, v in sorted(self.class_centroids.items())},
         }
 
     @classmethod
@@ -179,6 +208,9 @@ class SectorStatistics:
             Counter(d["class_counts"]),
             {k: list(map(float, v)) for k, v in d.get("centroids", {}).items()},
             str(d.get("embed_backend", "")),
+            tab(d.get("by_ewc6_class", {})), tab(d.get("by_ewc4_class", {})),
+            tab(d.get("by_token_class", {})),
+            {k: list(map(float, v)) for k, v in d.get("class_centroids", {}).items()},
         )
 
 
@@ -206,6 +238,47 @@ def _bm25_matrix(q_texts: Sequence[str], c_texts: Sequence[str]) -> np.ndarray:
     return np.maximum(out, 0.0)
 
 
+def _nb_totals(table: dict[str, Counter[str]]) -> tuple[Counter[str], int]:
+    tot: Counter[str] = Counter()
+    for row in table.values():
+        tot.update(row)
+    return tot, max(1, len(table))
+
+
+def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
+                 stats: SectorStatistics, alpha: float = 0.5) -> np.ndarray:
+    """Multinomial naive Bayes log-posterior of each candidate class given the query's words,
+    EWC sub-chapter and donor division (log-softmax over the candidates)."""
+    nq, nc = len(queries), len(candidates)
+    out = np.zeros((nq, nc))
+    if nq == 0 or nc == 0:
+        return out
+    classes = [c.nace or "" for c in candidates]
+    n_total = sum(stats.class_counts.values())
+    prior = np.array([math.log((stats.class_counts.get(c, 0) + 1.0) / (n_total + nc))
+                      for c in classes])
+    donor_class: dict[str, Counter[str]] = {}
+    for dclass, row in stats.by_donor_class.items():
+        donor_class.setdefault(dclass[:2], Counter()).update(row)
+    parts = [(stats.by_token_class, lambda q: set(tokenize(q.text))),
+             (stats.by_ewc4_class, lambda q: {q.ewc[:4]} if q.ewc else set()),
+             (donor_class, lambda q: {q.donor_nace[:2]} if q.donor_nace else set())]
+    for table, feats in parts:
+        tot, vocab = _nb_totals(table)
+        denom = np.array([tot.get(c, 0) + alpha * vocab for c in classes])
+        for i, q in enumerate(queries):
+            for f in feats(q):
+                hits = table.get(f)
+                if hits is None:
+                    continue
+                num = np.array([hits.get(c, 0) + alpha for c in classes])
+                out[i] += np.log(num / denom)
+    out += prior
+    out -= out.max(axis=1, keepdims=True)
+    out -= np.log(np.exp(out).sum(axis=1, keepdims=True))
+    return out
+
+
 def pair_features(
     queries: Sequence[Query],
     candidates: Sequence[Candidate],
@@ -231,6 +304,13 @@ def pair_features(
         if v is not None and len(v) == q_emb.shape[1]:
             cent[j] = v
     x[:, :, 9] = q_emb @ cent.T
+    ccent = np.zeros((nc, q_emb.shape[1]), dtype=np.float32)
+    for j, c in enumerate(candidates):
+        v = stats.class_centroids.get(c.nace or "")
+        if v is not None and len(v) == q_emb.shape[1]:
+            ccent[j] = v
+    x[:, :, 12] = q_emb @ ccent.T
+    x[:, :, 13] = _naive_bayes(queries, candidates, stats)
     for j, c in enumerate(candidates):
         d = cdiv[j]
         x[:, j, 6] = math.log(pdiv.get(d or "", pdiv[""]))
@@ -250,8 +330,52 @@ def pair_features(
             x[i, j, 4] = _lift(stats.by_donor_class, q.donor_nace, c.nace, pclass)
             if toks:
                 x[i, j, 5] = float(np.mean([_lift(stats.by_token, t, d, pdiv) for t in toks]))
+                x[i, j, 11] = float(np.mean([_lift(stats.by_token_class, t, c.nace, pclass)
+                                             for t in toks]))
+            if q.ewc:
+                for tab, key in ((stats.by_ewc6_class, q.ewc), (stats.by_ewc4_class, q.ewc[:4])):
+                    if key in tab:
+                        x[i, j, 10] = _lift(tab, key, c.nace, pclass)
+                        break
             x[i, j, 8] = 1.0 if (ddiv is not None and ddiv == d) else 0.0
     return x
+
+
+def _fit_conditional_logit(blocks: Sequence[np.ndarray], rels: Sequence[int], *,
+                           l2: float) -> tuple[np.ndarray, float]:
+    """Listwise logistic (conditional logit) model: for each ranking problem the true
+    candidate's probability is the softmax of ``x @ w`` over the candidates; maximise the
+    log-likelihood with an L2 penalty on standardised features (L-BFGS).  Returns raw-scale
+    weights and an intercept (irrelevant to ranking, kept 0)."""
+    from scipy.optimize import minimize
+
+    allx = np.concatenate(blocks)
+    mu = allx.mean(axis=0)
+    sd = allx.std(axis=0)
+    sd[sd == 0] = 1.0
+    zs = [(b - mu) / sd for b in blocks]
+    lens = np.array([z.shape[0] for z in zs])
+    z_all = np.concatenate(zs)
+    offs = np.r_[0, np.cumsum(lens)]
+    pos = np.array([offs[i] + r for i, r in enumerate(rels)])
+    seg = np.repeat(np.arange(len(zs)), lens)
+    n = len(zs)
+
+    def fun(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s_ = z_all @ w
+        m = np.maximum.reduceat(s_, offs[:-1])
+        e = np.exp(s_ - m[seg])
+        tot = np.add.reduceat(e, offs[:-1])
+        lse = m + np.log(tot)
+        loss = float(lse.sum() - s_[pos].sum()) / n + 0.5 * l2 * float(w @ w) / n
+        p = e / tot[seg]
+        grad = (p @ z_all - z_all[pos].sum(axis=0)) / n + l2 * w / n
+        return loss, grad
+
+    res = minimize(fun, np.zeros(z_all.shape[1]), jac=True, method="L-BFGS-B",
+                   options={"maxiter": 500})
+    w = res.x / sd
+    return w, 0.0
 
 
 class ReceiverScorer:
@@ -324,7 +448,6 @@ class ReceiverScorer:
         """
         from symbioflows._optional import import_optional
 
-        lm = import_optional("sklearn.linear_model", "learn", purpose="the learned scorer")
         ms = import_optional("sklearn.model_selection", "learn", purpose="grouped folds")
         if not (len(queries) == len(receivers) == len(groups)):
             raise InvalidInputError("queries, receivers and groups must have the same length")
@@ -343,7 +466,8 @@ class ReceiverScorer:
             stats_by_fold.append(SectorStatistics.from_pairs(
                 [queries[int(k)] for k in tr], [receivers[int(k)] for k in tr], q_emb[tr],
                 backend))
-        xs, ys = [], []
+        blocks: list[np.ndarray] = []
+        rels: list[int] = []
         for cands, items in pools:
             if not items or not cands:
                 continue
@@ -355,24 +479,13 @@ class ReceiverScorer:
                 sel = np.flatnonzero(fold_of[qi] == f)
                 x = pair_features([queries[k] for k in qi[sel]], cands, stats_by_fold[f],
                                   q_emb=q_emb[qi[sel]], c_emb=c_emb, bm25=bm[sel])
-                y = np.zeros((sel.size, len(cands)))
-                y[np.arange(sel.size), rel[sel]] = 1.0
-                xs.append(x.reshape(-1, len(FEATURES)))
-                ys.append(y.reshape(-1))
-        if not xs:
+                blocks.extend(x)
+                rels.extend(int(r) for r in rel[sel])
+        if not blocks:
             raise InvalidInputError("no ranking problems to learn from (empty pools)")
-        xa = np.concatenate(xs)
-        ya = np.concatenate(ys)
-        if ya.min() == ya.max():
-            raise InvalidInputError("training pairs have a single class; need positives and negatives")
-        mu = xa.mean(axis=0)
-        sd = xa.std(axis=0)
-        sd[sd == 0] = 1.0
-        clf = lm.LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
-        clf.fit((xa - mu) / sd, ya)
-        w = clf.coef_[0] / sd
+        w, b = _fit_conditional_logit(blocks, rels, l2=1.0 / self.C)
         self.weights_ = {f: float(v) for f, v in zip(FEATURES, w)}
-        self.intercept_ = float(clf.intercept_[0] - np.dot(clf.coef_[0], mu / sd))
+        self.intercept_ = float(b)
         self.stats_ = SectorStatistics.from_pairs(list(queries), list(receivers), q_emb, backend)
         self.embed_backend = backend
         self.trained_ = True
