@@ -245,8 +245,12 @@ def _nb_totals(table: dict[str, Counter[str]]) -> tuple[Counter[str], int]:
     return tot, max(1, len(table))
 
 
+NB_ALPHA = 0.5
+NB_PARTS = ("tokens", "ewc4", "donor_div")
+
+
 def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
-                 stats: SectorStatistics, alpha: float = 0.5) -> np.ndarray:
+                 stats: SectorStatistics, alpha: float | None = None) -> np.ndarray:
     """Multinomial naive Bayes log-posterior of each candidate class given the query's words,
     EWC sub-chapter and donor division (log-softmax over the candidates)."""
     nq, nc = len(queries), len(candidates)
@@ -260,10 +264,17 @@ def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
     donor_class: dict[str, Counter[str]] = {}
     for dclass, row in stats.by_donor_class.items():
         donor_class.setdefault(dclass[:2], Counter()).update(row)
-    parts = [(stats.by_token_class, lambda q: set(tokenize(q.text))),
-             (stats.by_ewc4_class, lambda q: {q.ewc[:4]} if q.ewc else set()),
-             (donor_class, lambda q: {q.donor_nace[:2]} if q.donor_nace else set())]
-    for table, feats in parts:
+    alpha = NB_ALPHA if alpha is None else alpha
+    donor_cls: dict[str, Counter[str]] = dict(stats.by_donor_class)
+    all_parts = {
+        "tokens": (stats.by_token_class, lambda q: set(tokenize(q.text))),
+        "ewc6": (stats.by_ewc6_class, lambda q: {q.ewc} if q.ewc else set()),
+        "ewc4": (stats.by_ewc4_class, lambda q: {q.ewc[:4]} if q.ewc else set()),
+        "donor_div": (donor_class, lambda q: {q.donor_nace[:2]} if q.donor_nace else set()),
+        "donor_class": (donor_cls, lambda q: {q.donor_nace} if q.donor_nace else set()),
+    }
+    for part in NB_PARTS:
+        table, feats = all_parts[part]
         tot, vocab = _nb_totals(table)
         denom = np.array([tot.get(c, 0) + alpha * vocab for c in classes])
         for i, q in enumerate(queries):
@@ -378,6 +389,60 @@ def _fit_conditional_logit(blocks: Sequence[np.ndarray], rels: Sequence[int], *,
     return w, 0.0
 
 
+#: Feature sets compared by grouped cross-validation inside :meth:`ReceiverScorer.fit`
+#: (small, nested sets: with a few hundred training exchanges, more features overfit).
+CANDIDATE_SUBSETS: tuple[tuple[str, ...], ...] = (
+    ("naive_bayes",),
+    ("naive_bayes", "lift_ewc", "text_similarity"),
+    ("naive_bayes", "lift_ewc", "text_similarity", "class_centroid_similarity",
+     "lift_donor_class"),
+    FEATURES,
+)
+
+
+#: MRR margin within which the smaller feature set is preferred.
+SELECTION_TOLERANCE = 0.01
+
+
+def _mrr(blocks: Sequence[np.ndarray], rels: Sequence[int], w: np.ndarray) -> float:
+    rr = []
+    for b, r in zip(blocks, rels):
+        sc = b @ w
+        higher = float(np.sum(sc > sc[r]))
+        ties = float(np.sum(sc == sc[r]))
+        rr.append(float(np.mean(1.0 / np.arange(higher + 1, higher + ties + 1))))
+    return float(np.mean(rr)) if rr else 0.0
+
+
+def _select_subset(blocks: Sequence[np.ndarray], rels: Sequence[int], fold: np.ndarray, *,
+                   l2: float) -> tuple[str, ...]:
+    """The smallest candidate feature set whose grouped cross-validated MRR is within
+    :data:`SELECTION_TOLERANCE` of the best (a one-standard-error style rule: with a few hundred
+    exchanges, the differences between sets are mostly noise, and the simpler set transfers
+    better to unseen parks)."""
+    folds = np.unique(fold)
+    if folds.size < 2:
+        return CANDIDATE_SUBSETS[0]
+    results: list[float] = []
+    for subset in CANDIDATE_SUBSETS:
+        use = [FEATURES.index(f) for f in subset]
+        scores = []
+        for f in folds:
+            tr = np.flatnonzero(fold != f)
+            te = np.flatnonzero(fold == f)
+            w, _ = _fit_conditional_logit([blocks[k][:, use] for k in tr],
+                                          [rels[k] for k in tr], l2=l2)
+            scores.append(_mrr([blocks[k][:, use] for k in te], [rels[k] for k in te], w))
+        m = float(np.mean(scores))
+        log.debug("feature subset %s: grouped CV MRR %.4f", subset, m)
+        results.append(m)
+    top = max(results)
+    for subset, m in zip(CANDIDATE_SUBSETS, results):
+        if m >= top - SELECTION_TOLERANCE:
+            return subset
+    return CANDIDATE_SUBSETS[-1]  # pragma: no cover - the loop always returns
+
+
 class ReceiverScorer:
     """Linear receiver scorer: ``score = intercept + sum_f weight_f * feature_f``.
 
@@ -404,10 +469,16 @@ class ReceiverScorer:
     ['bm25', 'centroid_similarity']
     """
 
-    def __init__(self, *, C: float = 1.0, embed_backend: str = "auto", inner_folds: int = 4):
+    def __init__(self, *, C: float = 1.0, embed_backend: str = "auto", inner_folds: int = 4,
+                 feature_subset: Sequence[str] | None = None):
         self.C = C
         self.embed_backend = embed_backend
         self.inner_folds = inner_folds
+        self.feature_subset = tuple(feature_subset) if feature_subset is not None else None
+        if self.feature_subset is not None:
+            bad = [f for f in self.feature_subset if f not in FEATURES]
+            if bad:
+                raise InvalidInputError(f"unknown features {bad}; choose from {FEATURES}")
 
     @classmethod
     def untrained(cls, *, embed_backend: str = "auto",
@@ -468,6 +539,7 @@ class ReceiverScorer:
                 backend))
         blocks: list[np.ndarray] = []
         rels: list[int] = []
+        block_fold: list[int] = []
         for cands, items in pools:
             if not items or not cands:
                 continue
@@ -481,9 +553,18 @@ class ReceiverScorer:
                                   q_emb=q_emb[qi[sel]], c_emb=c_emb, bm25=bm[sel])
                 blocks.extend(x)
                 rels.extend(int(r) for r in rel[sel])
+                block_fold.extend([int(f)] * sel.size)
         if not blocks:
             raise InvalidInputError("no ranking problems to learn from (empty pools)")
-        w, b = _fit_conditional_logit(blocks, rels, l2=1.0 / self.C)
+        if self.feature_subset is not None:
+            subset = self.feature_subset
+        else:
+            subset = _select_subset(blocks, rels, np.asarray(block_fold), l2=1.0 / self.C)
+        self.selected_features_ = tuple(subset)
+        use = [FEATURES.index(f) for f in subset]
+        w_sub, b = _fit_conditional_logit([blk[:, use] for blk in blocks], rels, l2=1.0 / self.C)
+        w = np.zeros(len(FEATURES))
+        w[use] = w_sub
         self.weights_ = {f: float(v) for f, v in zip(FEATURES, w)}
         self.intercept_ = float(b)
         self.stats_ = SectorStatistics.from_pairs(list(queries), list(receivers), q_emb, backend)
