@@ -428,8 +428,8 @@ def _select_subset(blocks: Sequence[np.ndarray], rels: Sequence[int], fold: np.n
         use = [FEATURES.index(f) for f in subset]
         scores = []
         for f in folds:
-            tr = np.flatnonzero(fold != f)
-            te = np.flatnonzero(fold == f)
+            tr = np.flatnonzero(fold != f).tolist()
+            te = np.flatnonzero(fold == f).tolist()
             w, _ = _fit_conditional_logit([blocks[k][:, use] for k in tr],
                                           [rels[k] for k in tr], l2=l2)
             scores.append(_mrr([blocks[k][:, use] for k in te], [rels[k] for k in te], w))
