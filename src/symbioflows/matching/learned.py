@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,6 +79,8 @@ DEFAULT_BLEND: dict[str, float] = {
 }
 
 FORMAT_VERSION = 1
+ARTIFACT_KIND = "symbioflows.receiver_scorer"
+PRETRAINED_DIR = Path(__file__).resolve().parent / "models" / "receiver_scorer"
 
 #: A class centroid is kept only when at least this many exchanges back it, so that no single
 #: exchange's embedding is ever stored.
@@ -162,11 +165,23 @@ class SectorStatistics:
                 csums[r] = csums.get(r, 0) + query_emb[k]
         for div, v in sums.items():
             norm = float(np.linalg.norm(v))
-            st.centroids[div] = (v / norm).tolist() if norm > 0 else list(np.zeros_like(v))
+            if st.div_counts[div] >= MIN_CENTROID_COUNT and norm > 0:
+                st.centroids[div] = (v / norm).tolist()
         for cname, v in csums.items():
             norm = float(np.linalg.norm(v))
             if st.class_counts[cname] >= MIN_CENTROID_COUNT and norm > 0:
                 st.class_centroids[cname] = (v / norm).tolist()
+        return st
+
+    def pruned(self, min_token_count: int = 2) -> SectorStatistics:
+        """A copy without the words seen in fewer than ``min_token_count`` exchanges (what the
+        shipped model keeps: no rare word of a single exchange leaves the training data)."""
+        import copy
+
+        st = copy.deepcopy(self)
+        for tab in (st.by_token, st.by_token_class):
+            for t in [t for t, row in tab.items() if sum(row.values()) < min_token_count]:
+                del tab[t]
         return st
 
     def priors(self) -> tuple[dict[str, float], dict[str, float]]:
@@ -622,28 +637,50 @@ class ReceiverScorer:
         s.embed_backend = s.stats_.embed_backend or "auto"
         return s
 
-    def save(self, path: str | Path) -> None:
-        """Write as JSON (weights and counts only; no pickle), atomically."""
-        import os
-        import tempfile
+    def save(self, path: str | Path) -> Path:
+        """Write as a versioned artefact (:func:`symbioflows._persist.save_artifact`): one JSON
+        payload of weights and counts, a sha256 in the manifest, no pickle; atomic."""
+        from symbioflows._persist import save_artifact
 
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(self.to_json(), fh)
-        os.replace(tmp, path)
+        self._check()
+        body = json.dumps(self.to_json(), sort_keys=True).encode("utf-8")
+        return save_artifact(path, kind=ARTIFACT_KIND, version=FORMAT_VERSION,
+                             meta={"features": list(FEATURES),
+                                   "selected": list(getattr(self, "selected_features_", ()))},
+                             payloads={"scorer.json": body})
 
     @classmethod
     def load(cls, path: str | Path) -> ReceiverScorer:
-        """Read a file written by :meth:`save`."""
-        with open(path, encoding="utf-8") as fh:
-            try:
-                d = json.load(fh)
-            except json.JSONDecodeError as exc:
-                raise FormatVersionError(f"{path}: not a valid scorer file ({exc})") from exc
+        """Read an artefact written by :meth:`save` (hashes and format version checked)."""
+        from symbioflows._persist import load_artifact
+
+        _meta, payloads = load_artifact(path, kind=ARTIFACT_KIND, max_version=FORMAT_VERSION)
+        try:
+            d = json.loads(payloads["scorer.json"].decode("utf-8"))
+        except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise FormatVersionError(f"{path}: not a valid scorer artefact ({exc})") from exc
         return cls.from_json(d)
+
+    @classmethod
+    def pretrained(cls) -> ReceiverScorer:
+        """The scorer shipped with the package: weights and receiver-sector statistics learned
+        from the MAESTRI exchanges database (425 documented exchanges, 43 cases; the rows
+        themselves are not shipped), hashing text embeddings.  Rebuilt by
+        ``tools/train_receiver_scorer.py``.
+
+        Examples
+        --------
+        >>> s = ReceiverScorer.pretrained()
+        >>> s.trained_, len(s.stats_.class_counts) > 50
+        (True, True)
+        """
+        return _pretrained()
 
     def __repr__(self) -> str:
         state = "trained" if getattr(self, "trained_", False) else "untrained"
         return f"ReceiverScorer({state}, backend={self.embed_backend!r})"
 
+
+@lru_cache(maxsize=1)
+def _pretrained() -> ReceiverScorer:
+    return ReceiverScorer.load(PRETRAINED_DIR)

@@ -45,17 +45,21 @@ OBJECTIVES = ("net_benefit", "co2e", "landfill")
 PAIR_FEATURES = (
     "material_fit", "quantity_fit_supply", "quantity_fit_demand", "quality_fit",
     "timing_overlap", "distance_km", "transport_usd_per_t", "surplus_usd_per_t",
-    "co2e_avoided_kg_per_t", "hazardous", "cross_border",
+    "co2e_avoided_kg_per_t", "hazardous", "cross_border", "sector_fit",
 )
 
-#: Hand-set default weights of the pair score (per raw feature unit; the untrained blend).
-#: A pair with a perfect material, quantity, quality and timing fit at 0 km scores about 0.9;
-#: each 100 km costs as much as losing a fifth of the material fit.
+#: Default weights of the pair score (per raw feature unit).  ``sector_fit`` is the centred
+#: log-score of the receiver's NACE class given the supply, from the receiver scorer learned on
+#: the MAESTRI exchanges (:meth:`ReceiverScorer.pretrained`); the other features have no
+#: documented counterpart in historical-exchange data (MAESTRI records no tonnages, distances
+#: or prices), so their weights are the hand-set blend.  A pair with a perfect material,
+#: quantity, quality and timing fit at 0 km scores about 0.9; each 100 km costs as much as
+#: losing a fifth of the material fit.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "material_fit": 2.0, "quantity_fit_supply": 0.5, "quantity_fit_demand": 0.5,
     "quality_fit": 1.0, "timing_overlap": 1.0, "distance_km": -0.004,
     "transport_usd_per_t": 0.0, "surplus_usd_per_t": 0.004, "co2e_avoided_kg_per_t": 0.0005,
-    "hazardous": -0.5, "cross_border": -0.3,
+    "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3,
 }
 DEFAULT_BIAS = -2.8
 
@@ -283,6 +287,52 @@ def _virgin(s: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 price[k] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
             haz[k] = max(haz[k], float(c.hazardous))
     return np.nan_to_num(price, nan=0.0), vco2, haz
+
+
+def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
+    """Per pair: how much likelier the receiver's NACE class is than the average class, given
+    the supply's material text, EWC code and sector (the pretrained receiver scorer's score,
+    centred over all known receiver classes, clipped to [-5, 5]; 0 when a sector is unknown)."""
+    from symbioflows.matching.learned import Candidate, Query, ReceiverScorer
+    from symbioflows.matching.text import ewc_digits, normalize_nace
+
+    out = np.zeros(len(cand))
+    if len(cand) == 0:
+        return out
+    try:
+        scorer = ReceiverScorer.pretrained()
+    except Exception as exc:  # pragma: no cover - the artefact ships with the package
+        log.warning("pretrained receiver scorer unavailable (%s); sector_fit = 0", exc)
+        return out
+    try:
+        from symbioflows.materials import nace_title
+
+        def title(c: str) -> str:
+            try:
+                return str(nace_title(f"{c[:2]}.{c[2:]}"))
+            except Exception:
+                return ""
+    except ImportError:  # pragma: no cover
+        def title(c: str) -> str:
+            return ""
+    classes = sorted(scorer.stats_.class_counts)
+    cidx = {c: k for k, c in enumerate(classes)}
+    pool = [Candidate(title(c), c) for c in classes]
+    s_keys = list(zip(sup["material"].astype(str).tolist(),
+                      [ewc_digits(x) for x in sup["ewc_code"].tolist()],
+                      [normalize_nace(x) for x in sup["sector"].tolist()]))
+    uniq = {k: i for i, k in enumerate(dict.fromkeys(s_keys))}
+    queries = [Query(m, e, n) for (m, e, n) in uniq]
+    sc = scorer.score(queries, pool)
+    sc = np.clip(sc - sc.mean(axis=1, keepdims=True), -5.0, 5.0)
+    q_of_supply = np.array([uniq[k] for k in s_keys], dtype=np.int64)
+    d_cls = np.array([cidx.get(normalize_nace(x) or "", -1) for x in dem["sector"]],
+                     dtype=np.int64)
+    qi = q_of_supply[cand.supply]
+    ci = d_cls[cand.demand]
+    ok = ci >= 0
+    out[ok] = sc[qi[ok], ci[ok]]
+    return out
 
 
 def candidate_stage(
@@ -569,8 +619,9 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
               virgin_usd_t=np.maximum(d_price, 0.0), virgin_co2e_kg_t=d_vco2,
               country=dem["country"].map(countries).to_numpy(np.int64))
     wv = np.array([w[f] for f in PAIR_FEATURES])
+    sfit = _sector_fit(sup, dem, cand) if w["sector_fit"] != 0 else np.zeros(len(cand))
     feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
-                                     cand.material_fit, sa, da, circuity, wv, DEFAULT_BIAS,
+                                     cand.material_fit, sfit, sa, da, circuity, wv, DEFAULT_BIAS,
                                      n_threads=nt)
     cdf = pd.DataFrame(feats, columns=list(PAIR_FEATURES))
     cdf.insert(0, "supply_stream_id", sup["stream_id"].to_numpy()[cand.supply])
