@@ -25,10 +25,10 @@ from __future__ import annotations
 import json
 import logging
 import math
-from functools import lru_cache
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
