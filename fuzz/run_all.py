@@ -152,16 +152,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print(r: dict) -> None:
     if r["status"] == "skipped":
-        print(f"{r['target']:<22} skipped  {r['reason']}")
+        print(f"{r['target']:<22} skipped  {r['reason']}")  # noqa: T201
         return
     tag = f"{r['mode']}{'+asan' if r['asan'] else ''}"
-    print(f"{r['target']:<22} {tag:<12} {r['status']:<8} cpu={r['cpu_s']:>7.1f}s "
+    print(f"{r['target']:<22} {tag:<12} {r['status']:<8} cpu={r['cpu_s']:>7.1f}s "  # noqa: T201
           f"execs={r['executions']} corpus={r['corpus_files']} findings={len(r['findings'])}",
           flush=True)
     for f in r["findings"]:
-        print(f"    finding: {f}")
+        print(f"    finding: {f}")  # noqa: T201
     if r["status"] == "FINDING":
-        print("    " + r.get("log_tail", "")[-1500:].replace("\n", "\n    "))
+        print("    " + r.get("log_tail", "")[-1500:].replace("\n", "\n    "))  # noqa: T201
 
 
 if __name__ == "__main__":

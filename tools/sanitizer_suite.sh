@@ -12,8 +12,10 @@
 #    are skipped (each with its reason), as are tests marked slow; hypothesis uses its `dev`
 #    profile (100 examples per property) to fit the time budget.
 # 3. Sanitizer reports are counted from the pytest output and from the per-process report files
-#    (log_path), so reports from subprocesses are caught too.  Exit status 0 only when pytest
-#    passed AND there are zero reports.
+#    (log_path), so reports from subprocesses are caught too.
+# 4. cpp/tests/run_sanitized_kernels.sh thread: the C++-only threaded-kernel test under
+#    ThreadSanitizer (skip with SYMBIOFLOWS_SKIP_TSAN=1).
+# Exit status 0 only when pytest and the TSan binary passed AND there are zero reports.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -81,4 +83,11 @@ if [ "$in_files" -gt 0 ]; then
   echo "---- sanitizer report files ----"; head -n 80 "$logs"/*
 fi
 echo "sanitizer_suite: pytest exit=$rc, sanitizer reports=$reports, ${secs}s"
-[ "$rc" -eq 0 ] && [ "$reports" -eq 0 ]
+
+tsan_rc=0
+if [ "${SYMBIOFLOWS_SKIP_TSAN:-0}" != "1" ]; then
+  env -u LD_PRELOAD -u ASAN_OPTIONS -u UBSAN_OPTIONS cpp/tests/run_sanitized_kernels.sh thread
+  tsan_rc=$?
+fi
+echo "sanitizer_suite: ASan+UBSan pytest exit=$rc reports=$reports; TSan kernels exit=$tsan_rc; total $(( $(date +%s) - start ))s"
+[ "$rc" -eq 0 ] && [ "$reports" -eq 0 ] && [ "$tsan_rc" -eq 0 ]

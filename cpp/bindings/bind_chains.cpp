@@ -99,13 +99,22 @@ ChainResultData run_search(Fn&& fn, ChainOptions& opt, int64_t total, const py::
     return r;
 }
 
+// uvector -> numpy without a copy (the vector is moved to the heap, owned by a capsule).
+template <class T>
+py::array_t<T> to_numpy(uvector<T>&& v) {
+    auto* heap = new uvector<T>(std::move(v));
+    py::capsule owner(heap, [](void* p) { delete static_cast<uvector<T>*>(p); });
+    return py::array_t<T>({static_cast<py::ssize_t>(heap->size())}, {sizeof(T)}, heap->data(),
+                          owner);
+}
+
 py::dict to_dict(ChainResultData&& r) {
     py::dict d;
-    d["offsets"] = bind::to_numpy(std::move(r.offsets));
-    d["edges"] = bind::to_numpy(std::move(r.edges));
-    d["scores"] = bind::to_numpy(std::move(r.scores));
-    d["flow"] = bind::to_numpy(std::move(r.flow));
-    d["group"] = bind::to_numpy(std::move(r.group));
+    d["offsets"] = to_numpy(std::move(r.offsets));
+    d["edges"] = to_numpy(std::move(r.edges));
+    d["scores"] = to_numpy(std::move(r.scores));
+    d["flow"] = to_numpy(std::move(r.flow));
+    d["group"] = to_numpy(std::move(r.group));
     d["truncated"] = r.truncated;
     d["reason"] = r.reason;
     d["n_expansions"] = r.n_expansions;

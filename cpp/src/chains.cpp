@@ -79,19 +79,71 @@ struct TopK {
     }
 };
 
+// Append-only storage in blocks that are never moved (no realloc copies, each output page
+// is touched once before the final merge).
+template <class T>
+class BlockVec {
+   public:
+    void push_back(T x) {
+        if (used_ == cap_) grow();
+        blocks_.back()[used_++] = x;
+        ++n_;
+    }
+    int64_t size() const { return n_; }
+    void clear() {
+        blocks_.clear();
+        caps_.clear();
+        n_ = 0;
+        used_ = cap_ = 0;
+    }
+    // Copy the first k elements to out.
+    void copy_prefix(T* out, int64_t k) const {
+        for (size_t b = 0; b < blocks_.size() && k > 0; ++b) {
+            const int64_t len = std::min<int64_t>(k, b + 1 == blocks_.size() ? used_ : caps_[b]);
+            std::copy(blocks_[b].get(), blocks_[b].get() + len, out);
+            out += len;
+            k -= len;
+        }
+    }
+    template <class F>
+    void for_each(F&& f) const {
+        for (size_t b = 0; b < blocks_.size(); ++b) {
+            const int64_t len = b + 1 == blocks_.size() ? used_ : caps_[b];
+            for (int64_t k = 0; k < len; ++k) f(blocks_[b][k]);
+        }
+    }
+
+   private:
+    void grow() {
+        cap_ = caps_.empty() ? 64 : std::min<int64_t>(cap_ * 2, int64_t{1} << 16);
+        blocks_.emplace_back(new T[static_cast<size_t>(cap_)]);
+        caps_.push_back(cap_);
+        used_ = 0;
+    }
+    std::vector<std::unique_ptr<T[]>> blocks_;
+    std::vector<int64_t> caps_;
+    int64_t n_ = 0, used_ = 0, cap_ = 0;
+};
+
 // Output buffers of one work item.
 struct Item {
-    std::vector<int64_t> offsets{0};
-    std::vector<int64_t> edges;
-    std::vector<double> scores, flow;
-    std::vector<int64_t> group;
+    BlockVec<int64_t> edges;
+    BlockVec<int32_t> lens;
+    BlockVec<double> scores, flow;
+    BlockVec<int64_t> group;  // paths only
     int64_t exp = 0;
     int stop = kComplete;
     bool started = false;
-    int64_t size() const { return static_cast<int64_t>(scores.size()); }
+    int64_t size() const { return lens.size(); }
+    void end_chain(int32_t len, double score, double fl, int64_t grp, bool with_group) {
+        lens.push_back(len);
+        scores.push_back(score);
+        flow.push_back(fl);
+        if (with_group) group.push_back(grp);
+    }
     void clear() {
-        offsets.assign(1, 0);
         edges.clear();
+        lens.clear();
         scores.clear();
         flow.clear();
         group.clear();
@@ -186,11 +238,37 @@ struct Shared {
         item_exp.assign(static_cast<size_t>(n_items), 0);
         item_res.assign(static_cast<size_t>(n_items), 0);
     }
-    bool interrupted() {
+    // Output edges buffered so far (all items): the final merge copies them, so the
+    // time limit reserves about kMergeNsPerEdge per buffered edge for it.
+    std::atomic<int64_t> buffered_edges{0};
+    static constexpr double kMergeNsPerEdge = 50.0;
+    // Single-thread runs execute inline in the calling thread (no thread start-up latency);
+    // the poll (Ctrl-C) is then called from here, at most every kPollMs.
+    const PollFn* inline_poll = nullptr;
+    Clock::time_point next_poll{};
+    static constexpr int kPollMs = 50;
+    bool interrupted(int64_t new_edges = 0) {
+        if (inline_poll != nullptr) {
+            const auto now = Clock::now();
+            if (now >= next_poll) {
+                next_poll = now + std::chrono::milliseconds(kPollMs);
+                bool stop = false;
+                try {
+                    stop = (*inline_poll)();
+                } catch (...) {
+                    stop = true;
+                }
+                if (stop) token.cancel();
+            }
+        }
         if (token.is_cancelled() || time_up.load(std::memory_order_relaxed)) return true;
-        if (has_deadline && Clock::now() >= deadline) {
-            time_up.store(true);
-            return true;
+        if (has_deadline) {
+            const int64_t e = buffered_edges.fetch_add(new_edges, std::memory_order_relaxed) + new_edges;
+            const auto reserve = std::chrono::nanoseconds(static_cast<int64_t>(kMergeNsPerEdge * e));
+            if (Clock::now() + reserve >= deadline) {
+                time_up.store(true);
+                return true;
+            }
         }
         return false;
     }
@@ -223,6 +301,25 @@ struct Shared {
         }
     }
 };
+
+// Run body(i) for i in [0, n) on t threads.  With one thread the work runs inline in the
+// calling thread and the poll is called from Shared::interrupted().
+template <class Body>
+void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
+    if (t <= 1 || n <= 1) {
+        sh.inline_poll = poll ? &poll : nullptr;
+        sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
+        try {
+            parallel_for(n, 1, body, PollFn(), &sh.token);
+        } catch (...) {
+            sh.inline_poll = nullptr;
+            throw;
+        }
+        sh.inline_poll = nullptr;
+    } else {
+        parallel_for(n, t, body, poll, &sh.token);
+    }
+}
 
 template <ChainScore S>
 inline double combine(double acc, double x) {
@@ -290,6 +387,133 @@ void check_options(const ChainOptions& opt, bool cycles) {
     if (opt.max_expansions < 0) throw InvalidInputError("max_expansions must be >= 0");
     if (std::isnan(opt.time_limit_s)) throw InvalidInputError("time_limit_s is NaN");
     if (opt.has_min_score && std::isnan(opt.min_score)) throw InvalidInputError("min_score is NaN");
+}
+
+// Sort chains [a, b) of `res` by (score desc, edge sequence asc), in place.  Their edges
+// start at e0 (passed in: res.offsets[a] may be written concurrently by the previous item).
+void sort_slice(ChainResultData& res, int64_t a, int64_t b, int64_t e0) {
+    if (b - a < 2) return;
+    const int64_t n = b - a;
+    std::vector<int64_t> off(static_cast<size_t>(n) + 1);
+    off[0] = e0;
+    for (int64_t k = 1; k <= n; ++k) off[k] = res.offsets[a + k];
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    const int64_t* E = res.edges.data();
+    std::sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
+        if (res.scores[a + x] != res.scores[a + y]) return res.scores[a + x] > res.scores[a + y];
+        return std::lexicographical_compare(E + off[x], E + off[x + 1], E + off[y], E + off[y + 1]);
+    });
+    std::vector<int64_t> edges;
+    edges.reserve(static_cast<size_t>(off[n] - e0));
+    std::vector<double> sc(static_cast<size_t>(n)), fl(static_cast<size_t>(n));
+    std::vector<int64_t> gr(static_cast<size_t>(n)), offs(static_cast<size_t>(n));
+    for (int64_t k = 0; k < n; ++k) {
+        const int64_t x = order[k];
+        edges.insert(edges.end(), E + off[x], E + off[x + 1]);
+        offs[k] = e0 + static_cast<int64_t>(edges.size());
+        sc[k] = res.scores[a + x];
+        fl[k] = res.flow[a + x];
+        gr[k] = res.group[a + x];
+    }
+    std::copy(edges.begin(), edges.end(), res.edges.begin() + e0);
+    for (int64_t k = 0; k < n; ++k) {
+        res.offsets[a + k + 1] = offs[k];
+        res.scores[a + k] = sc[k];
+        res.flow[a + k] = fl[k];
+        res.group[a + k] = gr[k];
+    }
+}
+
+// Concatenate item outputs in index order, applying the serial-prefix truncation rule:
+// the item that crosses the expansion budget is re-run with the exact remaining budget,
+// results past max_results are dropped, and an interrupted item (time limit) contributes the
+// part it finished (a prefix of its own order) and ends the output.  The plan is made
+// serially (O(items)); the copy into the final arrays runs on all threads.
+template <class Rerun, class Par>
+void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp,
+                 int64_t max_res, bool with_group, bool sort_each, Rerun&& rerun, Par&& par) {
+    struct Plan {
+        int64_t take = 0, n_edges = 0, chain0 = 0, edge0 = 0;
+    };
+    const int64_t n_items = static_cast<int64_t>(items.size());
+    std::vector<Plan> plan(static_cast<size_t>(n_items));
+    int64_t rem_e = max_exp, rem_r = max_res, n_chains = 0, n_edges = 0, used = 0;
+    for (int64_t i = 0; i < n_items; ++i) {
+        Item* it = &items[i];
+        if (!it->started) {
+            res.truncated = true;
+            res.reason = "time_limit";
+            break;
+        }
+        bool exp_trunc = false;
+        if (it->stop != kInterrupted && it->exp > rem_e) {
+            exp_trunc = true;
+            rerun(i, rem_e);
+            it = &items[i];
+        }
+        const bool interrupted = it->stop == kInterrupted;
+        if (interrupted) exp_trunc = false;
+        int64_t take = it->size();
+        const bool res_trunc = take > rem_r;
+        if (res_trunc) take = rem_r;
+        Plan& pl = plan[i];
+        pl.take = take;
+        if (take == it->size()) {
+            pl.n_edges = it->edges.size();
+        } else {
+            std::vector<int32_t> lens(static_cast<size_t>(take));
+            it->lens.copy_prefix(lens.data(), take);
+            for (int32_t l : lens) pl.n_edges += l;
+        }
+        pl.chain0 = n_chains;
+        pl.edge0 = n_edges;
+        n_chains += take;
+        n_edges += pl.n_edges;
+        used = i + 1;
+        rem_r -= take;
+        rem_e -= std::min(rem_e, it->exp);
+        if (res_trunc) {
+            res.truncated = true;
+            res.reason = "max_results";
+            break;
+        }
+        if (exp_trunc) {
+            res.truncated = true;
+            res.reason = "max_expansions";
+            break;
+        }
+        if (interrupted) {
+            res.truncated = true;
+            res.reason = "time_limit";
+            break;
+        }
+    }
+    res.offsets.resize(static_cast<size_t>(n_chains) + 1);
+    res.offsets[0] = 0;
+    res.edges.resize(static_cast<size_t>(n_edges));
+    res.scores.resize(static_cast<size_t>(n_chains));
+    res.flow.resize(static_cast<size_t>(n_chains));
+    if (with_group) res.group.resize(static_cast<size_t>(n_chains));
+    par(used, [&](int64_t i) {
+        Item& it = items[i];
+        const Plan& pl = plan[i];
+        if (pl.take > 0) {
+            std::vector<int32_t> lens(static_cast<size_t>(pl.take));
+            it.lens.copy_prefix(lens.data(), pl.take);
+            int64_t e = pl.edge0;
+            for (int64_t k = 0; k < pl.take; ++k) {
+                e += lens[k];
+                res.offsets[pl.chain0 + k + 1] = e;
+            }
+            it.edges.copy_prefix(res.edges.data() + pl.edge0, pl.n_edges);
+            it.scores.copy_prefix(res.scores.data() + pl.chain0, pl.take);
+            it.flow.copy_prefix(res.flow.data() + pl.chain0, pl.take);
+            if (with_group) it.group.copy_prefix(res.group.data() + pl.chain0, pl.take);
+            if (sort_each) sort_slice(res, pl.chain0, pl.chain0 + pl.take, pl.edge0);
+        }
+        it.clear();
+    });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -389,6 +613,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     int64_t d = 0;
     int64_t exp = out.exp;
     int64_t next_check = exp + kCheckEvery;
+    int64_t edges_seen = out.edges.size();
     bool ok = true;
 
     auto emit = [&](int64_t p, double sc, double flow) -> bool {
@@ -405,10 +630,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
         } else {
             for (int64_t k = 1; k <= d; ++k) out.edges.push_back(v.eids[ch[k]]);
             out.edges.push_back(v.eids[p]);
-            out.offsets.push_back(static_cast<int64_t>(out.edges.size()));
-            out.scores.push_back(sc);
-            out.flow.push_back(flow);
-            out.group.push_back(s);
+            out.end_chain(static_cast<int32_t>(d + 1), sc, flow, s, false);
             return out.size() < result_cap;
         }
     };
@@ -428,7 +650,9 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
         }
         if (exp >= next_check) {
             next_check = exp + kCheckEvery;
-            if (sh.interrupted() || item_index > sh.cut.load(std::memory_order_relaxed)) {
+            const int64_t ne = out.edges.size() - edges_seen;
+            edges_seen += ne;
+            if (sh.interrupted(ne) || item_index > sh.cut.load(std::memory_order_relaxed)) {
                 out.stop = kInterrupted;
                 ok = false;
                 break;
@@ -529,15 +753,15 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
         pool.release(c);
     };
 
-    parallel_for(
-        n_items, t,
+    run_items(
+        sh, n_items, t,
         [&](int64_t i) {
             if (sh.interrupted() || i > sh.cut.load()) return;
             run_item(i, opt.max_expansions);
             if (!TOPK && items[i].stop != kInterrupted) sh.finish(i, items[i].exp, items[i].size());
             if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
         },
-        poll, &sh.token);
+        poll);
 
     ChainResultData res;
     res.n_items = n_items;
@@ -555,7 +779,6 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
             res.offsets.push_back(static_cast<int64_t>(res.edges.size()));
             res.scores.push_back(r.score);
             res.flow.push_back(r.flow);
-            res.group.push_back(r.group);
         }
         if (sh.token.is_cancelled()) throw Cancelled();
         if (sh.exp_up.load()) {
@@ -567,51 +790,13 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
         }
         return res;
     } else {
-        int64_t rem_e = opt.max_expansions, rem_r = opt.max_results;
-        for (int64_t i = 0; i < n_items; ++i) {
-            Item* it = &items[i];
-            if (!it->started || it->stop == kInterrupted) {
-                res.truncated = true;
-                res.reason = "time_limit";
-                break;
-            }
-            bool exp_trunc = false;
-            Item redo;
-            if (it->exp > rem_e) {
-                // re-run this item with the exact remaining budget (as a serial run would)
-                exp_trunc = true;
-                parallel_for(
-                    1, 1, [&](int64_t) { run_item(i, rem_e); }, poll, &sh.token);
-                it = &items[i];
-                if (it->stop == kInterrupted) {
-                    res.truncated = true;
-                    res.reason = "time_limit";
-                    exp_trunc = false;
-                }
-            }
-            int64_t take = it->size();
-            const bool res_trunc = take > rem_r;
-            if (res_trunc) take = rem_r;
-            const int64_t base = static_cast<int64_t>(res.edges.size());
-            res.edges.insert(res.edges.end(), it->edges.begin(), it->edges.begin() + it->offsets[take]);
-            for (int64_t k = 1; k <= take; ++k) res.offsets.push_back(base + it->offsets[k]);
-            res.scores.insert(res.scores.end(), it->scores.begin(), it->scores.begin() + take);
-            res.flow.insert(res.flow.end(), it->flow.begin(), it->flow.begin() + take);
-            res.group.insert(res.group.end(), it->group.begin(), it->group.begin() + take);
-            rem_r -= take;
-            rem_e -= std::min(rem_e, it->exp);
-            if (res_trunc) {
-                res.truncated = true;
-                res.reason = "max_results";
-                break;
-            }
-            if (exp_trunc) {
-                res.truncated = true;
-                res.reason = "max_expansions";
-                break;
-            }
-            if (res.truncated) break;
-        }
+        merge_items(
+            res, items, opt.max_expansions, opt.max_results, false, false,
+            [&](int64_t i, int64_t budget) {
+                run_items(
+                    sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
+            },
+            [&](int64_t n_used, auto&& body) { run_items(sh, n_used, t, body, poll); });
         return res;
     }
 }
@@ -650,6 +835,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
     int64_t d = 0;
     int64_t exp = out.exp;
     int64_t next_check = exp + kCheckEvery;
+    int64_t edges_seen = out.edges.size();
     for (;;) {
         if (itp[d] == en[d]) {
             onpath[node[d]] = 0;
@@ -664,7 +850,9 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
         }
         if (exp >= next_check) {
             next_check = exp + kCheckEvery;
-            if (sh.interrupted() || item_index > sh.cut.load(std::memory_order_relaxed)) {
+            const int64_t ne = out.edges.size() - edges_seen;
+            edges_seen += ne;
+            if (sh.interrupted(ne) || item_index > sh.cut.load(std::memory_order_relaxed)) {
                 out.stop = kInterrupted;
                 break;
             }
@@ -696,10 +884,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
             } else {
                 for (int64_t k = 1; k <= d; ++k) out.edges.push_back(v.eids[ch[k]]);
                 out.edges.push_back(v.eids[p]);
-                out.offsets.push_back(static_cast<int64_t>(out.edges.size()));
-                out.scores.push_back(nv);
-                out.flow.push_back(f);
-                out.group.push_back(group);
+                out.end_chain(static_cast<int32_t>(d + 1), nv, f, group, true);
                 if (out.size() >= result_cap) {
                     out.stop = kResultCap;
                     break;
@@ -721,50 +906,10 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
     if constexpr (TOPK) {
         std::sort(c.top.heap.begin(), c.top.heap.end(), RankedBefore());
         for (auto& r : c.top.heap) {
-            out.edges.insert(out.edges.end(), r.seq.begin(), r.seq.end());
-            out.offsets.push_back(static_cast<int64_t>(out.edges.size()));
-            out.scores.push_back(r.score);
-            out.flow.push_back(r.flow);
-            out.group.push_back(r.group);
+            for (int64_t e : r.seq) out.edges.push_back(e);
+            out.end_chain(static_cast<int32_t>(r.seq.size()), r.score, r.flow, r.group, true);
         }
         c.top.heap.clear();
-    }
-}
-
-// Sort chains [a, b) of `res` by (score desc, edge sequence asc), in place.
-void sort_slice(ChainResultData& res, int64_t a, int64_t b) {
-    if (b - a < 2) return;
-    std::vector<int64_t> order(static_cast<size_t>(b - a));
-    std::iota(order.begin(), order.end(), a);
-    auto seq_less = [&](int64_t x, int64_t y) {
-        return std::lexicographical_compare(
-            res.edges.begin() + res.offsets[x], res.edges.begin() + res.offsets[x + 1],
-            res.edges.begin() + res.offsets[y], res.edges.begin() + res.offsets[y + 1]);
-    };
-    std::sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
-        if (res.scores[x] != res.scores[y]) return res.scores[x] > res.scores[y];
-        return seq_less(x, y);
-    });
-    const int64_t e0 = res.offsets[a];
-    std::vector<int64_t> edges;
-    edges.reserve(static_cast<size_t>(res.offsets[b] - e0));
-    std::vector<int64_t> offs;
-    std::vector<double> sc, fl;
-    std::vector<int64_t> gr;
-    for (int64_t x : order) {
-        edges.insert(edges.end(), res.edges.begin() + res.offsets[x],
-                     res.edges.begin() + res.offsets[x + 1]);
-        offs.push_back(e0 + static_cast<int64_t>(edges.size()));
-        sc.push_back(res.scores[x]);
-        fl.push_back(res.flow[x]);
-        gr.push_back(res.group[x]);
-    }
-    std::copy(edges.begin(), edges.end(), res.edges.begin() + e0);
-    for (int64_t k = 0; k < b - a; ++k) {
-        res.offsets[a + k + 1] = offs[k];
-        res.scores[a + k] = sc[k];
-        res.flow[a + k] = fl[k];
-        res.group[a + k] = gr[k];
     }
 }
 
@@ -819,8 +964,8 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
                             *c, it, i, budget, result_cap);
         pool.release(c);
     };
-    parallel_for(
-        n_sources, t,
+    run_items(
+        sh, n_sources, t,
         [&](int64_t i) {
             if (sh.interrupted() || i > sh.cut.load()) return;
             run_item(i, opt.max_expansions);
@@ -829,57 +974,19 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
             }
             if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
         },
-        poll, &sh.token);
+        poll);
 
     ChainResultData res;
     res.n_items = n_sources;
     for (auto& it : items) res.n_expansions += it.exp;
-    int64_t rem_e = opt.max_expansions, rem_r = TOPK ? std::numeric_limits<int64_t>::max()
-                                                     : opt.max_results;
-    for (int64_t i = 0; i < n_sources; ++i) {
-        Item* it = &items[i];
-        if (!it->started || it->stop == kInterrupted) {
-            res.truncated = true;
-            res.reason = "time_limit";
-            break;
-        }
-        bool exp_trunc = false;
-        if (it->exp > rem_e) {
-            exp_trunc = true;
-            parallel_for(
-                1, 1, [&](int64_t) { run_item(i, rem_e); }, poll, &sh.token);
-            it = &items[i];
-            if (it->stop == kInterrupted) {
-                res.truncated = true;
-                res.reason = "time_limit";
-                exp_trunc = false;
-            }
-        }
-        int64_t take = it->size();
-        const bool res_trunc = take > rem_r;
-        if (res_trunc) take = rem_r;
-        const int64_t first = static_cast<int64_t>(res.scores.size());
-        const int64_t base = static_cast<int64_t>(res.edges.size());
-        res.edges.insert(res.edges.end(), it->edges.begin(), it->edges.begin() + it->offsets[take]);
-        for (int64_t k = 1; k <= take; ++k) res.offsets.push_back(base + it->offsets[k]);
-        res.scores.insert(res.scores.end(), it->scores.begin(), it->scores.begin() + take);
-        res.flow.insert(res.flow.end(), it->flow.begin(), it->flow.begin() + take);
-        res.group.insert(res.group.end(), it->group.begin(), it->group.begin() + take);
-        if (!TOPK) sort_slice(res, first, first + take);
-        rem_r -= take;
-        rem_e -= std::min(rem_e, it->exp);
-        if (res_trunc) {
-            res.truncated = true;
-            res.reason = "max_results";
-            break;
-        }
-        if (exp_trunc) {
-            res.truncated = true;
-            res.reason = "max_expansions";
-            break;
-        }
-        if (res.truncated) break;
-    }
+    merge_items(
+        res, items, opt.max_expansions,
+        TOPK ? std::numeric_limits<int64_t>::max() : opt.max_results, true, !TOPK,
+        [&](int64_t i, int64_t budget) {
+            run_items(
+                sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
+        },
+        [&](int64_t n_used, auto&& body) { run_items(sh, n_used, t, body, poll); });
     return res;
 }
 

@@ -284,6 +284,15 @@ status.write("FINISHED\n")
 """
 
 
+#: Undocumented exceptions already diagnosed and reported, each with its strict-xfail regression
+#: test in test_fuzz_findings.py: (format, exception class) -> that test.  They are counted
+#: separately (``known_open``) so a run still fails on anything new.
+KNOWN_OPEN_LOADER = {
+    ("parquet", "UnicodeDecodeError"):
+        "test_fuzz_findings.py::test_parquet_with_non_utf8_column_name_is_a_dataset_error",
+}
+
+
 def malformed_files(*, fmt: str, n_files: int, seed: int = 0, timeout_s: float = 600,
                     keep_dir: Path | None = None) -> dict[str, Any]:
     """Write ``n_files`` mutated copies of one table of a valid dataset folder and read each.
@@ -341,14 +350,20 @@ def malformed_files(*, fmt: str, n_files: int, seed: int = 0, timeout_s: float =
             results[started] = f"CRASH:{proc.returncode}"
         remaining = [n for n in remaining if n not in results]
     elapsed = time.perf_counter() - t0
-    undocumented = {k: v for k, v in results.items() if v.startswith("UNDOCUMENTED")}
+    undocumented: dict[str, str] = {}
+    known_open: dict[str, str] = {}
+    for k, v in results.items():
+        if v.startswith("UNDOCUMENTED"):
+            exc = v.split(":")[1]
+            (known_open if (fmt, exc) in KNOWN_OPEN_LOADER else undocumented)[k] = v
     documented: dict[str, int] = {}
     for v in results.values():
         if v.startswith("documented:"):
             documented[v.split(":", 1)[1]] = documented.get(v.split(":", 1)[1], 0) + 1
     return {
         "format": fmt, "files": n_files, "accepted": sum(v == "accepted" for v in results.values()),
-        "documented": documented, "undocumented": undocumented, "crashes": crashes,
+        "documented": documented, "undocumented": undocumented, "known_open": known_open,
+        "crashes": crashes,
         "mutations": ops, "elapsed_s": elapsed, "work_dir": str(work),
     }
 

@@ -57,7 +57,10 @@ def child_pythonpath() -> str:
 
 #: Result fields that legitimately differ between identical calls (wall-clock measurements).
 VOLATILE_FIELDS = frozenset(
-    {"solve_time_s", "elapsed_s", "time_s", "wall_s", "wall_time_s", "runtime_s", "seconds"}
+    {"solve_time_s", "elapsed_s", "time_s", "wall_s", "wall_time_s", "runtime_s", "seconds",
+     # work counters: a parallel top-k search prunes with a bound shared between threads, so
+     # the work done (not the result) depends on timing
+     "n_expansions"}
 )
 
 
@@ -348,19 +351,15 @@ def _csr_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
 
 
 def make_symbiosis_graph(n: int, src: Any, dst: Any, score: Any, tonnes: Any = None) -> Any:
-    """Build the chains issue's graph from edge arrays through its public constructor."""
+    """Build the chains issue's graph on companies 0..n-1 through its public constructor."""
     import pandas as pd
 
-    chains = importlib.import_module("symbioflows.chains")
-    cls = chains.SymbiosisGraph
+    cls = resolve("symbioflows.chains:SymbiosisGraph")
     src = np.asarray(src)
-    dst = np.asarray(dst)
-    tonnes = np.ones(len(src)) if tonnes is None else tonnes
-    if hasattr(cls, "from_arrays"):
-        return cls.from_arrays(n, src, dst, score=score, tonnes_per_yr=tonnes)
-    edges = pd.DataFrame({"supplier": src, "receiver": dst, "score": score,
-                          "quantity_t_per_yr": tonnes})
-    return cls.from_edges(edges, n_nodes=n)
+    edges = pd.DataFrame({"supplier": src, "receiver": np.asarray(dst), "score": score})
+    if tonnes is not None:
+        edges["tonnes_per_yr"] = tonnes
+    return cls(list(range(max(n, 0))), edges)
 
 
 def _random_digraph(rng: np.random.Generator, n: int, m: int) -> tuple[Any, ...]:
@@ -385,7 +384,7 @@ def _cycles_topk_call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | N
 
 def _fuzz_graph(fdp: Any) -> Any:
     n = fdp.ConsumeIntInRange(0, 9)
-    m = fdp.ConsumeIntInRange(0, 25)
+    m = fdp.ConsumeIntInRange(0, 25) if n else 0
     src = fdp.ConsumeIntListInRange(m, 0, max(n - 1, 0)) if n else []
     dst = fdp.ConsumeIntListInRange(m, 0, max(n - 1, 0)) if n else []
     score = np.array([fuzz_float(fdp, 0.0, 1.0) if fdp.ConsumeIntInRange(0, 5) == 0
@@ -664,15 +663,20 @@ def _alloc_call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -
 
 def _alloc_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
     ns, nd, m = fdp.ConsumeIntInRange(0, 5), fdp.ConsumeIntInRange(0, 5), fdp.ConsumeIntInRange(0, 10)
-    s = np.array(fuzz_floats(fdp, ns, -5, 1e4))
-    d = np.array(fuzz_floats(fdp, nd, -5, 1e4))
+    # Known open finding (test_fuzz_findings.py): capacities whose sum overflows give an
+    # "optimal" NaN result; finite capacities are capped at 1e15 t so fuzzing goes on past it.
+    s = np.array([min(x, 1e15) for x in fuzz_floats(fdp, ns, -5, 1e4)])
+    d = np.array([min(x, 1e15) for x in fuzz_floats(fdp, nd, -5, 1e4)])
     ps, pd_ = fuzz_ids(fdp, m, ns), fuzz_ids(fdp, m, nd)
     v = np.array(fuzz_floats(fdp, m, -1e3, 1e3))
     kw: dict[str, Any] = {"method": ("min_cost_flow", "lp", "greedy", "bogus")[fdp.ConsumeIntInRange(0, 3)]}
     if fdp.ConsumeBool():
-        kw["pair_capacity_t"] = np.array(fuzz_floats(fdp, m, -1, 1e3))
+        kw["pair_capacity_t"] = np.array([min(x, 1e15) for x in fuzz_floats(fdp, m, -1, 1e3)])
     if fdp.ConsumeBool():
-        kw["time_limit_s"] = fuzz_float(fdp, 0.0, 1.0)
+        # Known open finding (test_fuzz_findings.py): a finite time limit above ~9e15 s
+        # overflows OR-tools' int64 milliseconds.  Capped here so fuzzing goes on past it.
+        t = fuzz_float(fdp, 0.0, 1.0)
+        kw["time_limit_s"] = min(t, 1e6) if math.isfinite(t) else t
     res = fn(s, d, ps, pd_, v, **kw)
     if res.status == "optimal" and not np.isfinite(res.flows_t).all():
         raise AssertionError("optimal allocation with non-finite flows")
@@ -683,6 +687,45 @@ def _alloc_greedy_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
     ns, nd, m = fdp.ConsumeIntInRange(0, 5), fdp.ConsumeIntInRange(0, 5), fdp.ConsumeIntInRange(0, 10)
     return fn(np.array(fuzz_floats(fdp, ns, -5, 1e4)), np.array(fuzz_floats(fdp, nd, -5, 1e4)),
               fuzz_ids(fdp, m, ns), fuzz_ids(fdp, m, nd), np.array(fuzz_floats(fdp, m, -1e3, 1e3)))
+
+
+# ---- matching: candidate generation (issue 6) -----------------------------------------------
+
+
+def _cand_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    ns, nd, ng = 600, 700, 5
+    return {"s_lat": rng.uniform(50, 52, ns), "s_lon": rng.uniform(4, 7, ns),
+            "s_group": rng.integers(0, ng, ns), "s_company": rng.integers(0, 300, ns),
+            "radius": rng.uniform(5, 80, ns), "d_lat": rng.uniform(50, 52, nd),
+            "d_lon": rng.uniform(4, 7, nd), "d_group": rng.integers(0, ng, nd),
+            "d_company": rng.integers(0, 300, nd),
+            "compat": (rng.uniform(0, 1, (ng, ng)) * (rng.uniform(0, 1, (ng, ng)) > 0.4)).round(2)}
+
+
+def _cand_call(method: str, cap: int = 0) -> Call:
+    def call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -> Any:
+        return fn(x["s_lat"], x["s_lon"], x["s_group"], x["s_company"], x["radius"], x["d_lat"],
+                  x["d_lon"], x["d_group"], x["d_company"], x["compat"], max_per_supply=cap,
+                  method=method, n_jobs=n_jobs)
+
+    return call
+
+
+def _cand_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
+    ns, nd, ng = fdp.ConsumeIntInRange(0, 6), fdp.ConsumeIntInRange(0, 6), fdp.ConsumeIntInRange(0, 3)
+    s_lat, s_lon = np.array(fuzz_floats(fdp, ns, -95, 95)), np.array(fuzz_floats(fdp, ns, -185, 185))
+    d_lat, d_lon = np.array(fuzz_floats(fdp, nd, -95, 95)), np.array(fuzz_floats(fdp, nd, -185, 185))
+    radius = np.array(fuzz_floats(fdp, ns, -10, 20_100))
+    compat = np.array(fuzz_floats(fdp, ng * ng, -0.5, 1.5)).reshape(ng, ng)
+    res = fn(s_lat, s_lon, fuzz_ids(fdp, ns, ng), fuzz_ids(fdp, ns, 4), radius, d_lat, d_lon,
+             fuzz_ids(fdp, nd, ng), fuzz_ids(fdp, nd, 4), compat,
+             max_per_supply=fdp.ConsumeIntInRange(-1, 4),
+             method=("grid", "all_pairs", "kdtree")[fdp.ConsumeIntInRange(0, 2)],
+             n_jobs=fdp.ConsumeIntInRange(1, 3))
+    for v in vars(res).values() if hasattr(res, "__dict__") else ():
+        if isinstance(v, np.ndarray) and v.dtype.kind == "f" and np.isnan(v).any():
+            raise AssertionError("find_candidates returned NaN")
+    return res
 
 
 # ---- materials: EWC normalisation (pure Python, shared cache) -------------------------------
@@ -733,6 +776,10 @@ KERNELS: list[Kernel] = [
            _cosine_call, _cosine_fuzz, allowed=DOCUMENTED_AND_TYPE),
     Kernel("cost_pairs", "symbioflows.logistics:cost_pairs", _cost_inputs, _cost_call,
            _cost_fuzz, allowed=DOCUMENTED_AND_TYPE),
+    Kernel("find_candidates_grid", "symbioflows.matching.candidates:find_candidates",
+           _cand_inputs, _cand_call("grid"), _cand_fuzz, allowed=DOCUMENTED_AND_TYPE),
+    Kernel("find_candidates_all_pairs", "symbioflows.matching.candidates:find_candidates",
+           _cand_inputs, _cand_call("all_pairs", cap=5), None),
     Kernel("allocate", "symbioflows.matching:allocate", _alloc_inputs, _alloc_call, _alloc_fuzz,
            n_jobs=False, allowed=DOCUMENTED_AND_TYPE),
     Kernel("allocate_greedy", "symbioflows.matching:allocate_greedy", _alloc_inputs, _alloc_call,

@@ -18,7 +18,7 @@ import pytest
 from reliability_kernels import KERNELS, ROOT, child_pythonpath
 
 FUZZ = [k for k in KERNELS if k.fuzz is not None]
-SECONDS = int(os.environ.get("SYMBIOFLOWS_FUZZ_SECONDS", "3"))
+SECONDS = int(os.environ.get("SYMBIOFLOWS_FUZZ_SECONDS", "2"))
 
 
 def _run(name: str, extra: list[str], tmp_path) -> subprocess.CompletedProcess[str]:

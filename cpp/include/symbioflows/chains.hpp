@@ -17,7 +17,9 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "symbioflows/graph.hpp"
@@ -45,13 +47,34 @@ struct ChainOptions {
     std::atomic<int64_t>* progress = nullptr;  // incremented per finished work item
 };
 
+// std::vector whose resize() leaves elements uninitialised (output buffers are written once,
+// in parallel, so a serial zero-fill would only add page faults and time).
+template <class T>
+struct DefaultInitAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = DefaultInitAllocator<U>;
+    };
+    using std::allocator<T>::allocator;
+    template <class U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+template <class T>
+using uvector = std::vector<T, DefaultInitAllocator<T>>;
+
 // Flat result: chain c has edges edges[offsets[c] .. offsets[c+1]-1] (original edge ids).
 struct ChainResultData {
-    std::vector<int64_t> offsets{0};
-    std::vector<int64_t> edges;
-    std::vector<double> scores;  // per chain, as chosen by ChainOptions::score
-    std::vector<double> flow;    // per chain, bottleneck (minimum) of `tonnes`
-    std::vector<int64_t> group;  // paths: index of the source in `sources`; cycles: start node
+    uvector<int64_t> offsets = uvector<int64_t>(1, 0);
+    uvector<int64_t> edges;
+    uvector<double> scores;  // per chain, as chosen by ChainOptions::score
+    uvector<double> flow;    // per chain, bottleneck (minimum) of `tonnes`
+    uvector<int64_t> group;  // paths: index of the source in `sources` (empty for cycles)
     bool truncated = false;
     std::string reason;          // "", "max_results", "max_expansions", "time_limit"
     int64_t n_expansions = 0;

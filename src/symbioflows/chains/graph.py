@@ -173,7 +173,7 @@ class SymbiosisGraph:
         if bad.size:
             k = int(bad[0])
             raise InvalidInputError(
-                f"{self._edge_label(k)}: score {sc[k]!r} outside (0, 1]; scores are "
+                f"{self._edge_label(k)}: score {float(sc[k])} outside (0, 1]; scores are "
                 f"probabilities or normalised qualities ({bad.size} bad edge(s))"
             )
         t = self.edges["tonnes_per_yr"].to_numpy()
@@ -182,7 +182,7 @@ class SymbiosisGraph:
             if bad.size:
                 k = int(bad[0])
                 raise InvalidInputError(
-                    f"{self._edge_label(k)}: tonnes_per_yr {t[k]!r} must be finite and >= 0 "
+                    f"{self._edge_label(k)}: tonnes_per_yr {float(t[k])} must be finite and >= 0 "
                     f"({bad.size} bad edge(s))"
                 )
         for col in ("cost_usd", "co2e_avoided_kg"):
@@ -190,7 +190,7 @@ class SymbiosisGraph:
             bad = np.flatnonzero(~np.isfinite(v))
             if bad.size:
                 k = int(bad[0])
-                raise InvalidInputError(f"{self._edge_label(k)}: {col} {v[k]!r} is not finite")
+                raise InvalidInputError(f"{self._edge_label(k)}: {col} {float(v[k])} is not finite")
 
     # ------------------------------------------------------------------ accessors
     @property
@@ -241,7 +241,7 @@ class SymbiosisGraph:
         bad = np.flatnonzero(~np.isfinite(v))
         if bad.size:
             k = int(bad[0])
-            raise InvalidInputError(f"{self._edge_label(k)}: {column} {v[k]!r} is not finite")
+            raise InvalidInputError(f"{self._edge_label(k)}: {column} {float(v[k])} is not finite")
         return v
 
     def __repr__(self) -> str:

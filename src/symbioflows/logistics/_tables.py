@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import functools
+import io
 import math
 from importlib import resources
 from typing import Any

@@ -1,0 +1,273 @@
+"""Chains benchmark: symbioflows cycle search against igraph, networkx and rustworkx.
+
+All libraries run in one process on the same seeded graphs; every row checks that the
+cycle counts agree.  Writes ``benchmarks/results/chains.json``.
+
+Usage::
+
+    PYTHONPATH=src python benchmarks/bench_chains.py            # full run
+    PYTHONPATH=src python benchmarks/bench_chains.py --quick    # small sizes, one repeat
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from symbioflows import _core  # noqa: E402
+from symbioflows.chains import SymbiosisGraph, find_cycles  # noqa: E402
+
+
+# ----------------------------------------------------------------------------- graphs
+def random_digraph(n: int, mean_out: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Erdos-Renyi-like directed multigraph: n * mean_out edges, endpoints uniform, no loops."""
+    rng = np.random.default_rng(seed)
+    m = int(n * mean_out)
+    src = rng.integers(0, n, m)
+    dst = rng.integers(0, n - 1, m)
+    dst = dst + (dst >= src)  # no self-loops
+    return src.astype(np.int64), dst.astype(np.int64)
+
+
+def clustered_digraph(n: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Companies in spatial clusters (industrial parks); each links to k of its nearest
+    neighbours, so the graph has many short loops like a real region."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(seed)
+    n_clusters = max(1, n // 50)
+    centres = rng.uniform(0, 100, (n_clusters, 2))
+    which = rng.integers(0, n_clusters, n)
+    pts = centres[which] + rng.normal(0, 1.5, (n, 2))
+    _, nn = cKDTree(pts).query(pts, k=k + 1)
+    src = np.repeat(np.arange(n), k)
+    dst = nn[:, 1:].reshape(-1)
+    return src.astype(np.int64), dst.astype(np.int64)
+
+
+def sample_region_graph() -> tuple[str, np.ndarray, np.ndarray] | None:
+    """The shipped sample region, when the data helper's loader is available."""
+    try:
+        from symbioflows.datasets import load_sample_region  # type: ignore[import-not-found]
+
+        from symbioflows.chains.dataset import graph_from_dataset
+    except ImportError:
+        return None
+    g = graph_from_dataset(load_sample_region())
+    return "sample region", g.src, g.dst
+
+
+# ----------------------------------------------------------------------------- runners
+LAST_MIN: list[float] = [0.0]
+LAST_CPU: list[float] = [0.0]
+
+
+def timed(fn: Any, repeats: int) -> tuple[float, Any]:
+    """Median wall time over `repeats` runs (the minimum is kept in LAST_MIN[0])."""
+    times, cpus, out = [], [], None
+    for _ in range(repeats):
+        out = None
+        gc.collect()
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    LAST_MIN[0] = min(times)
+    LAST_CPU[0] = statistics.median(cpus)
+    return statistics.median(times), out
+
+
+def peak_mb(fn: Any) -> float:
+    """Peak Python-heap + numpy allocation during fn (tracemalloc; native std::vector
+    buffers of _core are not traced, see RSS)."""
+    gc.collect()
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def rss_delta_mb(fn: Any) -> float:
+    import psutil
+
+    gc.collect()
+    proc = psutil.Process()
+    before = proc.memory_info().rss
+    out = fn()
+    after = proc.memory_info().rss
+    del out
+    return max(0.0, (after - before) / 2**20)
+
+
+def ours(n: int, src: np.ndarray, dst: np.ndarray, L: int, threads: int, **kw: Any) -> Any:
+    g = _core.CsrGraph(n, src, dst)
+    ones = np.ones(len(src))
+
+    def run() -> Any:
+        return _core.find_cycles(g, ones, ones, min_length=2, max_length=L, n_threads=threads, **kw)
+
+    return run
+
+
+def bench_row(name: str, n: int, src: np.ndarray, dst: np.ndarray, L: int, args: Any) -> dict[str, Any]:
+    import igraph as ig
+
+    row: dict[str, Any] = {"graph": name, "n_nodes": n, "n_edges": int(len(src)), "max_length": L}
+    reps = args.repeats
+    t1, r1 = timed(ours(n, src, dst, L, 1), reps)
+    row["ours_1t_min_s"] = LAST_MIN[0]
+    row["ours_1t_cpu_s"] = LAST_CPU[0]
+    tall, rall = timed(ours(n, src, dst, L, args.threads), reps)
+    row[f"ours_{args.threads}t_min_s"] = LAST_MIN[0]
+    row[f"ours_{args.threads}t_cpu_s"] = LAST_CPU[0]
+    # CPU seconds of all threads: when equal for 1 and N threads, the work splits without
+    # overhead and the wall-time speedup on an idle machine approaches N.
+    row["parallel_efficiency"] = row["ours_1t_cpu_s"] / max(LAST_CPU[0], 1e-9)
+    row["ours_1t_s"] = t1
+    row[f"ours_{args.threads}t_s"] = tall
+    row["cycles"] = len(r1["scores"])
+    assert len(rall["scores"]) == row["cycles"]
+    assert np.array_equal(r1["edges"], rall["edges"])  # identical for any thread count
+    G = ig.Graph(n=n, edges=np.c_[src, dst].tolist(), directed=True)
+    tig, cyc = timed(lambda: G.simple_cycles(min=2, max=L), reps)
+    row["igraph_s"] = tig
+    row["igraph_cycles"] = len(cyc)
+    assert len(cyc) == row["cycles"], (len(cyc), row["cycles"])
+    row["speedup_vs_igraph_1t"] = tig / t1
+    row[f"speedup_vs_igraph_{args.threads}t"] = tig / tall
+    row["thread_scaling"] = t1 / tall
+    row["thread_scaling_min"] = row["ours_1t_min_s"] / row[f"ours_{args.threads}t_min_s"]
+    if n <= args.nx_max_nodes and L <= args.nx_max_length:
+        import networkx as nx
+
+        D = nx.DiGraph()
+        D.add_nodes_from(range(n))
+        D.add_edges_from(zip(src.tolist(), dst.tolist()))
+        multi = len(D.edges) != len(src)
+        if not multi:
+            tnx, ncyc = timed(
+                lambda: sum(1 for c in nx.simple_cycles(D, length_bound=L) if len(c) >= 2), 1
+            )
+            row["networkx_s"] = tnx
+            assert ncyc == row["cycles"], (ncyc, row["cycles"])
+            row["speedup_vs_networkx"] = tnx / t1
+    row["ours_peak_rss_mb"] = rss_delta_mb(ours(n, src, dst, L, 1))
+    row["ours_tracemalloc_mb"] = peak_mb(ours(n, src, dst, L, 1))
+    row["igraph_tracemalloc_mb"] = peak_mb(lambda: G.simple_cycles(min=2, max=L))
+    return row
+
+
+def rustworkx_row(n: int, src: np.ndarray, dst: np.ndarray, args: Any) -> dict[str, Any] | None:
+    """rustworkx has no length bound (simple_cycles enumerates every cycle); we can only
+    compare on graphs whose longest cycle is <= L, i.e. small ones."""
+    try:
+        import rustworkx as rx
+    except ImportError:
+        return None
+    G = rx.PyDiGraph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from_no_data(list(zip(src.tolist(), dst.tolist())))
+    t, cyc = timed(lambda: [c for c in rx.simple_cycles(G) if len(c) >= 2], args.repeats)
+    longest = max((len(c) for c in cyc), default=0)
+    tours, r = timed(ours(n, src, dst, max(2, longest), 1), args.repeats)
+    assert len(r["scores"]) == len(cyc)
+    return {"graph": f"random n={n} (all cycles, longest {longest})", "rustworkx_s": t, "ours_1t_s": tours,
+            "cycles": len(cyc), "speedup_vs_rustworkx": t / tours}
+
+
+def topk_row(args: Any) -> dict[str, Any]:
+    """top-k vs full enumeration + sort on a graph with > 1M cycles."""
+    n = args.topk_nodes
+    src, dst = clustered_digraph(n, 5, seed=7)
+    rng = np.random.default_rng(3)
+    scores = rng.uniform(0.05, 1.0, len(src))
+    comp = SymbiosisGraph(np.arange(n), {"supplier": src, "receiver": dst, "score": scores,
+                                         "tonnes_per_yr": rng.uniform(1, 100, len(src))})
+    L = args.topk_length
+
+    def full_sort() -> Any:
+        r = find_cycles(comp, max_length=L, max_results=None, max_expansions=None, n_jobs=1)
+        order = np.lexsort((np.arange(len(r)), -r.scores))[:10]
+        return r, order
+
+    tf, (rf, order) = timed(full_sort, args.repeats)
+    tk, rk = timed(lambda: find_cycles(comp, max_length=L, top_k=10, n_jobs=1), args.repeats)
+    assert np.allclose(np.sort(rf.scores)[::-1][:10], rk.scores)
+    return {"graph": f"clustered n={n} k=5", "max_length": L, "cycles": len(rf),
+            "full_enumeration_plus_sort_s": tf, "top10_s": tk, "speedup": tf / tk,
+            "top10_expansions": rk.n_expansions, "full_expansions": rf.n_expansions}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="small sizes, one repeat")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "chains.json")
+    args = ap.parse_args()
+    args.nx_max_nodes = 5000
+    args.nx_max_length = 4
+    args.topk_nodes = 20_000
+    args.topk_length = 7
+    sizes = [("random", 5000), ("clustered", 5000), ("clustered", 20_000)]
+    lengths = [4, 5, 6]
+    if args.quick:
+        args.repeats = 1
+        args.nx_max_nodes = 1000
+        args.nx_max_length = 5
+        args.topk_nodes = 2000
+        args.topk_length = 6
+        sizes = [("random", 1000), ("clustered", 1000)]
+        lengths = [4, 5]
+    rows = []
+    for kind, n in sizes:
+        src, dst = random_digraph(n, 4, seed=1) if kind == "random" else clustered_digraph(n, 4, seed=2)
+        for L in lengths:
+            row = bench_row(f"{kind} n={n} out-degree 4", n, src, dst, L, args)
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    sample = sample_region_graph()
+    if sample is not None:
+        name, s, d = sample
+        n = int(max(s.max(initial=0), d.max(initial=0))) + 1
+        for L in lengths:
+            row = bench_row(name, n, s, d, L, args)
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    rx_row = rustworkx_row(40, *random_digraph(40, 1.3, seed=5), args)
+    if rx_row:
+        print(json.dumps(rx_row), flush=True)
+    tk = topk_row(args)
+    print(json.dumps(tk), flush=True)
+    out = {
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "threads": args.threads,
+        "repeats": args.repeats,
+        "cycles": rows,
+        "rustworkx": rx_row,
+        "top_k": tk,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

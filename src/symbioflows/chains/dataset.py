@@ -1,0 +1,122 @@
+"""Build the company graph of a :class:`~symbioflows.Dataset` for chain search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from symbioflows import _core
+from symbioflows.chains.graph import SymbiosisGraph
+from symbioflows.errors import InvalidInputError
+
+__all__ = ["EXCHANGE_STATUS_SCORE", "graph_from_dataset"]
+
+#: Edge score of a known exchange by its status: a modelling convention of this library (how
+#: far the exchange has progressed, as a rough likelihood that it runs), not a measured fact.
+#: 'rejected' and 'ended' exchanges are not edges.
+EXCHANGE_STATUS_SCORE: dict[str, float] = {
+    "active": 1.0,
+    "negotiating": 0.8,
+    "contacted": 0.6,
+    "proposed": 0.5,
+}
+
+#: Smallest score given to a candidate edge at the distance limit (scores must be > 0).
+MIN_CANDIDATE_SCORE = 0.05
+
+
+def graph_from_dataset(
+    dataset: Any,
+    *,
+    max_distance_km: float = 50.0,
+    use_exchanges: bool | None = None,
+) -> SymbiosisGraph:
+    """The company graph of a dataset: one edge per (candidate) exchange.
+
+    Rule, kept deliberately simple (the matching module produces better candidate edges):
+
+    * when the dataset has exchanges whose status is not ``rejected``/``ended`` (or
+      ``use_exchanges=True``), each becomes an edge supplier company -> receiver company with
+      score :data:`EXCHANGE_STATUS_SCORE` of its status, ``tonnes_per_yr`` the exchange
+      quantity (else the smaller stream quantity, else 0) and the supplier stream's material;
+    * otherwise every supply stream is linked to every demand stream of another company with
+      the same (non-null) ``material_class`` within ``max_distance_km`` (great-circle), with
+      score ``1 - distance / max_distance_km`` (at least 0.05) and ``tonnes_per_yr`` the
+      smaller of the two quantities (0 when unknown, e.g. energy streams).
+
+    Parameters
+    ----------
+    dataset : Dataset or anything :func:`symbioflows.read_dataset` accepts
+    max_distance_km : float
+        Distance limit of candidate edges (> 0).
+    use_exchanges : bool, optional
+        Force (True) or forbid (False) using the exchanges table; default: use it when it
+        has usable rows.
+
+    Returns
+    -------
+    SymbiosisGraph
+        Edges carry ``material``, ``material_class``, ``supplier_stream_id``,
+        ``receiver_stream_id`` and ``distance_km`` (candidates).
+    """
+    from symbioflows import read_dataset
+
+    if not (isinstance(max_distance_km, (int, float)) and np.isfinite(max_distance_km) and max_distance_km > 0):
+        raise InvalidInputError(f"max_distance_km must be > 0; got {max_distance_km!r}")
+    ds = read_dataset(dataset)
+    companies = ds.companies.to_pandas()
+    streams = ds.streams.to_pandas()
+    exchanges = ds.exchanges.to_pandas()
+    usable = exchanges[~exchanges["status"].isin(["rejected", "ended"])]
+    if use_exchanges is None:
+        use_exchanges = len(usable) > 0
+    by_id = streams.set_index("stream_id")
+    if use_exchanges:
+        s = by_id.loc[usable["supplier_stream_id"]]
+        r = by_id.loc[usable["receiver_stream_id"]]
+        q = usable["quantity_t_per_yr"].to_numpy(dtype=float)
+        fallback = np.fmin(s["quantity_t_per_yr"].to_numpy(float), r["quantity_t_per_yr"].to_numpy(float))
+        q = np.where(np.isnan(q), fallback, q)
+        edges = pd.DataFrame({
+            "supplier": s["company_id"].to_numpy(),
+            "receiver": r["company_id"].to_numpy(),
+            "score": usable["status"].map(EXCHANGE_STATUS_SCORE).fillna(0.5).to_numpy(float),
+            "tonnes_per_yr": np.nan_to_num(q, nan=0.0),
+            "material": s["material"].to_numpy(),
+            "material_class": s["material_class"].to_numpy(),
+            "supplier_stream_id": usable["supplier_stream_id"].to_numpy(),
+            "receiver_stream_id": usable["receiver_stream_id"].to_numpy(),
+        })
+        return SymbiosisGraph(companies, edges)
+
+    pos = companies.set_index("company_id")[["lat", "lon"]]
+    st = streams.dropna(subset=["material_class"]).join(pos, on="company_id")
+    sup = st[st["direction"] == "supply"].reset_index(drop=True)
+    dem = st[st["direction"] == "demand"].reset_index(drop=True)
+    pairs = sup.reset_index().merge(dem.reset_index(), on="material_class", suffixes=("_s", "_d"))
+    pairs = pairs[pairs["company_id_s"] != pairs["company_id_d"]]
+    if len(pairs):
+        dist = _core.haversine_pairs(
+            sup["lat"].to_numpy(float), sup["lon"].to_numpy(float),
+            dem["lat"].to_numpy(float), dem["lon"].to_numpy(float),
+            pairs["index_s"].to_numpy(np.int64), pairs["index_d"].to_numpy(np.int64), 1,
+        )
+    else:
+        dist = np.zeros(0)
+    keep = dist <= max_distance_km
+    pairs, dist = pairs[keep], dist[keep]
+    q = np.fmin(pairs["quantity_t_per_yr_s"].to_numpy(float), pairs["quantity_t_per_yr_d"].to_numpy(float))
+    edges = pd.DataFrame({
+        "supplier": pairs["company_id_s"].to_numpy(),
+        "receiver": pairs["company_id_d"].to_numpy(),
+        "score": np.maximum(MIN_CANDIDATE_SCORE, 1.0 - dist / max_distance_km),
+        "tonnes_per_yr": np.nan_to_num(q, nan=0.0),
+        "material": pairs["material_s"].to_numpy(),
+        "material_class": pairs["material_class"].to_numpy(),
+        "supplier_stream_id": pairs["stream_id_s"].to_numpy(),
+        "receiver_stream_id": pairs["stream_id_d"].to_numpy(),
+        "distance_km": dist,
+    })
+    return SymbiosisGraph(companies, edges)
