@@ -313,11 +313,19 @@ def pair_features(
     q_emb: np.ndarray,
     c_emb: np.ndarray,
     bm25: np.ndarray | None = None,
+    needed: frozenset[str] | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Feature tensor of shape (n_queries, n_candidates, len(FEATURES))."""
+    """Feature tensor of shape (n_queries, n_candidates, len(FEATURES)).
+
+    ``needed``: compute only these features (the others stay 0), e.g. those with a
+    non-zero weight."""
     nq, nc = len(queries), len(candidates)
     x = np.zeros((nq, nc, len(FEATURES)))
     if nq == 0 or nc == 0:
+        return x
+    if needed is not None and needed <= {"naive_bayes"}:
+        if "naive_bayes" in needed:
+            x[:, :, 13] = _naive_bayes(queries, candidates, stats)
         return x
     pdiv, pclass = stats.priors()
     x[:, :, 0] = q_emb @ c_emb.T
@@ -591,9 +599,16 @@ class ReceiverScorer:
         if not hasattr(self, "weights_"):
             raise NotFittedError("ReceiverScorer is not fitted; call fit() or load()")
 
-    def features(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
-        """Feature tensor (n_queries, n_candidates, n_features)."""
+    def features(self, queries: Sequence[Query], candidates: Sequence[Candidate],
+                 *, only_weighted: bool = False) -> np.ndarray:
+        """Feature tensor (n_queries, n_candidates, n_features); with ``only_weighted`` the
+        features whose weight is 0 are left at 0 (faster)."""
         self._check()
+        needed = frozenset(f for f, w in self.weights_.items() if w != 0) if only_weighted \
+            else None
+        if needed is not None and needed <= {"naive_bayes"}:
+            return pair_features(queries, candidates, self.stats_, q_emb=np.zeros((0, 1)),
+                                 c_emb=np.zeros((0, 1)), needed=needed)
         backend = self.stats_.embed_backend or self.embed_backend
         q_emb, used = embed_texts([q.text for q in queries], backend=backend)
         c_emb, _ = embed_texts([c.text for c in candidates], backend=used)
@@ -601,7 +616,7 @@ class ReceiverScorer:
 
     def score(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
         """Scores (n_queries, n_candidates); higher is better."""
-        x = self.features(queries, candidates)
+        x = self.features(queries, candidates, only_weighted=True)
         w = np.array([self.weights_[f] for f in FEATURES])
         return np.asarray(x @ w + self.intercept_, dtype=np.float64)
 
