@@ -643,8 +643,10 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         value = feats[:, 8]
     else:
         value = np.ones(len(cand))
-    usable = (score >= min_score) & (feats[:, 9] == 0) & (sup["unit"].to_numpy()[cand.supply]
-                                                          == dem["unit"].to_numpy()[cand.demand])
+    blocked = _compliance_blocked(sup, dem, cand)
+    cdf["compliance_blocked"] = blocked
+    usable = (score >= min_score) & ~blocked & (sup["unit"].to_numpy()[cand.supply]
+                                                == dem["unit"].to_numpy()[cand.demand])
     value = np.where(usable, value, 0.0)
     alloc = allocate(sup["qty"].to_numpy(float), dem["qty"].to_numpy(float), cand.supply,
                      cand.demand, value, method=method)
@@ -663,7 +665,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     ex = ex.drop(columns=["allocated"])
     ex = _exchange_economics(ex, sup, dem, cand.supply[used], cand.demand[used], sa, da)
     chains_df = _chains(ex, max_chain_length, n_jobs=n_jobs) if chains else _empty_chains()
-    findings = _findings(ex)
+    findings = _findings(ex, sup, dem, cand.supply[used], cand.demand[used])
     totals = {
         "n_supplies": float(len(sup)), "n_demands": float(len(dem)),
         "n_candidates": float(len(cand)), "n_exchanges": float(len(ex)),
@@ -775,18 +777,61 @@ def _chains(ex: pd.DataFrame, max_len: int, *, top_k: int = 100,
     return out
 
 
-def _findings(ex: pd.DataFrame) -> pd.DataFrame:
-    """Compliance findings per allocated exchange."""
-    rows = []
-    for r in ex.itertuples(index=False):
-        if r.cross_border:
-            rows.append(dict(supply_stream_id=r.supply_stream_id,
-                             demand_stream_id=r.demand_stream_id, rule="cross_border_shipment",
-                             severity="flag",
-                             source="Regulation (EU) 2024/1157 on shipments of waste; Basel "
-                                    "Convention (1989)",
-                             action="Check whether the material is waste in both countries; "
-                                    "hazardous waste or waste for disposal needs prior written "
-                                    "notification and consent."))
-    return pd.DataFrame(rows, columns=["supply_stream_id", "demand_stream_id", "rule", "severity",
-                                       "source", "action"])
+def _compliance_blocked(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
+    """Pairs that a compliance rule blocks (:func:`symbioflows.compliance.compliance_filter`:
+    hazardous waste across a border without notification, waste for disposal across a border,
+    waste to food-grade receivers)."""
+    from symbioflows.compliance import compliance_filter
+
+    if len(cand) == 0:
+        return np.zeros(0, dtype=bool)
+    e_id, e_vals = pd.factorize(sup["ewc_code"].where(sup["ewc_code"].notna(), None))
+    c_id, c_vals = pd.factorize(pd.concat([sup["country"], dem["country"]], ignore_index=True))
+    sc_id = c_id[: len(sup)]
+    dc_id = c_id[len(sup):]
+    nc = len(c_vals) + 1
+    key = ((e_id[cand.supply].astype(np.int64) + 1) * nc + sc_id[cand.supply] + 1) * nc \
+        + dc_id[cand.demand] + 1
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    e_all = np.array(list(e_vals) + [None], dtype=object)
+    c_all = np.array([v if v else None for v in c_vals] + [None], dtype=object)
+    mask = compliance_filter(e_all[e_id[cand.supply][first]],
+                             c_all[sc_id[cand.supply][first]],
+                             c_all[dc_id[cand.demand][first]])
+    return np.asarray(mask.blocked, dtype=bool)[inv]
+
+
+def _findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, si: np.ndarray,
+              di: np.ndarray, max_exchanges: int = 20_000) -> pd.DataFrame:
+    """Compliance findings per allocated exchange (:func:`symbioflows.compliance.check_exchange`:
+    the rule, its source and what the parties must do); one check per distinct combination."""
+    from symbioflows.compliance import check_exchange
+
+    cols = ["supply_stream_id", "demand_stream_id", "rule_id", "severity", "title", "action",
+            "source"]
+    rows: list[dict[str, Any]] = []
+    cache: dict[tuple[Any, ...], Any] = {}
+    n = min(len(ex), max_exchanges)
+    if len(ex) > max_exchanges:
+        log.warning("compliance findings listed for the first %d of %d exchanges",
+                    max_exchanges, len(ex))
+    ewc = sup["ewc_code"].to_numpy(object)
+    cls = sup["material_class"].to_numpy(object)
+    mat = sup["material"].to_numpy(object)
+    sc = sup["country"].to_numpy(object)
+    dc = dem["country"].to_numpy(object)
+    for k in range(n):
+        i, j = int(si[k]), int(di[k])
+        e = ewc[i] if isinstance(ewc[i], str) and ewc[i] else None
+        c = cls[i] if isinstance(cls[i], str) else None
+        key = (e, sc[i] or None, dc[j] or None, c, mat[i])
+        if key not in cache:
+            cache[key] = check_exchange(ewc_code=e, supplier_country=key[1],
+                                        receiver_country=key[2], material_class=c,
+                                        material=mat[i])
+        for f in cache[key].findings:
+            rows.append(dict(supply_stream_id=ex["supply_stream_id"].iat[k],
+                             demand_stream_id=ex["demand_stream_id"].iat[k], rule_id=f.rule_id,
+                             severity=f.severity, title=f.title, action=f.action,
+                             source=f.source))
+    return pd.DataFrame(rows, columns=cols)
