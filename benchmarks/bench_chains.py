@@ -65,9 +65,8 @@ def clustered_digraph(n: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray
 def sample_region_graph() -> tuple[str, np.ndarray, np.ndarray] | None:
     """The shipped sample region, when the data helper's loader is available."""
     try:
-        from symbioflows.datasets import load_sample_region  # type: ignore[import-not-found]
-
         from symbioflows.chains.dataset import graph_from_dataset
+        from symbioflows.datasets import load_sample_region  # type: ignore[import-not-found]
     except ImportError:
         return None
     g = graph_from_dataset(load_sample_region())
