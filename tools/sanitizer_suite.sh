@@ -66,10 +66,13 @@ echo "sanitizer_suite: canary heap-buffer-overflow detected (harness works)"
 ignores=()
 while IFS= read -r line; do
   line=${line%%#*}; line=$(echo "$line" | xargs)
-  [ -n "$line" ] && ignores+=("--ignore-glob=$line")
+  case "$line" in
+    deselect:*) ignores+=("--deselect=${line#deselect:}") ;;
+    ?*) ignores+=("--ignore-glob=$line") ;;
+  esac
 done < tools/sanitizer_exclude.txt
 
-echo "sanitizer_suite: excluded: $(grep -v '^#' tools/sanitizer_exclude.txt | cut -d' ' -f1 | xargs)"
+echo "sanitizer_suite: excluded: ${ignores[*]}"
 start=$(date +%s)
 python -m pytest -q -p no:cacheprovider -m "not slow" --hypothesis-seed=0 "${ignores[@]}" "$@" tests 2>&1 | tee "$out/pytest.log"
 rc=${PIPESTATUS[0]}
