@@ -19,7 +19,6 @@ import platform
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -95,27 +94,33 @@ def timed(fn: Any, repeats: int) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
-def peak_mb(fn: Any) -> float:
-    """Peak Python-heap + numpy allocation during fn (tracemalloc; native std::vector
-    buffers of _core are not traced, see RSS)."""
-    gc.collect()
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
+_CHILD = """
+import resource, sys
+sys.path.insert(0, {bench!r})
+import numpy as np, igraph as ig
+import bench_chains as b
+from symbioflows import _core
+src, dst = b.clustered_digraph({n}, 4, seed=2)
+g = _core.CsrGraph({n}, src, dst); ones = np.ones(len(src))
+G = ig.Graph(n={n}, edges=np.c_[src, dst].tolist(), directed=True)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if {lib!r} == "ours":
+    r = _core.find_cycles(g, ones, ones, max_length={L}, n_threads=1)
+elif {lib!r} == "igraph":
+    r = G.simple_cycles(min=2, max={L})
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base)
+"""
 
 
-def rss_delta_mb(fn: Any) -> float:
-    import psutil
+def child_peak_mb(n: int, L: int, lib: str) -> float:
+    """Peak RSS growth (MB) of one search in a fresh process, after the graph is built."""
+    import subprocess
 
-    gc.collect()
-    proc = psutil.Process()
-    before = proc.memory_info().rss
-    out = fn()
-    after = proc.memory_info().rss
-    del out
-    return max(0.0, (after - before) / 2**20)
+    code = _CHILD.format(bench=str(Path(__file__).parent), n=n, L=L, lib=lib)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KiB on Linux
 
 
 def ours(n: int, src: np.ndarray, dst: np.ndarray, L: int, threads: int, **kw: Any) -> Any:
@@ -170,9 +175,6 @@ def bench_row(name: str, n: int, src: np.ndarray, dst: np.ndarray, L: int, args:
             row["networkx_s"] = tnx
             assert ncyc == row["cycles"], (ncyc, row["cycles"])
             row["speedup_vs_networkx"] = tnx / t1
-    row["ours_peak_rss_mb"] = rss_delta_mb(ours(n, src, dst, L, 1))
-    row["ours_tracemalloc_mb"] = peak_mb(ours(n, src, dst, L, 1))
-    row["igraph_tracemalloc_mb"] = peak_mb(lambda: G.simple_cycles(min=2, max=L))
     return row
 
 
@@ -219,6 +221,43 @@ def topk_row(args: Any) -> dict[str, Any]:
             "top10_expansions": rk.n_expansions, "full_expansions": rf.n_expansions}
 
 
+def to_markdown(out: dict[str, Any]) -> str:
+    """The tables of docs/benchmarks.md (## Chains) from a results dict."""
+    t = out["threads"]
+    lines = [
+        f"| graph | max length | cycles (all agree) | ours 1 thread (s) | ours {t} threads (s) "
+        f"| igraph (s) | igraph / ours 1t | igraph / ours {t}t | 1t / {t}t wall | 1t / {t}t CPU "
+        "| networkx (s) | networkx / ours 1t |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in out["cycles"]:
+        nx_s = r.get("networkx_s")
+        nx_col = f"{nx_s:.2f}" if nx_s else "-"
+        nx_ratio = f"{r['speedup_vs_networkx']:.0f}x" if nx_s else "-"
+        lines.append(
+            f"| {r['graph']} | {r['max_length']} | {r['cycles']:,} | {r['ours_1t_s']:.4f} "
+            f"| {r[f'ours_{t}t_s']:.4f} | {r['igraph_s']:.3f} | {r['speedup_vs_igraph_1t']:.1f}x "
+            f"| {r[f'speedup_vs_igraph_{t}t']:.1f}x | {r['thread_scaling']:.2f} "
+            f"| {r['parallel_efficiency']:.2f} | {nx_col} | {nx_ratio} |"
+        )
+    lines += ["", "| graph (every cycle) | cycles | rustworkx (s) | ours (s) | rustworkx / ours |",
+              "|---|---|---|---|---|"]
+    for r in out["rustworkx"] or []:
+        lines.append(f"| {r['graph']} | {r['cycles']:,} | {r['rustworkx_s']:.4f} | {r['ours_1t_s']:.4f} "
+                     f"| {r['speedup_vs_rustworkx']:.1f}x |")
+    k = out["top_k"]
+    lines += ["", "| graph | max length | cycles | full enumeration + sort (s) | top-10 (s) | ratio "
+              "| expansions full / top-10 |", "|---|---|---|---|---|---|---|",
+              f"| {k['graph']} | {k['max_length']} | {k['cycles']:,} "
+              f"| {k['full_enumeration_plus_sort_s']:.3f} | {k['top10_s']:.4f} | {k['speedup']:.1f}x "
+              f"| {k['full_expansions']:,} / {k['top10_expansions']:,} |"]
+    m = out["memory"]
+    lines += ["", f"Peak memory of one search in a fresh process ({m['graph']}, length <= "
+              f"{m['max_length']}, RSS growth after the graph is built, results included): "
+              f"ours {m['ours_peak_mb']:.1f} MB, igraph {m['igraph_peak_mb']:.1f} MB."]
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes, one repeat")
@@ -263,6 +302,11 @@ def main() -> int:
             rx_rows.append(rx_row)
     tk = topk_row(args)
     print(json.dumps(tk), flush=True)
+    big = max(sizes, key=lambda x: x[1])
+    mem = {"graph": f"clustered n={big[1]} out-degree 4", "max_length": max(big[2]),
+           "ours_peak_mb": child_peak_mb(big[1], max(big[2]), "ours"),
+           "igraph_peak_mb": child_peak_mb(big[1], max(big[2]), "igraph")}
+    print(json.dumps(mem), flush=True)
     out = {
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "threads": args.threads,
@@ -270,9 +314,11 @@ def main() -> int:
         "cycles": rows,
         "rustworkx": rx_rows,
         "top_k": tk,
+        "memory": mem,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2))
+    print(to_markdown(out))
     print(f"wrote {args.out}")
     return 0
 
