@@ -556,12 +556,12 @@ C("biogas_landfill_gas", "Biogas and landfill gas", "organics",
 # --- fuels and carbon-rich residues -------------------------------------------------------------
 C("refuse_derived_fuel", "Refuse-derived and solid recovered fuel (RDF / SRF)", "fuels",
   "Shredded high-calorific fractions of municipal, commercial and industrial waste; co-processing in cement kilns and EfW",
-  ["RDF", "SRF", "solid recovered fuel", "refuse derived fuel", "alternative fuel", "AFR", "secondary fuel", "fluff", "EBS", "Ersatzbrennstoff", "CSR", "combustibles solides de récupération", "CSS", "urban waste", "general organic waste"],
+  ["RDF", "SRF", "solid recovered fuel", "refuse derived fuel", "alternative fuel", "AFR", "secondary fuel", "fluff", "EBS", "Ersatzbrennstoff", "CSR", "combustibles solides de récupération", "CSS"],
   ["19 12 10", "19 12 12", "20 03 01", "20 03 99"], "solid", 0.3, "bulk_solid", [("coal", 0.6)],
   ["38.21", "38.32", "38.11"], ["23.51", "35.11", "35.30"])
 C("mixed_municipal_waste", "Mixed municipal and commercial waste", "fuels",
   "Residual household and commercial waste collected unsorted; energy-from-waste feedstock and sorting",
-  ["MSW", "municipal solid waste", "residual waste", "general waste", "black bag", "commercial waste", "C&I waste", "Restmüll", "Hausmüll", "ordures ménagères", "indifferenziato", "residuos urbanos"],
+  ["MSW", "municipal solid waste", "residual waste", "general waste", "black bag", "commercial waste", "C&I waste", "Restmüll", "Hausmüll", "ordures ménagères", "indifferenziato", "residuos urbanos", "urban waste"],
   ["20 03 01", "20 03 07", "20 03 99"], "solid", 0.25, "bulk_solid", [("coal", 0.4)],
   ["38.11", "84.11"], ["38.21", "35.11", "35.30"])
 C("petroleum_coke_carbon", "Petroleum coke, char and carbon residues", "fuels",

@@ -3,6 +3,8 @@
 #include <pybind11/pybind11.h>
 
 #include <cmath>
+#include <limits>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -58,6 +60,53 @@ std::vector<double> mode_column(const py::handle& obj, const char* name, size_t 
     return v;
 }
 
+
+// A 1-D integer array as a C-contiguous int64 view (converted only when the dtype differs).
+// Refuses float/bool/object dtypes and uint64 values above INT64_MAX (no silent casts).
+py::array_t<int64_t> int64_array(const py::handle& obj, const char* name) {
+    py::array arr = py::array::ensure(obj);
+    if (!arr) throw py::type_error(std::string(name) + ": expected an integer array");
+    const char kind = arr.dtype().kind();
+    if (kind != 'i' && kind != 'u') {
+        throw py::type_error(std::string(name) + ": expected an integer array; got dtype " +
+                             std::string(py::str(arr.dtype())));
+    }
+    if (arr.ndim() != 1) {
+        throw InvalidInputError(std::string(name) + ": expected a 1-D array; got ndim=" +
+                                std::to_string(arr.ndim()));
+    }
+    if (kind == 'u' && arr.dtype().itemsize() == 8) {
+        auto u = py::array_t<uint64_t, py::array::forcecast>::ensure(arr);
+        auto r = u.unchecked<1>();
+        for (py::ssize_t k = 0; k < r.shape(0); ++k) {
+            if (r(k) > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+                throw InvalidInputError(std::string(name) + "[" + std::to_string(k) + "] = " +
+                                        std::to_string(r(k)) + " does not fit in int64");
+            }
+        }
+    }
+    return py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
+}
+
+// A 1-D real array as a C-contiguous float64 view (converted only when needed).
+py::array_t<double> float64_array(const py::handle& obj, const char* name) {
+    py::array arr = py::array::ensure(obj);
+    if (!arr) throw py::type_error(std::string(name) + ": expected a numeric array");
+    const char kind = arr.dtype().kind();
+    if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b') {
+        throw py::type_error(std::string(name) + ": expected a real numeric array; got dtype " +
+                             std::string(py::str(arr.dtype())));
+    }
+    if (arr.ndim() != 1) {
+        throw InvalidInputError(std::string(name) + ": expected a 1-D array; got ndim=" +
+                                std::to_string(arr.ndim()));
+    }
+    return py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(arr);
+}
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr int64_t kBlockPairs = int64_t(1) << 20;  // pairs copied + costed per GIL release (25 MiB)
+
 }  // namespace
 
 void bind_logistics(py::module_& m) {
@@ -79,42 +128,35 @@ void bind_logistics(py::module_& m) {
             auto b_c = bind::double_vector(circ2, "circuity2");
             check_points(a_lat, a_lon, a_c, "supply");
             check_points(b_lat, b_lon, b_c, "demand");
-            auto vi = bind::int64_vector(i, "i"), vj = bind::int64_vector(j, "j");
-            auto q = bind::double_vector(quantity, "quantity");
-            auto med64 = bind::int64_vector(medium, "medium");
-            const size_t mm = vi.size();
-            if (vj.size() != mm || q.size() != mm || med64.size() != mm) {
+            // Pair arrays stay numpy views (no full-size copy); each block of kBlockPairs is
+            // copied into native buffers and validated while the GIL is held, then costed with
+            // the GIL released.  Memory stays bounded and another thread mutating the arrays
+            // cannot affect a running kernel.
+            auto ai = int64_array(i, "i"), aj = int64_array(j, "j");
+            auto aq = float64_array(quantity, "quantity");
+            // media: uint8 arrays are read in place, other integer dtypes through an int64 view
+            py::array med_arr = py::array::ensure(medium);
+            const bool med_u8 = med_arr && med_arr.dtype().kind() == 'u' &&
+                                med_arr.dtype().itemsize() == 1 && med_arr.ndim() == 1;
+            py::array_t<uint8_t> amed8;
+            py::array_t<int64_t> amed;
+            if (med_u8) {
+                amed8 = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>::ensure(
+                    med_arr);
+            } else {
+                amed = int64_array(medium, "medium");
+            }
+            const int64_t n_med = med_u8 ? static_cast<int64_t>(amed8.size())
+                                         : static_cast<int64_t>(amed.size());
+            const int64_t mm = static_cast<int64_t>(ai.size());
+            if (aj.size() != mm || aq.size() != mm || n_med != mm) {
                 throw InvalidInputError("i, j, quantity and medium have " + std::to_string(mm) +
-                                        ", " + std::to_string(vj.size()) + ", " +
-                                        std::to_string(q.size()) + " and " +
-                                        std::to_string(med64.size()) + " values");
+                                        ", " + std::to_string(aj.size()) + ", " +
+                                        std::to_string(aq.size()) + " and " +
+                                        std::to_string(n_med) + " values");
             }
             const int64_t n1 = static_cast<int64_t>(a_lat.size());
             const int64_t n2 = static_cast<int64_t>(b_lat.size());
-            std::vector<uint8_t> med(mm);
-            for (size_t k = 0; k < mm; ++k) {
-                if (vi[k] < 0 || vi[k] >= n1) {
-                    throw UnknownNodeError("i[" + std::to_string(k) + "] = " +
-                                           std::to_string(vi[k]) + " outside [0, " +
-                                           std::to_string(n1) + ")");
-                }
-                if (vj[k] < 0 || vj[k] >= n2) {
-                    throw UnknownNodeError("j[" + std::to_string(k) + "] = " +
-                                           std::to_string(vj[k]) + " outside [0, " +
-                                           std::to_string(n2) + ")");
-                }
-                if (q[k] < 0.0) {
-                    throw InvalidInputError("quantity row " + std::to_string(k) + " = " +
-                                            std::to_string(q[k]) + " is negative");
-                }
-                if (med64[k] < 0 || med64[k] >= kNumMedia) {
-                    throw InvalidInputError("medium row " + std::to_string(k) + " = " +
-                                            std::to_string(med64[k]) + " outside [0, " +
-                                            std::to_string(kNumMedia) + ")");
-                }
-                med[k] = static_cast<uint8_t>(med64[k]);
-            }
-            std::vector<int64_t>().swap(med64);
             auto mask64 = bind::int64_vector(medium_mask, "medium_mask");
             const size_t nmodes = mask64.size();
             if (nmodes > static_cast<size_t>(kMaxModes)) {
@@ -150,19 +192,81 @@ void bind_logistics(py::module_& m) {
             const auto sz = static_cast<py::ssize_t>(mm);
             py::array_t<double> gc(sz), route(sz), cost(sz), co2(sz);
             py::array_t<int8_t> mode(sz);
-            PairCostOutput out;
-            out.great_circle_km = gc.mutable_data();
-            out.route_km = route.mutable_data();
-            out.cost_usd = cost.mutable_data();
-            out.co2e_kg = co2.mutable_data();
-            out.mode = mode.mutable_data();
-            bind::run_without_gil([&](const PollFn& poll) {
-                cost_pairs(a_lat.data(), a_lon.data(), a_c.data(), n1, b_lat.data(), b_lon.data(),
-                           b_c.data(), n2, vi.data(), vj.data(), q.data(), med.data(),
-                           static_cast<int64_t>(mm), modes, allowed_modes,
-                           carbon_price_usd_per_kg, out, n_threads, poll);
-                return 0;
+            const std::vector<Site> s1 = bind::run_without_gil([&](const PollFn& poll) {
+                return pack_sites(a_lat.data(), a_lon.data(), a_c.data(), n1, n_threads, poll);
             });
+            const std::vector<Site> s2 = bind::run_without_gil([&](const PollFn& poll) {
+                return pack_sites(b_lat.data(), b_lon.data(), b_c.data(), n2, n_threads, poll);
+            });
+            const int64_t block = std::min<int64_t>(kBlockPairs, std::max<int64_t>(mm, 1));
+            std::vector<int64_t> bi(static_cast<size_t>(block)), bj(static_cast<size_t>(block));
+            std::vector<double> bq(static_cast<size_t>(block));
+            std::vector<uint8_t> bm(static_cast<size_t>(block));
+            for (int64_t k0 = 0; k0 < mm; k0 += block) {
+                const int64_t nb = std::min(block, mm - k0);
+                const int64_t* pi = ai.data() + k0;
+                const int64_t* pj = aj.data() + k0;
+                const double* pq = aq.data() + k0;
+                const int64_t* pm = med_u8 ? nullptr : amed.data() + k0;
+                const uint8_t* pm8 = med_u8 ? amed8.data() + k0 : nullptr;
+                // Copy, then validate with a branch-free pass; locate the first bad row only
+                // when something is wrong (keeps the common path vectorisable).
+                std::copy(pi, pi + nb, bi.begin());
+                std::copy(pj, pj + nb, bj.begin());
+                std::copy(pq, pq + nb, bq.begin());
+                bool bad = false;
+                if (pm8) {
+                    std::copy(pm8, pm8 + nb, bm.begin());
+                    for (int64_t t = 0; t < nb; ++t) bad |= bm[t] >= kNumMedia;
+                } else {
+                    for (int64_t t = 0; t < nb; ++t) {
+                        bad |= (pm[t] < 0) | (pm[t] >= kNumMedia);
+                        bm[t] = static_cast<uint8_t>(pm[t]);
+                    }
+                }
+                for (int64_t t = 0; t < nb; ++t) {
+                    bad |= (bi[t] < 0) | (bi[t] >= n1) | (bj[t] < 0) | (bj[t] >= n2) |
+                           !(bq[t] >= 0.0) | (bq[t] == kInfinity);
+                }
+                if (bad) {
+                    for (int64_t t = 0; t < nb; ++t) {
+                        const int64_t k = k0 + t;
+                        if (bi[t] < 0 || bi[t] >= n1) {
+                            throw UnknownNodeError("i[" + std::to_string(k) + "] = " +
+                                                   std::to_string(bi[t]) + " outside [0, " +
+                                                   std::to_string(n1) + ")");
+                        }
+                        if (bj[t] < 0 || bj[t] >= n2) {
+                            throw UnknownNodeError("j[" + std::to_string(k) + "] = " +
+                                                   std::to_string(bj[t]) + " outside [0, " +
+                                                   std::to_string(n2) + ")");
+                        }
+                        if (!std::isfinite(bq[t]) || bq[t] < 0.0) {
+                            throw InvalidInputError("quantity row " + std::to_string(k) + " = " +
+                                                    std::to_string(bq[t]) +
+                                                    " must be finite and >= 0");
+                        }
+                        const int64_t md = pm8 ? static_cast<int64_t>(pm8[t]) : pm[t];
+                        if (md < 0 || md >= kNumMedia) {
+                            throw InvalidInputError("medium row " + std::to_string(k) + " = " +
+                                                    std::to_string(md) + " outside [0, " +
+                                                    std::to_string(kNumMedia) + ")");
+                        }
+                    }
+                }
+                PairCostOutput out;
+                out.great_circle_km = gc.mutable_data() + k0;
+                out.route_km = route.mutable_data() + k0;
+                out.cost_usd = cost.mutable_data() + k0;
+                out.co2e_kg = co2.mutable_data() + k0;
+                out.mode = mode.mutable_data() + k0;
+                bind::run_without_gil([&](const PollFn& poll) {
+                    cost_pairs_packed(s1.data(), s2.data(), bi.data(), bj.data(), bq.data(),
+                                      bm.data(), nb, modes, allowed_modes,
+                                      carbon_price_usd_per_kg, out, n_threads, poll);
+                    return 0;
+                });
+            }
             return py::make_tuple(gc, route, cost, co2, mode);
         },
         py::arg("lat1"), py::arg("lon1"), py::arg("circuity1"), py::arg("lat2"), py::arg("lon2"),

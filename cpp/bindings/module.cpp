@@ -12,6 +12,7 @@ void bind_geo(py::module_& m);
 void bind_similarity(py::module_& m);
 void bind_logistics(py::module_& m);
 void bind_chains(py::module_& m);
+void bind_matching(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "symbioflows native core (private: use the symbioflows.* modules)";
@@ -45,4 +46,5 @@ PYBIND11_MODULE(_core, m) {
     bind_similarity(m);
     bind_logistics(m);
     bind_chains(m);
+    bind_matching(m);
 }

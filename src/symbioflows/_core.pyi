@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['COSTING_MAX_MODES', 'COSTING_NUM_MEDIA', 'CsrGraph', 'EARTH_RADIUS_KM', 'chain_work_items', 'compat_topk', 'cosine_matrix', 'cost_pairs', 'find_cycles', 'find_paths', 'hash_embed', 'haversine_matrix', 'haversine_pairs', 'simd_level']
+__all__: list[str] = ['COSTING_MAX_MODES', 'COSTING_NUM_MEDIA', 'CsrGraph', 'EARTH_RADIUS_KM', 'NUM_PAIR_FEATURES', 'all_pairs_candidates', 'chain_work_items', 'compat_topk', 'cosine_matrix', 'cost_pairs', 'find_cycles', 'find_paths', 'grid_candidates', 'hash_embed', 'haversine_matrix', 'haversine_pairs', 'score_pairs', 'simd_level']
 class CsrGraph:
     """
     Directed multigraph in CSR form (out-edges sorted by target, then edge id).
@@ -40,6 +40,10 @@ class CsrGraph:
     @property
     def targets(self) -> numpy.typing.NDArray[numpy.int64]:
         ...
+def all_pairs_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
+    """
+    Same as grid_candidates by brute force over all pairs (reference / baseline).
+    """
 def chain_work_items(n_nodes: typing.SupportsInt | typing.SupportsIndex) -> int:
     """
     Number of work items (progress total) of a cycle search on n_nodes nodes.
@@ -66,6 +70,10 @@ def find_paths(graph: CsrGraph, score_values: typing.Any, tonnes: typing.Any, so
     Best simple paths per source (to targets or anywhere) as flat arrays; GIL released.
     Per source sorted by (score desc, edge ids asc).  top_k=0: all paths.
     """
+def grid_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
+    """
+    Candidate (supply, demand) pairs within each supply's radius whose material groups are compatible, by a lat/lon grid (GIL released). Returns a dict of arrays.
+    """
 def hash_embed(texts: collections.abc.Sequence[str], dim: typing.SupportsInt | typing.SupportsIndex, ngram_min: typing.SupportsInt | typing.SupportsIndex, ngram_max: typing.SupportsInt | typing.SupportsIndex, word_weight: typing.SupportsFloat | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float32]:
     """
     Signed feature hashing of byte n-grams and words of normalised texts, L2-normalised rows.
@@ -78,6 +86,10 @@ def haversine_pairs(lat1: typing.Any, lon1: typing.Any, lat2: typing.Any, lon2: 
     """
     Great-circle distances in km for candidate pairs (i[k], j[k]), GIL released.
     """
+def score_pairs(supply_index: typing.Any, demand_index: typing.Any, distance_km: typing.Any, material_fit: typing.Any, sector_fit: typing.Any, supply: dict, demand: dict, circuity: typing.SupportsFloat | typing.SupportsIndex, weights: typing.Any, bias: typing.SupportsFloat | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
+    """
+    Features (n_pairs x NUM_PAIR_FEATURES) and score in (0, 1] of candidate pairs, one pass, GIL released.
+    """
 def simd_level() -> str:
     """
     Best SIMD level of the similarity micro-kernels on this CPU.
@@ -85,3 +97,4 @@ def simd_level() -> str:
 COSTING_MAX_MODES: int = 32
 COSTING_NUM_MEDIA: int = 8
 EARTH_RADIUS_KM: float = 6371.0088
+NUM_PAIR_FEATURES: int = 12

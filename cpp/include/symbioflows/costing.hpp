@@ -12,10 +12,12 @@
 // mode index.  A pair that no mode can serve gets mode -1 and +inf route/cost/co2e.
 //
 // The great-circle distance uses the chord form of the haversine formula on unit vectors
-// precomputed once per point: h = |u1 - u2|^2 / 4 = sin^2(c / 2), d = 2 R asin(sqrt(h)), with h
-// clamped to [0, 1] (identical points give exactly 0, antipodal points exactly pi R).
+// precomputed once per point: h = |u1 - u2|^2 / 4 = sin^2(c / 2), d = 2 R asin(sqrt(h)); for
+// h > 1/2 the complementary chord g = |u1 + u2|^2 / 4 = cos^2(c / 2) gives d = 2 R (pi/2 -
+// asin(sqrt(g))), well conditioned up to antipodal points (identical points give exactly 0).
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "symbioflows/parallel.hpp"
 
@@ -43,9 +45,27 @@ struct PairCostOutput {
     int8_t* mode = nullptr;
 };
 
-// Evaluate m candidate pairs.  Indices, media and all values must have been validated by the
-// caller (indices in range, quantities finite and >= 0, circuity finite and >= 1, media in
-// [0, kNumMedia)).  Deterministic for any thread count (each pair writes its own slot).
+// One site as a unit vector plus its road circuity, packed in 32 bytes so that a random
+// candidate pair touches two cache lines at most.
+struct alignas(32) Site {
+    double x, y, z, circ;
+};
+
+// Unit vectors of n sites (degrees in), with their circuity factors.
+std::vector<Site> pack_sites(const double* lat, const double* lon, const double* circ, int64_t n,
+                             int n_threads, const PollFn& poll = PollFn());
+
+// Evaluate m candidate pairs against packed sites; outputs are written at out[0..m).  Indices,
+// media and values must have been validated by the caller (indices in range, quantities finite
+// and >= 0, circuity finite and >= 1, media in [0, kNumMedia)).  Deterministic for any thread
+// count (each pair writes its own slot).
+void cost_pairs_packed(const Site* s1, const Site* s2, const int64_t* i, const int64_t* j,
+                       const double* quantity, const uint8_t* medium, int64_t m,
+                       const ModeTable& modes, uint32_t allowed_modes,
+                       double carbon_price_usd_per_kg, const PairCostOutput& out, int n_threads,
+                       const PollFn& poll = PollFn());
+
+// Convenience: pack both site sets, then cost_pairs_packed.
 void cost_pairs(const double* lat1, const double* lon1, const double* circ1, int64_t n1,
                 const double* lat2, const double* lon2, const double* circ2, int64_t n2,
                 const int64_t* i, const int64_t* j, const double* quantity,

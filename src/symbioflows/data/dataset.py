@@ -238,6 +238,7 @@ class Dataset:
                     pq.write_table(table, tmp)
                 else:
                     Path(tmp).write_text(_json_text(table), encoding="utf-8")
+                os.chmod(tmp, 0o644)  # mkstemp creates 0600; give the usual file mode
                 os.replace(tmp, target)
             finally:
                 if os.path.exists(tmp):

@@ -336,8 +336,10 @@ def convert_quantities(
     errors: dict[int, str] = {}
     if n == 0:
         return ConvertedQuantities(dims, t, mwh, m3, errors)
-    codes: dict[Any, int] = {}
-    inv = np.fromiter((codes.setdefault(u, len(codes)) for u in units), dtype=np.int64, count=n)
+    import pandas as pd
+
+    inv, uniques = pd.factorize(pd.Series(units, dtype=object), use_na_sentinel=False)
+    codes: dict[Any, int] = {u: k for k, u in enumerate(uniques)}
     factor = np.full(len(codes), np.nan)
     dim_code = np.full(len(codes), -1, dtype=np.int64)
     dim_names = ("mass", "energy", "volume")

@@ -83,8 +83,13 @@ def cost_pairs_numpy(  # type: ignore[no-untyped-def]
         a, b = i[s:e], j[s:e]
         q, med = quantity[s:e], medium[s:e]
         d = u1[a] - u2[b]
-        h = np.clip(0.25 * np.einsum("ij,ij->i", d, d), 0.0, 1.0)
-        gc = two_r * np.arcsin(np.sqrt(h))
+        h = 0.25 * np.einsum("ij,ij->i", d, d)
+        gc = two_r * np.arcsin(np.sqrt(np.minimum(h, 0.5)))
+        far = h > 0.5
+        if far.any():
+            sp = u1[a[far]] + u2[b[far]]
+            g = np.minimum(1.0, 0.25 * np.einsum("ij,ij->i", sp, sp))
+            gc[far] = two_r * (np.pi / 2 - np.arcsin(np.sqrt(g)))
         road = 0.5 * (circ1[a] + circ2[b])
         best_obj = np.full(e - s, np.inf)
         best = np.full(e - s, -1, dtype=np.int8)

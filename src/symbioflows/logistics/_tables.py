@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import math
 from importlib import resources
 from typing import Any
@@ -18,11 +19,11 @@ __all__ = ["read_factor_csv", "to_usd", "exchange_rates", "FACTOR_DIR"]
 FACTOR_DIR = "data/factors"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read(name: str) -> tuple[dict[str, str], ...]:
     path = resources.files("symbioflows").joinpath(FACTOR_DIR).joinpath(name)
-    with path.open("r", encoding="utf-8", newline="") as fh:
-        return tuple(dict(r) for r in csv.DictReader(fh))
+    text = path.read_text(encoding="utf-8")
+    return tuple(dict(r) for r in csv.DictReader(io.StringIO(text, newline="")))
 
 
 def read_factor_csv(name: str) -> list[dict[str, str]]:
@@ -30,7 +31,7 @@ def read_factor_csv(name: str) -> list[dict[str, str]]:
     return [dict(r) for r in _read(name)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def exchange_rates() -> dict[str, float]:
     """USD per unit of each currency (annual averages; see ``exchange_rates.csv``)."""
     return {r["currency"]: float(r["usd_per_unit"]) for r in _read("exchange_rates.csv")}

@@ -32,6 +32,7 @@ from symbioflows.logistics.distance import EARTH_RADIUS_KM
 from symbioflows.logistics.modes import (
     DEFAULT_MODES,
     MEDIA,
+    MEDIUM_ALIASES,
     TransportMode,
     get_mode,
     medium_code,
@@ -163,6 +164,7 @@ def cost_route(
     lat2, lon2, c2 = _point(demand, "demand")
     q = _nonneg_scalar(quantity, "quantity")
     code = medium_code(medium)
+    medium = MEDIA[code]
     modes = resolve_modes(mode)
     price = _nonneg_scalar(carbon_price_usd_per_t, "carbon_price_usd_per_t")
     gc = _great_circle(lat1, lon1, lat2, lon2)
@@ -300,9 +302,9 @@ def _circuity_array(country: Any, n: int, name: str, overrides: dict[str, float]
     return out
 
 
-def _medium_array(medium: Any, m: int) -> npt.NDArray[np.int64]:
+def _medium_array(medium: Any, m: int) -> npt.NDArray[np.uint8]:
     if isinstance(medium, str):
-        return np.full(m, medium_code(medium), dtype=np.int64)
+        return np.full(m, medium_code(medium), dtype=np.uint8)
     arr = np.asarray(medium)
     if arr.shape != (m,):
         raise InvalidInputError(f"medium: expected one value per pair ({m}); got shape {arr.shape}")
@@ -313,9 +315,10 @@ def _medium_array(medium: Any, m: int) -> npt.NDArray[np.int64]:
             raise InvalidInputError(
                 f"medium row {k}: code {arr[k]} outside [0, {len(MEDIA)}); media: {list(MEDIA)}"
             )
-        return arr.astype(np.int64)
+        return arr.astype(np.uint8)
     codes = {name: c for c, name in enumerate(MEDIA)}
-    out = np.empty(m, dtype=np.int64)
+    codes.update({alias: MEDIA.index(target) for alias, target in MEDIUM_ALIASES.items()})
+    out = np.empty(m, dtype=np.uint8)
     for k, v in enumerate(arr.tolist()):
         if v not in codes:
             raise InvalidInputError(f"medium row {k}: unknown medium {v!r}; valid media: {list(MEDIA)}")
@@ -384,17 +387,15 @@ def cost_pairs(
     """
     la1, lo1 = check_lat_lon(supply_lat, supply_lon, name="supply")
     la2, lo2 = check_lat_lon(demand_lat, demand_lon, name="demand")
-    ii = as_index_array(i, "i", n=la1.size)
-    jj = as_index_array(j, "j", n=la2.size)
-    q = as_float_array(quantity, "quantity")
+    # dtype and shape checks here; ranges, NaN and signs are checked block by block in the
+    # native binding (no full-size temporaries for millions of pairs)
+    ii = as_index_array(i, "i")
+    jj = as_index_array(j, "j")
+    q = as_float_array(quantity, "quantity", finite=False)
     if not (ii.size == jj.size == q.size):
         raise InvalidInputError(
             f"i, j and quantity have {ii.size}, {jj.size} and {q.size} values; pass one per pair"
         )
-    neg = np.flatnonzero(q < 0)
-    if neg.size:
-        k = int(neg[0])
-        raise InvalidInputError(f"quantity row {k} = {q[k]} is negative")
     med = _medium_array(medium, q.size)
     price = _nonneg_scalar(carbon_price_usd_per_t, "carbon_price_usd_per_t")
     ms = resolve_modes(modes)

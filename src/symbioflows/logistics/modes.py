@@ -122,8 +122,17 @@ def get_mode(mode: str | TransportMode) -> TransportMode:
     return table[mode]
 
 
+#: Names used by the material taxonomy for the same media.
+MEDIUM_ALIASES: dict[str, str] = {"bulk_solid": "solid"}
+
+
 def medium_code(medium: str) -> int:
-    """Index of a medium in :data:`MEDIA` (InvalidInputError listing the valid media)."""
+    """Index of a medium in :data:`MEDIA` (InvalidInputError listing the valid media).
+
+    The taxonomy's ``"bulk_solid"`` is accepted for ``"solid"``.
+    """
+    if isinstance(medium, str):
+        medium = MEDIUM_ALIASES.get(medium, medium)
     if not isinstance(medium, str) or medium not in MEDIA:
         raise InvalidInputError(f"unknown medium {medium!r}; valid media: {list(MEDIA)}")
     return MEDIA.index(medium)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from symbioflows.materials.classify import MaterialClassifier, MaterialPrediction, classify_material
+from symbioflows.materials.compat import CompatResult, cosine_similarity, top_k_compatible
 from symbioflows.materials.encoder import MaterialEncoder, normalize_text, sentence_model_available
 from symbioflows.materials.ewc import EwcEntry, ewc_table, lookup_ewc, normalize_ewc
+from symbioflows.materials.index import MaterialIndex, SearchResult
 from symbioflows.materials.nace import (
     NaceEntry,
     lookup_nace,
@@ -45,4 +48,12 @@ __all__ = [
     "MaterialEncoder",
     "normalize_text",
     "sentence_model_available",
+    "MaterialClassifier",
+    "MaterialPrediction",
+    "classify_material",
+    "CompatResult",
+    "cosine_similarity",
+    "top_k_compatible",
+    "MaterialIndex",
+    "SearchResult",
 ]

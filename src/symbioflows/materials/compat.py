@@ -33,6 +33,8 @@ from symbioflows.errors import InvalidInputError
 
 __all__ = ["CompatResult", "top_k_compatible", "cosine_similarity", "simd_level"]
 
+_MAX_WEIGHT = 1e6
+
 
 @dataclass(frozen=True)
 class CompatResult:
@@ -154,7 +156,8 @@ def top_k_compatible(
     w_substitution : float, optional
         Defaults to ``1 - w_similarity``.
     unknown_substitution : float, default 0.5
-        Knowledge term when a class is unknown.
+        Knowledge term when a class is unknown.  Weights and this term must lie within
+        +-1e6 (scores are float32); ``substitution`` entries within [0, 1].
     min_substitution : float, default 0.0
         Drop pairs of known classes whose substitution score is below this.
     supply_hazardous, demand_accepts_hazardous, demand_blocked : array_like of bool, optional
@@ -220,11 +223,20 @@ def top_k_compatible(
         S = np.ascontiguousarray(S, dtype=np.float32)
     ws = float(w_similarity)
     wk = 1.0 - ws if w_substitution is None else float(w_substitution)
+    # Scores are float32: weights beyond +-1e6 could overflow (inf * 0 = NaN), so refuse them.
     for name, v in (("w_similarity", ws), ("w_substitution", wk),
                     ("unknown_substitution", unknown_substitution),
                     ("min_substitution", min_substitution)):
-        if not np.isfinite(v):
-            raise InvalidInputError(f"{name} must be finite; got {v}")
+        if not np.isfinite(v) or abs(v) > _MAX_WEIGHT:
+            raise InvalidInputError(
+                f"{name} must be finite and within +-{_MAX_WEIGHT:g}; got {v} "
+                "(weights are relative: scale them down)"
+            )
+    if S.size and (not np.isfinite(S).all() or S.min() < 0 or S.max() > 1):
+        raise InvalidInputError(
+            "substitution scores must lie in [0, 1] (compatibility); got values in "
+            f"[{np.nanmin(S):g}, {np.nanmax(S):g}]"
+        )
     haz = _bools(supply_hazardous, nq, "supply_hazardous")
     acc = _bools(demand_accepts_hazardous, nx, "demand_accepts_hazardous")
     blk = _bools(demand_blocked, nx, "demand_blocked")

@@ -1,0 +1,200 @@
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+#include "symbioflows/matching.hpp"
+
+namespace py = pybind11;
+using namespace symbioflows;
+
+namespace {
+
+std::vector<int32_t> int32_vector(const py::handle& obj, const char* name, int64_t lo, int64_t hi) {
+    auto v = bind::int64_vector(obj, name);
+    std::vector<int32_t> out(v.size());
+    for (size_t k = 0; k < v.size(); ++k) {
+        if (v[k] < lo || v[k] > hi) {
+            throw InvalidInputError(std::string(name) + "[" + std::to_string(k) + "] = " +
+                                    std::to_string(v[k]) + " outside [" + std::to_string(lo) +
+                                    ", " + std::to_string(hi) + "]");
+        }
+        out[k] = static_cast<int32_t>(v[k]);
+    }
+    return out;
+}
+
+void check_len(size_t got, size_t want, const char* name) {
+    if (got != want) {
+        throw InvalidInputError(std::string(name) + ": expected " + std::to_string(want) +
+                                " values; got " + std::to_string(got));
+    }
+}
+
+void check_coords(const std::vector<double>& lat, const std::vector<double>& lon, const char* which) {
+    check_len(lon.size(), lat.size(), which);
+    for (size_t k = 0; k < lat.size(); ++k) {
+        if (lat[k] < -90.0 || lat[k] > 90.0 || lon[k] < -180.0 || lon[k] > 180.0) {
+            throw InvalidInputError(std::string(which) + " row " + std::to_string(k) +
+                                    ": (lat, lon) = (" + std::to_string(lat[k]) + ", " +
+                                    std::to_string(lon[k]) + ") outside [-90, 90] x [-180, 180]");
+        }
+    }
+}
+
+py::dict to_dict(CandidateResult&& r) {
+    py::dict d;
+    d["supply"] = bind::to_numpy(std::move(r.supply));
+    d["demand"] = bind::to_numpy(std::move(r.demand));
+    d["distance_km"] = bind::to_numpy(std::move(r.distance_km));
+    d["material_fit"] = bind::to_numpy(std::move(r.material_fit));
+    d["n_truncated"] = r.n_truncated;
+    d["n_distance_evals"] = r.n_distance_evals;
+    return d;
+}
+
+py::dict candidates_impl(bool grid, const py::handle& s_lat, const py::handle& s_lon,
+                         const py::handle& s_group, const py::handle& s_company,
+                         const py::handle& radius_km, const py::handle& d_lat,
+                         const py::handle& d_lon, const py::handle& d_group,
+                         const py::handle& d_company, const py::handle& compat, int64_t n_groups,
+                         int64_t max_per_supply, int n_threads) {
+    if (n_groups <= 0 || n_groups > 1000000) {
+        throw InvalidInputError("n_groups must be in [1, 1e6]; got " + std::to_string(n_groups));
+    }
+    if (max_per_supply < 0) throw InvalidInputError("max_per_supply must be >= 0 (0 = no cut)");
+    auto slat = bind::double_vector(s_lat, "supply_lat"), slon = bind::double_vector(s_lon, "supply_lon");
+    auto dlat = bind::double_vector(d_lat, "demand_lat"), dlon = bind::double_vector(d_lon, "demand_lon");
+    check_coords(slat, slon, "supplies");
+    check_coords(dlat, dlon, "demands");
+    auto sg = int32_vector(s_group, "supply_group", 0, n_groups - 1);
+    auto dg = int32_vector(d_group, "demand_group", 0, n_groups - 1);
+    auto sc = bind::int64_vector(s_company, "supply_company");
+    auto dc = bind::int64_vector(d_company, "demand_company");
+    auto rad = bind::double_vector(radius_km, "radius_km");
+    auto cm = bind::double_vector(compat, "compat");
+    check_len(sg.size(), slat.size(), "supply_group");
+    check_len(sc.size(), slat.size(), "supply_company");
+    check_len(rad.size(), slat.size(), "radius_km");
+    check_len(dg.size(), dlat.size(), "demand_group");
+    check_len(dc.size(), dlat.size(), "demand_company");
+    check_len(cm.size(), static_cast<size_t>(bind::checked_product(n_groups, n_groups, int64_t(1) << 40, "compat")), "compat");
+    for (size_t k = 0; k < rad.size(); ++k) {
+        if (!(rad[k] > 0.0)) {
+            throw InvalidInputError("radius_km[" + std::to_string(k) + "] = " + std::to_string(rad[k]) +
+                                    " must be > 0");
+        }
+    }
+    StreamPoints sp{slat.data(), slon.data(), sg.data(), sc.data(), static_cast<int64_t>(slat.size())};
+    StreamPoints dp{dlat.data(), dlon.data(), dg.data(), dc.data(), static_cast<int64_t>(dlat.size())};
+    CandidateResult r = bind::run_without_gil([&](const PollFn& poll) {
+        return grid ? grid_candidates(sp, rad.data(), dp, cm.data(), static_cast<int32_t>(n_groups),
+                                      max_per_supply, n_threads, poll)
+                    : all_pairs_candidates(sp, rad.data(), dp, cm.data(), static_cast<int32_t>(n_groups),
+                                           max_per_supply, n_threads, poll);
+    });
+    return to_dict(std::move(r));
+}
+
+}  // namespace
+
+void bind_matching(py::module_& m) {
+    for (int grid = 1; grid >= 0; --grid) {
+        const bool g = grid == 1;
+        m.def(
+            g ? "grid_candidates" : "all_pairs_candidates",
+            [g](const py::handle& s_lat, const py::handle& s_lon, const py::handle& s_group,
+                const py::handle& s_company, const py::handle& radius_km, const py::handle& d_lat,
+                const py::handle& d_lon, const py::handle& d_group, const py::handle& d_company,
+                const py::handle& compat, int64_t n_groups, int64_t max_per_supply, int n_threads) {
+                return candidates_impl(g, s_lat, s_lon, s_group, s_company, radius_km, d_lat, d_lon,
+                                       d_group, d_company, compat, n_groups, max_per_supply, n_threads);
+            },
+            py::arg("supply_lat"), py::arg("supply_lon"), py::arg("supply_group"),
+            py::arg("supply_company"), py::arg("radius_km"), py::arg("demand_lat"),
+            py::arg("demand_lon"), py::arg("demand_group"), py::arg("demand_company"),
+            py::arg("compat"), py::arg("n_groups"), py::arg("max_per_supply") = 0,
+            py::arg("n_threads") = 0,
+            g ? "Candidate (supply, demand) pairs within each supply's radius whose material groups "
+                "are compatible, by a lat/lon grid (GIL released). Returns a dict of arrays."
+              : "Same as grid_candidates by brute force over all pairs (reference / baseline).");
+    }
+
+    m.attr("NUM_PAIR_FEATURES") = kNumPairFeatures;
+    m.def(
+        "score_pairs",
+        [](const py::handle& s_idx, const py::handle& d_idx, const py::handle& distance_km,
+           const py::handle& material_fit, const py::handle& sector_fit, py::dict supply, py::dict demand, double circuity,
+           const py::handle& weights, double bias, int n_threads) {
+            auto si = bind::int64_vector(s_idx, "supply_index");
+            auto di = bind::int64_vector(d_idx, "demand_index");
+            auto dist = bind::double_vector(distance_km, "distance_km");
+            auto fit = bind::double_vector(material_fit, "material_fit");
+            auto sfit = bind::double_vector(sector_fit, "sector_fit");
+            auto w = bind::double_vector(weights, "weights");
+            const size_t n = si.size();
+            check_len(di.size(), n, "demand_index");
+            check_len(dist.size(), n, "distance_km");
+            check_len(fit.size(), n, "material_fit");
+            check_len(sfit.size(), n, "sector_fit");
+            check_len(w.size(), kNumPairFeatures, "weights");
+            if (!std::isfinite(bias) || !std::isfinite(circuity) || circuity < 1.0) {
+                throw InvalidInputError("bias must be finite and circuity >= 1");
+            }
+            auto get = [](py::dict& t, const char* key, const char* table, bool finite) {
+                if (!t.contains(key)) throw InvalidInputError(std::string(table) + " lacks '" + key + "'");
+                return bind::double_vector(t[key], key, finite);
+            };
+            auto s_q = get(supply, "qty_t", "supply", true), d_q = get(demand, "qty_t", "demand", true);
+            const size_t ns = s_q.size(), nd = d_q.size();
+            auto s_ql = get(supply, "quality", "supply", false), d_ql = get(demand, "quality", "demand", false);
+            auto s_disp = get(supply, "disposal_usd_t", "supply", true);
+            auto s_dco2 = get(supply, "disposal_co2e_kg_t", "supply", true);
+            auto s_fix = get(supply, "fixed_usd_t", "supply", true);
+            auto s_tkm = get(supply, "usd_per_tkm", "supply", true);
+            auto s_co2 = get(supply, "co2e_kg_per_tkm", "supply", true);
+            auto s_haz = get(supply, "hazardous", "supply", true);
+            auto d_vp = get(demand, "virgin_usd_t", "demand", true);
+            auto d_vc = get(demand, "virgin_co2e_kg_t", "demand", true);
+            auto s_mask = int32_vector(supply["mask"], "supply.mask", 0, 0xFFFF);
+            auto d_mask = int32_vector(demand["mask"], "demand.mask", 0, 0xFFFF);
+            auto s_cty = int32_vector(supply["country"], "supply.country", 0, 1 << 30);
+            auto d_cty = int32_vector(demand["country"], "demand.country", 0, 1 << 30);
+            for (auto* v : {&s_ql, &s_disp, &s_dco2, &s_fix, &s_tkm, &s_co2, &s_haz}) check_len(v->size(), ns, "supply column");
+            check_len(s_mask.size(), ns, "supply.mask");
+            check_len(s_cty.size(), ns, "supply.country");
+            for (auto* v : {&d_ql, &d_vp, &d_vc}) check_len(v->size(), nd, "demand column");
+            check_len(d_mask.size(), nd, "demand.mask");
+            check_len(d_cty.size(), nd, "demand.country");
+            for (size_t k = 0; k < n; ++k) {
+                if (si[k] < 0 || static_cast<size_t>(si[k]) >= ns || di[k] < 0 || static_cast<size_t>(di[k]) >= nd) {
+                    throw UnknownNodeError("pair " + std::to_string(k) + ": (" + std::to_string(si[k]) + ", " +
+                                           std::to_string(di[k]) + ") outside the stream tables");
+                }
+            }
+            std::vector<uint8_t> haz(ns);
+            for (size_t k = 0; k < ns; ++k) haz[k] = s_haz[k] != 0.0;
+            SupplyAttrs sa{s_q.data(), s_ql.data(), s_mask.data(), s_disp.data(), s_dco2.data(),
+                           s_fix.data(), s_tkm.data(), s_co2.data(), haz.data(), s_cty.data()};
+            DemandAttrs da{d_q.data(), d_ql.data(), d_mask.data(), d_vp.data(), d_vc.data(), d_cty.data()};
+            bind::checked_product(static_cast<int64_t>(n), kNumPairFeatures, int64_t(1) << 34, "features");
+            py::array_t<double> feats({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(kNumPairFeatures)});
+            py::array_t<double> sc(static_cast<py::ssize_t>(n));
+            double* fp = feats.mutable_data();
+            double* sp = sc.mutable_data();
+            bind::run_without_gil([&](const PollFn& poll) {
+                score_pairs(si.data(), di.data(), dist.data(), fit.data(), sfit.data(), static_cast<int64_t>(n), sa, da,
+                            circuity, w.data(), bias, fp, sp, n_threads, poll);
+                return 0;
+            });
+            return py::make_tuple(feats, sc);
+        },
+        py::arg("supply_index"), py::arg("demand_index"), py::arg("distance_km"),
+        py::arg("material_fit"), py::arg("sector_fit"), py::arg("supply"), py::arg("demand"), py::arg("circuity"),
+        py::arg("weights"), py::arg("bias"), py::arg("n_threads") = 0,
+        "Features (n_pairs x NUM_PAIR_FEATURES) and score in (0, 1] of candidate pairs, one pass, "
+        "GIL released.");
+}

@@ -1,0 +1,82 @@
+// Candidate generation by spatial grid and one-pass pair scoring for the matcher.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "symbioflows/parallel.hpp"
+
+namespace symbioflows {
+
+struct StreamPoints {
+    const double* lat;
+    const double* lon;
+    const int32_t* group;     // material group id in [0, n_groups)
+    const int64_t* company;   // company id; pairs within one company are skipped
+    int64_t n;
+};
+
+struct CandidateResult {
+    std::vector<int64_t> supply;
+    std::vector<int64_t> demand;
+    std::vector<double> distance_km;
+    std::vector<double> material_fit;
+    int64_t n_truncated = 0;  // supplies whose list was cut to max_per_supply
+    int64_t n_distance_evals = 0;
+};
+
+// For each supply i: every demand j with compat[g_i * n_groups + g_j] > 0, a different company
+// and great-circle distance <= radius_km[i].  Demands are bucketed in a lat/lon grid whose cell
+// is the supply's radius rounded up to a power of two (one grid per tier), so each supply only
+// visits the cells within its radius.  Per supply the candidates are ordered by (distance,
+// demand index) and cut to max_per_supply (0 = no cut).  Output is ordered by supply index:
+// identical for any thread count.
+CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km,
+                                const StreamPoints& dem, const double* compat, int32_t n_groups,
+                                int64_t max_per_supply, int n_threads,
+                                const PollFn& poll = PollFn());
+
+// The same result by brute force over all pairs (reference and benchmark baseline).
+CandidateResult all_pairs_candidates(const StreamPoints& sup, const double* radius_km,
+                                     const StreamPoints& dem, const double* compat,
+                                     int32_t n_groups, int64_t max_per_supply, int n_threads,
+                                     const PollFn& poll = PollFn());
+
+struct SupplyAttrs {
+    const double* qty_t;            // > 0
+    const double* quality;          // NaN = unknown
+    const int32_t* mask;            // availability bits (12 months)
+    const double* disposal_usd_t;   // avoided disposal cost per t (>= 0)
+    const double* disposal_co2e_kg_t;
+    const double* fixed_usd_t;      // transport: fixed per t
+    const double* usd_per_tkm;      // transport: per t.km
+    const double* co2e_kg_per_tkm;  // transport emissions per t.km
+    const uint8_t* hazardous;
+    const int32_t* country;
+};
+
+struct DemandAttrs {
+    const double* qty_t;
+    const double* quality;          // minimum quality required, NaN = none
+    const int32_t* mask;
+    const double* virgin_usd_t;     // what the input costs today
+    const double* virgin_co2e_kg_t; // production emissions of the displaced virgin input
+    const int32_t* country;
+};
+
+constexpr int kNumPairFeatures = 12;
+
+// Features per pair (row-major n_pairs x kNumPairFeatures):
+//  0 material_fit, 1 quantity_fit_supply = min(qs, qd)/qs, 2 quantity_fit_demand = min/qd,
+//  3 quality_fit = 1 - max(0, q_required - q_supply) (1 when unknown),
+//  4 timing_overlap = |mask_s & mask_d| / |mask_d| (1 when the demand mask is empty),
+//  5 distance_km (road = great circle x circuity), 6 transport_usd_per_t,
+//  7 surplus_usd_per_t = disposal + virgin - transport, 8 co2e_avoided_kg_per_t =
+//  disposal_co2e + virgin_co2e * material_fit - transport co2e, 9 hazardous, 10 cross_border,
+//  11 sector_fit (a per-pair input: the learned fit of the receiver's sector to the supply).
+// score = sigmoid(bias + sum_f w_f x_f), clamped to [1e-9, 1].
+void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* distance_km,
+                 const double* material_fit, const double* sector_fit, int64_t n_pairs, const SupplyAttrs& s,
+                 const DemandAttrs& d, double circuity, const double* weights, double bias,
+                 double* features, double* score, int n_threads, const PollFn& poll = PollFn());
+
+}  // namespace symbioflows

@@ -1,0 +1,453 @@
+"""Evaluate receiver matchers on real documented exchanges (the MAESTRI database).
+
+The protocol of ``shared/data/README.md``:
+
+* **Queries**: each implemented exchange's donor side (waste description, optional EWC code,
+  donor business and NACE class).  Planned exchanges (and those under feasibility study) are
+  reported separately.
+* **Candidates**: receivers described only by their business and NACE class (never the final
+  use or the material).  Two settings: ``case`` (the organisations of the same case, donors and
+  receivers, identified by business and NACE class; queries with fewer than two candidates are
+  dropped) and ``all`` (every receiver NACE class of the database, described by its NACE title).
+* **Folds**: grouped by case, so that no case is both in training and in test.
+* **Metrics**: recall@1/5/10 and mean reciprocal rank, micro (over queries) and macro (over
+  cases), with percentile bootstrap intervals obtained by resampling cases.  Ties in a score
+  are broken uniformly at random *in expectation* (the exact expected recall and reciprocal
+  rank), so a constant scorer gets exactly the random baseline.
+* **Methods**: ``random``, ``popularity`` (receiver class frequency in training), ``exact_code``
+  (same EWC code, then sub-chapter, then chapter, then same donor NACE division, then
+  popularity), ``bm25`` (rank-bm25 over the texts), ``embedding`` (plain cosine of sentence
+  embeddings), ``blend`` (the untrained hand-set blend of :mod:`symbioflows.matching.learned`)
+  and ``learned`` (its logistic-regression weights fitted on the training folds).
+
+The MAESTRI rows are read from a data directory at run time and never ship in the package.
+Run ``symbioflows evaluate`` or ``python -m symbioflows.evaluate``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from symbioflows._config import check_rng
+from symbioflows._validation import check_positive_int
+from symbioflows.errors import InvalidInputError
+from symbioflows.matching.learned import (
+    Candidate,
+    Query,
+    ReceiverScorer,
+    SectorStatistics,
+    _bm25_matrix,
+)
+from symbioflows.matching.text import embed_texts, ewc_digits, normalize_nace
+
+__all__ = ["METHODS", "SETTINGS", "EvaluationReport", "find_data_dir", "load_maestri",
+           "rank_metrics", "evaluate_matchers", "fit_learned", "nace_pool", "main"]
+
+log = logging.getLogger(__name__)
+
+METHODS = ("random", "popularity", "exact_code", "bm25", "embedding", "blend", "learned")
+SETTINGS = ("case", "all")
+KS = (1, 5, 10)
+
+
+def find_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path | None:
+    """Where ``maestri_exchanges.csv`` lives: the argument, ``$SYMBIOFLOWS_DATA_DIR``, or
+    ``shared/data`` in an ancestor of the package or working directory (``None`` if absent)."""
+    cands: list[Path] = []
+    if data_dir is not None:
+        cands.append(Path(data_dir))
+    if os.environ.get("SYMBIOFLOWS_DATA_DIR"):
+        cands.append(Path(os.environ["SYMBIOFLOWS_DATA_DIR"]))
+    # ``../shared/data`` next to the repository root (or any ancestor's ``shared/data``,
+    # which covers git worktrees nested one level deeper).
+    for base in (Path(__file__).resolve(), Path.cwd().resolve() / "x"):
+        cands += [a / "shared" / "data" for a in base.parents]
+    for c in cands:
+        if (c / "maestri_exchanges.csv").is_file():
+            return c.resolve()
+    if data_dir is not None:
+        raise InvalidInputError(
+            f"{data_dir}: no maestri_exchanges.csv there; pass the directory holding the "
+            "MAESTRI exchanges (shared/data)")
+    return None
+
+
+def _nace_titles(data_dir: Path) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    p = data_dir / "nace_rev2.csv"
+    if p.is_file():
+        t = pd.read_csv(p, dtype=str)
+        for _, r in t.iterrows():
+            code = normalize_nace(r.get("nace4") or r.get("code"))
+            if code:
+                titles[code] = str(r.get("description", ""))
+                titles.setdefault(code[:2] + "00", str(r.get("division", "")))
+    return titles
+
+
+def nace_pool(df: pd.DataFrame) -> list[Candidate]:
+    """Every receiver NACE class of the database, described by its NACE title only."""
+    titles: dict[str, str] = df.attrs.get("nace_titles", {})
+    return [Candidate(titles.get(c, titles.get(c[:2] + "00", "")), c)
+            for c in sorted(set(df["receiver_nace"]))]
+
+
+def _clean(v: Any) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    s = str(v).strip()
+    return "" if s.upper() in ("ND", "NA", "NAN") else s
+
+
+def load_maestri(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The MAESTRI exchanges as evaluation rows.
+
+    Returns a DataFrame with ``case``, ``group`` (``implemented`` / ``planned``), ``query``
+    (:class:`~symbioflows.matching.learned.Query`), ``receiver_nace`` (4 digits),
+    ``receiver_key`` (business|nace), ``receiver_text`` and the case's organisations in
+    ``org_keys`` / ``org_texts``.  Rows without a receiver sector are dropped.
+    """
+    d = find_data_dir(data_dir)
+    if d is None:
+        raise InvalidInputError("MAESTRI data not found; pass data_dir= or set SYMBIOFLOWS_DATA_DIR")
+    raw = pd.read_csv(d / "maestri_exchanges.csv", dtype=str)
+    titles = _nace_titles(d)
+    rows = []
+    for _, r in raw.iterrows():
+        case = str(r["exchange_id"]).split(",")[0].strip()
+        rn = normalize_nace(_clean(r["receiver_nace"]))
+        if rn is None:
+            continue
+        status = _clean(r["status"]).lower()
+        group = "implemented" if status == "implemented" else "planned"
+        dn = normalize_nace(_clean(r["donor_nace"]))
+        q = Query(text=_clean(r["waste_description"]),
+                  ewc=ewc_digits(_clean(r["ewc_code"]) or None), donor_nace=dn,
+                  donor_business=_clean(r["donor_business"]))
+        rb = _clean(r["receiver_business"])
+        rows.append(dict(case=case, group=group, query=q, receiver_nace=rn,
+                         receiver_key=f"{rb.lower()}|{rn}",
+                         receiver_text=f"{rb}. {titles.get(rn, titles.get(rn[:2] + '00', ''))}",
+                         donor_key=f"{_clean(r['donor_business']).lower()}|{dn}" if dn else None,
+                         donor_text=f"{_clean(r['donor_business'])}. "
+                                    f"{titles.get(dn or '', '')}" if dn else None,
+                         donor_nace=dn))
+    df = pd.DataFrame(rows)
+    df.attrs["nace_titles"] = titles
+    return df
+
+
+def rank_metrics(scores: np.ndarray, relevant: int) -> dict[str, float]:
+    """Expected recall@k and reciprocal rank of candidate ``relevant`` under random
+    tie-breaking.
+
+    Examples
+    --------
+    >>> rank_metrics(np.array([0.1, 0.9, 0.5]), 2)["rr"]
+    0.5
+    >>> round(rank_metrics(np.zeros(4), 0)["rr"], 4)  # all tied: E[1/rank] = (1+1/2+1/3+1/4)/4
+    0.5208
+    """
+    s = scores[relevant]
+    higher = int(np.sum(scores > s))
+    ties = int(np.sum(scores == s))
+    ranks = np.arange(higher + 1, higher + ties + 1, dtype=np.float64)
+    out = {"rr": float(np.mean(1.0 / ranks))}
+    for k in KS:
+        out[f"r@{k}"] = float(np.clip((k - higher) / ties, 0.0, 1.0))
+    return out
+
+
+@dataclass
+class EvaluationReport:
+    """Per-query results and the summary table."""
+
+    per_query: pd.DataFrame
+    summary: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_pandas(self) -> pd.DataFrame:
+        return self.summary.copy()
+
+    def format_table(self) -> str:
+        """A plain-text table: value [low, high] for each metric."""
+        lines = []
+        cols = ["r@1", "r@5", "r@10", "mrr"]
+        for (setting, group, avg), sub in self.summary.groupby(["setting", "group", "average"],
+                                                               sort=False):
+            n = sub["n_queries"].iloc[0]
+            nc = sub["n_cases"].iloc[0]
+            lines.append(f"\nsetting={setting}  queries={group} ({n} queries, {nc} cases)  "
+                         f"average={avg}")
+            lines.append(f"{'method':<12}" + "".join(f"{c:>22}" for c in cols))
+            for _, r in sub.iterrows():
+                cells = "".join(
+                    f"{r[c]:>8.3f} [{r[c + '_lo']:.3f},{r[c + '_hi']:.3f}]" for c in cols)
+                lines.append(f"{r['method']:<12}{cells}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format_table()
+
+
+def _bootstrap(pq: pd.DataFrame, n_boot: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+    metrics = ["r@1", "r@5", "r@10", "rr"]
+    cases = sorted(pq["case"].unique())
+    sums = pq.groupby("case")[metrics].sum().reindex(cases)
+    cnt = pq.groupby("case").size().reindex(cases).to_numpy(dtype=float)
+    means = sums.to_numpy() / cnt[:, None]
+    s = sums.to_numpy()
+    micro = s.sum(0) / cnt.sum()
+    macro = means.mean(0)
+    idx = rng.integers(0, len(cases), size=(n_boot, len(cases)))
+    b_micro = s[idx].sum(1) / cnt[idx].sum(1)[:, None]
+    b_macro = means[idx].mean(1)
+    out = []
+    for avg, point, boot in (("micro", micro, b_micro), ("macro", macro, b_macro)):
+        row: dict[str, Any] = {"average": avg, "n_queries": int(cnt.sum()), "n_cases": len(cases)}
+        for m, name in zip(range(4), ("r@1", "r@5", "r@10", "mrr")):
+            row[name] = float(point[m])
+            row[name + "_lo"] = float(np.percentile(boot[:, m], 2.5))
+            row[name + "_hi"] = float(np.percentile(boot[:, m], 97.5))
+        out.append(row)
+    return out
+
+
+def _case_pool(org: pd.DataFrame) -> tuple[list[str], list[Candidate]]:
+    """Organisations of a case (receivers and donors) keyed by business|nace."""
+    keys: dict[str, str] = {}
+    for k, t in zip(org["receiver_key"], org["receiver_text"]):
+        keys.setdefault(k, t)
+    for k, t in zip(org["donor_key"], org["donor_text"]):
+        if isinstance(k, str) and isinstance(t, str):
+            keys.setdefault(k, t)
+    klist = sorted(keys)
+    return klist, [Candidate(keys[k], k.split("|")[1]) for k in klist]
+
+
+ScoreFn = Callable[[Sequence[Query], Sequence[Candidate]], np.ndarray]
+
+
+def fit_learned(train: pd.DataFrame, pool_all: list[Candidate], *, embed_backend: str = "auto",
+                C: float = 1.0) -> ReceiverScorer:
+    """Fit :class:`ReceiverScorer` on MAESTRI rows, ranking each training exchange's receiver
+    both among all receiver classes and among the organisations of its case."""
+    train = train.reset_index(drop=True)
+    codes = [c.nace for c in pool_all]
+    pools: list[tuple[Sequence[Candidate], Sequence[tuple[int, int]]]] = [
+        (pool_all, [(k, codes.index(n)) for k, n in enumerate(train["receiver_nace"])
+                    if n in codes])]
+    for _case, org in train.groupby("case"):
+        klist, cands = _case_pool(org)
+        if len(klist) >= 2:
+            pools.append((cands, [(int(k), klist.index(rk))
+                                  for k, rk in zip(org.index, org["receiver_key"])]))
+    return ReceiverScorer(embed_backend=embed_backend, C=C).fit(
+        list(train["query"]), list(train["receiver_nace"]), list(train["case"]), pools)
+
+
+def _make_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Sequence[str],
+                  backend: str, C: float) -> dict[str, ScoreFn]:
+    tq = list(train["query"])
+    tr_nace = list(train["receiver_nace"])
+    q_emb, used = embed_texts([q.text for q in tq], backend=backend)
+    stats = SectorStatistics.from_pairs(tq, tr_nace, q_emb, used)
+    pdiv, pclass = stats.priors()
+    fns: dict[str, ScoreFn] = {}
+
+    def random_(qs: Sequence[Query], cs: Sequence[Candidate]) -> np.ndarray:
+        return np.zeros((len(qs), len(cs)))
+
+    def popularity(qs: Sequence[Query], cs: Sequence[Candidate]) -> np.ndarray:
+        row = np.array([stats.class_counts.get(c.nace or "", 0) * 1e3
+                        + stats.div_counts.get((c.nace or "")[:2], 0) for c in cs], dtype=float)
+        return np.tile(row, (len(qs), 1))
+
+    def exact_code(qs: Sequence[Query], cs: Sequence[Candidate]) -> np.ndarray:
+        pop = popularity(qs, cs)
+        pop = pop / (pop.max() + 1.0)
+        out = np.zeros((len(qs), len(cs)))
+        for i, q in enumerate(qs):
+            tab = None
+            if q.ewc:
+                for t, key in ((stats.by_ewc6, q.ewc), (stats.by_ewc4, q.ewc[:4]),
+                               (stats.by_ewc2, q.ewc[:2])):
+                    if key in t:
+                        tab = t[key]
+                        break
+            dtab = stats.by_donor_div.get((q.donor_nace or "")[:2]) if q.donor_nace else None
+            for j, c in enumerate(cs):
+                d = (c.nace or "")[:2]
+                out[i, j] = (1e6 * (tab.get(d, 0) if tab else 0)
+                             + 1e3 * (dtab.get(d, 0) if dtab else 0) + pop[i, j])
+        return out
+
+    def bm25(qs: Sequence[Query], cs: Sequence[Candidate]) -> np.ndarray:
+        return _bm25_matrix([q.text for q in qs], [c.text for c in cs])
+
+    def embedding(qs: Sequence[Query], cs: Sequence[Candidate]) -> np.ndarray:
+        a, u = embed_texts([q.text for q in qs], backend=used)
+        b, _ = embed_texts([c.text for c in cs], backend=u)
+        return np.asarray(a @ b.T, dtype=np.float64)
+
+    table: dict[str, ScoreFn] = {"random": random_, "popularity": popularity,
+                                 "exact_code": exact_code, "bm25": bm25, "embedding": embedding}
+    for m in methods:
+        if m in table:
+            fns[m] = table[m]
+    if "blend" in methods:
+        fns["blend"] = ReceiverScorer.untrained(embed_backend=used, stats=stats).score
+    if "learned" in methods:
+        fns["learned"] = fit_learned(train, pool_all, embed_backend=used, C=C).score
+    return fns
+
+
+def evaluate_matchers(
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    methods: Sequence[str] = METHODS,
+    settings: Sequence[str] = SETTINGS,
+    n_folds: int = 5,
+    n_boot: int = 1000,
+    embed_backend: str = "auto",
+    C: float = 1.0,
+    rng: Any = 0,
+    progress: bool = False,
+) -> EvaluationReport:
+    """Run the MAESTRI evaluation protocol for the chosen methods.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Directory with ``maestri_exchanges.csv`` (and ``nace_rev2.csv`` for NACE titles).
+    methods : sequence of str
+        Any of :data:`METHODS`.
+    settings : sequence of {"case", "all"}
+        Candidate pools (see the module docstring).
+    n_folds : int
+        Grouped folds over cases.
+    n_boot : int
+        Bootstrap resamples of cases for the intervals.
+    embed_backend : {"auto", "sentence", "hashing"}
+    C : float
+        Regularisation of the learned scorer.
+    rng : seed
+        Seeds the bootstrap.
+
+    Returns
+    -------
+    EvaluationReport
+        ``summary``: one row per (setting, query group, average, method) with recall@1/5/10,
+        MRR and their 95 % intervals.
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown method or setting, or the data directory lacks the file.
+    """
+    from symbioflows._optional import import_optional
+
+    bad = [m for m in methods if m not in METHODS]
+    if bad:
+        raise InvalidInputError(f"unknown methods {bad}; choose from {METHODS}")
+    bad = [s for s in settings if s not in SETTINGS]
+    if bad:
+        raise InvalidInputError(f"unknown settings {bad}; choose from {SETTINGS}")
+    n_folds = check_positive_int(n_folds, "n_folds", minimum=2)
+    n_boot = check_positive_int(n_boot, "n_boot")
+    gen = check_rng(rng)
+    ms = import_optional("sklearn.model_selection", "learn", purpose="grouped folds")
+    df = load_maestri(data_dir)
+    pool_all = nace_pool(df)
+    all_codes = [c.nace for c in pool_all]
+    cases = df["case"].to_numpy()
+    folds = ms.GroupKFold(n_splits=min(n_folds, len(set(cases))))
+    records: list[dict[str, Any]] = []
+    it = list(folds.split(np.zeros(len(df)), groups=cases))
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, desc="folds")
+    for fold, (tr, te) in enumerate(it):
+        train = df.iloc[tr]
+        test = df.iloc[te]
+        fns = _make_scorers(train, pool_all, methods, embed_backend, C)
+        for setting in settings:
+            for group in ("implemented", "planned"):
+                sub = test[test["group"] == group]
+                if sub.empty:
+                    continue
+                for case, rows in sub.groupby("case"):
+                    qs = list(rows["query"])
+                    if setting == "all":
+                        cands = pool_all
+                        rel = [all_codes.index(n) for n in rows["receiver_nace"]]
+                    else:
+                        klist, cands = _case_pool(test[test["case"] == case])
+                        if len(klist) < 2:
+                            continue
+                        rel = [klist.index(k) for k in rows["receiver_key"]]
+                    for method, fn in fns.items():
+                        sc = fn(qs, cands)
+                        for i, j in enumerate(rel):
+                            m = rank_metrics(sc[i], j)
+                            records.append(dict(setting=setting, group=group, method=method,
+                                                fold=fold, case=case, n_candidates=len(cands),
+                                                **m))
+    pq = pd.DataFrame(records)
+    rows_out = []
+    for keys, sub in pq.groupby(["setting", "group", "method"], sort=False):
+        s_, g_, m_ = (str(k) for k in keys)  # type: ignore[union-attr]
+        for r in _bootstrap(sub, n_boot, gen):
+            rows_out.append(dict(setting=s_, group=g_, method=m_, **r))
+    summary = pd.DataFrame(rows_out)
+    order = {m: k for k, m in enumerate(METHODS)}
+    summary["_o"] = summary["method"].map(order)
+    summary = summary.sort_values(["setting", "group", "average", "_o"]).drop(columns="_o")
+    summary = summary.reset_index(drop=True)
+    return EvaluationReport(pq, summary, dict(n_folds=n_folds, n_boot=n_boot,
+                                              embed_backend=embed_backend, methods=list(methods)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m symbioflows.evaluate``: run the protocol and print the table."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="symbioflows evaluate", description=__doc__.split("\n")[0])
+    add_arguments(p)
+    args = p.parse_args(argv)
+    return run_from_args(args)
+
+
+def add_arguments(p: Any) -> None:
+    p.add_argument("--data-dir", default=None, help="directory with maestri_exchanges.csv")
+    p.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
+    p.add_argument("--settings", default=",".join(SETTINGS), help="case,all")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--boot", type=int, default=1000)
+    p.add_argument("--backend", default="auto", choices=("auto", "sentence", "hashing"))
+    p.add_argument("--json", default=None, help="also write the summary as JSON here")
+    p.add_argument("--quiet", action="store_true")
+
+
+def run_from_args(args: Any) -> int:
+    rep = evaluate_matchers(data_dir=args.data_dir, methods=args.methods.split(","),
+                            settings=args.settings.split(","), n_folds=args.folds,
+                            n_boot=args.boot, embed_backend=args.backend,
+                            progress=not args.quiet)
+    print(rep.format_table())  # noqa: T201 - command-line output
+    if args.json:
+        rep.summary.to_json(args.json, orient="records", indent=1)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

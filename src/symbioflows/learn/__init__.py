@@ -1,0 +1,25 @@
+"""Learning which exchanges work: GNN link prediction, baselines, evaluation on real
+exchanges, federated training, and a feedback-driven scorer with a model registry.
+
+Heavy dependencies (torch, torch_geometric, flwr, scikit-learn) are imported lazily when a
+learner is used; ``pip install 'symbioflows[gnn]'`` / ``[federated]`` / ``[learn]``.
+"""
+
+from __future__ import annotations
+
+from symbioflows.learn._synthetic import make_synthetic_network
+from symbioflows.learn.gnn import LinkPredictor, roc_auc
+from symbioflows.learn.graph import SymbiosisGraph, build_graph
+from symbioflows.learn.split import LinkSplit, edge_set, link_split, sample_negatives
+
+__all__ = [
+    "LinkPredictor",
+    "LinkSplit",
+    "SymbiosisGraph",
+    "build_graph",
+    "edge_set",
+    "link_split",
+    "make_synthetic_network",
+    "roc_auc",
+    "sample_negatives",
+]

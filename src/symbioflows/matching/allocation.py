@@ -1,0 +1,400 @@
+"""Optimal allocation of supply tonnes to demands over candidate pairs.
+
+Given supplies with limited tonnes, demands with limited need and candidate pairs with a value
+per tonne (net benefit in USD, CO2e avoided in kg, or 1 for "tonnes diverted from landfill"),
+choose the flows that maximise the total value subject to both capacities.  Two exact solvers
+(OR-tools min-cost flow on an integer-scaled network, or the GLOP linear program) and a greedy
+baseline.  "Infeasible", "time limit" and solver failures are statuses in the result, never
+exceptions; flows are only read after an ``optimal`` status.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from symbioflows._optional import import_optional
+from symbioflows._validation import as_float_array, as_index_array
+from symbioflows.errors import InvalidInputError, ResourceLimitError
+
+__all__ = ["Allocation", "allocate", "allocate_greedy", "METHODS"]
+
+log = logging.getLogger(__name__)
+
+METHODS = ("min_cost_flow", "lp", "greedy")
+
+#: Largest number of integer quantity units in the scaled min-cost-flow network (2^31), and the
+#: largest integer unit cost (2^20); their product bounds the objective by 2^51, well inside
+#: the 2^62 that OR-tools' int64 arithmetic tolerates.
+_MAX_QTY_UNITS = float(2**31)
+_MAX_COST_UNITS = float(2**20)
+_INT64_SAFE = float(2**62)
+
+
+@dataclass
+class Allocation:
+    """Result of an allocation.
+
+    Attributes
+    ----------
+    status : str
+        ``"optimal"`` (proved by the solver), ``"heuristic"`` (greedy baseline, no proof),
+        ``"time_limit"``, ``"infeasible"``, ``"not_solved"`` or ``"error"``.
+    objective : float
+        Total value of the flows (sum of ``value_per_t * flow_t``), NaN when no flows were read.
+    flows_t : ndarray of float64
+        Tonnes per candidate pair (same order as the input pairs); all zeros unless the status
+        is ``optimal`` or ``heuristic``.
+    method : str
+        ``"min_cost_flow"``, ``"lp"`` or ``"greedy"``.
+    solve_time_s : float
+        Wall time of the solver call.
+    message : str
+        Human-readable detail (solver status name, scaling used).
+    scaling : dict
+        For ``min_cost_flow``: ``quantity_unit_t`` and ``value_unit`` (the integer grid used),
+        and ``max_rounding_loss`` (an upper bound on objective lost to the rounding).
+    """
+
+    status: str
+    objective: float
+    flows_t: npt.NDArray[np.float64]
+    method: str
+    solve_time_s: float = 0.0
+    message: str = ""
+    scaling: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def optimal(self) -> bool:
+        """True only when the solver proved optimality (never for greedy or time limits)."""
+        return self.status == "optimal"
+
+    @property
+    def has_flows(self) -> bool:
+        """True when :attr:`flows_t` holds a solution (optimal or heuristic)."""
+        return self.status in ("optimal", "heuristic")
+
+    def __repr__(self) -> str:
+        n = int(np.count_nonzero(self.flows_t))
+        return (
+            f"Allocation(status={self.status!r}, method={self.method!r}, "
+            f"objective={self.objective:.6g}, pairs_used={n}/{self.flows_t.size})"
+        )
+
+
+def _check_inputs(
+    supply_capacity_t: Any,
+    demand_capacity_t: Any,
+    pair_supply: Any,
+    pair_demand: Any,
+    value_per_t: Any,
+    pair_capacity_t: Any | None,
+) -> tuple[np.ndarray, ...]:
+    s_cap = as_float_array(supply_capacity_t, "supply_capacity_t")
+    d_cap = as_float_array(demand_capacity_t, "demand_capacity_t")
+    for name, arr in (("supply_capacity_t", s_cap), ("demand_capacity_t", d_cap)):
+        bad = np.flatnonzero(arr < 0)
+        if bad.size:
+            k = int(bad[0])
+            raise InvalidInputError(
+                f"{name}[{k}] = {arr[k]!r} is negative; capacities are tonnes >= 0"
+            )
+    ps = as_index_array(pair_supply, "pair_supply", n=s_cap.size)
+    pd_ = as_index_array(pair_demand, "pair_demand", n=d_cap.size)
+    val = as_float_array(value_per_t, "value_per_t")
+    if not (ps.size == pd_.size == val.size):
+        raise InvalidInputError(
+            f"pair_supply, pair_demand and value_per_t must have the same length; got "
+            f"{ps.size}, {pd_.size} and {val.size}"
+        )
+    if pair_capacity_t is None:
+        pcap = np.full(ps.size, np.inf)
+    else:
+        pcap = as_float_array(pair_capacity_t, "pair_capacity_t", finite=False)
+        if pcap.size != ps.size or np.isnan(pcap).any() or (pcap < 0).any():
+            raise InvalidInputError(
+                "pair_capacity_t must have one non-negative value (inf allowed) per pair"
+            )
+    return s_cap, d_cap, ps, pd_, val, pcap
+
+
+def allocate_greedy(
+    supply_capacity_t: Any,
+    demand_capacity_t: Any,
+    pair_supply: Any,
+    pair_demand: Any,
+    value_per_t: Any,
+    *,
+    pair_capacity_t: Any | None = None,
+) -> Allocation:
+    """Greedy baseline: take pairs by value per tonne (descending, ties by pair index) and ship
+    as much as both sides still allow.  Pairs with value <= 0 are never used.
+
+    Examples
+    --------
+    >>> a = allocate_greedy([10.0], [6.0, 6.0], [0, 0], [0, 1], [3.0, 2.0])
+    >>> a.flows_t.tolist(), a.objective, a.status
+    ([6.0, 4.0], 26.0, 'heuristic')
+    """
+    s_cap, d_cap, ps, pd_, val, pcap = _check_inputs(
+        supply_capacity_t, demand_capacity_t, pair_supply, pair_demand, value_per_t,
+        pair_capacity_t,
+    )
+    t0 = time.perf_counter()
+    flows = np.zeros(ps.size)
+    s_left = s_cap.copy()
+    d_left = d_cap.copy()
+    order = np.lexsort((np.arange(ps.size), -val))
+    for k in order:
+        if val[k] <= 0:
+            break
+        q = min(s_left[ps[k]], d_left[pd_[k]], pcap[k])
+        if q > 0:
+            flows[k] = q
+            s_left[ps[k]] -= q
+            d_left[pd_[k]] -= q
+    obj = float(np.dot(val, flows))
+    return Allocation(
+        "heuristic", obj, flows, "greedy", time.perf_counter() - t0, "greedy by value per tonne"
+    )
+
+
+def allocate(
+    supply_capacity_t: Any,
+    demand_capacity_t: Any,
+    pair_supply: Any,
+    pair_demand: Any,
+    value_per_t: Any,
+    *,
+    pair_capacity_t: Any | None = None,
+    method: str = "min_cost_flow",
+    quantity_unit_t: float | None = None,
+    time_limit_s: float | None = None,
+) -> Allocation:
+    """Maximise ``sum(value_per_t * flow)`` subject to supply and demand capacities.
+
+    Parameters
+    ----------
+    supply_capacity_t, demand_capacity_t : array-like of float, shape (n_supply,), (n_demand,)
+        Tonnes per year available / needed (>= 0).
+    pair_supply, pair_demand : array-like of int, shape (n_pairs,)
+        The candidate pairs, as indices into the two capacity arrays.
+    value_per_t : array-like of float, shape (n_pairs,)
+        Value of one tonne on each pair (USD net benefit, kg CO2e avoided, 1 for landfill
+        diverted...).  Pairs with value <= 0 are never used (shipping nothing is allowed).
+    pair_capacity_t : array-like of float, optional
+        Upper bound per pair (inf = none), e.g. a pipeline's capacity.
+    method : {"min_cost_flow", "lp", "greedy"}
+        ``min_cost_flow``: OR-tools ``SimpleMinCostFlow`` on an integer-scaled network (fast,
+        exact on the grid, see Notes).  ``lp``: OR-tools GLOP on the continuous linear program
+        (exact in floating point; honours ``time_limit_s``).  ``greedy``: the baseline.
+    quantity_unit_t : float, optional
+        Tonnes per integer unit for ``min_cost_flow``.  Default: 0.001 t (1 kg), coarsened
+        so the total supply fits in 2^31 units.
+    time_limit_s : float, optional
+        Time limit for ``lp``.  A solve stopped by it reports ``status="time_limit"`` and no
+        flows, never ``optimal``.
+
+    Returns
+    -------
+    Allocation
+
+    Raises
+    ------
+    InvalidInputError
+        NaN/inf value or capacity, negative capacity, ids out of range, unknown method.
+    ResourceLimitError
+        When the scaled costs could overflow int64 (cannot happen with the default scaling).
+
+    Notes
+    -----
+    Min-cost-flow network: source -> supply i (capacity ``s_i``), supply i -> demand j (cost
+    ``-round(v_ij / value_unit)``, capacity ``p_ij``), demand j -> sink (capacity ``d_j``), plus a
+    zero-cost bypass source -> sink so that shipping nothing is allowed.  Quantities are
+    rounded down to multiples of ``quantity_unit_t``; ``value_unit = max|v| / 2^20``.  Hence
+    every integer cost is at most 2^20 and the total flow at most 2^31 units, so the objective
+    is bounded by 2^51 < 2^62 (checked).  The solution is optimal on that grid; the loss
+    against the continuous optimum is at most ``scaling["max_rounding_loss"]``.  Complexity:
+    OR-tools' cost-scaling push-relabel, in practice near-linear in the number of pairs.
+
+    Examples
+    --------
+    >>> a = allocate([10.0], [6.0, 6.0], [0, 0], [0, 1], [3.0, 2.0])
+    >>> a.status, round(a.objective, 6), a.flows_t.round(6).tolist()
+    ('optimal', 26.0, [6.0, 4.0])
+    """
+    if method not in METHODS:
+        raise InvalidInputError(f"method={method!r} is unknown; choose one of {METHODS}")
+    if method == "greedy":
+        return allocate_greedy(
+            supply_capacity_t, demand_capacity_t, pair_supply, pair_demand, value_per_t,
+            pair_capacity_t=pair_capacity_t,
+        )
+    s_cap, d_cap, ps, pd_, val, pcap = _check_inputs(
+        supply_capacity_t, demand_capacity_t, pair_supply, pair_demand, value_per_t,
+        pair_capacity_t,
+    )
+    if time_limit_s is not None and not (np.isfinite(time_limit_s) and time_limit_s > 0):
+        raise InvalidInputError(f"time_limit_s must be a positive number; got {time_limit_s!r}")
+    if method == "lp":
+        return _solve_lp(s_cap, d_cap, ps, pd_, val, pcap, time_limit_s)
+    return _solve_mcf(s_cap, d_cap, ps, pd_, val, pcap, quantity_unit_t)
+
+
+def _empty(n: int, method: str, status: str, message: str, t: float) -> Allocation:
+    return Allocation(status, float("nan"), np.zeros(n), method, t, message)
+
+
+def _solve_mcf(
+    s_cap: np.ndarray,
+    d_cap: np.ndarray,
+    ps: np.ndarray,
+    pd_: np.ndarray,
+    val: np.ndarray,
+    pcap: np.ndarray,
+    quantity_unit_t: float | None,
+) -> Allocation:
+    mcf_mod = import_optional("ortools.graph.python.min_cost_flow", "routing",
+                              purpose="min-cost-flow allocation")
+    t0 = time.perf_counter()
+    n_pairs = ps.size
+    use = val > 0
+    total = float(s_cap.sum())
+    if quantity_unit_t is None:
+        unit = max(1e-3, total / _MAX_QTY_UNITS)
+    else:
+        unit = float(quantity_unit_t)
+        if not (np.isfinite(unit) and unit > 0):
+            raise InvalidInputError(f"quantity_unit_t must be > 0; got {quantity_unit_t!r}")
+    if not use.any() or total <= 0 or float(d_cap.sum()) <= 0:
+        return Allocation("optimal", 0.0, np.zeros(n_pairs), "min_cost_flow",
+                          time.perf_counter() - t0, "no pair has positive value or capacity",
+                          {"quantity_unit_t": unit, "value_unit": 1.0, "max_rounding_loss": 0.0})
+    vmax = float(val[use].max())
+    value_unit = vmax / _MAX_COST_UNITS
+    s_units = np.floor(s_cap / unit + 1e-9).astype(np.int64)
+    d_units = np.floor(d_cap / unit + 1e-9).astype(np.int64)
+    tot_units = int(s_units.sum())
+    idx = np.flatnonzero(use)
+    p_units = np.where(
+        np.isinf(pcap[idx]), tot_units, np.floor(np.minimum(pcap[idx], total) / unit + 1e-9)
+    ).astype(np.int64)
+    costs = -np.rint(val[idx] / value_unit).astype(np.int64)
+    bound = float(np.abs(costs).max(initial=0)) * float(tot_units)
+    if bound >= _INT64_SAFE:
+        raise ResourceLimitError(
+            f"scaled objective bound {bound:.3g} (max unit cost x {tot_units} quantity units "
+            f"of {unit} t) exceeds 2^62; pass a larger quantity_unit_t"
+        )
+    ns, nd = s_cap.size, d_cap.size
+    src, sink = ns + nd, ns + nd + 1
+    tails = np.concatenate([np.full(ns, src), ps[idx], ns + np.arange(nd), [src]])
+    heads = np.concatenate([np.arange(ns), ns + pd_[idx], np.full(nd, sink), [sink]])
+    caps = np.concatenate([s_units, p_units, d_units, [tot_units]])
+    unit_costs = np.concatenate(
+        [np.zeros(ns, np.int64), costs, np.zeros(nd, np.int64), np.zeros(1, np.int64)]
+    )
+    smcf = mcf_mod.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64),
+        unit_costs.astype(np.int64),
+    )
+    supplies = np.zeros(ns + nd + 2, np.int64)
+    supplies[src] = tot_units
+    supplies[sink] = -tot_units
+    smcf.set_nodes_supplies(np.arange(ns + nd + 2, dtype=np.int32), supplies)
+    status = smcf.solve()
+    elapsed = time.perf_counter() - t0
+    scaling = {
+        "quantity_unit_t": unit,
+        "value_unit": value_unit,
+        # Rounding each capacity down loses at most one unit on each of the (ns + nd) capacity
+        # arcs, worth at most vmax each; cost rounding loses at most value_unit/2 per unit.
+        "max_rounding_loss": unit * vmax * (ns + nd + n_pairs) + 0.5 * value_unit * total,
+    }
+    if status != smcf.OPTIMAL:
+        names = {smcf.INFEASIBLE: "infeasible", smcf.UNBALANCED: "infeasible",
+                 smcf.NOT_SOLVED: "not_solved"}
+        st = names.get(status, "error")
+        log.warning("min-cost flow ended with status %s", status)
+        res = _empty(n_pairs, "min_cost_flow", st, f"SimpleMinCostFlow status {status}", elapsed)
+        res.scaling = scaling
+        return res
+    # Only read flows after an OPTIMAL status (reading them otherwise can crash OR-tools).
+    f_units = smcf.flows(arcs[ns: ns + idx.size])
+    flows = np.zeros(n_pairs)
+    flows[idx] = f_units.astype(np.float64) * unit
+    return Allocation("optimal", float(np.dot(val, flows)), flows, "min_cost_flow", elapsed,
+                      "SimpleMinCostFlow OPTIMAL on the integer grid", scaling)
+
+
+def _solve_lp(
+    s_cap: np.ndarray,
+    d_cap: np.ndarray,
+    ps: np.ndarray,
+    pd_: np.ndarray,
+    val: np.ndarray,
+    pcap: np.ndarray,
+    time_limit_s: float | None,
+) -> Allocation:
+    pywraplp = import_optional("ortools.linear_solver.pywraplp", "routing",
+                               purpose="LP allocation")
+    t0 = time.perf_counter()
+    n_pairs = ps.size
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:  # pragma: no cover - GLOP ships with every OR-tools wheel
+        return _empty(n_pairs, "lp", "error", "GLOP unavailable", 0.0)
+    if time_limit_s is not None:
+        solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+    # Objective coefficients scaled so the largest is 1 (GLOP reports ABNORMAL on coefficients
+    # like 1e-184); values below 1e-12 of the largest are treated as 0.
+    vmax = float(val.max(initial=0.0))
+    idx = np.flatnonzero(val > 1e-12 * vmax) if vmax > 0 else np.zeros(0, np.int64)
+    inf = solver.infinity()
+    x = [solver.NumVar(0.0, float(pcap[k]) if np.isfinite(pcap[k]) else inf, "") for k in idx]
+    s_rows: dict[int, list[Any]] = {}
+    d_rows: dict[int, list[Any]] = {}
+    for var, k in zip(x, idx):
+        s_rows.setdefault(int(ps[k]), []).append(var)
+        d_rows.setdefault(int(pd_[k]), []).append(var)
+    for i, vs in s_rows.items():
+        solver.Add(solver.Sum(vs) <= float(s_cap[i]))
+    for j, vs in d_rows.items():
+        solver.Add(solver.Sum(vs) <= float(d_cap[j]))
+    obj = solver.Objective()
+    for var, k in zip(x, idx):
+        obj.SetCoefficient(var, float(val[k] / vmax))
+    obj.SetMaximization()
+    status = solver.Solve()
+    elapsed = time.perf_counter() - t0
+    if status != pywraplp.Solver.OPTIMAL:
+        hit_limit = time_limit_s is not None and elapsed >= time_limit_s * 0.95
+        st = {pywraplp.Solver.INFEASIBLE: "infeasible",
+              pywraplp.Solver.NOT_SOLVED: "not_solved"}.get(status, "error")
+        if hit_limit or status == pywraplp.Solver.FEASIBLE:
+            st = "time_limit" if hit_limit else "feasible"
+        return _empty(n_pairs, "lp", st, f"GLOP status {status}", elapsed)
+    flows = np.zeros(n_pairs)
+    flows[idx] = np.maximum(0.0, [v.solution_value() for v in x])
+    # Clip tiny solver noise so capacities hold exactly.
+    flows = _clip_to_capacity(flows, s_cap, d_cap, ps, pd_)
+    return Allocation("optimal", float(np.dot(val, flows)), flows, "lp", elapsed,
+                      "GLOP OPTIMAL")
+
+
+def _clip_to_capacity(
+    flows: np.ndarray, s_cap: np.ndarray, d_cap: np.ndarray, ps: np.ndarray, pd_: np.ndarray
+) -> np.ndarray:
+    for ids, cap in ((ps, s_cap), (pd_, d_cap)):
+        used = np.bincount(ids, weights=flows, minlength=cap.size)
+        over = used > cap
+        if over.any():
+            factor = np.ones(cap.size)
+            factor[over] = cap[over] / used[over]
+            flows = flows * factor[ids]
+    return flows

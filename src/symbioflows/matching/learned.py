@@ -1,0 +1,701 @@
+"""A receiver scorer learned from documented exchanges.
+
+Given a donor's stream (waste description, optional EWC code, donor sector) and a candidate
+receiver (business text, NACE class), compute a handful of features and a linear score:
+
+* ``text_similarity``: cosine of the embeddings of the two texts;
+* ``bm25``: BM25 of the donor text against the candidate texts, divided by the best candidate's;
+* ``lift_ewc``: lift of the candidate's NACE division given the EWC code seen in training
+  exchanges (six digits, backing off to the sub-chapter, then the chapter);
+* ``lift_donor_sector`` / ``lift_donor_class``: lift of the candidate division / class given the
+  donor's division / class;
+* ``lift_tokens``: mean lift of the candidate division over the description's words;
+* ``log_pop_division`` / ``log_pop_class``: how often the division / class receives anything;
+* ``same_division``: donor and candidate in the same NACE division;
+* ``centroid_similarity``: cosine of the donor text to the mean embedding of the texts that the
+  candidate's division received in training.
+
+The statistics are counts over exchanges (the package may ship them; the rows themselves never
+ship); the weights come from a logistic regression fitted on out-of-fold features (so that a row
+never informs its own features).  :data:`DEFAULT_BLEND` is the hand-set, untrained blend.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from symbioflows.errors import FormatVersionError, InvalidInputError, NotFittedError
+from symbioflows.matching.text import embed_texts, nace_division, tokenize
+
+__all__ = ["Query", "Candidate", "SectorStatistics", "FEATURES", "DEFAULT_BLEND",
+           "ReceiverScorer", "pair_features"]
+
+log = logging.getLogger(__name__)
+
+FEATURES = (
+    "text_similarity",
+    "bm25",
+    "lift_ewc",
+    "lift_donor_sector",
+    "lift_donor_class",
+    "lift_tokens",
+    "log_pop_division",
+    "log_pop_class",
+    "same_division",
+    "centroid_similarity",
+    "lift_ewc_class",
+    "lift_tokens_class",
+    "class_centroid_similarity",
+    "naive_bayes",
+)
+
+#: Hand-set blend (the untrained default): text and code knowledge first, sector priors second.
+DEFAULT_BLEND: dict[str, float] = {
+    "text_similarity": 2.0,
+    "bm25": 1.0,
+    "lift_ewc": 0.5,
+    "lift_donor_sector": 0.5,
+    "lift_donor_class": 0.0,
+    "lift_tokens": 0.5,
+    "log_pop_division": 0.3,
+    "log_pop_class": 0.0,
+    "same_division": 0.0,
+    "centroid_similarity": 1.0,
+    "lift_ewc_class": 0.0,
+    "lift_tokens_class": 0.0,
+    "class_centroid_similarity": 0.0,
+    "naive_bayes": 0.0,
+}
+
+FORMAT_VERSION = 1
+ARTIFACT_KIND = "symbioflows.receiver_scorer"
+PRETRAINED_DIR = Path(__file__).resolve().parent / "models" / "receiver_scorer"
+
+#: A class centroid is kept only when at least this many exchanges back it, so that no single
+#: exchange's embedding is ever stored.
+MIN_CENTROID_COUNT = 3
+
+
+@dataclass(frozen=True)
+class Query:
+    """The donor side of an exchange, as the donor would describe it."""
+
+    text: str
+    ewc: str | None = None  # six digits
+    donor_nace: str | None = None  # four digits
+    donor_business: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate receiver, described only by its business and NACE class."""
+
+    text: str
+    nace: str | None = None  # four digits
+
+
+def _lift(table: dict[str, Counter[str]], key: str | None, target: str | None,
+          prior: dict[str, float], alpha: float = 1.0) -> float:
+    if key is None or target is None or key not in table:
+        return 0.0
+    row = table[key]
+    n = sum(row.values())
+    p0 = prior.get(target, prior.get("", 1e-6))
+    p = (row.get(target, 0) + alpha * p0) / (n + alpha)
+    return math.log(p / p0)
+
+
+@dataclass
+class SectorStatistics:
+    """Counts of receiver sectors by EWC code, donor sector and description word."""
+
+    by_ewc6: dict[str, Counter[str]] = field(default_factory=dict)
+    by_ewc4: dict[str, Counter[str]] = field(default_factory=dict)
+    by_ewc2: dict[str, Counter[str]] = field(default_factory=dict)
+    by_donor_div: dict[str, Counter[str]] = field(default_factory=dict)
+    by_donor_class: dict[str, Counter[str]] = field(default_factory=dict)
+    by_token: dict[str, Counter[str]] = field(default_factory=dict)
+    div_counts: Counter[str] = field(default_factory=Counter)
+    class_counts: Counter[str] = field(default_factory=Counter)
+    centroids: dict[str, list[float]] = field(default_factory=dict)
+    embed_backend: str = ""
+    by_ewc6_class: dict[str, Counter[str]] = field(default_factory=dict)
+    by_ewc4_class: dict[str, Counter[str]] = field(default_factory=dict)
+    by_token_class: dict[str, Counter[str]] = field(default_factory=dict)
+    class_centroids: dict[str, list[float]] = field(default_factory=dict)
+
+    @classmethod
+    def from_pairs(cls, queries: Sequence[Query], receivers: Sequence[str | None],
+                   query_emb: np.ndarray | None = None, embed_backend: str = "") -> SectorStatistics:
+        """Count receiver divisions / classes over known (query, receiver NACE) pairs."""
+        st = cls(embed_backend=embed_backend)
+        sums: dict[str, np.ndarray] = {}
+        csums: dict[str, np.ndarray] = {}
+        for k, (q, r) in enumerate(zip(queries, receivers)):
+            if r is None:
+                continue
+            div = r[:2]
+            st.div_counts[div] += 1
+            st.class_counts[r] += 1
+            if q.ewc:
+                for tab, key in ((st.by_ewc6, q.ewc), (st.by_ewc4, q.ewc[:4]),
+                                 (st.by_ewc2, q.ewc[:2])):
+                    tab.setdefault(key, Counter())[div] += 1
+                st.by_ewc6_class.setdefault(q.ewc, Counter())[r] += 1
+                st.by_ewc4_class.setdefault(q.ewc[:4], Counter())[r] += 1
+            if q.donor_nace:
+                st.by_donor_div.setdefault(q.donor_nace[:2], Counter())[div] += 1
+                st.by_donor_class.setdefault(q.donor_nace, Counter())[r] += 1
+            for t in set(tokenize(q.text)):
+                st.by_token.setdefault(t, Counter())[div] += 1
+                st.by_token_class.setdefault(t, Counter())[r] += 1
+            if query_emb is not None:
+                sums[div] = sums.get(div, 0) + query_emb[k]
+                csums[r] = csums.get(r, 0) + query_emb[k]
+        for div, v in sums.items():
+            norm = float(np.linalg.norm(v))
+            if st.div_counts[div] >= MIN_CENTROID_COUNT and norm > 0:
+                st.centroids[div] = (v / norm).tolist()
+        for cname, v in csums.items():
+            norm = float(np.linalg.norm(v))
+            if st.class_counts[cname] >= MIN_CENTROID_COUNT and norm > 0:
+                st.class_centroids[cname] = (v / norm).tolist()
+        return st
+
+    def pruned(self, min_token_count: int = 2) -> SectorStatistics:
+        """A copy without the words seen in fewer than ``min_token_count`` exchanges (what the
+        shipped model keeps: no rare word of a single exchange leaves the training data)."""
+        import copy
+
+        st = copy.deepcopy(self)
+        for tab in (st.by_token, st.by_token_class):
+            for t in [t for t, row in tab.items() if sum(row.values()) < min_token_count]:
+                del tab[t]
+        return st
+
+    def priors(self) -> tuple[dict[str, float], dict[str, float]]:
+        n = sum(self.div_counts.values())
+        nd = max(1, len(self.div_counts))
+        pd_ = {d: (c + 1) / (n + nd + 1) for d, c in self.div_counts.items()}
+        pd_[""] = 1 / (n + nd + 1)
+        nc = max(1, len(self.class_counts))
+        pc = {c: (k + 1) / (n + nc + 1) for c, k in self.class_counts.items()}
+        pc[""] = 1 / (n + nc + 1)
+        return pd_, pc
+
+    def to_json(self) -> dict[str, Any]:
+        def tab(t: dict[str, Counter[str]]) -> dict[str, dict[str, int]]:
+            return {k: dict(sorted(v.items())) for k, v in sorted(t.items())}
+
+        return {
+            "by_ewc6": tab(self.by_ewc6), "by_ewc4": tab(self.by_ewc4),
+            "by_ewc2": tab(self.by_ewc2), "by_donor_div": tab(self.by_donor_div),
+            "by_donor_class": tab(self.by_donor_class), "by_token": tab(self.by_token),
+            "div_counts": dict(sorted(self.div_counts.items())),
+            "class_counts": dict(sorted(self.class_counts.items())),
+            "centroids": {k: [round(x, 6) for x in v] for k, v in sorted(self.centroids.items())},
+            "embed_backend": self.embed_backend,
+            "by_ewc6_class": tab(self.by_ewc6_class), "by_ewc4_class": tab(self.by_ewc4_class),
+            "by_token_class": tab(self.by_token_class),
+            "class_centroids": {k: [round(x, 6) for x in v]
+                                for k, v in sorted(self.class_centroids.items())},
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> SectorStatistics:
+        def tab(t: dict[str, dict[str, int]]) -> dict[str, Counter[str]]:
+            return {k: Counter({a: int(b) for a, b in v.items()}) for k, v in t.items()}
+
+        return cls(
+            tab(d["by_ewc6"]), tab(d["by_ewc4"]), tab(d["by_ewc2"]), tab(d["by_donor_div"]),
+            tab(d["by_donor_class"]), tab(d["by_token"]), Counter(d["div_counts"]),
+            Counter(d["class_counts"]),
+            {k: list(map(float, v)) for k, v in d.get("centroids", {}).items()},
+            str(d.get("embed_backend", "")),
+            tab(d.get("by_ewc6_class", {})), tab(d.get("by_ewc4_class", {})),
+            tab(d.get("by_token_class", {})),
+            {k: list(map(float, v)) for k, v in d.get("class_centroids", {}).items()},
+        )
+
+
+def _bm25_matrix(q_texts: Sequence[str], c_texts: Sequence[str]) -> np.ndarray:
+    """BM25 of each query against the candidate texts, per query divided by its maximum."""
+    from symbioflows._optional import has_module
+
+    out = np.zeros((len(q_texts), len(c_texts)))
+    docs = [tokenize(t) or ["_"] for t in c_texts]
+    if not docs:
+        return out
+    if has_module("rank_bm25"):
+        from rank_bm25 import BM25Okapi
+
+        bm = BM25Okapi(docs)
+        for i, q in enumerate(q_texts):
+            out[i] = bm.get_scores(tokenize(q))
+    else:  # plain token overlap when rank-bm25 is missing
+        sets = [set(d) for d in docs]
+        for i, q in enumerate(q_texts):
+            qs = set(tokenize(q))
+            out[i] = [len(qs & s) for s in sets]
+    m = out.max(axis=1, keepdims=True)
+    np.divide(out, m, out=out, where=m > 0)
+    return np.maximum(out, 0.0)
+
+
+def _nb_totals(table: dict[str, Counter[str]]) -> tuple[Counter[str], int]:
+    tot: Counter[str] = Counter()
+    for row in table.values():
+        tot.update(row)
+    return tot, max(1, len(table))
+
+
+NB_ALPHA = 0.5
+NB_PARTS = ("tokens", "ewc4", "donor_div")
+
+
+def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
+                 stats: SectorStatistics, alpha: float | None = None) -> np.ndarray:
+    """Multinomial naive Bayes log-posterior of each candidate class given the query's words,
+    EWC sub-chapter and donor division (log-softmax over the candidates)."""
+    nq, nc = len(queries), len(candidates)
+    out = np.zeros((nq, nc))
+    if nq == 0 or nc == 0:
+        return out
+    classes = [c.nace or "" for c in candidates]
+    n_total = sum(stats.class_counts.values())
+    prior = np.array([math.log((stats.class_counts.get(c, 0) + 1.0) / (n_total + nc))
+                      for c in classes])
+    donor_class: dict[str, Counter[str]] = {}
+    for dclass, row in stats.by_donor_class.items():
+        donor_class.setdefault(dclass[:2], Counter()).update(row)
+    alpha = NB_ALPHA if alpha is None else alpha
+    donor_cls: dict[str, Counter[str]] = dict(stats.by_donor_class)
+    all_parts = {
+        "tokens": (stats.by_token_class, lambda q: set(tokenize(q.text))),
+        "ewc6": (stats.by_ewc6_class, lambda q: {q.ewc} if q.ewc else set()),
+        "ewc4": (stats.by_ewc4_class, lambda q: {q.ewc[:4]} if q.ewc else set()),
+        "donor_div": (donor_class, lambda q: {q.donor_nace[:2]} if q.donor_nace else set()),
+        "donor_class": (donor_cls, lambda q: {q.donor_nace} if q.donor_nace else set()),
+    }
+    for part in NB_PARTS:
+        table, feats = all_parts[part]
+        tot, vocab = _nb_totals(table)
+        denom = np.array([tot.get(c, 0) + alpha * vocab for c in classes])
+        for i, q in enumerate(queries):
+            for f in feats(q):
+                hits = table.get(f)
+                if hits is None:
+                    continue
+                num = np.array([hits.get(c, 0) + alpha for c in classes])
+                out[i] += np.log(num / denom)
+    out += prior
+    out -= out.max(axis=1, keepdims=True)
+    out -= np.log(np.exp(out).sum(axis=1, keepdims=True))
+    return out
+
+
+def pair_features(
+    queries: Sequence[Query],
+    candidates: Sequence[Candidate],
+    stats: SectorStatistics,
+    *,
+    q_emb: np.ndarray,
+    c_emb: np.ndarray,
+    bm25: np.ndarray | None = None,
+    needed: frozenset[str] | None = None,
+) -> npt.NDArray[np.float64]:
+    """Feature tensor of shape (n_queries, n_candidates, len(FEATURES)).
+
+    ``needed``: compute only these features (the others stay 0), e.g. those with a
+    non-zero weight."""
+    nq, nc = len(queries), len(candidates)
+    x = np.zeros((nq, nc, len(FEATURES)))
+    if nq == 0 or nc == 0:
+        return x
+    if needed is not None and needed <= {"naive_bayes"}:
+        if "naive_bayes" in needed:
+            x[:, :, 13] = _naive_bayes(queries, candidates, stats)
+        return x
+    pdiv, pclass = stats.priors()
+    x[:, :, 0] = q_emb @ c_emb.T
+    x[:, :, 1] = _bm25_matrix([q.text for q in queries], [c.text for c in candidates]) \
+        if bm25 is None else bm25
+    cdiv = [nace_division(c.nace) for c in candidates]
+    cent = np.zeros((nc, q_emb.shape[1]), dtype=np.float32)
+    for j, d in enumerate(cdiv):
+        v = stats.centroids.get(d or "")
+        if v is not None and len(v) == q_emb.shape[1]:
+            cent[j] = v
+    x[:, :, 9] = q_emb @ cent.T
+    ccent = np.zeros((nc, q_emb.shape[1]), dtype=np.float32)
+    for j, c in enumerate(candidates):
+        v = stats.class_centroids.get(c.nace or "")
+        if v is not None and len(v) == q_emb.shape[1]:
+            ccent[j] = v
+    x[:, :, 12] = q_emb @ ccent.T
+    x[:, :, 13] = _naive_bayes(queries, candidates, stats)
+    for j, c in enumerate(candidates):
+        d = cdiv[j]
+        x[:, j, 6] = math.log(pdiv.get(d or "", pdiv[""]))
+        x[:, j, 7] = math.log(pclass.get(c.nace or "", pclass[""]))
+    for i, q in enumerate(queries):
+        toks = [t for t in set(tokenize(q.text)) if t in stats.by_token]
+        ddiv = nace_division(q.donor_nace)
+        for j, c in enumerate(candidates):
+            d = cdiv[j]
+            if q.ewc:
+                for tab, key in ((stats.by_ewc6, q.ewc), (stats.by_ewc4, q.ewc[:4]),
+                                 (stats.by_ewc2, q.ewc[:2])):
+                    if key in tab:
+                        x[i, j, 2] = _lift(tab, key, d, pdiv)
+                        break
+            x[i, j, 3] = _lift(stats.by_donor_div, ddiv, d, pdiv)
+            x[i, j, 4] = _lift(stats.by_donor_class, q.donor_nace, c.nace, pclass)
+            if toks:
+                x[i, j, 5] = float(np.mean([_lift(stats.by_token, t, d, pdiv) for t in toks]))
+                x[i, j, 11] = float(np.mean([_lift(stats.by_token_class, t, c.nace, pclass)
+                                             for t in toks]))
+            if q.ewc:
+                for tab, key in ((stats.by_ewc6_class, q.ewc), (stats.by_ewc4_class, q.ewc[:4])):
+                    if key in tab:
+                        x[i, j, 10] = _lift(tab, key, c.nace, pclass)
+                        break
+            x[i, j, 8] = 1.0 if (ddiv is not None and ddiv == d) else 0.0
+    return x
+
+
+def _fit_conditional_logit(blocks: Sequence[np.ndarray], rels: Sequence[int], *,
+                           l2: float) -> tuple[np.ndarray, float]:
+    """Listwise logistic (conditional logit) model: for each ranking problem the true
+    candidate's probability is the softmax of ``x @ w`` over the candidates; maximise the
+    log-likelihood with an L2 penalty on standardised features (L-BFGS).  Returns raw-scale
+    weights and an intercept (irrelevant to ranking, kept 0)."""
+    from scipy.optimize import minimize
+
+    allx = np.concatenate(blocks)
+    mu = allx.mean(axis=0)
+    sd = allx.std(axis=0)
+    sd[sd == 0] = 1.0
+    zs = [(b - mu) / sd for b in blocks]
+    lens = np.array([z.shape[0] for z in zs])
+    z_all = np.concatenate(zs)
+    offs = np.r_[0, np.cumsum(lens)]
+    pos = np.array([offs[i] + r for i, r in enumerate(rels)])
+    seg = np.repeat(np.arange(len(zs)), lens)
+    n = len(zs)
+
+    def fun(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s_ = z_all @ w
+        m = np.maximum.reduceat(s_, offs[:-1])
+        e = np.exp(s_ - m[seg])
+        tot = np.add.reduceat(e, offs[:-1])
+        lse = m + np.log(tot)
+        loss = float(lse.sum() - s_[pos].sum()) / n + 0.5 * l2 * float(w @ w) / n
+        p = e / tot[seg]
+        grad = (p @ z_all - z_all[pos].sum(axis=0)) / n + l2 * w / n
+        return loss, grad
+
+    res = minimize(fun, np.zeros(z_all.shape[1]), jac=True, method="L-BFGS-B",
+                   options={"maxiter": 500})
+    w = res.x / sd
+    return w, 0.0
+
+
+#: Feature sets compared by grouped cross-validation inside :meth:`ReceiverScorer.fit`
+#: (small, nested sets: with a few hundred training exchanges, more features overfit).
+CANDIDATE_SUBSETS: tuple[tuple[str, ...], ...] = (
+    ("naive_bayes",),
+    ("naive_bayes", "lift_ewc", "text_similarity"),
+    ("naive_bayes", "lift_ewc", "text_similarity", "class_centroid_similarity",
+     "lift_donor_class"),
+    FEATURES,
+)
+
+
+#: MRR margin within which the smaller feature set is preferred.
+SELECTION_TOLERANCE = 0.01
+
+
+def _mrr(blocks: Sequence[np.ndarray], rels: Sequence[int], w: np.ndarray) -> float:
+    rr = []
+    for b, r in zip(blocks, rels):
+        sc = b @ w
+        higher = float(np.sum(sc > sc[r]))
+        ties = float(np.sum(sc == sc[r]))
+        rr.append(float(np.mean(1.0 / np.arange(higher + 1, higher + ties + 1))))
+    return float(np.mean(rr)) if rr else 0.0
+
+
+def _select_subset(blocks: Sequence[np.ndarray], rels: Sequence[int], fold: np.ndarray, *,
+                   l2: float) -> tuple[str, ...]:
+    """The smallest candidate feature set whose grouped cross-validated MRR is within
+    :data:`SELECTION_TOLERANCE` of the best (a one-standard-error style rule: with a few hundred
+    exchanges, the differences between sets are mostly noise, and the simpler set transfers
+    better to unseen parks)."""
+    folds = np.unique(fold)
+    if folds.size < 2:
+        return CANDIDATE_SUBSETS[0]
+    results: list[float] = []
+    for subset in CANDIDATE_SUBSETS:
+        use = [FEATURES.index(f) for f in subset]
+        scores = []
+        for f in folds:
+            tr = np.flatnonzero(fold != f).tolist()
+            te = np.flatnonzero(fold == f).tolist()
+            w, _ = _fit_conditional_logit([blocks[k][:, use] for k in tr],
+                                          [rels[k] for k in tr], l2=l2)
+            scores.append(_mrr([blocks[k][:, use] for k in te], [rels[k] for k in te], w))
+        m = float(np.mean(scores))
+        log.debug("feature subset %s: grouped CV MRR %.4f", subset, m)
+        results.append(m)
+    top = max(results)
+    for subset, m in zip(CANDIDATE_SUBSETS, results):
+        if m >= top - SELECTION_TOLERANCE:
+            return subset
+    return CANDIDATE_SUBSETS[-1]  # pragma: no cover - the loop always returns
+
+
+class ReceiverScorer:
+    """Linear receiver scorer: ``score = intercept + sum_f weight_f * feature_f``.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    embed_backend : {"auto", "sentence", "hashing"}
+        Text embedding used by ``text_similarity`` and ``centroid_similarity``.
+    inner_folds : int
+        Grouped folds used to compute out-of-fold features for fitting.
+
+    Attributes
+    ----------
+    weights_ : dict[str, float]
+        Learned weight per feature (on raw feature scale).
+    stats_ : SectorStatistics
+        Counts from all the training exchanges (used at prediction time).
+
+    Examples
+    --------
+    >>> s = ReceiverScorer.untrained()
+    >>> sorted(s.weights_)[:2]
+    ['bm25', 'centroid_similarity']
+    """
+
+    def __init__(self, *, C: float = 1.0, embed_backend: str = "auto", inner_folds: int = 4,
+                 feature_subset: Sequence[str] | None = None):
+        self.C = C
+        self.embed_backend = embed_backend
+        self.inner_folds = inner_folds
+        self.feature_subset = tuple(feature_subset) if feature_subset is not None else None
+        if self.feature_subset is not None:
+            bad = [f for f in self.feature_subset if f not in FEATURES]
+            if bad:
+                raise InvalidInputError(f"unknown features {bad}; choose from {FEATURES}")
+
+    @classmethod
+    def untrained(cls, *, embed_backend: str = "auto",
+                  stats: SectorStatistics | None = None) -> ReceiverScorer:
+        """The hand-set blend :data:`DEFAULT_BLEND` (with optional statistics)."""
+        s = cls(embed_backend=embed_backend)
+        s.weights_ = dict(DEFAULT_BLEND)
+        s.intercept_ = 0.0
+        s.stats_ = stats if stats is not None else SectorStatistics()
+        s.trained_ = False
+        return s
+
+    def fit(
+        self,
+        queries: Sequence[Query],
+        receivers: Sequence[str | None],
+        groups: Sequence[Any],
+        pools: Sequence[tuple[Sequence[Candidate], Sequence[tuple[int, int]]]],
+    ) -> ReceiverScorer:
+        """Fit on known exchanges.
+
+        Parameters
+        ----------
+        queries : sequence of Query
+            Donor sides of the training exchanges.
+        receivers : sequence of str or None
+            Receiver NACE class (four digits) of each exchange: the statistics count these.
+        groups : sequence
+            Case (park) of each exchange; the inner folds that produce out-of-fold features
+            never split a case.
+        pools : sequence of (candidates, (query_index, relevant_index) pairs)
+            Ranking problems to learn from: each pool is a candidate list and the queries ranked
+            against it with the index of their true receiver.
+
+        Returns
+        -------
+        self
+        """
+        from symbioflows._optional import import_optional
+
+        ms = import_optional("sklearn.model_selection", "learn", purpose="grouped folds")
+        if not (len(queries) == len(receivers) == len(groups)):
+            raise InvalidInputError("queries, receivers and groups must have the same length")
+        if len(queries) == 0:
+            raise InvalidInputError("cannot fit on zero exchanges")
+        groups_arr = np.asarray([str(g) for g in groups])
+        n_groups = len(set(groups_arr))
+        q_emb, backend = embed_texts([q.text for q in queries], backend=self.embed_backend)
+        folds = ms.GroupKFold(n_splits=min(self.inner_folds, n_groups)) if n_groups > 1 else None
+        splits = list(folds.split(np.zeros(len(queries)), groups=groups_arr)) if folds else \
+            [(np.arange(len(queries)), np.arange(len(queries)))]
+        fold_of = np.zeros(len(queries), dtype=np.int64)
+        stats_by_fold = []
+        for f, (tr, te) in enumerate(splits):
+            fold_of[te] = f
+            stats_by_fold.append(SectorStatistics.from_pairs(
+                [queries[int(k)] for k in tr], [receivers[int(k)] for k in tr], q_emb[tr],
+                backend))
+        blocks: list[np.ndarray] = []
+        rels: list[int] = []
+        block_fold: list[int] = []
+        for cands, items in pools:
+            if not items or not cands:
+                continue
+            c_emb, _ = embed_texts([c.text for c in cands], backend=backend)
+            qi = np.array([a for a, _ in items])
+            rel = np.array([b for _, b in items])
+            bm = _bm25_matrix([queries[k].text for k in qi], [c.text for c in cands])
+            for f in np.unique(fold_of[qi]):
+                sel = np.flatnonzero(fold_of[qi] == f)
+                x = pair_features([queries[k] for k in qi[sel]], cands, stats_by_fold[f],
+                                  q_emb=q_emb[qi[sel]], c_emb=c_emb, bm25=bm[sel])
+                blocks.extend(x)
+                rels.extend(int(r) for r in rel[sel])
+                block_fold.extend([int(f)] * sel.size)
+        if not blocks:
+            raise InvalidInputError("no ranking problems to learn from (empty pools)")
+        if self.feature_subset is not None:
+            subset = self.feature_subset
+        else:
+            subset = _select_subset(blocks, rels, np.asarray(block_fold), l2=1.0 / self.C)
+        self.selected_features_ = tuple(subset)
+        use = [FEATURES.index(f) for f in subset]
+        w_sub, b = _fit_conditional_logit([blk[:, use] for blk in blocks], rels, l2=1.0 / self.C)
+        w = np.zeros(len(FEATURES))
+        w[use] = w_sub
+        self.weights_ = {f: float(v) for f, v in zip(FEATURES, w)}
+        self.intercept_ = float(b)
+        self.stats_ = SectorStatistics.from_pairs(list(queries), list(receivers), q_emb, backend)
+        self.embed_backend = backend
+        self.trained_ = True
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "weights_"):
+            raise NotFittedError("ReceiverScorer is not fitted; call fit() or load()")
+
+    def features(self, queries: Sequence[Query], candidates: Sequence[Candidate],
+                 *, only_weighted: bool = False) -> np.ndarray:
+        """Feature tensor (n_queries, n_candidates, n_features); with ``only_weighted`` the
+        features whose weight is 0 are left at 0 (faster)."""
+        self._check()
+        needed = frozenset(f for f, w in self.weights_.items() if w != 0) if only_weighted \
+            else None
+        if needed is not None and needed <= {"naive_bayes"}:
+            return pair_features(queries, candidates, self.stats_, q_emb=np.zeros((0, 1)),
+                                 c_emb=np.zeros((0, 1)), needed=needed)
+        backend = self.stats_.embed_backend or self.embed_backend
+        q_emb, used = embed_texts([q.text for q in queries], backend=backend)
+        c_emb, _ = embed_texts([c.text for c in candidates], backend=used)
+        return pair_features(queries, candidates, self.stats_, q_emb=q_emb, c_emb=c_emb)
+
+    def score(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
+        """Scores (n_queries, n_candidates); higher is better."""
+        x = self.features(queries, candidates, only_weighted=True)
+        w = np.array([self.weights_[f] for f in FEATURES])
+        return np.asarray(x @ w + self.intercept_, dtype=np.float64)
+
+    def explain(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
+        """Per-feature contributions ``weight * feature`` (n_queries, n_candidates, n_features)."""
+        x = self.features(queries, candidates)
+        w = np.array([self.weights_[f] for f in FEATURES])
+        return np.asarray(x * w, dtype=np.float64)
+
+    def to_json(self) -> dict[str, Any]:
+        self._check()
+        return {"format": "symbioflows.ReceiverScorer", "version": FORMAT_VERSION,
+                "weights": self.weights_, "intercept": self.intercept_,
+                "trained": bool(self.trained_), "C": self.C,
+                "stats": self.stats_.to_json()}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ReceiverScorer:
+        if d.get("format") != "symbioflows.ReceiverScorer":
+            raise FormatVersionError(f"not a ReceiverScorer file (format={d.get('format')!r})")
+        if int(d.get("version", -1)) > FORMAT_VERSION:
+            raise FormatVersionError(
+                f"ReceiverScorer format version {d.get('version')} is newer than the "
+                f"supported {FORMAT_VERSION}; upgrade symbioflows")
+        missing = set(FEATURES) - set(d["weights"])
+        if missing:
+            raise FormatVersionError(f"ReceiverScorer file lacks weights for {sorted(missing)}")
+        s = cls(C=float(d.get("C", 1.0)))
+        s.weights_ = {f: float(d["weights"][f]) for f in FEATURES}
+        s.intercept_ = float(d["intercept"])
+        s.trained_ = bool(d.get("trained", True))
+        s.stats_ = SectorStatistics.from_json(d["stats"])
+        s.embed_backend = s.stats_.embed_backend or "auto"
+        return s
+
+    def save(self, path: str | Path) -> Path:
+        """Write as a versioned artefact (:func:`symbioflows._persist.save_artifact`): one JSON
+        payload of weights and counts, a sha256 in the manifest, no pickle; atomic."""
+        from symbioflows._persist import save_artifact
+
+        self._check()
+        body = json.dumps(self.to_json(), sort_keys=True).encode("utf-8")
+        return save_artifact(path, kind=ARTIFACT_KIND, version=FORMAT_VERSION,
+                             meta={"features": list(FEATURES),
+                                   "selected": list(getattr(self, "selected_features_", ()))},
+                             payloads={"scorer.json": body})
+
+    @classmethod
+    def load(cls, path: str | Path) -> ReceiverScorer:
+        """Read an artefact written by :meth:`save` (hashes and format version checked)."""
+        from symbioflows._persist import load_artifact
+
+        _meta, payloads = load_artifact(path, kind=ARTIFACT_KIND, max_version=FORMAT_VERSION)
+        try:
+            d = json.loads(payloads["scorer.json"].decode("utf-8"))
+        except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise FormatVersionError(f"{path}: not a valid scorer artefact ({exc})") from exc
+        return cls.from_json(d)
+
+    @classmethod
+    def pretrained(cls) -> ReceiverScorer:
+        """The scorer shipped with the package: weights and receiver-sector statistics learned
+        from the MAESTRI exchanges database (425 documented exchanges, 43 cases; the rows
+        themselves are not shipped), hashing text embeddings.  Rebuilt by
+        ``tools/train_receiver_scorer.py``.
+
+        Examples
+        --------
+        >>> s = ReceiverScorer.pretrained()
+        >>> s.trained_, len(s.stats_.class_counts) > 50
+        (True, True)
+        """
+        return _pretrained()
+
+    def __repr__(self) -> str:
+        state = "trained" if getattr(self, "trained_", False) else "untrained"
+        return f"ReceiverScorer({state}, backend={self.embed_backend!r})"
+
+
+@lru_cache(maxsize=1)
+def _pretrained() -> ReceiverScorer:
+    return ReceiverScorer.load(PRETRAINED_DIR)

@@ -1,0 +1,837 @@
+"""The end-to-end matcher: candidates -> scores -> optimal allocation -> chains -> report tables.
+
+``plan(dataset)`` returns a :class:`SymbiosisPlan`.  Stages:
+
+1. **Streams**: supplies and demands with their company's site, quantity in the unit of their
+   medium (t, MWh or m3), a material group (the taxonomy class, else the EWC code, else the
+   normalised material text) and the medium's search radius.
+2. **Candidates** (native grid, :func:`~symbioflows.matching.candidates.find_candidates`):
+   compatible material groups (the taxonomy's substitution matrix when the materials module is
+   installed, else same group only) within the medium's radius, never within one company.
+3. **Scores** (native, one pass): material, quantity, quality and timing fit, distance,
+   transport cost, price-band surplus, CO2e avoided, hazardous and cross-border flags, and a
+   score in (0, 1] with per-feature contributions as the explanation.
+4. **Allocation** (:func:`~symbioflows.matching.allocation.allocate`): the tonnes that maximise
+   the chosen objective under supply and demand capacities.
+5. **Chains**: circular chains on the company graph of the allocated exchanges.
+6. **Totals and findings**: money, CO2e, tonnes diverted; compliance findings per exchange.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from symbioflows import _core
+from symbioflows._config import resolve_n_jobs
+from symbioflows.errors import InvalidInputError
+from symbioflows.matching.allocation import Allocation, allocate
+from symbioflows.matching.candidates import CandidatePairs, find_candidates
+
+__all__ = ["OBJECTIVES", "PAIR_FEATURES", "DEFAULT_WEIGHTS", "DEFAULT_MAX_DISTANCE_KM",
+           "SymbiosisPlan", "plan", "prepare_streams", "candidate_stage"]
+
+log = logging.getLogger(__name__)
+
+OBJECTIVES = ("net_benefit", "co2e", "landfill")
+
+PAIR_FEATURES = (
+    "material_fit", "quantity_fit_supply", "quantity_fit_demand", "quality_fit",
+    "timing_overlap", "distance_km", "transport_usd_per_t", "surplus_usd_per_t",
+    "co2e_avoided_kg_per_t", "hazardous", "cross_border", "sector_fit",
+)
+
+#: Default weights of the pair score (per raw feature unit).  ``sector_fit`` is the centred
+#: log-score of the receiver's NACE class given the supply, from the receiver scorer learned on
+#: the MAESTRI exchanges (:meth:`ReceiverScorer.pretrained`); the other features have no
+#: documented counterpart in historical-exchange data (MAESTRI records no tonnages, distances
+#: or prices), so their weights are the hand-set blend.  A pair with a perfect material,
+#: quantity, quality and timing fit at 0 km scores about 0.9; each 100 km costs as much as
+#: losing a fifth of the material fit.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "material_fit": 2.0, "quantity_fit_supply": 0.5, "quantity_fit_demand": 0.5,
+    "quality_fit": 1.0, "timing_overlap": 1.0, "distance_km": -0.004,
+    "transport_usd_per_t": 0.0, "surplus_usd_per_t": 0.004, "co2e_avoided_kg_per_t": 0.0005,
+    "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3,
+}
+DEFAULT_BIAS = -2.8
+
+#: Planning defaults for how far each medium is worth moving (km, great circle).  These are
+#: policy choices of the search, not facts of the world; pass ``max_distance_km=`` to change
+#: them.  Heat and steam networks rarely exceed a few km to a few tens of km; bulk goods move
+#: by road over a few hundred.
+DEFAULT_MAX_DISTANCE_KM: dict[str, float] = {
+    "solid": 250.0, "liquid": 250.0, "gas": 50.0, "steam": 5.0, "heat": 15.0, "water": 30.0,
+}
+
+
+
+def _frames(dataset: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if hasattr(dataset, "companies") and hasattr(dataset, "streams"):
+        comp, st = dataset.companies, dataset.streams
+    elif isinstance(dataset, dict):
+        comp, st = dataset["companies"], dataset["streams"]
+    elif isinstance(dataset, (tuple, list)) and len(dataset) >= 2:
+        comp, st = dataset[0], dataset[1]
+    else:
+        raise InvalidInputError(
+            f"dataset must be a symbioflows Dataset, a dict or a (companies, streams) pair; got "
+            f"{type(dataset).__name__}")
+
+    def to_pd(t: Any) -> pd.DataFrame:
+        if isinstance(t, pd.DataFrame):
+            return t.reset_index(drop=True)
+        if hasattr(t, "to_pandas"):
+            return t.to_pandas()
+        return pd.DataFrame(t)
+
+    return to_pd(comp), to_pd(st)
+
+
+def _taxonomy() -> Any:
+    try:
+        from symbioflows import materials
+
+        if hasattr(materials, "load_taxonomy"):
+            return materials.load_taxonomy()
+    except Exception:  # pragma: no cover - materials is optional at this layer
+        log.debug("taxonomy unavailable", exc_info=True)
+    return None
+
+
+def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series([default] * len(df), index=df.index)
+
+
+def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
+                    max_distance_km: dict[str, float] | None = None) -> pd.DataFrame:
+    """One row per stream with everything the kernels need (site, quantity, group, medium)."""
+    for c in ("company_id", "lat", "lon"):
+        if c not in companies.columns:
+            raise InvalidInputError(f"companies: column {c!r} missing; got {list(companies.columns)}")
+    for c in ("stream_id", "company_id", "direction"):
+        if c not in streams.columns:
+            raise InvalidInputError(f"streams: column {c!r} missing; got {list(streams.columns)}")
+    comp = companies.drop_duplicates("company_id").set_index("company_id")
+    missing = ~streams["company_id"].isin(comp.index)
+    if missing.any():
+        k = int(np.flatnonzero(missing.to_numpy())[0])
+        raise InvalidInputError(
+            f"streams row {k}: company_id {streams['company_id'].iloc[k]!r} is not in companies")
+    s = pd.DataFrame({
+        "stream_id": streams["stream_id"].astype(str).to_numpy(),
+        "company_id": streams["company_id"].astype(str).to_numpy(),
+        "direction": streams["direction"].astype(str).str.lower().to_numpy(),
+        "material": _col(streams, "material", "").fillna("").astype(str).to_numpy(),
+    })
+    bad = ~s["direction"].isin(["supply", "demand"])
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InvalidInputError(
+            f"streams row {k}: direction {s['direction'].iloc[k]!r}; use 'supply' or 'demand'")
+    s["lat"] = comp.loc[s["company_id"], "lat"].to_numpy(dtype=float)
+    s["lon"] = comp.loc[s["company_id"], "lon"].to_numpy(dtype=float)
+    s["country"] = comp.loc[s["company_id"]]["country"].fillna("").astype(str).to_numpy() \
+        if "country" in comp.columns else ""
+    s["sector"] = comp.loc[s["company_id"]]["sector"].fillna("").astype(str).to_numpy() \
+        if "sector" in comp.columns else ""
+    t = _col(streams, "quantity_t_per_yr", np.nan).astype(float).to_numpy()
+    mwh = _col(streams, "quantity_mwh_per_yr", np.nan).astype(float).to_numpy()
+    m3 = _col(streams, "quantity_m3_per_yr", np.nan).astype(float).to_numpy()
+    unit = np.where(~np.isnan(mwh) & np.isnan(t), "MWh", np.where(~np.isnan(t), "t",
+                                                                  np.where(~np.isnan(m3), "m3", "t")))
+    qty = np.where(unit == "MWh", mwh, np.where(unit == "t", t, m3))
+    s["unit"] = unit
+    s["qty"] = np.nan_to_num(qty, nan=0.0)
+    s["ewc_code"] = _col(streams, "ewc_code", None).to_numpy()
+    mc = _col(streams, "material_class", None)
+    s["material_class"] = mc.where(mc.notna(), None).to_numpy()
+    s["quality"] = _col(streams, "quality", np.nan).astype(float).to_numpy()
+    s["price_usd_per_t"] = _col(streams, "price_usd_per_t", np.nan).astype(float).to_numpy()
+    mask = _col(streams, "availability_mask", 4095).fillna(4095).astype(np.int64).to_numpy()
+    s["availability_mask"] = mask
+    # material group key: the taxonomy class (given, else the first class listing the EWC
+    # code), else the EWC code, else the normalised material text
+    tax = _taxonomy()
+    cls_col = pd.Series(s["material_class"], dtype=object)
+    if tax is not None:
+        known = cls_col.map(lambda c: c if isinstance(c, str) and c in tax else None)
+        need = known.isna() & pd.Series(s["ewc_code"]).notna().to_numpy()
+        if need.any():
+            lookup: dict[str, str | None] = {}
+            for code in pd.Series(s["ewc_code"])[need].astype(str).unique():
+                try:
+                    found = tax.classes_for_ewc(code)
+                except Exception:
+                    found = []
+                lookup[code] = found[0].id if found else None
+            known[need] = pd.Series(s["ewc_code"])[need].astype(str).map(lookup)
+        cls_col = known
+    s["material_class"] = cls_col.where(cls_col.notna(), None).to_numpy()
+    ewc = pd.Series(s["ewc_code"]).fillna("").astype(str).str.replace(r"\D", "", regex=True)
+    text = pd.Series(s["material"]).str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+    has_cls = pd.Series(s["material_class"]).notna().to_numpy()
+    key = np.where(has_cls, "class:" + pd.Series(s["material_class"]).fillna("").astype(str),
+                   np.where(ewc.str.len() == 6, "ewc:" + ewc, "text:" + text))
+    s["group_key"] = key
+    medium = np.where(s["unit"] == "MWh", "heat",
+                      np.where(s["unit"] == "m3", "water", "solid")).astype(object)
+    if tax is not None:
+        for k, cls in enumerate(s["material_class"]):
+            if isinstance(cls, str):
+                m = str(tax[cls].medium)
+                medium[k] = {"bulk_solid": "solid"}.get(m, m)
+    s["medium"] = medium
+    radii = dict(DEFAULT_MAX_DISTANCE_KM)
+    if max_distance_km:
+        unknown = set(max_distance_km) - set(radii)
+        if unknown:
+            raise InvalidInputError(f"max_distance_km: unknown media {sorted(unknown)}; "
+                                    f"valid: {sorted(radii)}")
+        radii.update({k: float(v) for k, v in max_distance_km.items()})
+    caps = {m: _medium_radius_km(m, r) for m, r in radii.items()}
+    if max_distance_km:  # an explicit user radius is not capped
+        caps.update({k: float(v) for k, v in max_distance_km.items()})
+    s["radius_km"] = s["medium"].map(caps).fillna(caps["solid"]).to_numpy(dtype=float)
+    return s
+
+
+def _compat(keys: list[str]) -> np.ndarray:
+    """Material fit between group keys: the taxonomy's substitution score between classes
+    (:meth:`symbioflows.materials.Taxonomy.substitution_matrix`), else 1 for the same key."""
+    n = len(keys)
+    cm = np.eye(n)
+    tax = _taxonomy()
+    if tax is None:
+        return cm
+    pos = np.array([k for k, key in enumerate(keys) if key.startswith("class:")], dtype=np.int64)
+    if pos.size:
+        mat = np.asarray(tax.substitution_matrix(), dtype=np.float64)
+        ti = np.array([tax.index_of(keys[k][6:]) for k in pos], dtype=np.int64)
+        cm[np.ix_(pos, pos)] = mat[np.ix_(ti, ti)]
+    return np.clip(cm, 0.0, 1.0)
+
+
+def _transport_rates(medium: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Per-stream fixed USD/t, USD/t.km and kg CO2e/t.km of the cheapest default mode of the
+    stream's medium at full load (:mod:`symbioflows.logistics.modes`, sourced table), and
+    the default road circuity.  The exact best-mode cost of each allocated exchange comes
+    later from :func:`symbioflows.logistics.cost_pairs`."""
+    from symbioflows.logistics import DEFAULT_MODES, transport_modes
+    from symbioflows.logistics.modes import DEFAULT_ROAD_CIRCUITY
+
+    n = medium.size
+    fixed = np.zeros(n)
+    per_tkm = np.zeros(n)
+    co2 = np.zeros(n)
+    table = transport_modes()
+    for med in np.unique(medium):
+        cands = [table[m] for m in DEFAULT_MODES if m in table and med in table[m].media]
+        if not cands:
+            continue
+
+        def per_t_at_100km(m: Any) -> float:
+            f = m.fixed_cost_usd_per_shipment / m.payload if m.payload > 0 else 0.0
+            return f + 100.0 * m.cost_usd_per_tkm
+
+        m = min(cands, key=per_t_at_100km)
+        sel = medium == med
+        fixed[sel] = m.fixed_cost_usd_per_shipment / m.payload if m.payload > 0 else 0.0
+        per_tkm[sel] = m.cost_usd_per_tkm
+        co2[sel] = m.co2e_kg_per_tkm
+    return fixed, per_tkm, co2, float(DEFAULT_ROAD_CIRCUITY)
+
+
+def _medium_radius_km(medium: str, planning_default: float) -> float:
+    """Great-circle search radius: the planning default, capped by the longest route any
+    default mode allows for that medium (divided by its detour factor)."""
+    from symbioflows.logistics import DEFAULT_MODES, transport_modes
+    from symbioflows.logistics.modes import DEFAULT_ROAD_CIRCUITY
+
+    table = transport_modes()
+    reach = [table[m].max_route_km / (table[m].detour if table[m].detour > 0 else
+                                      DEFAULT_ROAD_CIRCUITY)
+             for m in DEFAULT_MODES if m in table and medium in table[m].media]
+    return min(planning_default, max(reach)) if reach else planning_default
+
+
+def _virgin(s: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Virgin price (USD/t), virgin CO2e (kg/t) of the demanded material, and whether the
+    supply's class is hazardous, from the taxonomy where the stream names a class."""
+    n = len(s)
+    price = s["price_usd_per_t"].to_numpy(dtype=float).copy()
+    vco2 = np.zeros(n)
+    haz = np.zeros(n)
+    tax = _taxonomy()
+    ewc = pd.Series(s["ewc_code"]).fillna("").astype(str)
+    haz[ewc.str.contains(r"\*", regex=True).to_numpy()] = 1.0
+    if tax is not None:
+        for k, cls in enumerate(s["material_class"]):
+            if not isinstance(cls, str):
+                continue
+            try:
+                c = tax[cls]
+            except Exception:
+                continue
+            vco2[k] = float(c.avoided_ef_kg_co2e_per_t)
+            if np.isnan(price[k]):
+                price[k] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
+            haz[k] = max(haz[k], float(c.hazardous))
+    return np.nan_to_num(price, nan=0.0), vco2, haz
+
+
+def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
+    """Per pair: how much likelier the receiver's NACE class is than the average class, given
+    the supply's material text, EWC code and sector (the pretrained receiver scorer's score,
+    centred over all known receiver classes, clipped to [-5, 5]; 0 when a sector is unknown)."""
+    from symbioflows.matching.learned import Candidate, Query, ReceiverScorer
+    from symbioflows.matching.text import ewc_digits, normalize_nace
+
+    out = np.zeros(len(cand))
+    if len(cand) == 0:
+        return out
+    try:
+        scorer = ReceiverScorer.pretrained()
+    except Exception as exc:  # pragma: no cover - the artefact ships with the package
+        log.warning("pretrained receiver scorer unavailable (%s); sector_fit = 0", exc)
+        return out
+    try:
+        from symbioflows.materials import nace_title
+
+        def title(c: str) -> str:
+            try:
+                return str(nace_title(f"{c[:2]}.{c[2:]}"))
+            except Exception:
+                return ""
+    except ImportError:  # pragma: no cover
+        def title(c: str) -> str:
+            return ""
+    classes = sorted(scorer.stats_.class_counts)
+    cidx = {c: k for k, c in enumerate(classes)}
+    pool = [Candidate(title(c), c) for c in classes]
+    s_keys = list(zip(sup["material"].astype(str).tolist(),
+                      [ewc_digits(x) for x in sup["ewc_code"].tolist()],
+                      [normalize_nace(x) for x in sup["sector"].tolist()]))
+    uniq = {k: i for i, k in enumerate(dict.fromkeys(s_keys))}
+    queries = [Query(m, e, n) for (m, e, n) in uniq]
+    sc = scorer.score(queries, pool)
+    sc = np.clip(sc - sc.mean(axis=1, keepdims=True), -5.0, 5.0)
+    q_of_supply = np.array([uniq[k] for k in s_keys], dtype=np.int64)
+    d_cls = np.array([cidx.get(normalize_nace(x) or "", -1) for x in dem["sector"]],
+                     dtype=np.int64)
+    qi = q_of_supply[cand.supply]
+    ci = d_cls[cand.demand]
+    ok = ci >= 0
+    out[ok] = sc[qi[ok], ci[ok]]
+    return out
+
+
+def candidate_stage(
+    sup: pd.DataFrame,
+    dem: pd.DataFrame,
+    group_of: dict[str, int],
+    compat: np.ndarray,
+    *,
+    max_per_supply: int,
+    n_jobs: int | None,
+    supply_subset: np.ndarray | None = None,
+    demand_subset: np.ndarray | None = None,
+) -> CandidatePairs:
+    """Candidates for (a subset of) supplies against (a subset of) demands, global indices."""
+    si = np.arange(len(sup)) if supply_subset is None else np.asarray(supply_subset, np.int64)
+    di = np.arange(len(dem)) if demand_subset is None else np.asarray(demand_subset, np.int64)
+    s = sup.iloc[si]
+    d = dem.iloc[di]
+    comp_codes = {c: k for k, c in enumerate(sorted(set(sup["company_id"]) | set(dem["company_id"])))}
+    c = find_candidates(
+        s["lat"].to_numpy(), s["lon"].to_numpy(),
+        s["group_key"].map(group_of).to_numpy(np.int64),
+        s["company_id"].map(comp_codes).to_numpy(np.int64), s["radius_km"].to_numpy(),
+        d["lat"].to_numpy(), d["lon"].to_numpy(), d["group_key"].map(group_of).to_numpy(np.int64),
+        d["company_id"].map(comp_codes).to_numpy(np.int64), compat,
+        max_per_supply=max_per_supply, n_jobs=n_jobs)
+    return CandidatePairs(si[c.supply], di[c.demand], c.distance_km, c.material_fit,
+                          c.n_truncated, c.n_distance_evals)
+
+
+def merge_candidates(parts: list[CandidatePairs], max_per_supply: int) -> CandidatePairs:
+    """Union of candidate sets in canonical order (supply, distance, demand), duplicates
+    removed and each supply cut to ``max_per_supply``."""
+    if not parts:
+        e = np.zeros(0, np.int64)
+        return CandidatePairs(e, e.copy(), np.zeros(0), np.zeros(0))
+    s = np.concatenate([p.supply for p in parts])
+    d = np.concatenate([p.demand for p in parts])
+    dist = np.concatenate([p.distance_km for p in parts])
+    fit = np.concatenate([p.material_fit for p in parts])
+    order = np.lexsort((d, dist, s))
+    s, d, dist, fit = s[order], d[order], dist[order], fit[order]
+    keep = np.ones(s.size, bool)
+    if s.size:
+        keep[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+    s, d, dist, fit = s[keep], d[keep], dist[keep], fit[keep]
+    trunc = 0
+    if max_per_supply and s.size:
+        start = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1]
+        rank = np.arange(s.size) - np.repeat(start, np.diff(np.r_[start, s.size]))
+        trunc = int(np.unique(s[rank >= max_per_supply]).size)
+        k = rank < max_per_supply
+        s, d, dist, fit = s[k], d[k], dist[k], fit[k]
+    return CandidatePairs(s, d, dist, fit, trunc, sum(p.n_distance_evals for p in parts))
+
+
+@dataclass
+class SymbiosisPlan:
+    """The result of :func:`plan`: tables, totals and the settings that produced them."""
+
+    companies: pd.DataFrame
+    streams: pd.DataFrame
+    candidates: pd.DataFrame
+    exchanges: pd.DataFrame
+    chains: pd.DataFrame
+    findings: pd.DataFrame
+    totals: dict[str, float]
+    allocation: Allocation
+    timings_s: dict[str, float] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def to_pandas(self) -> dict[str, pd.DataFrame]:
+        """All tables as pandas DataFrames (``candidates``, ``exchanges``, ``chains``,
+        ``findings``, ``totals``)."""
+        return {
+            "candidates": self.candidates.copy(), "exchanges": self.exchanges.copy(),
+            "chains": self.chains.copy(), "findings": self.findings.copy(),
+            "totals": pd.DataFrame([self.totals]),
+        }
+
+    def write(self, out_dir: str | Path, *, html: bool = True) -> dict[str, Path]:
+        """Write every table as Parquet and CSV, and ``report.html`` (self-contained)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written: dict[str, Path] = {}
+        for name, df in self.to_pandas().items():
+            df2 = df.copy()
+            for c in df2.columns:
+                if df2[c].dtype == object:
+                    df2[c] = df2[c].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+            df2.to_parquet(out / f"{name}.parquet", index=False)
+            df2.to_csv(out / f"{name}.csv", index=False)
+            written[name] = out / f"{name}.parquet"
+        if html:
+            from symbioflows.matching._html import write_report
+
+            written["report"] = write_report(self, out / "report.html")
+        return written
+
+    def update(self, new_streams: Any, new_companies: Any = None, *,
+               progress: bool = False) -> SymbiosisPlan:
+        """Add streams (and their companies) and return the new plan.
+
+        Only the candidates and scores that involve a new stream are computed; the old ones
+        are kept.  Allocation and chains are global and re-solved.  The result equals
+        ``plan()`` on the combined dataset.
+        """
+        comp = self.companies
+        if new_companies is not None:
+            nc = _frames((new_companies, pd.DataFrame(columns=["stream_id"])))[0]
+            comp = pd.concat([comp, nc], ignore_index=True)
+        ns = new_streams if isinstance(new_streams, pd.DataFrame) else _frames(
+            (comp, new_streams))[1]
+        raw = pd.concat([self.options["_raw_streams"], ns], ignore_index=True)
+        return _run(comp, raw, previous=self, progress=progress, **self.options["_kwargs"])
+
+    def __repr__(self) -> str:
+        t = self.totals
+        return (f"SymbiosisPlan(candidates={len(self.candidates)}, exchanges={len(self.exchanges)}, "
+                f"chains={len(self.chains)}, status={self.allocation.status!r}, "
+                f"net_benefit_usd={t.get('net_benefit_usd', 0):.4g}, "
+                f"co2e_avoided_kg={t.get('co2e_avoided_kg', 0):.4g})")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{k}</td><td>{v:,.4g}</td></tr>" for k, v in self.totals.items())
+        return f"<b>SymbiosisPlan</b><table>{rows}</table>"
+
+
+def plan(
+    dataset: Any,
+    *,
+    objective: str = "net_benefit",
+    method: str = "min_cost_flow",
+    max_distance_km: dict[str, float] | None = None,
+    max_per_supply: int = 50,
+    min_score: float = 0.0,
+    weights: dict[str, float] | None = None,
+    chains: bool = True,
+    max_chain_length: int = 4,
+    client: Any = None,
+    n_partitions: int | None = None,
+    n_jobs: int | None = -1,
+    progress: bool = False,
+) -> SymbiosisPlan:
+    """Find, score and allocate every worthwhile exchange in a region.
+
+    Parameters
+    ----------
+    dataset : Dataset, dict or (companies, streams)
+        Companies (``company_id``, ``lat``, ``lon``, ``country``, ``sector``) and streams in the
+        symbioflows data model.
+    objective : {"net_benefit", "co2e", "landfill"}
+        What the allocation maximises: USD of price-band surplus, kg CO2e avoided, or tonnes
+        diverted.
+    method : {"min_cost_flow", "lp", "greedy"}
+        Allocation solver.
+    max_distance_km : dict, optional
+        Search radius per medium (see :data:`DEFAULT_MAX_DISTANCE_KM`).
+    max_per_supply : int
+        Nearest compatible candidates kept per supply (0 = all).
+    min_score : float
+        Candidates scoring below this are not allocated.
+    weights : dict, optional
+        Pair-score weights (default :data:`DEFAULT_WEIGHTS`).
+    chains : bool
+        Search circular chains on the allocated company graph.
+    max_chain_length : int
+        Longest chain searched.
+    client : ray module or dask.distributed.Client, optional
+        Run the candidate and scoring stage over spatial partitions on that engine; the result
+        equals the single-machine run.
+    n_partitions : int, optional
+        Number of spatial partitions for ``client`` (default 2 x workers).
+    n_jobs : int
+        Threads for the native kernels.
+    progress : bool
+        Progress bars.
+
+    Returns
+    -------
+    SymbiosisPlan
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> companies = pd.DataFrame({"company_id": ["a", "b"], "lat": [55.0, 55.1],
+    ...                           "lon": [12.0, 12.0], "country": ["DK", "DK"]})
+    >>> streams = pd.DataFrame({"stream_id": ["s1", "d1"], "company_id": ["a", "b"],
+    ...     "direction": ["supply", "demand"], "material": ["fly ash", "fly ash"],
+    ...     "ewc_code": ["10 01 02", "10 01 02"], "quantity_t_per_yr": [100.0, 60.0],
+    ...     "price_usd_per_t": [30.0, 40.0]})
+    >>> p = plan((companies, streams), chains=False)
+    >>> p.exchanges[["supply_stream_id", "demand_stream_id", "quantity"]].values.tolist()
+    [['s1', 'd1', 60.0]]
+    """
+    if objective not in OBJECTIVES:
+        raise InvalidInputError(f"objective={objective!r}; choose one of {OBJECTIVES}")
+    comp, st = _frames(dataset)
+    kwargs = dict(objective=objective, method=method, max_distance_km=max_distance_km,
+                  max_per_supply=max_per_supply, min_score=min_score, weights=weights,
+                  chains=chains, max_chain_length=max_chain_length, client=client,
+                  n_partitions=n_partitions, n_jobs=n_jobs)
+    return _run(comp, st, previous=None, progress=progress, **kwargs)
+
+
+def _bar(progress: bool, total: int) -> Callable[[str], None]:
+    if not progress:
+        return lambda _s: None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc="plan")
+
+    def step(name: str) -> None:
+        bar.set_postfix_str(name)
+        bar.update(1)
+        if bar.n >= total:
+            bar.close()
+
+    return step
+
+
+def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPlan | None,
+         progress: bool, objective: str, method: str, max_distance_km: dict[str, float] | None,
+         max_per_supply: int, min_score: float, weights: dict[str, float] | None,
+         chains: bool, max_chain_length: int, client: Any, n_partitions: int | None,
+         n_jobs: int | None) -> SymbiosisPlan:
+    timings: dict[str, float] = {}
+    step = _bar(progress, 5)
+    t0 = time.perf_counter()
+    s = prepare_streams(comp, raw_streams, max_distance_km=max_distance_km)
+    sup = s[s["direction"] == "supply"].reset_index(drop=True)
+    dem = s[s["direction"] == "demand"].reset_index(drop=True)
+    keys = sorted(set(s["group_key"]))
+    group_of = {k: i for i, k in enumerate(keys)}
+    compat = _compat(keys)
+    timings["prepare"] = time.perf_counter() - t0
+    step("streams")
+    t0 = time.perf_counter()
+    nt = resolve_n_jobs(n_jobs)
+    if client is not None:
+        from symbioflows.distributed import distributed_candidates
+
+        cand = distributed_candidates(client, sup, dem, group_of, compat,
+                                      max_per_supply=max_per_supply, n_partitions=n_partitions)
+    elif previous is not None and len(previous.options.get("_n_sup_dem", ())) == 2:
+        n_sup_old, n_dem_old = previous.options["_n_sup_dem"]
+        old = previous.options["_cand"]
+        new_s = np.arange(n_sup_old, len(sup))
+        new_d = np.arange(n_dem_old, len(dem))
+        parts = [old]
+        if new_s.size:
+            parts.append(candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply,
+                                         n_jobs=nt, supply_subset=new_s))
+        if new_d.size and n_sup_old:
+            parts.append(candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply,
+                                         n_jobs=nt, supply_subset=np.arange(n_sup_old),
+                                         demand_subset=new_d))
+        cand = merge_candidates(parts, max_per_supply)
+    else:
+        cand = candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply, n_jobs=nt)
+    timings["candidates"] = time.perf_counter() - t0
+    step("candidates")
+
+    # -- scoring -------------------------------------------------------------------------
+    t0 = time.perf_counter()
+    w = dict(DEFAULT_WEIGHTS)
+    if weights:
+        unknown = set(weights) - set(w)
+        if unknown:
+            raise InvalidInputError(f"weights: unknown features {sorted(unknown)}; "
+                                    f"valid: {list(PAIR_FEATURES)}")
+        w.update(weights)
+    fixed, per_tkm, co2_tkm, circuity = _transport_rates(sup["medium"].to_numpy())
+    s_price, _s_vco2, s_haz = _virgin(sup)
+    d_price, d_vco2, _d_haz = _virgin(dem)
+    countries = {c: k for k, c in enumerate(sorted(set(sup["country"]) | set(dem["country"])))}
+    sa = dict(qty_t=sup["qty"].to_numpy(float), quality=sup["quality"].to_numpy(float),
+              mask=sup["availability_mask"].to_numpy(np.int64) & 0xFFFF,
+              disposal_usd_t=np.maximum(s_price, 0.0), disposal_co2e_kg_t=np.zeros(len(sup)),
+              fixed_usd_t=fixed, usd_per_tkm=per_tkm, co2e_kg_per_tkm=co2_tkm, hazardous=s_haz,
+              country=sup["country"].map(countries).to_numpy(np.int64))
+    da = dict(qty_t=dem["qty"].to_numpy(float), quality=dem["quality"].to_numpy(float),
+              mask=dem["availability_mask"].to_numpy(np.int64) & 0xFFFF,
+              virgin_usd_t=np.maximum(d_price, 0.0), virgin_co2e_kg_t=d_vco2,
+              country=dem["country"].map(countries).to_numpy(np.int64))
+    wv = np.array([w[f] for f in PAIR_FEATURES])
+    sfit = _sector_fit(sup, dem, cand) if w["sector_fit"] != 0 else np.zeros(len(cand))
+    feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
+                                     cand.material_fit, sfit, sa, da, circuity, wv, DEFAULT_BIAS,
+                                     n_threads=nt)
+    cdf = pd.DataFrame(feats, columns=list(PAIR_FEATURES))
+    cdf.insert(0, "supply_stream_id", sup["stream_id"].to_numpy()[cand.supply])
+    cdf.insert(1, "demand_stream_id", dem["stream_id"].to_numpy()[cand.demand])
+    cdf.insert(2, "supply_company_id", sup["company_id"].to_numpy()[cand.supply])
+    cdf.insert(3, "demand_company_id", dem["company_id"].to_numpy()[cand.demand])
+    cdf.insert(4, "great_circle_km", cand.distance_km)
+    cdf["score"] = score
+    for f, wf in zip(PAIR_FEATURES, wv):
+        cdf["contrib_" + f] = feats[:, PAIR_FEATURES.index(f)] * wf
+    timings["scoring"] = time.perf_counter() - t0
+    step("scores")
+
+    # -- allocation ----------------------------------------------------------------------
+    t0 = time.perf_counter()
+    if objective == "net_benefit":
+        value = feats[:, 7]
+    elif objective == "co2e":
+        value = feats[:, 8]
+    else:
+        value = np.ones(len(cand))
+    blocked = _compliance_blocked(sup, dem, cand)
+    cdf["compliance_blocked"] = blocked
+    usable = (score >= min_score) & ~blocked & (sup["unit"].to_numpy()[cand.supply]
+                                                == dem["unit"].to_numpy()[cand.demand])
+    value = np.where(usable, value, 0.0)
+    alloc = allocate(sup["qty"].to_numpy(float), dem["qty"].to_numpy(float), cand.supply,
+                     cand.demand, value, method=method)
+    flows = alloc.flows_t if alloc.has_flows else np.zeros(len(cand))
+    cdf["allocated"] = flows
+    timings["allocation"] = time.perf_counter() - t0
+    step("allocation")
+
+    # -- exchanges, chains, findings, totals ----------------------------------------------
+    t0 = time.perf_counter()
+    used = np.flatnonzero(flows > 1e-9)
+    ex = cdf.iloc[used].reset_index(drop=True).copy()
+    ex.insert(4, "quantity", flows[used])
+    ex.insert(5, "unit", sup["unit"].to_numpy()[cand.supply[used]])
+    ex.insert(6, "material", sup["material"].to_numpy()[cand.supply[used]])
+    ex = ex.drop(columns=["allocated"])
+    ex = _exchange_economics(ex, sup, dem, cand.supply[used], cand.demand[used], sa, da)
+    chains_df = _chains(ex, max_chain_length, n_jobs=n_jobs) if chains else _empty_chains()
+    findings = _findings(ex, sup, dem, cand.supply[used], cand.demand[used])
+    totals = {
+        "n_supplies": float(len(sup)), "n_demands": float(len(dem)),
+        "n_candidates": float(len(cand)), "n_exchanges": float(len(ex)),
+        "tonnes_exchanged": float(ex.loc[ex["unit"] == "t", "quantity"].sum()),
+        "mwh_exchanged": float(ex.loc[ex["unit"] == "MWh", "quantity"].sum()),
+        "net_benefit_usd": float(ex["net_benefit_usd"].sum()),
+        "co2e_avoided_kg": float(ex["co2e_avoided_kg"].sum()),
+        "transport_cost_usd": float(ex["transport_cost_usd"].sum()),
+        "landfill_diverted_t": float(ex.loc[ex["unit"] == "t", "quantity"].sum()),
+        "objective_value": float(alloc.objective) if alloc.has_flows else float("nan"),
+        "n_chains": float(len(chains_df)),
+    }
+    timings["report_tables"] = time.perf_counter() - t0
+    step("chains")
+    opts: dict[str, Any] = dict(objective=objective, method=method, max_per_supply=max_per_supply,
+                                min_score=min_score)
+    opts["_kwargs"] = dict(objective=objective, method=method, max_distance_km=max_distance_km,
+                           max_per_supply=max_per_supply, min_score=min_score, weights=weights,
+                           chains=chains, max_chain_length=max_chain_length, client=None,
+                           n_partitions=None, n_jobs=n_jobs)
+    opts["_raw_streams"] = raw_streams
+    opts["_cand"] = cand
+    opts["_n_sup_dem"] = (len(sup), len(dem))
+    return SymbiosisPlan(comp, s, cdf, ex, chains_df, findings, totals, alloc, timings, opts)
+
+
+def _exchange_economics(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame,
+                        si: np.ndarray, di: np.ndarray, sa: dict[str, np.ndarray],
+                        da: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Exact best-mode transport (:func:`symbioflows.logistics.cost_pairs`) at the allocated
+    quantity, and per-exchange money and CO2e.
+
+    net benefit = quantity x (avoided disposal cost + avoided virgin purchase) - transport;
+    CO2e avoided = quantity x (avoided disposal emissions + virgin production x material fit)
+    - transport emissions.
+    """
+    from symbioflows.logistics import cost_pairs
+
+    q = ex["quantity"].to_numpy(float)
+    if len(ex):
+        pc = cost_pairs(sup["lat"].to_numpy(), sup["lon"].to_numpy(), dem["lat"].to_numpy(),
+                        dem["lon"].to_numpy(), si, di, q,
+                        medium=sup["medium"].to_numpy(object)[si],
+                        supply_country=sup["country"].to_numpy(object),
+                        demand_country=dem["country"].to_numpy(object))
+        ok = pc.feasible
+        est_cost = q * ex["transport_usd_per_t"].to_numpy(float)
+        est_co2 = q * sa["co2e_kg_per_tkm"][si] * ex["distance_km"].to_numpy(float)
+        cost = np.where(ok, pc.cost_usd, est_cost)
+        co2 = np.where(ok, pc.co2e_kg, est_co2)
+        ex["transport_mode"] = pc.mode_name()
+        ex["route_km"] = np.where(ok, pc.route_km, ex["distance_km"].to_numpy(float))
+    else:
+        cost = co2 = np.zeros(0)
+        ex["transport_mode"] = pd.Series(dtype=object)
+        ex["route_km"] = pd.Series(dtype=float)
+    ex["transport_cost_usd"] = cost
+    ex["transport_co2e_kg"] = co2
+    gross = sa["disposal_usd_t"][si] + da["virgin_usd_t"][di]
+    ex["net_benefit_usd"] = q * gross - cost
+    ex["co2e_avoided_kg"] = q * (sa["disposal_co2e_kg_t"][si] + da["virgin_co2e_kg_t"][di]
+                                 * ex["material_fit"].to_numpy(float)) - co2
+    return ex
+
+
+def _empty_chains() -> pd.DataFrame:
+    return pd.DataFrame({"chain_id": pd.Series(dtype=np.int64), "length": pd.Series(dtype=np.int64),
+                         "companies": pd.Series(dtype=object), "materials": pd.Series(dtype=object),
+                         "score": pd.Series(dtype=float),
+                         "bottleneck_quantity": pd.Series(dtype=float),
+                         "co2e_avoided_kg": pd.Series(dtype=float)})
+
+
+def _chains(ex: pd.DataFrame, max_len: int, *, top_k: int = 100,
+            time_limit_s: float = 30.0, n_jobs: int | None = -1) -> pd.DataFrame:
+    """Best circular chains (:func:`symbioflows.chains.find_cycles`, product of edge scores)
+    on the company graph of the given exchanges; one edge per exchange (materials kept)."""
+    from symbioflows.chains import SymbiosisGraph, find_cycles
+
+    if ex.empty or max_len < 2:
+        return _empty_chains()
+    edges = pd.DataFrame({
+        "supplier": ex["supply_company_id"].to_numpy(),
+        "receiver": ex["demand_company_id"].to_numpy(),
+        "score": np.clip(ex["score"].to_numpy(float), 1e-9, 1.0),
+        "tonnes_per_yr": ex["quantity"].to_numpy(float),
+        "cost_usd": ex["transport_cost_usd"].to_numpy(float),
+        "co2e_avoided_kg": ex["co2e_avoided_kg"].to_numpy(float),
+        "material": ex["material"].astype(str).to_numpy(),
+    })
+    g = SymbiosisGraph(None, edges)
+    res = find_cycles(g, min_length=2, max_length=max_len, top_k=top_k,
+                      time_limit_s=time_limit_s, n_jobs=n_jobs)
+    if res.truncated:
+        log.warning("chain search truncated (%s); the best chains found are reported",
+                    res.reason)
+    df = res.to_pandas()
+    if df.empty:
+        return _empty_chains()
+    out = pd.DataFrame({
+        "chain_id": np.arange(len(df), dtype=np.int64),
+        "length": df["length"].to_numpy(np.int64),
+        "companies": [" -> ".join(map(str, list(c) + [c[0]])) for c in df["companies"]],
+        "materials": [" | ".join(map(str, m)) for m in df["materials"]],
+        "score": df["score"].to_numpy(float),
+        "bottleneck_quantity": df["flow_t_per_yr"].to_numpy(float),
+        "co2e_avoided_kg": df["co2e_avoided_kg"].to_numpy(float),
+    })
+    return out
+
+
+def _compliance_blocked(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
+    """Pairs that a compliance rule blocks (:func:`symbioflows.compliance.compliance_filter`:
+    hazardous waste across a border without notification, waste for disposal across a border,
+    waste to food-grade receivers)."""
+    from symbioflows.compliance import compliance_filter
+
+    if len(cand) == 0:
+        return np.zeros(0, dtype=bool)
+    e_id, e_vals = pd.factorize(sup["ewc_code"].where(sup["ewc_code"].notna(), None))
+    c_id, c_vals = pd.factorize(pd.concat([sup["country"], dem["country"]], ignore_index=True))
+    sc_id = c_id[: len(sup)]
+    dc_id = c_id[len(sup):]
+    nc = len(c_vals) + 1
+    key = ((e_id[cand.supply].astype(np.int64) + 1) * nc + sc_id[cand.supply] + 1) * nc \
+        + dc_id[cand.demand] + 1
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    e_all = np.array(list(e_vals) + [None], dtype=object)
+    c_all = np.array([v if v else None for v in c_vals] + [None], dtype=object)
+    mask = compliance_filter(e_all[e_id[cand.supply][first]],
+                             c_all[sc_id[cand.supply][first]],
+                             c_all[dc_id[cand.demand][first]])
+    return np.asarray(mask.blocked, dtype=bool)[inv]
+
+
+def _findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, si: np.ndarray,
+              di: np.ndarray, max_exchanges: int = 20_000) -> pd.DataFrame:
+    """Compliance findings per allocated exchange (:func:`symbioflows.compliance.check_exchange`:
+    the rule, its source and what the parties must do); one check per distinct combination."""
+    from symbioflows.compliance import check_exchange
+
+    cols = ["supply_stream_id", "demand_stream_id", "rule_id", "severity", "title", "action",
+            "source"]
+    rows: list[dict[str, Any]] = []
+    cache: dict[tuple[Any, ...], Any] = {}
+    n = min(len(ex), max_exchanges)
+    if len(ex) > max_exchanges:
+        log.warning("compliance findings listed for the first %d of %d exchanges",
+                    max_exchanges, len(ex))
+    ewc = sup["ewc_code"].to_numpy(object)
+    cls = sup["material_class"].to_numpy(object)
+    mat = sup["material"].to_numpy(object)
+    sc = sup["country"].to_numpy(object)
+    dc = dem["country"].to_numpy(object)
+    for k in range(n):
+        i, j = int(si[k]), int(di[k])
+        e = ewc[i] if isinstance(ewc[i], str) and ewc[i] else None
+        c = cls[i] if isinstance(cls[i], str) else None
+        key = (e, sc[i] or None, dc[j] or None, c, mat[i])
+        if key not in cache:
+            cache[key] = check_exchange(ewc_code=e, supplier_country=key[1],
+                                        receiver_country=key[2], material_class=c,
+                                        material=mat[i])
+        for f in cache[key].findings:
+            rows.append(dict(supply_stream_id=ex["supply_stream_id"].iat[k],
+                             demand_stream_id=ex["demand_stream_id"].iat[k], rule_id=f.rule_id,
+                             severity=f.severity, title=f.title, action=f.action,
+                             source=f.source))
+    return pd.DataFrame(rows, columns=cols)

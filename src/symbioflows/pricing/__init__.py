@@ -1,0 +1,26 @@
+"""Pricing: disposal floor, virgin-input ceiling, bargained price, sensitivity, forecasts."""
+
+from __future__ import annotations
+
+from symbioflows.pricing.band import (
+    PriceBand,
+    PriceBands,
+    Sensitivity,
+    disposal_cost_usd_per_t,
+    price_bands,
+    price_exchange,
+    viability_sensitivity,
+)
+from symbioflows.pricing.forecast import PriceForecast, forecast_prices
+
+__all__ = [
+    "PriceBand",
+    "PriceBands",
+    "PriceForecast",
+    "Sensitivity",
+    "disposal_cost_usd_per_t",
+    "forecast_prices",
+    "price_bands",
+    "price_exchange",
+    "viability_sensitivity",
+]

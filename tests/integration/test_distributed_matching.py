@@ -1,0 +1,72 @@
+"""The candidate stage on a local Ray and a local Dask cluster equals the single-machine run."""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from symbioflows.matching.pipeline import plan
+
+_spec = importlib.util.spec_from_file_location(
+    "_matching_region", Path(__file__).resolve().parents[1] / "unit" / "matching" / "region.py")
+_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_mod)
+
+
+def _check(a, b):
+    key = ["supply_stream_id", "demand_stream_id"]
+    pd.testing.assert_frame_equal(a.candidates.reset_index(drop=True),
+                                  b.candidates.reset_index(drop=True))
+    pd.testing.assert_frame_equal(a.exchanges.sort_values(key).reset_index(drop=True),
+                                  b.exchanges.sort_values(key).reset_index(drop=True))
+    assert a.allocation.objective == pytest.approx(b.allocation.objective, rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def region_and_plan():
+    region = _mod.make_test_region(40, 200, seed=3)
+    return region, plan(region, max_per_supply=5, chains=False)
+
+
+@pytest.mark.extra
+def test_dask_equals_single_machine(region_and_plan):
+    distributed = pytest.importorskip("distributed")
+    region, single = region_and_plan
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        got = plan(region, max_per_supply=5, chains=False, client=client, n_partitions=4)
+    _check(got, single)
+
+
+@pytest.mark.extra
+# ray.shutdown() leaves its raylet Popen handles to the garbage collector
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_ray_equals_single_machine(region_and_plan, monkeypatch):
+    ray = pytest.importorskip("ray")
+    region, single = region_and_plan
+    monkeypatch.setenv("RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO", "0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False,
+                 configure_logging=False, ignore_reinit_error=True)
+    try:
+        got = plan(region, max_per_supply=5, chains=False, client=ray, n_partitions=3)
+    finally:
+        ray.shutdown()
+        gc.collect()  # collect ray's Popen handles here, under this test's warning filters
+    _check(got, single)
+
+
+def test_refuses_unknown_client(region_and_plan):
+    from symbioflows.errors import InvalidInputError
+
+    region, _ = region_and_plan
+    with pytest.raises(InvalidInputError, match="ray module"):
+        plan(region, client=object())

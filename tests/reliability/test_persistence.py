@@ -1,0 +1,449 @@
+"""Safe persistence: every artefact type refuses tampered, truncated and wrong-version files,
+writes atomically, and nothing in src/ unpickles.
+
+Adding an artefact type = one entry in ARTEFACTS: how to make and save a small one, and how to
+load it back.  Types whose code has not landed are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from reliability_kernels import ROOT, _lookup, child_pythonpath
+
+from symbioflows import _persist
+from symbioflows.errors import FormatVersionError, InvalidInputError, UnsafeFileError
+
+SRC = ROOT / "src" / "symbioflows"
+
+
+# --------------------------------------------------------------------------------------------
+# Artefact table
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Artefact:
+    name: str
+    needs: tuple[str, ...]
+    save: Callable[[Path], Any]  # writes one small artefact at the path, returns the object
+    load: Callable[[Path], Any]  # loads it back (must verify)
+    equal: Callable[[Any, Any], bool] = lambda a, b: True
+    #: "persist": a symbioflows._persist directory; "file": a single self-describing file
+    layout: str = "persist"
+    #: a cache: a directory without a manifest is an empty cache, not an error
+    missing_ok: bool = False
+
+    def missing(self) -> list[str]:
+        return [s for s in self.needs if _lookup(s) is None]
+
+
+def _core_save(path: Path) -> Any:
+    payloads = {"x.npy": _npy(np.arange(10.0)), "meta.json": b'{"a": 1}'}
+    _persist.save_artifact(path, kind="reliability-test", version=2, meta={"k": 1},
+                           payloads=payloads)
+    return payloads
+
+
+def _core_load(path: Path) -> Any:
+    return _persist.load_artifact(path, kind="reliability-test", max_version=2)[1]
+
+
+def _npy(a: np.ndarray) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _index_save(path: Path) -> Any:
+    MaterialIndex = _lookup("symbioflows.materials:MaterialIndex")
+    rng = np.random.default_rng(0)
+    vecs = rng.standard_normal((50, 16)).astype(np.float32)
+    idx = MaterialIndex().fit(vecs) if hasattr(MaterialIndex, "fit") else MaterialIndex(vecs)
+    idx.save(path)
+    return idx
+
+
+def _index_load(path: Path) -> Any:
+    return _lookup("symbioflows.materials:MaterialIndex").load(path)
+
+
+def _plan_save(path: Path) -> Any:
+    plan_fn = _lookup("symbioflows:plan")
+    ds = _lookup("symbioflows.datasets:load_sample_region")()
+    p = plan_fn(ds)
+    p.save(path)
+    return p
+
+
+def _plan_load(path: Path) -> Any:
+    return _lookup("symbioflows:SymbiosisPlan").load(path)
+
+
+_LINK_CACHE: dict[str, Path] = {}
+
+
+def _link_save(path: Path) -> Any:
+    """Train a tiny LinkPredictor once per session, then copy its artefact."""
+    import shutil
+    import tempfile
+
+    if "dir" not in _LINK_CACHE:
+        LinkPredictor = _lookup("symbioflows.learn:LinkPredictor")
+        net = _lookup("symbioflows.learn._synthetic:make_synthetic_network")(
+            n_parks=3, companies_per_park=6, rng=0)
+        lp = LinkPredictor(hidden_dim=8, n_layers=1, max_epochs=3, patience=2,
+                           text_encoder="hashing", embed_dim=16, device="cpu", rng=0).fit(net)
+        d = Path(tempfile.mkdtemp(prefix="sf-link-")) / "lp"
+        lp.save(d)
+        _LINK_CACHE["dir"] = d
+    shutil.copytree(_LINK_CACHE["dir"], path)
+    return None
+
+
+def _link_load(path: Path) -> Any:
+    return _lookup("symbioflows.learn:LinkPredictor").load(path, device="cpu")
+
+
+def _scorer_save(path: Path) -> Any:
+    ReceiverScorer = _lookup("symbioflows.matching.learned:ReceiverScorer")
+    s = ReceiverScorer.untrained(embed_backend="hashing")
+    s.save(path)
+    return s.to_json()
+
+
+def _scorer_load(path: Path) -> Any:
+    return _lookup("symbioflows.matching.learned:ReceiverScorer").load(path).to_json()
+
+
+def _encoder_cache_save(path: Path) -> Any:
+    MaterialEncoder = _lookup("symbioflows.materials:MaterialEncoder")
+    enc = MaterialEncoder(backend="hashing")
+    enc.encode(["fly ash", "blast furnace slag", "spent grain"])
+    enc.save_cache(path)
+    return 3
+
+
+def _encoder_cache_load(path: Path) -> Any:
+    MaterialEncoder = _lookup("symbioflows.materials:MaterialEncoder")
+    return len(MaterialEncoder(backend="hashing", cache_dir=path)._cache)
+
+
+ARTEFACTS = [
+    Artefact("persist-core", ("symbioflows._persist:save_artifact",), _core_save, _core_load,
+             lambda a, b: a == b),
+    Artefact("material-index", ("symbioflows.materials:MaterialIndex",), _index_save, _index_load),
+    Artefact("symbiosis-plan", ("symbioflows:plan", "symbioflows:SymbiosisPlan",
+                                "symbioflows.datasets:load_sample_region"), _plan_save, _plan_load),
+    Artefact("link-predictor", ("symbioflows.learn:LinkPredictor",
+                                "symbioflows.learn._synthetic:make_synthetic_network"),
+             _link_save, _link_load),
+    Artefact("encoder-cache", ("symbioflows.materials:MaterialEncoder.save_cache",),
+             _encoder_cache_save, _encoder_cache_load, lambda a, b: a == b, missing_ok=True),
+    Artefact("receiver-scorer", ("symbioflows.matching.learned:ReceiverScorer",),
+             _scorer_save, _scorer_load, lambda a, b: a == b, layout="file"),
+]
+
+#: (artefact, test) pairs that fail today, each a finding reported to the integrator.
+KNOWN_OPEN = {
+    ("receiver-scorer", "tampered"): (
+        "OPEN (2026-11-27): ReceiverScorer.save writes plain JSON without a sha256 (not through "
+        "symbioflows._persist), so an edited weight loads silently.  Fix in matching/learned.py: "
+        "save with _persist.save_artifact (JSON payload + manifest)."
+    ),
+}
+
+
+def _artefact(name: str) -> Artefact:
+    art = next(a for a in ARTEFACTS if a.name == name)
+    miss = art.missing()
+    if miss:
+        pytest.skip(f"artefact {name!r} not on this branch yet ({', '.join(miss)} missing)")
+    return art
+
+
+def _payload_files(path: Path) -> list[Path]:
+    manifest = json.loads((path / _persist.MANIFEST).read_text())
+    return [path / n for n in sorted(manifest["payloads"]) if (path / n).stat().st_size > 0]
+
+
+NAMES = [a.name for a in ARTEFACTS]
+PERSIST_NAMES = [a.name for a in ARTEFACTS if a.layout == "persist"]
+
+
+def _params(test: str, names: list[str] = NAMES) -> list[Any]:
+    out = []
+    for n in names:
+        reason = KNOWN_OPEN.get((n, test))
+        out.append(pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=reason))
+                   if reason else n)
+    return out
+
+
+def _tamper_file(f: Path) -> None:
+    """Change one digit (the file stays well-formed: JSON still parses, sizes stay)."""
+    b = bytearray(f.read_bytes())
+    import re
+
+    m = re.search(rb"[1-8]", bytes(b[len(b) // 3:]))
+    if f.suffix == ".json" and m:
+        pos = len(b) // 3 + m.start()
+        b[pos] = ord("9")
+    else:
+        b[len(b) // 2] ^= 0xFF
+    f.write_bytes(bytes(b))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_round_trip(name, tmp_path):
+    art = _artefact(name)
+    obj = art.save(tmp_path / "a")
+    if art.layout == "persist":
+        assert (tmp_path / "a" / _persist.MANIFEST).is_file(), "artefact must use _persist"
+    assert art.equal(obj, art.load(tmp_path / "a"))
+
+
+def _files(art: Artefact, path: Path) -> list[Path]:
+    return _payload_files(path) if art.layout == "persist" else [path]
+
+
+@pytest.mark.parametrize("name", _params("tampered"))
+def test_tampered_payload_refused(name, tmp_path):
+    art = _artefact(name)
+    art.save(tmp_path / "a")
+    for f in _files(art, tmp_path / "a"):
+        _tamper_file(f)
+        with pytest.raises(UnsafeFileError, match="sha256|tampered"):
+            art.load(tmp_path / "a")
+        break
+
+
+@pytest.mark.parametrize("name", _params("truncated"))
+def test_truncated_payload_refused(name, tmp_path):
+    art = _artefact(name)
+    art.save(tmp_path / "a")
+    for f in _files(art, tmp_path / "a"):
+        data = f.read_bytes()
+        f.write_bytes(data[: len(data) // 2])
+        with pytest.raises(UnsafeFileError):
+            art.load(tmp_path / "a")
+        f.write_bytes(data)
+
+
+@pytest.mark.parametrize("name", _params("version"))
+def test_newer_version_refused(name, tmp_path):
+    art = _artefact(name)
+    art.save(tmp_path / "a")
+    m = tmp_path / "a" / _persist.MANIFEST if art.layout == "persist" else tmp_path / "a"
+    manifest = json.loads(m.read_text())
+    manifest["version"] = manifest["version"] + 1000
+    m.write_text(json.dumps(manifest))
+    with pytest.raises(FormatVersionError, match="upgrade"):
+        art.load(tmp_path / "a")
+
+
+@pytest.mark.parametrize("name", PERSIST_NAMES)
+def test_missing_or_garbage_manifest_refused(name, tmp_path):
+    art = _artefact(name)
+    art.save(tmp_path / "a")
+    m = tmp_path / "a" / _persist.MANIFEST
+    m.write_bytes(b"\x80\x04K\x01.")  # a pickle of the int 1
+    with pytest.raises(UnsafeFileError):
+        art.load(tmp_path / "a")
+    m.unlink()
+    if art.missing_ok:
+        assert art.load(tmp_path / "a") == 0  # an empty cache, nothing read from the payloads
+        return
+    with pytest.raises(UnsafeFileError, match="not a symbioflows artefact"):
+        art.load(tmp_path / "a")
+
+
+@pytest.mark.parametrize("name", PERSIST_NAMES)
+def test_wrong_kind_refused(name, tmp_path):
+    art = _artefact(name)
+    art.save(tmp_path / "a")
+    m = tmp_path / "a" / _persist.MANIFEST
+    manifest = json.loads(m.read_text())
+    manifest["kind"] = "something-else"
+    m.write_text(json.dumps(manifest))
+    with pytest.raises(UnsafeFileError):
+        art.load(tmp_path / "a")
+
+
+# ---- the core's own edge cases --------------------------------------------------------------
+
+
+def test_manifest_cannot_point_outside_the_artefact(tmp_path):
+    _core_save(tmp_path / "a")
+    (tmp_path / "secret").write_bytes(b"x")
+    m = tmp_path / "a" / _persist.MANIFEST
+    manifest = json.loads(m.read_text())
+    for evil in ("../secret", "/etc/passwd", ".hidden", "a/../../secret"):
+        manifest["payloads"] = {evil: {"sha256": "0" * 64, "size": 1}}
+        m.write_text(json.dumps(manifest))
+        with pytest.raises(UnsafeFileError):
+            _core_load(tmp_path / "a")
+
+
+def test_symlinked_payload_refused(tmp_path):
+    _core_save(tmp_path / "a")
+    target = tmp_path / "a" / "x.npy"
+    (tmp_path / "elsewhere.npy").write_bytes(target.read_bytes())
+    target.unlink()
+    target.symlink_to(tmp_path / "elsewhere.npy")
+    with pytest.raises(UnsafeFileError, match="missing"):
+        _core_load(tmp_path / "a")
+
+
+def test_oversized_declared_payload_refused(tmp_path):
+    _core_save(tmp_path / "a")
+    m = tmp_path / "a" / _persist.MANIFEST
+    manifest = json.loads(m.read_text())
+    manifest["payloads"]["x.npy"]["size"] = _persist.MAX_PAYLOAD_BYTES + 1
+    m.write_text(json.dumps(manifest))
+    with pytest.raises(UnsafeFileError, match="bad size"):
+        _core_load(tmp_path / "a")
+
+
+def test_save_refuses_unsafe_names_and_non_json_meta(tmp_path):
+    with pytest.raises(InvalidInputError):
+        _persist.save_artifact(tmp_path / "a", kind="k", version=1, payloads={"../x": b""})
+    with pytest.raises(InvalidInputError):
+        _persist.save_artifact(tmp_path / "a", kind="k", version=1, meta={"x": object()},
+                               payloads={})
+    with pytest.raises(InvalidInputError):
+        _persist.save_artifact(tmp_path / "a", kind="k", version=1, meta={"x": float("nan")},
+                               payloads={})
+    assert not (tmp_path / "a").exists()
+
+
+def test_save_does_not_overwrite_a_foreign_directory(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "precious.txt").write_text("keep")
+    with pytest.raises(InvalidInputError, match="not a symbioflows artefact"):
+        _core_save(tmp_path / "a")
+    assert (tmp_path / "a" / "precious.txt").read_text() == "keep"
+
+
+CRASH_MID_WRITE = r"""
+import os, sys
+from symbioflows import _persist
+real_write = os.fsync
+calls = [0]
+def dying_fsync(fd):
+    calls[0] += 1
+    if calls[0] == 2:          # after the first payload, before the manifest
+        os._exit(9)            # the process dies mid-write (no cleanup, no exceptions)
+    return real_write(fd)
+os.fsync = dying_fsync
+_persist.save_artifact(sys.argv[1], kind="reliability-test", version=2,
+                       payloads={"x.npy": b"NEW" * 1000, "y.bin": b"new"})
+"""
+
+
+def test_crash_mid_write_leaves_the_old_artefact_intact(tmp_path):
+    old = _core_save(tmp_path / "a")
+    env = dict(os.environ, PYTHONPATH=child_pythonpath())
+    r = subprocess.run([sys.executable, "-c", CRASH_MID_WRITE, str(tmp_path / "a")], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 9, r.stderr
+    assert _core_load(tmp_path / "a") == old  # still the old, complete, verified artefact
+
+
+# --------------------------------------------------------------------------------------------
+# Static scan: no unpickling anywhere in src/
+# --------------------------------------------------------------------------------------------
+
+_FORBIDDEN_CALLS = {
+    ("pickle", "load"), ("pickle", "loads"), ("pickle", "Unpickler"),
+    ("cPickle", "load"), ("cPickle", "loads"), ("dill", "load"), ("dill", "loads"),
+    ("joblib", "load"), ("cloudpickle", "load"), ("cloudpickle", "loads"),
+    ("marshal", "load"), ("marshal", "loads"), ("shelve", "open"),
+    ("pd", "read_pickle"), ("pandas", "read_pickle"), ("yaml", "load"), ("yaml", "unsafe_load"),
+}
+
+
+def _kw(call: ast.Call, name: str) -> ast.expr | None:
+    for k in call.keywords:
+        if k.arg == name:
+            return k.value
+    return None
+
+
+def _is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def scan_source(text: str, filename: str = "<src>") -> list[str]:
+    """Return the unsafe deserialisation calls in ``text`` (file:line: what)."""
+    tree = ast.parse(text, filename)
+    problems: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in {"pickle", "cPickle", "dill",
+                                                                 "cloudpickle", "marshal"}:
+            for a in node.names:
+                if a.name in {"load", "loads", "Unpickler"}:
+                    problems.append(f"{filename}:{node.lineno}: from {node.module} import {a.name}")
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        base = attr = None
+        if isinstance(f, ast.Attribute):
+            attr = f.attr
+            if isinstance(f.value, ast.Name):
+                base = f.value.id
+            elif isinstance(f.value, ast.Attribute):
+                base = f.value.attr
+        elif isinstance(f, ast.Name):
+            attr = f.id
+        where = f"{filename}:{node.lineno}"
+        if (base, attr) in _FORBIDDEN_CALLS:
+            if attr == "load" and base == "yaml" and _kw(node, "Loader") is not None:
+                loader = _kw(node, "Loader")
+                if isinstance(loader, ast.Attribute) and loader.attr == "SafeLoader":
+                    continue
+            problems.append(f"{where}: {base}.{attr}(...) unpickles / deserialises code")
+        elif attr == "load" and base in {"np", "numpy"} and _is_true(_kw(node, "allow_pickle")):
+            problems.append(f"{where}: np.load(allow_pickle=True)")
+        elif attr == "load" and base == "torch" and not _is_true(_kw(node, "weights_only")):
+            problems.append(f"{where}: torch.load without weights_only=True")
+        elif attr == "read_index" and base == "faiss":
+            # faiss trusts the sizes in the file: only allowed on bytes verified by _persist.
+            if not any(isinstance(n, ast.Name) and n.id == "load_artifact" for n in ast.walk(tree)) \
+                    and "load_artifact" not in text:
+                problems.append(f"{where}: faiss.read_index outside a verified artefact")
+        elif attr in {"eval", "exec"} and isinstance(f, ast.Name):
+            problems.append(f"{where}: {attr}() on data")
+    return problems
+
+
+def test_scanner_catches_what_it_should():
+    bad = (
+        "import pickle, numpy as np, torch\n"
+        "pickle.load(f)\npickle.loads(b)\nnp.load(p, allow_pickle=True)\n"
+        "torch.load(p)\ntorch.load(p, weights_only=False)\nfrom pickle import loads\n"
+        "import pandas as pd\npd.read_pickle(p)\nimport joblib\njoblib.load(p)\n"
+    )
+    assert len(scan_source(bad)) == 8
+    good = ("import numpy as np, torch\nnp.load(p, allow_pickle=False)\nnp.load(p)\n"
+            "torch.load(p, weights_only=True)\nimport pickle\npickle.dumps(x)\n")
+    assert scan_source(good) == []
+
+
+def test_no_unsafe_deserialisation_in_src():
+    files = sorted(SRC.rglob("*.py"))
+    assert len(files) > 5
+    problems = [p for f in files for p in scan_source(f.read_text(encoding="utf-8"), str(f.relative_to(ROOT)))]
+    assert problems == [], "unsafe deserialisation in the package:\n" + "\n".join(problems)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from region import make_test_region
+
+from symbioflows.errors import InvalidInputError
+from symbioflows.matching.pipeline import plan
+
+
+@pytest.fixture(scope="module")
+def region():
+    return make_test_region()
+
+
+@pytest.fixture(scope="module")
+def result(region):
+    return plan(region)
+
+
+def test_capacities_and_totals(region, result):
+    comp, st = region
+    ex = result.exchanges
+    assert len(ex) > 0 and result.allocation.status == "optimal"
+    q = st.set_index("stream_id")
+    cap = q["quantity_t_per_yr"].fillna(q["quantity_mwh_per_yr"])
+    for col in ("supply_stream_id", "demand_stream_id"):
+        used = ex.groupby(col)["quantity"].sum()
+        assert (used <= cap.loc[used.index] + 1e-6).all()
+    # no exchange inside one company, none that a compliance rule blocks, units never mixed
+    assert (ex["supply_company_id"] != ex["demand_company_id"]).all()
+    assert not ex["compliance_blocked"].any()
+    cross_haz = result.candidates[(result.candidates["hazardous"] == 1)
+                                  & (result.candidates["cross_border"] == 1)]
+    assert cross_haz["compliance_blocked"].all() and (cross_haz["allocated"] == 0).all()
+    # hazardous exchanges that are allowed carry findings that say what to do
+    if (ex["hazardous"] == 1).any():
+        assert set(result.findings["rule_id"]) & {"HAZ-ABS", "HAZ-MIRROR"}
+    sup_unit = result.streams.set_index("stream_id").loc[ex["supply_stream_id"], "unit"].to_numpy()
+    dem_unit = result.streams.set_index("stream_id").loc[ex["demand_stream_id"], "unit"].to_numpy()
+    assert (sup_unit == dem_unit).all()
+    assert result.totals["net_benefit_usd"] == pytest.approx(ex["net_benefit_usd"].sum())
+    # the allocation optimises the full-load estimate; the exact best-mode transport at the
+    # allocated quantity only changes the transport term
+    est = (ex["quantity"] * ex["surplus_usd_per_t"]).sum()
+    assert result.totals["objective_value"] == pytest.approx(est, rel=1e-9, abs=1e-6)
+    assert (ex["transport_cost_usd"] >= 0).all() and ex["transport_mode"].notna().all()
+    # explanation: contributions add up to the logit of the score
+    c = result.candidates
+    contrib = c[[k for k in c.columns if k.startswith("contrib_")]].sum(axis=1) - 2.8
+    np.testing.assert_allclose(1 / (1 + np.exp(-contrib)), c["score"], rtol=1e-9, atol=1e-9)
+
+
+def test_objectives_and_greedy(region, result):
+    co2 = plan(region, objective="co2e", chains=False)
+    assert co2.allocation.status == "optimal"
+    greedy = plan(region, method="greedy", chains=False)
+    assert greedy.allocation.status == "heuristic"
+    assert result.allocation.objective >= greedy.allocation.objective - 1e-6
+    with pytest.raises(InvalidInputError):
+        plan(region, objective="profit")
+
+
+def test_write_outputs(result, tmp_path):
+    files = result.write(tmp_path)
+    for name in ("exchanges", "candidates", "chains", "findings", "totals"):
+        assert (tmp_path / f"{name}.parquet").is_file()
+        assert (tmp_path / f"{name}.csv").is_file()
+    back = pd.read_parquet(tmp_path / "exchanges.parquet")
+    assert len(back) == len(result.exchanges)
+    html = files["report"].read_text(encoding="utf-8")
+    assert "Sankey of material flows" in html and "Map of sites" in html
+    assert "Plotly" in html  # plotly.js inlined: the report works offline
+    assert "https://cdn" not in html.split("<body>")[1]
+
+
+def test_bad_dataset():
+    with pytest.raises(InvalidInputError):
+        plan(42)
+    comp, st = make_test_region(5, 10)
+    st.loc[0, "company_id"] = "nope"
+    with pytest.raises(InvalidInputError, match="not in companies"):
+        plan((comp, st))
+
+
+def test_plan_subcommand_on_a_read_dataset(tmp_path, capsys):
+    import argparse
+
+    from symbioflows.matching import _cli
+
+    comp, st = make_test_region(20, 80, seed=5)
+    data = tmp_path / "region"
+    data.mkdir()
+    comp.to_csv(data / "companies.csv", index=False)
+    st.to_csv(data / "streams.csv", index=False)
+    parser = argparse.ArgumentParser()
+    _cli.register(parser.add_subparsers())
+    args = parser.parse_args(["plan", str(data), "--out", str(tmp_path / "out"), "--quiet"])
+    assert args.func(args) == 0
+    assert (tmp_path / "out" / "report.html").is_file()
+    assert (tmp_path / "out" / "exchanges.parquet").is_file()
+    assert capsys.readouterr().out == ""
