@@ -64,9 +64,8 @@ def clustered_digraph(n: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray
 def sample_region_graph() -> tuple[str, np.ndarray, np.ndarray] | None:
     """The shipped sample region, when the data helper's loader is available."""
     try:
-        from symbioflows.datasets import load_sample_region  # type: ignore[import-not-found]
-
         from symbioflows.chains.dataset import graph_from_dataset
+        from symbioflows.datasets import load_sample_region  # type: ignore[import-not-found]
     except ImportError:
         return None
     g = graph_from_dataset(load_sample_region())
@@ -290,7 +289,7 @@ def main() -> int:
     if sample is not None:
         name, s, d = sample
         n = int(max(s.max(initial=0), d.max(initial=0))) + 1
-        for L in (4, 5, 6):
+        for L in (4, 5):
             row = bench_row(name, n, s, d, L, args)
             print(json.dumps(row), flush=True)
             rows.append(row)
