@@ -165,18 +165,20 @@ def federated_gap(data: Any, groups: np.ndarray, test_mask: np.ndarray, quick: b
                                 lambda s: receivers[comp[receivers] != comp[s]], truth)
             per_client.append(rk.assign(client=cid))
         allc = pd.concat(per_client)
-        mean_rank = allc.groupby(["s", "r"], as_index=False).agg(rank=("rank", "mean"), auc=("auc", "mean"),
-                                                                 n_candidates=("n_candidates", "first"))
-        mean_client = allc.groupby("client").apply(lambda d: (d["rank"] <= 10).mean(), include_groups=False)
-        mean_rank["group"] = [grp[s] for s in mean_rank["s"].tolist()]
-        res.setdefault("local-only (mean over clients)", []).append(mean_rank)
-        res.setdefault("_local_best_hits10", []).append(pd.DataFrame({"v": [float(mean_client.max())]}))
+        allc["group"] = [grp[s] for s in allc["s"].tolist()]
+        res.setdefault("_local_clients", []).append(allc)
     out: dict[str, Any] = {"rounds": rounds, "dp_epsilon": eps, "dp_delta": 1e-5, "n_clients_last_fold": len(clients)}
     for name, parts in res.items():
-        if name.startswith("_"):
-            out["local_best_client_hits@10"] = round(float(pd.concat(parts)["v"].mean()), 4)
-            continue
         d = pd.concat(parts, ignore_index=True)
+        if name == "_local_clients":
+            # local-only: each client's own model on the same held-out edges; mean and best client
+            per = [summarize_ranks(g.drop(columns="client"), n_boot=0, rng=seed) for _, g in d.groupby("client")]
+            for key in ("auc", "hits@10"):
+                vals = np.array([p[key] for p in per])
+                out.setdefault("local-only (each client alone)", {})[f"mean_client_{key}"] = round(float(vals.mean()), 4)
+                out["local-only (each client alone)"][f"best_client_{key}"] = round(float(vals.max()), 4)
+            out["local-only (each client alone)"]["n_client_models"] = len(per)
+            continue
         s = summarize_ranks(d, rng=seed)
         out[name] = {k: round(v, 4) for k, v in s.items()}
     return out
