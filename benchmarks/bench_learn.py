@@ -116,7 +116,8 @@ def gnn_cost(quick: bool, seed: int) -> dict[str, Any]:
             "gpu": "not measured: no GPU was available to this task"}
 
 
-def federated_gap(data: Any, groups: np.ndarray, test_mask: np.ndarray, quick: bool, seed: int) -> dict[str, Any]:
+def federated_gap(data: Any, groups: np.ndarray, test_mask: np.ndarray, quick: bool, seed: int,
+                  public_neg: int = 0) -> dict[str, Any]:
     from symbioflows.learn.federated import (
         make_park_clients,
         run_federated,
@@ -146,7 +147,7 @@ def federated_gap(data: Any, groups: np.ndarray, test_mask: np.ndarray, quick: b
     folds = grouped_folds(groups, 5, rng=seed)
     for test in folds[: 2 if quick else 5]:
         train_ex = ex[~test]
-        clients = make_park_clients(data, train_ex, groups[~test], rng=seed)
+        clients = make_park_clients(data, train_ex, groups[~test], rng=seed, public_negatives=public_neg)
         tq = test & test_mask
         pos = np.vstack([s_all[tq], r_all[tq]])
         grp = {s: g for s, g in zip(s_all[tq].tolist(), groups[tq].tolist())}
@@ -167,7 +168,7 @@ def federated_gap(data: Any, groups: np.ndarray, test_mask: np.ndarray, quick: b
         allc = pd.concat(per_client)
         allc["group"] = [grp[s] for s in allc["s"].tolist()]
         res.setdefault("_local_clients", []).append(allc)
-    out: dict[str, Any] = {"rounds": rounds, "dp_epsilon": eps, "dp_delta": 1e-5, "n_clients_last_fold": len(clients)}
+    out: dict[str, Any] = {"public_negatives": public_neg, "rounds": rounds, "dp_epsilon": eps, "dp_delta": 1e-5, "n_clients_last_fold": len(clients)}
     for name, parts in res.items():
         d = pd.concat(parts, ignore_index=True)
         if name == "_local_clients":
@@ -224,6 +225,9 @@ def main() -> None:
     if "federated" not in skip:
         results["federated"] = federated_gap(data, groups, impl, args.quick, args.seed)
         print("federated", json.dumps(results["federated"]))
+        results["federated_public_negatives"] = federated_gap(data, groups, impl, args.quick, args.seed,
+                                                              public_neg=100)
+        print("federated_public_negatives", json.dumps(results["federated_public_negatives"]))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     prev = json.loads(OUT.read_text()) if OUT.exists() else {}
     prev.update(results)
