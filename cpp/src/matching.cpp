@@ -38,6 +38,8 @@ struct Grid {
     }
 };
 
+// Demands are keyed by (material group, cell) so that a supply visits only the cells of the
+// groups its own group is compatible with.
 Grid build_grid(const StreamPoints& dem, double radius) {
     Grid g;
     const double want = std::min(180.0, std::max(1e-4, radius / kKmPerDegLat));
@@ -47,7 +49,8 @@ Grid build_grid(const StreamPoints& dem, double radius) {
     g.lon_cell_deg = 360.0 / static_cast<double>(g.n_lon);
     g.items.resize(static_cast<size_t>(dem.n));
     for (int64_t j = 0; j < dem.n; ++j) {
-        g.items[static_cast<size_t>(j)] = {g.lat_cell(dem.lat[j]) * g.n_lon + g.lon_cell(dem.lon[j]), j};
+        const int64_t cell = g.lat_cell(dem.lat[j]) * g.n_lon + g.lon_cell(dem.lon[j]);
+        g.items[static_cast<size_t>(j)] = {static_cast<int64_t>(dem.group[j]) * g.n_lat * g.n_lon + cell, j};
     }
     std::sort(g.items.begin(), g.items.end());
     return g;
@@ -102,6 +105,11 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
     std::vector<char> trunc(static_cast<size_t>(ns), 0);
     std::vector<int64_t> evals(static_cast<size_t>(ns), 0);
     if (ns == 0 || dem.n == 0) return gather(per, trunc, evals);
+    // For each supply group, the demand groups it can feed.
+    std::vector<std::vector<int32_t>> feeds(static_cast<size_t>(n_groups));
+    for (int32_t a = 0; a < n_groups; ++a)
+        for (int32_t b = 0; b < n_groups; ++b)
+            if (compat[static_cast<int64_t>(a) * n_groups + b] > 0.0) feeds[static_cast<size_t>(a)].push_back(b);
     // Group supplies by radius tier.
     std::vector<int> tiers(static_cast<size_t>(ns));
     for (int64_t i = 0; i < ns; ++i) tiers[static_cast<size_t>(i)] = tier_of(radius_km[i]);
@@ -141,20 +149,23 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
                 }
                 auto& out = per[static_cast<size_t>(i)];
                 int64_t ev = 0;
-                for (int64_t li = li0; li <= li1; ++li) {
-                    for (int64_t lc = lo0; lc <= lo1; ++lc) {
-                        int64_t wrapped = lc % grid.n_lon;
-                        if (wrapped < 0) wrapped += grid.n_lon;
-                        const int64_t key = li * grid.n_lon + wrapped;
-                        auto it = std::lower_bound(grid.items.begin(), grid.items.end(),
-                                                   std::make_pair(key, int64_t(-1)));
-                        for (; it != grid.items.end() && it->first == key; ++it) {
-                            const int64_t j = it->second;
-                            const double fit = compat[static_cast<int64_t>(gs) * n_groups + dem.group[j]];
-                            if (!(fit > 0.0) || sup.company[i] == dem.company[j]) continue;
-                            ++ev;
-                            const double dist = haversine_km(lat, lon, dem.lat[j], dem.lon[j]);
-                            if (dist <= r) out.push_back({dist, j, fit});
+                const int64_t n_cells = grid.n_lat * grid.n_lon;
+                for (const int32_t gd : feeds[static_cast<size_t>(gs)]) {
+                    const double fit = compat[static_cast<int64_t>(gs) * n_groups + gd];
+                    for (int64_t li = li0; li <= li1; ++li) {
+                        for (int64_t lc = lo0; lc <= lo1; ++lc) {
+                            int64_t wrapped = lc % grid.n_lon;
+                            if (wrapped < 0) wrapped += grid.n_lon;
+                            const int64_t key = static_cast<int64_t>(gd) * n_cells + li * grid.n_lon + wrapped;
+                            auto it = std::lower_bound(grid.items.begin(), grid.items.end(),
+                                                       std::make_pair(key, int64_t(-1)));
+                            for (; it != grid.items.end() && it->first == key; ++it) {
+                                const int64_t j = it->second;
+                                if (sup.company[i] == dem.company[j]) continue;
+                                ++ev;
+                                const double dist = haversine_km(lat, lon, dem.lat[j], dem.lon[j]);
+                                if (dist <= r) out.push_back({dist, j, fit});
+                            }
                         }
                     }
                 }
@@ -165,7 +176,6 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
             },
             poll);
     }
-    (void)n_groups;
     return gather(per, trunc, evals);
 }
 
@@ -197,7 +207,7 @@ CandidateResult all_pairs_candidates(const StreamPoints& sup, const double* radi
 }
 
 void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* distance_km,
-                 const double* material_fit, int64_t n_pairs, const SupplyAttrs& s,
+                 const double* material_fit, const double* sector_fit, int64_t n_pairs, const SupplyAttrs& s,
                  const DemandAttrs& d, double circuity, const double* weights, double bias,
                  double* features, double* score, int n_threads, const PollFn& poll) {
     constexpr int64_t kBlock = 4096;
@@ -228,6 +238,7 @@ void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* dista
                        s.co2e_kg_per_tkm[i] * road;
                 x[9] = s.hazardous[i] ? 1.0 : 0.0;
                 x[10] = s.country[i] != d.country[j] ? 1.0 : 0.0;
+                x[11] = sector_fit[k];
                 double z = bias;
                 for (int f = 0; f < kNumPairFeatures; ++f) z += weights[f] * x[f];
                 double p = 1.0 / (1.0 + std::exp(-z));

@@ -49,7 +49,7 @@ from symbioflows.matching.learned import (
 from symbioflows.matching.text import embed_texts, ewc_digits, normalize_nace
 
 __all__ = ["METHODS", "SETTINGS", "EvaluationReport", "find_data_dir", "load_maestri",
-           "rank_metrics", "evaluate_matchers", "fit_learned", "main"]
+           "rank_metrics", "evaluate_matchers", "fit_learned", "nace_pool", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,13 @@ def _nace_titles(data_dir: Path) -> dict[str, str]:
                 titles[code] = str(r.get("description", ""))
                 titles.setdefault(code[:2] + "00", str(r.get("division", "")))
     return titles
+
+
+def nace_pool(df: pd.DataFrame) -> list[Candidate]:
+    """Every receiver NACE class of the database, described by its NACE title only."""
+    titles: dict[str, str] = df.attrs.get("nace_titles", {})
+    return [Candidate(titles.get(c, titles.get(c[:2] + "00", "")), c)
+            for c in sorted(set(df["receiver_nace"]))]
 
 
 def _clean(v: Any) -> str:
@@ -359,9 +366,8 @@ def evaluate_matchers(
     gen = check_rng(rng)
     ms = import_optional("sklearn.model_selection", "learn", purpose="grouped folds")
     df = load_maestri(data_dir)
-    titles: dict[str, str] = df.attrs.get("nace_titles", {})
-    all_codes = sorted(set(df["receiver_nace"]))
-    pool_all = [Candidate(f"{titles.get(c, titles.get(c[:2] + '00', ''))}", c) for c in all_codes]
+    pool_all = nace_pool(df)
+    all_codes = [c.nace for c in pool_all]
     cases = df["case"].to_numpy()
     folds = ms.GroupKFold(n_splits=min(n_folds, len(set(cases))))
     records: list[dict[str, Any]] = []

@@ -164,8 +164,13 @@ def render_report(p: Any, *, title: str = "symbioflows — industrial symbiosis 
     parts.append(_table(p.chains, ["chain_id", "length", "companies", "score",
                                    "bottleneck_quantity"], n=25))
     parts.append("<h2>Compliance findings</h2>")
-    parts.append(_table(p.findings, ["supply_stream_id", "demand_stream_id", "rule", "severity",
-                                     "action", "source"], n=50))
+    if not p.findings.empty:
+        summary = p.findings.groupby(["rule_id", "severity", "title", "action", "source"],
+                                     sort=True).size().reset_index(name="exchanges")
+        parts.append(_table(summary, ["rule_id", "severity", "title", "exchanges", "action",
+                                      "source"], n=50))
+    else:
+        parts.append(_table(p.findings, ["rule_id"]))
     parts.append("<h2>Stage timings (s)</h2>")
     parts.append(_table(pd.DataFrame([p.timings_s]), list(p.timings_s)))
     parts.append("</body></html>")

@@ -28,6 +28,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,8 @@ DEFAULT_BLEND: dict[str, float] = {
 }
 
 FORMAT_VERSION = 1
+ARTIFACT_KIND = "symbioflows.receiver_scorer"
+PRETRAINED_DIR = Path(__file__).resolve().parent / "models" / "receiver_scorer"
 
 #: A class centroid is kept only when at least this many exchanges back it, so that no single
 #: exchange's embedding is ever stored.
@@ -162,11 +165,23 @@ class SectorStatistics:
                 csums[r] = csums.get(r, 0) + query_emb[k]
         for div, v in sums.items():
             norm = float(np.linalg.norm(v))
-            st.centroids[div] = (v / norm).tolist() if norm > 0 else list(np.zeros_like(v))
+            if st.div_counts[div] >= MIN_CENTROID_COUNT and norm > 0:
+                st.centroids[div] = (v / norm).tolist()
         for cname, v in csums.items():
             norm = float(np.linalg.norm(v))
             if st.class_counts[cname] >= MIN_CENTROID_COUNT and norm > 0:
                 st.class_centroids[cname] = (v / norm).tolist()
+        return st
+
+    def pruned(self, min_token_count: int = 2) -> SectorStatistics:
+        """A copy without the words seen in fewer than ``min_token_count`` exchanges (what the
+        shipped model keeps: no rare word of a single exchange leaves the training data)."""
+        import copy
+
+        st = copy.deepcopy(self)
+        for tab in (st.by_token, st.by_token_class):
+            for t in [t for t, row in tab.items() if sum(row.values()) < min_token_count]:
+                del tab[t]
         return st
 
     def priors(self) -> tuple[dict[str, float], dict[str, float]]:
@@ -245,8 +260,12 @@ def _nb_totals(table: dict[str, Counter[str]]) -> tuple[Counter[str], int]:
     return tot, max(1, len(table))
 
 
+NB_ALPHA = 0.5
+NB_PARTS = ("tokens", "ewc4", "donor_div")
+
+
 def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
-                 stats: SectorStatistics, alpha: float = 0.5) -> np.ndarray:
+                 stats: SectorStatistics, alpha: float | None = None) -> np.ndarray:
     """Multinomial naive Bayes log-posterior of each candidate class given the query's words,
     EWC sub-chapter and donor division (log-softmax over the candidates)."""
     nq, nc = len(queries), len(candidates)
@@ -260,10 +279,17 @@ def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
     donor_class: dict[str, Counter[str]] = {}
     for dclass, row in stats.by_donor_class.items():
         donor_class.setdefault(dclass[:2], Counter()).update(row)
-    parts = [(stats.by_token_class, lambda q: set(tokenize(q.text))),
-             (stats.by_ewc4_class, lambda q: {q.ewc[:4]} if q.ewc else set()),
-             (donor_class, lambda q: {q.donor_nace[:2]} if q.donor_nace else set())]
-    for table, feats in parts:
+    alpha = NB_ALPHA if alpha is None else alpha
+    donor_cls: dict[str, Counter[str]] = dict(stats.by_donor_class)
+    all_parts = {
+        "tokens": (stats.by_token_class, lambda q: set(tokenize(q.text))),
+        "ewc6": (stats.by_ewc6_class, lambda q: {q.ewc} if q.ewc else set()),
+        "ewc4": (stats.by_ewc4_class, lambda q: {q.ewc[:4]} if q.ewc else set()),
+        "donor_div": (donor_class, lambda q: {q.donor_nace[:2]} if q.donor_nace else set()),
+        "donor_class": (donor_cls, lambda q: {q.donor_nace} if q.donor_nace else set()),
+    }
+    for part in NB_PARTS:
+        table, feats = all_parts[part]
         tot, vocab = _nb_totals(table)
         denom = np.array([tot.get(c, 0) + alpha * vocab for c in classes])
         for i, q in enumerate(queries):
@@ -287,11 +313,19 @@ def pair_features(
     q_emb: np.ndarray,
     c_emb: np.ndarray,
     bm25: np.ndarray | None = None,
+    needed: frozenset[str] | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Feature tensor of shape (n_queries, n_candidates, len(FEATURES))."""
+    """Feature tensor of shape (n_queries, n_candidates, len(FEATURES)).
+
+    ``needed``: compute only these features (the others stay 0), e.g. those with a
+    non-zero weight."""
     nq, nc = len(queries), len(candidates)
     x = np.zeros((nq, nc, len(FEATURES)))
     if nq == 0 or nc == 0:
+        return x
+    if needed is not None and needed <= {"naive_bayes"}:
+        if "naive_bayes" in needed:
+            x[:, :, 13] = _naive_bayes(queries, candidates, stats)
         return x
     pdiv, pclass = stats.priors()
     x[:, :, 0] = q_emb @ c_emb.T
@@ -378,6 +412,60 @@ def _fit_conditional_logit(blocks: Sequence[np.ndarray], rels: Sequence[int], *,
     return w, 0.0
 
 
+#: Feature sets compared by grouped cross-validation inside :meth:`ReceiverScorer.fit`
+#: (small, nested sets: with a few hundred training exchanges, more features overfit).
+CANDIDATE_SUBSETS: tuple[tuple[str, ...], ...] = (
+    ("naive_bayes",),
+    ("naive_bayes", "lift_ewc", "text_similarity"),
+    ("naive_bayes", "lift_ewc", "text_similarity", "class_centroid_similarity",
+     "lift_donor_class"),
+    FEATURES,
+)
+
+
+#: MRR margin within which the smaller feature set is preferred.
+SELECTION_TOLERANCE = 0.01
+
+
+def _mrr(blocks: Sequence[np.ndarray], rels: Sequence[int], w: np.ndarray) -> float:
+    rr = []
+    for b, r in zip(blocks, rels):
+        sc = b @ w
+        higher = float(np.sum(sc > sc[r]))
+        ties = float(np.sum(sc == sc[r]))
+        rr.append(float(np.mean(1.0 / np.arange(higher + 1, higher + ties + 1))))
+    return float(np.mean(rr)) if rr else 0.0
+
+
+def _select_subset(blocks: Sequence[np.ndarray], rels: Sequence[int], fold: np.ndarray, *,
+                   l2: float) -> tuple[str, ...]:
+    """The smallest candidate feature set whose grouped cross-validated MRR is within
+    :data:`SELECTION_TOLERANCE` of the best (a one-standard-error style rule: with a few hundred
+    exchanges, the differences between sets are mostly noise, and the simpler set transfers
+    better to unseen parks)."""
+    folds = np.unique(fold)
+    if folds.size < 2:
+        return CANDIDATE_SUBSETS[0]
+    results: list[float] = []
+    for subset in CANDIDATE_SUBSETS:
+        use = [FEATURES.index(f) for f in subset]
+        scores = []
+        for f in folds:
+            tr = np.flatnonzero(fold != f).tolist()
+            te = np.flatnonzero(fold == f).tolist()
+            w, _ = _fit_conditional_logit([blocks[k][:, use] for k in tr],
+                                          [rels[k] for k in tr], l2=l2)
+            scores.append(_mrr([blocks[k][:, use] for k in te], [rels[k] for k in te], w))
+        m = float(np.mean(scores))
+        log.debug("feature subset %s: grouped CV MRR %.4f", subset, m)
+        results.append(m)
+    top = max(results)
+    for subset, m in zip(CANDIDATE_SUBSETS, results):
+        if m >= top - SELECTION_TOLERANCE:
+            return subset
+    return CANDIDATE_SUBSETS[-1]  # pragma: no cover - the loop always returns
+
+
 class ReceiverScorer:
     """Linear receiver scorer: ``score = intercept + sum_f weight_f * feature_f``.
 
@@ -404,10 +492,16 @@ class ReceiverScorer:
     ['bm25', 'centroid_similarity']
     """
 
-    def __init__(self, *, C: float = 1.0, embed_backend: str = "auto", inner_folds: int = 4):
+    def __init__(self, *, C: float = 1.0, embed_backend: str = "auto", inner_folds: int = 4,
+                 feature_subset: Sequence[str] | None = None):
         self.C = C
         self.embed_backend = embed_backend
         self.inner_folds = inner_folds
+        self.feature_subset = tuple(feature_subset) if feature_subset is not None else None
+        if self.feature_subset is not None:
+            bad = [f for f in self.feature_subset if f not in FEATURES]
+            if bad:
+                raise InvalidInputError(f"unknown features {bad}; choose from {FEATURES}")
 
     @classmethod
     def untrained(cls, *, embed_backend: str = "auto",
@@ -468,6 +562,7 @@ class ReceiverScorer:
                 backend))
         blocks: list[np.ndarray] = []
         rels: list[int] = []
+        block_fold: list[int] = []
         for cands, items in pools:
             if not items or not cands:
                 continue
@@ -481,9 +576,18 @@ class ReceiverScorer:
                                   q_emb=q_emb[qi[sel]], c_emb=c_emb, bm25=bm[sel])
                 blocks.extend(x)
                 rels.extend(int(r) for r in rel[sel])
+                block_fold.extend([int(f)] * sel.size)
         if not blocks:
             raise InvalidInputError("no ranking problems to learn from (empty pools)")
-        w, b = _fit_conditional_logit(blocks, rels, l2=1.0 / self.C)
+        if self.feature_subset is not None:
+            subset = self.feature_subset
+        else:
+            subset = _select_subset(blocks, rels, np.asarray(block_fold), l2=1.0 / self.C)
+        self.selected_features_ = tuple(subset)
+        use = [FEATURES.index(f) for f in subset]
+        w_sub, b = _fit_conditional_logit([blk[:, use] for blk in blocks], rels, l2=1.0 / self.C)
+        w = np.zeros(len(FEATURES))
+        w[use] = w_sub
         self.weights_ = {f: float(v) for f, v in zip(FEATURES, w)}
         self.intercept_ = float(b)
         self.stats_ = SectorStatistics.from_pairs(list(queries), list(receivers), q_emb, backend)
@@ -495,9 +599,16 @@ class ReceiverScorer:
         if not hasattr(self, "weights_"):
             raise NotFittedError("ReceiverScorer is not fitted; call fit() or load()")
 
-    def features(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
-        """Feature tensor (n_queries, n_candidates, n_features)."""
+    def features(self, queries: Sequence[Query], candidates: Sequence[Candidate],
+                 *, only_weighted: bool = False) -> np.ndarray:
+        """Feature tensor (n_queries, n_candidates, n_features); with ``only_weighted`` the
+        features whose weight is 0 are left at 0 (faster)."""
         self._check()
+        needed = frozenset(f for f, w in self.weights_.items() if w != 0) if only_weighted \
+            else None
+        if needed is not None and needed <= {"naive_bayes"}:
+            return pair_features(queries, candidates, self.stats_, q_emb=np.zeros((0, 1)),
+                                 c_emb=np.zeros((0, 1)), needed=needed)
         backend = self.stats_.embed_backend or self.embed_backend
         q_emb, used = embed_texts([q.text for q in queries], backend=backend)
         c_emb, _ = embed_texts([c.text for c in candidates], backend=used)
@@ -505,7 +616,7 @@ class ReceiverScorer:
 
     def score(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
         """Scores (n_queries, n_candidates); higher is better."""
-        x = self.features(queries, candidates)
+        x = self.features(queries, candidates, only_weighted=True)
         w = np.array([self.weights_[f] for f in FEATURES])
         return np.asarray(x @ w + self.intercept_, dtype=np.float64)
 
@@ -541,28 +652,50 @@ class ReceiverScorer:
         s.embed_backend = s.stats_.embed_backend or "auto"
         return s
 
-    def save(self, path: str | Path) -> None:
-        """Write as JSON (weights and counts only; no pickle), atomically."""
-        import os
-        import tempfile
+    def save(self, path: str | Path) -> Path:
+        """Write as a versioned artefact (:func:`symbioflows._persist.save_artifact`): one JSON
+        payload of weights and counts, a sha256 in the manifest, no pickle; atomic."""
+        from symbioflows._persist import save_artifact
 
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(self.to_json(), fh)
-        os.replace(tmp, path)
+        self._check()
+        body = json.dumps(self.to_json(), sort_keys=True).encode("utf-8")
+        return save_artifact(path, kind=ARTIFACT_KIND, version=FORMAT_VERSION,
+                             meta={"features": list(FEATURES),
+                                   "selected": list(getattr(self, "selected_features_", ()))},
+                             payloads={"scorer.json": body})
 
     @classmethod
     def load(cls, path: str | Path) -> ReceiverScorer:
-        """Read a file written by :meth:`save`."""
-        with open(path, encoding="utf-8") as fh:
-            try:
-                d = json.load(fh)
-            except json.JSONDecodeError as exc:
-                raise FormatVersionError(f"{path}: not a valid scorer file ({exc})") from exc
+        """Read an artefact written by :meth:`save` (hashes and format version checked)."""
+        from symbioflows._persist import load_artifact
+
+        _meta, payloads = load_artifact(path, kind=ARTIFACT_KIND, max_version=FORMAT_VERSION)
+        try:
+            d = json.loads(payloads["scorer.json"].decode("utf-8"))
+        except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise FormatVersionError(f"{path}: not a valid scorer artefact ({exc})") from exc
         return cls.from_json(d)
+
+    @classmethod
+    def pretrained(cls) -> ReceiverScorer:
+        """The scorer shipped with the package: weights and receiver-sector statistics learned
+        from the MAESTRI exchanges database (425 documented exchanges, 43 cases; the rows
+        themselves are not shipped), hashing text embeddings.  Rebuilt by
+        ``tools/train_receiver_scorer.py``.
+
+        Examples
+        --------
+        >>> s = ReceiverScorer.pretrained()
+        >>> s.trained_, len(s.stats_.class_counts) > 50
+        (True, True)
+        """
+        return _pretrained()
 
     def __repr__(self) -> str:
         state = "trained" if getattr(self, "trained_", False) else "untrained"
         return f"ReceiverScorer({state}, backend={self.embed_backend!r})"
 
+
+@lru_cache(maxsize=1)
+def _pretrained() -> ReceiverScorer:
+    return ReceiverScorer.load(PRETRAINED_DIR)

@@ -45,17 +45,21 @@ OBJECTIVES = ("net_benefit", "co2e", "landfill")
 PAIR_FEATURES = (
     "material_fit", "quantity_fit_supply", "quantity_fit_demand", "quality_fit",
     "timing_overlap", "distance_km", "transport_usd_per_t", "surplus_usd_per_t",
-    "co2e_avoided_kg_per_t", "hazardous", "cross_border",
+    "co2e_avoided_kg_per_t", "hazardous", "cross_border", "sector_fit",
 )
 
-#: Hand-set default weights of the pair score (per raw feature unit; the untrained blend).
-#: A pair with a perfect material, quantity, quality and timing fit at 0 km scores about 0.9;
-#: each 100 km costs as much as losing a fifth of the material fit.
+#: Default weights of the pair score (per raw feature unit).  ``sector_fit`` is the centred
+#: log-score of the receiver's NACE class given the supply, from the receiver scorer learned on
+#: the MAESTRI exchanges (:meth:`ReceiverScorer.pretrained`); the other features have no
+#: documented counterpart in historical-exchange data (MAESTRI records no tonnages, distances
+#: or prices), so their weights are the hand-set blend.  A pair with a perfect material,
+#: quantity, quality and timing fit at 0 km scores about 0.9; each 100 km costs as much as
+#: losing a fifth of the material fit.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "material_fit": 2.0, "quantity_fit_supply": 0.5, "quantity_fit_demand": 0.5,
     "quality_fit": 1.0, "timing_overlap": 1.0, "distance_km": -0.004,
     "transport_usd_per_t": 0.0, "surplus_usd_per_t": 0.004, "co2e_avoided_kg_per_t": 0.0005,
-    "hazardous": -0.5, "cross_border": -0.3,
+    "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3,
 }
 DEFAULT_BIAS = -2.8
 
@@ -283,6 +287,52 @@ def _virgin(s: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 price[k] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
             haz[k] = max(haz[k], float(c.hazardous))
     return np.nan_to_num(price, nan=0.0), vco2, haz
+
+
+def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
+    """Per pair: how much likelier the receiver's NACE class is than the average class, given
+    the supply's material text, EWC code and sector (the pretrained receiver scorer's score,
+    centred over all known receiver classes, clipped to [-5, 5]; 0 when a sector is unknown)."""
+    from symbioflows.matching.learned import Candidate, Query, ReceiverScorer
+    from symbioflows.matching.text import ewc_digits, normalize_nace
+
+    out = np.zeros(len(cand))
+    if len(cand) == 0:
+        return out
+    try:
+        scorer = ReceiverScorer.pretrained()
+    except Exception as exc:  # pragma: no cover - the artefact ships with the package
+        log.warning("pretrained receiver scorer unavailable (%s); sector_fit = 0", exc)
+        return out
+    try:
+        from symbioflows.materials import nace_title
+
+        def title(c: str) -> str:
+            try:
+                return str(nace_title(f"{c[:2]}.{c[2:]}"))
+            except Exception:
+                return ""
+    except ImportError:  # pragma: no cover
+        def title(c: str) -> str:
+            return ""
+    classes = sorted(scorer.stats_.class_counts)
+    cidx = {c: k for k, c in enumerate(classes)}
+    pool = [Candidate(title(c), c) for c in classes]
+    s_keys = list(zip(sup["material"].astype(str).tolist(),
+                      [ewc_digits(x) for x in sup["ewc_code"].tolist()],
+                      [normalize_nace(x) for x in sup["sector"].tolist()]))
+    uniq = {k: i for i, k in enumerate(dict.fromkeys(s_keys))}
+    queries = [Query(m, e, n) for (m, e, n) in uniq]
+    sc = scorer.score(queries, pool)
+    sc = np.clip(sc - sc.mean(axis=1, keepdims=True), -5.0, 5.0)
+    q_of_supply = np.array([uniq[k] for k in s_keys], dtype=np.int64)
+    d_cls = np.array([cidx.get(normalize_nace(x) or "", -1) for x in dem["sector"]],
+                     dtype=np.int64)
+    qi = q_of_supply[cand.supply]
+    ci = d_cls[cand.demand]
+    ok = ci >= 0
+    out[ok] = sc[qi[ok], ci[ok]]
+    return out
 
 
 def candidate_stage(
@@ -569,8 +619,9 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
               virgin_usd_t=np.maximum(d_price, 0.0), virgin_co2e_kg_t=d_vco2,
               country=dem["country"].map(countries).to_numpy(np.int64))
     wv = np.array([w[f] for f in PAIR_FEATURES])
+    sfit = _sector_fit(sup, dem, cand) if w["sector_fit"] != 0 else np.zeros(len(cand))
     feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
-                                     cand.material_fit, sa, da, circuity, wv, DEFAULT_BIAS,
+                                     cand.material_fit, sfit, sa, da, circuity, wv, DEFAULT_BIAS,
                                      n_threads=nt)
     cdf = pd.DataFrame(feats, columns=list(PAIR_FEATURES))
     cdf.insert(0, "supply_stream_id", sup["stream_id"].to_numpy()[cand.supply])
@@ -592,8 +643,10 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         value = feats[:, 8]
     else:
         value = np.ones(len(cand))
-    usable = (score >= min_score) & (feats[:, 9] == 0) & (sup["unit"].to_numpy()[cand.supply]
-                                                          == dem["unit"].to_numpy()[cand.demand])
+    blocked = _compliance_blocked(sup, dem, cand)
+    cdf["compliance_blocked"] = blocked
+    usable = (score >= min_score) & ~blocked & (sup["unit"].to_numpy()[cand.supply]
+                                                == dem["unit"].to_numpy()[cand.demand])
     value = np.where(usable, value, 0.0)
     alloc = allocate(sup["qty"].to_numpy(float), dem["qty"].to_numpy(float), cand.supply,
                      cand.demand, value, method=method)
@@ -612,7 +665,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     ex = ex.drop(columns=["allocated"])
     ex = _exchange_economics(ex, sup, dem, cand.supply[used], cand.demand[used], sa, da)
     chains_df = _chains(ex, max_chain_length, n_jobs=n_jobs) if chains else _empty_chains()
-    findings = _findings(ex)
+    findings = _findings(ex, sup, dem, cand.supply[used], cand.demand[used])
     totals = {
         "n_supplies": float(len(sup)), "n_demands": float(len(dem)),
         "n_candidates": float(len(cand)), "n_exchanges": float(len(ex)),
@@ -724,18 +777,61 @@ def _chains(ex: pd.DataFrame, max_len: int, *, top_k: int = 100,
     return out
 
 
-def _findings(ex: pd.DataFrame) -> pd.DataFrame:
-    """Compliance findings per allocated exchange."""
-    rows = []
-    for r in ex.itertuples(index=False):
-        if r.cross_border:
-            rows.append(dict(supply_stream_id=r.supply_stream_id,
-                             demand_stream_id=r.demand_stream_id, rule="cross_border_shipment",
-                             severity="flag",
-                             source="Regulation (EU) 2024/1157 on shipments of waste; Basel "
-                                    "Convention (1989)",
-                             action="Check whether the material is waste in both countries; "
-                                    "hazardous waste or waste for disposal needs prior written "
-                                    "notification and consent."))
-    return pd.DataFrame(rows, columns=["supply_stream_id", "demand_stream_id", "rule", "severity",
-                                       "source", "action"])
+def _compliance_blocked(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
+    """Pairs that a compliance rule blocks (:func:`symbioflows.compliance.compliance_filter`:
+    hazardous waste across a border without notification, waste for disposal across a border,
+    waste to food-grade receivers)."""
+    from symbioflows.compliance import compliance_filter
+
+    if len(cand) == 0:
+        return np.zeros(0, dtype=bool)
+    e_id, e_vals = pd.factorize(sup["ewc_code"].where(sup["ewc_code"].notna(), None))
+    c_id, c_vals = pd.factorize(pd.concat([sup["country"], dem["country"]], ignore_index=True))
+    sc_id = c_id[: len(sup)]
+    dc_id = c_id[len(sup):]
+    nc = len(c_vals) + 1
+    key = ((e_id[cand.supply].astype(np.int64) + 1) * nc + sc_id[cand.supply] + 1) * nc \
+        + dc_id[cand.demand] + 1
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    e_all = np.array(list(e_vals) + [None], dtype=object)
+    c_all = np.array([v if v else None for v in c_vals] + [None], dtype=object)
+    mask = compliance_filter(e_all[e_id[cand.supply][first]],
+                             c_all[sc_id[cand.supply][first]],
+                             c_all[dc_id[cand.demand][first]])
+    return np.asarray(mask.blocked, dtype=bool)[inv]
+
+
+def _findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, si: np.ndarray,
+              di: np.ndarray, max_exchanges: int = 20_000) -> pd.DataFrame:
+    """Compliance findings per allocated exchange (:func:`symbioflows.compliance.check_exchange`:
+    the rule, its source and what the parties must do); one check per distinct combination."""
+    from symbioflows.compliance import check_exchange
+
+    cols = ["supply_stream_id", "demand_stream_id", "rule_id", "severity", "title", "action",
+            "source"]
+    rows: list[dict[str, Any]] = []
+    cache: dict[tuple[Any, ...], Any] = {}
+    n = min(len(ex), max_exchanges)
+    if len(ex) > max_exchanges:
+        log.warning("compliance findings listed for the first %d of %d exchanges",
+                    max_exchanges, len(ex))
+    ewc = sup["ewc_code"].to_numpy(object)
+    cls = sup["material_class"].to_numpy(object)
+    mat = sup["material"].to_numpy(object)
+    sc = sup["country"].to_numpy(object)
+    dc = dem["country"].to_numpy(object)
+    for k in range(n):
+        i, j = int(si[k]), int(di[k])
+        e = ewc[i] if isinstance(ewc[i], str) and ewc[i] else None
+        c = cls[i] if isinstance(cls[i], str) else None
+        key = (e, sc[i] or None, dc[j] or None, c, mat[i])
+        if key not in cache:
+            cache[key] = check_exchange(ewc_code=e, supplier_country=key[1],
+                                        receiver_country=key[2], material_class=c,
+                                        material=mat[i])
+        for f in cache[key].findings:
+            rows.append(dict(supply_stream_id=ex["supply_stream_id"].iat[k],
+                             demand_stream_id=ex["demand_stream_id"].iat[k], rule_id=f.rule_id,
+                             severity=f.severity, title=f.title, action=f.action,
+                             source=f.source))
+    return pd.DataFrame(rows, columns=cols)

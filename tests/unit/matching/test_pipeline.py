@@ -28,9 +28,15 @@ def test_capacities_and_totals(region, result):
     for col in ("supply_stream_id", "demand_stream_id"):
         used = ex.groupby(col)["quantity"].sum()
         assert (used <= cap.loc[used.index] + 1e-6).all()
-    # no exchange inside one company, none with a hazardous supply, units never mixed
+    # no exchange inside one company, none that a compliance rule blocks, units never mixed
     assert (ex["supply_company_id"] != ex["demand_company_id"]).all()
-    assert (ex["hazardous"] == 0).all()
+    assert not ex["compliance_blocked"].any()
+    cross_haz = result.candidates[(result.candidates["hazardous"] == 1)
+                                  & (result.candidates["cross_border"] == 1)]
+    assert cross_haz["compliance_blocked"].all() and (cross_haz["allocated"] == 0).all()
+    # hazardous exchanges that are allowed carry findings that say what to do
+    if (ex["hazardous"] == 1).any():
+        assert set(result.findings["rule_id"]) & {"HAZ-ABS", "HAZ-MIRROR"}
     sup_unit = result.streams.set_index("stream_id").loc[ex["supply_stream_id"], "unit"].to_numpy()
     dem_unit = result.streams.set_index("stream_id").loc[ex["demand_stream_id"], "unit"].to_numpy()
     assert (sup_unit == dem_unit).all()

@@ -1,0 +1,31 @@
+"""Fit the shipped receiver scorer on the MAESTRI exchanges and save it into the package.
+
+The package receives weights and counts (statistics), never the MAESTRI rows.
+Usage: PYTHONPATH=src python tools/train_receiver_scorer.py [--data-dir ../shared/data]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from symbioflows.evaluate import find_data_dir, fit_learned, load_maestri, nace_pool
+from symbioflows.matching.learned import PRETRAINED_DIR
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data-dir", default=None)
+    args = p.parse_args()
+    d = find_data_dir(args.data_dir)
+    if d is None:
+        raise SystemExit("MAESTRI data not found; pass --data-dir")
+    df = load_maestri(d)
+    model = fit_learned(df, nace_pool(df), embed_backend="hashing")
+    model.stats_ = model.stats_.pruned(min_token_count=2)
+    model.save(PRETRAINED_DIR)
+    print(f"saved {model!r} to {PRETRAINED_DIR}; features {model.selected_features_}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
