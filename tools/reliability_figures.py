@@ -289,13 +289,15 @@ def adversarial_figures(repeats: int) -> dict[str, Any]:
         out.append(runs)
         ok = [r for r in runs if r.get("rc") == 0]
         if len(ok) != len(runs):
-            rows.append([json.dumps(lim), "FAILED", runs[0].get("stderr", "")[-200:], "", "", "", ""])
+            rows.append([json.dumps(lim), "FAILED", runs[0].get("stderr", "")[-200:], "", "", "", "", "", ""])
             continue
         el = sorted(r["elapsed_s"] for r in ok)
         rows.append([
             ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}" for k, v in lim.items()),
             f"{np.median(el):.3f} / {el[-1]:.3f}",
             f"{max(r['elapsed_s'] - lim['time_limit_s'] for r in ok):+.3f}",
+            f"{np.median([r['cpu_s'] for r in ok]):.2f}",
+            f"{np.median([r['load_avg_1min'] for r in ok]):.1f}",
             "/".join(sorted({str(r["truncated"]) for r in ok})),
             "/".join(sorted({str(r["reason"]) for r in ok})),
             "/".join(sorted({f"{r['n_cycles']:,}" for r in ok})),
@@ -303,8 +305,9 @@ def adversarial_figures(repeats: int) -> dict[str, Any]:
         ])
     print(f"\n### Complete digraph K_50, cycle length 2..6 (~2.0e9 cycles), n_jobs=2, "
           f"RLIMIT_AS {rlimit >> 30} GiB, {repeats} runs each\n")
-    print(table(["limits", "wall s (median / max)", "max overrun vs time_limit_s", "truncated",
-                 "reason", "cycles returned", "peak RSS"], rows))
+    print(table(["limits", "wall s (median / max)", "max overrun vs time_limit_s",
+                 "CPU s (median, 2 threads)", "load avg", "truncated", "reason",
+                 "cycles returned", "peak RSS"], rows))
     return {"runs": out, "rlimit_as_bytes": rlimit}
 
 

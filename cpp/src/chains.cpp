@@ -16,6 +16,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <system_error>
+#include <type_traits>
+#include <thread>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -211,6 +215,9 @@ class ScratchPool {
     std::vector<std::unique_ptr<Scratch>> all_;
 };
 
+// True in the calling (Python) thread while it works on a search.
+thread_local bool tl_main_worker = false;
+
 // State shared by the workers of one search.
 struct Shared {
     const ChainOptions& opt;
@@ -242,25 +249,26 @@ struct Shared {
     // time limit reserves about kMergeNsPerEdge per buffered edge for it.
     std::atomic<int64_t> buffered_edges{0};
     static constexpr double kMergeNsPerEdge = 50.0;
-    // Single-thread runs execute inline in the calling thread (no thread start-up latency);
-    // the poll (Ctrl-C) is then called from here, at most every kPollMs.
+    // The calling thread works too; it alone runs the poll (Ctrl-C, progress), from here,
+    // at most every kPollMs (tl_main_worker marks it).
     const PollFn* inline_poll = nullptr;
     Clock::time_point next_poll{};
     static constexpr int kPollMs = 50;
-    bool interrupted(int64_t new_edges = 0) {
-        if (inline_poll != nullptr) {
-            const auto now = Clock::now();
-            if (now >= next_poll) {
-                next_poll = now + std::chrono::milliseconds(kPollMs);
-                bool stop = false;
-                try {
-                    stop = (*inline_poll)();
-                } catch (...) {
-                    stop = true;
-                }
-                if (stop) token.cancel();
-            }
+    void poll_if_due() {
+        if (inline_poll == nullptr) return;
+        const auto now = Clock::now();
+        if (now < next_poll) return;
+        next_poll = now + std::chrono::milliseconds(kPollMs);
+        bool stop = false;
+        try {
+            stop = (*inline_poll)();
+        } catch (...) {
+            stop = true;
         }
+        if (stop) token.cancel();
+    }
+    bool interrupted(int64_t new_edges = 0) {
+        if (tl_main_worker) poll_if_due();
         if (token.is_cancelled() || time_up.load(std::memory_order_relaxed)) return true;
         if (has_deadline) {
             const int64_t e = buffered_edges.fetch_add(new_edges, std::memory_order_relaxed) + new_edges;
@@ -302,23 +310,97 @@ struct Shared {
     }
 };
 
-// Run body(i) for i in [0, n) on t threads.  With one thread the work runs inline in the
-// calling thread and the poll is called from Shared::interrupted().
+// Run body(i) for i in [0, n) on t threads.  The calling thread works too (and alone polls
+// for Ctrl-C); t - 1 detached helper threads claim items from the same counter.  A helper
+// that the OS schedules late finds no item left and exits touching only the shared state it
+// co-owns, so the caller never waits for a helper that has not started work: on a busy
+// machine a small search costs no more with n_jobs=2 than with 1.  The first exception is
+// rethrown after every claimed item has finished; Cancelled is thrown when the poll asked to
+// stop.  (parallel_for of parallel.hpp keeps the calling thread for polling only and joins
+// every thread, so each call waits for all threads to be scheduled.)
+struct PoolState {
+    std::atomic<int64_t> next{0};
+    std::atomic<int> active{0};
+    int64_t n = 0;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::exception_ptr err;
+    // valid only while an item is claimed (the caller waits for active == 0)
+    void (*call)(void*, int64_t) = nullptr;
+    void* body = nullptr;
+    CancelToken* token = nullptr;
+    Shared* sh = nullptr;
+
+    void release() {
+        if (active.fetch_sub(1) == 1) {
+            std::lock_guard<std::mutex> lk(mu);
+            cv.notify_all();
+        }
+    }
+    // Claim and run items until none is left or the search is cancelled.
+    void work(bool main) {
+        for (;;) {
+            active.fetch_add(1);
+            const int64_t i = next.fetch_add(1);
+            if (i >= n) {
+                release();
+                return;
+            }
+            bool stop = token->is_cancelled();
+            if (!stop) {
+                try {
+                    if (main) sh->poll_if_due();
+                    call(body, i);
+                } catch (...) {
+                    std::lock_guard<std::mutex> lk(mu);
+                    if (!err) err = std::current_exception();
+                    token->cancel();
+                    stop = true;
+                }
+            }
+            release();
+            if (stop) return;
+        }
+    }
+};
+
 template <class Body>
 void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
-    if (t <= 1 || n <= 1) {
-        sh.inline_poll = poll ? &poll : nullptr;
-        sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
+    if (n <= 0) return;
+    const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(t, n)));
+    auto st = std::make_shared<PoolState>();
+    st->n = n;
+    st->call = [](void* b, int64_t i) { (*static_cast<std::remove_reference_t<Body>*>(b))(i); };
+    st->body = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
+    st->token = &sh.token;
+    st->sh = &sh;
+    for (int k = 1; k < nt; ++k) {
         try {
-            parallel_for(n, 1, body, PollFn(), &sh.token);
-        } catch (...) {
-            sh.inline_poll = nullptr;
-            throw;
+            std::thread([st]() { st->work(false); }).detach();
+        } catch (const std::system_error&) {  // cannot start more threads: go on with fewer
+            break;
         }
-        sh.inline_poll = nullptr;
-    } else {
-        parallel_for(n, t, body, poll, &sh.token);
     }
+    sh.inline_poll = poll ? &poll : nullptr;
+    sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
+    tl_main_worker = true;
+    st->work(true);
+    // No new claim can succeed from here on; wait for the claimed items, still polling.
+    st->next.store(n + (int64_t{1} << 40));
+    {
+        std::unique_lock<std::mutex> lk(st->mu);
+        while (st->active.load() > 0) {
+            st->cv.wait_for(lk, std::chrono::milliseconds(Shared::kPollMs));
+            if (st->active.load() == 0) break;
+            lk.unlock();
+            sh.poll_if_due();
+            lk.lock();
+        }
+    }
+    tl_main_worker = false;
+    sh.inline_poll = nullptr;
+    if (st->err) std::rethrow_exception(st->err);
+    if (sh.token.is_cancelled()) throw Cancelled();
 }
 
 template <ChainScore S>
@@ -495,7 +577,7 @@ void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp
     res.scores.resize(static_cast<size_t>(n_chains));
     res.flow.resize(static_cast<size_t>(n_chains));
     if (with_group) res.group.resize(static_cast<size_t>(n_chains));
-    par(used, [&](int64_t i) {
+    par(used, n_edges, [&](int64_t i) {
         Item& it = items[i];
         const Plan& pl = plan[i];
         if (pl.take > 0) {
@@ -796,7 +878,10 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
                 run_items(
                     sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
             },
-            [&](int64_t n_used, auto&& body) { run_items(sh, n_used, t, body, poll); });
+            [&](int64_t n_used, int64_t n_edges, auto&& body) {
+                // a parallel copy pays off only for large outputs
+                run_items(sh, n_used, n_edges > (int64_t{1} << 22) ? t : 1, body, poll);
+            });
         return res;
     }
 }
@@ -986,7 +1071,10 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
             run_items(
                 sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
         },
-        [&](int64_t n_used, auto&& body) { run_items(sh, n_used, t, body, poll); });
+        [&](int64_t n_used, int64_t n_edges, auto&& body) {
+                // a parallel copy pays off only for large outputs
+                run_items(sh, n_used, n_edges > (int64_t{1} << 22) ? t : 1, body, poll);
+            });
     return res;
 }
 

@@ -25,6 +25,14 @@
 #include "symbioflows/costing.hpp"
 #define SF_HAVE_COSTING 1
 #endif
+#if __has_include("symbioflows/chains.hpp")
+#include "symbioflows/chains.hpp"
+#define SF_HAVE_CHAINS 1
+#endif
+#if __has_include("symbioflows/matching.hpp")
+#include "symbioflows/matching.hpp"
+#define SF_HAVE_MATCHING 1
+#endif
 #if __has_include("symbioflows/similarity.hpp")
 #include "symbioflows/similarity.hpp"
 #define SF_HAVE_SIMILARITY 1
@@ -309,6 +317,135 @@ bool check_hash_embed() {
 }
 #endif
 
+#ifdef SF_HAVE_CHAINS
+struct ChainFixture {
+    CsrGraph g;
+    std::vector<double> score, tonnes;
+    ChainFixture() {
+        std::mt19937_64 rng(7);
+        const int64_t n = 60, m = 260;
+        std::vector<int64_t> s(m), d(m);
+        for (int64_t k = 0; k < m; ++k) {
+            s[static_cast<size_t>(k)] = static_cast<int64_t>(rng() % n);
+            d[static_cast<size_t>(k)] = static_cast<int64_t>(rng() % n);
+        }
+        g = build_csr(n, s.data(), d.data(), m);
+        score = uniform(rng, static_cast<size_t>(m), 0.05, 1.0);
+        tonnes = uniform(rng, static_cast<size_t>(m), 0.0, 1000.0);
+    }
+};
+
+std::vector<double> flatten(const ChainResultData& r) {
+    std::vector<double> v;
+    for (auto x : r.offsets) v.push_back(static_cast<double>(x));
+    for (auto x : r.edges) v.push_back(static_cast<double>(x));
+    v.insert(v.end(), r.scores.begin(), r.scores.end());
+    v.insert(v.end(), r.flow.begin(), r.flow.end());
+    v.push_back(r.truncated ? 1.0 : 0.0);
+    return v;
+}
+
+bool check_find_cycles() {
+    static const ChainFixture f;
+    bool ok = true;
+    for (int64_t top_k : {int64_t(0), int64_t(20)}) {
+        ok = ok && deterministic_under_concurrency<double>([&](int nt) {
+            ChainOptions opt;
+            opt.min_length = 2;
+            opt.max_length = 5;
+            opt.top_k = top_k;
+            opt.n_threads = nt;
+            return flatten(find_cycles(f.g, f.score.data(), f.tonnes.data(), opt));
+        });
+    }
+    // a limit hit in parallel still gives the serial prefix
+    ok = ok && deterministic_under_concurrency<double>([&](int nt) {
+        ChainOptions opt;
+        opt.max_length = 6;
+        opt.max_results = 500;
+        opt.n_threads = nt;
+        return flatten(find_cycles(f.g, f.score.data(), f.tonnes.data(), opt));
+    });
+    CHECK(ok);
+    return true;
+}
+
+bool check_find_paths() {
+    static const ChainFixture f;
+    std::vector<int64_t> sources{0, 5, 17, 33, 59};
+    return deterministic_under_concurrency<double>([&](int nt) {
+        ChainOptions opt;
+        opt.max_length = 4;
+        opt.top_k = 10;
+        opt.n_threads = nt;
+        return flatten(find_paths(f.g, f.score.data(), f.tonnes.data(), sources.data(),
+                                  static_cast<int64_t>(sources.size()), nullptr, 0, opt));
+    });
+}
+
+bool check_find_cycles_time_limit_cancels_cleanly() {
+    // complete digraph K_30: the time limit must stop all workers (no race on the shared
+    // deadline / prefix bookkeeping) and report truncation
+    const int64_t n = 30;
+    std::vector<int64_t> s, d;
+    for (int64_t u = 0; u < n; ++u)
+        for (int64_t v = 0; v < n; ++v)
+            if (u != v) { s.push_back(u); d.push_back(v); }
+    const CsrGraph g = build_csr(n, s.data(), d.data(), static_cast<int64_t>(s.size()));
+    std::vector<double> w(s.size(), 0.9);
+    ChainOptions opt;
+    opt.max_length = 6;
+    opt.time_limit_s = 0.2;
+    opt.n_threads = 4;
+    std::vector<double> t(s.size(), 10.0);
+    const ChainResultData r = find_cycles(g, w.data(), t.data(), opt);
+    CHECK(r.truncated);
+    CHECK(r.reason == "time_limit" || r.reason == "max_results");
+    return true;
+}
+#endif
+
+#ifdef SF_HAVE_MATCHING
+bool check_candidates() {
+    std::mt19937_64 rng(8);
+    const int64_t ns = 800, nd = 900;
+    const int32_t ng = 4;
+    auto slat = uniform(rng, ns, 50, 52), slon = uniform(rng, ns, 4, 7);
+    auto dlat = uniform(rng, nd, 50, 52), dlon = uniform(rng, nd, 4, 7);
+    auto radius = uniform(rng, ns, 5, 60);
+    std::vector<int32_t> sg(ns), dg(nd);
+    std::vector<int64_t> sc(ns), dc(nd);
+    for (auto& v : sg) v = static_cast<int32_t>(rng() % ng);
+    for (auto& v : dg) v = static_cast<int32_t>(rng() % ng);
+    for (auto& v : sc) v = static_cast<int64_t>(rng() % 300);
+    for (auto& v : dc) v = static_cast<int64_t>(rng() % 300);
+    std::vector<double> compat(ng * ng);
+    for (auto& v : compat) v = (rng() % 3 == 0) ? 0.0 : static_cast<double>(rng() % 100) / 100.0;
+    StreamPoints sup{slat.data(), slon.data(), sg.data(), sc.data(), ns};
+    StreamPoints dem{dlat.data(), dlon.data(), dg.data(), dc.data(), nd};
+    auto flat = [](const CandidateResult& r) {
+        std::vector<double> v;
+        for (auto x : r.supply) v.push_back(static_cast<double>(x));
+        for (auto x : r.demand) v.push_back(static_cast<double>(x));
+        v.insert(v.end(), r.distance_km.begin(), r.distance_km.end());
+        v.insert(v.end(), r.material_fit.begin(), r.material_fit.end());
+        v.push_back(static_cast<double>(r.n_truncated));
+        return v;
+    };
+    bool ok = deterministic_under_concurrency<double>([&](int nt) {
+        return flat(grid_candidates(sup, radius.data(), dem, compat.data(), ng, 0, nt));
+    });
+    ok = ok && deterministic_under_concurrency<double>([&](int nt) {
+        return flat(grid_candidates(sup, radius.data(), dem, compat.data(), ng, 7, nt));
+    });
+    // the grid and the brute-force baseline agree
+    ok = ok && flat(grid_candidates(sup, radius.data(), dem, compat.data(), ng, 0, 4)) ==
+                   flat(all_pairs_candidates(sup, radius.data(), dem, compat.data(), ng, 0, 4));
+    CHECK(ok);
+    return true;
+}
+#endif
+
 struct Check {
     const char* name;
     bool (*fn)();
@@ -323,6 +460,14 @@ const Check kChecks[] = {
     {"CsrGraph: shared read from parallel_for workers", check_csr_shared_read},
 #ifdef SF_HAVE_COSTING
     {"cost_pairs: 1/2/4 threads, 4 concurrent callers", check_cost_pairs},
+#endif
+#ifdef SF_HAVE_CHAINS
+    {"find_cycles (full, top-k, max_results): 1/2/4 threads, 4 callers", check_find_cycles},
+    {"find_paths top-k: 1/2/4 threads, 4 concurrent callers", check_find_paths},
+    {"find_cycles K_30 time limit with 4 threads: clean stop", check_find_cycles_time_limit_cancels_cleanly},
+#endif
+#ifdef SF_HAVE_MATCHING
+    {"grid_candidates (+ cap): 1/2/4 threads, 4 callers; = all_pairs", check_candidates},
 #endif
 #ifdef SF_HAVE_SIMILARITY
     {"compat_topk (portable + native SIMD): 1/2/4 threads, 4 callers", check_compat_topk},

@@ -22,6 +22,6 @@ TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
 ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
   "$bdir/kernel_threads_test" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
-reports=$(grep -E -c 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$log")
+reports=$(grep -E -c 'WARNING: ThreadSanitizer|ERROR: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$log")
 echo "kernel_threads_test[$san]: exit=$rc sanitizer reports=$reports"
 [ "$rc" -eq 0 ] && [ "$reports" -eq 0 ]

@@ -157,13 +157,14 @@ def sample():
         peak[0] = max(peak[0], rss)
         stop.wait(0.01)
 th = threading.Thread(target=sample, daemon=True); th.start()
-t0 = time.perf_counter()
+t0 = time.perf_counter(); c0 = time.process_time()
 res = find_cycles(g, min_length=2, max_length={max_length}, n_jobs={n_jobs}, **{limits})
-dt = time.perf_counter() - t0
+dt = time.perf_counter() - t0; cpu = time.process_time() - c0
+load = __import__("os").getloadavg()[0]
 stop.set(); th.join()
 n_found = len(res) if hasattr(res, "__len__") else -1
 reason = getattr(res, "reason", getattr(res, "truncation_reason", None))
-print(json.dumps({{"elapsed_s": dt, "truncated": bool(res.truncated), "reason": str(reason),
+print(json.dumps({{"elapsed_s": dt, "cpu_s": cpu, "load_avg_1min": load, "truncated": bool(res.truncated), "reason": str(reason),
                   "n_cycles": n_found, "peak_rss_bytes": peak[0],
                   "maxrss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                   "base_rss_bytes": base_rss_kb * 1024}}))

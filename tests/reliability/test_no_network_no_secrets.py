@@ -27,7 +27,7 @@ GUARD = r'''
 import builtins, io, json, os, re, socket, sys, pathlib
 EVENTS = []
 CRED = re.compile(r"(/\.aws/|/\.netrc$|/\.ssh/|/\.git-credentials$|/\.docker/config\.json$|"
-                  r"/\.kube/|/\.pypirc$|(^|/)\.env$|/\.config/(gcloud|gh|hub|git/credentials)|"
+                  r"/\.kube/|/\.pypirc$|(^|/)\.env$|/\.config/|"
                   r"/\.huggingface/token$|/huggingface/token$|credentials\.json$|/\.npmrc$)")
 def _net(name):
     def f(*a, **k):

@@ -39,6 +39,10 @@ class Artefact:
     save: Callable[[Path], Any]  # writes one small artefact at the path, returns the object
     load: Callable[[Path], Any]  # loads it back (must verify)
     equal: Callable[[Any, Any], bool] = lambda a, b: True
+    #: "persist": a symbioflows._persist directory; "file": a single self-describing file
+    layout: str = "persist"
+    #: a cache: a directory without a manifest is an empty cache, not an error
+    missing_ok: bool = False
 
     def missing(self) -> list[str]:
         return [s for s in self.needs if _lookup(s) is None]
@@ -88,17 +92,53 @@ def _plan_load(path: Path) -> Any:
     return _lookup("symbioflows:SymbiosisPlan").load(path)
 
 
+_LINK_CACHE: dict[str, Path] = {}
+
+
 def _link_save(path: Path) -> Any:
-    LinkPredictor = _lookup("symbioflows.learn:LinkPredictor")
-    ds = _lookup("symbioflows.datasets:make_region")(30, rng=0)
-    m = LinkPredictor(epochs=1, random_state=0) if "epochs" in LinkPredictor.__init__.__code__.co_varnames else LinkPredictor()
-    m.fit(ds, ds.exchanges)
-    m.save(path)
-    return m
+    """Train a tiny LinkPredictor once per session, then copy its artefact."""
+    import shutil
+    import tempfile
+
+    if "dir" not in _LINK_CACHE:
+        LinkPredictor = _lookup("symbioflows.learn:LinkPredictor")
+        net = _lookup("symbioflows.learn._synthetic:make_synthetic_network")(
+            n_parks=3, companies_per_park=6, rng=0)
+        lp = LinkPredictor(hidden_dim=8, n_layers=1, max_epochs=3, patience=2,
+                           text_encoder="hashing", embed_dim=16, device="cpu", rng=0).fit(net)
+        d = Path(tempfile.mkdtemp(prefix="sf-link-")) / "lp"
+        lp.save(d)
+        _LINK_CACHE["dir"] = d
+    shutil.copytree(_LINK_CACHE["dir"], path)
+    return None
 
 
 def _link_load(path: Path) -> Any:
-    return _lookup("symbioflows.learn:LinkPredictor").load(path)
+    return _lookup("symbioflows.learn:LinkPredictor").load(path, device="cpu")
+
+
+def _scorer_save(path: Path) -> Any:
+    ReceiverScorer = _lookup("symbioflows.matching.learned:ReceiverScorer")
+    s = ReceiverScorer.untrained(embed_backend="hashing")
+    s.save(path)
+    return s.to_json()
+
+
+def _scorer_load(path: Path) -> Any:
+    return _lookup("symbioflows.matching.learned:ReceiverScorer").load(path).to_json()
+
+
+def _encoder_cache_save(path: Path) -> Any:
+    MaterialEncoder = _lookup("symbioflows.materials:MaterialEncoder")
+    enc = MaterialEncoder(backend="hashing")
+    enc.encode(["fly ash", "blast furnace slag", "spent grain"])
+    enc.save_cache(path)
+    return 3
+
+
+def _encoder_cache_load(path: Path) -> Any:
+    MaterialEncoder = _lookup("symbioflows.materials:MaterialEncoder")
+    return len(MaterialEncoder(backend="hashing", cache_dir=path)._cache)
 
 
 ARTEFACTS = [
@@ -108,8 +148,22 @@ ARTEFACTS = [
     Artefact("symbiosis-plan", ("symbioflows:plan", "symbioflows:SymbiosisPlan",
                                 "symbioflows.datasets:load_sample_region"), _plan_save, _plan_load),
     Artefact("link-predictor", ("symbioflows.learn:LinkPredictor",
-                                "symbioflows.datasets:make_region"), _link_save, _link_load),
+                                "symbioflows.learn._synthetic:make_synthetic_network"),
+             _link_save, _link_load),
+    Artefact("encoder-cache", ("symbioflows.materials:MaterialEncoder.save_cache",),
+             _encoder_cache_save, _encoder_cache_load, lambda a, b: a == b, missing_ok=True),
+    Artefact("receiver-scorer", ("symbioflows.matching.learned:ReceiverScorer",),
+             _scorer_save, _scorer_load, lambda a, b: a == b, layout="file"),
 ]
+
+#: (artefact, test) pairs that fail today, each a finding reported to the integrator.
+KNOWN_OPEN = {
+    ("receiver-scorer", "tampered"): (
+        "OPEN (2026-11-27): ReceiverScorer.save writes plain JSON without a sha256 (not through "
+        "symbioflows._persist), so an edited weight loads silently.  Fix in matching/learned.py: "
+        "save with _persist.save_artifact (JSON payload + manifest)."
+    ),
+}
 
 
 def _artefact(name: str) -> Artefact:
@@ -126,43 +180,73 @@ def _payload_files(path: Path) -> list[Path]:
 
 
 NAMES = [a.name for a in ARTEFACTS]
+PERSIST_NAMES = [a.name for a in ARTEFACTS if a.layout == "persist"]
+
+
+def _params(test: str, names: list[str] = NAMES) -> list[Any]:
+    out = []
+    for n in names:
+        reason = KNOWN_OPEN.get((n, test))
+        out.append(pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=reason))
+                   if reason else n)
+    return out
+
+
+def _tamper_file(f: Path) -> None:
+    """Change one digit (the file stays well-formed: JSON still parses, sizes stay)."""
+    b = bytearray(f.read_bytes())
+    import re
+
+    m = re.search(rb"[1-8]", bytes(b[len(b) // 3:]))
+    if f.suffix == ".json" and m:
+        pos = len(b) // 3 + m.start()
+        b[pos] = ord("9")
+    else:
+        b[len(b) // 2] ^= 0xFF
+    f.write_bytes(bytes(b))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_round_trip(name, tmp_path):
     art = _artefact(name)
     obj = art.save(tmp_path / "a")
-    assert (tmp_path / "a" / _persist.MANIFEST).is_file(), "artefact must use symbioflows._persist"
+    if art.layout == "persist":
+        assert (tmp_path / "a" / _persist.MANIFEST).is_file(), "artefact must use _persist"
     assert art.equal(obj, art.load(tmp_path / "a"))
 
 
-@pytest.mark.parametrize("name", NAMES)
+def _files(art: Artefact, path: Path) -> list[Path]:
+    return _payload_files(path) if art.layout == "persist" else [path]
+
+
+@pytest.mark.parametrize("name", _params("tampered"))
 def test_tampered_payload_refused(name, tmp_path):
     art = _artefact(name)
     art.save(tmp_path / "a")
-    f = _payload_files(tmp_path / "a")[0]
-    b = bytearray(f.read_bytes())
-    b[len(b) // 2] ^= 0xFF
-    f.write_bytes(bytes(b))
-    with pytest.raises(UnsafeFileError, match="sha256|tampered"):
-        art.load(tmp_path / "a")
+    for f in _files(art, tmp_path / "a"):
+        _tamper_file(f)
+        with pytest.raises(UnsafeFileError, match="sha256|tampered"):
+            art.load(tmp_path / "a")
+        break
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", _params("truncated"))
 def test_truncated_payload_refused(name, tmp_path):
     art = _artefact(name)
     art.save(tmp_path / "a")
-    f = _payload_files(tmp_path / "a")[-1]
-    f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
-    with pytest.raises(UnsafeFileError, match="truncated"):
-        art.load(tmp_path / "a")
+    for f in _files(art, tmp_path / "a"):
+        data = f.read_bytes()
+        f.write_bytes(data[: len(data) // 2])
+        with pytest.raises(UnsafeFileError):
+            art.load(tmp_path / "a")
+        f.write_bytes(data)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", _params("version"))
 def test_newer_version_refused(name, tmp_path):
     art = _artefact(name)
     art.save(tmp_path / "a")
-    m = tmp_path / "a" / _persist.MANIFEST
+    m = tmp_path / "a" / _persist.MANIFEST if art.layout == "persist" else tmp_path / "a"
     manifest = json.loads(m.read_text())
     manifest["version"] = manifest["version"] + 1000
     m.write_text(json.dumps(manifest))
@@ -170,7 +254,7 @@ def test_newer_version_refused(name, tmp_path):
         art.load(tmp_path / "a")
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", PERSIST_NAMES)
 def test_missing_or_garbage_manifest_refused(name, tmp_path):
     art = _artefact(name)
     art.save(tmp_path / "a")
@@ -179,11 +263,14 @@ def test_missing_or_garbage_manifest_refused(name, tmp_path):
     with pytest.raises(UnsafeFileError):
         art.load(tmp_path / "a")
     m.unlink()
+    if art.missing_ok:
+        assert art.load(tmp_path / "a") == 0  # an empty cache, nothing read from the payloads
+        return
     with pytest.raises(UnsafeFileError, match="not a symbioflows artefact"):
         art.load(tmp_path / "a")
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", PERSIST_NAMES)
 def test_wrong_kind_refused(name, tmp_path):
     art = _artefact(name)
     art.save(tmp_path / "a")

@@ -283,17 +283,23 @@ class _Collector:
 def _is_missing(v: Any) -> bool:
     if v is None:
         return True
-    if isinstance(v, float) and math.isnan(v):
+    if isinstance(v, str):
+        return v.strip() == ""
+    if isinstance(v, float):
+        return math.isnan(v)
+    if isinstance(v, (int, bool)):
+        return False
+    name = type(v).__name__
+    if name in ("NAType", "NaTType"):  # pandas.NA / pandas.NaT, without importing pandas
         return True
-    if isinstance(v, str) and v.strip() == "":
-        return True
-    return v is getattr(__import__("pandas"), "NA", object()) or v is getattr(
-        __import__("pandas"), "NaT", object()
-    )
+    return isinstance(v, np.floating) and bool(np.isnan(v))
 
 
 def _as_text(v: Any) -> str | None:
     """A cell as text: None for missing; integral floats lose their '.0' (ids read as floats)."""
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
     if _is_missing(v):
         return None
     if isinstance(v, (bool, np.bool_)):
@@ -301,12 +307,32 @@ def _as_text(v: Any) -> str | None:
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v))
     if isinstance(v, (bytes, bytearray)):
-        return bytes(v).decode("utf-8", "replace").strip()
+        return bytes(v).decode("utf-8", "replace").strip() or None
     return str(v).strip()
 
 
 def _text_column(values: list[Any]) -> list[str | None]:
     return [_as_text(v) for v in values]
+
+
+def _text_values(col: pa.ChunkedArray) -> list[str | None]:
+    """A column's cells as stripped text (None for missing or empty), vectorised for string and
+    integer columns."""
+    import pyarrow.compute as pc
+
+    typ = col.type
+    if pa.types.is_dictionary(typ):
+        col = col.cast(typ.value_type)
+        typ = col.type
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
+        trimmed = pc.utf8_trim_whitespace(col)
+        blank = pc.equal(pc.utf8_length(trimmed), 0)
+        return pc.if_else(blank, pa.scalar(None, trimmed.type), trimmed).to_pylist()
+    if pa.types.is_integer(typ):
+        return pc.cast(col, pa.string()).to_pylist()
+    if pa.types.is_null(typ):
+        return [None] * len(col)
+    return _text_column(col.to_pylist())
 
 
 def _numeric_column(
@@ -341,10 +367,17 @@ def _numeric_column(
                     code="not_a_number",
                 )
         return np.full(n, np.nan)
+    import pyarrow.compute as pc
+
+    try:  # fast path: every cell is a plain number (or empty)
+        return np.asarray(
+            pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        pass
     import pandas as pd
 
-    raw = col.to_pylist()
-    series = pd.Series([_as_text(v) for v in raw], dtype=object)
+    series = pd.Series(_text_values(col), dtype=object)
     parsed = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(np.isnan(parsed) & series.notna().to_numpy())
     for i in map(int, bad):
@@ -449,8 +482,17 @@ def _suggest_from(missing: str, unknown: list[str]) -> str | None:
 
 
 def _ids(table: str, name: str, values: list[str | None], out: _Collector, *, unique: bool) -> None:
+    import pandas as pd
+
+    ser = pd.Series(values, dtype=object)
+    missing = ser.isna().to_numpy()
+    dup = ser.duplicated(keep="first").to_numpy() & ~missing if unique else np.zeros(len(ser), bool)
     first: dict[str, int] = {}
-    for i, v in enumerate(values):
+    if dup.any():
+        for k in map(int, np.flatnonzero(~missing)):
+            first.setdefault(values[k], k)  # type: ignore[arg-type]
+    for i in map(int, np.flatnonzero(missing | dup)):
+        v = values[i]
         if v is None:
             out.add(
                 table,
@@ -462,18 +504,15 @@ def _ids(table: str, name: str, values: list[str | None], out: _Collector, *, un
                 code="missing_value",
             )
             continue
-        if unique:
-            j = first.setdefault(v, i)
-            if j != i:
-                out.add(
-                    table,
-                    i,
-                    name,
-                    v,
-                    f"duplicate {name} (first at row {j})",
-                    "make the ids unique, or merge the rows",
-                    code="duplicate_id",
-                )
+        out.add(
+            table,
+            i,
+            name,
+            v,
+            f"duplicate {name} (first at row {first[v]})",
+            "make the ids unique, or merge the rows",
+            code="duplicate_id",
+        )
 
 
 def _map_unique(values: list[str | None], fn: Callable[[str], Any]) -> dict[str, Any]:
@@ -589,18 +628,18 @@ def _companies(t: pa.Table, out: _Collector) -> tuple[dict[str, Any], list[str]]
     cols: dict[str, Any] = {}
     names = t.column_names
     ids: list[str | None] = (
-        _text_column(t.column("company_id").to_pylist()) if "company_id" in names else [None] * n
+        _text_values(t.column("company_id")) if "company_id" in names else [None] * n
     )
     if "company_id" in names:
         _ids(T, "company_id", ids, out, unique=True)
     cols["company_id"] = ids
-    cols["name"] = _text_column(t.column("name").to_pylist()) if "name" in names else [None] * n
+    cols["name"] = _text_values(t.column("name")) if "name" in names else [None] * n
     # sector
     sectors: list[str | None] = [None] * n
     if "sector" in names:
         from symbioflows.data.reference import normalize_nace
 
-        raw = _text_column(t.column("sector").to_pylist())
+        raw = _text_values(t.column("sector"))
         mapped = _map_unique(raw, normalize_nace)
         for i, v in enumerate(raw):
             if v is None:
@@ -639,7 +678,7 @@ def _companies(t: pa.Table, out: _Collector) -> tuple[dict[str, Any], list[str]]
     if "country" in names:
         from symbioflows.data.reference import normalize_country
 
-        raw = _text_column(t.column("country").to_pylist())
+        raw = _text_values(t.column("country"))
         mapped = _map_unique(raw, normalize_country)
         for i, v in enumerate(raw):
             if v is None:
@@ -738,7 +777,7 @@ def _streams(
     cols: dict[str, Any] = {}
 
     def text(name: str) -> list[str | None]:
-        return _text_column(t.column(name).to_pylist()) if name in names else [None] * n
+        return _text_values(t.column(name)) if name in names else [None] * n
 
     sid = text("stream_id")
     if "stream_id" in names:
@@ -747,7 +786,9 @@ def _streams(
     cid = text("company_id")
     if "company_id" in names:
         known_sorted: list[str] | None = None
-        for i, v in enumerate(cid):
+        suspect = [k for k, c in enumerate(cid) if c is None or c not in company_ids]
+        for i in suspect:
+            v = cid[i]
             if v is None:
                 out.add(
                     T,
@@ -781,11 +822,11 @@ def _streams(
     dirs_raw = text("direction")
     dirs: list[str | None] = [None] * n
     if "direction" in names:
-        for i, v in enumerate(dirs_raw):
-            d = None if v is None else v.strip().lower()
-            if d in DIRECTIONS:
-                dirs[i] = d
-                continue
+        norm = {u: u.strip().lower() for u in set(dirs_raw) if u is not None}
+        dirs = [norm[v] if v is not None and norm[v] in DIRECTIONS else None for v in dirs_raw]
+        for i in [k for k, dv in enumerate(dirs) if dv is None]:
+            v = dirs_raw[i]
+            d = None if v is None else norm[v]
             if d is None:
                 out.add(
                     T,
@@ -842,8 +883,10 @@ def _streams(
                 )
             else:
                 ewc[i] = r
-    for i, v in enumerate(mclass):
-        if v is not None and not _SNAKE.match(v):
+    bad_classes = {u for u in set(mclass) if u is not None and not _SNAKE.match(u)}
+    for i in [k for k, c in enumerate(mclass) if c in bad_classes] if bad_classes else []:
+        v = mclass[i]
+        if v is not None:
             fix = re.sub(r"[^a-z0-9]+", "_", v.lower()).strip("_")
             out.add(
                 T,
@@ -1017,7 +1060,20 @@ def _streams(
     # availability
     mask = np.full(n, CONTINUOUS_MASK, dtype=np.int16)
     if "availability_mask" in names:
-        raw_mask = t.column("availability_mask").to_pylist()
+        mcol = t.column("availability_mask")
+        raw_mask: list[Any] = []
+        if pa.types.is_integer(mcol.type):
+            mv_np = mcol.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            ok_m = np.isnan(mv_np) | ((mv_np >= 1) & (mv_np <= CONTINUOUS_MASK))
+            mask[:] = np.where(
+                np.isnan(mv_np), CONTINUOUS_MASK, np.where(ok_m, mv_np, CONTINUOUS_MASK)
+            ).astype(np.int16)
+            bad_rows = np.flatnonzero(~ok_m)
+            raw_mask = [None] * n
+            for k in map(int, bad_rows):
+                raw_mask[k] = int(mv_np[k])
+        else:
+            raw_mask = mcol.to_pylist()
         for i, v in enumerate(raw_mask):
             if _is_missing(v):
                 continue
@@ -1082,7 +1138,7 @@ def _exchanges(
     names = t.column_names
     cols: dict[str, Any] = {}
     for name, want in (("supplier_stream_id", "supply"), ("receiver_stream_id", "demand")):
-        vals = _text_column(t.column(name).to_pylist()) if name in names else [None] * n
+        vals = _text_values(t.column(name)) if name in names else [None] * n
         if name in names:
             for i, v in enumerate(vals):
                 if v is None:
@@ -1141,7 +1197,7 @@ def _exchanges(
     cols["quantity_t_per_yr"] = np.where(np.isfinite(qty) & (qty >= 0), qty, np.nan)
     status: list[str | None] = ["proposed"] * n
     if "status" in names:
-        raw = _text_column(t.column("status").to_pylist())
+        raw = _text_values(t.column("status"))
         for i, v in enumerate(raw):
             s = None if v is None else v.lower()
             if s in EXCHANGE_STATUSES:
@@ -1177,6 +1233,8 @@ def _build(table: str, cols: dict[str, Any], raw: pa.Table, keep: np.ndarray) ->
             arr = pa.array(v[keep], type=f.type, from_pandas=True)  # NaN -> null
         elif isinstance(v, np.ndarray):
             arr = pa.array(v[keep], type=f.type)
+        elif keep.all():
+            arr = pa.array(v, type=f.type)
         else:
             arr = pa.array([v[i] for i in np.flatnonzero(keep)], type=f.type)
         arrays.append(arr)

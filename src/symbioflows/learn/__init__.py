@@ -7,6 +7,7 @@ learner is used; ``pip install 'symbioflows[gnn]'`` / ``[federated]`` / ``[learn
 
 from __future__ import annotations
 
+from symbioflows.learn._synthetic import make_synthetic_network
 from symbioflows.learn.gnn import LinkPredictor, roc_auc
 from symbioflows.learn.graph import SymbiosisGraph, build_graph
 from symbioflows.learn.split import LinkSplit, edge_set, link_split, sample_negatives
@@ -18,6 +19,7 @@ __all__ = [
     "build_graph",
     "edge_set",
     "link_split",
+    "make_synthetic_network",
     "roc_auc",
     "sample_negatives",
 ]

@@ -74,14 +74,14 @@ class TextEncoder:
 
 
 def _sentence_encoder() -> TextEncoder | None:
-    try:  # the materials helper's encoder, once it exists
-        from symbioflows.materials import MaterialEncoder  # type: ignore[attr-defined]
+    try:  # the library's material encoder (sentence model when installed, else hashing)
+        from symbioflows.materials import MaterialEncoder, sentence_model_available
     except ImportError:
-        MaterialEncoder = None  # noqa: N806
-    if MaterialEncoder is not None:
-        enc = MaterialEncoder()
-        fn = getattr(enc, "encode", None) or enc
-        return TextEncoder(f"materials.{type(enc).__name__}", lambda t: np.asarray(fn(t)))
+        pass
+    else:
+        if sentence_model_available():
+            enc = MaterialEncoder(backend="sentence")
+            return TextEncoder(enc.model_id, lambda t: np.asarray(enc.encode(list(t))))
     try:
         import os
 

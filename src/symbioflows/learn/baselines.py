@@ -8,6 +8,10 @@
 - :class:`CooccurrenceScorer`: class-substitution knowledge learned from training exchanges:
   smoothed log-odds that a supply of this EWC chapter / material class, or from this donor
   division, goes to this receiver division.
+- :class:`ClassSubstitutionScorer`: the materials taxonomy's knowledge, no training: the
+  supply is mapped to material classes (by its EWC code, else the class whose text is most
+  similar) and a receiver scores 1 when its NACE class is among the classes' ``used_by_nace``
+  (0.5 for the same division).
 - :class:`PairLogisticScorer`: logistic regression on :class:`PairFeaturizer` features with
   sampled negatives.
 """
@@ -25,6 +29,7 @@ from symbioflows.learn.features import PairFeaturizer
 from symbioflows.learn.split import edge_set, sample_negatives
 
 __all__ = [
+    "ClassSubstitutionScorer",
     "CooccurrenceScorer",
     "EmbeddingSimilarityScorer",
     "PairLogisticScorer",
@@ -132,3 +137,58 @@ class PairLogisticScorer:
     def score_index(self, s: np.ndarray, r: np.ndarray) -> np.ndarray:
         x = self.feat_.transform_index(s, r)
         return self.model_.decision_function(x).astype(np.float64)
+
+
+class ClassSubstitutionScorer:
+    """Taxonomy knowledge: does the receiver's sector use the supply's material class?"""
+
+    name = "class substitution (taxonomy)"
+
+    def fit(self, feat: PairFeaturizer, positives: np.ndarray) -> ClassSubstitutionScorer:
+        mat = import_optional("symbioflows.materials", "embed", purpose="the taxonomy baseline")
+        classes = mat.material_classes()
+        self.feat_ = feat
+        texts = [c.text for c in classes]
+        cemb = feat.encoder_(texts)
+        cn = np.linalg.norm(cemb, axis=1, keepdims=True)
+        cemb = np.divide(cemb, cn, out=np.zeros_like(cemb), where=cn > 0)
+        ewc = feat.tables_.streams["ewc_code"] if "ewc_code" in feat.tables_.streams.columns else None
+        used: list[tuple[set[str], set[int]]] = []
+        for c in classes:
+            codes = {"".join(ch for ch in str(n) if ch.isdigit())[:4] for n in c.used_by_nace}
+            used.append(({x for x in codes if len(x) == 4}, {int(x[:2]) for x in codes if len(x) >= 2}))
+        self.used_ = used
+        self.supply_classes_: dict[int, list[int]] = {}
+        comps = feat.tables_.companies
+        nace: dict[str, Any] = (
+            dict(zip(comps["company_id"], comps["sector"])) if "sector" in comps.columns else {}
+        )
+        self.recv_class_ = np.array(
+            ["".join(ch for ch in str(nace.get(c, "") or "") if ch.isdigit())[:4] for c in feat.company_], dtype=object
+        )
+        index = {c.id: i for i, c in enumerate(classes)}
+        for i in np.flatnonzero(feat.is_supply_).tolist():
+            found: list[int] = []
+            if ewc is not None and isinstance(ewc.iloc[i], str) and ewc.iloc[i].strip():
+                found = [index[c.id] for c in mat.classes_for_ewc(ewc.iloc[i]) if c.id in index]
+            if not found:
+                found = [int(np.argmax(cemb @ feat.emb_[i]))]
+            self.supply_classes_[i] = found
+        return self
+
+    def score_index(self, s: np.ndarray, r: np.ndarray) -> np.ndarray:
+        f = self.feat_
+        out = np.zeros(s.size)
+        for k, (si, ri) in enumerate(zip(s.tolist(), r.tolist())):
+            rc = self.recv_class_[ri]
+            rd = int(rc[:2]) if len(rc) >= 2 else -1
+            best = 0.0
+            for c in self.supply_classes_.get(si, []):
+                cls4, divs = self.used_[c]
+                if rc in cls4:
+                    best = 1.0
+                    break
+                if rd in divs:
+                    best = max(best, 0.5)
+            out[k] = best
+        return out + 1e-3 * np.einsum("ij,ij->i", f.emb_[s], f.emb_[r])

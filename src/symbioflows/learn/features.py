@@ -137,6 +137,7 @@ class PairFeaturizer:
         self.company_ = st["company_id"].to_numpy(dtype=object)
         self.encoder_name_ = enc.name
         self.tables_ = tables
+        self.encoder_ = enc
         self.stream_ids_ = st["stream_id"].to_numpy(dtype=object)
         self.is_supply_ = (st["direction"] == "supply").to_numpy()
         return self

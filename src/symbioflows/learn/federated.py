@@ -107,7 +107,9 @@ class ParkClient:
         self._featurizer = PairFeaturizer(text_encoder=text_encoder, n_buckets=n_buckets).fit(tables)
         self._x, self._y = _local_examples(tables, self._featurizer, neg_ratio, gen)
         self._tables = tables
-        self._model = SGDLogistic(lr=lr, alpha=alpha, epochs=1, rng=gen)
+        self._lr, self._alpha = lr, alpha
+        self._seed = int(gen.integers(2**31 - 1))
+        self._model = SGDLogistic(lr=lr, alpha=alpha, epochs=1, rng=self._seed)
         self._model._init(self._featurizer.n_features)
         self.n_features = self._featurizer.n_features
 
@@ -119,8 +121,12 @@ class ParkClient:
         return self._model.get_arrays()[:2]
 
     def fit(self, parameters: list[np.ndarray], config: dict[str, Any]) -> tuple[list[np.ndarray], int, dict[str, Any]]:
+        # a fresh local optimiser each round (AdaGrad state and shuffling seeded by the
+        # round), so a run depends only on the global model it receives
+        rnd = int(config.get("round", 0))
+        self._model = SGDLogistic(lr=self._lr, alpha=self._alpha, epochs=int(config.get("local_epochs", 1)),
+                                  rng=[self._seed, rnd])
         self._model.set_arrays(list(parameters))
-        self._model.epochs = int(config.get("local_epochs", 1))
         mu = float(config.get("proximal_mu", 0.0))
         center = (np.asarray(parameters[0], dtype=np.float64).copy(), float(np.asarray(parameters[1])[0]))
         if self._y.size:
@@ -299,8 +305,8 @@ def run_federated(
         manager.register(proxy_cls(c, transcript))
     params = strat.initialize_parameters(manager) or init
     history = []
-    state = np.random.get_state()
-    np.random.seed(int(check_rng(rng).integers(2**31 - 1)))  # Flower's DP noise uses numpy's global RNG
+    state = np.random.get_state()  # noqa: NPY002 - Flower's DP noise draws from numpy's global RNG
+    np.random.seed(int(check_rng(rng).integers(2**31 - 1)))  # noqa: NPY002
     try:
         for rnd in range(1, n_rounds + 1):
             instructions = strat.configure_fit(server_round=rnd, parameters=params, client_manager=manager)
@@ -314,7 +320,7 @@ def run_federated(
             loss = sum(r.loss * r.num_examples for _, r in ev_res) / n_tot
             history.append({"round": rnd, "train_loss": float(loss)})
     finally:
-        np.random.set_state(state)
+        np.random.set_state(state)  # noqa: NPY002
     arrays = fl_common.parameters_to_ndarrays(params)
     eps = gaussian_dp_epsilon(noise_multiplier, n_rounds, delta) if noise_multiplier is not None else None
     return FederatedResult(

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from symbioflows._config import check_rng
+from symbioflows._config import check_rng, resolve_n_jobs
 from symbioflows._optional import import_optional
 from symbioflows._persist import load_artifact, save_artifact
 from symbioflows._validation import check_positive_int
@@ -71,6 +71,21 @@ def _resolve_device(device: str) -> str:
     if str(device).startswith("cuda") and not torch.cuda.is_available():
         raise InvalidInputError(f"device={device!r} but CUDA is not available; use device='auto'")
     return str(device)
+
+
+@contextlib.contextmanager
+def _torch_threads(n_jobs: int | None) -> Iterator[None]:
+    """Run with ``n_jobs`` torch CPU threads (``None``: leave torch's setting), then restore."""
+    torch = _torch()
+    if n_jobs is None:
+        yield
+        return
+    prev = torch.get_num_threads()
+    torch.set_num_threads(resolve_n_jobs(n_jobs))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(prev)
 
 
 @contextlib.contextmanager
@@ -166,6 +181,10 @@ class LinkPredictor:
         use on parks without known exchanges: receivers that already have exchanges then do
         not get an advantage from their degree (see docs/learning.md).
     device : "auto", "cpu" or "cuda", default "auto"
+    n_jobs : int or None, default None
+        CPU threads torch may use during ``fit`` / ``predict`` (``None``: torch's setting).
+        Results are identical for a given seed and thread count; on small graphs or a busy
+        machine ``n_jobs=1`` is often fastest.
     rng : seed, default 0
         Seeds weights, splits and negatives: same seed, same data, same CPU -> same scores.
     progress : bool, default False
@@ -213,10 +232,12 @@ class LinkPredictor:
         embed_dim: int = 128,
         use_exchange_edges: bool = True,
         device: str = "auto",
+        n_jobs: int | None = None,
         rng: Any = 0,
         progress: bool = False,
     ) -> None:
         self.use_exchange_edges = use_exchange_edges
+        self.n_jobs = n_jobs
         self.hidden_dim = hidden_dim
         self.n_layers = n_layers
         self.dropout = dropout
@@ -248,6 +269,7 @@ class LinkPredictor:
             "neg_ratio": self.neg_ratio,
             "embed_dim": self.embed_dim,
             "use_exchange_edges": self.use_exchange_edges,
+            "n_jobs": self.n_jobs,
         }
 
     def _check_params(self) -> None:
@@ -315,7 +337,7 @@ class LinkPredictor:
         known = edge_set(graph.exchanges)
         val_neg = sample_negatives(split.val, receivers, n_per_positive=5, known=known, rng=gen)
         history: list[dict[str, float]] = []
-        with _deterministic(seed, device.startswith("cuda")):
+        with _torch_threads(self.n_jobs), _deterministic(seed, device.startswith("cuda")):
             model = _build_model(graph.in_dims(), self.hidden_dim, self.n_layers, self.dropout).to(device)
             opt = torch.optim.Adam(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
             loss_fn = torch.nn.BCEWithLogitsLoss()
@@ -384,7 +406,7 @@ class LinkPredictor:
         torch = _torch()
         if getattr(self, "_h_cache", None) is None:
             x, ei = self._tensors(self.graph_, self.message_passing_edges_, self.device_)
-            with torch.no_grad():
+            with torch.no_grad(), _torch_threads(self.n_jobs):
                 self._h_cache = self.model_.encode(x, ei)
         return self._h_cache
 
@@ -393,7 +415,7 @@ class LinkPredictor:
         h = self._embeddings()
         out = np.empty(s.size, dtype=np.float64)
         step = 1 << 16
-        with torch.no_grad():
+        with torch.no_grad(), _torch_threads(self.n_jobs):
             for a in range(0, s.size, step):
                 si = torch.from_numpy(s[a : a + step]).to(self.device_)
                 ri = torch.from_numpy(r[a : a + step]).to(self.device_)
@@ -512,8 +534,11 @@ class LinkPredictor:
         )
 
     @classmethod
-    def load(cls, path: Any, *, device: str = "auto") -> LinkPredictor:
+    def load(cls, path: Any, *, device: str = "auto", n_jobs: Any = "saved") -> LinkPredictor:
         """Load a predictor saved by :meth:`save`.
+
+        ``n_jobs`` defaults to the saved thread count, so scores are bit-identical on the
+        same machine; pass another count (or ``None``) to change it.
 
         Raises
         ------
@@ -540,6 +565,8 @@ class LinkPredictor:
             raise UnsafeFileError(f"{path}: malformed LinkPredictor artefact ({exc})") from exc
         except Exception as exc:  # safetensors raises its own error types on corrupt bytes
             raise UnsafeFileError(f"{path}: unreadable weights ({type(exc).__name__}: {exc})") from exc
+        if n_jobs != "saved":
+            params["n_jobs"] = n_jobs
         lp = cls(**params, device=device)
         lp._check_params()
         dev = _resolve_device(device)

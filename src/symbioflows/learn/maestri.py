@@ -131,8 +131,9 @@ def load_maestri(path: str | Path) -> MaestriData:
     stream_rows: list[dict[str, Any]] = []
     demand: dict[str, str] = {}
     ex_rows = []
-    for i, row in raw.iterrows():
-        c = case.iloc[i]
+    cases = case.tolist()
+    for i, (_, row) in enumerate(raw.iterrows()):
+        c = str(cases[i])
         donor = company(c, row["donor_name"], row["donor_business"], row["donor_nace"])
         recv = company(c, row["receiver_name"], row["receiver_business"], row["receiver_nace"])
         desc = "" if pd.isna(row["waste_description"]) else str(row["waste_description"]).strip()

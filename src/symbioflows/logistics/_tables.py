@@ -6,7 +6,6 @@ Every table row names its source and year; docs/economics.md lists them all.
 from __future__ import annotations
 
 import csv
-import io
 import functools
 import io
 import math

@@ -218,6 +218,11 @@ class MaterialIndex:
         self._mat = None
         return self
 
+    def fit(self, embeddings: Any, **metadata: Any) -> MaterialIndex:
+        """Add ``embeddings`` (with ``ids``/``material_class``/``hazardous``/``direction``)
+        and build the index now; returns ``self`` (scikit-learn style)."""
+        return self.add(embeddings, **metadata).build()
+
     def _matrix(self) -> npt.NDArray[np.float32]:
         if self._mat is None:
             d = self.dim or 0

@@ -126,3 +126,13 @@ def test_subcommand_registry_skips_missing_modules(monkeypatch):
     monkeypatch.setattr(cli, "SUBCOMMAND_MODULES", ("symbioflows.does_not_exist._cli",))
     parser = cli.build_parser()
     assert parser.parse_args(["demo"]).command == "demo"
+
+
+def test_import_symbioflows_is_light():
+    code = "import sys, symbioflows; print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'matplotlib') if m in sys.modules))"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
+    code = "import symbioflows as sf; print(sf.read_dataset.__module__, sf.Dataset.__name__, sf.ValidationReport.__name__)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert r.stdout.split() == ["symbioflows.data.io", "Dataset", "ValidationReport"]

@@ -14,4 +14,4 @@ def net():
 def small_kw():
     """A tiny, fast configuration of the LinkPredictor for tests."""
     return dict(hidden_dim=16, n_layers=2, max_epochs=12, patience=5, text_encoder="hashing",
-                embed_dim=32, device="cpu", rng=7)
+                embed_dim=32, device="cpu", n_jobs=1, rng=7)

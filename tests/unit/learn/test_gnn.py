@@ -100,7 +100,7 @@ def test_learns_synthetic_structure():
 
     net = make_synthetic_network(n_parks=4, companies_per_park=8, rng=0, noise=0.0)
     lp = LinkPredictor(hidden_dim=32, n_layers=1, max_epochs=60, val_fraction=0.0,
-                       text_encoder="hashing", embed_dim=64, device="cpu", rng=0).fit(net)
+                       text_encoder="hashing", embed_dim=64, device="cpu", n_jobs=1, rng=0).fit(net)
     ex = net["exchanges"]
     dem = net["streams"].query("direction == 'demand'")["stream_id"].to_numpy()
     rng = np.random.default_rng(0)
