@@ -241,9 +241,55 @@ def allocate(
     )
     if time_limit_s is not None and not (np.isfinite(time_limit_s) and time_limit_s > 0):
         raise InvalidInputError(f"time_limit_s must be a positive number; got {time_limit_s!r}")
+    from symbioflows._optional import has_module
+
+    if not has_module("ortools"):
+        # The base install has scipy: solve the same LP with HiGHS rather than fail.
+        log.warning("OR-tools is not installed (pip install 'symbioflows[routing]'); solving "
+                    "the allocation LP with scipy's HiGHS instead")
+        return _solve_highs(s_cap, d_cap, ps, pd_, val, pcap, time_limit_s)
     if method == "lp":
         return _solve_lp(s_cap, d_cap, ps, pd_, val, pcap, time_limit_s)
     return _solve_mcf(s_cap, d_cap, ps, pd_, val, pcap, quantity_unit_t)
+
+
+def _solve_highs(
+    s_cap: np.ndarray,
+    d_cap: np.ndarray,
+    ps: np.ndarray,
+    pd_: np.ndarray,
+    val: np.ndarray,
+    pcap: np.ndarray,
+    time_limit_s: float | None,
+) -> Allocation:
+    """The allocation LP with :func:`scipy.optimize.linprog` (HiGHS), sparse constraints."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    t0 = time.perf_counter()
+    n_pairs = ps.size
+    vmax = float(val.max(initial=0.0))
+    idx = np.flatnonzero(val > 1e-12 * vmax) if vmax > 0 else np.zeros(0, np.int64)
+    if idx.size == 0:
+        return Allocation("optimal", 0.0, np.zeros(n_pairs), "lp_highs", 0.0,
+                          "no pair has positive value")
+    m = idx.size
+    rows = np.concatenate([ps[idx], s_cap.size + pd_[idx]])
+    cols = np.concatenate([np.arange(m), np.arange(m)])
+    a = coo_matrix((np.ones(2 * m), (rows, cols)), shape=(s_cap.size + d_cap.size, m)).tocsr()
+    bounds = np.column_stack([np.zeros(m), np.where(np.isinf(pcap[idx]), np.inf, pcap[idx])])
+    opts = {"time_limit": float(time_limit_s)} if time_limit_s is not None else {}
+    res = linprog(-val[idx] / vmax, A_ub=a, b_ub=np.concatenate([s_cap, d_cap]),
+                  bounds=bounds, method="highs", options=opts)
+    elapsed = time.perf_counter() - t0
+    if res.status != 0:
+        st = {1: "time_limit", 2: "infeasible", 3: "error"}.get(int(res.status), "error")
+        return _empty(n_pairs, "lp_highs", st, f"HiGHS: {res.message}", elapsed)
+    flows = np.zeros(n_pairs)
+    flows[idx] = np.maximum(res.x, 0.0)
+    flows = _clip_to_capacity(flows, s_cap, d_cap, ps, pd_)
+    return Allocation("optimal", float(np.dot(val, flows)), flows, "lp_highs", elapsed,
+                      "HiGHS OPTIMAL (OR-tools not installed)")
 
 
 def _empty(n: int, method: str, status: str, message: str, t: float) -> Allocation:
