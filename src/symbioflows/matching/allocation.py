@@ -104,6 +104,12 @@ def _check_inputs(
             raise InvalidInputError(
                 f"{name}[{k}] = {arr[k]!r} is negative; capacities are tonnes >= 0"
             )
+    for name, arr in (("supply_capacity_t", s_cap), ("demand_capacity_t", d_cap)):
+        if not np.isfinite(arr.sum()):
+            raise InvalidInputError(
+                f"{name}: the capacities add up to more than a float can hold "
+                f"(largest {arr.max()!r}); pass tonnes per year of a physical size"
+            )
     ps = as_index_array(pair_supply, "pair_supply", n=s_cap.size)
     pd_ = as_index_array(pair_demand, "pair_demand", n=d_cap.size)
     val = as_float_array(value_per_t, "value_per_t")
@@ -435,7 +441,8 @@ def _solve_lp(
     if solver is None:  # pragma: no cover - GLOP ships with every OR-tools wheel
         return _empty(n_pairs, "lp", "error", "GLOP unavailable", 0.0)
     if time_limit_s is not None:
-        solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+        # OR-tools takes int64 milliseconds: clamp (2^62 ms is longer than any run)
+        solver.SetTimeLimit(int(min(max(1.0, time_limit_s * 1000.0), 2.0**62)))
     # Objective coefficients scaled so the largest is 1 (GLOP reports ABNORMAL on coefficients
     # like 1e-184); values below 1e-12 of the largest are treated as 0.
     vmax = float(val.max(initial=0.0))
