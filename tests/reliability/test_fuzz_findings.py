@@ -56,13 +56,9 @@ def test_parquet_with_non_utf8_column_name_is_a_dataset_error(tmp_path):
         read_dataset(tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OPEN (found by fuzz/fuzz_kernel.py allocate, 2026-11-27): allocate(method='lp', "
-    "time_limit_s=1e300) raises a bare OverflowError from OR-tools' Solver.SetTimeLimit "
-    "(int64 milliseconds).  Fix in matching/allocation.py: clamp the limit (or refuse it with "
-    "InvalidInputError).",
-)
+# FIXED on the matching branch (found by fuzz/fuzz_kernel.py allocate, 2026-11-27):
+# allocate(method='lp', time_limit_s=1e300) raised a bare OverflowError from OR-tools'
+# Solver.SetTimeLimit (int64 milliseconds); the limit is now clamped.
 def test_allocate_huge_finite_time_limit():
     allocate = _need("symbioflows.matching:allocate")
     try:
@@ -72,14 +68,10 @@ def test_allocate_huge_finite_time_limit():
     assert res.status == "optimal"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OPEN (found by fuzz/fuzz_kernel.py allocate, 2026-11-27): capacities near 1e308 "
-    "overflow the total supply to inf in the min-cost-flow scaling (quantity unit = inf), and "
-    "the result is status='optimal' with NaN flows and a NaN objective (plus RuntimeWarnings). "
-    "Fix in matching/allocation.py: refuse capacities whose sum is not finite "
-    "(InvalidInputError) or scale without overflowing.",
-)
+# FIXED on the matching branch (found by fuzz/fuzz_kernel.py allocate, 2026-11-27):
+# capacities near 1e308 overflowed the total supply to inf in the min-cost-flow scaling and gave
+# status='optimal' with NaN flows; capacities whose sum is not finite are now refused with
+# InvalidInputError.
 def test_allocate_huge_capacities_never_optimal_nan():
     import warnings
 

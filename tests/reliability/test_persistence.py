@@ -153,16 +153,13 @@ ARTEFACTS = [
     Artefact("encoder-cache", ("symbioflows.materials:MaterialEncoder.save_cache",),
              _encoder_cache_save, _encoder_cache_load, lambda a, b: a == b, missing_ok=True),
     Artefact("receiver-scorer", ("symbioflows.matching.learned:ReceiverScorer",),
-             _scorer_save, _scorer_load, lambda a, b: a == b, layout="file"),
+             _scorer_save, _scorer_load, lambda a, b: a == b),
 ]
 
 #: (artefact, test) pairs that fail today, each a finding reported to the integrator.
-KNOWN_OPEN = {
-    ("receiver-scorer", "tampered"): (
-        "OPEN (2026-11-27): ReceiverScorer.save writes plain JSON without a sha256 (not through "
-        "symbioflows._persist), so an edited weight loads silently.  Fix in matching/learned.py: "
-        "save with _persist.save_artifact (JSON payload + manifest)."
-    ),
+KNOWN_OPEN: dict[tuple[str, str], str] = {
+    # ("receiver-scorer", "tampered") fixed on the matching branch: ReceiverScorer.save now
+    # writes a _persist artefact (JSON payload + manifest with sha256).
 }
 
 
