@@ -36,8 +36,20 @@ def test_top_k_compatible_huge_weight_gives_no_nan():
     assert not np.isnan(r.score).any(), r
 
 
+<<<<<<< HEAD
 # FIXED (data/io.py _read_parquet decodes the schema names inside its try block): found by the
 # malformed-file run, tests/reliability/test_adversarial.py, 2026-11-27.
+=======
+@pytest.mark.xfail(
+    strict=True,
+    raises=UnicodeDecodeError,
+    reason="OPEN (found by the malformed-file run, tests/reliability/test_adversarial.py, "
+    "2026-11-27): a Parquet file whose column name is not valid UTF-8 makes read_dataset raise "
+    "a bare UnicodeDecodeError from pyarrow's Field.name (data/validation.py _check_columns); "
+    "it must be one InvalidDatasetError naming the file.  Fix in data/io.py _read_parquet: "
+    "decode the schema's names inside its try block.",
+)
+>>>>>>> reliability
 def test_parquet_with_non_utf8_column_name_is_a_dataset_error(tmp_path):
     import io
 
@@ -56,9 +68,20 @@ def test_parquet_with_non_utf8_column_name_is_a_dataset_error(tmp_path):
         read_dataset(tmp_path)
 
 
+<<<<<<< HEAD
 # FIXED on the matching branch (found by fuzz/fuzz_kernel.py allocate, 2026-11-27):
 # allocate(method='lp', time_limit_s=1e300) raised a bare OverflowError from OR-tools'
 # Solver.SetTimeLimit (int64 milliseconds); the limit is now clamped.
+=======
+@pytest.mark.xfail(
+    strict=True,
+    raises=OverflowError,
+    reason="OPEN (found by fuzz/fuzz_kernel.py allocate, 2026-11-27): allocate(method='lp', "
+    "time_limit_s=1e300) raises a bare OverflowError from OR-tools' Solver.SetTimeLimit "
+    "(int64 milliseconds).  Fix in matching/allocation.py: clamp the limit (or refuse it with "
+    "InvalidInputError).",
+)
+>>>>>>> reliability
 def test_allocate_huge_finite_time_limit():
     allocate = _need("symbioflows.matching:allocate")
     try:
@@ -68,10 +91,22 @@ def test_allocate_huge_finite_time_limit():
     assert res.status == "optimal"
 
 
+<<<<<<< HEAD
 # FIXED on the matching branch (found by fuzz/fuzz_kernel.py allocate, 2026-11-27):
 # capacities near 1e308 overflowed the total supply to inf in the min-cost-flow scaling and gave
 # status='optimal' with NaN flows; capacities whose sum is not finite are now refused with
 # InvalidInputError.
+=======
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="OPEN (found by fuzz/fuzz_kernel.py allocate, 2026-11-27): capacities near 1e308 "
+    "overflow the total supply to inf in the min-cost-flow scaling (quantity unit = inf), and "
+    "the result is status='optimal' with NaN flows and a NaN objective (plus RuntimeWarnings). "
+    "Fix in matching/allocation.py: refuse capacities whose sum is not finite "
+    "(InvalidInputError) or scale without overflowing.",
+)
+>>>>>>> reliability
 def test_allocate_huge_capacities_never_optimal_nan():
     import warnings
 
@@ -83,3 +118,37 @@ def test_allocate_huge_capacities_never_optimal_nan():
         except InvalidInputError:
             return
     assert not (res.status == "optimal" and not np.isfinite(res.flows_t).all()), res
+
+
+def test_allocate_lp_tiny_value_is_solved():
+    """FIXED on main (found by hypothesis, tests/property/test_allocation_property.py under the
+    random `dev` profile during tools/sanitizer_suite.sh, 2026-11-27): allocate(method='lp')
+    returned status='error' (GLOP status 4, ABNORMAL) for one pair with value_per_t=7.3e-280."""
+    allocate = _need("symbioflows.matching:allocate")
+    res = allocate([1.0], [1.0], [0], [0], [7.305792404332229e-280], method="lp")
+    assert res.status == "optimal", res
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=KeyError,
+    reason="OPEN (found by fuzz/fuzz_kernel.py read_dataset_csv, 2026-11-27): a CSV whose header "
+    "repeats a column ('quality' twice) makes read_dataset raise a bare KeyError from "
+    "pyarrow's Table.column ('Field \"quality\" exists 2 times in schema', data/validation.py "
+    "_streams); it must be an InvalidDatasetError naming the duplicated column.",
+)
+def test_csv_with_duplicate_column_is_a_dataset_error(tmp_path):
+    from reliability_kernels import sample_tables, write_dataset_files
+
+    from symbioflows.errors import InvalidDatasetError
+
+    read_dataset = _need("symbioflows:read_dataset")
+    write_dataset_files(sample_tables(4, 0), tmp_path, "csv")
+    f = tmp_path / "streams.csv"
+    lines = f.read_text().splitlines()
+    header = lines[0].split(",")
+    q = header.index('"quality"')
+    rows = [ln + "," + ln.split(",")[q] if i else ln + ',"quality"' for i, ln in enumerate(lines)]
+    f.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InvalidDatasetError):
+        read_dataset(tmp_path)
