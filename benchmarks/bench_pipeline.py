@@ -146,6 +146,8 @@ def main() -> int:
     p.add_argument("--boot", type=int, default=1000)
     p.add_argument("--quick", action="store_true", help="small sizes, no quality run")
     p.add_argument("--out", default=str(RESULTS))
+    p.add_argument("--keep-quality", default=None,
+                   help="copy the 'quality' entry of this earlier results file")
     args = p.parse_args()
     if args.quick:
         args.sizes, args.repeats, args.all_pairs_max = [2_000, 10_000], 1, 10_000
@@ -158,6 +160,10 @@ def main() -> int:
     }
     if args.quality and not args.quick:
         res["quality"] = bench_quality(args.backend, args.boot)
+    elif args.keep_quality:
+        with open(args.keep_quality) as fh:
+            res["quality"] = json.load(fh).get("quality", [])
+            res["quality_from"] = args.keep_quality
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w") as fh:
         json.dump(res, fh, indent=1)

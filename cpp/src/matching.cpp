@@ -57,14 +57,18 @@ Grid build_grid(const StreamPoints& dem, double radius) {
 }
 
 void finish(std::vector<Cand>& c, int64_t max_per, bool& truncated) {
-    std::sort(c.begin(), c.end(), [](const Cand& a, const Cand& b) {
+    auto less = [](const Cand& a, const Cand& b) {
         return a.dist < b.dist || (a.dist == b.dist && a.d < b.d);
-    });
+    };
     truncated = false;
     if (max_per > 0 && static_cast<int64_t>(c.size()) > max_per) {
+        // (distance, index) is a strict total order, so the k smallest are unique
+        std::nth_element(c.begin(), c.begin() + max_per, c.end(), less);
         c.resize(static_cast<size_t>(max_per));
+        c.shrink_to_fit();
         truncated = true;
     }
+    std::sort(c.begin(), c.end(), less);
 }
 
 CandidateResult gather(std::vector<std::vector<Cand>>& per, const std::vector<char>& trunc,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from symbioflows.data.dataset import Dataset
     from symbioflows.data.io import read_dataset
     from symbioflows.data.validation import ValidationReport
+    from symbioflows.matching.pipeline import SymbiosisPlan, plan
 
 __version__ = "0.1.0"
 
@@ -26,9 +27,12 @@ _LAZY = {
     "read_dataset": "symbioflows.data.io",
     "Dataset": "symbioflows.data.dataset",
     "ValidationReport": "symbioflows.data.validation",
+    "plan": "symbioflows.matching.pipeline",
+    "SymbiosisPlan": "symbioflows.matching.pipeline",
 }
 
-__all__ = ["__version__", "errors", "read_dataset", "Dataset", "ValidationReport"]
+__all__ = ["__version__", "errors", "read_dataset", "Dataset", "ValidationReport", "plan",
+           "SymbiosisPlan"]
 
 
 def __getattr__(name: str) -> Any:

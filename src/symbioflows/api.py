@@ -1,8 +1,12 @@
-"""The high-level pipeline: :func:`run_demo` runs the main job on the shipped sample region.
+"""The high-level pipeline.
 
-Today the demo loads and validates the sample region, summarises it, computes the
-great-circle distance matrix between its companies and writes a report folder; later stages
-(matching, chains, economics) add their sections here.
+* :func:`plan` (re-exported as ``symbioflows.plan``): candidates -> scores -> optimal
+  allocation -> circular chains -> economics, impact and compliance, as a
+  :class:`~symbioflows.matching.pipeline.SymbiosisPlan`.
+* :func:`run_demo`: the main job on the shipped sample region: load and validate it, summarise
+  it, plan it, and write a report folder (``index.html`` with the tables, and
+  ``plan/report.html``, the self-contained interactive report with the Sankey diagram of
+  material flows, the map of sites and exchanges, the top chains and the impact totals).
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ if TYPE_CHECKING:
     from symbioflows.data.dataset import Dataset
     from symbioflows.report import ReportSection
 
-__all__ = ["run_demo", "DemoResult"]
+from symbioflows.matching.pipeline import SymbiosisPlan, plan
+
+__all__ = ["run_demo", "DemoResult", "plan", "SymbiosisPlan"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +43,8 @@ class DemoResult:
     dataset: Dataset
     summary: dict[str, Any] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
+    plan: SymbiosisPlan | None = None
+    plan_html: Path | None = None
 
 
 def _class_table(ds: Dataset) -> pd.DataFrame:
@@ -264,10 +272,51 @@ def run_demo(
                 {"exchanges": e},
             )
         )
+    t_plan = time.perf_counter()
+    result = plan(ds, progress=not quiet)
+    timings["plan"] = time.perf_counter() - t_plan
+    plan_files = result.write(out / "plan")
+    sections.append(_plan_section(result))
+    logger.log(level, "%r", result)
     t1 = time.perf_counter()
     ds.write(out / "data", format="csv")
     index = write_report(out, sections, title="symbioflows demo: port of Rotterdam sample region")
     timings["report"] = time.perf_counter() - t1
     summary.update({f"distance_{k}": v for k, v in dist_stats.items() if k != "companies"})
+    summary.update({f"plan_{k}": v for k, v in result.totals.items()})
+    summary["plan_allocation_status"] = result.allocation.status
     logger.log(level, "report written to %s", index)
-    return DemoResult(out, index, ds, summary, timings)
+    return DemoResult(out, index, ds, summary, timings, result, plan_files.get("report"))
+
+
+def _plan_section(result: SymbiosisPlan) -> ReportSection:
+    import pandas as pd
+
+    from symbioflows.report import ReportSection
+
+    t = result.totals
+    body = (
+        "<p>Candidates from the native spatial grid, scored in one native pass (material, "
+        "quantity, quality and timing fit, distance, transport cost, price-band surplus, CO2e "
+        "avoided, compliance flags, learned sector fit), allocated by OR-tools min-cost flow "
+        f"(status <b>{html.escape(result.allocation.status)}</b>), chains by the native cycle "
+        "search. The interactive report with the Sankey diagram of material flows, the map of "
+        "sites and exchanges, the top chains and the impact totals: "
+        '<a href="plan/report.html">plan/report.html</a>.</p>'
+        f"<p>{int(t['n_exchanges'])} exchanges, {t['tonnes_exchanged']:,.0f} t/yr and "
+        f"{t['mwh_exchanged']:,.0f} MWh/yr, net benefit {t['net_benefit_usd']:,.0f} USD/yr, "
+        f"{t['co2e_avoided_kg'] / 1000:,.0f} t CO2e avoided/yr, {int(t['n_chains'])} circular "
+        "chains.</p>"
+    )
+    ex = result.exchanges.sort_values("net_benefit_usd", ascending=False)
+    cols = [c for c in ("supply_company_id", "demand_company_id", "material", "quantity", "unit",
+                        "route_km", "transport_mode", "score", "net_benefit_usd",
+                        "co2e_avoided_kg") if c in ex.columns]
+    tables: dict[str, Any] = {"totals": pd.DataFrame([t]), "exchanges": ex[cols]}
+    if not result.chains.empty:
+        tables["chains"] = result.chains
+    if not result.findings.empty:
+        tables["compliance findings"] = result.findings.groupby(
+            ["rule_id", "severity", "title", "action"], sort=True).size().reset_index(
+            name="exchanges")
+    return ReportSection("Symbiosis plan", body, tables)

@@ -107,7 +107,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             f"sample region: {s['companies']} companies, {s['supplies']} supplies, "
             f"{s['demands']} demands, {s['exchanges']} known exchanges"
         )
+        print(
+            f"plan: {int(s['plan_n_exchanges'])} exchanges (allocation "
+            f"{s['plan_allocation_status']}), {int(s['plan_n_chains'])} circular chains, net "
+            f"benefit {s['plan_net_benefit_usd']:,.0f} USD/yr, "
+            f"{s['plan_co2e_avoided_kg'] / 1000:,.0f} t CO2e avoided/yr"
+        )
         print(f"report: {res.index_html}")
+        print(f"interactive report: {res.plan_html}")
     return EXIT_OK
 
 

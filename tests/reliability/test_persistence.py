@@ -177,8 +177,8 @@ ARTEFACTS = [
 
 #: (artefact, test) pairs that fail today, each a finding reported to the integrator.
 KNOWN_OPEN: dict[tuple[str, str], str] = {
-    # Fixed on main: ("receiver-scorer", "tampered") -- ReceiverScorer.save wrote plain JSON
-    # without a sha256; it now goes through symbioflows._persist.
+    # ("receiver-scorer", "tampered") fixed on the matching branch: ReceiverScorer.save now
+    # writes a _persist artefact (JSON payload + manifest with sha256).
 }
 
 

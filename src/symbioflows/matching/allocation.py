@@ -104,6 +104,12 @@ def _check_inputs(
             raise InvalidInputError(
                 f"{name}[{k}] = {arr[k]!r} is negative; capacities are tonnes >= 0"
             )
+    for name, arr in (("supply_capacity_t", s_cap), ("demand_capacity_t", d_cap)):
+        if not np.isfinite(arr.sum()):
+            raise InvalidInputError(
+                f"{name}: the capacities add up to more than a float can hold "
+                f"(largest {arr.max()!r}); pass tonnes per year of a physical size"
+            )
     ps = as_index_array(pair_supply, "pair_supply", n=s_cap.size)
     pd_ = as_index_array(pair_demand, "pair_demand", n=d_cap.size)
     val = as_float_array(value_per_t, "value_per_t")
@@ -241,9 +247,55 @@ def allocate(
     )
     if time_limit_s is not None and not (np.isfinite(time_limit_s) and time_limit_s > 0):
         raise InvalidInputError(f"time_limit_s must be a positive number; got {time_limit_s!r}")
+    from symbioflows._optional import has_module
+
+    if not has_module("ortools"):
+        # The base install has scipy: solve the same LP with HiGHS rather than fail.
+        log.warning("OR-tools is not installed (pip install 'symbioflows[routing]'); solving "
+                    "the allocation LP with scipy's HiGHS instead")
+        return _solve_highs(s_cap, d_cap, ps, pd_, val, pcap, time_limit_s)
     if method == "lp":
         return _solve_lp(s_cap, d_cap, ps, pd_, val, pcap, time_limit_s)
     return _solve_mcf(s_cap, d_cap, ps, pd_, val, pcap, quantity_unit_t)
+
+
+def _solve_highs(
+    s_cap: np.ndarray,
+    d_cap: np.ndarray,
+    ps: np.ndarray,
+    pd_: np.ndarray,
+    val: np.ndarray,
+    pcap: np.ndarray,
+    time_limit_s: float | None,
+) -> Allocation:
+    """The allocation LP with :func:`scipy.optimize.linprog` (HiGHS), sparse constraints."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
+    t0 = time.perf_counter()
+    n_pairs = ps.size
+    vmax = float(val.max(initial=0.0))
+    idx = np.flatnonzero(val > 1e-12 * vmax) if vmax > 0 else np.zeros(0, np.int64)
+    if idx.size == 0:
+        return Allocation("optimal", 0.0, np.zeros(n_pairs), "lp_highs", 0.0,
+                          "no pair has positive value")
+    m = idx.size
+    rows = np.concatenate([ps[idx], s_cap.size + pd_[idx]])
+    cols = np.concatenate([np.arange(m), np.arange(m)])
+    a = coo_matrix((np.ones(2 * m), (rows, cols)), shape=(s_cap.size + d_cap.size, m)).tocsr()
+    bounds = np.column_stack([np.zeros(m), np.where(np.isinf(pcap[idx]), np.inf, pcap[idx])])
+    opts = {"time_limit": float(time_limit_s)} if time_limit_s is not None else {}
+    res = linprog(-val[idx] / vmax, A_ub=a, b_ub=np.concatenate([s_cap, d_cap]),
+                  bounds=bounds, method="highs", options=opts)
+    elapsed = time.perf_counter() - t0
+    if res.status != 0:
+        st = {1: "time_limit", 2: "infeasible", 3: "error"}.get(int(res.status), "error")
+        return _empty(n_pairs, "lp_highs", st, f"HiGHS: {res.message}", elapsed)
+    flows = np.zeros(n_pairs)
+    flows[idx] = np.maximum(res.x, 0.0)
+    flows = _clip_to_capacity(flows, s_cap, d_cap, ps, pd_)
+    return Allocation("optimal", float(np.dot(val, flows)), flows, "lp_highs", elapsed,
+                      "HiGHS OPTIMAL (OR-tools not installed)")
 
 
 def _empty(n: int, method: str, status: str, message: str, t: float) -> Allocation:
@@ -292,24 +344,6 @@ def _solve_mcf(
             f"of {unit} t) exceeds 2^62; pass a larger quantity_unit_t"
         )
     ns, nd = s_cap.size, d_cap.size
-    src, sink = ns + nd, ns + nd + 1
-    tails = np.concatenate([np.full(ns, src), ps[idx], ns + np.arange(nd), [src]])
-    heads = np.concatenate([np.arange(ns), ns + pd_[idx], np.full(nd, sink), [sink]])
-    caps = np.concatenate([s_units, p_units, d_units, [tot_units]])
-    unit_costs = np.concatenate(
-        [np.zeros(ns, np.int64), costs, np.zeros(nd, np.int64), np.zeros(1, np.int64)]
-    )
-    smcf = mcf_mod.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64),
-        unit_costs.astype(np.int64),
-    )
-    supplies = np.zeros(ns + nd + 2, np.int64)
-    supplies[src] = tot_units
-    supplies[sink] = -tot_units
-    smcf.set_nodes_supplies(np.arange(ns + nd + 2, dtype=np.int32), supplies)
-    status = smcf.solve()
-    elapsed = time.perf_counter() - t0
     scaling = {
         "quantity_unit_t": unit,
         "value_unit": value_unit,
@@ -317,20 +351,77 @@ def _solve_mcf(
         # arcs, worth at most vmax each; cost rounding loses at most value_unit/2 per unit.
         "max_rounding_loss": unit * vmax * (ns + nd + n_pairs) + 0.5 * value_unit * total,
     }
-    if status != smcf.OPTIMAL:
-        names = {smcf.INFEASIBLE: "infeasible", smcf.UNBALANCED: "infeasible",
-                 smcf.NOT_SOLVED: "not_solved"}
-        st = names.get(status, "error")
-        log.warning("min-cost flow ended with status %s", status)
-        res = _empty(n_pairs, "min_cost_flow", st, f"SimpleMinCostFlow status {status}", elapsed)
-        res.scaling = scaling
-        return res
-    # Only read flows after an OPTIMAL status (reading them otherwise can crash OR-tools).
-    f_units = smcf.flows(arcs[ns: ns + idx.size])
     flows = np.zeros(n_pairs)
-    flows[idx] = f_units.astype(np.float64) * unit
+    for batch in _component_batches(ps[idx], pd_[idx], ns, nd):
+        sel = idx[batch]
+        su, sinv = np.unique(ps[sel], return_inverse=True)
+        du, dinv = np.unique(pd_[sel], return_inverse=True)
+        bs, bd = su.size, du.size
+        b_tot = int(s_units[su].sum())
+        src, sink = bs + bd, bs + bd + 1
+        tails = np.concatenate([np.full(bs, src), sinv, bs + np.arange(bd), [src]])
+        heads = np.concatenate([np.arange(bs), bs + dinv, np.full(bd, sink), [sink]])
+        caps = np.concatenate([s_units[su], np.minimum(p_units[batch], b_tot), d_units[du],
+                               [b_tot]])
+        unit_costs = np.concatenate([np.zeros(bs, np.int64), costs[batch],
+                                     np.zeros(bd + 1, np.int64)])
+        smcf = mcf_mod.SimpleMinCostFlow()
+        arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+            tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64),
+            unit_costs.astype(np.int64),
+        )
+        supplies = np.zeros(bs + bd + 2, np.int64)
+        supplies[src] = b_tot
+        supplies[sink] = -b_tot
+        smcf.set_nodes_supplies(np.arange(bs + bd + 2, dtype=np.int32), supplies)
+        status = smcf.solve()
+        if status != smcf.OPTIMAL:
+            names = {smcf.INFEASIBLE: "infeasible", smcf.UNBALANCED: "infeasible",
+                     smcf.NOT_SOLVED: "not_solved"}
+            st = names.get(status, "error")
+            log.warning("min-cost flow ended with status %s", status)
+            res = _empty(n_pairs, "min_cost_flow", st, f"SimpleMinCostFlow status {status}",
+                         time.perf_counter() - t0)
+            res.scaling = scaling
+            return res
+        # Only read flows after an OPTIMAL status (reading them otherwise can crash OR-tools).
+        f_units = smcf.flows(arcs[bs: bs + sel.size])
+        flows[sel] = f_units.astype(np.float64) * unit
+    elapsed = time.perf_counter() - t0
     return Allocation("optimal", float(np.dot(val, flows)), flows, "min_cost_flow", elapsed,
-                      "SimpleMinCostFlow OPTIMAL on the integer grid", scaling)
+                      "SimpleMinCostFlow OPTIMAL on the integer grid (per connected component)",
+                      scaling)
+
+
+def _component_batches(ps: np.ndarray, pd_: np.ndarray, ns: int, nd: int,
+                       min_arcs: int = 50_000) -> list[np.ndarray]:
+    """Pair indices grouped by connected component of the supply-demand graph, small
+    components packed together up to ``min_arcs`` pairs.  The optimum of a disjoint union is
+    the union of the optima, and smaller networks solve much faster."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    m = ps.size
+    if m == 0:
+        return []
+    g = coo_matrix((np.ones(m), (ps, ns + pd_)), shape=(ns + nd, ns + nd))
+    _, labels = connected_components(g, directed=False)
+    comp = labels[ps]
+    order = np.argsort(comp, kind="stable")
+    bounds = np.flatnonzero(np.diff(comp[order])) + 1
+    groups = np.split(order, bounds)
+    batches: list[np.ndarray] = []
+    cur: list[np.ndarray] = []
+    size = 0
+    for grp in groups:
+        cur.append(grp)
+        size += grp.size
+        if size >= min_arcs:
+            batches.append(np.sort(np.concatenate(cur)))
+            cur, size = [], 0
+    if cur:
+        batches.append(np.sort(np.concatenate(cur)))
+    return batches
 
 
 def _solve_lp(
@@ -350,7 +441,8 @@ def _solve_lp(
     if solver is None:  # pragma: no cover - GLOP ships with every OR-tools wheel
         return _empty(n_pairs, "lp", "error", "GLOP unavailable", 0.0)
     if time_limit_s is not None:
-        solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+        # OR-tools takes int64 milliseconds: clamp (2^62 ms is longer than any run)
+        solver.SetTimeLimit(int(min(max(1.0, time_limit_s * 1000.0), 2.0**62)))
     # Objective coefficients scaled so the largest is 1 (GLOP reports ABNORMAL on coefficients
     # like 1e-184); values below 1e-12 of the largest are treated as 0.
     vmax = float(val.max(initial=0.0))

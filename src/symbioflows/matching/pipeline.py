@@ -41,6 +41,8 @@ __all__ = ["OBJECTIVES", "PAIR_FEATURES", "DEFAULT_WEIGHTS", "DEFAULT_MAX_DISTAN
 log = logging.getLogger(__name__)
 
 OBJECTIVES = ("net_benefit", "co2e", "landfill")
+PLAN_ARTIFACT_KIND = "symbioflows.symbiosis_plan"
+PLAN_FORMAT_VERSION = 1
 
 PAIR_FEATURES = (
     "material_fit", "quantity_fit_supply", "quantity_fit_demand", "quality_fit",
@@ -431,6 +433,82 @@ class SymbiosisPlan:
 
             written["report"] = write_report(self, out / "report.html")
         return written
+
+    def save(self, path: str | Path) -> Path:
+        """Write the plan as a versioned artefact (:mod:`symbioflows._persist`): every table as
+        Parquet, the candidate arrays as npz (``allow_pickle=False``), totals and options as
+        JSON; sha256 per payload, atomic.  A loaded plan supports :meth:`update`."""
+        import io
+        import json
+
+        from symbioflows._persist import save_artifact
+
+        def pq(df: pd.DataFrame) -> bytes:
+            buf = io.BytesIO()
+            d = df.copy()
+            for c in d.columns:
+                if d[c].dtype == object:
+                    d[c] = d[c].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+            d.to_parquet(buf, index=False)
+            return buf.getvalue()
+
+        cand: CandidatePairs = self.options["_cand"]
+        buf = io.BytesIO()
+        np.savez(buf, supply=cand.supply, demand=cand.demand, distance_km=cand.distance_km,
+                 material_fit=cand.material_fit, flows_t=self.allocation.flows_t,
+                 n_sup_dem=np.asarray(self.options["_n_sup_dem"], np.int64))
+        kw = {k: v for k, v in self.options["_kwargs"].items() if k != "client"}
+        meta = {"totals": self.totals, "timings_s": self.timings_s, "kwargs": kw,
+                "allocation": {"status": self.allocation.status,
+                               "objective": self.allocation.objective,
+                               "method": self.allocation.method,
+                               "message": self.allocation.message,
+                               "scaling": self.allocation.scaling},
+                "n_truncated": cand.n_truncated}
+        payloads = {f"{n}.parquet": pq(df) for n, df in (
+            ("companies", self.companies), ("streams", self.streams),
+            ("raw_streams", self.options["_raw_streams"]), ("candidates", self.candidates),
+            ("exchanges", self.exchanges), ("chains", self.chains),
+            ("findings", self.findings))}
+        payloads["arrays.npz"] = buf.getvalue()
+        payloads["meta.json"] = json.dumps(meta, default=float).encode("utf-8")
+        return save_artifact(path, kind=PLAN_ARTIFACT_KIND, version=PLAN_FORMAT_VERSION,
+                             meta={"n_exchanges": len(self.exchanges)}, payloads=payloads)
+
+    @classmethod
+    def load(cls, path: str | Path) -> SymbiosisPlan:
+        """Read a plan written by :meth:`save` (hashes and format version checked; no
+        pickle)."""
+        import io
+        import json
+
+        from symbioflows._persist import load_artifact
+
+        _m, pl = load_artifact(path, kind=PLAN_ARTIFACT_KIND, max_version=PLAN_FORMAT_VERSION)
+        try:
+            t = {n: pd.read_parquet(io.BytesIO(pl[f"{n}.parquet"])) for n in (
+                "companies", "streams", "raw_streams", "candidates", "exchanges", "chains",
+                "findings")}
+            meta = json.loads(pl["meta.json"].decode("utf-8"))
+            arr = np.load(io.BytesIO(pl["arrays.npz"]), allow_pickle=False)
+        except (KeyError, ValueError, OSError) as exc:
+            from symbioflows.errors import UnsafeFileError
+
+            raise UnsafeFileError(f"{path}: not a readable plan artefact ({exc})") from exc
+        a = meta["allocation"]
+        alloc = Allocation(a["status"], float(a["objective"]), arr["flows_t"], a["method"],
+                           0.0, a["message"], {k: float(v) for k, v in a["scaling"].items()})
+        cand = CandidatePairs(arr["supply"], arr["demand"], arr["distance_km"],
+                              arr["material_fit"], int(meta.get("n_truncated", 0)))
+        kw = dict(meta["kwargs"])
+        kw["client"] = None
+        opts: dict[str, Any] = {k: kw[k] for k in ("objective", "method", "max_per_supply",
+                                                   "min_score")}
+        opts.update(_kwargs=kw, _raw_streams=t["raw_streams"], _cand=cand,
+                    _n_sup_dem=tuple(int(x) for x in arr["n_sup_dem"]))
+        return cls(t["companies"], t["streams"], t["candidates"], t["exchanges"], t["chains"],
+                   t["findings"], {k: float(v) for k, v in meta["totals"].items()}, alloc,
+                   {k: float(v) for k, v in meta["timings_s"].items()}, opts)
 
     def update(self, new_streams: Any, new_companies: Any = None, *,
                progress: bool = False) -> SymbiosisPlan:

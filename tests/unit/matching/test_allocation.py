@@ -73,3 +73,23 @@ def test_time_limit_never_optimal():
         assert not a.optimal and np.isnan(a.objective) and not a.flows_t.any()
     with pytest.raises(InvalidInputError):
         allocate([1.0], [1.0], [0], [0], [1.0], method="lp", time_limit_s=0)
+
+
+def test_without_ortools_falls_back_to_highs(monkeypatch):
+    from scipy.optimize import linprog
+
+    import symbioflows._optional as opt
+
+    real = opt.has_module
+    monkeypatch.setattr(opt, "has_module", lambda m: False if m == "ortools" else real(m))
+    rng = np.random.default_rng(1)
+    s, d = rng.uniform(1, 10, 5), rng.uniform(1, 10, 4)
+    ps, pdm = rng.integers(0, 5, 12), rng.integers(0, 4, 12)
+    v = rng.uniform(-1, 5, 12)
+    a = allocate(s, d, ps, pdm, v)
+    assert a.status == "optimal" and a.method == "lp_highs"
+    amat = np.zeros((9, 12))
+    amat[ps, np.arange(12)] = 1
+    amat[5 + pdm, np.arange(12)] = 1
+    ref = linprog(-v, A_ub=amat, b_ub=np.r_[s, d], bounds=(0, None), method="highs")
+    assert a.objective == pytest.approx(-ref.fun, rel=1e-7)

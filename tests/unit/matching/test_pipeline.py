@@ -101,3 +101,17 @@ def test_plan_subcommand_on_a_read_dataset(tmp_path, capsys):
     assert (tmp_path / "out" / "report.html").is_file()
     assert (tmp_path / "out" / "exchanges.parquet").is_file()
     assert capsys.readouterr().out == ""
+
+
+def test_save_load_round_trip_and_update(region, tmp_path):
+    from symbioflows.matching.pipeline import SymbiosisPlan
+
+    comp, st = region
+    base = plan((comp, st.iloc[:80]), chains=False)
+    base.save(tmp_path / "p")
+    back = SymbiosisPlan.load(tmp_path / "p")
+    pd.testing.assert_frame_equal(back.exchanges, base.exchanges, check_dtype=False)
+    assert back.totals == base.totals and back.allocation.status == base.allocation.status
+    a = back.update(st.iloc[80:])
+    b = plan((comp, st), chains=False)
+    assert a.totals["objective_value"] == pytest.approx(b.totals["objective_value"], rel=1e-12)
