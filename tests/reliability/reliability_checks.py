@@ -290,7 +290,7 @@ status.write("FINISHED\n")
 #: separately (``known_open``) so a run still fails on anything new.
 KNOWN_OPEN_LOADER: dict[tuple[str, str], str] = {
     # fixed on main: ("parquet", "UnicodeDecodeError") -> test_parquet_with_non_utf8_column_name
-    ("csv", "KeyError"): "test_fuzz_findings.py::test_csv_with_duplicate_column_is_a_dataset_error",
+    # fixed on main: ("csv", "KeyError") -> test_csv_with_duplicate_column_is_a_dataset_error
 }
 
 

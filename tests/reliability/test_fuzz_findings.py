@@ -94,14 +94,8 @@ def test_allocate_lp_tiny_value_is_solved():
     assert res.status == "optimal", res
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="OPEN (found by fuzz/fuzz_kernel.py read_dataset_csv, 2026-11-27): a CSV whose header "
-    "repeats a column ('quality' twice) makes read_dataset raise a bare KeyError from "
-    "pyarrow's Table.column ('Field \"quality\" exists 2 times in schema', data/validation.py "
-    "_streams); it must be an InvalidDatasetError naming the duplicated column.",
-)
+# FIXED (data/validation.py _check_columns keeps the first of each repeated column after
+# reporting it): found by fuzz/fuzz_kernel.py read_dataset_csv, 2026-11-27.
 def test_csv_with_duplicate_column_is_a_dataset_error(tmp_path):
     from reliability_kernels import sample_tables, write_dataset_files
 

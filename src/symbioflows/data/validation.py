@@ -437,6 +437,14 @@ def _check_columns(table: str, t: pa.Table, out: _Collector) -> tuple[pa.Table, 
                 code="duplicate_column",
             )
     t = t.rename_columns(lowered)
+    if any(k > 1 for k in seen.values()):
+        # Keep the first column of each name (the duplicates are reported above) so the
+        # row checks can still run and report everything else.
+        first: dict[str, int] = {}
+        for i, c in enumerate(lowered):
+            first.setdefault(c, i)
+        t = t.select(sorted(first.values()))
+        lowered = [lowered[i] for i in sorted(first.values())]
     present = set(lowered)
     unknown = [c for c in lowered if c not in known]
     missing = [c for c in required_columns(table) if c not in present]
