@@ -19,7 +19,6 @@ import platform
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -63,14 +62,15 @@ def clustered_digraph(n: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray
 
 
 def sample_region_graph() -> tuple[str, np.ndarray, np.ndarray] | None:
-    """The shipped sample region, when the data helper's loader is available."""
+    """The shipped sample region's candidate graph (supply -> demand of the same material
+    class within 50 km; its few known exchanges form no loop)."""
     try:
         from symbioflows.chains.dataset import graph_from_dataset
-        from symbioflows.datasets import load_sample_region  # type: ignore[import-not-found]
+        from symbioflows.datasets import load_sample_region
     except ImportError:
         return None
-    g = graph_from_dataset(load_sample_region())
-    return "sample region", g.src, g.dst
+    g = graph_from_dataset(load_sample_region(), use_exchanges=False)
+    return f"sample region candidates ({g.n_nodes} companies, multigraph)", g.src, g.dst
 
 
 # ----------------------------------------------------------------------------- runners
@@ -94,27 +94,43 @@ def timed(fn: Any, repeats: int) -> tuple[float, Any]:
     return statistics.median(times), out
 
 
-def peak_mb(fn: Any) -> float:
-    """Peak Python-heap + numpy allocation during fn (tracemalloc; native std::vector
-    buffers of _core are not traced, see RSS)."""
-    gc.collect()
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
+_CHILD = """
+import gc, sys
+sys.path.insert(0, {bench!r})
+import numpy as np
+import bench_chains as b
+src, dst = b.clustered_digraph({n}, 4, seed=2)
+if {lib!r} == "ours":
+    from symbioflows import _core
+    g = _core.CsrGraph({n}, src, dst); ones = np.ones(len(src))
+    run = lambda: _core.find_cycles(g, ones, ones, max_length={L}, n_threads=1)
+else:
+    import igraph as ig
+    G = ig.Graph(n={n}, edges=np.c_[src, dst].tolist(), directed=True)
+    run = lambda: G.simple_cycles(min=2, max={L})
+gc.collect()
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return float(line.split()[1])  # KiB
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset the peak RSS (VmHWM) to the current RSS
+before = status("VmRSS")
+r = run()
+print(status("VmHWM") - before)
+"""
 
 
-def rss_delta_mb(fn: Any) -> float:
-    import psutil
+def child_peak_mb(n: int, L: int, lib: str) -> float:
+    """Peak RSS (MB) during one search in a fresh process, above the RSS once the graph is
+    built (the result included)."""
+    import subprocess
 
-    gc.collect()
-    proc = psutil.Process()
-    before = proc.memory_info().rss
-    out = fn()
-    after = proc.memory_info().rss
-    del out
-    return max(0.0, (after - before) / 2**20)
+    code = _CHILD.format(bench=str(Path(__file__).parent), n=n, L=L, lib=lib)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
+    return float(out.stdout.strip().splitlines()[-1]) / 1024
 
 
 def ours(n: int, src: np.ndarray, dst: np.ndarray, L: int, threads: int, **kw: Any) -> Any:
@@ -169,9 +185,6 @@ def bench_row(name: str, n: int, src: np.ndarray, dst: np.ndarray, L: int, args:
             row["networkx_s"] = tnx
             assert ncyc == row["cycles"], (ncyc, row["cycles"])
             row["speedup_vs_networkx"] = tnx / t1
-    row["ours_peak_rss_mb"] = rss_delta_mb(ours(n, src, dst, L, 1))
-    row["ours_tracemalloc_mb"] = peak_mb(ours(n, src, dst, L, 1))
-    row["igraph_tracemalloc_mb"] = peak_mb(lambda: G.simple_cycles(min=2, max=L))
     return row
 
 
@@ -218,6 +231,44 @@ def topk_row(args: Any) -> dict[str, Any]:
             "top10_expansions": rk.n_expansions, "full_expansions": rf.n_expansions}
 
 
+def to_markdown(out: dict[str, Any]) -> str:
+    """The tables of docs/benchmarks.md (## Chains) from a results dict."""
+    t = out["threads"]
+    lines = [
+        f"| graph | max length | cycles (all agree) | ours 1 thread (s) | ours {t} threads (s) "
+        f"| igraph (s) | igraph / ours 1t | igraph / ours {t}t | 1t / {t}t wall | 1t / {t}t CPU "
+        "| networkx (s) | networkx / ours 1t |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in out["cycles"]:
+        nx_s = r.get("networkx_s")
+        nx_col = f"{nx_s:.2f}" if nx_s else "-"
+        nx_ratio = f"{r['speedup_vs_networkx']:.0f}x" if nx_s else "-"
+        lines.append(
+            f"| {r['graph']} | {r['max_length']} | {r['cycles']:,} | {r['ours_1t_s']:.4f} "
+            f"| {r[f'ours_{t}t_s']:.4f} | {r['igraph_s']:.3f} | {r['speedup_vs_igraph_1t']:.1f}x "
+            f"| {r[f'speedup_vs_igraph_{t}t']:.1f}x | {r['thread_scaling']:.2f} "
+            f"| {r['parallel_efficiency']:.2f} | {nx_col} | {nx_ratio} |"
+        )
+    lines += ["", "| graph (every cycle) | cycles | rustworkx (s) | ours (s) | rustworkx / ours |",
+              "|---|---|---|---|---|"]
+    for r in out["rustworkx"] or []:
+        lines.append(f"| {r['graph']} | {r['cycles']:,} | {r['rustworkx_s']:.4f} | {r['ours_1t_s']:.4f} "
+                     f"| {r['speedup_vs_rustworkx']:.1f}x |")
+    k = out["top_k"]
+    lines += ["", "| graph | max length | cycles | full enumeration + sort (s) | top-10 (s) | ratio "
+              "| expansions full / top-10 |", "|---|---|---|---|---|---|---|",
+              f"| {k['graph']} | {k['max_length']} | {k['cycles']:,} "
+              f"| {k['full_enumeration_plus_sort_s']:.3f} | {k['top10_s']:.4f} | {k['speedup']:.1f}x "
+              f"| {k['full_expansions']:,} / {k['top10_expansions']:,} |"]
+    m = out["memory"]
+    lines += ["", f"Peak memory of one search in a fresh process ({m['graph']}, length <= "
+              f"{m['max_length']}, peak RSS above the RSS once the graph is built, result "
+              f"included): "
+              f"ours {m['ours_peak_mb']:.1f} MB, igraph {m['igraph_peak_mb']:.1f} MB."]
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes, one repeat")
@@ -250,7 +301,7 @@ def main() -> int:
     if sample is not None:
         name, s, d = sample
         n = int(max(s.max(initial=0), d.max(initial=0))) + 1
-        for L in (4, 5, 6):
+        for L in (4, 5):
             row = bench_row(name, n, s, d, L, args)
             print(json.dumps(row), flush=True)
             rows.append(row)
@@ -262,6 +313,11 @@ def main() -> int:
             rx_rows.append(rx_row)
     tk = topk_row(args)
     print(json.dumps(tk), flush=True)
+    big = max(sizes, key=lambda x: x[1])
+    mem = {"graph": f"clustered n={big[1]} out-degree 4", "max_length": max(big[2]),
+           "ours_peak_mb": child_peak_mb(big[1], max(big[2]), "ours"),
+           "igraph_peak_mb": child_peak_mb(big[1], max(big[2]), "igraph")}
+    print(json.dumps(mem), flush=True)
     out = {
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "threads": args.threads,
@@ -269,9 +325,11 @@ def main() -> int:
         "cycles": rows,
         "rustworkx": rx_rows,
         "top_k": tk,
+        "memory": mem,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2))
+    print(to_markdown(out))
     print(f"wrote {args.out}")
     return 0
 

@@ -215,6 +215,27 @@ class ScratchPool {
     std::vector<std::unique_ptr<Scratch>> all_;
 };
 
+// Cost (ns) of the final merge per buffered output edge, calibrated once per process: fresh
+// memory written and copied (page faults included), times a safety factor of 4, at least
+// 25 ns.  The time limit reserves this much per buffered edge so that a search returns on
+// time even on slow memory (sanitizer builds, busy machines).
+double merge_ns_per_edge() {
+    static const double v = [] {
+        const size_t n = size_t{1} << 19;  // 4 MiB of int64
+        const auto t0 = Clock::now();
+        std::unique_ptr<int64_t[]> a(new int64_t[n]);
+        for (size_t i = 0; i < n; ++i) a[i] = static_cast<int64_t>(i);
+        std::unique_ptr<int64_t[]> b(new int64_t[n]);
+        std::copy(a.get(), a.get() + n, b.get());
+        volatile int64_t sink = b[n - 1];
+        (void)sink;
+        const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
+                          static_cast<double>(n);
+        return std::max(25.0, 4.0 * ns);
+    }();
+    return v;
+}
+
 // True in the calling (Python) thread while it works on a search.
 thread_local bool tl_main_worker = false;
 
@@ -238,6 +259,7 @@ struct Shared {
     explicit Shared(const ChainOptions& o, int64_t n_items) : opt(o) {
         if (o.time_limit_s > 0) {
             has_deadline = true;
+            merge_ns = merge_ns_per_edge();
             deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                           std::chrono::duration<double>(o.time_limit_s));
         }
@@ -246,9 +268,9 @@ struct Shared {
         item_res.assign(static_cast<size_t>(n_items), 0);
     }
     // Output edges buffered so far (all items): the final merge copies them, so the
-    // time limit reserves about kMergeNsPerEdge per buffered edge for it.
+    // time limit reserves merge_ns per buffered edge for it.
     std::atomic<int64_t> buffered_edges{0};
-    static constexpr double kMergeNsPerEdge = 50.0;
+    double merge_ns = 25.0;
     // The calling thread works too; it alone runs the poll (Ctrl-C, progress), from here,
     // at most every kPollMs (tl_main_worker marks it).
     const PollFn* inline_poll = nullptr;
@@ -272,7 +294,7 @@ struct Shared {
         if (token.is_cancelled() || time_up.load(std::memory_order_relaxed)) return true;
         if (has_deadline) {
             const int64_t e = buffered_edges.fetch_add(new_edges, std::memory_order_relaxed) + new_edges;
-            const auto reserve = std::chrono::nanoseconds(static_cast<int64_t>(kMergeNsPerEdge * e));
+            const auto reserve = std::chrono::nanoseconds(static_cast<int64_t>(merge_ns * static_cast<double>(e)));
             if (Clock::now() + reserve >= deadline) {
                 time_up.store(true);
                 return true;

@@ -36,14 +36,8 @@ def test_top_k_compatible_huge_weight_gives_no_nan():
     assert not np.isnan(r.score).any(), r
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OPEN (found by the malformed-file run, tests/reliability/test_adversarial.py, "
-    "2026-11-27): a Parquet file whose column name is not valid UTF-8 makes read_dataset raise "
-    "a bare UnicodeDecodeError from pyarrow's Field.name (data/validation.py _check_columns); "
-    "it must be one InvalidDatasetError naming the file.  Fix in data/io.py _read_parquet: "
-    "decode the schema's names inside its try block.",
-)
+# FIXED (data/io.py _read_parquet decodes the schema names inside its try block): found by the
+# malformed-file run, tests/reliability/test_adversarial.py, 2026-11-27.
 def test_parquet_with_non_utf8_column_name_is_a_dataset_error(tmp_path):
     import io
 

@@ -29,6 +29,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                    help="'product', 'bottleneck' or a numeric edge column to sum")
     p.add_argument("--max-distance-km", type=float, default=50.0,
                    help="distance limit of candidate links when the dataset has no exchanges")
+    p.add_argument("--candidates", action="store_true",
+                   help="use candidate links (same material class within --max-distance-km) "
+                        "even when the dataset has exchanges")
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.add_argument("--n-jobs", type=int, default=-1)
     p.add_argument("--out", type=Path, help="write the loops to .csv, .parquet or .json")
@@ -41,7 +44,11 @@ def run(args: argparse.Namespace) -> int:
     from symbioflows.chains.dataset import graph_from_dataset
     from symbioflows.chains.search import find_cycles
 
-    graph = graph_from_dataset(args.data, max_distance_km=args.max_distance_km)
+    graph = graph_from_dataset(
+        args.data,
+        max_distance_km=args.max_distance_km,
+        use_exchanges=False if args.candidates else None,
+    )
     res = find_cycles(
         graph,
         min_length=args.min_length,

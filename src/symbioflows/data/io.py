@@ -155,15 +155,30 @@ def _read_csv(path: Path, table: str, encoding: str, delimiter: str | None) -> p
         ) from exc
 
 
-def _read_parquet(path: Path, table: str) -> pa.Table:
+def _read_parquet(path: Path, table_name: str) -> pa.Table:
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_table(path)
+        table = pq.read_table(path)
+        _ = [f.name for f in table.schema]  # names that are not valid UTF-8 raise here
+        return table
+    except UnicodeDecodeError as exc:
+        raise _FileProblem(
+            DatasetProblem(
+                table_name,
+                None,
+                None,
+                str(path),
+                f"a column name in the Parquet file is not valid UTF-8 ({exc})",
+                "re-export the file with UTF-8 column names",
+                extra={"code": "bad_encoding"},
+            ),
+            exc,
+        ) from exc
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise _FileProblem(
             DatasetProblem(
-                table,
+                table_name,
                 None,
                 None,
                 str(path),

@@ -114,7 +114,8 @@ def summarize_ranks(
             pick = gen.choice(groups, groups.size, replace=True)
             v = np.concatenate([per[g] for g in pick])
             boots.append(v.mean())
-        out["hits@10_lo"], out["hits@10_hi"] = (float(x) for x in np.percentile(boots, [2.5, 97.5]))
+        if boots:
+            out["hits@10_lo"], out["hits@10_hi"] = (float(x) for x in np.percentile(boots, [2.5, 97.5]))
     return out
 
 

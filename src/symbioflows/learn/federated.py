@@ -78,6 +78,24 @@ def gaussian_dp_epsilon(noise_multiplier: float, rounds: int, delta: float) -> f
     return float(eps.min())
 
 
+PUBLIC_PREFIX = "__public_nace__"
+
+
+def _with_public_receivers(tables: Tables, n: int, rng: np.random.Generator) -> Tables:
+    """Add ``n`` public pseudo-receivers: random NACE Rev. 2 classes (Eurostat, shipped with
+    symbioflows) as companies with one demand stream described by the class title. They
+    give a client negatives from outside its own park without any other client's data."""
+    mat = import_optional("symbioflows.materials", "embed", purpose="public negatives")
+    nace = mat.nace_table()
+    pick = nace.iloc[rng.choice(len(nace), size=min(n, len(nace)), replace=False)]
+    cids = [f"{PUBLIC_PREFIX}{c}" for c in pick["code"]]
+    co = pd.DataFrame({"company_id": cids, "sector": pick["code"].to_numpy()})
+    st = pd.DataFrame({"stream_id": [f"{c}/d" for c in cids], "company_id": cids, "direction": "demand",
+                       "material": pick["title"].to_numpy()})
+    return Tables(companies=pd.concat([tables.companies, co], ignore_index=True),
+                  streams=pd.concat([tables.streams, st], ignore_index=True), exchanges=tables.exchanges)
+
+
 def _local_examples(tables: Tables, featurizer: PairFeaturizer, neg_ratio: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     ex = tables.exchanges
     if len(ex) == 0:
@@ -98,12 +116,19 @@ class ParkClient:
 
     The raw tables and the local examples never leave this object; :func:`run_federated`
     reaches it only through a serialising proxy.
+
+    ``public_negatives=n`` adds ``n`` pseudo-receivers drawn from the public NACE Rev. 2 list
+    as extra negative candidates (without them every negative lies inside the client's own
+    park, which teaches within-park discrimination rather than ranking among all receivers).
     """
 
     def __init__(self, cid: str, tables: Tables, *, n_buckets: int = 64, neg_ratio: int = 3,
-                 text_encoder: Any = "hashing", lr: float = 0.1, alpha: float = 1e-4, rng: Any = 0) -> None:
+                 public_negatives: int = 0, text_encoder: Any = "hashing", lr: float = 0.1,
+                 alpha: float = 1e-4, rng: Any = 0) -> None:
         self.cid = str(cid)
         gen = check_rng(rng)
+        if public_negatives > 0:
+            tables = _with_public_receivers(tables, public_negatives, gen)
         self._featurizer = PairFeaturizer(text_encoder=text_encoder, n_buckets=n_buckets).fit(tables)
         self._x, self._y = _local_examples(tables, self._featurizer, neg_ratio, gen)
         self._tables = tables

@@ -72,3 +72,13 @@ def test_cli_chains(tmp_path, capsys, suffix):
     assert out.exists()
     if suffix == ".parquet":
         assert pq.read_table(out).num_rows == 1
+
+
+def test_cli_main_entry_point(tmp_path, capsys):
+    from symbioflows.cli import main
+
+    pd.DataFrame(COMPANIES).to_csv(tmp_path / "companies.csv", index=False)
+    pd.DataFrame(STREAMS).to_csv(tmp_path / "streams.csv", index=False)
+    assert main(["chains", str(tmp_path), "--candidates", "--top-k", "3"]) == 0
+    assert "a [slag] -> b [sludge] -> c [ash] -> a" in capsys.readouterr().out
+    assert main(["chains", str(tmp_path / "missing")]) == 2

@@ -241,3 +241,17 @@ def test_write_refuses_ambiguous_folder(ds, tmp_path):
         "exchanges.csv",
         "streams.csv",
     ]
+
+
+def test_parquet_with_non_utf8_column_name(ds, tmp_path):
+    import io as _io
+
+    folder = ds.write(tmp_path / "pq", format="parquet")
+    t = pq.read_table(folder / "exchanges.parquet")
+    buf = _io.BytesIO()
+    pq.write_table(t, buf, store_schema=False)
+    (folder / "exchanges.parquet").write_bytes(buf.getvalue().replace(b"status", b"st\xe4tus"))
+    with pytest.raises(InvalidDatasetError, match="not valid UTF-8") as info:
+        sf.read_dataset(folder)
+    assert info.value.problems[0].table == "exchanges"
+    assert isinstance(info.value.__cause__, UnicodeDecodeError)

@@ -96,3 +96,18 @@ def test_baselines_and_errors(clients):
         run_federated(clients[:1])
     with pytest.raises(InvalidInputError):
         run_federated(clients, strategy="fedsgd")
+
+
+def test_public_negatives_come_from_the_nace_list(net):
+    pytest.importorskip("symbioflows._core")
+    ex = net["exchanges"]
+    plain = make_park_clients(net, ex, ex["park"], rng=0)
+    public = make_park_clients(net, ex, ex["park"], rng=0, public_negatives=10)
+    c = public[0]
+    ids = c._featurizer.stream_ids_.tolist()
+    added = [s for s in ids if s.startswith("__public_nace__")]
+    assert len(added) == 10
+    # the pseudo-receivers are public NACE classes, not rows of any other park
+    other = set(net["streams"]["stream_id"]) - set(c._tables.streams["stream_id"])
+    assert not (set(ids) & other)
+    assert c._x.shape[1] == plain[0]._x.shape[1]
