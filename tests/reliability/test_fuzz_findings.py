@@ -83,3 +83,37 @@ def test_allocate_huge_capacities_never_optimal_nan():
         except InvalidInputError:
             return
     assert not (res.status == "optimal" and not np.isfinite(res.flows_t).all()), res
+
+
+def test_allocate_lp_tiny_value_is_solved():
+    """FIXED on main (found by hypothesis, tests/property/test_allocation_property.py under the
+    random `dev` profile during tools/sanitizer_suite.sh, 2026-11-27): allocate(method='lp')
+    returned status='error' (GLOP status 4, ABNORMAL) for one pair with value_per_t=7.3e-280."""
+    allocate = _need("symbioflows.matching:allocate")
+    res = allocate([1.0], [1.0], [0], [0], [7.305792404332229e-280], method="lp")
+    assert res.status == "optimal", res
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=KeyError,
+    reason="OPEN (found by fuzz/fuzz_kernel.py read_dataset_csv, 2026-11-27): a CSV whose header "
+    "repeats a column ('quality' twice) makes read_dataset raise a bare KeyError from "
+    "pyarrow's Table.column ('Field \"quality\" exists 2 times in schema', data/validation.py "
+    "_streams); it must be an InvalidDatasetError naming the duplicated column.",
+)
+def test_csv_with_duplicate_column_is_a_dataset_error(tmp_path):
+    from reliability_kernels import sample_tables, write_dataset_files
+
+    from symbioflows.errors import InvalidDatasetError
+
+    read_dataset = _need("symbioflows:read_dataset")
+    write_dataset_files(sample_tables(4, 0), tmp_path, "csv")
+    f = tmp_path / "streams.csv"
+    lines = f.read_text().splitlines()
+    header = lines[0].split(",")
+    q = header.index('"quality"')
+    rows = [ln + "," + ln.split(",")[q] if i else ln + ',"quality"' for i, ln in enumerate(lines)]
+    f.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InvalidDatasetError):
+        read_dataset(tmp_path)

@@ -68,16 +68,31 @@ def _npy(a: np.ndarray) -> bytes:
 
 
 def _index_save(path: Path) -> Any:
-    MaterialIndex = _lookup("symbioflows.materials:MaterialIndex")
+    MaterialIndex = _lookup("symbioflows.materials.index:MaterialIndex")
     rng = np.random.default_rng(0)
-    vecs = rng.standard_normal((50, 16)).astype(np.float32)
-    idx = MaterialIndex().fit(vecs) if hasattr(MaterialIndex, "fit") else MaterialIndex(vecs)
+    idx = MaterialIndex().add(rng.standard_normal((50, 16)).astype(np.float32),
+                              material_class=["fly_ash"] * 50, hazardous=[False] * 50,
+                              direction=["supply"] * 50)
+    idx.build()
     idx.save(path)
-    return idx
+    return len(idx)
 
 
 def _index_load(path: Path) -> Any:
-    return _lookup("symbioflows.materials:MaterialIndex").load(path)
+    return len(_lookup("symbioflows.materials.index:MaterialIndex").load(path))
+
+
+def _feedback_save(path: Path) -> Any:
+    FeedbackScorer = _lookup("symbioflows.learn.feedback:FeedbackScorer")
+    net = _lookup("symbioflows.learn._synthetic:make_synthetic_network")(
+        n_parks=2, companies_per_park=5, rng=0)
+    sc = FeedbackScorer(rng=0, epochs=1).fit(net)
+    sc.save(path)
+    return None
+
+
+def _feedback_load(path: Path) -> Any:
+    return _lookup("symbioflows.learn.feedback:FeedbackScorer").load(path)
 
 
 def _plan_save(path: Path) -> Any:
@@ -144,7 +159,11 @@ def _encoder_cache_load(path: Path) -> Any:
 ARTEFACTS = [
     Artefact("persist-core", ("symbioflows._persist:save_artifact",), _core_save, _core_load,
              lambda a, b: a == b),
-    Artefact("material-index", ("symbioflows.materials:MaterialIndex",), _index_save, _index_load),
+    Artefact("material-index", ("symbioflows.materials.index:MaterialIndex",), _index_save,
+             _index_load, lambda a, b: a == b),
+    Artefact("feedback-scorer", ("symbioflows.learn.feedback:FeedbackScorer",
+                                 "symbioflows.learn._synthetic:make_synthetic_network"),
+             _feedback_save, _feedback_load),
     Artefact("symbiosis-plan", ("symbioflows:plan", "symbioflows:SymbiosisPlan",
                                 "symbioflows.datasets:load_sample_region"), _plan_save, _plan_load),
     Artefact("link-predictor", ("symbioflows.learn:LinkPredictor",
