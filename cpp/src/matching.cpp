@@ -237,7 +237,7 @@ void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* dista
                 const double road = distance_km[k] * circuity;
                 x[5] = road;
                 x[6] = s.fixed_usd_t[i] + s.usd_per_tkm[i] * road;
-                x[7] = s.disposal_usd_t[i] + d.virgin_usd_t[j] - x[6];
+                x[7] = s.disposal_usd_t[i] + d.virgin_usd_t[j] * material_fit[k] - x[6];
                 x[8] = s.disposal_co2e_kg_t[i] + d.virgin_co2e_kg_t[j] * material_fit[k] -
                        s.co2e_kg_per_tkm[i] * road;
                 x[9] = s.hazardous[i] ? 1.0 : 0.0;

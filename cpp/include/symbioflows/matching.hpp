@@ -70,7 +70,7 @@ constexpr int kNumPairFeatures = 12;
 //  3 quality_fit = 1 - max(0, q_required - q_supply) (1 when unknown),
 //  4 timing_overlap = |mask_s & mask_d| / |mask_d| (1 when the demand mask is empty),
 //  5 distance_km (road = great circle x circuity), 6 transport_usd_per_t,
-//  7 surplus_usd_per_t = disposal + virgin - transport, 8 co2e_avoided_kg_per_t =
+//  7 surplus_usd_per_t = disposal + virgin * material_fit - transport, 8 co2e_avoided_kg_per_t =
 //  disposal_co2e + virgin_co2e * material_fit - transport co2e, 9 hazardous, 10 cross_border,
 //  11 sector_fit (a per-pair input: the learned fit of the receiver's sector to the supply).
 // score = sigmoid(bias + sum_f w_f x_f), clamped to [1e-9, 1].

@@ -43,7 +43,7 @@ def score_pair(i, j, dist, fit, s, d, circuity, weights, bias, sector_fit=0.0):
     road = dist * circuity
     x[5] = road
     x[6] = s["fixed_usd_t"][i] + s["usd_per_tkm"][i] * road
-    x[7] = s["disposal_usd_t"][i] + d["virgin_usd_t"][j] - x[6]
+    x[7] = s["disposal_usd_t"][i] + d["virgin_usd_t"][j] * fit - x[6]
     x[8] = s["disposal_co2e_kg_t"][i] + d["virgin_co2e_kg_t"][j] * fit - s["co2e_kg_per_tkm"][i] * road
     x[9] = 1.0 if s["hazardous"][i] else 0.0
     x[10] = 1.0 if s["country"][i] != d["country"][j] else 0.0

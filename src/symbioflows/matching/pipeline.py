@@ -266,11 +266,36 @@ def _medium_radius_km(medium: str, planning_default: float) -> float:
     return min(planning_default, max(reach)) if reach else planning_default
 
 
-def _virgin(s: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Virgin price (USD/t), virgin CO2e (kg/t) of the demanded material, and whether the
-    supply's class is hazardous, from the taxonomy where the stream names a class."""
+def _virgin(s: pd.DataFrame, *, supply: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Today's price (USD/t), virgin CO2e (kg/t) of the material, and whether the class is
+    hazardous, from the taxonomy where the stream names a class.
+
+    A demand without a price is valued at the midpoint of its class's virgin price range.  A
+    supply's price is its disposal cost today; without one, a solid is valued at the country's
+    landfill cost (gate fee + landfill tax, :func:`symbioflows.pricing.disposal_cost_usd_per_t`)
+    and any other medium (water, liquids, gases, heat, steam: no landfill route) at 0 —
+    never at the virgin price of its own class."""
     n = len(s)
     price = s["price_usd_per_t"].to_numpy(dtype=float).copy()
+    if supply:
+        from symbioflows.pricing import disposal_cost_usd_per_t
+
+        missing = np.isnan(price)
+        if "medium" in s:
+            solid = pd.Series(s["medium"]).astype(str).to_numpy() == "solid"
+            price[missing & ~solid] = 0.0
+            missing &= solid
+        if missing.any():
+            countries = pd.Series(s["country"]).fillna("").astype(str).to_numpy()
+            cache: dict[str, float] = {}
+            for k in np.flatnonzero(missing):
+                c = countries[k]
+                if c not in cache:
+                    try:
+                        cache[c] = float(disposal_cost_usd_per_t(c or None)["total_usd_per_t"])
+                    except Exception:  # unknown country: the table's default
+                        cache[c] = float(disposal_cost_usd_per_t(None)["total_usd_per_t"])
+                price[k] = cache[c]
     vco2 = np.zeros(n)
     haz = np.zeros(n)
     tax = _taxonomy()
@@ -285,7 +310,7 @@ def _virgin(s: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             except Exception:
                 continue
             vco2[k] = float(c.avoided_ef_kg_co2e_per_t)
-            if np.isnan(price[k]):
+            if not supply and np.isnan(price[k]):
                 price[k] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
             haz[k] = max(haz[k], float(c.hazardous))
     return np.nan_to_num(price, nan=0.0), vco2, haz
@@ -684,7 +709,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
                                     f"valid: {list(PAIR_FEATURES)}")
         w.update(weights)
     fixed, per_tkm, co2_tkm, circuity = _transport_rates(sup["medium"].to_numpy())
-    s_price, _s_vco2, s_haz = _virgin(sup)
+    s_price, _s_vco2, s_haz = _virgin(sup, supply=True)
     d_price, d_vco2, _d_haz = _virgin(dem)
     countries = {c: k for k, c in enumerate(sorted(set(sup["country"]) | set(dem["country"])))}
     sa = dict(qty_t=sup["qty"].to_numpy(float), quality=sup["quality"].to_numpy(float),
@@ -776,9 +801,11 @@ def _exchange_economics(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame,
     """Exact best-mode transport (:func:`symbioflows.logistics.cost_pairs`) at the allocated
     quantity, and per-exchange money and CO2e.
 
-    net benefit = quantity x (avoided disposal cost + avoided virgin purchase) - transport;
+    net benefit = quantity x (avoided disposal cost + avoided virgin purchase x material fit)
+    - transport;
     CO2e avoided = quantity x (avoided disposal emissions + virgin production x material fit)
-    - transport emissions.
+    - transport emissions.  The material fit (the taxonomy's substitution score) stands for the
+    share of the virgin input that a tonne of the secondary material really displaces.
     """
     from symbioflows.logistics import cost_pairs
 
@@ -802,7 +829,7 @@ def _exchange_economics(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame,
         ex["route_km"] = pd.Series(dtype=float)
     ex["transport_cost_usd"] = cost
     ex["transport_co2e_kg"] = co2
-    gross = sa["disposal_usd_t"][si] + da["virgin_usd_t"][di]
+    gross = sa["disposal_usd_t"][si] + da["virgin_usd_t"][di] * ex["material_fit"].to_numpy(float)
     ex["net_benefit_usd"] = q * gross - cost
     ex["co2e_avoided_kg"] = q * (sa["disposal_co2e_kg_t"][si] + da["virgin_co2e_kg_t"][di]
                                  * ex["material_fit"].to_numpy(float)) - co2
