@@ -288,14 +288,14 @@ def _virgin(s: pd.DataFrame, *, supply: bool = False) -> tuple[np.ndarray, np.nd
         if missing.any():
             countries = pd.Series(s["country"]).fillna("").astype(str).to_numpy()
             cache: dict[str, float] = {}
-            for k in np.flatnonzero(missing):
-                c = countries[k]
-                if c not in cache:
+            for row in np.flatnonzero(missing).tolist():
+                cc = str(countries[row])
+                if cc not in cache:
                     try:
-                        cache[c] = float(disposal_cost_usd_per_t(c or None)["total_usd_per_t"])
+                        cache[cc] = float(disposal_cost_usd_per_t(cc or None)["total_usd_per_t"])
                     except Exception:  # unknown country: the table's default
-                        cache[c] = float(disposal_cost_usd_per_t(None)["total_usd_per_t"])
-                price[k] = cache[c]
+                        cache[cc] = float(disposal_cost_usd_per_t(None)["total_usd_per_t"])
+                price[row] = cache[cc]
     vco2 = np.zeros(n)
     haz = np.zeros(n)
     tax = _taxonomy()
