@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+from sf_test_helpers import child_pythonpath
 
 ROOT = Path(__file__).resolve().parents[2]
 NB = ROOT / "examples" / "learning.ipynb"
 
 
-def test_learning_notebook_runs(tmp_path):
+def test_learning_notebook_runs(tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("torch_geometric")
     pytest.importorskip("ipykernel")
     nb = nbformat.read(NB, as_version=4)
-    env_path = os.environ.get("PYTHONPATH", "")
-    src = str(ROOT / "src")
-    if src not in env_path.split(os.pathsep):
-        os.environ["PYTHONPATH"] = src + (os.pathsep + env_path if env_path else "")
+    monkeypatch.setenv("PYTHONPATH", child_pythonpath())
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
                                      resources={"metadata": {"path": str(ROOT / "examples")}})
     client.execute()

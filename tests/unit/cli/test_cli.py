@@ -11,13 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sf_test_helpers import child_pythonpath
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
-    src = str(ROOT / "src")
-    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = child_pythonpath()
     env["MPLBACKEND"] = "Agg"
     return subprocess.run(
         [sys.executable, "-m", "symbioflows", *args],
@@ -130,7 +131,7 @@ def test_subcommand_registry_skips_missing_modules(monkeypatch):
 
 def test_import_symbioflows_is_light():
     code = "import sys, symbioflows; print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'matplotlib') if m in sys.modules))"
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=child_pythonpath())
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
     code = "import symbioflows as sf; print(sf.read_dataset.__module__, sf.Dataset.__name__, sf.ValidationReport.__name__)"
