@@ -1,0 +1,87 @@
+"""Thread scaling of the native kernels: one thread against two, on an otherwise idle machine.
+
+The chains and economics benchmarks were first run while other jobs shared the two cores, which
+made their two-thread rows meaningless; this script re-measures only the scaling, interleaving
+the 1- and 2-thread runs and keeping the minimum wall time of ``--repeats`` rounds.  It checks
+that both runs return identical results.  Writes ``benchmarks/results/threads.json``.
+
+Usage::
+
+    PYTHONPATH=src python benchmarks/bench_threads.py [--repeats 5] [--pairs 10000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench_chains import clustered_digraph, ours, random_digraph
+from bench_costing import MODES, make_pairs
+from symbioflows.logistics import cost_pairs
+
+HERE = Path(__file__).resolve().parent
+
+
+def scaling(name: str, make_run: Any, repeats: int, same: Any) -> dict[str, Any]:
+    runs = {1: make_run(1), 2: make_run(2)}
+    best = {1: float("inf"), 2: float("inf")}
+    results: dict[int, Any] = {}
+    for _ in range(repeats):
+        for t in (1, 2):
+            t0 = time.perf_counter()
+            results[t] = runs[t]()
+            best[t] = min(best[t], time.perf_counter() - t0)
+    assert same(results[1], results[2]), f"{name}: 1- and 2-thread results differ"
+    row = {"case": name, "t1_s": best[1], "t2_s": best[2], "speedup": best[1] / best[2]}
+    print(f"{name:45s} 1 thread {best[1]:8.3f} s   2 threads {best[2]:8.3f} s   x{row['speedup']:.2f}",
+          flush=True)
+    return row
+
+
+def same_cycles(a: Any, b: Any) -> bool:
+    return all(np.array_equal(np.asarray(a[k]), np.asarray(b[k])) for k in ("offsets", "edges"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--pairs", type=int, default=10_000_000)
+    ap.add_argument("--out", default=str(HERE / "results" / "threads.json"))
+    args = ap.parse_args()
+    rows = []
+    for label, (n, src, dst) in {
+        "clustered 20,000 nodes, out-degree 4": (20_000, *clustered_digraph(20_000, 4, seed=1)),
+        "random 5,000 nodes, mean out-degree 4": (5_000, *random_digraph(5_000, 4.0, seed=0)),
+    }.items():
+        for L in (5, 6):
+            rows.append(scaling(f"find_cycles {label}, L<={L}",
+                                lambda t, n=n, s=src, d=dst, L=L: ours(n, s, d, L, t),
+                                args.repeats, same_cycles))
+    d = make_pairs(args.pairs, 20_000, seed=42)
+    countries = np.where(d["circ"] == 1.2, "US", "ZZ").astype(object)
+
+    def costing(t: int) -> Any:
+        return lambda: cost_pairs(d["lat"], d["lon"], d["lat"], d["lon"], d["i"], d["j"], d["q"],
+                                  medium=d["med"], supply_country=countries,
+                                  demand_country=countries, modes=MODES, n_jobs=t)
+
+    rows.append(scaling(f"cost_pairs {args.pairs:,} pairs", costing, args.repeats,
+                        lambda a, b: np.array_equal(a.cost_usd, b.cost_usd)
+                        and np.array_equal(a.mode, b.mode)))
+    out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                       "load_avg_at_start": os.getloadavg()},
+           "repeats": args.repeats, "rows": rows}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
