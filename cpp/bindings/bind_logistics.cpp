@@ -61,49 +61,6 @@ std::vector<double> mode_column(const py::handle& obj, const char* name, size_t 
 }
 
 
-// A 1-D integer array as a C-contiguous int64 view (converted only when the dtype differs).
-// Refuses float/bool/object dtypes and uint64 values above INT64_MAX (no silent casts).
-py::array_t<int64_t> int64_array(const py::handle& obj, const char* name) {
-    py::array arr = py::array::ensure(obj);
-    if (!arr) throw py::type_error(std::string(name) + ": expected an integer array");
-    const char kind = arr.dtype().kind();
-    if (kind != 'i' && kind != 'u') {
-        throw py::type_error(std::string(name) + ": expected an integer array; got dtype " +
-                             std::string(py::str(arr.dtype())));
-    }
-    if (arr.ndim() != 1) {
-        throw InvalidInputError(std::string(name) + ": expected a 1-D array; got ndim=" +
-                                std::to_string(arr.ndim()));
-    }
-    if (kind == 'u' && arr.dtype().itemsize() == 8) {
-        auto u = py::array_t<uint64_t, py::array::forcecast>::ensure(arr);
-        auto r = u.unchecked<1>();
-        for (py::ssize_t k = 0; k < r.shape(0); ++k) {
-            if (r(k) > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-                throw InvalidInputError(std::string(name) + "[" + std::to_string(k) + "] = " +
-                                        std::to_string(r(k)) + " does not fit in int64");
-            }
-        }
-    }
-    return py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
-}
-
-// A 1-D real array as a C-contiguous float64 view (converted only when needed).
-py::array_t<double> float64_array(const py::handle& obj, const char* name) {
-    py::array arr = py::array::ensure(obj);
-    if (!arr) throw py::type_error(std::string(name) + ": expected a numeric array");
-    const char kind = arr.dtype().kind();
-    if (kind != 'f' && kind != 'i' && kind != 'u' && kind != 'b') {
-        throw py::type_error(std::string(name) + ": expected a real numeric array; got dtype " +
-                             std::string(py::str(arr.dtype())));
-    }
-    if (arr.ndim() != 1) {
-        throw InvalidInputError(std::string(name) + ": expected a 1-D array; got ndim=" +
-                                std::to_string(arr.ndim()));
-    }
-    return py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(arr);
-}
-
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 constexpr int64_t kBlockPairs = int64_t(1) << 20;  // pairs copied + costed per GIL release (25 MiB)
 
@@ -132,8 +89,8 @@ void bind_logistics(py::module_& m) {
             // copied into native buffers and validated while the GIL is held, then costed with
             // the GIL released.  Memory stays bounded and another thread mutating the arrays
             // cannot affect a running kernel.
-            auto ai = int64_array(i, "i"), aj = int64_array(j, "j");
-            auto aq = float64_array(quantity, "quantity");
+            auto ai = bind::int64_view(i, "i"), aj = bind::int64_view(j, "j");
+            auto aq = bind::float64_view(quantity, "quantity");
             // media: uint8 arrays are read in place, other integer dtypes through an int64 view
             py::array med_arr = py::array::ensure(medium);
             const bool med_u8 = med_arr && med_arr.dtype().kind() == 'u' &&
@@ -144,7 +101,7 @@ void bind_logistics(py::module_& m) {
                 amed8 = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>::ensure(
                     med_arr);
             } else {
-                amed = int64_array(medium, "medium");
+                amed = bind::int64_view(medium, "medium");
             }
             const int64_t n_med = med_u8 ? static_cast<int64_t>(amed8.size())
                                          : static_cast<int64_t>(amed.size());

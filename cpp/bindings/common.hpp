@@ -18,9 +18,11 @@
 namespace symbioflows::bind {
 namespace py = pybind11;
 
-// 1-D integer array -> std::vector<int64_t>.  Refuses float/bool/object dtypes (no silent
-// truncation of 1.7 or NaN) and uint64 values above INT64_MAX.
-inline std::vector<int64_t> int64_vector(const py::handle& obj, const char* name) {
+// 1-D integer array -> C-contiguous int64 view (converted only when the dtype differs).
+// Refuses float/bool/object dtypes (no silent truncation of 1.7 or NaN) and uint64 values
+// above INT64_MAX.  The view may alias the caller's buffer: copy before releasing the GIL
+// unless the kernel copies block by block itself.
+inline py::array_t<int64_t> int64_view(const py::handle& obj, const char* name) {
     py::array arr = py::array::ensure(obj);
     if (!arr) throw py::type_error(std::string(name) + ": expected an integer array");
     const char kind = arr.dtype().kind();
@@ -42,15 +44,19 @@ inline std::vector<int64_t> int64_vector(const py::handle& obj, const char* name
             }
         }
     }
-    auto a = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
+    return py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(arr);
+}
+
+// 1-D integer array -> std::vector<int64_t> (a native-owned copy of int64_view).
+inline std::vector<int64_t> int64_vector(const py::handle& obj, const char* name) {
+    auto a = int64_view(obj, name);
     const int64_t* p = a.data();
     return std::vector<int64_t>(p, p + a.size());
 }
 
-// 1-D real array -> std::vector<double> (copy).  Refuses object/complex/string dtypes; when
-// `finite` is set, NaN/inf raise InvalidInputError naming the first bad position.
-inline std::vector<double> double_vector(const py::handle& obj, const char* name,
-                                         bool finite = true) {
+// 1-D real array -> C-contiguous float64 view (converted only when needed).  Refuses
+// object/complex/string dtypes.  Same aliasing caveat as int64_view.
+inline py::array_t<double> float64_view(const py::handle& obj, const char* name) {
     py::array arr = py::array::ensure(obj);
     if (!arr) throw py::type_error(std::string(name) + ": expected a numeric array");
     const char kind = arr.dtype().kind();
@@ -62,7 +68,14 @@ inline std::vector<double> double_vector(const py::handle& obj, const char* name
         throw InvalidInputError(std::string(name) + ": expected a 1-D array; got ndim=" +
                                 std::to_string(arr.ndim()));
     }
-    auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(arr);
+    return py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(arr);
+}
+
+// 1-D real array -> std::vector<double> (copy).  When `finite` is set, NaN/inf raise
+// InvalidInputError naming the first bad position.
+inline std::vector<double> double_vector(const py::handle& obj, const char* name,
+                                         bool finite = true) {
+    auto a = float64_view(obj, name);
     std::vector<double> out(a.data(), a.data() + a.size());
     if (finite) {
         for (size_t k = 0; k < out.size(); ++k) {
