@@ -434,24 +434,37 @@ def _taxonomy_features(queries: Sequence[Query], candidates: Sequence[Candidate]
     _pdiv, pclass = stats.priors()
     base = np.array([pclass.get(c, pclass[""]) for c in classes])
     base = base / base.sum()
+    rows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    ewc_rows: dict[str, np.ndarray] = {}
+
+    def row(mid: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if mid not in rows:
+            cls4, divs = users.get(mid, (frozenset(), frozenset()))
+            inc = np.array([c in cls4 for c in classes], dtype=np.float64)
+            ind = np.array([(c not in cls4) and c[:2] in divs for c in classes],
+                           dtype=np.float64)
+            tp = np.where(inc > 0, 1.0, np.where(ind > 0, 0.2, 0.02))
+            prior = 0.5 * tp / tp.sum() + 0.5 * base
+            counts = stats.by_material_class.get(mid)
+            cnt = np.array([counts.get(c, 0) for c in classes], dtype=np.float64) if counts \
+                else np.zeros(nc)
+            fit = np.log((cnt + MATERIAL_ALPHA * prior) / (cnt.sum() + MATERIAL_ALPHA))
+            rows[mid] = (inc, ind, fit)
+        return rows[mid]
+
     for i, q in enumerate(queries):
         for mid, conf in materials[i]:
-            cls4, divs = users.get(mid, (frozenset(), frozenset()))
-            inc = np.array([c in cls4 for c in classes])
-            ind = np.array([(c not in cls4) and c[:2] in divs for c in classes])
+            inc, ind, fit = row(mid)
             out[i, :, 0] += conf * inc
             out[i, :, 1] += conf * ind
-            tp = np.where(inc, 1.0, np.where(ind, 0.2, 0.02))
-            prior = 0.5 * tp / tp.sum() + 0.5 * base
-            row = stats.by_material_class.get(mid)
-            cnt = np.array([row.get(c, 0) for c in classes], dtype=np.float64) if row \
-                else np.zeros(nc)
-            out[i, :, 3] += conf * np.log((cnt + MATERIAL_ALPHA * prior)
-                                          / (cnt.sum() + MATERIAL_ALPHA))
+            out[i, :, 3] += conf * fit
         if q.ewc:
-            for mid in _ewc_material_classes(q.ewc):
-                cls4 = users.get(mid, (frozenset(), frozenset()))[0]
-                out[i, :, 2] = np.maximum(out[i, :, 2], [float(c in cls4) for c in classes])
+            if q.ewc not in ewc_rows:
+                e = np.zeros(nc)
+                for mid in _ewc_material_classes(q.ewc):
+                    e = np.maximum(e, row(mid)[0])
+                ewc_rows[q.ewc] = e
+            out[i, :, 2] = ewc_rows[q.ewc]
     return out
 
 
