@@ -11,7 +11,6 @@ import pytest
 
 from symbioflows.errors import InvalidInputError
 from symbioflows.evaluate import find_data_dir, paired_differences
-from symbioflows.matching.text import normalize_nace
 from symbioflows.matching.learned import (
     FEATURES,
     PRETRAINED_DIR,
@@ -23,6 +22,7 @@ from symbioflows.matching.learned import (
     pair_features,
     predict_material_classes,
 )
+from symbioflows.matching.text import normalize_nace
 
 DATA = find_data_dir()
 needs_data = pytest.mark.skipif(DATA is None, reason="shared/data/maestri_exchanges.csv absent")
