@@ -55,7 +55,8 @@ from symbioflows.matching.learned import (
 )
 from symbioflows.matching.text import embed_texts, ewc_digits, normalize_nace
 
-__all__ = ["METHODS", "SETTINGS", "DIFFERENCES", "paired_differences", "EvaluationReport", "find_data_dir", "load_maestri",
+__all__ = ["METHODS", "SETTINGS", "DIFFERENCES", "paired_differences", "EvaluationReport",
+           "find_data_dir", "load_maestri",
            "rank_metrics", "evaluate_matchers", "fit_learned", "nace_pool", "main"]
 
 log = logging.getLogger(__name__)
@@ -328,7 +329,8 @@ def fit_learned(train: pd.DataFrame, pool_all: list[Candidate], *, embed_backend
 
 
 def _make_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Sequence[str],
-                  backend: str, C: float) -> dict[str, ScoreFn]:
+                  backend: str, C: float,
+                  models: dict[str, ReceiverScorer] | None = None) -> dict[str, ScoreFn]:
     tq = list(train["query"])
     tr_nace = list(train["receiver_nace"])
     q_emb, used = embed_texts([q.text for q in tq], backend=backend)
@@ -378,11 +380,12 @@ def _make_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Seque
             fns[m] = table[m]
     if "blend" in methods:
         fns["blend"] = ReceiverScorer.untrained(embed_backend=used, stats=stats).score
-    if "learned" in methods:
-        fns["learned"] = fit_learned(train, pool_all, embed_backend=used, C=C).score
-    if "learned_notax" in methods:
-        fns["learned_notax"] = fit_learned(train, pool_all, embed_backend=used, C=C,
-                                           use_taxonomy=False).score
+    for name, tax in (("learned", True), ("learned_notax", False)):
+        if name in methods:
+            model = fit_learned(train, pool_all, embed_backend=used, C=C, use_taxonomy=tax)
+            fns[name] = model.score
+            if models is not None:
+                models[name] = model
     return fns
 
 
@@ -449,6 +452,7 @@ def evaluate_matchers(
     cases = df["case"].to_numpy()
     folds = ms.GroupKFold(n_splits=min(n_folds, len(set(cases))))
     records: list[dict[str, Any]] = []
+    selected: list[dict[str, Any]] = []
     it = list(folds.split(np.zeros(len(df)), groups=cases))
     if progress:
         from tqdm.auto import tqdm
@@ -457,7 +461,12 @@ def evaluate_matchers(
     for fold, (tr, te) in enumerate(it):
         train = df.iloc[tr]
         test = df.iloc[te]
-        fns = _make_scorers(train, pool_all, methods, embed_backend, C)
+        models: dict[str, ReceiverScorer] = {}
+        fns = _make_scorers(train, pool_all, methods, embed_backend, C, models)
+        for name, model in models.items():
+            selected.append(dict(fold=fold, method=name,
+                                 features=list(getattr(model, "selected_features_", ())),
+                                 C=getattr(model, "selected_C_", None)))
         for setting in settings:
             for group in ("implemented", "planned"):
                 sub = test[test["group"] == group]
@@ -493,7 +502,8 @@ def evaluate_matchers(
     summary = summary.reset_index(drop=True)
     diffs = paired_differences(pq, DIFFERENCES, n_boot=n_boot, rng=gen)
     return EvaluationReport(pq, summary, dict(n_folds=n_folds, n_boot=n_boot,
-                                              embed_backend=embed_backend, methods=list(methods)),
+                                              embed_backend=embed_backend, methods=list(methods),
+                                              selected=selected),
                             diffs)
 
 
