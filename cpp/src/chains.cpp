@@ -446,7 +446,7 @@ struct View {
     const int64_t* eids = nullptr;
     std::vector<double> w;  // scored value per CSR position
     std::vector<double> t;  // tonnes per CSR position
-    CsrGraph rev;           // in-adjacency
+    const CsrGraph* rev = nullptr;  // in-adjacency (cached on the graph)
     std::vector<double> rev_w;
     double max_w = -kInf;   // for the Sum bound
 };
@@ -466,9 +466,10 @@ View make_view(const CsrGraph& g, const double* score_w, const double* tonnes, b
         if (v.w[p] > v.max_w) v.max_w = v.w[p];
     }
     if (need_rev) {
-        v.rev = transpose(g);
+        v.rev = &g.reverse();
         v.rev_w.resize(static_cast<size_t>(m));
-        for (int64_t p = 0; p < m; ++p) v.rev_w[p] = score_w[v.rev.edge_ids[p]];
+        const int64_t* rid = v.rev->edge_ids.data();
+        for (int64_t p = 0; p < m; ++p) v.rev_w[p] = score_w[rid[p]];
     }
     return v;
 }
@@ -646,8 +647,8 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     const uint32_t ep = c.next_epoch();
     uint32_t* stamp = c.stamp.data();
     int32_t* dist = c.dist.data();
-    const int64_t* rip = v.rev.indptr.data();
-    const int64_t* rtg = v.rev.targets.data();
+    const int64_t* rip = v.rev->indptr.data();
+    const int64_t* rtg = v.rev->targets.data();
     double best_close = -kInf;  // best value of an edge (u -> s), u > s
     c.queue.clear();
     {
@@ -901,8 +902,8 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
                     sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
             },
             [&](int64_t n_used, int64_t n_edges, auto&& body) {
-                // a parallel copy pays off only for large outputs
-                run_items(sh, n_used, n_edges > (int64_t{1} << 22) ? t : 1, body, poll);
+                // copy in parallel unless the output is too small to repay a thread start
+                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? t : 1, body, poll);
             });
         return res;
     }
@@ -1039,8 +1040,8 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
                 q.push_back(x);
             }
         }
-        const int64_t* rip = v.rev.indptr.data();
-        const int64_t* rtg = v.rev.targets.data();
+        const int64_t* rip = v.rev->indptr.data();
+        const int64_t* rtg = v.rev->targets.data();
         for (size_t h = 0; h < q.size(); ++h) {
             const int64_t x = q[h];
             if (tdist[x] >= H - 1) break;
@@ -1094,8 +1095,8 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
                 sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
         },
         [&](int64_t n_used, int64_t n_edges, auto&& body) {
-                // a parallel copy pays off only for large outputs
-                run_items(sh, n_used, n_edges > (int64_t{1} << 22) ? t : 1, body, poll);
+                // copy in parallel unless the output is too small to repay a thread start
+                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? t : 1, body, poll);
             });
     return res;
 }
