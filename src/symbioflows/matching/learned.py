@@ -30,8 +30,11 @@ receiver (business text, NACE class), compute a handful of features and a linear
   taxonomy's users mixed with overall class popularity (log probability).
 
 The statistics are counts over exchanges (the package may ship them; the rows themselves never
-ship); the weights come from a logistic regression fitted on out-of-fold features (so that a row
-never informs its own features).  :data:`DEFAULT_BLEND` is the hand-set, untrained blend.
+ship); the weights come from a listwise logistic (conditional logit) model fitted on out-of-fold
+features (inner folds grouped by case, so that a row never informs its own features), and the
+feature set (:data:`CANDIDATE_SUBSETS`) and regularisation (:data:`C_GRID`) are chosen by grouped
+cross-validation over the same inner folds.  :data:`DEFAULT_BLEND` is the hand-set, untrained
+blend.
 """
 
 from __future__ import annotations
