@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
+import uuid
 import warnings
 from typing import Any
 
@@ -73,7 +75,7 @@ def _record(msg: Any, direction: str) -> dict[str, Any]:
     stage = config.get("secaggplus_configs.stage", msg.metadata.message_type)
     return {"cid": str(node), "direction": direction, "kind": str(stage), "message_type": msg.metadata.message_type,
             "round": msg.metadata.group_id, "tensors": tensors, "shapes": shapes, "config": config,
-            "metrics": metrics, "has_error": bool(msg.has_error())}
+            "metrics": metrics, "has_error": bool(msg.has_error()), "t": time.monotonic()}
 
 
 def _recording_grid(grid: Any, transcript: list[dict[str, Any]], stop: threading.Event) -> Any:
@@ -134,33 +136,23 @@ def _recording_grid(grid: Any, transcript: list[dict[str, Any]], stop: threading
     return RecordingGrid()
 
 
-def run_secagg_simulation(
-    clients: list[Any],
-    strategy: Any,
-    *,
-    n_rounds: int,
-    num_shares: int | float,
-    reconstruction_threshold: int | float,
-    max_weight: float,
-    clipping_range: float,
-    quantization_range: int,
-    client_side_clipping: bool,
-    num_cpus: int | None,
-) -> tuple[list[np.ndarray], list[dict[str, float]], list[dict[str, Any]]]:
-    """Run ``n_rounds`` of ``strategy`` with SecAgg+ on Flower's simulation engine.
+#: per Ray worker process: the clients it has fetched, by (run token, index)
+_PARKS: dict[tuple[str, int], Any] = {}
 
-    Returns the final global arrays, the per-round distributed loss and the server's
-    transcript."""
-    import_optional("ray", "federated", purpose="Flower's simulation engine (run_simulation)")
+
+def _park(token: str, idx: int, ref: Any) -> Any:
+    """The client's data in this worker: fetched from Ray's object store on first use only."""
+    key = (token, idx)
+    if key not in _PARKS:
+        ray = import_optional("ray", "federated")
+        for k in [k for k in _PARKS if k[0] != token]:  # an earlier run's clients
+            del _PARKS[k]
+        _PARKS[key] = ray.get(ref)
+    return _PARKS[key]
+
+
+def _numpy_client_class() -> type:
     fl_client = import_optional("flwr.client", "federated")
-    fl_mod = import_optional("flwr.client.mod", "federated")
-    fl_server = import_optional("flwr.server", "federated")
-    fl_workflow = import_optional("flwr.server.workflow", "federated")
-    fl_sim = import_optional("flwr.simulation", "federated")
-    fl_compat = import_optional("flwr.compat.common.recorddict_compat", "federated")
-    fl_common = import_optional("flwr.common", "federated")
-
-    parks = list(clients)
 
     class ParkNumPyClient(fl_client.NumPyClient):  # type: ignore[misc,name-defined]
         """Flower NumPyClient around one park's ``ParkClient``; runs in a Ray worker."""
@@ -182,48 +174,97 @@ def run_secagg_simulation(
         def evaluate(self, parameters: Any, config: Any) -> Any:
             return self.park.evaluate(parameters, dict(config))
 
-    def client_fn(context: Any) -> Any:
-        return ParkNumPyClient(parks[int(context.node_config["partition-id"])]).to_client()
+    return ParkNumPyClient
 
-    mods = [fl_mod.secaggplus_mod]
-    if client_side_clipping:
-        mods.append(fl_mod.fixedclipping_mod)  # clip first, then mask (mods wrap outward-in)
-    client_app = fl_client.ClientApp(client_fn=client_fn, mods=mods)
 
-    out: dict[str, Any] = {}
-    stop = threading.Event()
-    transcript: list[dict[str, Any]] = []
-    server_app = fl_server.ServerApp()
+def run_secagg_simulation(
+    clients: list[Any],
+    strategy: Any,
+    *,
+    n_rounds: int,
+    num_shares: int | float,
+    reconstruction_threshold: int | float,
+    max_weight: float,
+    clipping_range: float,
+    quantization_range: int,
+    client_side_clipping: bool,
+    num_cpus: int | None,
+) -> tuple[list[np.ndarray], list[dict[str, float]], list[dict[str, Any]]]:
+    """Run ``n_rounds`` of ``strategy`` with SecAgg+ on Flower's simulation engine.
 
-    @server_app.main()  # type: ignore[untyped-decorator,misc]
-    def _main(grid: Any, context: Any) -> None:
-        rec = _recording_grid(grid, transcript, stop)
-        ctx = fl_server.LegacyContext(context=context, config=fl_server.ServerConfig(num_rounds=n_rounds),
-                                      strategy=strategy)
-        workflow = fl_workflow.DefaultWorkflow(fit_workflow=fl_workflow.SecAggPlusWorkflow(
-            num_shares=num_shares, reconstruction_threshold=reconstruction_threshold, max_weight=max_weight,
-            clipping_range=clipping_range, quantization_range=quantization_range))
-        workflow(rec, ctx)
-        params = fl_compat.arrayrecord_to_parameters(ctx.state.array_records["parameters"], keep_input=True)
-        out["arrays"] = fl_common.parameters_to_ndarrays(params)
-        out["losses"] = list(ctx.history.losses_distributed)
+    Returns the final global arrays, the per-round distributed loss and the server's
+    transcript."""
+    fl_client = import_optional("flwr.client", "federated")
+    fl_mod = import_optional("flwr.client.mod", "federated")
+    fl_server = import_optional("flwr.server", "federated")
+    fl_workflow = import_optional("flwr.server.workflow", "federated")
+    fl_sim = import_optional("flwr.simulation", "federated")
+    fl_compat = import_optional("flwr.compat.common.recorddict_compat", "federated")
+    fl_common = import_optional("flwr.common", "federated")
 
+    ray = import_optional("ray", "federated", purpose="Flower's simulation engine (run_simulation)")
+    token = uuid.uuid4().hex
     cpus = num_cpus or max(1, min(2, os.cpu_count() or 1))
-    # (Flower's Ray backend hands this process's sys.path to the workers as PYTHONPATH, so the
-    # simulated clients import symbioflows from where this process did)
-    backend_config = {"client_resources": {"num_cpus": 1, "num_gpus": 0.0},
-                      "init_args": {"num_cpus": cpus, "num_gpus": 0, "include_dashboard": False,
-                                    "logging_level": logging.ERROR, "log_to_driver": False}}
-    try:
+    started_ray = False
+    if not ray.is_initialized():
+        # started here rather than by Flower's backend so that each client's data can be put
+        # into Ray's object store once: Flower ships the ClientApp (and whatever its client_fn
+        # closes over) with every single message. Same settings as Flower's own start: the
+        # workers get this process's sys.path as PYTHONPATH, so they import this symbioflows.
+        # address="local": a new private instance, never another job's cluster.
+        pythonpath = os.pathsep.join(p for p in [*sys.path, os.environ.get("PYTHONPATH", "")] if p)
         with warnings.catch_warnings():
             # Ray's notice about a future change to how it sets CUDA_VISIBLE_DEVICES
             warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
-            fl_sim.run_simulation(server_app=server_app, client_app=client_app, num_supernodes=len(parks),
+            ray.init(address="local", num_cpus=cpus, num_gpus=0, include_dashboard=False, logging_level=logging.ERROR,
+                     log_to_driver=False, configure_logging=False,
+                     runtime_env={"env_vars": {"PYTHONPATH": pythonpath}})
+        started_ray = True
+    backend_config = {"client_resources": {"num_cpus": 1, "num_gpus": 0.0},
+                      "init_args": {"num_cpus": cpus, "num_gpus": 0, "include_dashboard": False,
+                                    "logging_level": logging.ERROR, "log_to_driver": False}}
+    out: dict[str, Any] = {}
+    stop = threading.Event()
+    transcript: list[dict[str, Any]] = []
+    try:
+        refs = [ray.put(c) for c in clients]
+        numpy_client_cls = _numpy_client_class()
+
+        def client_fn(context: Any) -> Any:
+            idx = int(context.node_config["partition-id"])
+            return numpy_client_cls(_park(token, idx, refs[idx])).to_client()
+
+        mods = [fl_mod.secaggplus_mod]
+        if client_side_clipping:
+            mods.append(fl_mod.fixedclipping_mod)  # clip first, then mask (mods wrap outward-in)
+        client_app = fl_client.ClientApp(client_fn=client_fn, mods=mods)
+
+        server_app = fl_server.ServerApp()
+
+        @server_app.main()  # type: ignore[untyped-decorator,misc]
+        def _main(grid: Any, context: Any) -> None:
+            rec = _recording_grid(grid, transcript, stop)
+            ctx = fl_server.LegacyContext(context=context, config=fl_server.ServerConfig(num_rounds=n_rounds),
+                                          strategy=strategy)
+            workflow = fl_workflow.DefaultWorkflow(fit_workflow=fl_workflow.SecAggPlusWorkflow(
+                num_shares=num_shares, reconstruction_threshold=reconstruction_threshold, max_weight=max_weight,
+                clipping_range=clipping_range, quantization_range=quantization_range))
+            workflow(rec, ctx)
+            params = fl_compat.arrayrecord_to_parameters(ctx.state.array_records["parameters"], keep_input=True)
+            out["arrays"] = fl_common.parameters_to_ndarrays(params)
+            out["losses"] = list(ctx.history.losses_distributed)
+
+        with warnings.catch_warnings():
+            # Ray's notice about a future change to how it sets CUDA_VISIBLE_DEVICES
+            warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
+            fl_sim.run_simulation(server_app=server_app, client_app=client_app, num_supernodes=len(clients),
                                   backend_config=backend_config)
     finally:
         stop.set()  # lets the ServerApp thread return if the runtime stopped under it
+        if started_ray and ray.is_initialized():  # Flower's backend normally shuts it down
+            ray.shutdown()
     if "arrays" not in out:
         raise SolverError("Flower's SecAgg+ simulation ended without a global model; see the flwr log above "
-                               "(a client failing or too few clients answering halts SecAgg+)")
+                          "(a client failing or too few clients answering halts SecAgg+)")
     history = [{"round": int(r), "train_loss": float(loss)} for r, loss in out["losses"]]
     return out["arrays"], history, transcript

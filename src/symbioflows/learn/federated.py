@@ -101,7 +101,7 @@ def gaussian_dp_epsilon_exact(noise_multiplier: float, rounds: int, delta: float
     Examples
     --------
     >>> round(gaussian_dp_epsilon_exact(1.0, 1, 1e-5), 2)
-    4.22
+    4.38
     >>> round(gaussian_dp_epsilon_exact(1.0, 30, 1e-5), 1) < round(gaussian_dp_epsilon(1.0, 30, 1e-5), 1)
     True
     """
