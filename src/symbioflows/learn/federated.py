@@ -369,7 +369,9 @@ def run_federated(
         The client weight ratio is ``n_examples / max(n_examples)`` (or 1 under DP), so the
         range must cover the model's largest coefficient; a run that clipped logs a warning.
     num_cpus : int, optional
-        CPUs Ray may use for the SecAgg+ simulation (default: up to 2).
+        CPUs Ray may use for the SecAgg+ simulation (default: up to 2). A private local Ray
+        instance is started for the run; if Ray is already initialised in this process that
+        instance is used instead, and Flower's backend shuts it down when the run ends.
     rng : seed
         Seeds the DP noise (numpy global state is saved and restored around Flower's noise).
     """
