@@ -440,6 +440,20 @@ class SymbiosisPlan:
             "totals": pd.DataFrame([self.totals]),
         }
 
+    def contributions(self, table: str = "candidates") -> pd.DataFrame:
+        """The explanation of each row's score: ``contrib_<feature> = w_f x_f`` per pair feature
+        (same rows and order as ``self.candidates`` or ``self.exchanges``).  The contributions
+        plus the bias add up to the logit of ``score``.  The exchanges table carries them as
+        columns already; the candidates table does not store them (12 more float columns per
+        candidate), they are computed here on request."""
+        if table not in ("candidates", "exchanges"):
+            raise InvalidInputError(f"table={table!r}; choose 'candidates' or 'exchanges'")
+        df = self.candidates if table == "candidates" else self.exchanges
+        w = dict(DEFAULT_WEIGHTS)
+        w.update(self.options.get("_kwargs", {}).get("weights") or {})
+        return pd.DataFrame({"contrib_" + f: df[f].to_numpy(float) * w[f] for f in PAIR_FEATURES},
+                            index=df.index)
+
     def write(self, out_dir: str | Path, *, html: bool = True) -> dict[str, Path]:
         """Write every table as Parquet and CSV, and ``report.html`` (self-contained)."""
         out = Path(out_dir)
@@ -726,24 +740,31 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
                                      cand.material_fit, sfit, sa, da, circuity, wv, DEFAULT_BIAS,
                                      n_threads=nt)
-    cdf = pd.DataFrame(feats, columns=list(PAIR_FEATURES))
-    cdf.insert(0, "supply_stream_id", sup["stream_id"].to_numpy()[cand.supply])
-    cdf.insert(1, "demand_stream_id", dem["stream_id"].to_numpy()[cand.demand])
-    cdf.insert(2, "supply_company_id", sup["company_id"].to_numpy()[cand.supply])
-    cdf.insert(3, "demand_company_id", dem["company_id"].to_numpy()[cand.demand])
-    cdf.insert(4, "great_circle_km", cand.distance_km)
-    cdf["score"] = score
-    for f, wf in zip(PAIR_FEATURES, wv):
-        cdf["contrib_" + f] = feats[:, PAIR_FEATURES.index(f)] * wf
+    # one column per feature, built once (no 2-D block to consolidate later); the per-feature
+    # contributions w_f x_f are not stored per candidate (12 more columns: 2 GB at 20 M
+    # pairs): SymbiosisPlan.contributions() computes them, exchanges carry them
+    cols: dict[str, Any] = {
+        "supply_stream_id": sup["stream_id"].to_numpy()[cand.supply],
+        "demand_stream_id": dem["stream_id"].to_numpy()[cand.demand],
+        "supply_company_id": sup["company_id"].to_numpy()[cand.supply],
+        "demand_company_id": dem["company_id"].to_numpy()[cand.demand],
+        "great_circle_km": cand.distance_km,
+    }
+    for k, f in enumerate(PAIR_FEATURES):
+        cols[f] = np.ascontiguousarray(feats[:, k])
+    del feats
+    cols["score"] = score
+    cdf = pd.DataFrame(cols, copy=False)
+    del cols
     timings["scoring"] = time.perf_counter() - t0
     step("scores")
 
     # -- allocation ----------------------------------------------------------------------
     t0 = time.perf_counter()
     if objective == "net_benefit":
-        value = feats[:, 7]
+        value = cdf["surplus_usd_per_t"].to_numpy()
     elif objective == "co2e":
-        value = feats[:, 8]
+        value = cdf["co2e_avoided_kg_per_t"].to_numpy()
     else:
         value = np.ones(len(cand))
     blocked = _compliance_blocked(sup, dem, cand)
@@ -762,6 +783,9 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     t0 = time.perf_counter()
     used = np.flatnonzero(flows > 1e-9)
     ex = cdf.iloc[used].reset_index(drop=True).copy()
+    at = ex.columns.get_loc("compliance_blocked")
+    for k, (f, wf) in enumerate(zip(PAIR_FEATURES, wv)):
+        ex.insert(at + k, "contrib_" + f, ex[f].to_numpy(float) * wf)
     ex.insert(4, "quantity", flows[used])
     ex.insert(5, "unit", sup["unit"].to_numpy()[cand.supply[used]])
     ex.insert(6, "material", sup["material"].to_numpy()[cand.supply[used]])
@@ -914,29 +938,37 @@ def _findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, si: np.nda
 
     cols = ["supply_stream_id", "demand_stream_id", "rule_id", "severity", "title", "action",
             "source"]
-    rows: list[dict[str, Any]] = []
-    cache: dict[tuple[Any, ...], Any] = {}
     n = min(len(ex), max_exchanges)
     if len(ex) > max_exchanges:
         log.warning("compliance findings listed for the first %d of %d exchanges",
                     max_exchanges, len(ex))
-    ewc = sup["ewc_code"].to_numpy(object)
-    cls = sup["material_class"].to_numpy(object)
-    mat = sup["material"].to_numpy(object)
-    sc = sup["country"].to_numpy(object)
-    dc = dem["country"].to_numpy(object)
-    for k in range(n):
-        i, j = int(si[k]), int(di[k])
-        e = ewc[i] if isinstance(ewc[i], str) and ewc[i] else None
-        c = cls[i] if isinstance(cls[i], str) else None
-        key = (e, sc[i] or None, dc[j] or None, c, mat[i])
-        if key not in cache:
-            cache[key] = check_exchange(ewc_code=e, supplier_country=key[1],
-                                        receiver_country=key[2], material_class=c,
-                                        material=mat[i])
-        for f in cache[key].findings:
-            rows.append(dict(supply_stream_id=ex["supply_stream_id"].iat[k],
-                             demand_stream_id=ex["demand_stream_id"].iat[k], rule_id=f.rule_id,
-                             severity=f.severity, title=f.title, action=f.action,
-                             source=f.source))
-    return pd.DataFrame(rows, columns=cols)
+    if n == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    si_n, di_n = np.asarray(si[:n], np.int64), np.asarray(di[:n], np.int64)
+    ewc = sup["ewc_code"].to_numpy(object)[si_n]
+    cls = sup["material_class"].to_numpy(object)[si_n]
+    e = np.array([v if isinstance(v, str) and v else None for v in ewc], dtype=object)
+    c = np.array([v if isinstance(v, str) else None for v in cls], dtype=object)
+    mat = sup["material"].to_numpy(object)[si_n]
+    sc = np.array([v or None for v in sup["country"].to_numpy(object)[si_n]], dtype=object)
+    dc = np.array([v or None for v in dem["country"].to_numpy(object)[di_n]], dtype=object)
+    # one check per distinct (EWC, countries, class, material); rows fanned out by numpy
+    codes = np.stack([pd.factorize(col, use_na_sentinel=False)[0] for col in (e, sc, dc, c, mat)])
+    _, first, key = np.unique(codes, axis=1, return_index=True, return_inverse=True)
+    key = key.reshape(-1)
+    per_key = [check_exchange(ewc_code=e[k], supplier_country=sc[k], receiver_country=dc[k],
+                              material_class=c[k], material=mat[k]).findings for k in first]
+    n_f = np.array([len(f) for f in per_key], dtype=np.int64)
+    flat = [f for fs in per_key for f in fs]
+    if not flat:
+        return pd.DataFrame({c_: pd.Series(dtype=object) for c_ in cols})
+    offset = np.concatenate([[0], np.cumsum(n_f)[:-1]])
+    reps = n_f[key]
+    row = np.repeat(np.arange(n), reps)
+    within = np.arange(row.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    fi = offset[key[row]] + within
+    attrs = {a: np.array([getattr(f, a) for f in flat], dtype=object)[fi]
+             for a in ("rule_id", "severity", "title", "action", "source")}
+    return pd.DataFrame({"supply_stream_id": ex["supply_stream_id"].to_numpy()[row],
+                         "demand_stream_id": ex["demand_stream_id"].to_numpy()[row], **attrs},
+                        columns=cols)
