@@ -184,7 +184,8 @@ void bind_matching(py::module_& m) {
                            s_fix.data(), s_tkm.data(), s_co2.data(), haz.data(), s_cty.data()};
             DemandAttrs da{d_q.data(), d_ql.data(), d_mask.data(), d_vp.data(), d_vc.data(), d_cty.data()};
             bind::checked_product(static_cast<int64_t>(n), kNumPairFeatures, int64_t(1) << 34, "features");
-            py::array_t<double> feats({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(kNumPairFeatures)});
+            // column-major (Fortran order): each feature column is one contiguous array
+            py::array_t<double, py::array::f_style> feats({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(kNumPairFeatures)});
             py::array_t<double> sc(static_cast<py::ssize_t>(n));
             double* fp = feats.mutable_data();
             double* sp = sc.mutable_data();

@@ -473,7 +473,7 @@ void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* dista
             const int64_t k0 = b * kBlock, k1 = std::min(n_pairs, k0 + kBlock);
             for (int64_t k = k0; k < k1; ++k) {
                 const int64_t i = s_idx[k], j = d_idx[k];
-                double* x = features + k * kNumPairFeatures;
+                double x[kNumPairFeatures];
                 const double qs = s.qty_t[i], qd = d.qty_t[j];
                 const double q = std::min(qs, qd);
                 x[0] = material_fit[k];
@@ -498,6 +498,7 @@ void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* dista
                 for (int f = 0; f < kNumPairFeatures; ++f) z += weights[f] * x[f];
                 double p = 1.0 / (1.0 + std::exp(-z));
                 score[k] = std::min(1.0, std::max(1e-9, p));
+                for (int f = 0; f < kNumPairFeatures; ++f) features[f * n_pairs + k] = x[f];
             }
         },
         poll);

@@ -75,7 +75,7 @@ struct DemandAttrs {
 
 constexpr int kNumPairFeatures = 12;
 
-// Features per pair (row-major n_pairs x kNumPairFeatures):
+// Features per pair (column-major: feature f of pair k at features[f * n_pairs + k]):
 //  0 material_fit, 1 quantity_fit_supply = min(qs, qd)/qs, 2 quantity_fit_demand = min/qd,
 //  3 quality_fit = 1 - max(0, q_required - q_supply) (1 when unknown),
 //  4 timing_overlap = |mask_s & mask_d| / |mask_d| (1 when the demand mask is empty),

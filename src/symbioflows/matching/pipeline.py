@@ -316,6 +316,12 @@ def _virgin(s: pd.DataFrame, *, supply: bool = False) -> tuple[np.ndarray, np.nd
     return np.nan_to_num(price, nan=0.0), vco2, haz
 
 
+def _take(col: pd.Series, idx: np.ndarray) -> pd.Series:
+    """``col`` at positions ``idx`` as a new Series (0..n-1 index) of the same dtype; an Arrow
+    string column is gathered natively instead of through one Python string per row."""
+    return pd.Series(col.array.take(idx), copy=False)
+
+
 def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
     """Per pair: how much likelier the receiver's NACE class is than the average class, given
     the supply's material text, EWC code and sector (the pretrained receiver scorer's score,
@@ -345,16 +351,34 @@ def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> n
     classes = sorted(scorer.stats_.class_counts)
     cidx = {c: k for k, c in enumerate(classes)}
     pool = [Candidate(title(c), c) for c in classes]
-    s_keys = list(zip(sup["material"].astype(str).tolist(),
-                      [ewc_digits(x) for x in sup["ewc_code"].tolist()],
-                      [normalize_nace(x) for x in sup["sector"].tolist()]))
-    uniq = {k: i for i, k in enumerate(dict.fromkeys(s_keys))}
-    queries = [Query(m, e, n) for (m, e, n) in uniq]
+    def per_distinct(col: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+        # a function of a column, evaluated once per distinct value (a few hundred sectors
+        # and codes among a million streams)
+        # (missing values: code -1, mapped from None, as a row-wise call would see them)
+        codes, vals = pd.factorize(col.astype(object))
+        mapped = np.empty(len(vals) + 1, dtype=object)
+        mapped[:] = [fn(v) for v in vals] + [fn(None)]
+        return mapped[codes]
+
+    def factorize_keep_none(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        codes, vals = pd.factorize(v)
+        return codes, np.array(list(vals) + [None], dtype=object)
+
+    mat_codes, mat_vals = pd.factorize(sup["material"].astype(str))
+    ewc_codes, ewc_vals = factorize_keep_none(per_distinct(sup["ewc_code"], ewc_digits))
+    sec_codes, sec_vals = factorize_keep_none(per_distinct(sup["sector"], normalize_nace))
+    # distinct (material, EWC, sector) queries in order of first appearance
+    trip = np.stack([mat_codes, ewc_codes, sec_codes]).astype(np.int64)
+    _, first, q_inv = np.unique(trip, axis=1, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    q_of_supply = rank[q_inv.reshape(-1)]
+    queries = [Query(str(mat_vals[mat_codes[k]]), ewc_vals[ewc_codes[k]],
+                     sec_vals[sec_codes[k]]) for k in np.sort(first)]
     sc = scorer.score(queries, pool)
     sc = np.clip(sc - sc.mean(axis=1, keepdims=True), -5.0, 5.0)
-    q_of_supply = np.array([uniq[k] for k in s_keys], dtype=np.int64)
-    d_cls = np.array([cidx.get(normalize_nace(x) or "", -1) for x in dem["sector"]],
-                     dtype=np.int64)
+    d_cls = per_distinct(dem["sector"], lambda x: cidx.get(normalize_nace(x) or "", -1))
+    d_cls = d_cls.astype(np.int64)
     qi = q_of_supply[cand.supply]
     ci = d_cls[cand.demand]
     ok = ci >= 0
@@ -378,13 +402,14 @@ def candidate_stage(
     di = np.arange(len(dem)) if demand_subset is None else np.asarray(demand_subset, np.int64)
     s = sup.iloc[si]
     d = dem.iloc[di]
-    comp_codes = {c: k for k, c in enumerate(sorted(set(sup["company_id"]) | set(dem["company_id"])))}
+    # any consistent integer code per company will do (only equality is tested)
+    comp_code, _ = pd.factorize(pd.concat([s["company_id"], d["company_id"]], ignore_index=True))
     c = find_candidates(
         s["lat"].to_numpy(), s["lon"].to_numpy(),
         s["group_key"].map(group_of).to_numpy(np.int64),
-        s["company_id"].map(comp_codes).to_numpy(np.int64), s["radius_km"].to_numpy(),
+        comp_code[: len(s)].astype(np.int64), s["radius_km"].to_numpy(),
         d["lat"].to_numpy(), d["lon"].to_numpy(), d["group_key"].map(group_of).to_numpy(np.int64),
-        d["company_id"].map(comp_codes).to_numpy(np.int64), compat,
+        comp_code[len(s):].astype(np.int64), compat,
         max_per_supply=max_per_supply, n_jobs=n_jobs)
     return CandidatePairs(si[c.supply], di[c.demand], c.distance_km, c.material_fit,
                           c.n_truncated, c.n_distance_evals)
@@ -744,14 +769,14 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     # contributions w_f x_f are not stored per candidate (12 more columns: 2 GB at 20 M
     # pairs): SymbiosisPlan.contributions() computes them, exchanges carry them
     cols: dict[str, Any] = {
-        "supply_stream_id": sup["stream_id"].to_numpy()[cand.supply],
-        "demand_stream_id": dem["stream_id"].to_numpy()[cand.demand],
-        "supply_company_id": sup["company_id"].to_numpy()[cand.supply],
-        "demand_company_id": dem["company_id"].to_numpy()[cand.demand],
+        "supply_stream_id": _take(sup["stream_id"], cand.supply),
+        "demand_stream_id": _take(dem["stream_id"], cand.demand),
+        "supply_company_id": _take(sup["company_id"], cand.supply),
+        "demand_company_id": _take(dem["company_id"], cand.demand),
         "great_circle_km": cand.distance_km,
     }
     for k, f in enumerate(PAIR_FEATURES):
-        cols[f] = np.ascontiguousarray(feats[:, k])
+        cols[f] = np.ascontiguousarray(feats[:, k])  # a view: the kernel writes columns
     del feats
     cols["score"] = score
     cdf = pd.DataFrame(cols, copy=False)
