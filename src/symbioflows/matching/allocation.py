@@ -335,9 +335,7 @@ def _solve_mcf(
     d_units = np.floor(d_cap / unit + 1e-9).astype(np.int64)
     tot_units = int(s_units.sum())
     idx = np.flatnonzero(use)
-    p_units = np.where(
-        np.isinf(pcap[idx]), tot_units, np.floor(np.minimum(pcap[idx], total) / unit + 1e-9)
-    ).astype(np.int64)
+    finite_pcap = bool(np.isfinite(pcap).any())
     costs = -np.rint(val[idx] / value_unit).astype(np.int64)
     bound = float(np.abs(costs).max(initial=0)) * float(tot_units)
     if bound >= _INT64_SAFE:
@@ -364,16 +362,20 @@ def _solve_mcf(
         # value, straight to the sink (the "ship nothing" bypass), so the network is always
         # balanced.  A pair never carries more than either end has (tighter arcs, same optimum).
         sink = bs + bd
-        tails = np.concatenate([sinv, bs + np.arange(bd), np.arange(bs)])
-        heads = np.concatenate([bs + dinv, np.full(bd + bs, sink)])
-        caps = np.concatenate([np.minimum(np.minimum(p_units[batch], s_units[su][sinv]),
-                                          d_units[du][dinv]), d_units[du], s_units[su]])
+        tails = np.concatenate([sinv.astype(np.int32), np.arange(bs, bs + bd, dtype=np.int32),
+                                np.arange(bs, dtype=np.int32)])
+        heads = np.concatenate([(bs + dinv).astype(np.int32), np.full(bd + bs, sink, np.int32)])
+        pair_cap = np.minimum(s_units[su][sinv], d_units[du][dinv])
+        if finite_pcap:
+            pc = pcap[sel]
+            lim = np.floor(np.minimum(pc, total) / unit + 1e-9)
+            pair_cap = np.where(np.isinf(pc), pair_cap, np.minimum(pair_cap, lim)).astype(np.int64)
+        caps = np.concatenate([pair_cap, d_units[du], s_units[su]])
         unit_costs = np.concatenate([costs[batch], np.zeros(bd + bs, np.int64)])
+        del pair_cap, sinv, dinv
         smcf = mcf_mod.SimpleMinCostFlow()
-        arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-            tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64),
-            unit_costs.astype(np.int64),
-        )
+        arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, unit_costs)
+        del tails, heads, caps, unit_costs
         supplies = np.zeros(bs + bd + 1, np.int64)
         supplies[:bs] = s_units[su]
         supplies[sink] = -b_tot

@@ -188,10 +188,12 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
     medium = np.where(s["unit"] == "MWh", "heat",
                       np.where(s["unit"] == "m3", "water", "solid")).astype(object)
     if tax is not None:
-        for k, cls in enumerate(s["material_class"]):
+        # once per distinct class, not per stream
+        codes, classes = pd.factorize(pd.Series(s["material_class"], dtype=object))
+        for u, cls in enumerate(classes):
             if isinstance(cls, str):
                 m = str(tax[cls].medium)
-                medium[k] = {"bulk_solid": "solid"}.get(m, m)
+                medium[codes == u] = {"bulk_solid": "solid"}.get(m, m)
     s["medium"] = medium
     radii = dict(DEFAULT_MAX_DISTANCE_KM)
     if max_distance_km:
@@ -302,17 +304,21 @@ def _virgin(s: pd.DataFrame, *, supply: bool = False) -> tuple[np.ndarray, np.nd
     ewc = pd.Series(s["ewc_code"]).fillna("").astype(str)
     haz[ewc.str.contains(r"\*", regex=True).to_numpy()] = 1.0
     if tax is not None:
-        for k, cls in enumerate(s["material_class"]):
+        # once per distinct class, not per stream
+        codes, classes = pd.factorize(pd.Series(s["material_class"], dtype=object))
+        for u, cls in enumerate(classes):
             if not isinstance(cls, str):
                 continue
             try:
                 c = tax[cls]
             except Exception:
                 continue
-            vco2[k] = float(c.avoided_ef_kg_co2e_per_t)
-            if not supply and np.isnan(price[k]):
-                price[k] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
-            haz[k] = max(haz[k], float(c.hazardous))
+            rows = codes == u
+            vco2[rows] = float(c.avoided_ef_kg_co2e_per_t)
+            if not supply:
+                fill = rows & np.isnan(price)
+                price[fill] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
+            haz[rows] = np.maximum(haz[rows], float(c.hazardous))
     return np.nan_to_num(price, nan=0.0), vco2, haz
 
 
@@ -696,23 +702,44 @@ def _bar(progress: bool, total: int) -> Callable[[str], None]:
     return step
 
 
+class _StageClock:
+    """Wall time, process CPU time (all threads, native kernels included) and the
+    ``perf_counter`` span of each pipeline stage; the benchmark reads the CPU times and spans
+    from ``plan.options`` (``_stage_cpu_s``, ``_stage_spans``)."""
+
+    def __init__(self) -> None:
+        self.cpu_s: dict[str, float] = {}
+        self.spans: dict[str, tuple[float, float]] = {}
+        self._t0 = self._c0 = 0.0
+
+    def start(self) -> None:
+        self._t0, self._c0 = time.perf_counter(), time.process_time()
+
+    def stop(self, name: str) -> float:
+        t1 = time.perf_counter()
+        self.cpu_s[name] = time.process_time() - self._c0
+        self.spans[name] = (self._t0, t1)
+        return t1 - self._t0
+
+
 def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPlan | None,
          progress: bool, objective: str, method: str, max_distance_km: dict[str, float] | None,
          max_per_supply: int, min_score: float, weights: dict[str, float] | None,
          chains: bool, max_chain_length: int, client: Any, n_partitions: int | None,
          n_jobs: int | None) -> SymbiosisPlan:
     timings: dict[str, float] = {}
+    clock = _StageClock()
     step = _bar(progress, 5)
-    t0 = time.perf_counter()
+    clock.start()
     s = prepare_streams(comp, raw_streams, max_distance_km=max_distance_km)
     sup = s[s["direction"] == "supply"].reset_index(drop=True)
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
     keys = sorted(set(s["group_key"]))
     group_of = {k: i for i, k in enumerate(keys)}
     compat = _compat(keys)
-    timings["prepare"] = time.perf_counter() - t0
+    timings["prepare"] = clock.stop("prepare")
     step("streams")
-    t0 = time.perf_counter()
+    clock.start()
     nt = resolve_n_jobs(n_jobs)
     if client is not None:
         from symbioflows.distributed import distributed_candidates
@@ -735,11 +762,11 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         cand = merge_candidates(parts, max_per_supply)
     else:
         cand = candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply, n_jobs=nt)
-    timings["candidates"] = time.perf_counter() - t0
+    timings["candidates"] = clock.stop("candidates")
     step("candidates")
 
     # -- scoring -------------------------------------------------------------------------
-    t0 = time.perf_counter()
+    clock.start()
     w = dict(DEFAULT_WEIGHTS)
     if weights:
         unknown = set(weights) - set(w)
@@ -765,6 +792,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
                                      cand.material_fit, sfit, sa, da, circuity, wv, DEFAULT_BIAS,
                                      n_threads=nt)
+    del sfit
     # one column per feature, built once (no 2-D block to consolidate later); the per-feature
     # contributions w_f x_f are not stored per candidate (12 more columns: 2 GB at 20 M
     # pairs): SymbiosisPlan.contributions() computes them, exchanges carry them
@@ -781,11 +809,11 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     cols["score"] = score
     cdf = pd.DataFrame(cols, copy=False)
     del cols
-    timings["scoring"] = time.perf_counter() - t0
+    timings["scoring"] = clock.stop("scoring")
     step("scores")
 
     # -- allocation ----------------------------------------------------------------------
-    t0 = time.perf_counter()
+    clock.start()
     if objective == "net_benefit":
         value = cdf["surplus_usd_per_t"].to_numpy()
     elif objective == "co2e":
@@ -800,12 +828,13 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     alloc = allocate(sup["qty"].to_numpy(float), dem["qty"].to_numpy(float), cand.supply,
                      cand.demand, value, method=method)
     flows = alloc.flows_t if alloc.has_flows else np.zeros(len(cand))
+    del value, usable
     cdf["allocated"] = flows
-    timings["allocation"] = time.perf_counter() - t0
+    timings["allocation"] = clock.stop("allocation")
     step("allocation")
 
     # -- exchanges, chains, findings, totals ----------------------------------------------
-    t0 = time.perf_counter()
+    clock.start()
     used = np.flatnonzero(flows > 1e-9)
     ex = cdf.iloc[used].reset_index(drop=True).copy()
     at = ex.columns.get_loc("compliance_blocked")
@@ -830,7 +859,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         "objective_value": float(alloc.objective) if alloc.has_flows else float("nan"),
         "n_chains": float(len(chains_df)),
     }
-    timings["report_tables"] = time.perf_counter() - t0
+    timings["report_tables"] = clock.stop("report_tables")
     step("chains")
     opts: dict[str, Any] = dict(objective=objective, method=method, max_per_supply=max_per_supply,
                                 min_score=min_score)
@@ -841,6 +870,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     opts["_raw_streams"] = raw_streams
     opts["_cand"] = cand
     opts["_n_sup_dem"] = (len(sup), len(dem))
+    opts["_stage_cpu_s"] = clock.cpu_s
+    opts["_stage_spans"] = clock.spans
     return SymbiosisPlan(comp, s, cdf, ex, chains_df, findings, totals, alloc, timings, opts)
 
 
