@@ -837,7 +837,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     clock.start()
     used = np.flatnonzero(flows > 1e-9)
     ex = cdf.iloc[used].reset_index(drop=True).copy()
-    at = ex.columns.get_loc("compliance_blocked")
+    at = list(ex.columns).index("compliance_blocked")
     for k, (f, wf) in enumerate(zip(PAIR_FEATURES, wv)):
         ex.insert(at + k, "contrib_" + f, ex[f].to_numpy(float) * wf)
     ex.insert(4, "quantity", flows[used])
