@@ -119,7 +119,8 @@ def _check_inputs(
             f"{ps.size}, {pd_.size} and {val.size}"
         )
     if pair_capacity_t is None:
-        pcap = np.full(ps.size, np.inf)
+        # read-only 0-stride view: inf for every pair without storing 8 bytes per pair
+        pcap = np.broadcast_to(np.inf, ps.shape)
     else:
         pcap = as_float_array(pair_capacity_t, "pair_capacity_t", finite=False)
         if pcap.size != ps.size or np.isnan(pcap).any() or (pcap < 0).any():
@@ -336,6 +337,7 @@ def _solve_mcf(
     tot_units = int(s_units.sum())
     idx = np.flatnonzero(use)
     finite_pcap = bool(np.isfinite(pcap).any())
+    del use
     costs = -np.rint(val[idx] / value_unit).astype(np.int64)
     bound = float(np.abs(costs).max(initial=0)) * float(tot_units)
     if bound >= _INT64_SAFE:
@@ -413,7 +415,8 @@ def _component_batches(ps: np.ndarray, pd_: np.ndarray, ns: int, nd: int,
     g = coo_matrix((np.ones(m), (ps, ns + pd_)), shape=(ns + nd, ns + nd))
     _, labels = connected_components(g, directed=False)
     comp = labels[ps]
-    order = np.argsort(comp, kind="stable")
+    del g, labels
+    order = np.argsort(comp, kind="stable").astype(np.int32 if m < 2**31 else np.int64)
     bounds = np.flatnonzero(np.diff(comp[order])) + 1
     groups = np.split(order, bounds)
     batches: list[np.ndarray] = []
