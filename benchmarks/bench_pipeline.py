@@ -178,6 +178,42 @@ def candidates_one(n: int, seed: int, grid_max: int, all_pairs_max: int) -> dict
     return row
 
 
+def density_check(n: int, seed: int, factors: tuple[float, ...] = (1.0, 5.4)) -> list[dict]:
+    """The k-d tree candidate stage on one number of streams at several company densities
+    (5.4x = the EU's ~0.48 manufacturing enterprises per km2, see docs/benchmarks.md)."""
+    import pandas as pd
+
+    from symbioflows.datasets import make_region
+    from symbioflows.matching.candidates import find_candidates
+    from symbioflows.matching.pipeline import _compat, prepare_streams
+
+    n_comp = max(10, round(n / STREAMS_PER_COMPANY))
+    out = []
+    for factor in factors:
+        rad = layout_radius_km(n_comp) / math.sqrt(factor)
+        fr = make_region(n_comp, rng=seed, radius_km=rad).to_pandas()
+        s = prepare_streams(fr.companies, fr.streams)
+        sup = s[s["direction"] == "supply"].reset_index(drop=True)
+        dem = s[s["direction"] == "demand"].reset_index(drop=True)
+        keys = sorted(set(s["group_key"]))
+        g = {k: i for i, k in enumerate(keys)}
+        cc, _ = pd.factorize(pd.concat([sup["company_id"], dem["company_id"]], ignore_index=True))
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = find_candidates(sup["lat"].to_numpy(), sup["lon"].to_numpy(),
+                            sup["group_key"].map(g).to_numpy(), cc[: len(sup)],
+                            sup["radius_km"].to_numpy(), dem["lat"].to_numpy(),
+                            dem["lon"].to_numpy(), dem["group_key"].map(g).to_numpy(),
+                            cc[len(sup):], _compat(keys), max_per_supply=50, n_jobs=1)
+        out.append(dict(density_factor=factor, layout_radius_km=round(rad),
+                        companies_per_km2=round(n_comp / (math.pi * rad**2), 3),
+                        n_streams=len(s), wall_s=time.perf_counter() - t0,
+                        cpu_s=time.process_time() - c0, n_pairs=len(r),
+                        n_truncated=r.n_truncated, distance_evals=r.n_distance_evals,
+                        load=_load()))
+        print(json.dumps(out[-1]), flush=True)
+    return out
+
+
 def _child(flag: str, n: int, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, __file__, flag, str(n), "--seed", str(args.seed),
            "--grid-max", str(args.grid_max), "--all-pairs-max", str(args.all_pairs_max)]
@@ -208,6 +244,8 @@ def main() -> int:
     p.add_argument("--grid-max", type=int, default=200_000,
                    help="largest region (streams) on which the grid index is run")
     p.add_argument("--no-candidates", action="store_true", help="skip the candidate comparison")
+    p.add_argument("--density-check", type=int, default=None, metavar="N",
+                   help="only: the k-d tree candidate stage on N streams at 1x and 5.4x density")
     p.add_argument("--quality", action="store_true", help="also run the MAESTRI evaluation")
     p.add_argument("--backend", default="auto", choices=("auto", "sentence", "hashing"))
     p.add_argument("--boot", type=int, default=1000)
@@ -224,6 +262,9 @@ def main() -> int:
     if args.candidates_one is not None:
         print(json.dumps(candidates_one(args.candidates_one, args.seed, args.grid_max,
                                         args.all_pairs_max)))
+        return 0
+    if args.density_check is not None:
+        print(json.dumps(density_check(args.density_check, args.seed)))
         return 0
     if args.quick:
         args.sizes, args.repeats, args.all_pairs_max = [2_000, 10_000], 1, 10_000
