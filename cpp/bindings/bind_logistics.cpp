@@ -61,9 +61,6 @@ std::vector<double> mode_column(const py::handle& obj, const char* name, size_t 
 }
 
 
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
-constexpr int64_t kBlockPairs = int64_t(1) << 20;  // pairs copied + costed per GIL release (25 MiB)
-
 }  // namespace
 
 void bind_logistics(py::module_& m) {
@@ -85,10 +82,10 @@ void bind_logistics(py::module_& m) {
             auto b_c = bind::double_vector(circ2, "circuity2");
             check_points(a_lat, a_lon, a_c, "supply");
             check_points(b_lat, b_lon, b_c, "demand");
-            // Pair arrays stay numpy views (no full-size copy); each block of kBlockPairs is
-            // copied into native buffers and validated while the GIL is held, then costed with
-            // the GIL released.  Memory stays bounded and another thread mutating the arrays
-            // cannot affect a running kernel.
+            // Pair arrays stay numpy views (no full-size copy): the kernel validates them in its
+            // parallel pass with the GIL released, reading every value once (see
+            // cost_pairs_packed), so a thread that mutates them meanwhile cannot make it read
+            // out of bounds.  The views hold references, so the buffers outlive the call.
             auto ai = bind::int64_view(i, "i"), aj = bind::int64_view(j, "j");
             auto aq = bind::float64_view(quantity, "quantity");
             // media: uint8 arrays are read in place, other integer dtypes through an int64 view
@@ -155,75 +152,24 @@ void bind_logistics(py::module_& m) {
             const std::vector<Site> s2 = bind::run_without_gil([&](const PollFn& poll) {
                 return pack_sites(b_lat.data(), b_lon.data(), b_c.data(), n2, n_threads, poll);
             });
-            const int64_t block = std::min<int64_t>(kBlockPairs, std::max<int64_t>(mm, 1));
-            std::vector<int64_t> bi(static_cast<size_t>(block)), bj(static_cast<size_t>(block));
-            std::vector<double> bq(static_cast<size_t>(block));
-            std::vector<uint8_t> bm(static_cast<size_t>(block));
-            for (int64_t k0 = 0; k0 < mm; k0 += block) {
-                const int64_t nb = std::min(block, mm - k0);
-                const int64_t* pi = ai.data() + k0;
-                const int64_t* pj = aj.data() + k0;
-                const double* pq = aq.data() + k0;
-                const int64_t* pm = med_u8 ? nullptr : amed.data() + k0;
-                const uint8_t* pm8 = med_u8 ? amed8.data() + k0 : nullptr;
-                // Copy, then validate with a branch-free pass; locate the first bad row only
-                // when something is wrong (keeps the common path vectorisable).
-                std::copy(pi, pi + nb, bi.begin());
-                std::copy(pj, pj + nb, bj.begin());
-                std::copy(pq, pq + nb, bq.begin());
-                bool bad = false;
-                if (pm8) {
-                    std::copy(pm8, pm8 + nb, bm.begin());
-                    for (int64_t t = 0; t < nb; ++t) bad |= bm[t] >= kNumMedia;
-                } else {
-                    for (int64_t t = 0; t < nb; ++t) {
-                        bad |= (pm[t] < 0) | (pm[t] >= kNumMedia);
-                        bm[t] = static_cast<uint8_t>(pm[t]);
-                    }
-                }
-                for (int64_t t = 0; t < nb; ++t) {
-                    bad |= (bi[t] < 0) | (bi[t] >= n1) | (bj[t] < 0) | (bj[t] >= n2) |
-                           !(bq[t] >= 0.0) | (bq[t] == kInfinity);
-                }
-                if (bad) {
-                    for (int64_t t = 0; t < nb; ++t) {
-                        const int64_t k = k0 + t;
-                        if (bi[t] < 0 || bi[t] >= n1) {
-                            throw UnknownNodeError("i[" + std::to_string(k) + "] = " +
-                                                   std::to_string(bi[t]) + " outside [0, " +
-                                                   std::to_string(n1) + ")");
-                        }
-                        if (bj[t] < 0 || bj[t] >= n2) {
-                            throw UnknownNodeError("j[" + std::to_string(k) + "] = " +
-                                                   std::to_string(bj[t]) + " outside [0, " +
-                                                   std::to_string(n2) + ")");
-                        }
-                        if (!std::isfinite(bq[t]) || bq[t] < 0.0) {
-                            throw InvalidInputError("quantity row " + std::to_string(k) + " = " +
-                                                    std::to_string(bq[t]) +
-                                                    " must be finite and >= 0");
-                        }
-                        const int64_t md = pm8 ? static_cast<int64_t>(pm8[t]) : pm[t];
-                        if (md < 0 || md >= kNumMedia) {
-                            throw InvalidInputError("medium row " + std::to_string(k) + " = " +
-                                                    std::to_string(md) + " outside [0, " +
-                                                    std::to_string(kNumMedia) + ")");
-                        }
-                    }
-                }
-                PairCostOutput out;
-                out.great_circle_km = gc.mutable_data() + k0;
-                out.route_km = route.mutable_data() + k0;
-                out.cost_usd = cost.mutable_data() + k0;
-                out.co2e_kg = co2.mutable_data() + k0;
-                out.mode = mode.mutable_data() + k0;
-                bind::run_without_gil([&](const PollFn& poll) {
-                    cost_pairs_packed(s1.data(), s2.data(), bi.data(), bj.data(), bq.data(),
-                                      bm.data(), nb, modes, allowed_modes,
-                                      carbon_price_usd_per_kg, out, n_threads, poll);
-                    return 0;
-                });
-            }
+            PairColumns pairs;
+            pairs.i = ai.data();
+            pairs.j = aj.data();
+            pairs.quantity = aq.data();
+            pairs.medium8 = med_u8 ? amed8.data() : nullptr;
+            pairs.medium64 = med_u8 ? nullptr : amed.data();
+            pairs.m = mm;
+            PairCostOutput out;
+            out.great_circle_km = gc.mutable_data();
+            out.route_km = route.mutable_data();
+            out.cost_usd = cost.mutable_data();
+            out.co2e_kg = co2.mutable_data();
+            out.mode = mode.mutable_data();
+            bind::run_without_gil([&](const PollFn& poll) {
+                cost_pairs_packed(s1.data(), n1, s2.data(), n2, pairs, modes, allowed_modes,
+                                  carbon_price_usd_per_kg, out, n_threads, poll);
+                return 0;
+            });
             return py::make_tuple(gc, route, cost, co2, mode);
         },
         py::arg("lat1"), py::arg("lon1"), py::arg("circuity1"), py::arg("lat2"), py::arg("lon2"),

@@ -131,18 +131,25 @@ void bind_matching(py::module_& m) {
         "score_pairs",
         [](const py::handle& s_idx, const py::handle& d_idx, const py::handle& distance_km,
            const py::handle& material_fit, const py::handle& sector_fit, py::dict supply, py::dict demand, double circuity,
-           const py::handle& weights, double bias, int n_threads) {
+           const py::handle& weights, double bias, int n_threads, const py::handle& link_score) {
             auto si = bind::int64_vector(s_idx, "supply_index");
             auto di = bind::int64_vector(d_idx, "demand_index");
             auto dist = bind::double_vector(distance_km, "distance_km");
             auto fit = bind::double_vector(material_fit, "material_fit");
             auto sfit = bind::double_vector(sector_fit, "sector_fit");
+            std::vector<double> lscore;
+            if (link_score.is_none()) {
+                lscore.assign(sfit.size(), 0.0);
+            } else {
+                lscore = bind::double_vector(link_score, "link_score");
+            }
             auto w = bind::double_vector(weights, "weights");
             const size_t n = si.size();
             check_len(di.size(), n, "demand_index");
             check_len(dist.size(), n, "distance_km");
             check_len(fit.size(), n, "material_fit");
             check_len(sfit.size(), n, "sector_fit");
+            check_len(lscore.size(), n, "link_score");
             check_len(w.size(), kNumPairFeatures, "weights");
             if (!std::isfinite(bias) || !std::isfinite(circuity) || circuity < 1.0) {
                 throw InvalidInputError("bias must be finite and circuity >= 1");
@@ -190,7 +197,8 @@ void bind_matching(py::module_& m) {
             double* fp = feats.mutable_data();
             double* sp = sc.mutable_data();
             bind::run_without_gil([&](const PollFn& poll) {
-                score_pairs(si.data(), di.data(), dist.data(), fit.data(), sfit.data(), static_cast<int64_t>(n), sa, da,
+                score_pairs(si.data(), di.data(), dist.data(), fit.data(), sfit.data(), lscore.data(),
+                            static_cast<int64_t>(n), sa, da,
                             circuity, w.data(), bias, fp, sp, n_threads, poll);
                 return 0;
             });
@@ -199,6 +207,7 @@ void bind_matching(py::module_& m) {
         py::arg("supply_index"), py::arg("demand_index"), py::arg("distance_km"),
         py::arg("material_fit"), py::arg("sector_fit"), py::arg("supply"), py::arg("demand"), py::arg("circuity"),
         py::arg("weights"), py::arg("bias"), py::arg("n_threads") = 0,
+        py::arg("link_score") = py::none(),
         "Features (n_pairs x NUM_PAIR_FEATURES) and score in (0, 1] of candidate pairs, one pass, "
         "GIL released.");
 }

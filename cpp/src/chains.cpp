@@ -84,11 +84,12 @@ struct TopK {
 };
 
 // Append-only storage in blocks that are never moved (no realloc copies, each output page
-// is touched once before the final merge).
+// is touched once before the final merge).  Block b holds min(64 << b, 65536) elements, so an
+// item that finds a few chains costs one small block and one small index allocation.
 template <class T>
 class BlockVec {
    public:
-    void push_back(T x) {
+    void push_back(const T& x) {
         if (used_ == cap_) grow();
         blocks_.back()[used_++] = x;
         ++n_;
@@ -96,61 +97,68 @@ class BlockVec {
     int64_t size() const { return n_; }
     void clear() {
         blocks_.clear();
-        caps_.clear();
         n_ = 0;
         used_ = cap_ = 0;
     }
     // Copy the first k elements to out.
     void copy_prefix(T* out, int64_t k) const {
-        for (size_t b = 0; b < blocks_.size() && k > 0; ++b) {
-            const int64_t len = std::min<int64_t>(k, b + 1 == blocks_.size() ? used_ : caps_[b]);
-            std::copy(blocks_[b].get(), blocks_[b].get() + len, out);
+        for_each_block(k, [&](const T* p, int64_t len) {
+            std::copy(p, p + len, out);
             out += len;
-            k -= len;
-        }
+        });
     }
+    // f(x) for each of the first k elements, in order.
     template <class F>
-    void for_each(F&& f) const {
-        for (size_t b = 0; b < blocks_.size(); ++b) {
-            const int64_t len = b + 1 == blocks_.size() ? used_ : caps_[b];
-            for (int64_t k = 0; k < len; ++k) f(blocks_[b][k]);
-        }
+    void for_each_prefix(int64_t k, F&& f) const {
+        for_each_block(k, [&](const T* p, int64_t len) {
+            for (int64_t t = 0; t < len; ++t) f(p[t]);
+        });
     }
 
    private:
+    static int64_t block_cap(size_t b) {
+        return b >= 10 ? int64_t{65536} : int64_t{64} << b;
+    }
+    template <class F>
+    void for_each_block(int64_t k, F&& f) const {
+        for (size_t b = 0; b < blocks_.size() && k > 0; ++b) {
+            const int64_t len = std::min<int64_t>(k, b + 1 == blocks_.size() ? used_ : block_cap(b));
+            f(blocks_[b].get(), len);
+            k -= len;
+        }
+    }
     void grow() {
-        cap_ = caps_.empty() ? 64 : std::min<int64_t>(cap_ * 2, int64_t{1} << 16);
+        if (blocks_.empty()) blocks_.reserve(8);
+        cap_ = block_cap(blocks_.size());
         blocks_.emplace_back(new T[static_cast<size_t>(cap_)]);
-        caps_.push_back(cap_);
         used_ = 0;
     }
     std::vector<std::unique_ptr<T[]>> blocks_;
-    std::vector<int64_t> caps_;
     int64_t n_ = 0, used_ = 0, cap_ = 0;
+};
+
+// One found chain's per-chain values (its edges are appended to Item::edges).
+struct ChainRec {
+    double score;
+    double flow;
+    int64_t group;  // paths: index of the source; unused for cycles
+    int32_t len;
 };
 
 // Output buffers of one work item.
 struct Item {
     BlockVec<int64_t> edges;
-    BlockVec<int32_t> lens;
-    BlockVec<double> scores, flow;
-    BlockVec<int64_t> group;  // paths only
+    BlockVec<ChainRec> chains;
     int64_t exp = 0;
     int stop = kComplete;
     bool started = false;
-    int64_t size() const { return lens.size(); }
-    void end_chain(int32_t len, double score, double fl, int64_t grp, bool with_group) {
-        lens.push_back(len);
-        scores.push_back(score);
-        flow.push_back(fl);
-        if (with_group) group.push_back(grp);
+    int64_t size() const { return chains.size(); }
+    void end_chain(int32_t len, double score, double fl, int64_t grp) {
+        chains.push_back(ChainRec{score, fl, grp, len});
     }
     void clear() {
         edges.clear();
-        lens.clear();
-        scores.clear();
-        flow.clear();
-        group.clear();
+        chains.clear();
         exp = 0;
         stop = kComplete;
         started = false;
@@ -446,7 +454,7 @@ struct View {
     const int64_t* eids = nullptr;
     std::vector<double> w;  // scored value per CSR position
     std::vector<double> t;  // tonnes per CSR position
-    CsrGraph rev;           // in-adjacency
+    const CsrGraph* rev = nullptr;  // in-adjacency (cached on the graph)
     std::vector<double> rev_w;
     double max_w = -kInf;   // for the Sum bound
 };
@@ -466,9 +474,10 @@ View make_view(const CsrGraph& g, const double* score_w, const double* tonnes, b
         if (v.w[p] > v.max_w) v.max_w = v.w[p];
     }
     if (need_rev) {
-        v.rev = transpose(g);
+        v.rev = &g.reverse();
         v.rev_w.resize(static_cast<size_t>(m));
-        for (int64_t p = 0; p < m; ++p) v.rev_w[p] = score_w[v.rev.edge_ids[p]];
+        const int64_t* rid = v.rev->edge_ids.data();
+        for (int64_t p = 0; p < m; ++p) v.rev_w[p] = score_w[rid[p]];
     }
     return v;
 }
@@ -566,9 +575,7 @@ void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp
         if (take == it->size()) {
             pl.n_edges = it->edges.size();
         } else {
-            std::vector<int32_t> lens(static_cast<size_t>(take));
-            it->lens.copy_prefix(lens.data(), take);
-            for (int32_t l : lens) pl.n_edges += l;
+            it->chains.for_each_prefix(take, [&](const ChainRec& c) { pl.n_edges += c.len; });
         }
         pl.chain0 = n_chains;
         pl.edge0 = n_edges;
@@ -603,17 +610,16 @@ void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp
         Item& it = items[i];
         const Plan& pl = plan[i];
         if (pl.take > 0) {
-            std::vector<int32_t> lens(static_cast<size_t>(pl.take));
-            it.lens.copy_prefix(lens.data(), pl.take);
-            int64_t e = pl.edge0;
-            for (int64_t k = 0; k < pl.take; ++k) {
-                e += lens[k];
-                res.offsets[pl.chain0 + k + 1] = e;
-            }
+            int64_t e = pl.edge0, c = pl.chain0;
+            it.chains.for_each_prefix(pl.take, [&](const ChainRec& r) {
+                e += r.len;
+                res.offsets[c + 1] = e;
+                res.scores[c] = r.score;
+                res.flow[c] = r.flow;
+                if (with_group) res.group[c] = r.group;
+                ++c;
+            });
             it.edges.copy_prefix(res.edges.data() + pl.edge0, pl.n_edges);
-            it.scores.copy_prefix(res.scores.data() + pl.chain0, pl.take);
-            it.flow.copy_prefix(res.flow.data() + pl.chain0, pl.take);
-            if (with_group) it.group.copy_prefix(res.group.data() + pl.chain0, pl.take);
             if (sort_each) sort_slice(res, pl.chain0, pl.chain0 + pl.take, pl.edge0);
         }
         it.clear();
@@ -646,8 +652,8 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     const uint32_t ep = c.next_epoch();
     uint32_t* stamp = c.stamp.data();
     int32_t* dist = c.dist.data();
-    const int64_t* rip = v.rev.indptr.data();
-    const int64_t* rtg = v.rev.targets.data();
+    const int64_t* rip = v.rev->indptr.data();
+    const int64_t* rtg = v.rev->targets.data();
     double best_close = -kInf;  // best value of an edge (u -> s), u > s
     c.queue.clear();
     {
@@ -734,7 +740,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
         } else {
             for (int64_t k = 1; k <= d; ++k) out.edges.push_back(v.eids[ch[k]]);
             out.edges.push_back(v.eids[p]);
-            out.end_chain(static_cast<int32_t>(d + 1), sc, flow, s, false);
+            out.end_chain(static_cast<int32_t>(d + 1), sc, flow, s);
             return out.size() < result_cap;
         }
     };
@@ -901,8 +907,8 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
                     sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
             },
             [&](int64_t n_used, int64_t n_edges, auto&& body) {
-                // a parallel copy pays off only for large outputs
-                run_items(sh, n_used, n_edges > (int64_t{1} << 22) ? t : 1, body, poll);
+                // copy in parallel unless the output is too small to repay a thread start
+                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? t : 1, body, poll);
             });
         return res;
     }
@@ -991,7 +997,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
             } else {
                 for (int64_t k = 1; k <= d; ++k) out.edges.push_back(v.eids[ch[k]]);
                 out.edges.push_back(v.eids[p]);
-                out.end_chain(static_cast<int32_t>(d + 1), nv, f, group, true);
+                out.end_chain(static_cast<int32_t>(d + 1), nv, f, group);
                 if (out.size() >= result_cap) {
                     out.stop = kResultCap;
                     break;
@@ -1014,7 +1020,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
         std::sort(c.top.heap.begin(), c.top.heap.end(), RankedBefore());
         for (auto& r : c.top.heap) {
             for (int64_t e : r.seq) out.edges.push_back(e);
-            out.end_chain(static_cast<int32_t>(r.seq.size()), r.score, r.flow, r.group, true);
+            out.end_chain(static_cast<int32_t>(r.seq.size()), r.score, r.flow, r.group);
         }
         c.top.heap.clear();
     }
@@ -1039,8 +1045,8 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
                 q.push_back(x);
             }
         }
-        const int64_t* rip = v.rev.indptr.data();
-        const int64_t* rtg = v.rev.targets.data();
+        const int64_t* rip = v.rev->indptr.data();
+        const int64_t* rtg = v.rev->targets.data();
         for (size_t h = 0; h < q.size(); ++h) {
             const int64_t x = q[h];
             if (tdist[x] >= H - 1) break;
@@ -1094,8 +1100,8 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
                 sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
         },
         [&](int64_t n_used, int64_t n_edges, auto&& body) {
-                // a parallel copy pays off only for large outputs
-                run_items(sh, n_used, n_edges > (int64_t{1} << 22) ? t : 1, body, poll);
+                // copy in parallel unless the output is too small to repay a thread start
+                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? t : 1, body, poll);
             });
     return res;
 }

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <string>
 #include <vector>
+
+#include "symbioflows/errors.hpp"
 
 #include "symbioflows/geo.hpp"
 
@@ -51,6 +55,54 @@ inline double shipments(double q, double payload, double inv_payload) {
     return k;
 }
 
+// Read a value exactly once: a relaxed atomic load compiles to a plain load, but the compiler
+// may not re-read the location later (the columns may be shared with a writer we do not
+// control, so the checked value and the used value must be the same).
+template <class T>
+inline T read_once(const T* p) {
+#if defined(__GNUC__) || defined(__clang__)
+    T v;
+    __atomic_load(p, &v, __ATOMIC_RELAXED);
+    return v;
+#else
+    return *static_cast<const volatile T*>(p);
+#endif
+}
+
+// First invalid pair row seen by any work item (smallest row wins), with the values read.
+struct BadRow {
+    std::mutex mu;
+    int64_t row = std::numeric_limits<int64_t>::max();
+    int64_t i = 0, j = 0, medium = 0;
+    double q = 0.0;
+    void offer(int64_t k, int64_t a, int64_t b, double qq, int64_t md) {
+        std::lock_guard<std::mutex> lk(mu);
+        if (k >= row) return;
+        row = k;
+        i = a;
+        j = b;
+        q = qq;
+        medium = md;
+    }
+    [[noreturn]] void raise(int64_t n1, int64_t n2) const {
+        const std::string k = std::to_string(row);
+        if (i < 0 || i >= n1) {
+            throw UnknownNodeError("i[" + k + "] = " + std::to_string(i) + " outside [0, " +
+                                   std::to_string(n1) + ")");
+        }
+        if (j < 0 || j >= n2) {
+            throw UnknownNodeError("j[" + k + "] = " + std::to_string(j) + " outside [0, " +
+                                   std::to_string(n2) + ")");
+        }
+        if (!std::isfinite(q) || q < 0.0) {
+            throw InvalidInputError("quantity row " + k + " = " + std::to_string(q) +
+                                    " must be finite and >= 0");
+        }
+        throw InvalidInputError("medium row " + k + " = " + std::to_string(medium) +
+                                " outside [0, " + std::to_string(kNumMedia) + ")");
+    }
+};
+
 }  // namespace
 
 std::vector<Site> pack_sites(const double* lat, const double* lon, const double* circ, int64_t n,
@@ -79,16 +131,31 @@ void cost_pairs(const double* lat1, const double* lon1, const double* circ1, int
     if (m <= 0) return;
     const std::vector<Site> s1 = pack_sites(lat1, lon1, circ1, n1, n_threads, poll);
     const std::vector<Site> s2 = pack_sites(lat2, lon2, circ2, n2, n_threads, poll);
-    cost_pairs_packed(s1.data(), s2.data(), i, j, quantity, medium, m, modes, allowed_modes,
+    PairColumns pairs;
+    pairs.i = i;
+    pairs.j = j;
+    pairs.quantity = quantity;
+    pairs.medium8 = medium;
+    pairs.m = m;
+    cost_pairs_packed(s1.data(), n1, s2.data(), n2, pairs, modes, allowed_modes,
                       carbon_price_usd_per_kg, out, n_threads, poll);
 }
 
-void cost_pairs_packed(const Site* s1, const Site* s2, const int64_t* i, const int64_t* j,
-                       const double* quantity, const uint8_t* medium, int64_t m,
-                       const ModeTable& modes, uint32_t allowed_modes,
+void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
+                       const PairColumns& pairs, const ModeTable& modes, uint32_t allowed_modes,
                        double carbon_price_usd_per_kg, const PairCostOutput& out, int n_threads,
                        const PollFn& poll) {
+    const int64_t m = pairs.m;
     if (m <= 0) return;
+    if ((pairs.medium8 == nullptr) == (pairs.medium64 == nullptr)) {
+        throw InvalidInputError("cost_pairs_packed: pass exactly one medium column");
+    }
+    const int64_t* i = pairs.i;
+    const int64_t* j = pairs.j;
+    const double* quantity = pairs.quantity;
+    const uint8_t* med8 = pairs.medium8;
+    const int64_t* med64 = pairs.medium64;
+    BadRow bad;
     const int nm = std::min<int>(modes.n_modes, kMaxModes);
     // Per medium: the list of candidate modes (allowed and admitting that medium), in index order.
     int cand[kNumMedia][kMaxModes];
@@ -121,14 +188,28 @@ void cost_pairs_packed(const Site* s1, const Site* s2, const int64_t* i, const i
             for (int64_t k = k0; k < k1; ++k) {
 #if defined(__GNUC__) || defined(__clang__)
                 // Candidate pairs index the sites at random: prefetch the sites a few pairs
-                // ahead so their cache misses overlap instead of serialising.
+                // ahead so their cache misses overlap instead of serialising (an index not yet
+                // checked is clamped into the table).
                 if (k + kPrefetch < m) {
-                    __builtin_prefetch(&s1[i[k + kPrefetch]]);
-                    __builtin_prefetch(&s2[j[k + kPrefetch]]);
+                    const auto pa = static_cast<uint64_t>(i[k + kPrefetch]);
+                    const auto pb = static_cast<uint64_t>(j[k + kPrefetch]);
+                    __builtin_prefetch(&s1[pa < static_cast<uint64_t>(n1) ? pa : 0]);
+                    __builtin_prefetch(&s2[pb < static_cast<uint64_t>(n2) ? pb : 0]);
                 }
 #endif
-                const Site& u = s1[i[k]];
-                const Site& v = s2[j[k]];
+                const int64_t a = read_once(i + k), b = read_once(j + k);
+                const double q = read_once(quantity + k);
+                const int64_t med = med8 != nullptr ? static_cast<int64_t>(read_once(med8 + k))
+                                                    : read_once(med64 + k);
+                // one well-predicted branch for the whole row check
+                if ((static_cast<uint64_t>(a) >= static_cast<uint64_t>(n1)) |
+                    (static_cast<uint64_t>(b) >= static_cast<uint64_t>(n2)) | !(q >= 0.0) |
+                    (q == kInf) | (static_cast<uint64_t>(med) >= static_cast<uint64_t>(kNumMedia))) {
+                    bad.offer(k, a, b, q, med);
+                    return;  // the rest of this item cannot hold an earlier bad row
+                }
+                const Site& u = s1[a];
+                const Site& v = s2[b];
                 const double dx = u.x - v.x, dy = u.y - v.y, dz = u.z - v.z;
                 const double h = 0.25 * (dx * dx + dy * dy + dz * dz);
                 double gc;
@@ -142,8 +223,6 @@ void cost_pairs_packed(const Site* s1, const Site* s2, const int64_t* i, const i
                     gc = two_r * (kHalfPi - asin_sqrt(g));
                 }
                 const double road = 0.5 * (u.circ + v.circ);
-                const double q = quantity[k];
-                const int med = medium[k];
                 double best_obj = kInf, best_cost = kInf, best_co2 = kInf, best_route = kInf;
                 int best = -1;
                 for (int c = 0; c < n_cand[med]; ++c) {
@@ -173,6 +252,7 @@ void cost_pairs_packed(const Site* s1, const Site* s2, const int64_t* i, const i
             }
         },
         poll);
+    if (bad.row < m) bad.raise(n1, n2);
 }
 
 }  // namespace symbioflows

@@ -1,5 +1,7 @@
 #include "symbioflows/graph.hpp"
 
+#include <atomic>
+#include <memory>
 #include <string>
 
 #include "symbioflows/errors.hpp"
@@ -48,19 +50,41 @@ CsrGraph build_csr(int64_t n_nodes, const int64_t* src, const int64_t* dst, int6
 }
 
 CsrGraph transpose(const CsrGraph& g) {
-    const int64_t m = g.n_edges();
-    std::vector<int64_t> src(static_cast<size_t>(m)), dst(static_cast<size_t>(m)),
-        ids(static_cast<size_t>(m));
-    for (int64_t u = 0; u < g.n_nodes; ++u) {
+    // One stable counting sort by head node.  Reading g row by row (tails ascending, each row
+    // sorted by (head, edge id)) leaves every reverse row sorted by (tail, edge id): the same
+    // order that build_csr gives the reversed edge list.
+    const int64_t n = g.n_nodes, m = g.n_edges();
+    CsrGraph t;
+    t.n_nodes = n;
+    t.indptr.assign(static_cast<size_t>(n) + 1, 0);
+    for (int64_t p = 0; p < m; ++p) ++t.indptr[g.targets[p] + 1];
+    for (int64_t v = 0; v < n; ++v) t.indptr[v + 1] += t.indptr[v];
+    std::vector<int64_t> pos(t.indptr.begin(), t.indptr.end() - 1);
+    t.targets.resize(static_cast<size_t>(m));
+    t.edge_ids.resize(static_cast<size_t>(m));
+    for (int64_t u = 0; u < n; ++u) {
         for (int64_t p = g.indptr[u]; p < g.indptr[u + 1]; ++p) {
-            src[p] = g.targets[p];
-            dst[p] = u;
+            const int64_t q = pos[g.targets[p]]++;
+            t.targets[q] = u;
+            t.edge_ids[q] = g.edge_ids[p];
         }
     }
-    CsrGraph t = build_sorted(g.n_nodes, src.data(), dst.data(), m);
-    // map positions in the input order back to the original edge ids
-    for (int64_t p = 0; p < m; ++p) t.edge_ids[p] = g.edge_ids[t.edge_ids[p]];
     return t;
+}
+
+const CsrGraph& CsrGraph::reverse() const {
+    std::shared_ptr<const CsrGraph> r = std::atomic_load(&reverse_);
+    if (!r) {
+        auto built = std::make_shared<const CsrGraph>(transpose(*this));
+        std::shared_ptr<const CsrGraph> expected;
+        // keep the first copy stored; a concurrent builder's copy is dropped
+        if (std::atomic_compare_exchange_strong(&reverse_, &expected, built)) {
+            r = std::move(built);
+        } else {
+            r = std::move(expected);
+        }
+    }
+    return *r;
 }
 
 CsrGraph csr_from_arrays(int64_t n_nodes, std::vector<int64_t> indptr,

@@ -462,7 +462,8 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
 }
 
 void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* distance_km,
-                 const double* material_fit, const double* sector_fit, int64_t n_pairs, const SupplyAttrs& s,
+                 const double* material_fit, const double* sector_fit, const double* link_score,
+                 int64_t n_pairs, const SupplyAttrs& s,
                  const DemandAttrs& d, double circuity, const double* weights, double bias,
                  double* features, double* score, int n_threads, const PollFn& poll) {
     constexpr int64_t kBlock = 4096;
@@ -494,6 +495,7 @@ void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* dista
                 x[9] = s.hazardous[i] ? 1.0 : 0.0;
                 x[10] = s.country[i] != d.country[j] ? 1.0 : 0.0;
                 x[11] = sector_fit[k];
+                x[12] = link_score[k];
                 double z = bias;
                 for (int f = 0; f < kNumPairFeatures; ++f) z += weights[f] * x[f];
                 double p = 1.0 / (1.0 + std::exp(-z));

@@ -90,7 +90,7 @@ def kdtree_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_gro
     """
     Same as grid_candidates with one k-d tree per material group on 3D unit vectors; with max_per_supply = k the search prunes past the k-th nearest (GIL released).
     """
-def score_pairs(supply_index: typing.Any, demand_index: typing.Any, distance_km: typing.Any, material_fit: typing.Any, sector_fit: typing.Any, supply: dict, demand: dict, circuity: typing.SupportsFloat | typing.SupportsIndex, weights: typing.Any, bias: typing.SupportsFloat | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
+def score_pairs(supply_index: typing.Any, demand_index: typing.Any, distance_km: typing.Any, material_fit: typing.Any, sector_fit: typing.Any, supply: dict, demand: dict, circuity: typing.SupportsFloat | typing.SupportsIndex, weights: typing.Any, bias: typing.SupportsFloat | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0, link_score: typing.Any = None) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
     """
     Features (n_pairs x NUM_PAIR_FEATURES) and score in (0, 1] of candidate pairs, one pass, GIL released.
     """
@@ -101,4 +101,4 @@ def simd_level() -> str:
 COSTING_MAX_MODES: int = 32
 COSTING_NUM_MEDIA: int = 8
 EARTH_RADIUS_KM: float = 6371.0088
-NUM_PAIR_FEATURES: int = 12
+NUM_PAIR_FEATURES: int = 13

@@ -125,11 +125,13 @@ def test_score_pairs_equals_reference(seed, ns, nd, n_pairs):
     dist = rng.uniform(0, 500, n_pairs)
     fit = rng.uniform(0, 1, n_pairs)
     sfit = rng.normal(0, 1, n_pairs)
-    w = rng.normal(0, 0.05, 12)
-    feats, score = _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.1, n_threads=2)
-    assert feats.shape == (n_pairs, 12)
+    link = rng.uniform(0, 1, n_pairs)
+    w = rng.normal(0, 0.05, 13)
+    feats, score = _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.1, n_threads=2,
+                                     link_score=link)
+    assert feats.shape == (n_pairs, 13)
     for k in range(n_pairs):
-        x, p = ref.score_pair(si[k], di[k], dist[k], fit[k], s, d, 1.3, w, 0.1, sfit[k])
+        x, p = ref.score_pair(si[k], di[k], dist[k], fit[k], s, d, 1.3, w, 0.1, sfit[k], link[k])
         np.testing.assert_allclose(feats[k], x, rtol=1e-12, atol=1e-9)
         assert score[k] == pytest.approx(p, rel=1e-12, abs=1e-12)
     assert ((score > 0) & (score <= 1)).all()

@@ -55,13 +55,27 @@ struct alignas(32) Site {
 std::vector<Site> pack_sites(const double* lat, const double* lon, const double* circ, int64_t n,
                              int n_threads, const PollFn& poll = PollFn());
 
-// Evaluate m candidate pairs against packed sites; outputs are written at out[0..m).  Indices,
-// media and values must have been validated by the caller (indices in range, quantities finite
-// and >= 0, circuity finite and >= 1, media in [0, kNumMedia)).  Deterministic for any thread
-// count (each pair writes its own slot).
-void cost_pairs_packed(const Site* s1, const Site* s2, const int64_t* i, const int64_t* j,
-                       const double* quantity, const uint8_t* medium, int64_t m,
-                       const ModeTable& modes, uint32_t allowed_modes,
+// Pair columns, read in place (for example numpy buffers that the caller keeps alive).  The
+// medium column is either uint8 (medium8) or int64 (medium64); set exactly one.
+struct PairColumns {
+    const int64_t* i = nullptr;
+    const int64_t* j = nullptr;
+    const double* quantity = nullptr;
+    const uint8_t* medium8 = nullptr;
+    const int64_t* medium64 = nullptr;
+    int64_t m = 0;
+};
+
+// Evaluate the candidate pairs against packed sites; outputs are written at out[0..m).  The
+// pair columns are validated inside the parallel pass (i in [0, n1), j in [0, n2), quantity
+// finite and >= 0, medium in [0, kNumMedia)): every value is read exactly once, checked, and
+// only the checked copy is used, so a caller that mutates the columns concurrently can tear a
+// row but can never make the kernel read outside the site tables.  The first bad row in input
+// order is reported (UnknownNodeError for an index, InvalidInputError otherwise), whatever
+// the thread count.  Site tables (circuity finite and >= 1) are validated by the caller.
+// Deterministic for any thread count (each pair writes its own slot).
+void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
+                       const PairColumns& pairs, const ModeTable& modes, uint32_t allowed_modes,
                        double carbon_price_usd_per_kg, const PairCostOutput& out, int n_threads,
                        const PollFn& poll = PollFn());
 

@@ -1,6 +1,7 @@
 // Compressed sparse row (CSR) directed multigraph.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace symbioflows {
@@ -17,6 +18,14 @@ struct CsrGraph {
 
     int64_t n_edges() const noexcept { return static_cast<int64_t>(targets.size()); }
     int64_t out_degree(int64_t u) const { return indptr[u + 1] - indptr[u]; }
+
+    // The in-adjacency (transpose), built on first use and kept: the graph is immutable once
+    // built, like the in-index that igraph keeps beside its out-index.  Safe to call from
+    // several threads (the first callers may each build it; one copy is kept).
+    const CsrGraph& reverse() const;
+
+   private:
+    mutable std::shared_ptr<const CsrGraph> reverse_;
 };
 
 // Build from edge lists.  Throws InvalidInputError for a negative n_nodes or m and

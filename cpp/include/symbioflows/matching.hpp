@@ -73,7 +73,7 @@ struct DemandAttrs {
     const int32_t* country;
 };
 
-constexpr int kNumPairFeatures = 12;
+constexpr int kNumPairFeatures = 13;
 
 // Features per pair (column-major: feature f of pair k at features[f * n_pairs + k]):
 //  0 material_fit, 1 quantity_fit_supply = min(qs, qd)/qs, 2 quantity_fit_demand = min/qd,
@@ -82,10 +82,12 @@ constexpr int kNumPairFeatures = 12;
 //  5 distance_km (road = great circle x circuity), 6 transport_usd_per_t,
 //  7 surplus_usd_per_t = disposal + virgin * material_fit - transport, 8 co2e_avoided_kg_per_t =
 //  disposal_co2e + virgin_co2e * material_fit - transport co2e, 9 hazardous, 10 cross_border,
-//  11 sector_fit (a per-pair input: the learned fit of the receiver's sector to the supply).
+//  11 sector_fit (a per-pair input: the learned fit of the receiver's sector to the supply),
+//  12 link_score (a per-pair input: a link predictor's probability of the exchange, 0 when none).
 // score = sigmoid(bias + sum_f w_f x_f), clamped to [1e-9, 1].
 void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* distance_km,
-                 const double* material_fit, const double* sector_fit, int64_t n_pairs, const SupplyAttrs& s,
+                 const double* material_fit, const double* sector_fit, const double* link_score,
+                 int64_t n_pairs, const SupplyAttrs& s,
                  const DemandAttrs& d, double circuity, const double* weights, double bias,
                  double* features, double* score, int n_threads, const PollFn& poll = PollFn());
 

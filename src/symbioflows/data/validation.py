@@ -335,6 +335,21 @@ def _text_values(col: pa.ChunkedArray) -> list[str | None]:
     return _text_column(col.to_pylist())
 
 
+def _optional_nonnegative(t: Any, names: Any, n: int, table: str, column: str, out: Any, *,
+                          unit_hint: str, what: str, fix: str, code: str) -> np.ndarray:
+    """An optional numeric column that must be finite and >= 0 where given: each bad value
+    is reported (non-finite / negative ``what``) and becomes NaN; absent column: all NaN."""
+    vals = np.full(n, np.nan)
+    if column in names:
+        vals = _numeric_column(t.column(column), table, column, out, required=False,
+                               unit_hint=unit_hint)
+        for i in map(int, np.flatnonzero(~np.isnan(vals) & ~(np.isfinite(vals) & (vals >= 0)))):
+            fv = float(vals[i])
+            msg = f"non-finite {what}" if not np.isfinite(fv) else f"negative {what}"
+            out.add(table, i, column, fv, msg, fix, code=code)
+    return np.where(np.isfinite(vals) & (vals >= 0), vals, np.nan)
+
+
 def _numeric_column(
     col: pa.ChunkedArray,
     table: str,
@@ -1042,29 +1057,10 @@ def _streams(
             out.add(T, int(i), "quality", fv, "quality outside [0, 1]", fix, code="bad_quality")
     cols["quality"] = np.where((quality >= 0) & (quality <= 1), quality, np.nan)
     # price
-    price = np.full(n, np.nan)
-    if "price_usd_per_t" in names:
-        price = _numeric_column(
-            t.column("price_usd_per_t"),
-            T,
-            "price_usd_per_t",
-            out,
-            required=False,
-            unit_hint=" in USD per tonne",
-        )
-        for i in map(int, np.flatnonzero(~np.isnan(price) & ~(np.isfinite(price) & (price >= 0)))):
-            fv = float(price[i])
-            msg = "non-finite price" if not np.isfinite(fv) else "negative price"
-            out.add(
-                T,
-                int(i),
-                "price_usd_per_t",
-                fv,
-                msg,
-                "give a price >= 0 in USD/t (a supply's disposal cost is written as a positive number)",
-                code="bad_price",
-            )
-    cols["price_usd_per_t"] = np.where(np.isfinite(price) & (price >= 0), price, np.nan)
+    cols["price_usd_per_t"] = _optional_nonnegative(
+        t, names, n, T, "price_usd_per_t", out, unit_hint=" in USD per tonne", what="price",
+        fix="give a price >= 0 in USD/t (a supply's disposal cost is written as a positive number)",
+        code="bad_price")
     # availability
     mask = np.full(n, CONTINUOUS_MASK, dtype=np.int16)
     if "availability_mask" in names:
@@ -1180,29 +1176,9 @@ def _exchanges(
                         code="wrong_direction",
                     )
         cols[name] = vals
-    qty = np.full(n, np.nan)
-    if "quantity_t_per_yr" in names:
-        qty = _numeric_column(
-            t.column("quantity_t_per_yr"),
-            T,
-            "quantity_t_per_yr",
-            out,
-            required=False,
-            unit_hint=" in t/yr",
-        )
-        for i in map(int, np.flatnonzero(~np.isnan(qty) & ~(np.isfinite(qty) & (qty >= 0)))):
-            fv = float(qty[i])
-            msg = "non-finite quantity" if not np.isfinite(fv) else "negative quantity"
-            out.add(
-                T,
-                int(i),
-                "quantity_t_per_yr",
-                fv,
-                msg,
-                "give a finite quantity >= 0 in t/yr, or leave it empty",
-                code="bad_quantity",
-            )
-    cols["quantity_t_per_yr"] = np.where(np.isfinite(qty) & (qty >= 0), qty, np.nan)
+    cols["quantity_t_per_yr"] = _optional_nonnegative(
+        t, names, n, T, "quantity_t_per_yr", out, unit_hint=" in t/yr", what="quantity",
+        fix="give a finite quantity >= 0 in t/yr, or leave it empty", code="bad_quantity")
     status: list[str | None] = ["proposed"] * n
     if "status" in names:
         raw = _text_values(t.column("status"))

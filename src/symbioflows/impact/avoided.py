@@ -67,24 +67,23 @@ class Factor:
     source: str
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=2)
+def _factor_rows(filename: str) -> dict[tuple[str, str], tuple[float, str]]:
+    """(Level 3 material, column) -> (kg CO2e per t, DEFRA row ID) of one DEFRA 2025 table."""
+    out = {}
+    for r in read_factor_csv(filename):
+        v = r["GHG Conversion Factor 2025"]
+        if v:
+            out[(r["Level 3"], r["Column Text"])] = (float(v), r["ID"])
+    return out
+
+
 def _material_rows() -> dict[tuple[str, str], tuple[float, str]]:
-    out = {}
-    for r in read_factor_csv("defra_2025_material_use.csv"):
-        v = r["GHG Conversion Factor 2025"]
-        if v:
-            out[(r["Level 3"], r["Column Text"])] = (float(v), r["ID"])
-    return out
+    return _factor_rows("defra_2025_material_use.csv")
 
 
-@functools.lru_cache(maxsize=1)
 def _disposal_rows() -> dict[tuple[str, str], tuple[float, str]]:
-    out = {}
-    for r in read_factor_csv("defra_2025_waste_disposal.csv"):
-        v = r["GHG Conversion Factor 2025"]
-        if v:
-            out[(r["Level 3"], r["Column Text"])] = (float(v), r["ID"])
-    return out
+    return _factor_rows("defra_2025_waste_disposal.csv")
 
 
 def material_factor(material: str, kind: str = "primary") -> Factor:
@@ -98,22 +97,8 @@ def material_factor(material: str, kind: str = "primary") -> Factor:
     >>> material_factor("Metal: aluminium cans and foil (excl. forming)").value
     9115.90131
     """
-    if kind not in _MATERIAL_COLUMNS:
-        raise InvalidInputError(f"kind must be one of {sorted(_MATERIAL_COLUMNS)}; got {kind!r}")
-    rows = _material_rows()
-    key = (material, _MATERIAL_COLUMNS[kind])
-    if key not in rows:
-        names = sorted({m for m, c in rows if c == _MATERIAL_COLUMNS[kind]})
-        raise InvalidInputError(
-            f"no DEFRA 2025 {kind!r} material-use factor for {material!r}; available: {names}"
-        )
-    value, ident = rows[key]
-    return Factor(
-        name=f"{material} / {_MATERIAL_COLUMNS[kind]}",
-        value=value,
-        unit="kg CO2e per t",
-        source=DEFRA_SOURCE.format(table=f"material use, ID {ident}"),
-    )
+    return _defra_factor(_material_rows(), _MATERIAL_COLUMNS, material, kind,
+                         what="kind", label="material-use factor", table="material use")
 
 
 def disposal_factor(material: str, route: str = "landfill") -> Factor:
@@ -124,21 +109,28 @@ def disposal_factor(material: str, route: str = "landfill") -> Factor:
     >>> disposal_factor("Commercial and industrial waste", "landfill").value
     520.5327
     """
-    if route not in _ROUTES:
-        raise InvalidInputError(f"route must be one of {sorted(_ROUTES)}; got {route!r}")
-    rows = _disposal_rows()
-    key = (material, _ROUTES[route])
+    return _defra_factor(_disposal_rows(), _ROUTES, material, route,
+                         what="route", label="disposal factor", table="waste disposal")
+
+
+def _defra_factor(rows: dict[tuple[str, str], tuple[float, str]], columns: dict[str, str],
+                  material: str, choice: str, *, what: str, label: str, table: str) -> Factor:
+    """Look up one DEFRA 2025 factor by (material, column chosen by ``choice``)."""
+    if choice not in columns:
+        raise InvalidInputError(f"{what} must be one of {sorted(columns)}; got {choice!r}")
+    column = columns[choice]
+    key = (material, column)
     if key not in rows:
-        names = sorted({m for m, c in rows if c == _ROUTES[route]})
+        names = sorted({m for m, c in rows if c == column})
         raise InvalidInputError(
-            f"no DEFRA 2025 {route!r} disposal factor for {material!r}; available: {names}"
+            f"no DEFRA 2025 {choice!r} {label} for {material!r}; available: {names}"
         )
     value, ident = rows[key]
     return Factor(
-        name=f"{material} / {_ROUTES[route]}",
+        name=f"{material} / {column}",
         value=value,
         unit="kg CO2e per t",
-        source=DEFRA_SOURCE.format(table=f"waste disposal, ID {ident}"),
+        source=DEFRA_SOURCE.format(table=f"{table}, ID {ident}"),
     )
 
 

@@ -8,24 +8,36 @@ SGD), optionally wrapped in Flower's ``DifferentialPrivacyServerSideFixedClippin
 (central DP: each client's update is clipped to ``clipping_norm`` and Gaussian noise of
 standard deviation ``noise_multiplier * clipping_norm / n_clients`` is added to the mean).
 
-How it runs: in-process. Flower's simulation engine (``flwr.simulation``) runs on Ray, which
-is too heavy for CI on 2 cores, so the round loop here calls the strategy's
-``configure_fit`` / ``aggregate_fit`` itself and talks to each client through a
-``ClientProxy`` that serialises every message with Flower's ``ndarrays_to_parameters``
-(what a network transport would carry). Every message that crosses is recorded in
+How it runs. Plain FedAvg/FedProx (and server-side DP) run in-process: Flower's simulation
+engine (``flwr.simulation``) starts Ray, which costs seconds per run, so this round loop calls
+the strategy's ``configure_fit`` / ``aggregate_fit`` itself and talks to each client through a
+``ClientProxy`` that serialises every message with Flower's ``ndarrays_to_parameters`` (what a
+network transport would carry). Every message that crosses is recorded in
 :attr:`FederatedResult.transcript`, so tests can prove that no raw row leaves a client.
 
-Secure aggregation is **not** used: Flower provides SecAgg+ only for its message-based
-runtime (``secaggplus_mod`` with ``SecAggPlusWorkflow`` in a ServerApp/ClientApp), which
-this in-process loop does not run. The server therefore sees each client's (clipped)
-update; DP protects the released model, not the individual updates from the server.
+Secure aggregation (``secure_aggregation=True``) runs Flower's SecAgg+ protocol, which exists
+only in Flower's message-based runtime: ``SecAggPlusWorkflow`` in a ``ServerApp`` and
+``secaggplus_mod`` in each ``ClientApp``, run by ``flwr.simulation.run_simulation`` on its
+Ray backend (see :mod:`symbioflows.learn._secagg`). The server then receives only masked
+integer vectors and their unmasked sum; the transcript is the server's own view of the run.
+With DP and SecAgg+ together the clipping moves to the clients (Flower's
+``fixedclipping_mod`` with ``DifferentialPrivacyClientSideFixedClipping``), because the server
+can no longer see, hence clip, an individual update.
 
-Privacy accounting (ours; Flower's wrapper does not report a budget): the server-side
-fixed-clipping mechanism with every client participating in every round is a Gaussian
-mechanism with noise multiplier ``z`` on client-level sensitivity; over ``T`` rounds its
-Rényi DP is ``eps_RDP(a) = T a / (2 z^2)`` (Mironov, 2017, Prop. 7 and composition), turned
-into ``(eps, delta)``-DP by ``eps = min_a eps_RDP(a) + log(1/delta) / (a - 1)``. The bound is
-on client-level (whole park) adjacency and does not use sub-sampling amplification.
+Privacy accounting (ours; Flower 1.42's legacy wrappers report no budget, and its
+``RdpAccountant`` needs Google's ``dp-accounting``, not a dependency here). Every client takes
+part in every round and, under DP, every client's update has weight 1 (an unweighted mean:
+with FedAvg's ``num_examples`` weights one large park would move the mean by more than
+``clipping_norm / n_clients`` and the noise would not cover it; Flower's own accounted DP
+strategies refuse unequal weights for the same reason). Each round is then a Gaussian mechanism
+with noise multiplier ``z`` on the sum of clipped updates (add/remove-one-client adjacency,
+no sub-sampling amplification). ``T`` rounds compose exactly to ``sqrt(T)/z``-Gaussian DP
+(Dong, Roth & Su, 2022, JRSS-B, Cor. 3.3), whose tight ``(eps, delta)`` curve is
+``delta = Phi(-eps/mu + mu/2) - e^eps Phi(-eps/mu - mu/2)`` (Balle & Wang, 2018, Thm. 8):
+:func:`gaussian_dp_epsilon_exact`, the figure reported. :func:`gaussian_dp_epsilon` is the
+looser Rényi-DP bound (Mironov, 2017) kept for comparison. The guarantee is client-level: it
+covers a whole park's data, not one exchange, and it says nothing about the per-round losses
+the clients report for monitoring.
 """
 
 from __future__ import annotations
@@ -50,6 +62,7 @@ __all__ = [
     "FederatedResult",
     "ParkClient",
     "gaussian_dp_epsilon",
+    "gaussian_dp_epsilon_exact",
     "make_park_clients",
     "run_federated",
     "train_centralised",
@@ -76,6 +89,41 @@ def gaussian_dp_epsilon(noise_multiplier: float, rounds: int, delta: float) -> f
     orders = np.concatenate([np.linspace(1.01, 10, 200), np.linspace(10.5, 512, 400)])
     eps = rounds * orders / (2 * noise_multiplier**2) + np.log(1 / delta) / (orders - 1)
     return float(eps.min())
+
+
+def gaussian_dp_epsilon_exact(noise_multiplier: float, rounds: int, delta: float) -> float:
+    """Tight (eps, delta) of ``rounds`` Gaussian mechanisms with noise multiplier ``z``.
+
+    Their composition is exactly ``mu``-Gaussian DP with ``mu = sqrt(rounds) / z`` (Dong, Roth &
+    Su, 2022); eps solves ``delta = Phi(-eps/mu + mu/2) - e^eps Phi(-eps/mu - mu/2)`` (Balle &
+    Wang, 2018). Smaller than the RDP bound of :func:`gaussian_dp_epsilon` for the same setting.
+
+    Examples
+    --------
+    >>> round(gaussian_dp_epsilon_exact(1.0, 1, 1e-5), 2)
+    4.38
+    >>> round(gaussian_dp_epsilon_exact(1.0, 30, 1e-5), 1) < round(gaussian_dp_epsilon(1.0, 30, 1e-5), 1)
+    True
+    """
+    if noise_multiplier <= 0:
+        return float("inf")
+    if not (0 < delta < 1):
+        raise InvalidInputError(f"delta must be in (0, 1); got {delta}")
+    rounds = check_positive_int(rounds, "rounds")
+    from scipy.optimize import brentq
+    from scipy.special import log_ndtr, ndtr
+
+    mu = float(np.sqrt(rounds) / noise_multiplier)
+
+    def excess(eps: float) -> float:
+        return float(ndtr(-eps / mu + mu / 2) - np.exp(eps + log_ndtr(-eps / mu - mu / 2)) - delta)
+
+    if excess(0.0) <= 0:
+        return 0.0
+    hi = 1.0
+    while excess(hi) > 0:
+        hi *= 2
+    return float(brentq(excess, 0.0, hi, xtol=1e-10))
 
 
 PUBLIC_PREFIX = "__public_nace__"
@@ -156,7 +204,10 @@ class ParkClient:
         center = (np.asarray(parameters[0], dtype=np.float64).copy(), float(np.asarray(parameters[1])[0]))
         if self._y.size:
             self._model.partial_fit(self._x, self._y, prox_center=center if mu > 0 else None, mu=mu)
-        return self._model.get_arrays()[:2], self.n_examples, {}
+        # under DP every client weighs 1 (unweighted mean), so one client's clipped update
+        # moves the aggregate by at most clipping_norm / n_clients, what the noise is sized for
+        weight = 1 if config.get("uniform_weight", False) else self.n_examples
+        return self._model.get_arrays()[:2], weight, {}
 
     def evaluate(self, parameters: list[np.ndarray], config: dict[str, Any]) -> tuple[float, int, dict[str, Any]]:
         self._model.set_arrays(list(parameters))
@@ -208,6 +259,10 @@ class FederatedResult:
     delta: float | None
     strategy: str
     transcript: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    #: accountant, its parameters and both epsilons (``None`` without DP)
+    privacy: dict[str, Any] | None = None
+    #: the SecAgg+ settings used (``None`` without secure aggregation)
+    secure_aggregation: dict[str, Any] | None = None
 
     def model(self) -> SGDLogistic:
         m = SGDLogistic()
@@ -274,6 +329,12 @@ def run_federated(
     noise_multiplier: float | None = None,
     clipping_norm: float = 1.0,
     delta: float = 1e-5,
+    secure_aggregation: bool = False,
+    secagg_num_shares: int | float = 1.0,
+    secagg_reconstruction_threshold: int | float = 0.67,
+    secagg_clipping_range: float = 8.0,
+    secagg_quantization_range: int = 2**22,
+    num_cpus: int | None = None,
     rng: Any = 0,
 ) -> FederatedResult:
     """Train the pair scorer across clients with Flower's FedAvg or FedProx.
@@ -288,71 +349,140 @@ def run_federated(
     proximal_mu : float
         FedProx's proximal weight (ignored by FedAvg).
     noise_multiplier : float, optional
-        Turn on central DP (Flower's ``DifferentialPrivacyServerSideFixedClipping``) with
-        this noise multiplier; ``clipping_norm`` bounds each client's update.
+        Turn on central DP with this noise multiplier ``z``; ``clipping_norm`` bounds each
+        client's update and Gaussian noise of standard deviation ``z * clipping_norm /
+        n_clients`` is added to the (then unweighted) mean. Flower's
+        ``DifferentialPrivacyServerSideFixedClipping`` does it, or, with secure aggregation,
+        ``DifferentialPrivacyClientSideFixedClipping`` with ``fixedclipping_mod`` on the clients.
     delta : float
         Target delta of the reported (epsilon, delta).
+    secure_aggregation : bool
+        Run Flower's SecAgg+ (``SecAggPlusWorkflow`` + ``secaggplus_mod``) on Flower's
+        simulation engine (Ray): the server sees only masked vectors and their sum.
+    secagg_num_shares, secagg_reconstruction_threshold : int or float
+        SecAgg+'s neighbourhood size and the shares needed to rebuild a secret (floats are
+        fractions of the clients / of the shares, as in Flower). Defaults: every client is a
+        neighbour of every other, two thirds of the shares rebuild a secret.
+    secagg_clipping_range, secagg_quantization_range : float, int
+        SecAgg+'s quantisation: weighted model values are clipped to
+        ``[-clipping_range, clipping_range]`` and rounded to ``quantization_range`` levels.
+        The client weight ratio is ``n_examples / max(n_examples)`` (or 1 under DP), so the
+        range must cover the model's largest coefficient; a run that clipped logs a warning.
+    num_cpus : int, optional
+        CPUs Ray may use for the SecAgg+ simulation (default: up to 2). A private local Ray
+        instance is started for the run; if Ray is already initialised in this process that
+        instance is used instead, and Flower's backend shuts it down when the run ends.
     rng : seed
         Seeds the DP noise (numpy global state is saved and restored around Flower's noise).
     """
     fl_common = import_optional("flwr.common", "federated", purpose="federated training")
     strat_mod = import_optional("flwr.server.strategy", "federated")
-    cm_mod = import_optional("flwr.server.client_manager", "federated")
     if strategy not in ("fedavg", "fedprox"):
         raise InvalidInputError(f"strategy must be 'fedavg' or 'fedprox'; got {strategy!r}")
     n_rounds = check_positive_int(n_rounds, "n_rounds")
     if len(clients) < 2:
         raise InvalidInputError(f"federated training needs at least 2 clients; got {len(clients)}")
+    if secure_aggregation and len(clients) < 3:
+        raise InvalidInputError(f"secure aggregation needs at least 3 clients (with 2, each one's update is the "
+                                f"sum minus the other's); got {len(clients)}")
     dims = {c.n_features for c in clients}
     if len(dims) != 1:
         raise InvalidInputError(f"clients disagree on the feature count: {sorted(dims)}")
+    if noise_multiplier is not None and (noise_multiplier < 0 or clipping_norm <= 0):
+        raise InvalidInputError(f"noise_multiplier must be >= 0 and clipping_norm > 0; got {noise_multiplier} and "
+                                f"{clipping_norm}")
+    if secure_aggregation and not (secagg_clipping_range > 0 and secagg_quantization_range >= 2):
+        raise InvalidInputError(f"secagg_clipping_range must be > 0 and secagg_quantization_range >= 2; got "
+                                f"{secagg_clipping_range} and {secagg_quantization_range}")
     n_features = dims.pop()
+    dp = noise_multiplier is not None
     init = fl_common.ndarrays_to_parameters([np.zeros(n_features), np.zeros(1)])
     common = dict(
         fraction_fit=1.0, fraction_evaluate=1.0, min_fit_clients=len(clients),
         min_evaluate_clients=len(clients), min_available_clients=len(clients),
-        initial_parameters=init, on_fit_config_fn=lambda r: {"local_epochs": local_epochs, "round": r},
+        initial_parameters=init,
+        on_fit_config_fn=lambda r: {"local_epochs": local_epochs, "round": r, "uniform_weight": dp},
     )
     if strategy == "fedprox":
         strat = strat_mod.FedProx(proximal_mu=proximal_mu, **common)
     else:
         strat = strat_mod.FedAvg(**common)
-    if noise_multiplier is not None:
-        if noise_multiplier < 0 or clipping_norm <= 0:
-            raise InvalidInputError("noise_multiplier must be >= 0 and clipping_norm > 0")
-        strat = strat_mod.DifferentialPrivacyServerSideFixedClipping(
-            strat, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm, num_sampled_clients=len(clients)
-        )
+    if dp:
+        wrapper = (strat_mod.DifferentialPrivacyClientSideFixedClipping if secure_aggregation
+                   else strat_mod.DifferentialPrivacyServerSideFixedClipping)
+        strat = wrapper(strat, noise_multiplier=noise_multiplier, clipping_norm=clipping_norm,
+                        num_sampled_clients=len(clients))
+    state = np.random.get_state()  # noqa: NPY002 - Flower's DP noise draws from numpy's global RNG
+    np.random.seed(int(check_rng(rng).integers(2**31 - 1)))  # noqa: NPY002
+    secagg_info: dict[str, Any] | None = None
+    try:
+        if secure_aggregation:
+            from symbioflows.learn._secagg import run_secagg_simulation
+
+            max_weight = 1.0 if dp else float(max(max(c.n_examples for c in clients), 1))
+            secagg_info = {
+                "protocol": "SecAgg+ (flwr.server.workflow.SecAggPlusWorkflow + flwr.client.mod.secaggplus_mod)",
+                "num_shares": secagg_num_shares, "reconstruction_threshold": secagg_reconstruction_threshold,
+                "max_weight": max_weight, "clipping_range": float(secagg_clipping_range),
+                "quantization_range": int(secagg_quantization_range), "modulus_range": 2**32,
+            }
+            arrays, history, transcript = run_secagg_simulation(
+                clients, strat, n_rounds=n_rounds, num_shares=secagg_num_shares,
+                reconstruction_threshold=secagg_reconstruction_threshold, max_weight=max_weight,
+                clipping_range=float(secagg_clipping_range), quantization_range=int(secagg_quantization_range),
+                client_side_clipping=dp, num_cpus=num_cpus,
+            )
+        else:
+            arrays, history, transcript = _run_in_process(clients, strat, n_rounds)
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+    privacy: dict[str, Any] | None = None
+    eps: float | None = None
+    if dp:
+        assert noise_multiplier is not None
+        eps = gaussian_dp_epsilon_exact(noise_multiplier, n_rounds, delta)
+        privacy = {
+            "accountant": "Gaussian DP composition, exact (Dong, Roth & Su 2022; Balle & Wang 2018)",
+            "epsilon": eps,
+            "epsilon_rdp_bound": gaussian_dp_epsilon(noise_multiplier, n_rounds, delta),
+            "delta": delta, "noise_multiplier": float(noise_multiplier), "clipping_norm": float(clipping_norm),
+            "rounds": n_rounds, "clients_per_round": len(clients), "population": len(clients),
+            "sampling": "every client every round (no amplification)",
+            "adjacency": "add or remove one client (a whole park's data)",
+            "aggregation": "unweighted mean of clipped updates",
+            "clipping": "client-side (fixedclipping_mod)" if secure_aggregation else "server-side",
+        }
+    label = strategy + ("+secagg" if secure_aggregation else "") + ("+dp" if dp else "")
+    return FederatedResult(
+        coef=np.asarray(arrays[0], dtype=np.float64), intercept=float(np.asarray(arrays[1]).reshape(-1)[0]),
+        history=history, epsilon=eps, delta=delta if dp else None,
+        strategy=label, transcript=transcript, privacy=privacy, secure_aggregation=secagg_info,
+    )
+
+
+def _run_in_process(clients: list[ParkClient], strat: Any, n_rounds: int
+                    ) -> tuple[list[np.ndarray], list[dict[str, float]], list[dict[str, Any]]]:
+    fl_common = import_optional("flwr.common", "federated", purpose="federated training")
+    cm_mod = import_optional("flwr.server.client_manager", "federated")
     transcript: list[dict[str, Any]] = []
     proxy_cls = _proxy_class()
     manager = cm_mod.SimpleClientManager()
     for c in clients:
         manager.register(proxy_cls(c, transcript))
-    params = strat.initialize_parameters(manager) or init
+    params = strat.initialize_parameters(manager)
     history = []
-    state = np.random.get_state()  # noqa: NPY002 - Flower's DP noise draws from numpy's global RNG
-    np.random.seed(int(check_rng(rng).integers(2**31 - 1)))  # noqa: NPY002
-    try:
-        for rnd in range(1, n_rounds + 1):
-            instructions = strat.configure_fit(server_round=rnd, parameters=params, client_manager=manager)
-            results = [(proxy, proxy.fit(ins, None, None)) for proxy, ins in sorted(instructions, key=lambda t: t[0].cid)]
-            new_params, _ = strat.aggregate_fit(rnd, results, [])
-            if new_params is not None:
-                params = new_params
-            ev = strat.configure_evaluate(server_round=rnd, parameters=params, client_manager=manager)
-            ev_res = [(proxy, proxy.evaluate(ins, None, None)) for proxy, ins in sorted(ev, key=lambda t: t[0].cid)]
-            n_tot = sum(r.num_examples for _, r in ev_res) or 1
-            loss = sum(r.loss * r.num_examples for _, r in ev_res) / n_tot
-            history.append({"round": rnd, "train_loss": float(loss)})
-    finally:
-        np.random.set_state(state)  # noqa: NPY002
-    arrays = fl_common.parameters_to_ndarrays(params)
-    eps = gaussian_dp_epsilon(noise_multiplier, n_rounds, delta) if noise_multiplier is not None else None
-    return FederatedResult(
-        coef=np.asarray(arrays[0], dtype=np.float64), intercept=float(np.asarray(arrays[1]).reshape(-1)[0]),
-        history=history, epsilon=eps, delta=delta if noise_multiplier is not None else None,
-        strategy=strategy + ("+dp" if noise_multiplier is not None else ""), transcript=transcript,
-    )
+    for rnd in range(1, n_rounds + 1):
+        instructions = strat.configure_fit(server_round=rnd, parameters=params, client_manager=manager)
+        results = [(proxy, proxy.fit(ins, None, None)) for proxy, ins in sorted(instructions, key=lambda t: t[0].cid)]
+        new_params, _ = strat.aggregate_fit(rnd, results, [])
+        if new_params is not None:
+            params = new_params
+        ev = strat.configure_evaluate(server_round=rnd, parameters=params, client_manager=manager)
+        ev_res = [(proxy, proxy.evaluate(ins, None, None)) for proxy, ins in sorted(ev, key=lambda t: t[0].cid)]
+        n_tot = sum(r.num_examples for _, r in ev_res) or 1
+        loss = sum(r.loss * r.num_examples for _, r in ev_res) / n_tot
+        history.append({"round": rnd, "train_loss": float(loss)})
+    return fl_common.parameters_to_ndarrays(params), history, transcript
 
 
 def train_centralised(clients: list[ParkClient], *, epochs: int = 10, lr: float = 0.1, alpha: float = 1e-4, rng: Any = 0) -> SGDLogistic:

@@ -302,20 +302,18 @@ def _circuity_array(country: Any, n: int, name: str, overrides: dict[str, float]
     return out
 
 
-def _medium_array(medium: Any, m: int) -> npt.NDArray[np.uint8]:
+def _medium_array(medium: Any, m: int) -> npt.NDArray[np.uint8] | npt.NDArray[np.int64]:
     if isinstance(medium, str):
         return np.full(m, medium_code(medium), dtype=np.uint8)
     arr = np.asarray(medium)
     if arr.shape != (m,):
         raise InvalidInputError(f"medium: expected one value per pair ({m}); got shape {arr.shape}")
     if arr.dtype.kind in "iu":
-        bad = np.flatnonzero((arr < 0) | (arr >= len(MEDIA)))
-        if bad.size:
-            k = int(bad[0])
-            raise InvalidInputError(
-                f"medium row {k}: code {arr[k]} outside [0, {len(MEDIA)}); media: {list(MEDIA)}"
-            )
-        return arr.astype(np.uint8)
+        # codes are range-checked by the native kernel in its parallel pass (no serial
+        # full-size pass here); uint8 and int64 are read in place
+        if arr.dtype == np.uint8 or arr.dtype == np.int64:
+            return arr
+        return arr.astype(np.int64)
     codes = {name: c for c, name in enumerate(MEDIA)}
     codes.update({alias: MEDIA.index(target) for alias, target in MEDIUM_ALIASES.items()})
     out = np.empty(m, dtype=np.uint8)

@@ -28,10 +28,10 @@ def candidates(s_lat, s_lon, s_group, s_company, radius, d_lat, d_lon, d_group, 
     return out
 
 
-def score_pair(i, j, dist, fit, s, d, circuity, weights, bias, sector_fit=0.0):
+def score_pair(i, j, dist, fit, s, d, circuity, weights, bias, sector_fit=0.0, link_score=0.0):
     qs, qd = s["qty_t"][i], d["qty_t"][j]
     q = min(qs, qd)
-    x = [0.0] * 12
+    x = [0.0] * 13
     x[0] = fit
     x[1] = q / qs if qs > 0 else 0.0
     x[2] = q / qd if qd > 0 else 0.0
@@ -48,6 +48,7 @@ def score_pair(i, j, dist, fit, s, d, circuity, weights, bias, sector_fit=0.0):
     x[9] = 1.0 if s["hazardous"][i] else 0.0
     x[10] = 1.0 if s["country"][i] != d["country"][j] else 0.0
     x[11] = sector_fit
+    x[12] = link_score
     z = bias + sum(w * v for w, v in zip(weights, x))
     p = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
     return np.array(x), min(1.0, max(1e-9, p))

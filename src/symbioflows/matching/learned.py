@@ -13,11 +13,28 @@ receiver (business text, NACE class), compute a handful of features and a linear
 * ``log_pop_division`` / ``log_pop_class``: how often the division / class receives anything;
 * ``same_division``: donor and candidate in the same NACE division;
 * ``centroid_similarity``: cosine of the donor text to the mean embedding of the texts that the
-  candidate's division received in training.
+  candidate's division received in training;
+* ``naive_bayes``: multinomial naive-Bayes log-posterior of the candidate class given the words,
+  EWC sub-chapter and donor division;
+* ``taxonomy_use`` / ``taxonomy_use_division``: the materials taxonomy's substitution knowledge
+  (no training data): the donor text is classified into material classes
+  (:class:`symbioflows.materials.MaterialClassifier`, top 3 with their confidences) and the
+  candidate scores the confidence of the classes whose ``used_by_nace`` lists its class (or, for
+  the second feature, only its division);
+* ``taxonomy_ewc``: 1 when a material class listing the query's EWC code is used by the
+  candidate's class;
+* ``same_class``: donor and candidate in the same NACE class (in a park's own pool the donor
+  itself is a candidate);
+* ``material_class_fit``: conditional popularity of the candidate class given the donor
+  stream's material class, counted on the training exchanges and smoothed towards the
+  taxonomy's users mixed with overall class popularity (log probability).
 
 The statistics are counts over exchanges (the package may ship them; the rows themselves never
-ship); the weights come from a logistic regression fitted on out-of-fold features (so that a row
-never informs its own features).  :data:`DEFAULT_BLEND` is the hand-set, untrained blend.
+ship); the weights come from a listwise logistic (conditional logit) model fitted on out-of-fold
+features (inner folds grouped by case, so that a row never informs its own features), and the
+feature set (:data:`CANDIDATE_SUBSETS`) and regularisation (:data:`C_GRID`) are chosen by grouped
+cross-validation over the same inner folds.  :data:`DEFAULT_BLEND` is the hand-set, untrained
+blend.
 """
 
 from __future__ import annotations
@@ -38,8 +55,8 @@ import numpy.typing as npt
 from symbioflows.errors import FormatVersionError, InvalidInputError, NotFittedError
 from symbioflows.matching.text import embed_texts, nace_division, tokenize
 
-__all__ = ["Query", "Candidate", "SectorStatistics", "FEATURES", "DEFAULT_BLEND",
-           "ReceiverScorer", "pair_features"]
+__all__ = ["Query", "Candidate", "SectorStatistics", "FEATURES", "TAXONOMY_FEATURES",
+           "DEFAULT_BLEND", "ReceiverScorer", "pair_features", "predict_material_classes"]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +75,19 @@ FEATURES = (
     "lift_tokens_class",
     "class_centroid_similarity",
     "naive_bayes",
+    "taxonomy_use",
+    "taxonomy_use_division",
+    "taxonomy_ewc",
+    "same_class",
+    "material_class_fit",
 )
+
+#: Features that use the materials taxonomy (dropped by ``ReceiverScorer(use_taxonomy=False)``).
+TAXONOMY_FEATURES = ("taxonomy_use", "taxonomy_use_division", "taxonomy_ewc",
+                     "material_class_fit")
+#: Features that need text embeddings of the query and the candidates.
+_EMBEDDING_FEATURES = frozenset({"text_similarity", "centroid_similarity",
+                                 "class_centroid_similarity"})
 
 #: Hand-set blend (the untrained default): text and code knowledge first, sector priors second.
 DEFAULT_BLEND: dict[str, float] = {
@@ -76,9 +105,14 @@ DEFAULT_BLEND: dict[str, float] = {
     "lift_tokens_class": 0.0,
     "class_centroid_similarity": 0.0,
     "naive_bayes": 0.0,
+    "taxonomy_use": 0.0,
+    "taxonomy_use_division": 0.0,
+    "taxonomy_ewc": 0.0,
+    "same_class": 0.0,
+    "material_class_fit": 0.0,
 }
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: taxonomy features and material-class counts (1 still loads)
 ARTIFACT_KIND = "symbioflows.receiver_scorer"
 PRETRAINED_DIR = Path(__file__).resolve().parent / "models" / "receiver_scorer"
 
@@ -134,11 +168,23 @@ class SectorStatistics:
     by_ewc4_class: dict[str, Counter[str]] = field(default_factory=dict)
     by_token_class: dict[str, Counter[str]] = field(default_factory=dict)
     class_centroids: dict[str, list[float]] = field(default_factory=dict)
+    #: receiver classes by the donor stream's (top predicted) material class
+    by_material_class: dict[str, Counter[str]] = field(default_factory=dict)
 
     @classmethod
     def from_pairs(cls, queries: Sequence[Query], receivers: Sequence[str | None],
-                   query_emb: np.ndarray | None = None, embed_backend: str = "") -> SectorStatistics:
-        """Count receiver divisions / classes over known (query, receiver NACE) pairs."""
+                   query_emb: np.ndarray | None = None, embed_backend: str = "",
+                   materials: Sequence[Sequence[tuple[str, float]]] | None = None,
+                   ) -> SectorStatistics:
+        """Count receiver divisions / classes over known (query, receiver NACE) pairs.
+
+        ``materials``: each query's predicted material classes (``(class id, confidence)``,
+        best first, see :func:`predict_material_classes`); the top one is counted in
+        ``by_material_class``."""
+        if materials is not None and len(materials) != len(queries):
+            raise InvalidInputError(
+                f"materials has {len(materials)} entries for {len(queries)} queries; pass one "
+                "list of (class, confidence) per query")
         st = cls(embed_backend=embed_backend)
         sums: dict[str, np.ndarray] = {}
         csums: dict[str, np.ndarray] = {}
@@ -160,6 +206,8 @@ class SectorStatistics:
             for t in set(tokenize(q.text)):
                 st.by_token.setdefault(t, Counter())[div] += 1
                 st.by_token_class.setdefault(t, Counter())[r] += 1
+            if materials is not None and materials[k]:
+                st.by_material_class.setdefault(materials[k][0][0], Counter())[r] += 1
             if query_emb is not None:
                 sums[div] = sums.get(div, 0) + query_emb[k]
                 csums[r] = csums.get(r, 0) + query_emb[k]
@@ -179,7 +227,7 @@ class SectorStatistics:
         import copy
 
         st = copy.deepcopy(self)
-        for tab in (st.by_token, st.by_token_class):
+        for tab in (st.by_token, st.by_token_class, st.by_material_class):
             for t in [t for t, row in tab.items() if sum(row.values()) < min_token_count]:
                 del tab[t]
         return st
@@ -210,6 +258,7 @@ class SectorStatistics:
             "by_token_class": tab(self.by_token_class),
             "class_centroids": {k: [round(x, 6) for x in v]
                                 for k, v in sorted(self.class_centroids.items())},
+            "by_material_class": tab(self.by_material_class),
         }
 
     @classmethod
@@ -226,6 +275,7 @@ class SectorStatistics:
             tab(d.get("by_ewc6_class", {})), tab(d.get("by_ewc4_class", {})),
             tab(d.get("by_token_class", {})),
             {k: list(map(float, v)) for k, v in d.get("class_centroids", {}).items()},
+            tab(d.get("by_material_class", {})),
         )
 
 
@@ -305,46 +355,183 @@ def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
     return out
 
 
+#: Material classes kept per donor text (with their classifier confidences).
+MATERIAL_TOP_K = 3
+#: Pseudo-count of the taxonomy-and-popularity prior in ``material_class_fit``.
+MATERIAL_ALPHA = 2.0
+_MATERIAL_CACHE: dict[tuple[str, str], tuple[tuple[str, float], ...]] = {}
+_MATERIAL_CACHE_MAX = 200_000
+_CLASSIFIERS: dict[str, Any] = {}
+
+
+def predict_material_classes(texts: Sequence[str], *, backend: str = "hashing",
+                             ) -> list[tuple[tuple[str, float], ...]]:
+    """Top :data:`MATERIAL_TOP_K` material classes ``(class id, confidence)`` of each text, by
+    :class:`symbioflows.materials.MaterialClassifier` (``backend="sentence"`` uses the sentence
+    model, anything else the hashing encoder).  Empty tuples when the text is empty or the
+    materials module cannot run (logged once per call).
+
+    Examples
+    --------
+    >>> predict_material_classes(["fly ash from a coal boiler"])[0][0][0]
+    'coal_fly_ash'
+    """
+    mb = "sentence" if backend == "sentence" else "hashing"
+    texts = ["" if t is None else str(t) for t in texts]
+    todo = sorted({t for t in texts if t.strip() and (mb, t) not in _MATERIAL_CACHE})
+    if todo:
+        try:
+            clf = _CLASSIFIERS.get(mb)
+            if clf is None:
+                from symbioflows.materials import MaterialClassifier
+                from symbioflows.materials.encoder import MaterialEncoder
+
+                clf = _CLASSIFIERS[mb] = MaterialClassifier(MaterialEncoder(backend=mb))
+            preds = clf.predict(todo, k=MATERIAL_TOP_K)
+        except ImportError as exc:
+            log.warning("material classifier unavailable (%s); taxonomy features are 0", exc)
+            return [() for _ in texts]
+        if len(_MATERIAL_CACHE) + len(todo) > _MATERIAL_CACHE_MAX:
+            _MATERIAL_CACHE.clear()
+        for t, ps in zip(todo, preds):
+            _MATERIAL_CACHE[(mb, t)] = tuple((str(p.material_class), float(p.confidence))
+                                             for p in ps)
+    return [_MATERIAL_CACHE.get((mb, t), ()) for t in texts]
+
+
+@lru_cache(maxsize=1)
+def _taxonomy_users() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Material class id -> (NACE classes, NACE divisions) that use it (``used_by_nace``)."""
+    try:
+        from symbioflows.materials import material_classes
+    except ImportError:  # pragma: no cover - part of the package
+        return {}
+    out = {}
+    for c in material_classes():
+        cls4 = {"".join(ch for ch in str(n) if ch.isdigit())[:4] for n in c.used_by_nace}
+        cls4 = {x for x in cls4 if len(x) == 4}
+        out[c.id] = (frozenset(cls4), frozenset(x[:2] for x in cls4))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _ewc_material_classes(ewc6: str) -> tuple[str, ...]:
+    try:
+        from symbioflows.materials import classes_for_ewc
+
+        return tuple(c.id for c in classes_for_ewc(ewc6))
+    except (ImportError, InvalidInputError):
+        return ()
+
+
+def _taxonomy_features(queries: Sequence[Query], candidates: Sequence[Candidate],
+                       stats: SectorStatistics,
+                       materials: Sequence[Sequence[tuple[str, float]]],
+                       ) -> npt.NDArray[np.float64]:
+    """(n_queries, n_candidates, 4): taxonomy_use, taxonomy_use_division, taxonomy_ewc,
+    material_class_fit."""
+    nq, nc = len(queries), len(candidates)
+    out = np.zeros((nq, nc, 4))
+    users = _taxonomy_users()
+    classes = [c.nace or "" for c in candidates]
+    _pdiv, pclass = stats.priors()
+    base = np.array([pclass.get(c, pclass[""]) for c in classes])
+    base = base / base.sum()
+    rows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    ewc_rows: dict[str, np.ndarray] = {}
+
+    def row(mid: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if mid not in rows:
+            cls4, divs = users.get(mid, (frozenset(), frozenset()))
+            inc = np.array([c in cls4 for c in classes], dtype=np.float64)
+            ind = np.array([(c not in cls4) and c[:2] in divs for c in classes],
+                           dtype=np.float64)
+            tp = np.where(inc > 0, 1.0, np.where(ind > 0, 0.2, 0.02))
+            prior = 0.5 * tp / tp.sum() + 0.5 * base
+            counts = stats.by_material_class.get(mid)
+            cnt = np.array([counts.get(c, 0) for c in classes], dtype=np.float64) if counts \
+                else np.zeros(nc)
+            fit = np.log((cnt + MATERIAL_ALPHA * prior) / (cnt.sum() + MATERIAL_ALPHA))
+            rows[mid] = (inc, ind, fit)
+        return rows[mid]
+
+    for i, q in enumerate(queries):
+        for mid, conf in materials[i]:
+            inc, ind, fit = row(mid)
+            out[i, :, 0] += conf * inc
+            out[i, :, 1] += conf * ind
+            out[i, :, 3] += conf * fit
+        if q.ewc:
+            if q.ewc not in ewc_rows:
+                e = np.zeros(nc)
+                for mid in _ewc_material_classes(q.ewc):
+                    e = np.maximum(e, row(mid)[0])
+                ewc_rows[q.ewc] = e
+            out[i, :, 2] = ewc_rows[q.ewc]
+    return out
+
+
 def pair_features(
     queries: Sequence[Query],
     candidates: Sequence[Candidate],
     stats: SectorStatistics,
     *,
-    q_emb: np.ndarray,
-    c_emb: np.ndarray,
+    q_emb: np.ndarray | None = None,
+    c_emb: np.ndarray | None = None,
     bm25: np.ndarray | None = None,
     needed: frozenset[str] | None = None,
+    materials: Sequence[Sequence[tuple[str, float]]] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Feature tensor of shape (n_queries, n_candidates, len(FEATURES)).
 
     ``needed``: compute only these features (the others stay 0), e.g. those with a
-    non-zero weight."""
+    non-zero weight.  ``q_emb`` / ``c_emb``: normalised text embeddings, required for the
+    embedding features.  ``materials``: each query's predicted material classes
+    (:func:`predict_material_classes`); without them the taxonomy features stay 0."""
     nq, nc = len(queries), len(candidates)
     x = np.zeros((nq, nc, len(FEATURES)))
     if nq == 0 or nc == 0:
         return x
-    if needed is not None and needed <= {"naive_bayes"}:
-        if "naive_bayes" in needed:
-            x[:, :, 13] = _naive_bayes(queries, candidates, stats)
+    if materials is not None and len(materials) != nq:
+        raise InvalidInputError(f"materials has {len(materials)} entries for {nq} queries")
+    want = frozenset(FEATURES) if needed is None else needed
+    ix = {f: k for k, f in enumerate(FEATURES)}
+    if "naive_bayes" in want:
+        x[:, :, ix["naive_bayes"]] = _naive_bayes(queries, candidates, stats)
+    if materials is not None and want & set(TAXONOMY_FEATURES):
+        t = _taxonomy_features(queries, candidates, stats, materials)
+        for k, f in enumerate(("taxonomy_use", "taxonomy_use_division", "taxonomy_ewc",
+                               "material_class_fit")):
+            x[:, :, ix[f]] = t[:, :, k]
+    if "same_class" in want:
+        for i, q in enumerate(queries):
+            if q.donor_nace:
+                x[i, :, ix["same_class"]] = [float(c.nace == q.donor_nace) for c in candidates]
+    rest = set(FEATURES) - {"naive_bayes", "same_class"} - set(TAXONOMY_FEATURES)
+    if not want & rest:
         return x
+    if want & _EMBEDDING_FEATURES:
+        if q_emb is None or c_emb is None:
+            raise InvalidInputError("q_emb and c_emb are required for the embedding features")
+        x[:, :, 0] = q_emb @ c_emb.T
+    if "bm25" in want:
+        x[:, :, 1] = _bm25_matrix([q.text for q in queries], [c.text for c in candidates]) \
+            if bm25 is None else bm25
     pdiv, pclass = stats.priors()
-    x[:, :, 0] = q_emb @ c_emb.T
-    x[:, :, 1] = _bm25_matrix([q.text for q in queries], [c.text for c in candidates]) \
-        if bm25 is None else bm25
     cdiv = [nace_division(c.nace) for c in candidates]
-    cent = np.zeros((nc, q_emb.shape[1]), dtype=np.float32)
-    for j, d in enumerate(cdiv):
-        v = stats.centroids.get(d or "")
-        if v is not None and len(v) == q_emb.shape[1]:
-            cent[j] = v
-    x[:, :, 9] = q_emb @ cent.T
-    ccent = np.zeros((nc, q_emb.shape[1]), dtype=np.float32)
-    for j, c in enumerate(candidates):
-        v = stats.class_centroids.get(c.nace or "")
-        if v is not None and len(v) == q_emb.shape[1]:
-            ccent[j] = v
-    x[:, :, 12] = q_emb @ ccent.T
-    x[:, :, 13] = _naive_bayes(queries, candidates, stats)
+    if q_emb is not None and want & _EMBEDDING_FEATURES:
+        cent = np.zeros((nc, q_emb.shape[1]), dtype=np.float32)
+        for j, d in enumerate(cdiv):
+            v = stats.centroids.get(d or "")
+            if v is not None and len(v) == q_emb.shape[1]:
+                cent[j] = v
+        x[:, :, 9] = q_emb @ cent.T
+        ccent = np.zeros((nc, q_emb.shape[1]), dtype=np.float32)
+        for j, c in enumerate(candidates):
+            v = stats.class_centroids.get(c.nace or "")
+            if v is not None and len(v) == q_emb.shape[1]:
+                ccent[j] = v
+        x[:, :, 12] = q_emb @ ccent.T
     for j, c in enumerate(candidates):
         d = cdiv[j]
         x[:, j, 6] = math.log(pdiv.get(d or "", pdiv[""]))
@@ -412,16 +599,23 @@ def _fit_conditional_logit(blocks: Sequence[np.ndarray], rels: Sequence[int], *,
     return w, 0.0
 
 
+_TAX_CORE = ("naive_bayes", "taxonomy_use", "taxonomy_use_division", "taxonomy_ewc",
+             "same_class")
+
 #: Feature sets compared by grouped cross-validation inside :meth:`ReceiverScorer.fit`
 #: (small, nested sets: with a few hundred training exchanges, more features overfit).
 CANDIDATE_SUBSETS: tuple[tuple[str, ...], ...] = (
     ("naive_bayes",),
     ("naive_bayes", "lift_ewc", "text_similarity"),
-    ("naive_bayes", "lift_ewc", "text_similarity", "class_centroid_similarity",
-     "lift_donor_class"),
+    _TAX_CORE,
+    _TAX_CORE + ("material_class_fit",),
+    _TAX_CORE + ("material_class_fit", "log_pop_class", "lift_donor_class",
+                 "class_centroid_similarity"),
     FEATURES,
 )
 
+#: Inverse L2 strengths compared by the same grouped cross-validation.
+C_GRID: tuple[float, ...] = (0.01, 0.1, 1.0)
 
 #: MRR margin within which the smaller feature set is preferred.
 SELECTION_TOLERANCE = 0.01
@@ -438,32 +632,44 @@ def _mrr(blocks: Sequence[np.ndarray], rels: Sequence[int], w: np.ndarray) -> fl
 
 
 def _select_subset(blocks: Sequence[np.ndarray], rels: Sequence[int], fold: np.ndarray, *,
-                   l2: float) -> tuple[str, ...]:
-    """The smallest candidate feature set whose grouped cross-validated MRR is within
-    :data:`SELECTION_TOLERANCE` of the best (a one-standard-error style rule: with a few hundred
-    exchanges, the differences between sets are mostly noise, and the simpler set transfers
-    better to unseen parks)."""
+                   subsets: Sequence[tuple[str, ...]], c_grid: Sequence[float],
+                   ) -> tuple[tuple[str, ...], float, list[dict[str, Any]]]:
+    """Choose the feature set and the regularisation by grouped cross-validation over the
+    inner folds (``fold``: the inner fold of each ranking problem; no case spans two folds).
+
+    For each set the best ``C`` of ``c_grid`` is kept; then the smallest set whose MRR is
+    within :data:`SELECTION_TOLERANCE` of the best (a one-standard-error style rule: with a
+    few hundred exchanges, the differences between sets are mostly noise, and the simpler set
+    transfers better to unseen parks).  Returns the set, its ``C`` and the table of results."""
     folds = np.unique(fold)
     if folds.size < 2:
-        return CANDIDATE_SUBSETS[0]
-    results: list[float] = []
-    for subset in CANDIDATE_SUBSETS:
+        return tuple(subsets[0]), float(c_grid[-1]), []
+    table: list[dict[str, Any]] = []
+    best_c: list[float] = []
+    best_m: list[float] = []
+    for subset in subsets:
         use = [FEATURES.index(f) for f in subset]
-        scores = []
-        for f in folds:
-            tr = np.flatnonzero(fold != f).tolist()
-            te = np.flatnonzero(fold == f).tolist()
-            w, _ = _fit_conditional_logit([blocks[k][:, use] for k in tr],
-                                          [rels[k] for k in tr], l2=l2)
-            scores.append(_mrr([blocks[k][:, use] for k in te], [rels[k] for k in te], w))
-        m = float(np.mean(scores))
-        log.debug("feature subset %s: grouped CV MRR %.4f", subset, m)
-        results.append(m)
-    top = max(results)
-    for subset, m in zip(CANDIDATE_SUBSETS, results):
+        per_c = []
+        for c in c_grid:
+            scores = []
+            for f in folds:
+                tr = np.flatnonzero(fold != f).tolist()
+                te = np.flatnonzero(fold == f).tolist()
+                w, _ = _fit_conditional_logit([blocks[k][:, use] for k in tr],
+                                              [rels[k] for k in tr], l2=1.0 / c)
+                scores.append(_mrr([blocks[k][:, use] for k in te], [rels[k] for k in te], w))
+            m = float(np.mean(scores))
+            table.append({"features": list(subset), "C": float(c), "cv_mrr": m})
+            log.debug("feature subset %s C=%g: grouped CV MRR %.4f", subset, c, m)
+            per_c.append(m)
+        k = int(np.argmax(per_c))
+        best_c.append(float(c_grid[k]))
+        best_m.append(per_c[k])
+    top = max(best_m)
+    for subset, c, m in zip(subsets, best_c, best_m):
         if m >= top - SELECTION_TOLERANCE:
-            return subset
-    return CANDIDATE_SUBSETS[-1]  # pragma: no cover - the loop always returns
+            return tuple(subset), c, table
+    return tuple(subsets[-1]), best_c[-1], table  # pragma: no cover - the loop returns
 
 
 class ReceiverScorer:
@@ -472,11 +678,22 @@ class ReceiverScorer:
     Parameters
     ----------
     C : float
-        Inverse regularisation strength of the logistic regression.
+        Inverse regularisation strength of the listwise logistic model when ``C_grid`` is
+        ``None`` or a feature subset is fixed.
     embed_backend : {"auto", "sentence", "hashing"}
-        Text embedding used by ``text_similarity`` and ``centroid_similarity``.
+        Text embedding used by ``text_similarity`` and ``centroid_similarity`` (and the
+        material classifier behind the taxonomy features: sentence model or hashing).
     inner_folds : int
-        Grouped folds used to compute out-of-fold features for fitting.
+        Grouped folds used to compute out-of-fold features for fitting, and to choose the
+        feature set and ``C``.
+    feature_subset : sequence of str, optional
+        Fix the features instead of choosing them among :data:`CANDIDATE_SUBSETS`.
+    use_taxonomy : bool
+        Allow the features that use the materials taxonomy (:data:`TAXONOMY_FEATURES`);
+        ``False`` gives a model learned from the exchange statistics and texts alone.
+    C_grid : sequence of float, optional
+        Inverse regularisation strengths compared by grouped cross-validation
+        (default :data:`C_GRID`); ``None`` uses ``C``.
 
     Attributes
     ----------
@@ -493,15 +710,39 @@ class ReceiverScorer:
     """
 
     def __init__(self, *, C: float = 1.0, embed_backend: str = "auto", inner_folds: int = 4,
-                 feature_subset: Sequence[str] | None = None):
+                 feature_subset: Sequence[str] | None = None, use_taxonomy: bool = True,
+                 C_grid: Sequence[float] | None = C_GRID):
         self.C = C
         self.embed_backend = embed_backend
         self.inner_folds = inner_folds
+        self.use_taxonomy = bool(use_taxonomy)
+        self.C_grid = tuple(float(c) for c in C_grid) if C_grid is not None else None
+        if self.C_grid is not None and (not self.C_grid or min(self.C_grid) <= 0):
+            raise InvalidInputError(f"C_grid={C_grid!r}: give one or more positive numbers")
+        if not C > 0:
+            raise InvalidInputError(f"C={C!r} must be positive")
         self.feature_subset = tuple(feature_subset) if feature_subset is not None else None
         if self.feature_subset is not None:
             bad = [f for f in self.feature_subset if f not in FEATURES]
             if bad:
                 raise InvalidInputError(f"unknown features {bad}; choose from {FEATURES}")
+            if not self.use_taxonomy and set(self.feature_subset) & set(TAXONOMY_FEATURES):
+                raise InvalidInputError(
+                    "feature_subset names taxonomy features but use_taxonomy=False; drop "
+                    f"{sorted(set(self.feature_subset) & set(TAXONOMY_FEATURES))}")
+
+    def candidate_subsets(self) -> tuple[tuple[str, ...], ...]:
+        """The feature sets that :meth:`fit` compares (without the taxonomy features when
+        ``use_taxonomy=False``; duplicates removed, order kept)."""
+        if self.feature_subset is not None:
+            return (self.feature_subset,)
+        out: list[tuple[str, ...]] = []
+        for sub in CANDIDATE_SUBSETS:
+            if not self.use_taxonomy:
+                sub = tuple(f for f in sub if f not in TAXONOMY_FEATURES)
+            if sub and sub not in out:
+                out.append(sub)
+        return tuple(out)
 
     @classmethod
     def untrained(cls, *, embed_backend: str = "auto",
@@ -550,6 +791,8 @@ class ReceiverScorer:
         groups_arr = np.asarray([str(g) for g in groups])
         n_groups = len(set(groups_arr))
         q_emb, backend = embed_texts([q.text for q in queries], backend=self.embed_backend)
+        materials = predict_material_classes([q.text for q in queries], backend=backend) \
+            if self.use_taxonomy else None
         folds = ms.GroupKFold(n_splits=min(self.inner_folds, n_groups)) if n_groups > 1 else None
         splits = list(folds.split(np.zeros(len(queries)), groups=groups_arr)) if folds else \
             [(np.arange(len(queries)), np.arange(len(queries)))]
@@ -559,7 +802,7 @@ class ReceiverScorer:
             fold_of[te] = f
             stats_by_fold.append(SectorStatistics.from_pairs(
                 [queries[int(k)] for k in tr], [receivers[int(k)] for k in tr], q_emb[tr],
-                backend))
+                backend, [materials[int(k)] for k in tr] if materials is not None else None))
         blocks: list[np.ndarray] = []
         rels: list[int] = []
         block_fold: list[int] = []
@@ -573,24 +816,33 @@ class ReceiverScorer:
             for f in np.unique(fold_of[qi]):
                 sel = np.flatnonzero(fold_of[qi] == f)
                 x = pair_features([queries[k] for k in qi[sel]], cands, stats_by_fold[f],
-                                  q_emb=q_emb[qi[sel]], c_emb=c_emb, bm25=bm[sel])
+                                  q_emb=q_emb[qi[sel]], c_emb=c_emb, bm25=bm[sel],
+                                  materials=[materials[k] for k in qi[sel]]
+                                  if materials is not None else None)
                 blocks.extend(x)
                 rels.extend(int(r) for r in rel[sel])
                 block_fold.extend([int(f)] * sel.size)
         if not blocks:
             raise InvalidInputError("no ranking problems to learn from (empty pools)")
-        if self.feature_subset is not None:
-            subset = self.feature_subset
+        subsets = self.candidate_subsets()
+        c_grid = self.C_grid if self.C_grid is not None else (self.C,)
+        table: list[dict[str, Any]]
+        if len(subsets) == 1 and len(c_grid) == 1:
+            subset, c_sel, table = subsets[0], float(c_grid[0]), []
         else:
-            subset = _select_subset(blocks, rels, np.asarray(block_fold), l2=1.0 / self.C)
+            subset, c_sel, table = _select_subset(blocks, rels, np.asarray(block_fold),
+                                                  subsets=subsets, c_grid=c_grid)
         self.selected_features_ = tuple(subset)
+        self.selected_C_ = c_sel
+        self.selection_ = table
         use = [FEATURES.index(f) for f in subset]
-        w_sub, b = _fit_conditional_logit([blk[:, use] for blk in blocks], rels, l2=1.0 / self.C)
+        w_sub, b = _fit_conditional_logit([blk[:, use] for blk in blocks], rels, l2=1.0 / c_sel)
         w = np.zeros(len(FEATURES))
         w[use] = w_sub
         self.weights_ = {f: float(v) for f, v in zip(FEATURES, w)}
         self.intercept_ = float(b)
-        self.stats_ = SectorStatistics.from_pairs(list(queries), list(receivers), q_emb, backend)
+        self.stats_ = SectorStatistics.from_pairs(list(queries), list(receivers), q_emb, backend,
+                                                  materials)
         self.embed_backend = backend
         self.trained_ = True
         return self
@@ -605,14 +857,20 @@ class ReceiverScorer:
         features whose weight is 0 are left at 0 (faster)."""
         self._check()
         needed = frozenset(f for f, w in self.weights_.items() if w != 0) if only_weighted \
-            else None
-        if needed is not None and needed <= {"naive_bayes"}:
-            return pair_features(queries, candidates, self.stats_, q_emb=np.zeros((0, 1)),
-                                 c_emb=np.zeros((0, 1)), needed=needed)
+            else frozenset(FEATURES)
         backend = self.stats_.embed_backend or self.embed_backend
-        q_emb, used = embed_texts([q.text for q in queries], backend=backend)
-        c_emb, _ = embed_texts([c.text for c in candidates], backend=used)
-        return pair_features(queries, candidates, self.stats_, q_emb=q_emb, c_emb=c_emb)
+        q_emb = c_emb = None
+        if needed & _EMBEDDING_FEATURES:
+            q_emb, backend = embed_texts([q.text for q in queries], backend=backend)
+            c_emb, _ = embed_texts([c.text for c in candidates], backend=backend)
+        materials = None
+        if needed & set(TAXONOMY_FEATURES) and getattr(self, "use_taxonomy", True):
+            if backend == "auto":
+                backend = "sentence" if embed_texts([""], backend="auto")[1] == "sentence" \
+                    else "hashing"
+            materials = predict_material_classes([q.text for q in queries], backend=backend)
+        return pair_features(queries, candidates, self.stats_, q_emb=q_emb, c_emb=c_emb,
+                             needed=needed, materials=materials)
 
     def score(self, queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
         """Scores (n_queries, n_candidates); higher is better."""
@@ -642,10 +900,12 @@ class ReceiverScorer:
                 f"ReceiverScorer format version {d.get('version')} is newer than the "
                 f"supported {FORMAT_VERSION}; upgrade symbioflows")
         missing = set(FEATURES) - set(d["weights"])
+        if int(d.get("version", 1)) <= 1:  # version 1 had no taxonomy features: weight 0
+            missing -= set(TAXONOMY_FEATURES) | {"same_class"}
         if missing:
             raise FormatVersionError(f"ReceiverScorer file lacks weights for {sorted(missing)}")
         s = cls(C=float(d.get("C", 1.0)))
-        s.weights_ = {f: float(d["weights"][f]) for f in FEATURES}
+        s.weights_ = {f: float(d["weights"].get(f, 0.0)) for f in FEATURES}
         s.intercept_ = float(d["intercept"])
         s.trained_ = bool(d.get("trained", True))
         s.stats_ = SectorStatistics.from_json(d["stats"])
@@ -661,7 +921,8 @@ class ReceiverScorer:
         body = json.dumps(self.to_json(), sort_keys=True).encode("utf-8")
         return save_artifact(path, kind=ARTIFACT_KIND, version=FORMAT_VERSION,
                              meta={"features": list(FEATURES),
-                                   "selected": list(getattr(self, "selected_features_", ()))},
+                                   "selected": list(getattr(self, "selected_features_", ())),
+                                   "C": getattr(self, "selected_C_", self.C)},
                              payloads={"scorer.json": body})
 
     @classmethod

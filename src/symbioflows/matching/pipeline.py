@@ -47,7 +47,7 @@ PLAN_FORMAT_VERSION = 1
 PAIR_FEATURES = (
     "material_fit", "quantity_fit_supply", "quantity_fit_demand", "quality_fit",
     "timing_overlap", "distance_km", "transport_usd_per_t", "surplus_usd_per_t",
-    "co2e_avoided_kg_per_t", "hazardous", "cross_border", "sector_fit",
+    "co2e_avoided_kg_per_t", "hazardous", "cross_border", "sector_fit", "link_score",
 )
 
 #: Default weights of the pair score (per raw feature unit).  ``sector_fit`` is the centred
@@ -61,8 +61,18 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "material_fit": 2.0, "quantity_fit_supply": 0.5, "quantity_fit_demand": 0.5,
     "quality_fit": 1.0, "timing_overlap": 1.0, "distance_km": -0.004,
     "transport_usd_per_t": 0.0, "surplus_usd_per_t": 0.004, "co2e_avoided_kg_per_t": 0.0005,
-    "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3,
+    "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3, "link_score": 2.0,
 }
+# ``link_score`` is a link predictor's probability of the exchange (e.g. the GNN of
+# :class:`symbioflows.learn.LinkPredictor` fitted on the region's known exchanges), 0 when no
+# predictor is passed to :func:`plan`.  Hand-set weight: a certain link counts as much as a
+# perfect material fit.
+
+#: Lowest material fit (taxonomy substitution score) for a supply to be matched to a demand.
+#: The taxonomy gives 0.2 to classes of the same family and medium that replace no common
+#: virgin input (e.g. CO2 and hydrogen): a hint for material search, not a substitution, so
+#: such pairs are not proposed as exchanges and their value is never counted.
+DEFAULT_MIN_MATERIAL_FIT = 0.25
 DEFAULT_BIAS = -2.8
 
 #: Planning defaults for how far each medium is worth moving (km, great circle).  These are
@@ -209,9 +219,16 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
     return s
 
 
-def _compat(keys: list[str]) -> np.ndarray:
+def _compat(keys: list[str], min_fit: float = DEFAULT_MIN_MATERIAL_FIT) -> np.ndarray:
     """Material fit between group keys: the taxonomy's substitution score between classes
-    (:meth:`symbioflows.materials.Taxonomy.substitution_matrix`), else 1 for the same key."""
+    (:meth:`symbioflows.materials.Taxonomy.substitution_matrix`), else 1 for the same key;
+    fits below ``min_fit`` are set to 0 (not compatible)."""
+    cm = _compat_scores(keys)
+    cm[cm < min_fit] = 0.0
+    return cm
+
+
+def _compat_scores(keys: list[str]) -> np.ndarray:
     n = len(keys)
     cm = np.eye(n)
     tax = _taxonomy()
@@ -326,6 +343,34 @@ def _take(col: pd.Series, idx: np.ndarray) -> pd.Series:
     """``col`` at positions ``idx`` as a new Series (0..n-1 index) of the same dtype; an Arrow
     string column is gathered natively instead of through one Python string per row."""
     return pd.Series(col.array.take(idx), copy=False)
+
+
+def _link_scores(model: Any, sup: pd.DataFrame, dem: pd.DataFrame,
+                 cand: CandidatePairs) -> np.ndarray | None:
+    """``model.predict`` of each candidate pair; 0 for streams the model does not know."""
+    if model is None or len(cand) == 0:
+        return None
+    s_ids = sup["stream_id"].astype(str).to_numpy()
+    d_ids = dem["stream_id"].astype(str).to_numpy()
+    graph = getattr(model, "graph_", None)
+    known = getattr(graph, "node_ids", {}).get("stream") if graph is not None else None
+    ok = np.ones(len(cand), dtype=bool)
+    if known is not None:  # a fitted LinkPredictor: streams outside its graph score 0
+        ks = np.asarray(known).astype(str)
+        ok = np.isin(s_ids, ks)[cand.supply] & np.isin(d_ids, ks)[cand.demand]
+    out = np.zeros(len(cand))
+    if ok.any():
+        pairs = pd.DataFrame({"supplier_stream_id": s_ids[cand.supply[ok]],
+                              "receiver_stream_id": d_ids[cand.demand[ok]]})
+        p = np.asarray(model.predict(pairs), dtype=np.float64)
+        if p.shape != (int(ok.sum()),) or not np.all((p >= 0) & (p <= 1)):
+            raise InvalidInputError("link_predictor.predict must return one probability in "
+                                    f"[0, 1] per pair; got shape {p.shape}")
+        out[ok] = p
+    if (~ok).any():
+        log.info("link_score: %d candidate pairs involve streams the link predictor was not "
+                 "fitted on; their link_score is 0", int((~ok).sum()))
+    return out
 
 
 def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
@@ -475,8 +520,8 @@ class SymbiosisPlan:
         """The explanation of each row's score: ``contrib_<feature> = w_f x_f`` per pair feature
         (same rows and order as ``self.candidates`` or ``self.exchanges``).  The contributions
         plus the bias add up to the logit of ``score``.  The exchanges table carries them as
-        columns already; the candidates table does not store them (12 more float columns per
-        candidate), they are computed here on request."""
+        columns already; the candidates table does not store them (one more float column per
+        feature and candidate), they are computed here on request."""
         if table not in ("candidates", "exchanges"):
             raise InvalidInputError(f"table={table!r}; choose 'candidates' or 'exchanges'")
         df = self.candidates if table == "candidates" else self.exchanges
@@ -527,7 +572,9 @@ class SymbiosisPlan:
         np.savez(buf, supply=cand.supply, demand=cand.demand, distance_km=cand.distance_km,
                  material_fit=cand.material_fit, flows_t=self.allocation.flows_t,
                  n_sup_dem=np.asarray(self.options["_n_sup_dem"], np.int64))
-        kw = {k: v for k, v in self.options["_kwargs"].items() if k != "client"}
+        kw = {k: v for k, v in self.options["_kwargs"].items()
+              if k not in ("client", "link_predictor")}
+        kw["link_predictor_used"] = self.options["_kwargs"].get("link_predictor") is not None
         meta = {"totals": self.totals, "timings_s": self.timings_s, "kwargs": kw,
                 "allocation": {"status": self.allocation.status,
                                "objective": self.allocation.objective,
@@ -572,22 +619,33 @@ class SymbiosisPlan:
                               arr["material_fit"], int(meta.get("n_truncated", 0)))
         kw = dict(meta["kwargs"])
         kw["client"] = None
+        opts_lp_used = bool(kw.pop("link_predictor_used", False))
+        kw["link_predictor"] = None
         opts: dict[str, Any] = {k: kw[k] for k in ("objective", "method", "max_per_supply",
                                                    "min_score")}
         opts.update(_kwargs=kw, _raw_streams=t["raw_streams"], _cand=cand,
-                    _n_sup_dem=tuple(int(x) for x in arr["n_sup_dem"]))
+                    _n_sup_dem=tuple(int(x) for x in arr["n_sup_dem"]),
+                    _link_predictor_missing=opts_lp_used)
         return cls(t["companies"], t["streams"], t["candidates"], t["exchanges"], t["chains"],
                    t["findings"], {k: float(v) for k, v in meta["totals"].items()}, alloc,
                    {k: float(v) for k, v in meta["timings_s"].items()}, opts)
 
     def update(self, new_streams: Any, new_companies: Any = None, *,
-               progress: bool = False) -> SymbiosisPlan:
+               progress: bool = False, link_predictor: Any = None) -> SymbiosisPlan:
         """Add streams (and their companies) and return the new plan.
 
         Only the candidates and scores that involve a new stream are computed; the old ones
         are kept.  Allocation and chains are global and re-solved.  The result equals
-        ``plan()`` on the combined dataset.
+        ``plan()`` on the combined dataset (with the same ``link_predictor``: a plan read by
+        :meth:`load` that was made with one needs it passed again here).
         """
+        kwargs = dict(self.options["_kwargs"])
+        if link_predictor is not None:
+            kwargs["link_predictor"] = link_predictor
+        elif self.options.get("_link_predictor_missing"):
+            raise InvalidInputError(
+                "this plan was made with a link_predictor, which is not saved with the plan; "
+                "pass the same model: plan.update(new_streams, link_predictor=model)")
         comp = self.companies
         if new_companies is not None:
             nc = _frames((new_companies, pd.DataFrame(columns=["stream_id"])))[0]
@@ -595,7 +653,7 @@ class SymbiosisPlan:
         ns = new_streams if isinstance(new_streams, pd.DataFrame) else _frames(
             (comp, new_streams))[1]
         raw = pd.concat([self.options["_raw_streams"], ns], ignore_index=True)
-        return _run(comp, raw, previous=self, progress=progress, **self.options["_kwargs"])
+        return _run(comp, raw, previous=self, progress=progress, **kwargs)
 
     def __repr__(self) -> str:
         t = self.totals
@@ -624,6 +682,8 @@ def plan(
     n_partitions: int | None = None,
     n_jobs: int | None = -1,
     progress: bool = False,
+    link_predictor: Any = None,
+    min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT,
 ) -> SymbiosisPlan:
     """Find, score and allocate every worthwhile exchange in a region.
 
@@ -658,6 +718,15 @@ def plan(
         Threads for the native kernels.
     progress : bool
         Progress bars.
+    link_predictor : fitted LinkPredictor, optional
+        Its probability for each candidate (supply stream -> demand stream) becomes the
+        ``link_score`` feature of the pair score (weight ``weights["link_score"]``, default
+        :data:`DEFAULT_WEIGHTS`).  A stream the predictor was not fitted on scores 0.  Any
+        object with ``predict(DataFrame[supplier_stream_id, receiver_stream_id])`` returning
+        probabilities in [0, 1] works.
+    min_material_fit : float, default :data:`DEFAULT_MIN_MATERIAL_FIT`
+        Lowest material fit (taxonomy substitution score) for which a supply and a demand are
+        candidates; in [0, 1].
 
     Returns
     -------
@@ -678,11 +747,17 @@ def plan(
     """
     if objective not in OBJECTIVES:
         raise InvalidInputError(f"objective={objective!r}; choose one of {OBJECTIVES}")
+    if not (isinstance(min_material_fit, (int, float)) and 0.0 <= min_material_fit <= 1.0):
+        raise InvalidInputError(f"min_material_fit={min_material_fit!r}; give a number in [0, 1]")
+    if link_predictor is not None and not callable(getattr(link_predictor, "predict", None)):
+        raise InvalidInputError("link_predictor: expected a fitted model with predict(pairs) "
+                                f"(e.g. symbioflows.learn.LinkPredictor); got {type(link_predictor).__name__}")
     comp, st = _frames(dataset)
     kwargs = dict(objective=objective, method=method, max_distance_km=max_distance_km,
                   max_per_supply=max_per_supply, min_score=min_score, weights=weights,
                   chains=chains, max_chain_length=max_chain_length, client=client,
-                  n_partitions=n_partitions, n_jobs=n_jobs)
+                  n_partitions=n_partitions, n_jobs=n_jobs, link_predictor=link_predictor,
+                  min_material_fit=float(min_material_fit))
     return _run(comp, st, previous=None, progress=progress, **kwargs)
 
 
@@ -726,7 +801,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
          progress: bool, objective: str, method: str, max_distance_km: dict[str, float] | None,
          max_per_supply: int, min_score: float, weights: dict[str, float] | None,
          chains: bool, max_chain_length: int, client: Any, n_partitions: int | None,
-         n_jobs: int | None) -> SymbiosisPlan:
+         n_jobs: int | None, link_predictor: Any = None,
+         min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT) -> SymbiosisPlan:
     timings: dict[str, float] = {}
     clock = _StageClock()
     step = _bar(progress, 5)
@@ -736,7 +812,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
     keys = sorted(set(s["group_key"]))
     group_of = {k: i for i, k in enumerate(keys)}
-    compat = _compat(keys)
+    compat = _compat(keys, min_material_fit)
     timings["prepare"] = clock.stop("prepare")
     step("streams")
     clock.start()
@@ -789,12 +865,13 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
               country=dem["country"].map(countries).to_numpy(np.int64))
     wv = np.array([w[f] for f in PAIR_FEATURES])
     sfit = _sector_fit(sup, dem, cand) if w["sector_fit"] != 0 else np.zeros(len(cand))
+    lscore = _link_scores(link_predictor, sup, dem, cand) if w["link_score"] != 0 else None
     feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
                                      cand.material_fit, sfit, sa, da, circuity, wv, DEFAULT_BIAS,
-                                     n_threads=nt)
-    del sfit
+                                     n_threads=nt, link_score=lscore)
+    del sfit, lscore
     # one column per feature, built once (no 2-D block to consolidate later); the per-feature
-    # contributions w_f x_f are not stored per candidate (12 more columns: 2 GB at 20 M
+    # contributions w_f x_f are not stored per candidate (13 more columns: 2.4 GB at 23 M
     # pairs): SymbiosisPlan.contributions() computes them, exchanges carry them
     cols: dict[str, Any] = {
         "supply_stream_id": _take(sup["stream_id"], cand.supply),
@@ -866,7 +943,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     opts["_kwargs"] = dict(objective=objective, method=method, max_distance_km=max_distance_km,
                            max_per_supply=max_per_supply, min_score=min_score, weights=weights,
                            chains=chains, max_chain_length=max_chain_length, client=None,
-                           n_partitions=None, n_jobs=n_jobs)
+                           n_partitions=None, n_jobs=n_jobs, link_predictor=link_predictor,
+                           min_material_fit=min_material_fit)
     opts["_raw_streams"] = raw_streams
     opts["_cand"] = cand
     opts["_n_sup_dem"] = (len(sup), len(dem))

@@ -22,19 +22,20 @@ pos = st.floats(0, 1e4, allow_nan=False)
 
 def test_hand_worked_band_with_truck_transport():
     # 1,000 t of aluminium scrap over 250 km by articulated truck: transport 19,834.98 USD
-    # = 19.83498 USD/t (see test_costing).  UK supplier: disposal = (126.15 + 30) GBP x 1.2781
-    # = 199.5753 USD/t.  Virgin price given 2,400 USD/t, substitution 0.9 (taxonomy):
-    #   floor   = -199.5753
+    # = 19.83498 USD/t (see test_costing).  UK supplier: disposal = (126.15 tax + 26 WRAP
+    # median gate fee) GBP x 1.2781 = 194.462915 USD/t.  Virgin price given 2,400 USD/t,
+    # substitution 0.9 (taxonomy):
+    #   floor   = -194.462915
     #   ceiling = 0.9 * 2400 - 19.83498 = 2140.16502
-    #   surplus = 2339.74032;  price (w = 0.3) = -199.5753 + 0.3 * 2339.74032 = 502.3468
+    #   surplus = 2334.627935;  price (w = 0.3) = -194.462915 + 0.3 * 2334.627935 = 505.925466
     t = cost_route((51, 0), (52, 0), quantity=1000, mode="road_articulated", distance_km=250)
     b = price_exchange(quantity_t=1000, supplier_country="GB", material_class="aluminium_scrap",
                        virgin_price_usd_per_t=2400, transport_usd_per_t=t.cost_usd_per_t,
                        supplier_share=0.3)
     assert b.components["substitution_ratio"] == 0.9
-    assert b.floor_usd_per_t == pytest.approx(-199.575315, abs=1e-6)
+    assert b.floor_usd_per_t == pytest.approx(-194.462915, abs=1e-6)
     assert b.ceiling_usd_per_t == pytest.approx(2140.16502, abs=1e-5)
-    assert b.price_usd_per_t == pytest.approx(502.3468, abs=1e-3)
+    assert b.price_usd_per_t == pytest.approx(505.925466, abs=1e-5)
     assert b.viable
     assert b.supplier_gain_usd == pytest.approx(1000 * 0.3 * b.surplus_usd_per_t)
     assert b.receiver_gain_usd == pytest.approx(1000 * 0.7 * b.surplus_usd_per_t)

@@ -1,0 +1,99 @@
+"""Inputs shared with other threads while a native kernel runs with the GIL released.
+
+* A fresh graph searched from many threads at once: the in-adjacency that the cycle search
+  caches on the graph is built once (or by racing builders, one copy kept) and every caller
+  gets the serial answer.
+* Pair columns rewritten by another thread while ``cost_pairs`` reads them in place: the
+  kernel reads each value once and checks it, so the call either returns or raises the clear
+  error for an out-of-range row; it never reads outside the site tables.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from symbioflows import _core
+from symbioflows.errors import InvalidInputError, UnknownNodeError
+from symbioflows.logistics import cost_pairs
+
+
+def _random_graph(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, n, m), rng.integers(0, n, m)
+
+
+def test_fresh_graph_searched_from_many_threads_at_once():
+    n = 400
+    src, dst = _random_graph(n, 1600, seed=3)
+    ones = np.ones(len(src))
+    serial_graph = _core.CsrGraph(n, src, dst)
+    want = _core.find_cycles(serial_graph, ones, ones, max_length=4, n_threads=1)
+    for _ in range(5):
+        g = _core.CsrGraph(n, src, dst)  # reverse adjacency not built yet
+        barrier = threading.Barrier(8)
+
+        def run(t: int, g=g, barrier=barrier):
+            barrier.wait()
+            return _core.find_cycles(g, ones, ones, max_length=4, n_threads=1 + t % 2)
+
+        with ThreadPoolExecutor(8) as ex:
+            results = list(ex.map(run, range(8)))
+        for r in results:
+            assert np.array_equal(r["offsets"], want["offsets"])
+            assert np.array_equal(r["edges"], want["edges"])
+
+
+@pytest.mark.parametrize("medium_dtype", [np.uint8, np.int64])
+def test_cost_pairs_columns_mutated_during_the_call(medium_dtype):
+    rng = np.random.default_rng(0)
+    n_sites, m = 50, 400_000
+    lat, lon = rng.uniform(40, 60, n_sites), rng.uniform(-5, 20, n_sites)
+    i = rng.integers(0, n_sites, m)
+    j = rng.integers(0, n_sites, m)
+    q = rng.uniform(0, 100, m)
+    med = np.zeros(m, dtype=medium_dtype)
+    stop = threading.Event()
+
+    def vandal():
+        r = np.random.default_rng(1)
+        while not stop.is_set():
+            k = r.integers(0, m, 64)
+            i[k] = r.choice([-(2**62), 2**62, 10**9, n_sites])
+            j[k] = r.integers(0, n_sites, 64)
+            q[k] = r.choice([np.nan, -1.0, np.inf, 5.0])
+            med[k] = r.choice([0, 200]).astype(medium_dtype)
+
+    t = threading.Thread(target=vandal)
+    t.start()
+    outcomes = set()
+    try:
+        for _ in range(20):
+            try:
+                r = cost_pairs(lat, lon, lat, lon, i, j, q, medium=med, n_jobs=2)
+                assert r.cost_usd.shape == (m,)
+                outcomes.add("ok")
+            except (UnknownNodeError, InvalidInputError) as e:
+                assert "row" in str(e) or "outside" in str(e)
+                outcomes.add(type(e).__name__)
+    finally:
+        stop.set()
+        t.join()
+    assert outcomes  # reached here: no crash, no hang
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, 4])
+def test_cost_pairs_reports_the_first_bad_row_whatever_the_threads(n_jobs):
+    m = 200_000  # several work items of the parallel pass
+    i = np.zeros(m, dtype=np.int64)
+    q = np.ones(m)
+    q[150_000] = -1.0  # a later item: must not win over the earlier bad index
+    i[70_000] = 9
+    with pytest.raises(UnknownNodeError, match=r"i\[70000\] = 9 outside \[0, 1\)"):
+        cost_pairs([50.0], [5.0], [51.0], [6.0], i, np.zeros(m, dtype=np.int64), q, n_jobs=n_jobs)
+    i[70_000] = 0
+    with pytest.raises(InvalidInputError, match="quantity row 150000 = -1.0+ must be finite"):
+        cost_pairs([50.0], [5.0], [51.0], [6.0], i, np.zeros(m, dtype=np.int64), q, n_jobs=n_jobs)
