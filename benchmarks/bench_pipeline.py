@@ -1,18 +1,25 @@
 """Benchmark of the whole matching pipeline on generated regions, the candidate stage against
-the naive all-pairs scan, and the quality of the learned scorer against the baselines.
+the grid index and the naive all-pairs scan, and the quality of the learned scorer against the
+baselines.
 
-Runs everything in one process on seeded data and writes ``benchmarks/results/pipeline.json``.
+Each region size runs in a fresh child process (so that its peak resident memory is its own)
+and writes one row to ``benchmarks/results/pipeline.json``: per stage the wall time, the
+process CPU time (all threads) and the peak resident set size, plus the load average of the
+machine (other jobs share it) before and after.
 
     PYTHONPATH=src python benchmarks/bench_pipeline.py --quick
-    PYTHONPATH=src python benchmarks/bench_pipeline.py --sizes 10000 100000 --quality
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_pipeline.py --sizes 10000 100000 1000000
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -20,107 +27,200 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results" / "pipeline.json"
+STAGES = ("prepare", "candidates", "scoring", "allocation", "report_tables")
 
 
 class PeakRSS:
-    """Samples the process's resident set size every 20 ms (native memory included)."""
+    """Samples the process's resident set size every 20 ms (native memory included) and keeps
+    the samples, so that the peak within any time span can be read afterwards."""
 
     def __init__(self) -> None:
         import psutil
 
         self.proc = psutil.Process()
-        self.peak = 0
+        self.samples: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
 
+    def _sample(self) -> None:
+        self.samples.append((time.perf_counter(), self.proc.memory_info().rss))
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
+            self._sample()
             self._stop.wait(0.02)
 
+    @property
+    def peak(self) -> int:
+        return max(r for _, r in self.samples)
+
+    def peak_between(self, t0: float, t1: float) -> int:
+        inside = [r for t, r in self.samples if t0 <= t <= t1]
+        # the samples just before and after the span bound the RSS at its ends
+        before = [r for t, r in self.samples if t < t0][-1:]
+        after = [r for t, r in self.samples if t > t1][:1]
+        return max(inside + before + after)
+
     def __enter__(self) -> PeakRSS:
-        self.peak = self.proc.memory_info().rss
+        self._sample()
         self._t.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._t.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
+        self._sample()
+
+
+def layout_radius_km(n_companies: int) -> float:
+    # the spatial extent grows with the region so that the company density stays constant:
+    # 250 companies within ~30 km (the sample region's layout), radius ~ sqrt(companies) beyond
+    return 30.0 * max(1.0, (n_companies / 250.0) ** 0.5)
+
+
+#: Streams per company that ``make_region`` draws on average (measured: 859,095 streams for
+#: 250,000 companies); the benchmark sizes a region by its number of streams.
+STREAMS_PER_COMPANY = 3.436
 
 
 def region(n_streams: int, seed: int):
     from symbioflows.datasets import make_region
 
-    n_companies = max(10, int(n_streams / 4))
-    # the spatial extent grows with the region so that density stays that of a real
-    # industrial landscape: ~30 km for the sample-size region, ~sqrt(n) beyond
-    radius_km = 30.0 * max(1.0, (n_companies / 250.0) ** 0.5)
-    return make_region(n_companies, rng=seed, radius_km=radius_km)
+    n_companies = max(10, round(n_streams / STREAMS_PER_COMPANY))
+    return make_region(n_companies, rng=seed, radius_km=layout_radius_km(n_companies))
 
 
-def bench_plan(sizes: list[int], repeats: int, seed: int) -> list[dict]:
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def plan_one(n: int, seed: int) -> dict:
+    """One region, planned once (run in a child process)."""
+    import psutil
+
     from symbioflows.matching.pipeline import plan
 
-    out = []
-    for n in sizes:
-        ds = region(n, seed)
-        for r in range(repeats):
-            with PeakRSS() as mem:
-                t0 = time.perf_counter()
-                p = plan(ds, chains=True)
-                wall = time.perf_counter() - t0
-            row = dict(n_streams=int(ds.n_streams), n_companies=int(ds.n_companies), repeat=r,
-                       wall_s=wall, peak_rss_gib=mem.peak / 2**30,
-                       stages_s=dict(p.timings_s), n_candidates=int(p.totals["n_candidates"]),
-                       n_exchanges=int(p.totals["n_exchanges"]), n_chains=int(p.totals["n_chains"]),
-                       allocation_status=p.allocation.status)
-            print(json.dumps(row))
-            out.append(row)
-    return out
+    proc = psutil.Process()
+    t0 = time.perf_counter()
+    ds = region(n, seed)
+    gen_s = time.perf_counter() - t0
+    base = proc.memory_info().rss
+    load0 = _load()
+    with PeakRSS() as mem:
+        t0, c0 = time.perf_counter(), time.process_time()
+        p = plan(ds, chains=True)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    spans = p.options["_stage_spans"]
+    n_comp = int(ds.n_companies)
+    radius = layout_radius_km(n_comp)
+    return dict(
+        n_streams=int(ds.n_streams), n_companies=n_comp, layout_radius_km=round(radius, 1),
+        companies_per_km2=round(n_comp / (math.pi * radius**2), 4), generate_s=gen_s,
+        rss_before_gib=base / 2**30, wall_s=wall, cpu_s=cpu, peak_rss_gib=mem.peak / 2**30,
+        stages={k: dict(wall_s=p.timings_s[k], cpu_s=p.options["_stage_cpu_s"][k],
+                        peak_rss_gib=mem.peak_between(*spans[k]) / 2**30) for k in STAGES},
+        load_before=load0, load_after=_load(), n_candidates=int(p.totals["n_candidates"]),
+        n_exchanges=int(p.totals["n_exchanges"]), n_chains=int(p.totals["n_chains"]),
+        allocation_status=p.allocation.status, allocation_objective=p.allocation.objective,
+        n_truncated=int(p.options["_cand"].n_truncated),
+        n_distance_evals=int(p.options["_cand"].n_distance_evals))
 
 
-def bench_candidates(sizes: list[int], seed: int, all_pairs_max: int) -> list[dict]:
-    """Grid candidate stage vs the brute-force all-pairs scan (same output, checked)."""
+def candidates_one(n: int, seed: int, grid_max: int, all_pairs_max: int) -> dict:
+    """k-d tree vs grid vs all-pairs on one region's candidate stage (same output, checked)."""
     from symbioflows.matching.candidates import find_candidates
     from symbioflows.matching.pipeline import _compat, prepare_streams
 
+    ds = region(n, seed)
+    fr = ds.to_pandas()
+    s = prepare_streams(fr.companies, fr.streams)
+    sup = s[s["direction"] == "supply"].reset_index(drop=True)
+    dem = s[s["direction"] == "demand"].reset_index(drop=True)
+    keys = sorted(set(s["group_key"]))
+    g = {k: i for i, k in enumerate(keys)}
+    cm = _compat(keys)
+    comp = {c: k for k, c in enumerate(sorted(set(s["company_id"])))}
+    args = (sup["lat"].to_numpy(), sup["lon"].to_numpy(), sup["group_key"].map(g).to_numpy(),
+            sup["company_id"].map(comp).to_numpy(), sup["radius_km"].to_numpy(),
+            dem["lat"].to_numpy(), dem["lon"].to_numpy(), dem["group_key"].map(g).to_numpy(),
+            dem["company_id"].map(comp).to_numpy(), cm)
+    row: dict = dict(n_streams=len(s), n_supplies=len(sup), n_demands=len(dem),
+                     load_before=_load())
+    repeats = 3 if len(s) <= 200_000 else 1
+    ref = None
+    methods = ["kdtree"] + (["grid"] if len(s) <= grid_max else [])
+    for method in methods:
+        for n_jobs in (1, 2):
+            times, cpus = [], []
+            for _ in range(repeats):
+                t0, c0 = time.perf_counter(), time.process_time()
+                res = find_candidates(*args, max_per_supply=50, n_jobs=n_jobs, method=method)
+                times.append(time.perf_counter() - t0)
+                cpus.append(time.process_time() - c0)
+            row[f"{method}_s_{n_jobs}t"] = float(np.median(times))
+            row[f"{method}_cpu_s_{n_jobs}t"] = float(np.median(cpus))
+        row[f"{method}_distance_evals"] = res.n_distance_evals
+        if ref is None:
+            ref = res
+            row["n_pairs"] = len(res)
+            row["n_truncated"] = res.n_truncated
+        else:
+            row[f"{method}_same_result"] = bool(
+                np.array_equal(ref.supply, res.supply) and np.array_equal(ref.demand, res.demand))
+    if len(s) <= all_pairs_max:
+        t0 = time.perf_counter()
+        res = find_candidates(*args, max_per_supply=50, method="all_pairs", n_jobs=1)
+        row["all_pairs_s_1t"] = time.perf_counter() - t0
+        row["all_pairs_distance_evals"] = res.n_distance_evals
+        row["all_pairs_same_result"] = bool(np.array_equal(ref.supply, res.supply)
+                                            and np.array_equal(ref.demand, res.demand))
+    row["load_after"] = _load()
+    return row
+
+
+def density_check(n: int, seed: int, factors: tuple[float, ...] = (1.0, 5.4)) -> list[dict]:
+    """The k-d tree candidate stage on one number of streams at several company densities
+    (5.4x = the EU's ~0.48 manufacturing enterprises per km2, see docs/benchmarks.md)."""
+    import pandas as pd
+
+    from symbioflows.datasets import make_region
+    from symbioflows.matching.candidates import find_candidates
+    from symbioflows.matching.pipeline import _compat, prepare_streams
+
+    n_comp = max(10, round(n / STREAMS_PER_COMPANY))
     out = []
-    for n in sizes:
-        ds = region(n, seed)
-        fr = ds.to_pandas()
+    for factor in factors:
+        rad = layout_radius_km(n_comp) / math.sqrt(factor)
+        fr = make_region(n_comp, rng=seed, radius_km=rad).to_pandas()
         s = prepare_streams(fr.companies, fr.streams)
         sup = s[s["direction"] == "supply"].reset_index(drop=True)
         dem = s[s["direction"] == "demand"].reset_index(drop=True)
         keys = sorted(set(s["group_key"]))
         g = {k: i for i, k in enumerate(keys)}
-        cm = _compat(keys)
-        comp = {c: k for k, c in enumerate(sorted(set(s["company_id"])))}
-        args = (sup["lat"].to_numpy(), sup["lon"].to_numpy(), sup["group_key"].map(g).to_numpy(),
-                sup["company_id"].map(comp).to_numpy(), sup["radius_km"].to_numpy(),
-                dem["lat"].to_numpy(), dem["lon"].to_numpy(), dem["group_key"].map(g).to_numpy(),
-                dem["company_id"].map(comp).to_numpy(), cm)
-        row: dict = dict(n_streams=len(s), n_supplies=len(sup), n_demands=len(dem))
-        for n_jobs in (1, 2):
-            times = []
-            for _ in range(3):
-                t0 = time.perf_counter()
-                res = find_candidates(*args, max_per_supply=50, n_jobs=n_jobs)
-                times.append(time.perf_counter() - t0)
-            row[f"grid_s_{n_jobs}t"] = float(np.median(times))
-        row["n_pairs"] = len(res)
-        row["grid_distance_evals"] = res.n_distance_evals
-        if len(s) <= all_pairs_max:
-            t0 = time.perf_counter()
-            ref = find_candidates(*args, max_per_supply=50, method="all_pairs", n_jobs=1)
-            row["all_pairs_s_1t"] = time.perf_counter() - t0
-            row["all_pairs_distance_evals"] = ref.n_distance_evals
-            row["same_result"] = bool(np.array_equal(ref.supply, res.supply)
-                                      and np.array_equal(ref.demand, res.demand))
-            row["speedup_1t"] = row["all_pairs_s_1t"] / row["grid_s_1t"]
-        print(json.dumps(row))
-        out.append(row)
+        cc, _ = pd.factorize(pd.concat([sup["company_id"], dem["company_id"]], ignore_index=True))
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = find_candidates(sup["lat"].to_numpy(), sup["lon"].to_numpy(),
+                            sup["group_key"].map(g).to_numpy(), cc[: len(sup)],
+                            sup["radius_km"].to_numpy(), dem["lat"].to_numpy(),
+                            dem["lon"].to_numpy(), dem["group_key"].map(g).to_numpy(),
+                            cc[len(sup):], _compat(keys), max_per_supply=50, n_jobs=1)
+        out.append(dict(density_factor=factor, layout_radius_km=round(rad),
+                        companies_per_km2=round(n_comp / (math.pi * rad**2), 3),
+                        n_streams=len(s), wall_s=time.perf_counter() - t0,
+                        cpu_s=time.process_time() - c0, n_pairs=len(r),
+                        n_truncated=r.n_truncated, distance_evals=r.n_distance_evals,
+                        load=_load()))
+        print(json.dumps(out[-1]), flush=True)
     return out
+
+
+def _child(flag: str, n: int, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, flag, str(n), "--seed", str(args.seed),
+           "--grid-max", str(args.grid_max), "--all-pairs-max", str(args.all_pairs_max)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    row = json.loads(out.strip().splitlines()[-1])
+    print(json.dumps(row), flush=True)
+    return row
 
 
 def bench_quality(backend: str, n_boot: int) -> list[dict]:
@@ -136,11 +236,16 @@ def bench_quality(backend: str, n_boot: int) -> list[dict]:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--all-pairs-max", type=int, default=40_000,
                    help="largest region (streams) on which the all-pairs scan is run")
+    p.add_argument("--grid-max", type=int, default=200_000,
+                   help="largest region (streams) on which the grid index is run")
+    p.add_argument("--no-candidates", action="store_true", help="skip the candidate comparison")
+    p.add_argument("--density-check", type=int, default=None, metavar="N",
+                   help="only: the k-d tree candidate stage on N streams at 1x and 5.4x density")
     p.add_argument("--quality", action="store_true", help="also run the MAESTRI evaluation")
     p.add_argument("--backend", default="auto", choices=("auto", "sentence", "hashing"))
     p.add_argument("--boot", type=int, default=1000)
@@ -148,15 +253,29 @@ def main() -> int:
     p.add_argument("--out", default=str(RESULTS))
     p.add_argument("--keep-quality", default=None,
                    help="copy the 'quality' entry of this earlier results file")
+    p.add_argument("--plan-one", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--candidates-one", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.plan_one is not None:
+        print(json.dumps(plan_one(args.plan_one, args.seed)))
+        return 0
+    if args.candidates_one is not None:
+        print(json.dumps(candidates_one(args.candidates_one, args.seed, args.grid_max,
+                                        args.all_pairs_max)))
+        return 0
+    if args.density_check is not None:
+        print(json.dumps(density_check(args.density_check, args.seed)))
+        return 0
     if args.quick:
         args.sizes, args.repeats, args.all_pairs_max = [2_000, 10_000], 1, 10_000
-    res = {
+    res: dict = {
         "machine": dict(platform=platform.platform(), python=platform.python_version(),
                         cpu_count=os.cpu_count()),
         "sizes": args.sizes,
-        "candidates": bench_candidates(args.sizes, args.seed, args.all_pairs_max),
-        "plan": bench_plan(args.sizes, args.repeats, args.seed),
+        "candidates": [] if args.no_candidates else [
+            _child("--candidates-one", n, args) for n in args.sizes],
+        "plan": [dict(_child("--plan-one", n, args), repeat=r) for n in args.sizes
+                 for r in range(args.repeats)],
     }
     if args.quality and not args.quick:
         res["quality"] = bench_quality(args.backend, args.boot)

@@ -56,7 +56,7 @@ py::dict to_dict(CandidateResult&& r) {
     return d;
 }
 
-py::dict candidates_impl(bool grid, const py::handle& s_lat, const py::handle& s_lon,
+py::dict candidates_impl(int method, const py::handle& s_lat, const py::handle& s_lon,
                          const py::handle& s_group, const py::handle& s_company,
                          const py::handle& radius_km, const py::handle& d_lat,
                          const py::handle& d_lon, const py::handle& d_group,
@@ -91,10 +91,10 @@ py::dict candidates_impl(bool grid, const py::handle& s_lat, const py::handle& s
     StreamPoints sp{slat.data(), slon.data(), sg.data(), sc.data(), static_cast<int64_t>(slat.size())};
     StreamPoints dp{dlat.data(), dlon.data(), dg.data(), dc.data(), static_cast<int64_t>(dlat.size())};
     CandidateResult r = bind::run_without_gil([&](const PollFn& poll) {
-        return grid ? grid_candidates(sp, rad.data(), dp, cm.data(), static_cast<int32_t>(n_groups),
-                                      max_per_supply, n_threads, poll)
-                    : all_pairs_candidates(sp, rad.data(), dp, cm.data(), static_cast<int32_t>(n_groups),
-                                           max_per_supply, n_threads, poll);
+        const auto ng = static_cast<int32_t>(n_groups);
+        if (method == 2) return kdtree_candidates(sp, rad.data(), dp, cm.data(), ng, max_per_supply, n_threads, poll);
+        return method == 1 ? grid_candidates(sp, rad.data(), dp, cm.data(), ng, max_per_supply, n_threads, poll)
+                           : all_pairs_candidates(sp, rad.data(), dp, cm.data(), ng, max_per_supply, n_threads, poll);
     });
     return to_dict(std::move(r));
 }
@@ -102,25 +102,28 @@ py::dict candidates_impl(bool grid, const py::handle& s_lat, const py::handle& s
 }  // namespace
 
 void bind_matching(py::module_& m) {
-    for (int grid = 1; grid >= 0; --grid) {
-        const bool g = grid == 1;
+    const char* names[3] = {"all_pairs_candidates", "grid_candidates", "kdtree_candidates"};
+    const char* docs[3] = {
+        "Same as grid_candidates by brute force over all pairs (reference / baseline).",
+        "Candidate (supply, demand) pairs within each supply's radius whose material groups "
+        "are compatible, by a lat/lon grid (GIL released). Returns a dict of arrays.",
+        "Same as grid_candidates with one k-d tree per material group on 3D unit vectors; with "
+        "max_per_supply = k the search prunes past the k-th nearest (GIL released)."};
+    for (int method = 2; method >= 0; --method) {
         m.def(
-            g ? "grid_candidates" : "all_pairs_candidates",
-            [g](const py::handle& s_lat, const py::handle& s_lon, const py::handle& s_group,
-                const py::handle& s_company, const py::handle& radius_km, const py::handle& d_lat,
-                const py::handle& d_lon, const py::handle& d_group, const py::handle& d_company,
-                const py::handle& compat, int64_t n_groups, int64_t max_per_supply, int n_threads) {
-                return candidates_impl(g, s_lat, s_lon, s_group, s_company, radius_km, d_lat, d_lon,
+            names[method],
+            [method](const py::handle& s_lat, const py::handle& s_lon, const py::handle& s_group,
+                     const py::handle& s_company, const py::handle& radius_km, const py::handle& d_lat,
+                     const py::handle& d_lon, const py::handle& d_group, const py::handle& d_company,
+                     const py::handle& compat, int64_t n_groups, int64_t max_per_supply, int n_threads) {
+                return candidates_impl(method, s_lat, s_lon, s_group, s_company, radius_km, d_lat, d_lon,
                                        d_group, d_company, compat, n_groups, max_per_supply, n_threads);
             },
             py::arg("supply_lat"), py::arg("supply_lon"), py::arg("supply_group"),
             py::arg("supply_company"), py::arg("radius_km"), py::arg("demand_lat"),
             py::arg("demand_lon"), py::arg("demand_group"), py::arg("demand_company"),
             py::arg("compat"), py::arg("n_groups"), py::arg("max_per_supply") = 0,
-            py::arg("n_threads") = 0,
-            g ? "Candidate (supply, demand) pairs within each supply's radius whose material groups "
-                "are compatible, by a lat/lon grid (GIL released). Returns a dict of arrays."
-              : "Same as grid_candidates by brute force over all pairs (reference / baseline).");
+            py::arg("n_threads") = 0, docs[method]);
     }
 
     m.attr("NUM_PAIR_FEATURES") = kNumPairFeatures;
@@ -188,7 +191,8 @@ void bind_matching(py::module_& m) {
                            s_fix.data(), s_tkm.data(), s_co2.data(), haz.data(), s_cty.data()};
             DemandAttrs da{d_q.data(), d_ql.data(), d_mask.data(), d_vp.data(), d_vc.data(), d_cty.data()};
             bind::checked_product(static_cast<int64_t>(n), kNumPairFeatures, int64_t(1) << 34, "features");
-            py::array_t<double> feats({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(kNumPairFeatures)});
+            // column-major (Fortran order): each feature column is one contiguous array
+            py::array_t<double, py::array::f_style> feats({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(kNumPairFeatures)});
             py::array_t<double> sc(static_cast<py::ssize_t>(n));
             double* fp = feats.mutable_data();
             double* sp = sc.mutable_data();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <utility>
 
@@ -210,6 +211,256 @@ CandidateResult all_pairs_candidates(const StreamPoints& sup, const double* radi
     return gather(per, trunc, evals);
 }
 
+namespace {
+
+// k-d tree over the demands of one material group, on 3D unit vectors: the chord between two
+// unit vectors grows monotonically with the great-circle distance, so a box bound in 3D prunes
+// exactly, with no special case at the poles or the date line.
+struct KdNode {
+    double lo[3], hi[3];
+    int64_t begin, end;   // range in KdForest::order
+    int32_t left, right;  // children (-1 = leaf)
+};
+
+struct KdForest {
+    std::vector<int64_t> order;               // demand indices, grouped by material group
+    std::vector<double> xyz;                  // unit vectors in `order` (3 per item)
+    std::vector<double> lat, lon;             // in `order`, for cache-friendly leaf scans
+    std::vector<int64_t> company;             // in `order`
+    std::vector<KdNode> nodes;
+    std::vector<int32_t> root;                // per group, -1 if the group has no demand
+    static constexpr int64_t kLeaf = 12;
+
+    int32_t build(int64_t b, int64_t e) {
+        KdNode nd{};
+        for (int a = 0; a < 3; ++a) {
+            nd.lo[a] = std::numeric_limits<double>::infinity();
+            nd.hi[a] = -std::numeric_limits<double>::infinity();
+        }
+        for (int64_t k = b; k < e; ++k)
+            for (int a = 0; a < 3; ++a) {
+                nd.lo[a] = std::min(nd.lo[a], xyz[static_cast<size_t>(3 * k + a)]);
+                nd.hi[a] = std::max(nd.hi[a], xyz[static_cast<size_t>(3 * k + a)]);
+            }
+        nd.begin = b;
+        nd.end = e;
+        nd.left = nd.right = -1;
+        const int32_t id = static_cast<int32_t>(nodes.size());
+        nodes.push_back(nd);
+        if (e - b <= kLeaf) return id;
+        int axis = 0;
+        for (int a = 1; a < 3; ++a)
+            if (nd.hi[a] - nd.lo[a] > nd.hi[axis] - nd.lo[axis]) axis = a;
+        const int64_t mid = b + (e - b) / 2;
+        // partition a permutation of [b, e) by the axis coordinate (ties by demand index)
+        std::vector<int64_t> perm(static_cast<size_t>(e - b));
+        std::iota(perm.begin(), perm.end(), b);
+        std::nth_element(perm.begin(), perm.begin() + (mid - b), perm.end(), [&](int64_t u, int64_t v) {
+            const double cu = xyz[static_cast<size_t>(3 * u + axis)], cv = xyz[static_cast<size_t>(3 * v + axis)];
+            return cu < cv || (cu == cv && order[static_cast<size_t>(u)] < order[static_cast<size_t>(v)]);
+        });
+        std::vector<int64_t> o2(perm.size());
+        std::vector<double> x2(3 * perm.size());
+        for (size_t t = 0; t < perm.size(); ++t) {
+            o2[t] = order[static_cast<size_t>(perm[t])];
+            for (int a = 0; a < 3; ++a) x2[3 * t + a] = xyz[static_cast<size_t>(3 * perm[t] + a)];
+        }
+        std::copy(o2.begin(), o2.end(), order.begin() + b);
+        std::copy(x2.begin(), x2.end(), xyz.begin() + 3 * b);
+        const int32_t l = build(b, mid);
+        const int32_t r = build(mid, e);
+        nodes[static_cast<size_t>(id)].left = l;
+        nodes[static_cast<size_t>(id)].right = r;
+        return id;
+    }
+};
+
+void unit_vector(double lat, double lon, double* out) {
+    const double la = lat * kPi / 180.0, lo = lon * kPi / 180.0;
+    out[0] = std::cos(la) * std::cos(lo);
+    out[1] = std::cos(la) * std::sin(lo);
+    out[2] = std::sin(la);
+}
+
+// Squared chord of a great-circle distance, padded so that rounding never prunes a point that
+// the exact test would keep.
+double chord2_bound(double dist_km) {
+    const double ang = std::min(dist_km / kEarthRadiusKm, kPi);
+    const double c = 2.0 * std::sin(ang / 2.0) * (1.0 + 1e-9) + 1e-9;
+    return c * c;
+}
+
+double box_dist2(const KdNode& nd, const double* q) {
+    double s = 0.0;
+    for (int a = 0; a < 3; ++a) {
+        const double d = q[a] < nd.lo[a] ? nd.lo[a] - q[a] : (q[a] > nd.hi[a] ? q[a] - nd.hi[a] : 0.0);
+        s += d * d;
+    }
+    return s;
+}
+
+}  // namespace
+
+CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_km,
+                                  const StreamPoints& dem, const double* compat, int32_t n_groups,
+                                  int64_t max_per_supply, int n_threads, const PollFn& poll) {
+    const int64_t ns = sup.n;
+    std::vector<std::vector<Cand>> per(static_cast<size_t>(ns));
+    std::vector<char> trunc(static_cast<size_t>(ns), 0);
+    std::vector<int64_t> evals(static_cast<size_t>(ns), 0);
+    if (ns == 0 || dem.n == 0) return gather(per, trunc, evals);
+    std::vector<std::vector<int32_t>> feeds(static_cast<size_t>(n_groups));
+    for (int32_t a = 0; a < n_groups; ++a)
+        for (int32_t b = 0; b < n_groups; ++b)
+            if (compat[static_cast<int64_t>(a) * n_groups + b] > 0.0) feeds[static_cast<size_t>(a)].push_back(b);
+    KdForest f;
+    f.order.resize(static_cast<size_t>(dem.n));
+    std::iota(f.order.begin(), f.order.end(), int64_t(0));
+    std::stable_sort(f.order.begin(), f.order.end(),
+                     [&](int64_t u, int64_t v) { return dem.group[u] < dem.group[v]; });
+    f.xyz.resize(static_cast<size_t>(3 * dem.n));
+    for (int64_t k = 0; k < dem.n; ++k) {
+        const int64_t j = f.order[static_cast<size_t>(k)];
+        unit_vector(dem.lat[j], dem.lon[j], &f.xyz[static_cast<size_t>(3 * k)]);
+    }
+    f.root.assign(static_cast<size_t>(n_groups), -1);
+    f.nodes.reserve(static_cast<size_t>(2 * dem.n / KdForest::kLeaf + 2 * n_groups + 8));
+    for (int64_t b = 0; b < dem.n;) {
+        int64_t e = b;
+        const int32_t g = dem.group[f.order[static_cast<size_t>(b)]];
+        while (e < dem.n && dem.group[f.order[static_cast<size_t>(e)]] == g) ++e;
+        f.root[static_cast<size_t>(g)] = f.build(b, e);
+        b = e;
+    }
+    f.lat.resize(static_cast<size_t>(dem.n));
+    f.lon.resize(static_cast<size_t>(dem.n));
+    f.company.resize(static_cast<size_t>(dem.n));
+    for (int64_t k = 0; k < dem.n; ++k) {
+        const int64_t j = f.order[static_cast<size_t>(k)];
+        f.lat[static_cast<size_t>(k)] = dem.lat[j];
+        f.lon[static_cast<size_t>(k)] = dem.lon[j];
+        f.company[static_cast<size_t>(k)] = dem.company[j];
+    }
+    // Visit supplies in a space-filling order (Morton code of their lat/lon) so that
+    // consecutive queries touch the same tree nodes; each result still lands at its index.
+    std::vector<std::pair<uint64_t, int64_t>> zkey(static_cast<size_t>(ns));
+    for (int64_t i = 0; i < ns; ++i) {
+        const auto qa = static_cast<uint32_t>(std::min(65535.0, std::max(0.0, (sup.lat[i] + 90.0) / 180.0 * 65536.0)));
+        const auto qo = static_cast<uint32_t>(std::min(65535.0, std::max(0.0, (sup.lon[i] + 180.0) / 360.0 * 65536.0)));
+        uint64_t z = 0;
+        for (int b = 0; b < 16; ++b)
+            z |= (static_cast<uint64_t>((qa >> b) & 1u) << (2 * b + 1)) | (static_cast<uint64_t>((qo >> b) & 1u) << (2 * b));
+        zkey[static_cast<size_t>(i)] = {z, i};
+    }
+    std::sort(zkey.begin(), zkey.end());
+    auto less = [](const Cand& a, const Cand& b) {
+        return a.dist < b.dist || (a.dist == b.dist && a.d < b.d);
+    };
+    parallel_for(
+        ns, n_threads,
+        [&](int64_t zi) {
+            const int64_t i = zkey[static_cast<size_t>(zi)].second;
+            const double lat = sup.lat[i], lon = sup.lon[i], r = radius_km[i];
+            double q[3];
+            unit_vector(lat, lon, q);
+            const bool capped = max_per_supply > 0;
+            const size_t kcap = static_cast<size_t>(capped ? max_per_supply : 0);
+            auto& out = per[static_cast<size_t>(i)];  // a max-heap by (dist, index) when capped
+            const double r2 = chord2_bound(r);
+            double bound2 = r2;
+            int64_t ev = 0;
+            bool cut = false, maybe_cut = false;
+            std::vector<int32_t> stack;
+            const int32_t gs = sup.group[i];
+            for (const int32_t gd : feeds[static_cast<size_t>(gs)]) {
+                const int32_t root = f.root[static_cast<size_t>(gd)];
+                if (root < 0) continue;
+                const double fit = compat[static_cast<int64_t>(gs) * n_groups + gd];
+                stack.clear();
+                stack.push_back(root);
+                while (!stack.empty()) {
+                    const KdNode& nd = f.nodes[static_cast<size_t>(stack.back())];
+                    stack.pop_back();
+                    const double bd2 = box_dist2(nd, q);
+                    if (bd2 > bound2) {
+                        if (bd2 <= r2) maybe_cut = true;  // pruned by the cap, not the radius
+                        continue;
+                    }
+                    if (nd.left < 0) {
+                        for (int64_t k = nd.begin; k < nd.end; ++k) {
+                            const auto ku = static_cast<size_t>(k);
+                            if (sup.company[i] == f.company[ku]) continue;
+                            ++ev;
+                            const double dist = haversine_km(lat, lon, f.lat[ku], f.lon[ku]);
+                            if (!(dist <= r)) continue;
+                            const int64_t j = f.order[ku];
+                            const Cand c{dist, j, fit};
+                            if (!capped) {
+                                out.push_back(c);
+                            } else if (out.size() < kcap) {
+                                out.push_back(c);
+                                std::push_heap(out.begin(), out.end(), less);
+                                if (out.size() == kcap) bound2 = std::min(r2, chord2_bound(out.front().dist));
+                            } else if (less(c, out.front())) {
+                                cut = true;
+                                std::pop_heap(out.begin(), out.end(), less);
+                                out.back() = c;
+                                std::push_heap(out.begin(), out.end(), less);
+                                bound2 = std::min(r2, chord2_bound(out.front().dist));
+                            } else {
+                                cut = true;
+                            }
+                        }
+                    } else {
+                        // nearer child last so that it is popped first
+                        const KdNode& a = f.nodes[static_cast<size_t>(nd.left)];
+                        const KdNode& b = f.nodes[static_cast<size_t>(nd.right)];
+                        if (box_dist2(a, q) <= box_dist2(b, q)) {
+                            stack.push_back(nd.right);
+                            stack.push_back(nd.left);
+                        } else {
+                            stack.push_back(nd.left);
+                            stack.push_back(nd.right);
+                        }
+                    }
+                }
+            }
+            // The list was cut iff some compatible demand within the radius is not kept.  `cut`
+            // saw one; a subtree pruned by the cap may hold one: look for it (first hit ends).
+            if (capped && !cut && maybe_cut && out.size() == kcap) {
+                const Cand last = out.front();
+                for (const int32_t gd : feeds[static_cast<size_t>(gs)]) {
+                    const int32_t root = f.root[static_cast<size_t>(gd)];
+                    if (root < 0 || cut) continue;
+                    stack.clear();
+                    stack.push_back(root);
+                    while (!stack.empty() && !cut) {
+                        const KdNode& nd = f.nodes[static_cast<size_t>(stack.back())];
+                        stack.pop_back();
+                        if (box_dist2(nd, q) > r2) continue;
+                        if (nd.left >= 0) {
+                            stack.push_back(nd.left);
+                            stack.push_back(nd.right);
+                            continue;
+                        }
+                        for (int64_t k = nd.begin; k < nd.end && !cut; ++k) {
+                            const auto ku = static_cast<size_t>(k);
+                            if (sup.company[i] == f.company[ku]) continue;
+                            ++ev;
+                            const double dist = haversine_km(lat, lon, f.lat[ku], f.lon[ku]);
+                            if (dist <= r && less(last, Cand{dist, f.order[ku], 0.0})) cut = true;
+                        }
+                    }
+                }
+            }
+            evals[static_cast<size_t>(i)] = ev;
+            std::sort(out.begin(), out.end(), less);
+            trunc[static_cast<size_t>(i)] = cut ? 1 : 0;
+        },
+        poll);
+    return gather(per, trunc, evals);
+}
+
 void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* distance_km,
                  const double* material_fit, const double* sector_fit, const double* link_score,
                  int64_t n_pairs, const SupplyAttrs& s,
@@ -223,7 +474,7 @@ void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* dista
             const int64_t k0 = b * kBlock, k1 = std::min(n_pairs, k0 + kBlock);
             for (int64_t k = k0; k < k1; ++k) {
                 const int64_t i = s_idx[k], j = d_idx[k];
-                double* x = features + k * kNumPairFeatures;
+                double x[kNumPairFeatures];
                 const double qs = s.qty_t[i], qd = d.qty_t[j];
                 const double q = std::min(qs, qd);
                 x[0] = material_fit[k];
@@ -249,6 +500,7 @@ void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* dista
                 for (int f = 0; f < kNumPairFeatures; ++f) z += weights[f] * x[f];
                 double p = 1.0 / (1.0 + std::exp(-z));
                 score[k] = std::min(1.0, std::max(1e-9, p));
+                for (int f = 0; f < kNumPairFeatures; ++f) features[f * n_pairs + k] = x[f];
             }
         },
         poll);

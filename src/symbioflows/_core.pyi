@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['COSTING_MAX_MODES', 'COSTING_NUM_MEDIA', 'CsrGraph', 'EARTH_RADIUS_KM', 'NUM_PAIR_FEATURES', 'all_pairs_candidates', 'chain_work_items', 'compat_topk', 'cosine_matrix', 'cost_pairs', 'find_cycles', 'find_paths', 'grid_candidates', 'hash_embed', 'haversine_matrix', 'haversine_pairs', 'score_pairs', 'simd_level']
+__all__: list[str] = ['COSTING_MAX_MODES', 'COSTING_NUM_MEDIA', 'CsrGraph', 'EARTH_RADIUS_KM', 'NUM_PAIR_FEATURES', 'all_pairs_candidates', 'chain_work_items', 'compat_topk', 'cosine_matrix', 'cost_pairs', 'find_cycles', 'find_paths', 'grid_candidates', 'hash_embed', 'haversine_matrix', 'haversine_pairs', 'kdtree_candidates', 'score_pairs', 'simd_level']
 class CsrGraph:
     """
     Directed multigraph in CSR form (out-edges sorted by target, then edge id).
@@ -85,6 +85,10 @@ def haversine_matrix(lat1: typing.Any, lon1: typing.Any, lat2: typing.Any, lon2:
 def haversine_pairs(lat1: typing.Any, lon1: typing.Any, lat2: typing.Any, lon2: typing.Any, i: typing.Any, j: typing.Any, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float64]:
     """
     Great-circle distances in km for candidate pairs (i[k], j[k]), GIL released.
+    """
+def kdtree_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
+    """
+    Same as grid_candidates with one k-d tree per material group on 3D unit vectors; with max_per_supply = k the search prunes past the k-th nearest (GIL released).
     """
 def score_pairs(supply_index: typing.Any, demand_index: typing.Any, distance_km: typing.Any, material_fit: typing.Any, sector_fit: typing.Any, supply: dict, demand: dict, circuity: typing.SupportsFloat | typing.SupportsIndex, weights: typing.Any, bias: typing.SupportsFloat | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0, link_score: typing.Any = None) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
     """

@@ -54,13 +54,51 @@ def test_grid_equals_reference_and_all_pairs(inst):
             np.array(dc, dtype=np.int64), np.array(compat))
     expected = ref.candidates([p[0] for p in sp], [p[1] for p in sp], sg, sc, rad,
                               [p[0] for p in dp], [p[1] for p in dp], dg, dc, compat, k)
-    for method in ("grid", "all_pairs"):
+    truncated = {}
+    for method in ("kdtree", "grid", "all_pairs"):
         for n_jobs in (1, 2):
             got = find_candidates(*args, max_per_supply=k, method=method, n_jobs=n_jobs)
             assert got.supply.tolist() == [e[0] for e in expected]
             assert got.demand.tolist() == [e[1] for e in expected]
             np.testing.assert_allclose(got.distance_km, [e[2] for e in expected], atol=1e-6)
             np.testing.assert_array_equal(got.material_fit, [e[3] for e in expected])
+            truncated[method, n_jobs] = got.n_truncated
+    assert len(set(truncated.values())) == 1, truncated
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([(51.9, 4.3), (0.0, 179.9), (89.0, 10.0)]),
+       st.sampled_from([0.05, 0.5, 5.0]), st.integers(0, 12), st.booleans())
+def test_kdtree_equals_all_pairs_on_larger_clustered_regions(seed, center, spread_deg, k,
+                                                             coincident):
+    """Deep trees (hundreds of demands, many leaves), clustered around a centre near the
+    date line or a pole, with duplicate sites (equal distances): the k-d tree's pruning at the
+    k-th nearest keeps exactly the pairs, order and truncation count of the brute force."""
+    rng = np.random.default_rng(seed)
+    ns, nd, g = int(rng.integers(1, 200)), int(rng.integers(1, 600)), int(rng.integers(1, 5))
+
+    def pts(n):
+        lat = np.clip(center[0] + rng.normal(0, spread_deg, n), -90, 90)
+        lon = ((center[1] + rng.normal(0, spread_deg, n) + 180) % 360) - 180
+        if coincident:  # many streams on a few sites
+            lat, lon = np.round(lat, 1), np.round(lon, 1)
+        return lat, np.clip(lon, -180, 180)
+
+    slat, slon = pts(ns)
+    dlat, dlon = pts(nd)
+    compat = rng.choice([0.0, 0.3, 1.0], size=(g, g))
+    args = (slat, slon, rng.integers(0, g, ns), rng.integers(0, 30, ns),
+            rng.uniform(1, 400, ns), dlat, dlon, rng.integers(0, g, nd), rng.integers(0, 30, nd),
+            compat)
+    want = find_candidates(*args, max_per_supply=k, method="all_pairs", n_jobs=1)
+    for n_jobs in (1, 2):
+        got = find_candidates(*args, max_per_supply=k, method="kdtree", n_jobs=n_jobs)
+        np.testing.assert_array_equal(got.supply, want.supply)
+        np.testing.assert_array_equal(got.demand, want.demand)
+        np.testing.assert_array_equal(got.distance_km, want.distance_km)
+        np.testing.assert_array_equal(got.material_fit, want.material_fit)
+        assert got.n_truncated == want.n_truncated
+        assert got.n_distance_evals <= want.n_distance_evals
 
 
 def _tables(rng, ns, nd):

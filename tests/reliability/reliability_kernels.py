@@ -778,6 +778,8 @@ KERNELS: list[Kernel] = [
            _cost_fuzz, allowed=DOCUMENTED_AND_TYPE),
     Kernel("find_candidates_grid", "symbioflows.matching.candidates:find_candidates",
            _cand_inputs, _cand_call("grid"), _cand_fuzz, allowed=DOCUMENTED_AND_TYPE),
+    Kernel("find_candidates_kdtree", "symbioflows.matching.candidates:find_candidates",
+           _cand_inputs, _cand_call("kdtree", cap=5), None),
     Kernel("find_candidates_all_pairs", "symbioflows.matching.candidates:find_candidates",
            _cand_inputs, _cand_call("all_pairs", cap=5), None),
     Kernel("allocate", "symbioflows.matching:allocate", _alloc_inputs, _alloc_call, _alloc_fuzz,

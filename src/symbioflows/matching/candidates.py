@@ -1,9 +1,19 @@
 """Candidate generation: compatible demands within the distance a medium allows.
 
-The native kernel buckets demands in a lat/lon grid whose cells are as wide as a supply's
-search radius (rounded up to a power of two, one grid per radius tier), so each supply visits
-only the few cells that can hold a demand within reach.  Cost grows with the number of streams
-times the local density, not with the number of supply x demand pairs.
+Two native spatial indexes give the same pairs:
+
+* ``kdtree`` (default): one k-d tree per material group over the demands' 3D unit vectors.
+  The chord between unit vectors grows monotonically with the great-circle distance, so box
+  bounds prune exactly everywhere on the sphere.  With ``max_per_supply = k`` the search keeps
+  the k best pairs found so far and skips every subtree farther than the k-th, so each supply
+  costs about ``k + log(n)`` distance evaluations per compatible group, however dense the
+  region and however long the medium's radius: total cost ``O(n log n)``.
+* ``grid``: demands bucketed in a lat/lon grid whose cells are as wide as a supply's search
+  radius (rounded up to a power of two), so each supply visits only the cells within reach;
+  its cost grows with the number of demands within the radius, which on a region no larger
+  than the radius is a growing share of all demands.
+
+``all_pairs`` is the brute-force baseline.
 """
 
 from __future__ import annotations
@@ -23,6 +33,9 @@ from symbioflows.errors import InvalidInputError
 __all__ = ["CandidatePairs", "find_candidates"]
 
 log = logging.getLogger(__name__)
+
+_METHODS = {"kdtree": "kdtree_candidates", "grid": "grid_candidates",
+            "all_pairs": "all_pairs_candidates"}
 
 
 @dataclass
@@ -57,7 +70,7 @@ def find_candidates(
     compat: Any,
     *,
     max_per_supply: int = 0,
-    method: str = "grid",
+    method: str = "kdtree",
     n_jobs: int | None = -1,
 ) -> CandidatePairs:
     """Every demand within each supply's radius whose material group is compatible.
@@ -77,8 +90,9 @@ def find_candidates(
     max_per_supply : int
         Keep at most this many nearest candidates per supply (0 = all); the number of supplies
         cut is reported in ``n_truncated``.
-    method : {"grid", "all_pairs"}
-        ``all_pairs`` is the brute-force baseline (same result, quadratic cost).
+    method : {"kdtree", "grid", "all_pairs"}
+        Spatial index (see the module notes); ``all_pairs`` is the brute-force baseline.  All
+        three give the same result.
     n_jobs : int
         Threads (-1 = all cores); the result does not depend on it.
 
@@ -93,8 +107,8 @@ def find_candidates(
     >>> c.demand.tolist(), c.distance_km.round(2).tolist()
     ([0], [11.12])
     """
-    if method not in ("grid", "all_pairs"):
-        raise InvalidInputError(f"method={method!r}; choose 'grid' or 'all_pairs'")
+    if method not in _METHODS:
+        raise InvalidInputError(f"method={method!r}; choose one of {sorted(_METHODS)}")
     slat, slon = check_lat_lon(supply_lat, supply_lon, name="supplies")
     dlat, dlon = check_lat_lon(demand_lat, demand_lon, name="demands")
     cm = as_float_array(compat, "compat", ndim=2)
@@ -108,7 +122,7 @@ def find_candidates(
     sc = as_index_array(supply_company, "supply_company")
     dc = as_index_array(demand_company, "demand_company")
     rad = as_float_array(radius_km, "radius_km")
-    fn = _core.grid_candidates if method == "grid" else _core.all_pairs_candidates
+    fn = getattr(_core, _METHODS[method])
     r = fn(slat, slon, sg, sc, rad, dlat, dlon, dg, dc, cm.reshape(-1), g,
            max_per_supply=int(max_per_supply), n_threads=resolve_n_jobs(n_jobs))
     return CandidatePairs(r["supply"], r["demand"], r["distance_km"], r["material_fit"],

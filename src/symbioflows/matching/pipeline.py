@@ -198,10 +198,12 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
     medium = np.where(s["unit"] == "MWh", "heat",
                       np.where(s["unit"] == "m3", "water", "solid")).astype(object)
     if tax is not None:
-        for k, cls in enumerate(s["material_class"]):
+        # once per distinct class, not per stream
+        codes, classes = pd.factorize(pd.Series(s["material_class"], dtype=object))
+        for u, cls in enumerate(classes):
             if isinstance(cls, str):
                 m = str(tax[cls].medium)
-                medium[k] = {"bulk_solid": "solid"}.get(m, m)
+                medium[codes == u] = {"bulk_solid": "solid"}.get(m, m)
     s["medium"] = medium
     radii = dict(DEFAULT_MAX_DISTANCE_KM)
     if max_distance_km:
@@ -319,18 +321,28 @@ def _virgin(s: pd.DataFrame, *, supply: bool = False) -> tuple[np.ndarray, np.nd
     ewc = pd.Series(s["ewc_code"]).fillna("").astype(str)
     haz[ewc.str.contains(r"\*", regex=True).to_numpy()] = 1.0
     if tax is not None:
-        for k, cls in enumerate(s["material_class"]):
+        # once per distinct class, not per stream
+        codes, classes = pd.factorize(pd.Series(s["material_class"], dtype=object))
+        for u, cls in enumerate(classes):
             if not isinstance(cls, str):
                 continue
             try:
                 c = tax[cls]
             except Exception:
                 continue
-            vco2[k] = float(c.avoided_ef_kg_co2e_per_t)
-            if not supply and np.isnan(price[k]):
-                price[k] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
-            haz[k] = max(haz[k], float(c.hazardous))
+            rows = codes == u
+            vco2[rows] = float(c.avoided_ef_kg_co2e_per_t)
+            if not supply:
+                fill = rows & np.isnan(price)
+                price[fill] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
+            haz[rows] = np.maximum(haz[rows], float(c.hazardous))
     return np.nan_to_num(price, nan=0.0), vco2, haz
+
+
+def _take(col: pd.Series, idx: np.ndarray) -> pd.Series:
+    """``col`` at positions ``idx`` as a new Series (0..n-1 index) of the same dtype; an Arrow
+    string column is gathered natively instead of through one Python string per row."""
+    return pd.Series(col.array.take(idx), copy=False)
 
 
 def _link_scores(model: Any, sup: pd.DataFrame, dem: pd.DataFrame,
@@ -390,16 +402,34 @@ def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> n
     classes = sorted(scorer.stats_.class_counts)
     cidx = {c: k for k, c in enumerate(classes)}
     pool = [Candidate(title(c), c) for c in classes]
-    s_keys = list(zip(sup["material"].astype(str).tolist(),
-                      [ewc_digits(x) for x in sup["ewc_code"].tolist()],
-                      [normalize_nace(x) for x in sup["sector"].tolist()]))
-    uniq = {k: i for i, k in enumerate(dict.fromkeys(s_keys))}
-    queries = [Query(m, e, n) for (m, e, n) in uniq]
+    def per_distinct(col: pd.Series, fn: Callable[[Any], Any]) -> np.ndarray:
+        # a function of a column, evaluated once per distinct value (a few hundred sectors
+        # and codes among a million streams)
+        # (missing values: code -1, mapped from None, as a row-wise call would see them)
+        codes, vals = pd.factorize(col.astype(object))
+        mapped = np.empty(len(vals) + 1, dtype=object)
+        mapped[:] = [fn(v) for v in vals] + [fn(None)]
+        return mapped[codes]
+
+    def factorize_keep_none(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        codes, vals = pd.factorize(v)
+        return codes, np.array(list(vals) + [None], dtype=object)
+
+    mat_codes, mat_vals = pd.factorize(sup["material"].astype(str))
+    ewc_codes, ewc_vals = factorize_keep_none(per_distinct(sup["ewc_code"], ewc_digits))
+    sec_codes, sec_vals = factorize_keep_none(per_distinct(sup["sector"], normalize_nace))
+    # distinct (material, EWC, sector) queries in order of first appearance
+    trip = np.stack([mat_codes, ewc_codes, sec_codes]).astype(np.int64)
+    _, first, q_inv = np.unique(trip, axis=1, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    q_of_supply = rank[q_inv.reshape(-1)]
+    queries = [Query(str(mat_vals[mat_codes[k]]), ewc_vals[ewc_codes[k]],
+                     sec_vals[sec_codes[k]]) for k in np.sort(first)]
     sc = scorer.score(queries, pool)
     sc = np.clip(sc - sc.mean(axis=1, keepdims=True), -5.0, 5.0)
-    q_of_supply = np.array([uniq[k] for k in s_keys], dtype=np.int64)
-    d_cls = np.array([cidx.get(normalize_nace(x) or "", -1) for x in dem["sector"]],
-                     dtype=np.int64)
+    d_cls = per_distinct(dem["sector"], lambda x: cidx.get(normalize_nace(x) or "", -1))
+    d_cls = d_cls.astype(np.int64)
     qi = q_of_supply[cand.supply]
     ci = d_cls[cand.demand]
     ok = ci >= 0
@@ -423,13 +453,14 @@ def candidate_stage(
     di = np.arange(len(dem)) if demand_subset is None else np.asarray(demand_subset, np.int64)
     s = sup.iloc[si]
     d = dem.iloc[di]
-    comp_codes = {c: k for k, c in enumerate(sorted(set(sup["company_id"]) | set(dem["company_id"])))}
+    # any consistent integer code per company will do (only equality is tested)
+    comp_code, _ = pd.factorize(pd.concat([s["company_id"], d["company_id"]], ignore_index=True))
     c = find_candidates(
         s["lat"].to_numpy(), s["lon"].to_numpy(),
         s["group_key"].map(group_of).to_numpy(np.int64),
-        s["company_id"].map(comp_codes).to_numpy(np.int64), s["radius_km"].to_numpy(),
+        comp_code[: len(s)].astype(np.int64), s["radius_km"].to_numpy(),
         d["lat"].to_numpy(), d["lon"].to_numpy(), d["group_key"].map(group_of).to_numpy(np.int64),
-        d["company_id"].map(comp_codes).to_numpy(np.int64), compat,
+        comp_code[len(s):].astype(np.int64), compat,
         max_per_supply=max_per_supply, n_jobs=n_jobs)
     return CandidatePairs(si[c.supply], di[c.demand], c.distance_km, c.material_fit,
                           c.n_truncated, c.n_distance_evals)
@@ -484,6 +515,20 @@ class SymbiosisPlan:
             "chains": self.chains.copy(), "findings": self.findings.copy(),
             "totals": pd.DataFrame([self.totals]),
         }
+
+    def contributions(self, table: str = "candidates") -> pd.DataFrame:
+        """The explanation of each row's score: ``contrib_<feature> = w_f x_f`` per pair feature
+        (same rows and order as ``self.candidates`` or ``self.exchanges``).  The contributions
+        plus the bias add up to the logit of ``score``.  The exchanges table carries them as
+        columns already; the candidates table does not store them (one more float column per
+        feature and candidate), they are computed here on request."""
+        if table not in ("candidates", "exchanges"):
+            raise InvalidInputError(f"table={table!r}; choose 'candidates' or 'exchanges'")
+        df = self.candidates if table == "candidates" else self.exchanges
+        w = dict(DEFAULT_WEIGHTS)
+        w.update(self.options.get("_kwargs", {}).get("weights") or {})
+        return pd.DataFrame({"contrib_" + f: df[f].to_numpy(float) * w[f] for f in PAIR_FEATURES},
+                            index=df.index)
 
     def write(self, out_dir: str | Path, *, html: bool = True) -> dict[str, Path]:
         """Write every table as Parquet and CSV, and ``report.html`` (self-contained)."""
@@ -732,6 +777,26 @@ def _bar(progress: bool, total: int) -> Callable[[str], None]:
     return step
 
 
+class _StageClock:
+    """Wall time, process CPU time (all threads, native kernels included) and the
+    ``perf_counter`` span of each pipeline stage; the benchmark reads the CPU times and spans
+    from ``plan.options`` (``_stage_cpu_s``, ``_stage_spans``)."""
+
+    def __init__(self) -> None:
+        self.cpu_s: dict[str, float] = {}
+        self.spans: dict[str, tuple[float, float]] = {}
+        self._t0 = self._c0 = 0.0
+
+    def start(self) -> None:
+        self._t0, self._c0 = time.perf_counter(), time.process_time()
+
+    def stop(self, name: str) -> float:
+        t1 = time.perf_counter()
+        self.cpu_s[name] = time.process_time() - self._c0
+        self.spans[name] = (self._t0, t1)
+        return t1 - self._t0
+
+
 def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPlan | None,
          progress: bool, objective: str, method: str, max_distance_km: dict[str, float] | None,
          max_per_supply: int, min_score: float, weights: dict[str, float] | None,
@@ -739,17 +804,18 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
          n_jobs: int | None, link_predictor: Any = None,
          min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT) -> SymbiosisPlan:
     timings: dict[str, float] = {}
+    clock = _StageClock()
     step = _bar(progress, 5)
-    t0 = time.perf_counter()
+    clock.start()
     s = prepare_streams(comp, raw_streams, max_distance_km=max_distance_km)
     sup = s[s["direction"] == "supply"].reset_index(drop=True)
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
     keys = sorted(set(s["group_key"]))
     group_of = {k: i for i, k in enumerate(keys)}
     compat = _compat(keys, min_material_fit)
-    timings["prepare"] = time.perf_counter() - t0
+    timings["prepare"] = clock.stop("prepare")
     step("streams")
-    t0 = time.perf_counter()
+    clock.start()
     nt = resolve_n_jobs(n_jobs)
     if client is not None:
         from symbioflows.distributed import distributed_candidates
@@ -772,11 +838,11 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         cand = merge_candidates(parts, max_per_supply)
     else:
         cand = candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply, n_jobs=nt)
-    timings["candidates"] = time.perf_counter() - t0
+    timings["candidates"] = clock.stop("candidates")
     step("candidates")
 
     # -- scoring -------------------------------------------------------------------------
-    t0 = time.perf_counter()
+    clock.start()
     w = dict(DEFAULT_WEIGHTS)
     if weights:
         unknown = set(weights) - set(w)
@@ -803,24 +869,32 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
                                      cand.material_fit, sfit, sa, da, circuity, wv, DEFAULT_BIAS,
                                      n_threads=nt, link_score=lscore)
-    cdf = pd.DataFrame(feats, columns=list(PAIR_FEATURES))
-    cdf.insert(0, "supply_stream_id", sup["stream_id"].to_numpy()[cand.supply])
-    cdf.insert(1, "demand_stream_id", dem["stream_id"].to_numpy()[cand.demand])
-    cdf.insert(2, "supply_company_id", sup["company_id"].to_numpy()[cand.supply])
-    cdf.insert(3, "demand_company_id", dem["company_id"].to_numpy()[cand.demand])
-    cdf.insert(4, "great_circle_km", cand.distance_km)
-    cdf["score"] = score
-    for f, wf in zip(PAIR_FEATURES, wv):
-        cdf["contrib_" + f] = feats[:, PAIR_FEATURES.index(f)] * wf
-    timings["scoring"] = time.perf_counter() - t0
+    del sfit, lscore
+    # one column per feature, built once (no 2-D block to consolidate later); the per-feature
+    # contributions w_f x_f are not stored per candidate (13 more columns: 2.4 GB at 23 M
+    # pairs): SymbiosisPlan.contributions() computes them, exchanges carry them
+    cols: dict[str, Any] = {
+        "supply_stream_id": _take(sup["stream_id"], cand.supply),
+        "demand_stream_id": _take(dem["stream_id"], cand.demand),
+        "supply_company_id": _take(sup["company_id"], cand.supply),
+        "demand_company_id": _take(dem["company_id"], cand.demand),
+        "great_circle_km": cand.distance_km,
+    }
+    for k, f in enumerate(PAIR_FEATURES):
+        cols[f] = np.ascontiguousarray(feats[:, k])  # a view: the kernel writes columns
+    del feats
+    cols["score"] = score
+    cdf = pd.DataFrame(cols, copy=False)
+    del cols
+    timings["scoring"] = clock.stop("scoring")
     step("scores")
 
     # -- allocation ----------------------------------------------------------------------
-    t0 = time.perf_counter()
+    clock.start()
     if objective == "net_benefit":
-        value = feats[:, 7]
+        value = cdf["surplus_usd_per_t"].to_numpy()
     elif objective == "co2e":
-        value = feats[:, 8]
+        value = cdf["co2e_avoided_kg_per_t"].to_numpy()
     else:
         value = np.ones(len(cand))
     blocked = _compliance_blocked(sup, dem, cand)
@@ -831,14 +905,18 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     alloc = allocate(sup["qty"].to_numpy(float), dem["qty"].to_numpy(float), cand.supply,
                      cand.demand, value, method=method)
     flows = alloc.flows_t if alloc.has_flows else np.zeros(len(cand))
+    del value, usable
     cdf["allocated"] = flows
-    timings["allocation"] = time.perf_counter() - t0
+    timings["allocation"] = clock.stop("allocation")
     step("allocation")
 
     # -- exchanges, chains, findings, totals ----------------------------------------------
-    t0 = time.perf_counter()
+    clock.start()
     used = np.flatnonzero(flows > 1e-9)
     ex = cdf.iloc[used].reset_index(drop=True).copy()
+    at = list(ex.columns).index("compliance_blocked")
+    for k, (f, wf) in enumerate(zip(PAIR_FEATURES, wv)):
+        ex.insert(at + k, "contrib_" + f, ex[f].to_numpy(float) * wf)
     ex.insert(4, "quantity", flows[used])
     ex.insert(5, "unit", sup["unit"].to_numpy()[cand.supply[used]])
     ex.insert(6, "material", sup["material"].to_numpy()[cand.supply[used]])
@@ -858,7 +936,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         "objective_value": float(alloc.objective) if alloc.has_flows else float("nan"),
         "n_chains": float(len(chains_df)),
     }
-    timings["report_tables"] = time.perf_counter() - t0
+    timings["report_tables"] = clock.stop("report_tables")
     step("chains")
     opts: dict[str, Any] = dict(objective=objective, method=method, max_per_supply=max_per_supply,
                                 min_score=min_score)
@@ -870,6 +948,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     opts["_raw_streams"] = raw_streams
     opts["_cand"] = cand
     opts["_n_sup_dem"] = (len(sup), len(dem))
+    opts["_stage_cpu_s"] = clock.cpu_s
+    opts["_stage_spans"] = clock.spans
     return SymbiosisPlan(comp, s, cdf, ex, chains_df, findings, totals, alloc, timings, opts)
 
 
@@ -992,29 +1072,37 @@ def _findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, si: np.nda
 
     cols = ["supply_stream_id", "demand_stream_id", "rule_id", "severity", "title", "action",
             "source"]
-    rows: list[dict[str, Any]] = []
-    cache: dict[tuple[Any, ...], Any] = {}
     n = min(len(ex), max_exchanges)
     if len(ex) > max_exchanges:
         log.warning("compliance findings listed for the first %d of %d exchanges",
                     max_exchanges, len(ex))
-    ewc = sup["ewc_code"].to_numpy(object)
-    cls = sup["material_class"].to_numpy(object)
-    mat = sup["material"].to_numpy(object)
-    sc = sup["country"].to_numpy(object)
-    dc = dem["country"].to_numpy(object)
-    for k in range(n):
-        i, j = int(si[k]), int(di[k])
-        e = ewc[i] if isinstance(ewc[i], str) and ewc[i] else None
-        c = cls[i] if isinstance(cls[i], str) else None
-        key = (e, sc[i] or None, dc[j] or None, c, mat[i])
-        if key not in cache:
-            cache[key] = check_exchange(ewc_code=e, supplier_country=key[1],
-                                        receiver_country=key[2], material_class=c,
-                                        material=mat[i])
-        for f in cache[key].findings:
-            rows.append(dict(supply_stream_id=ex["supply_stream_id"].iat[k],
-                             demand_stream_id=ex["demand_stream_id"].iat[k], rule_id=f.rule_id,
-                             severity=f.severity, title=f.title, action=f.action,
-                             source=f.source))
-    return pd.DataFrame(rows, columns=cols)
+    if n == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    si_n, di_n = np.asarray(si[:n], np.int64), np.asarray(di[:n], np.int64)
+    ewc = sup["ewc_code"].to_numpy(object)[si_n]
+    cls = sup["material_class"].to_numpy(object)[si_n]
+    e = np.array([v if isinstance(v, str) and v else None for v in ewc], dtype=object)
+    c = np.array([v if isinstance(v, str) else None for v in cls], dtype=object)
+    mat = sup["material"].to_numpy(object)[si_n]
+    sc = np.array([v or None for v in sup["country"].to_numpy(object)[si_n]], dtype=object)
+    dc = np.array([v or None for v in dem["country"].to_numpy(object)[di_n]], dtype=object)
+    # one check per distinct (EWC, countries, class, material); rows fanned out by numpy
+    codes = np.stack([pd.factorize(col, use_na_sentinel=False)[0] for col in (e, sc, dc, c, mat)])
+    _, first, key = np.unique(codes, axis=1, return_index=True, return_inverse=True)
+    key = key.reshape(-1)
+    per_key = [check_exchange(ewc_code=e[k], supplier_country=sc[k], receiver_country=dc[k],
+                              material_class=c[k], material=mat[k]).findings for k in first]
+    n_f = np.array([len(f) for f in per_key], dtype=np.int64)
+    flat = [f for fs in per_key for f in fs]
+    if not flat:
+        return pd.DataFrame({c_: pd.Series(dtype=object) for c_ in cols})
+    offset = np.concatenate([[0], np.cumsum(n_f)[:-1]])
+    reps = n_f[key]
+    row = np.repeat(np.arange(n), reps)
+    within = np.arange(row.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    fi = offset[key[row]] + within
+    attrs = {a: np.array([getattr(f, a) for f in flat], dtype=object)[fi]
+             for a in ("rule_id", "severity", "title", "action", "source")}
+    return pd.DataFrame({"supply_stream_id": ex["supply_stream_id"].to_numpy()[row],
+                         "demand_stream_id": ex["demand_stream_id"].to_numpy()[row], **attrs},
+                        columns=cols)

@@ -47,9 +47,12 @@ def test_capacities_and_totals(region, result):
     assert result.totals["objective_value"] == pytest.approx(est, rel=1e-9, abs=1e-6)
     assert (ex["transport_cost_usd"] >= 0).all() and ex["transport_mode"].notna().all()
     # explanation: contributions add up to the logit of the score
-    c = result.candidates
-    contrib = c[[k for k in c.columns if k.startswith("contrib_")]].sum(axis=1) - 2.8
-    np.testing.assert_allclose(1 / (1 + np.exp(-contrib)), c["score"], rtol=1e-9, atol=1e-9)
+    for table in ("candidates", "exchanges"):
+        c = getattr(result, table)
+        contrib = result.contributions(table).sum(axis=1) - 2.8
+        np.testing.assert_allclose(1 / (1 + np.exp(-contrib)), c["score"], rtol=1e-9, atol=1e-9)
+    ex_contrib = ex[[k for k in ex.columns if k.startswith("contrib_")]]
+    pd.testing.assert_frame_equal(ex_contrib, result.contributions("exchanges"))
 
 
 def test_objectives_and_greedy(region, result):
