@@ -95,6 +95,15 @@ CandidateResult gather(std::vector<std::vector<Cand>>& per, const std::vector<ch
     return r;
 }
 
+// For each supply group, the demand groups it can feed (non-zero entries of compat).
+std::vector<std::vector<int32_t>> feeds_of(const double* compat, int32_t n_groups) {
+    std::vector<std::vector<int32_t>> feeds(static_cast<size_t>(n_groups));
+    for (int32_t a = 0; a < n_groups; ++a)
+        for (int32_t b = 0; b < n_groups; ++b)
+            if (compat[static_cast<int64_t>(a) * n_groups + b] > 0.0) feeds[static_cast<size_t>(a)].push_back(b);
+    return feeds;
+}
+
 int tier_of(double radius) {
     // smallest k with 2^k >= radius (radius in km, >= 2^-10)
     return static_cast<int>(std::ceil(std::log2(std::max(radius, 1.0 / 1024.0))));
@@ -110,11 +119,7 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
     std::vector<char> trunc(static_cast<size_t>(ns), 0);
     std::vector<int64_t> evals(static_cast<size_t>(ns), 0);
     if (ns == 0 || dem.n == 0) return gather(per, trunc, evals);
-    // For each supply group, the demand groups it can feed.
-    std::vector<std::vector<int32_t>> feeds(static_cast<size_t>(n_groups));
-    for (int32_t a = 0; a < n_groups; ++a)
-        for (int32_t b = 0; b < n_groups; ++b)
-            if (compat[static_cast<int64_t>(a) * n_groups + b] > 0.0) feeds[static_cast<size_t>(a)].push_back(b);
+    const std::vector<std::vector<int32_t>> feeds = feeds_of(compat, n_groups);
     // Group supplies by radius tier.
     std::vector<int> tiers(static_cast<size_t>(ns));
     for (int64_t i = 0; i < ns; ++i) tiers[static_cast<size_t>(i)] = tier_of(radius_km[i]);
@@ -309,10 +314,7 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
     std::vector<char> trunc(static_cast<size_t>(ns), 0);
     std::vector<int64_t> evals(static_cast<size_t>(ns), 0);
     if (ns == 0 || dem.n == 0) return gather(per, trunc, evals);
-    std::vector<std::vector<int32_t>> feeds(static_cast<size_t>(n_groups));
-    for (int32_t a = 0; a < n_groups; ++a)
-        for (int32_t b = 0; b < n_groups; ++b)
-            if (compat[static_cast<int64_t>(a) * n_groups + b] > 0.0) feeds[static_cast<size_t>(a)].push_back(b);
+    const std::vector<std::vector<int32_t>> feeds = feeds_of(compat, n_groups);
     KdForest f;
     f.order.resize(static_cast<size_t>(dem.n));
     std::iota(f.order.begin(), f.order.end(), int64_t(0));
