@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,19 @@ def check_lat_lon(lat: Any, lon: Any, *, name: str = "points") -> tuple[np.ndarr
         k = int(bad[0])
         raise InvalidInputError(f"{name} row {k}: lon={lo[k]} outside [-180, 180]")
     return la, lo
+
+
+def check_number(value: Any, name: str, *, nonneg: bool = False) -> float:
+    """A finite real number (bools and None refused), >= 0 when ``nonneg``."""
+    if isinstance(value, bool) or value is None:
+        raise InvalidInputError(f"{name} must be a number; got {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{name} must be a number; got {value!r}") from exc
+    if not math.isfinite(v) or (nonneg and v < 0):
+        raise InvalidInputError(f"{name} must be finite{' and >= 0' if nonneg else ''}; got {v}")
+    return v
 
 
 def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:

@@ -18,12 +18,12 @@ avoided per tonne.
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from symbioflows._validation import check_number
 from symbioflows.errors import InvalidInputError
 from symbioflows.logistics._tables import read_factor_csv
 
@@ -169,15 +169,7 @@ class ImpactResult:
 
 
 def _num(value: Any, name: str, *, nonneg: bool = True) -> float:
-    if isinstance(value, bool) or value is None:
-        raise InvalidInputError(f"{name} must be a number; got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{name} must be a number; got {value!r}") from exc
-    if not math.isfinite(v) or (nonneg and v < 0):
-        raise InvalidInputError(f"{name} must be finite{' and >= 0' if nonneg else ''}; got {v}")
-    return v
+    return check_number(value, name, nonneg=nonneg)
 
 
 def avoided_burden(

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from symbioflows import _core
 from symbioflows._config import resolve_n_jobs
-from symbioflows._validation import as_float_array, as_index_array, check_lat_lon
+from symbioflows._validation import as_float_array, as_index_array, check_lat_lon, check_number
 from symbioflows.errors import InvalidInputError
 from symbioflows.logistics.distance import EARTH_RADIUS_KM
 from symbioflows.logistics.modes import (
@@ -232,15 +232,7 @@ def cost_route(
 
 
 def _nonneg_scalar(value: Any, name: str) -> float:
-    if isinstance(value, bool):
-        raise InvalidInputError(f"{name} must be a number; got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{name} must be a number; got {value!r}") from exc
-    if not math.isfinite(v) or v < 0:
-        raise InvalidInputError(f"{name} must be finite and >= 0; got {value!r}")
-    return v
+    return check_number(value, name, nonneg=True)
 
 
 @dataclass(frozen=True)

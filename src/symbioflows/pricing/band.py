@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from symbioflows._config import check_rng
-from symbioflows._validation import as_float_array
+from symbioflows._validation import as_float_array, check_number
 from symbioflows.errors import InvalidInputError
 from symbioflows.logistics._tables import read_factor_csv, to_usd
 from symbioflows.logistics.modes import get_mode
@@ -75,17 +75,7 @@ def disposal_cost_usd_per_t(country: Any = None) -> dict[str, Any]:
 
 
 def _num(value: Any, name: str, *, nonneg: bool = False) -> float:
-    if isinstance(value, bool) or value is None:
-        raise InvalidInputError(f"{name} must be a number; got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{name} must be a number; got {value!r}") from exc
-    if math.isnan(v) or math.isinf(v):
-        raise InvalidInputError(f"{name} is {v}; pass a finite number")
-    if nonneg and v < 0:
-        raise InvalidInputError(f"{name} must be >= 0; got {v}")
-    return v
+    return check_number(value, name, nonneg=nonneg)
 
 
 def _share(value: Any) -> float:
