@@ -44,7 +44,6 @@ def dump_one(n: int, seed: int, path: Path) -> dict:
     """Plan the region of ``bench_pipeline`` up to the allocation and save its inputs."""
     sys.path.insert(0, str(HERE))
     import bench_pipeline
-
     import symbioflows.matching.pipeline as pl
 
     got: dict = {}
@@ -129,6 +128,27 @@ def _cache_path(cache: str, n: int, seed: int) -> Path:
     return Path(cache) / f"alloc_inputs_{n}_seed{seed}.npz"
 
 
+def report(rows: list[dict]) -> None:
+    """Print the table and the growth ratios (every pair of sizes) of a results file's rows."""
+    print("\nstreams | pairs (>0) | largest network: pairs, nodes | before CPU s | after CPU s "
+          "| speed-up | same optimum | load before / after")
+    for r in rows:
+        print(f"{r['n_streams']:,} | {r['n_pairs']:,} ({r['n_positive_pairs']:,}) | "
+              f"{r['largest_batch_pairs']:,}, {r['largest_batch_nodes']:,} | "
+              f"{r['before_cpu_s']:.2f} | {r['after_cpu_s']:.2f} | "
+              f"{r['before_cpu_s'] / r['after_cpu_s']:.2f}x | {r['same_grid_optimum']} | "
+              f"{r['load_before'][0]} / {r['load_after'][0]}")
+    print("\ngrowth of the CPU time (linear = the streams ratio)")
+    for i, a in enumerate(rows):
+        for b in rows[i + 1:]:
+            x = b["n_streams"] / a["n_streams"]
+            print(f"{a['n_streams']:,} -> {b['n_streams']:,} ({x:.1f}x streams, "
+                  f"{b['n_pairs'] / a['n_pairs']:.1f}x pairs, largest network "
+                  f"{b['largest_batch_pairs'] / a['largest_batch_pairs']:.1f}x): before "
+                  f"{b['before_cpu_s'] / a['before_cpu_s']:.1f}x, after "
+                  f"{b['after_cpu_s'] / a['after_cpu_s']:.1f}x")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -138,9 +158,15 @@ def main() -> int:
     p.add_argument("--cache", default=os.path.join(os.environ.get("TMPDIR", "/tmp"),
                                                    "symbioflows_bench_allocation"))
     p.add_argument("--out", default=str(RESULTS))
+    p.add_argument("--report", default=None, metavar="JSON",
+                   help="only print the tables of an earlier results file")
     p.add_argument("--dump-one", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--time-one", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.report is not None:
+        with open(args.report) as fh:
+            report(json.load(fh)["rows"])
+        return 0
     if args.dump_one is not None:
         print(json.dumps(dump_one(args.dump_one, args.seed,
                                   _cache_path(args.cache, args.dump_one, args.seed))))
@@ -156,21 +182,7 @@ def main() -> int:
         row = _child(args, "--time-one", n)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    print("\nstreams | pairs (>0) | largest network: pairs, nodes | before CPU s | after CPU s "
-          "| speed-up | same optimum | load before / after")
-    for r in rows:
-        print(f"{r['n_streams']:,} | {r['n_pairs']:,} ({r['n_positive_pairs']:,}) | "
-              f"{r['largest_batch_pairs']:,}, {r['largest_batch_nodes']:,} | "
-              f"{r['before_cpu_s']:.2f} | {r['after_cpu_s']:.2f} | "
-              f"{r['before_cpu_s'] / r['after_cpu_s']:.2f}x | {r['same_grid_optimum']} | "
-              f"{r['load_before'][0]} / {r['load_after'][0]}")
-    print("\ngrowth of the CPU time (10.0 = linear for 10x the streams)")
-    for a, b in zip(rows, rows[1:]):
-        x = b["n_streams"] / a["n_streams"]
-        print(f"{a['n_streams']:,} -> {b['n_streams']:,} ({x:.1f}x streams, "
-              f"{b['n_pairs'] / a['n_pairs']:.1f}x pairs): before "
-              f"{b['before_cpu_s'] / a['before_cpu_s']:.1f}x, after "
-              f"{b['after_cpu_s'] / a['after_cpu_s']:.1f}x")
+    report(rows)
     res = dict(machine=dict(platform=platform.platform(), python=platform.python_version(),
                             cpu_count=os.cpu_count()),
                sizes=args.sizes, seed=args.seed, repeats=args.repeats, rows=rows)

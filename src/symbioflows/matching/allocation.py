@@ -224,12 +224,15 @@ def allocate(
     ``-round(v_ij / value_unit)``, capacity ``min(p_ij, s_i, d_j)``), demand j -> sink (capacity
     ``d_j``), plus a zero-cost bypass supply i -> sink so that shipping nothing is allowed.
     (Solved per connected component of the pair graph; this layout, without a common source
-    node, solves about 1.7x faster with OR-tools' cost scaling than source -> supply arcs.)  Quantities are
+    node, solves about 1.7x faster with OR-tools' cost scaling than source -> supply arcs.  The
+    nodes are numbered in reverse Cuthill-McKee order and the sink is split into a zero-cost
+    two-level tree, both exact, for memory locality.)  Quantities are
     rounded down to multiples of ``quantity_unit_t``; ``value_unit = max|v| / 2^20``.  Hence
     every integer cost is at most 2^20 and the total flow at most 2^31 units, so the objective
     is bounded by 2^51 < 2^62 (checked).  The solution is optimal on that grid; the loss
     against the continuous optimum is at most ``scaling["max_rounding_loss"]``.  Complexity:
-    OR-tools' cost-scaling push-relabel, in practice near-linear in the number of pairs.
+    OR-tools' cost-scaling push-relabel; measured 14.7x the CPU time for 8.8x the pairs from
+    100k to 1M generated streams (the largest component grows as fast as the region).
 
     Examples
     --------
@@ -361,9 +364,8 @@ def _solve_mcf(
         bs, bd = su.size, du.size
         b_tot = int(s_units[su].sum())
         # Node ids in a bandwidth-reducing order (see _locality_order) and a two-level sink
-        # (see _sink_tree): same network up to renumbering and zero-cost uncapacitated
-        # splitting, hence the same optimal cost; 1.8x less CPU on the 8.7M-arc giant
-        # component of a 1M-stream region.
+        # (see _sink_tree): same network up to renumbering and zero-cost splitting, hence the
+        # same optimal cost; 1.38x less CPU for the whole allocation at 1M streams.
         if _LOCALITY:
             sid, did = _locality_order(sinv, dinv, bs, bd)
         else:  # the input order, one sink (kept for benchmarks/bench_allocation.py)
@@ -413,10 +415,10 @@ def _locality_order(sinv: np.ndarray, dinv: np.ndarray, bs: int,
     """New node ids (``0..bs+bd-1``) for the ``bs`` supplies and ``bd`` demands of one batch,
     in reverse Cuthill-McKee order of the supply-demand graph: nodes joined by a pair get
     close ids, so the push-relabel solver's scans over a node's arcs and its neighbours' data
-    stay in cache.  Input ids (row order of the caller's tables) carry no locality; on the
-    8.7M-arc giant component of a 1M-stream region this order alone takes the solve from 70
-    to 38 CPU seconds (measured with /tmp scratch scripts, summarised in docs/matching.md).
-    A pure renumbering: the optimum is unchanged."""
+    stay in cache.  Input ids (row order of the caller's tables) carry no locality; with it
+    and :func:`_sink_tree` the whole allocation of a 1M-stream region takes 73 instead of 101
+    CPU seconds (``benchmarks/bench_allocation.py``, docs/benchmarks.md).  A pure
+    renumbering: the optimum is unchanged."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import reverse_cuthill_mckee
 
@@ -433,8 +435,9 @@ def _locality_order(sinv: np.ndarray, dinv: np.ndarray, bs: int,
     return rank[:bs], rank[bs:]
 
 
-#: Nodes per local sink in :func:`_sink_tree` (256 measured ~10 % faster than one sink on the
-#: 2.6M-arc giant component of a 300k-stream region; 64-4096 are within the noise of each other).
+#: Nodes per local sink in :func:`_sink_tree` (256: about 10 % less CPU than one sink on the
+#: 2.6M-arc largest component of a 300k-stream region in ad-hoc runs; 64-4096 were within the
+#: noise of each other on the shared machine).
 _SINK_FANIN = 256
 #: Renumber nodes (:func:`_locality_order`) and split the sink (:func:`_sink_tree`); False
 #: restores the earlier layout (input order, one sink) for the before/after benchmark.
