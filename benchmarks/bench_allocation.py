@@ -131,12 +131,13 @@ def _cache_path(cache: str, n: int, seed: int) -> Path:
 def report(rows: list[dict]) -> None:
     """Print the table and the growth ratios (every pair of sizes) of a results file's rows."""
     print("\nstreams | pairs (>0) | largest network: pairs, nodes | before CPU s | after CPU s "
-          "| speed-up | same optimum | load before / after")
+          "| speed-up | same optimum | objective after/before - 1 | load before / after")
     for r in rows:
         print(f"{r['n_streams']:,} | {r['n_pairs']:,} ({r['n_positive_pairs']:,}) | "
               f"{r['largest_batch_pairs']:,}, {r['largest_batch_nodes']:,} | "
               f"{r['before_cpu_s']:.2f} | {r['after_cpu_s']:.2f} | "
               f"{r['before_cpu_s'] / r['after_cpu_s']:.2f}x | {r['same_grid_optimum']} | "
+              f"{r['after_objective'] / r['before_objective'] - 1:.1e} | "
               f"{r['load_before'][0]} / {r['load_after'][0]}")
     print("\ngrowth of the CPU time (linear = the streams ratio)")
     for i, a in enumerate(rows):
