@@ -12,6 +12,8 @@ to ``benchmarks/results/allocation.json`` and printed.
 
     PYTHONPATH=src python benchmarks/bench_allocation.py --sizes 10000 100000
     PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 10000 100000 1000000
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 1000000 --rss \
+        --out benchmarks/results/allocation_rss_1m.json
 """
 
 from __future__ import annotations
@@ -116,10 +118,31 @@ def time_one(n: int, path: Path, repeats: int) -> dict:
     return row
 
 
-def _child(args: argparse.Namespace, flag: str, n: int) -> dict:
+def rss_one(n: int, path: Path, layout: str) -> dict:
+    """Peak resident memory of one ``allocate()`` call in a fresh process, over the memory
+    held after loading its inputs (sampled every 20 ms, native memory included)."""
+    sys.path.insert(0, str(HERE))
+    import symbioflows.matching.allocation as alloc_mod
+    from bench_pipeline import PeakRSS
+    from symbioflows.matching.allocation import allocate
+
+    z = np.load(path)
+    s, d, ps, pd_, v = z["s"], z["d"], z["ps"], z["pd"], z["v"]
+    alloc_mod._LOCALITY = layout == "after"
+    allocate(s, d, ps[:1], pd_[:1], v[:1])  # imports out of the measurement
+    with PeakRSS() as mem:
+        base = mem.samples[0][1]
+        c0 = time.process_time()
+        allocate(s, d, ps, pd_, v, method="min_cost_flow")
+        cpu = time.process_time() - c0
+    return dict(layout=layout, inputs_rss_gib=base / 2**30,
+                peak_over_inputs_gib=(mem.peak - base) / 2**30, cpu_s=cpu, load=_load())
+
+
+def _child(args: argparse.Namespace, flag: str, n: int, *extra: str) -> dict:
     reps = args.repeats if n < 500_000 else 1
     cmd = [sys.executable, __file__, flag, str(n), "--seed", str(args.seed),
-           "--cache", args.cache, "--repeats", str(reps)]
+           "--cache", args.cache, "--repeats", str(reps), *extra]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -139,6 +162,11 @@ def report(rows: list[dict]) -> None:
               f"{r['before_cpu_s'] / r['after_cpu_s']:.2f}x | {r['same_grid_optimum']} | "
               f"{r['after_objective'] / r['before_objective'] - 1:.1e} | "
               f"{r['load_before'][0]} / {r['load_after'][0]}")
+    for r in rows:
+        for m in r.get("rss", []):
+            print(f"{r['n_streams']:,} streams, {m['layout']} layout, own process: allocate() "
+                  f"peak {m['peak_over_inputs_gib']:.2f} GiB over the {m['inputs_rss_gib']:.2f} "
+                  f"GiB held with its inputs, {m['cpu_s']:.1f} CPU s, load {m['load'][0]}")
     print("\ngrowth of the CPU time (linear = the streams ratio)")
     for i, a in enumerate(rows):
         for b in rows[i + 1:]:
@@ -163,6 +191,10 @@ def main() -> int:
                    help="only print the tables of an earlier results file")
     p.add_argument("--dump-one", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--time-one", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--rss", action="store_true",
+                   help="also measure each layout's peak memory in its own process")
+    p.add_argument("--rss-one", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--layout", default="after", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.report is not None:
         with open(args.report) as fh:
@@ -171,6 +203,10 @@ def main() -> int:
     if args.dump_one is not None:
         print(json.dumps(dump_one(args.dump_one, args.seed,
                                   _cache_path(args.cache, args.dump_one, args.seed))))
+        return 0
+    if args.rss_one is not None:
+        print(json.dumps(rss_one(args.rss_one, _cache_path(args.cache, args.rss_one, args.seed),
+                                 args.layout)))
         return 0
     if args.time_one is not None:
         print(json.dumps(time_one(args.time_one, _cache_path(args.cache, args.time_one,
@@ -181,6 +217,9 @@ def main() -> int:
         if not _cache_path(args.cache, n, args.seed).exists():
             _child(args, "--dump-one", n)
         row = _child(args, "--time-one", n)
+        if args.rss:
+            row["rss"] = [_child(args, "--rss-one", n, "--layout", lay)
+                          for lay in ("before", "after")]
         rows.append(row)
         print(json.dumps(row), flush=True)
     report(rows)
