@@ -86,6 +86,26 @@ SOURCES = {
     "uk_sekisui": ("Turney, J., Green Futures, via TriplePundit (2012). Industrial Symbiosis Promotes "
                    "Company Cooperation and Resource Reuse",
                    "https://www.triplepundit.com/story/2012/industrial-symbiosis-promotes-company-cooperation-and-resource-reuse/61551"),
+    "fi_metsa": ("Metsä Fibre (2018-12). Metsä Fibre acquires biogas plant in Äänekoski",
+                 "https://www.metsafibre.com/en/media/Stories/Pages/Metsa-Fibre-acquires-biogas-plant-in-Aanekoski.aspx"),
+    "no_hnn": ("High North News (debate contribution, n.d., c. 2023). Med dype røtter står industrien støtt!",
+               "https://www.highnorthnews.com/nb/med-dype-rotter-star-industrien-stott"),
+    "no_mofjv": ("Mo Fjernvarme AS (n.d.). Produksjonsanlegg",
+                 "https://mofjernvarme.no/?page_id=54"),
+    "no_smolt": ("Overskuddsenergi.no (n.d.). Yngler med overskuddsenergi",
+                 "https://overskuddsenergi.no/innovasjon/yngler-med-overskuddsenergi/"),
+    "no_heroya": ("Herøya Industripark AS (2017). New district heating network at Herøya Industrial Park to "
+                  "provide environmentally-friendly heating of buildings",
+                  "https://eng.heroya-industripark.no/latest-news/New-district-heating-network-at-Heroeya-Industrial-Park-to-provide-environmentally-friendly-heating-of-buildings"),
+    "jp_chiba_pref": ("Global Environment Centre Foundation, NETT21 (2011-11). Waste Recycling Technologies and "
+                      "Recycling Promotion Initiatives in Eco-towns in Japan: Chiba Prefectural Government",
+                      "http://nett21.gec.jp/Ecotowns/data/et_b-chiba.html"),
+    "jp_aichi": ("Global Environment Centre Foundation, NETT21 (2011-11). Waste Recycling Technologies and "
+                 "Recycling Promotion Initiatives in Eco-towns in Japan: Aichi Prefectural Government",
+                 "http://nett21.gec.jp/Ecotowns/data/et_b-aichi.html"),
+    "jp_akita": ("Global Environment Centre Foundation, NETT21 (2011-11). Waste Recycling Technologies and "
+                 "Recycling Promotion Initiatives in Eco-towns in Japan: Akita Prefectural Government",
+                 "http://nett21.gec.jp/Ecotowns/data/et_b-akita.html"),
     "uk_epos": ("Cefic, Chemistry Can (n.d.). Exploring potential for by-products exchange (EPOS project)",
                 "https://chemistrycan.com/case-study/exploring-potential-for-by-products-exchange/"),
 }
@@ -100,7 +120,12 @@ PARKS = {
     "CS-ULSAN": ("Ulsan industrial complexes (Mipo, Onsan)", "South Korea", "8"),
     "CS-LAHTI": ("Kujala Waste Centre, Lahti", "Finland", ""),
     "CS-KITAKYUSHU": ("Kitakyushu Eco-Town", "Japan", ""),
-    "CS-CHIBA": ("Soga Ecology Industrial & Research Park, Chiba", "Japan", ""),
+    "CS-CHIBA": ("Chiba Eco-Town (incl. Soga Ecology Industrial & Research Park)", "Japan", ""),
+    "CS-AICHI": ("Aichi Eco-Town", "Japan", ""),
+    "CS-AKITA": ("Akita Eco-Town (northern Akita Prefecture)", "Japan", ""),
+    "CS-AANEKOSKI": ("Äänekoski bioproduct mill ecosystem", "Finland", ""),
+    "CS-MO-I-RANA": ("Mo Industripark, Mo i Rana", "Norway", ""),
+    "CS-HEROYA": ("Herøya Industripark, Porsgrunn", "Norway", ""),
     "CS-TEDA": ("Tianjin Economic-Technological Development Area (TEDA)", "China", ""),
     "CS-BURTON": ("Burton-on-Trent brewing cluster", "UK", ""),
     "CS-NISP-SW": ("NISP South West England (case study)", "UK", ""),
@@ -355,6 +380,109 @@ ROWS += [
     ("CS-HULL", "CEMEX (Hull area)", "Cement manufacturing", "2351", "OMYA", "Industrial minerals (chalk) production",
      "0812", "Cement kiln dust", "", "Planned", "uk_epos",
      "paragraph 2 ('return its cement kiln dust to OMYA's quarry')", "Potential synergy identified by the EPOS project"),
+]
+
+ECOCEM = ("ND (recycled cement plant, Chiba eco-town)", "Recycled cement production", "2351")
+MELT = ("ND (direct-melting plant for municipal solid waste, Chiba eco-town)",
+        "Gasification and direct melting of municipal solid waste", "3821")
+ROWS += [
+    ("CS-CHIBA", "ND (municipal waste incinerators)", "Municipal waste incineration", "3821", *ECOCEM,
+     "Municipal solid waste incinerator ash", "", "Implemented", "jp_chiba_pref",
+     "list 'Waste recycling facilities', item 'Production of recycled cement from waste incinerator ash, etc.'", ""),
+    ("CS-CHIBA", "ND (water and wastewater treatment plants)", "Water and wastewater treatment", "3700", *ECOCEM,
+     "Sludge from water and wastewater treatment", "", "Implemented", "jp_chiba_pref", "same item", ""),
+    ("CS-CHIBA", *MELT, "ND (concrete producers)", "Concrete production", "2363",
+     "Slag from direct melting of municipal solid waste, as concrete aggregate", "", "Implemented",
+     "jp_chiba_pref", "item 'Slag and metal recovery through direct melting of municipal solid waste'", ""),
+    ("CS-CHIBA", *MELT, "ND (asphalt producers)", "Asphalt production", "2399",
+     "Slag from direct melting of municipal solid waste, as asphalt aggregate", "", "Implemented",
+     "jp_chiba_pref", "same item", ""),
+    ("CS-CHIBA", *MELT, "ND (crane and heavy-equipment makers)", "Manufacture of lifting and handling equipment",
+     "2822", "Metal recovered by direct melting of municipal solid waste, used for counterweights", "",
+     "Implemented", "jp_chiba_pref", "same item", ""),
+]
+
+CHIPS = ("ND (waste-wood chipping facility, Aichi eco-town)", "Chips, fibre and wood flour from waste wood", "1610")
+ASR = ("ND (ASR recycling facility, Aichi eco-town)", "Recovery of steel-making raw materials from automobile shredder residue",
+       "3832")
+ROWS += [
+    ("CS-AICHI", *CHIPS, "ND (pulp mills)", "Pulp production", "1711", "Wood chips from waste wood", "",
+     "Implemented", "jp_aichi", "list 'Waste recycling facilities', item 1", ""),
+    ("CS-AICHI", *CHIPS, "ND (board mills)", "Manufacture of wood-based panels", "1621", "Wood chips from waste wood",
+     "", "Implemented", "jp_aichi", "item 1", ""),
+    ("CS-AICHI", "ND (rubber manufacturing plants)", "Rubber products manufacture", "2219",
+     "ND (rubber recycling facility, Aichi eco-town)", "Recycling of unvulcanised rubber into rubber raw material",
+     "3832", "Waste rubber before vulcanisation", "", "Implemented", "jp_aichi", "item 'Recycling waste rubber raw materials'", ""),
+    ("CS-AICHI", "ND (automobile shredders)", "Dismantling and shredding of end-of-life vehicles", "3831", *ASR,
+     "Automobile shredder residue (ASR)", "", "Implemented", "jp_aichi", "item 'Recovering raw materials for steel-making from ASR'", ""),
+    ("CS-AICHI", *ASR, "ND (steelworks)", "Steelworks", "2410", "Steel-making raw materials recovered from ASR", "",
+     "Implemented", "jp_aichi", "same item", ""),
+    ("CS-AICHI", "ND (food manufacturing companies)", "Food manufacturing", "1089",
+     "ND (feed and bioethanol facility, Aichi eco-town)", "Livestock feed and bioethanol from food waste", "1091",
+     "Food waste from food manufacturing", "", "Implemented", "jp_aichi",
+     "item 'Manufacturing livestock feed and bioethanol from food waste generated by food manufacturing com[panies]'", ""),
+]
+
+AKMET = ("ND (non-ferrous metal recovery plant, Akita eco-town)", "Recovery of gold, silver, copper and lead", "2441")
+WPC = ("ND (construction-material maker, Akita eco-town)", "Construction materials from waste plastics and wood waste",
+       "2223")
+ROWS += [
+    ("CS-AKITA", "ND (home appliance recycler, Akita eco-town)", "Recycling of used home appliances", "3831", *AKMET,
+     "Circuit boards from dismantled appliances, PCs and office equipment", "", "Implemented", "jp_akita",
+     "items 'Recycling of used home appliances' and 'Recovery of nonferrous metals'", ""),
+    ("CS-AKITA", "ND (automobile shredders)", "Dismantling and shredding of end-of-life vehicles", "3831", *AKMET,
+     "Automobile shredder residue (ASR)", "", "Implemented", "jp_akita", "item 'Recovery of nonferrous metals'", ""),
+    ("CS-AKITA", "ND (wood processing industry)", "Sawmilling and wood processing", "1610", *WPC,
+     "Wood chips from the wood processing industry", "", "Implemented", "jp_akita",
+     "item 'Manufacture of construction materials from waste plastics and wood waste'", ""),
+    ("CS-AKITA", "ND (forestry)", "Forestry (thinning)", "0220", *WPC, "Forest thinnings", "", "Implemented",
+     "jp_akita", "same item", ""),
+    ("CS-AKITA", "ND (demolition of houses)", "Demolition", "4311", *WPC, "Wood waste from dismantled houses", "",
+     "Implemented", "jp_akita", "same item", ""),
+    ("CS-AKITA", "ND (farms)", "Agriculture", "0150", *WPC, "Used agricultural films", "020104", "Implemented",
+     "jp_akita", "same item", "NACE 01.50 chosen by the compiler: the source says only 'used agricultural films'"),
+]
+
+ROWS += [
+    ("CS-AANEKOSKI", "Metsä Fibre Äänekoski bioproduct mill", "Pulp production", "1711",
+     "EcoEnergy SF biogas plant (Metsä Fibre since 2018)", "Biogas and biopellet production from sludge", "3521",
+     "Wood-based wastewater sludge from pulp production", "030311", "Implemented", "fi_metsa",
+     "paragraph 1 (plant started 2017, produces biogas and biopellets from the mill's sludge)", ""),
+    ("CS-AANEKOSKI", "Äänekosken Energia wastewater treatment plant", "Municipal wastewater treatment", "3700",
+     "EcoEnergy SF biogas plant (Metsä Fibre since 2018)", "Biogas and biopellet production from sludge", "3521",
+     "Sludge from wastewater treatment", "190805", "Implemented", "fi_metsa", "last paragraph", ""),
+]
+
+CELSA = ("Celsa Armeringsstål", "Reinforcing steel from scrap (electric arc furnace and rolling mill)", "2410")
+ELKEM = ("Elkem Rana", "Ferrosilicon production", "2410")
+FERRO = ("Ferroglobe Mangan Norge (formerly Glencore Manganese)", "Silicomanganese production", "2410")
+MOFJV = ("Mo Fjernvarme AS", "District heating from industrial surplus heat", "3530")
+ROWS += [
+    ("CS-MO-I-RANA", *FERRO, *CELSA, "CO gas from smelting furnaces, used in the rolling mill", "", "Implemented",
+     "no_hnn", "section 'Her er noen gode eksempler', paragraph 2", ""),
+    ("CS-MO-I-RANA", *CELSA, *ELKEM, "Mill scale (glødeskall) from steel production", "", "Implemented", "no_hnn",
+     "section 'Her er noen gode eksempler', paragraph 3", ""),
+    ("CS-MO-I-RANA", *CELSA, *FERRO, "Mill scale (glødeskall) from steel production", "", "Implemented", "no_hnn",
+     "same paragraph", ""),
+    ("CS-MO-I-RANA", *ELKEM, *FERRO, "Slag from ferrosilicon production", "", "Implemented", "no_hnn",
+     "same paragraph ('Slagg fra Elkem brukes i prosessen til Ferroglobe')", ""),
+    ("CS-MO-I-RANA", *ELKEM, *MOFJV, "Surplus heat in the flue gas of the smelting furnaces", "", "Implemented",
+     "no_mofjv", "paragraph 2 (base load; flue-gas boilers of 22 MW)", "Since 1985 (same page, paragraph 1)"),
+    ("CS-MO-I-RANA", *FERRO, *MOFJV, "CO-rich fuel gas from the smelting furnaces (peak-load boilers)", "",
+     "Implemented", "no_mofjv", "paragraph 3", ""),
+    ("CS-MO-I-RANA", *MOFJV, "Kvarøy Smolt", "Salmon hatchery (start-feeding tanks)", "0322",
+     "District heat from industrial surplus heat, to temper hatchery water", "", "Implemented", "no_smolt",
+     "section 'Varmer karene med fjernvarme'", ""),
+]
+
+ROWS += [
+    ("CS-HEROYA", "Yara Porsgrunn (compound fertiliser factory 4)", "Mineral fertiliser production", "2015",
+     "Skagerak Varme", "District heating", "3530", "Waste heat from compound (NPK) fertiliser production", "",
+     "Implemented", "no_heroya", "paragraph 3 (phase 1, opened 2005)", ""),
+    ("CS-HEROYA", "Yara Porsgrunn (calcium nitrate factory)", "Mineral fertiliser production", "2015",
+     "Skagerak Varme", "District heating", "3530", "Waste heat from calcium nitrate production", "",
+     "Implemented", "no_heroya", "paragraphs 1 and 5 (heat station in the calcium nitrate factory, from autumn 2017)",
+     ""),
 ]
 
 COLUMNS = ["exchange_id", "park_id", "park", "country", "maestri_case", "donor_name", "donor_business",
