@@ -258,7 +258,7 @@ ROWS += [
 
 GH = ("ND (greenhouse growers, Westland, via OCAP pipeline)", "Greenhouse horticulture (vegetables and flowers)", "0113")
 ROWS += [
-    ("CS-ROTTERDAM", "Shell Pernis refinery", "Oil refinery", "1920", *GH,
+    ("CS-ROTTERDAM", "Shell refinery (Pernis, Botlek area)", "Oil refinery", "1920", *GH,
      "CO2 released in hydrogen production at the refinery", "", "Implemented", "rot_ocap",
      "section 'Introduction' and 'Two unique sources of CO2: Shell & Abengoa'",
      "rot_guardian: CO2 from Shell's Pernis refinery distributed to 400 greenhouses since 2005"),
@@ -291,7 +291,7 @@ ROWS += [
      "3832", "ND (asphalt producers)", "Asphalt production", "2399",
      "Crushed roofing felt (BitumenMix) replacing about a third of virgin bitumen", "", "Implemented", "lah_env",
      "section 'Recycling used roofing felt saves energy and resources', paragraph 2", ""),
-    ("CS-LAHTI", "Lahti municipal wastewater treatment plant", "Municipal wastewater treatment", "3700",
+    ("CS-LAHTI", "ND (wastewater treatment plant, Lahti)", "Municipal wastewater treatment", "3700",
      "LABIO Oy (formerly Lahden Komposti)", "Biogas and composting plant", "3821", "Sewage sludge", "190805",
      "Implemented", "lah_ess", "whole brief ('jalostaa jätevedenpuhdistamon lietteestä ... biokaasua ja kompostia')", ""),
     ("CS-LAHTI", "Päijät-Häme Waste Management Ltd (PHJ)", "Municipal waste collection", "3811",
@@ -362,7 +362,7 @@ ROWS += [
      "ND (steel recycling company in TEDA)", "Recycling waste steel into ingots for mould making", "2410",
      "Waste steel from automobile production", "", "Implemented", "teda",
      "section 'Recycling system', quoted company representative", "The source truncates the company's name"),
-    ("CS-BURTON", "Bass brewery, Burton-on-Trent", "Brewery", "1105", "Marmite factory, Burton-on-Trent",
+    ("CS-BURTON", "Bass brewery, Burton-on-Trent", "Brewery", "1105", "Marmite factory (the first, founded 1902)",
      "Yeast extract production", "1089", "Spent brewer's yeast", "", "Implemented", "uk_marmite",
      "paragraph 1 (first factory founded 1902 near its main source of ingredients)", ""),
     ("CS-NISP-SW", "AJ & RG Barber", "Farmhouse cheddar production", "1051", "Mendip Woodshavings",
