@@ -28,6 +28,7 @@
 #include <string>
 
 #include "symbioflows/errors.hpp"
+#include "symbioflows/worker_pool.hpp"
 
 namespace symbioflows {
 
@@ -341,9 +342,9 @@ struct Shared {
 };
 
 // Run body(i) for i in [0, n) on t threads.  The calling thread works too (and alone polls
-// for Ctrl-C); t - 1 detached helper threads claim items from the same counter.  A helper
-// that the OS schedules late finds no item left and exits touching only the shared state it
-// co-owns, so the caller never waits for a helper that has not started work: on a busy
+// for Ctrl-C); up to t - 1 pooled helper threads (worker_pool.hpp: started once, kept
+// between searches) claim items from the same counter.  A helper that arrives late finds no
+// item left and returns touching only the shared state it co-owns, so the caller never waits for a helper that has not started work: on a busy
 // machine a small search costs no more with n_jobs=2 than with 1.  The first exception is
 // rethrown after every claimed item has finished; Cancelled is thrown when the poll asked to
 // stop.  (parallel_for of parallel.hpp keeps the calling thread for polling only and joins
@@ -394,6 +395,12 @@ struct PoolState {
     }
 };
 
+// The pooled helpers' view of a search: claim items until none is left.
+struct ItemsJob final : PoolJob {
+    std::shared_ptr<PoolState> st;
+    void run() override { st->work(false); }
+};
+
 template <class Body>
 void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
     if (n <= 0) return;
@@ -404,12 +411,10 @@ void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
     st->body = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
     st->token = &sh.token;
     st->sh = &sh;
-    for (int k = 1; k < nt; ++k) {
-        try {
-            std::thread([st]() { st->work(false); }).detach();
-        } catch (const std::system_error&) {  // cannot start more threads: go on with fewer
-            break;
-        }
+    if (nt > 1) {
+        auto job = std::make_shared<ItemsJob>();
+        job->st = st;
+        submit_to_pool(job, nt - 1);
     }
     sh.inline_poll = poll ? &poll : nullptr;
     sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
@@ -455,30 +460,70 @@ struct View {
     std::vector<double> w;  // scored value per CSR position
     std::vector<double> t;  // tonnes per CSR position
     const CsrGraph* rev = nullptr;  // in-adjacency (cached on the graph)
-    std::vector<double> rev_w;
+    std::vector<double> close_w;    // cycles: best value of an edge (u -> s) with u > s, per s
     double max_w = -kInf;   // for the Sum bound
 };
 
-View make_view(const CsrGraph& g, const double* score_w, const double* tonnes, bool need_rev) {
+std::string edge_value_error(int64_t e, double w, double t, bool bounded) {
+    if (!std::isfinite(w)) {
+        return "score values[" + std::to_string(e) + "] is not finite (" + std::to_string(w) +
+               "); drop or fill that row";
+    }
+    if (bounded && !(w > 0.0 && w <= 1.0)) {
+        return "edge " + std::to_string(e) + ": score " + std::to_string(w) +
+               " outside (0, 1]; scores are probabilities of success";
+    }
+    return "edge " + std::to_string(e) + ": tonnes " + std::to_string(t) + " is negative or NaN";
+}
+
+// Gather the per-edge values into CSR order, checking each value as it is read.  The arrays
+// may alias the caller's numpy buffers (no copy): every value is read exactly once and only
+// the checked copy is used, so a thread that writes to them during the call cannot break
+// the search's invariants.  The error names the smallest bad edge id.
+View make_view(const CsrGraph& g, const double* score_w, const double* tonnes, bool bounded,
+               bool cycles, bool need_rev) {
     View v;
-    v.n = g.n_nodes;
+    const int64_t n = g.n_nodes;
+    v.n = n;
     v.indptr = g.indptr.data();
     v.targets = g.targets.data();
     v.eids = g.edge_ids.data();
     const int64_t m = g.n_edges();
     v.w.resize(static_cast<size_t>(m));
     v.t.resize(static_cast<size_t>(m));
-    for (int64_t p = 0; p < m; ++p) {
-        v.w[p] = score_w[v.eids[p]];
-        v.t[p] = tonnes[v.eids[p]];
-        if (v.w[p] > v.max_w) v.max_w = v.w[p];
+    if (cycles) v.close_w.assign(static_cast<size_t>(n), -kInf);
+    double* W = v.w.data();
+    double* T = v.t.data();
+    double* C = v.close_w.data();
+    const int64_t* ip = v.indptr;
+    const int64_t* tg = v.targets;
+    const int64_t* id = v.eids;
+    int64_t bad = -1;
+    double bad_w = 0.0, bad_t = 0.0;
+    double max_w = -kInf;
+    for (int64_t u = 0; u < n; ++u) {
+        for (int64_t p = ip[u]; p < ip[u + 1]; ++p) {
+            const int64_t e = id[p];
+            const double wv = read_once(score_w + e);
+            const double tv = read_once(tonnes + e);
+            const bool ok_w = bounded ? (wv > 0.0 && wv <= 1.0) : std::isfinite(wv);
+            if (!ok_w || !(tv >= 0.0)) {  // tonnes >= 0, +inf allowed
+                if (bad < 0 || e < bad) {
+                    bad = e;
+                    bad_w = wv;
+                    bad_t = tv;
+                }
+                continue;
+            }
+            W[p] = wv;
+            T[p] = tv;
+            if (wv > max_w) max_w = wv;
+            if (cycles && u > tg[p] && wv > C[tg[p]]) C[tg[p]] = wv;
+        }
     }
-    if (need_rev) {
-        v.rev = &g.reverse();
-        v.rev_w.resize(static_cast<size_t>(m));
-        const int64_t* rid = v.rev->edge_ids.data();
-        for (int64_t p = 0; p < m; ++p) v.rev_w[p] = score_w[rid[p]];
-    }
+    if (bad >= 0) throw InvalidInputError(edge_value_error(bad, bad_w, bad_t, bounded));
+    v.max_w = max_w;
+    if (need_rev) v.rev = &g.reverse();
     return v;
 }
 
@@ -654,7 +699,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     int32_t* dist = c.dist.data();
     const int64_t* rip = v.rev->indptr.data();
     const int64_t* rtg = v.rev->targets.data();
-    double best_close = -kInf;  // best value of an edge (u -> s), u > s
+    const double best_close = v.close_w[s];  // best value of an edge (u -> s), u > s
     c.queue.clear();
     {
         const int64_t* b = rtg + rip[s];
@@ -663,8 +708,6 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
         out.exp += e - b;
         for (; q != e; ++q) {
             const int64_t u = *q;
-            const double wv = v.rev_w[q - rtg];
-            if (wv > best_close) best_close = wv;
             if (stamp[u] != ep) {
                 stamp[u] = ep;
                 dist[u] = 1;
@@ -1152,7 +1195,7 @@ ChainResultData find_cycles(const CsrGraph& g, const double* score_w, const doub
         r.n_items = chain_work_items(g.n_nodes);
         return r;
     }
-    const View v = make_view(g, score_w, tonnes, true);
+    const View v = make_view(g, score_w, tonnes, opt.score != ChainScore::Sum, true, true);
     return opt.top_k > 0 ? cycles_dispatch<true>(g, v, opt, poll)
                          : cycles_dispatch<false>(g, v, opt, poll);
 }
@@ -1175,7 +1218,7 @@ ChainResultData find_paths(const CsrGraph& g, const double* score_w, const doubl
                                    std::to_string(g.n_nodes) + ")");
         }
     }
-    const View v = make_view(g, score_w, tonnes, n_targets > 0);
+    const View v = make_view(g, score_w, tonnes, opt.score != ChainScore::Sum, false, n_targets > 0);
     return opt.top_k > 0
                ? paths_dispatch<true>(v, sources, n_sources, targets, n_targets, opt, poll)
                : paths_dispatch<false>(v, sources, n_sources, targets, n_targets, opt, poll);
