@@ -146,8 +146,9 @@ struct ChainRec {
     int32_t len;
 };
 
-// Output buffers of one work item.
-struct Item {
+// Output buffers of one work item.  Cache-line aligned: consecutive items run at the same
+// time on different threads and update their counters often (no false sharing).
+struct alignas(64) Item {
     BlockVec<int64_t> edges;
     BlockVec<ChainRec> chains;
     int64_t exp = 0;
@@ -166,7 +167,7 @@ struct Item {
     }
 };
 
-// Per-thread scratch (taken from a pool for each item).
+// Per-thread scratch of a search (one per thread that works on it).
 struct Scratch {
     std::vector<uint32_t> stamp;
     std::vector<int32_t> dist;
@@ -201,26 +202,30 @@ struct Scratch {
 class ScratchPool {
    public:
     ScratchPool(int64_t n, int64_t depth, int64_t k) : n_(n), depth_(depth), k_(k) {}
-    Scratch* acquire() {
-        std::lock_guard<std::mutex> lk(mu_);
-        if (free_.empty()) {
+    // The calling thread's scratch for this search (taken on its first item and kept until
+    // the search ends: no lock per item).  Keyed by a process-unique search id, so a thread
+    // never reuses the scratch of an earlier search.
+    Scratch* mine() {
+        thread_local uint64_t tl_id = 0;
+        thread_local Scratch* tl_scratch = nullptr;
+        if (tl_id != id_) {
+            std::lock_guard<std::mutex> lk(mu_);
             all_.push_back(std::make_unique<Scratch>(n_, depth_, k_));
-            return all_.back().get();
+            tl_scratch = all_.back().get();
+            tl_id = id_;
         }
-        Scratch* s = free_.back();
-        free_.pop_back();
-        return s;
-    }
-    void release(Scratch* s) {
-        std::lock_guard<std::mutex> lk(mu_);
-        free_.push_back(s);
+        return tl_scratch;
     }
     std::vector<std::unique_ptr<Scratch>>& all() { return all_; }
 
    private:
+    static uint64_t next_id() {
+        static std::atomic<uint64_t> ids{0};
+        return ids.fetch_add(1) + 1;
+    }
     int64_t n_, depth_, k_;
+    uint64_t id_ = next_id();
     std::mutex mu_;
-    std::vector<Scratch*> free_;
     std::vector<std::unique_ptr<Scratch>> all_;
 };
 
@@ -353,6 +358,12 @@ struct PoolState {
     std::atomic<int64_t> next{0};
     std::atomic<int> active{0};
     int64_t n = 0;
+    // Optional first phase (the gather of the edge values): items [0, n_pre) run pre(k);
+    // an item of the main phase starts only once every first-phase item has finished.
+    int64_t n_pre = 0;
+    void (*pre_call)(void*, int64_t) = nullptr;
+    void* pre_ctx = nullptr;
+    std::atomic<int64_t> pre_done{0};
     std::mutex mu;
     std::condition_variable cv;
     std::exception_ptr err;
@@ -372,8 +383,8 @@ struct PoolState {
     void work(bool main) {
         for (;;) {
             active.fetch_add(1);
-            const int64_t i = next.fetch_add(1);
-            if (i >= n) {
+            const int64_t k = next.fetch_add(1);
+            if (k >= n_pre + n) {
                 release();
                 return;
             }
@@ -381,7 +392,18 @@ struct PoolState {
             if (!stop) {
                 try {
                     if (main) sh->poll_if_due();
-                    call(body, i);
+                    if (k < n_pre) {
+                        pre_call(pre_ctx, k);
+                        pre_done.fetch_add(1, std::memory_order_acq_rel);
+                    } else {
+                        // the last first-phase items are in flight on other threads: a
+                        // short wait (one item at most)
+                        while (pre_done.load(std::memory_order_acquire) < n_pre &&
+                               !token->is_cancelled()) {
+                            std::this_thread::yield();
+                        }
+                        if (!token->is_cancelled()) call(body, k - n_pre);
+                    }
                 } catch (...) {
                     std::lock_guard<std::mutex> lk(mu);
                     if (!err) err = std::current_exception();
@@ -402,11 +424,16 @@ struct ItemsJob final : PoolJob {
 };
 
 template <class Body>
-void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
-    if (n <= 0) return;
-    const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(t, n)));
+void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll,
+               int64_t n_pre = 0, void (*pre_call)(void*, int64_t) = nullptr,
+               void* pre_ctx = nullptr) {
+    if (n <= 0 && n_pre <= 0) return;
+    const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(t, std::max(n, n_pre))));
     auto st = std::make_shared<PoolState>();
     st->n = n;
+    st->n_pre = n_pre;
+    st->pre_call = pre_call;
+    st->pre_ctx = pre_ctx;
     st->call = [](void* b, int64_t i) { (*static_cast<std::remove_reference_t<Body>*>(b))(i); };
     st->body = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
     st->token = &sh.token;
@@ -421,7 +448,7 @@ void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
     tl_main_worker = true;
     st->work(true);
     // No new claim can succeed from here on; wait for the claimed items, still polling.
-    st->next.store(n + (int64_t{1} << 40));
+    st->next.store(n_pre + n + (int64_t{1} << 40));
     {
         std::unique_lock<std::mutex> lk(st->mu);
         while (st->active.load() > 0) {
@@ -451,18 +478,28 @@ inline double identity() {
     return 0.0;
 }
 
-// Graph arrays in CSR order, shared read-only by the workers.
+// Graph arrays in CSR order, shared read-only by the workers.  The per-edge values are
+// gathered into CSR order by the first phase of the search (`gather_chunk`, all threads).
 struct View {
     int64_t n = 0;
+    int64_t m = 0;
     const int64_t* indptr = nullptr;
     const int64_t* targets = nullptr;
     const int64_t* eids = nullptr;
-    std::vector<double> w;  // scored value per CSR position
-    std::vector<double> t;  // tonnes per CSR position
-    const CsrGraph* rev = nullptr;  // in-adjacency (cached on the graph)
-    std::vector<double> close_w;    // cycles: best value of an edge (u -> s) with u > s, per s
-    double max_w = -kInf;   // for the Sum bound
+    std::unique_ptr<double[]> w;    // scored value per CSR position
+    std::unique_ptr<double[]> t;    // tonnes per CSR position
+    const CsrGraph* rev = nullptr;  // in-adjacency (cached on the graph, with fwd_pos)
+    std::atomic<double> max_w{-kInf};  // for the Sum bound (final once the gather is done)
+    // the gather's inputs and its first bad edge
+    const double* score_in = nullptr;
+    const double* tonnes_in = nullptr;
+    bool bounded = true;
+    std::mutex bad_mu;
+    int64_t bad = -1;
+    double bad_w = 0.0, bad_t = 0.0;
 };
+
+constexpr int64_t kGatherChunk = 4096;  // CSR positions per gather work item
 
 std::string edge_value_error(int64_t e, double w, double t, bool bounded) {
     if (!std::isfinite(w)) {
@@ -476,55 +513,74 @@ std::string edge_value_error(int64_t e, double w, double t, bool bounded) {
     return "edge " + std::to_string(e) + ": tonnes " + std::to_string(t) + " is negative or NaN";
 }
 
-// Gather the per-edge values into CSR order, checking each value as it is read.  The arrays
-// may alias the caller's numpy buffers (no copy): every value is read exactly once and only
-// the checked copy is used, so a thread that writes to them during the call cannot break
-// the search's invariants.  The error names the smallest bad edge id.
-View make_view(const CsrGraph& g, const double* score_w, const double* tonnes, bool bounded,
-               bool cycles, bool need_rev) {
-    View v;
-    const int64_t n = g.n_nodes;
-    v.n = n;
+void init_view(View& v, const CsrGraph& g, const double* score_w, const double* tonnes,
+               bool bounded, bool need_rev) {
+    v.n = g.n_nodes;
+    v.m = g.n_edges();
     v.indptr = g.indptr.data();
     v.targets = g.targets.data();
     v.eids = g.edge_ids.data();
-    const int64_t m = g.n_edges();
-    v.w.resize(static_cast<size_t>(m));
-    v.t.resize(static_cast<size_t>(m));
-    if (cycles) v.close_w.assign(static_cast<size_t>(n), -kInf);
-    double* W = v.w.data();
-    double* T = v.t.data();
-    double* C = v.close_w.data();
-    const int64_t* ip = v.indptr;
-    const int64_t* tg = v.targets;
+    v.w.reset(new double[static_cast<size_t>(v.m)]);
+    v.t.reset(new double[static_cast<size_t>(v.m)]);
+    v.score_in = score_w;
+    v.tonnes_in = tonnes;
+    v.bounded = bounded;
+    if (need_rev) v.rev = &g.reverse();
+}
+
+// Gather CSR positions [k * kGatherChunk, ...) of the per-edge values, checking each value as
+// it is read.  The inputs may alias the caller's numpy buffers (no copy): every value is read
+// exactly once and only the checked copy is used, so a thread that writes to them during the
+// call cannot break the search's invariants.  The error names the smallest bad edge id.
+void gather_chunk(View& v, int64_t k) {
+    const int64_t a = k * kGatherChunk, b = std::min(v.m, a + kGatherChunk);
     const int64_t* id = v.eids;
+    double* W = v.w.get();
+    double* T = v.t.get();
+    const bool bounded = v.bounded;
     int64_t bad = -1;
     double bad_w = 0.0, bad_t = 0.0;
-    double max_w = -kInf;
-    for (int64_t u = 0; u < n; ++u) {
-        for (int64_t p = ip[u]; p < ip[u + 1]; ++p) {
-            const int64_t e = id[p];
-            const double wv = read_once(score_w + e);
-            const double tv = read_once(tonnes + e);
-            const bool ok_w = bounded ? (wv > 0.0 && wv <= 1.0) : std::isfinite(wv);
-            if (!ok_w || !(tv >= 0.0)) {  // tonnes >= 0, +inf allowed
-                if (bad < 0 || e < bad) {
-                    bad = e;
-                    bad_w = wv;
-                    bad_t = tv;
-                }
-                continue;
+    double mx = -kInf;
+    for (int64_t p = a; p < b; ++p) {
+        const int64_t e = id[p];
+        const double wv = read_once(v.score_in + e);
+        const double tv = read_once(v.tonnes_in + e);
+        const bool ok_w = bounded ? (wv > 0.0 && wv <= 1.0) : std::isfinite(wv);
+        if (!ok_w || !(tv >= 0.0)) {  // tonnes >= 0, +inf allowed
+            if (bad < 0 || e < bad) {
+                bad = e;
+                bad_w = wv;
+                bad_t = tv;
             }
-            W[p] = wv;
-            T[p] = tv;
-            if (wv > max_w) max_w = wv;
-            if (cycles && u > tg[p] && wv > C[tg[p]]) C[tg[p]] = wv;
+            W[p] = bounded ? 1.0 : 0.0;  // never used: the search does not start
+            T[p] = 0.0;
+            continue;
+        }
+        W[p] = wv;
+        T[p] = tv;
+        if (wv > mx) mx = wv;
+    }
+    double cur = v.max_w.load(std::memory_order_relaxed);
+    while (mx > cur && !v.max_w.compare_exchange_weak(cur, mx, std::memory_order_relaxed)) {
+    }
+    if (bad >= 0) {
+        std::lock_guard<std::mutex> lk(v.bad_mu);
+        if (v.bad < 0 || bad < v.bad) {
+            v.bad = bad;
+            v.bad_w = bad_w;
+            v.bad_t = bad_t;
         }
     }
-    if (bad >= 0) throw InvalidInputError(edge_value_error(bad, bad_w, bad_t, bounded));
-    v.max_w = max_w;
-    if (need_rev) v.rev = &g.reverse();
-    return v;
+}
+
+// The gather as the first phase of a search's work items (see run_items).
+struct GatherPhase {
+    View* v = nullptr;
+    int64_t n_chunks() const { return v == nullptr ? 0 : (v->m + kGatherChunk - 1) / kGatherChunk; }
+};
+
+void throw_if_bad(const View& v) {
+    if (v.bad >= 0) throw InvalidInputError(edge_value_error(v.bad, v.bad_w, v.bad_t, v.bounded));
 }
 
 void check_options(const ChainOptions& opt, bool cycles) {
@@ -699,15 +755,20 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     int32_t* dist = c.dist.data();
     const int64_t* rip = v.rev->indptr.data();
     const int64_t* rtg = v.rev->targets.data();
-    const double best_close = v.close_w[s];  // best value of an edge (u -> s), u > s
+    const int64_t* rfp = v.rev->fwd_pos.data();
+    const double* W = v.w.get();
+    double best_close = -kInf;  // best value of an edge (u -> s), u > s
     c.queue.clear();
+    int64_t bfs_exp = 0;  // edges examined by the sweep (added to out.exp once)
     {
         const int64_t* b = rtg + rip[s];
         const int64_t* e = rtg + rip[s + 1];
         const int64_t* q = std::upper_bound(b, e, s);
-        out.exp += e - b;
+        bfs_exp += e - b;
         for (; q != e; ++q) {
             const int64_t u = *q;
+            const double wv = W[rfp[q - rtg]];
+            if (wv > best_close) best_close = wv;
             if (stamp[u] != ep) {
                 stamp[u] = ep;
                 dist[u] = 1;
@@ -715,7 +776,10 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             }
         }
     }
-    if (c.queue.empty()) return true;
+    if (c.queue.empty()) {
+        out.exp += bfs_exp;
+        return true;
+    }
     for (size_t h = 0; h < c.queue.size(); ++h) {
         const int64_t x = c.queue[h];
         const int32_t dx = dist[x];
@@ -723,7 +787,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
         const int64_t* b = rtg + rip[x];
         const int64_t* e = rtg + rip[x + 1];
         const int64_t* q = std::upper_bound(b, e, s);
-        out.exp += e - b;
+        bfs_exp += e - b;
         for (; q != e; ++q) {
             const int64_t u = *q;
             if (stamp[u] != ep) {
@@ -733,6 +797,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             }
         }
     }
+    out.exp += bfs_exp;
     if (out.exp > budget) return false;
 
     // ---- bounded depth-first search from s ----
@@ -755,8 +820,8 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     double* val = c.val.data();
     double* fl = c.fl.data();
     char* onpath = c.onpath.data();
-    const double* W = v.w.data();
-    const double* T = v.t.data();
+    const double* T = v.t.get();
+    const double max_w = v.max_w.load(std::memory_order_relaxed);
 
     node[0] = s;
     itp[0] = std::lower_bound(tg + ip[s], tg + ip[s + 1], s) - tg;
@@ -840,8 +905,8 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
         if (bounded) {
             double bound;
             if constexpr (S == ChainScore::Sum) {
-                const double rem = v.max_w >= 0 ? v.max_w * static_cast<double>(L - d - 1)
-                                                : v.max_w * static_cast<double>(dist[w]);
+                const double rem = max_w >= 0 ? max_w * static_cast<double>(L - d - 1)
+                                              : max_w * static_cast<double>(dist[w]);
                 bound = nv + rem;
                 bound += 1e-9 * (std::fabs(nv) + std::fabs(rem)) + 1e-300;
             } else {
@@ -874,8 +939,10 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     return ok;
 }
 
+void gather_item(void* v, int64_t k) { gather_chunk(*static_cast<View*>(v), k); }
+
 template <ChainScore S, bool TOPK>
-ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions& opt,
+ChainResultData cycles_impl(const CsrGraph& g, View& v, const ChainOptions& opt,
                             const PollFn& poll) {
     const int64_t n = g.n_nodes;
     const int t = resolve_threads(opt.n_threads, std::max<int64_t>(n, 1));
@@ -894,7 +961,7 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
         Item& it = items[i];
         it.clear();
         it.started = true;
-        Scratch* c = pool.acquire();
+        Scratch* c = pool.mine();
         const int64_t s0 = i * block, s1 = std::min(n, s0 + block);
         for (int64_t s = s0; s < s1; ++s) {
             if (!cycles_from<S, TOPK>(s, run, *c, it, i, budget, result_cap)) break;
@@ -903,18 +970,18 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
                 break;
             }
         }
-        pool.release(c);
     };
 
     run_items(
         sh, n_items, t,
         [&](int64_t i) {
-            if (sh.interrupted() || i > sh.cut.load()) return;
+            if (v.bad >= 0 || sh.interrupted() || i > sh.cut.load()) return;
             run_item(i, opt.max_expansions);
             if (!TOPK && items[i].stop != kInterrupted) sh.finish(i, items[i].exp, items[i].size());
             if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
         },
-        poll);
+        poll, GatherPhase{&v}.n_chunks(), &gather_item, &v);
+    throw_if_bad(v);
 
     ChainResultData res;
     res.n_items = n_items;
@@ -968,8 +1035,9 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
     const int64_t H = opt.max_length;
     const int64_t* ip = v.indptr;
     const int64_t* tg = v.targets;
-    const double* W = v.w.data();
-    const double* T = v.t.data();
+    const double* W = v.w.get();
+    const double* T = v.t.get();
+    const double max_w = v.max_w.load(std::memory_order_relaxed);
     const double eff_min = opt.has_min_score ? opt.min_score : -kInf;
     const bool bounded = TOPK || opt.has_min_score;
     int64_t* node = c.node.data();
@@ -1022,8 +1090,8 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
         if (bounded) {
             double bound = nv;
             if constexpr (S == ChainScore::Sum) {
-                const double rem = v.max_w >= 0 ? v.max_w * static_cast<double>(H - d - 1)
-                                                : v.max_w * static_cast<double>(dw);
+                const double rem = max_w >= 0 ? max_w * static_cast<double>(H - d - 1)
+                                              : max_w * static_cast<double>(dw);
                 bound = nv + rem + 1e-9 * (std::fabs(nv) + std::fabs(rem)) + 1e-300;
             }
             if (bound < thr) continue;
@@ -1070,7 +1138,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
 }
 
 template <ChainScore S, bool TOPK>
-ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sources,
+ChainResultData paths_impl(View& v, const int64_t* sources, int64_t n_sources,
                            const int64_t* targets, int64_t n_targets, const ChainOptions& opt,
                            const PollFn& poll) {
     const int64_t n = v.n;
@@ -1115,22 +1183,22 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
         Item& it = items[i];
         it.clear();
         it.started = true;
-        Scratch* c = pool.acquire();
+        Scratch* c = pool.mine();
         paths_from<S, TOPK>(sources[i], i, v, opt, sh, tdist.data(), is_target.data(), any_end,
                             *c, it, i, budget, result_cap);
-        pool.release(c);
     };
     run_items(
         sh, n_sources, t,
         [&](int64_t i) {
-            if (sh.interrupted() || i > sh.cut.load()) return;
+            if (v.bad >= 0 || sh.interrupted() || i > sh.cut.load()) return;
             run_item(i, opt.max_expansions);
             if (items[i].stop != kInterrupted) {
                 sh.finish(i, items[i].exp, TOPK ? 0 : items[i].size());
             }
             if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
         },
-        poll);
+        poll, GatherPhase{&v}.n_chunks(), &gather_item, &v);
+    throw_if_bad(v);
 
     ChainResultData res;
     res.n_items = n_sources;
@@ -1150,7 +1218,7 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
 }
 
 template <bool TOPK>
-ChainResultData cycles_dispatch(const CsrGraph& g, const View& v, const ChainOptions& opt,
+ChainResultData cycles_dispatch(const CsrGraph& g, View& v, const ChainOptions& opt,
                                 const PollFn& poll) {
     switch (opt.score) {
         case ChainScore::Product: return cycles_impl<ChainScore::Product, TOPK>(g, v, opt, poll);
@@ -1161,7 +1229,7 @@ ChainResultData cycles_dispatch(const CsrGraph& g, const View& v, const ChainOpt
 }
 
 template <bool TOPK>
-ChainResultData paths_dispatch(const View& v, const int64_t* sources, int64_t n_sources,
+ChainResultData paths_dispatch(View& v, const int64_t* sources, int64_t n_sources,
                                const int64_t* targets, int64_t n_targets,
                                const ChainOptions& opt, const PollFn& poll) {
     switch (opt.score) {
@@ -1195,7 +1263,8 @@ ChainResultData find_cycles(const CsrGraph& g, const double* score_w, const doub
         r.n_items = chain_work_items(g.n_nodes);
         return r;
     }
-    const View v = make_view(g, score_w, tonnes, opt.score != ChainScore::Sum, true, true);
+    View v;
+    init_view(v, g, score_w, tonnes, opt.score != ChainScore::Sum, true);
     return opt.top_k > 0 ? cycles_dispatch<true>(g, v, opt, poll)
                          : cycles_dispatch<false>(g, v, opt, poll);
 }
@@ -1218,7 +1287,8 @@ ChainResultData find_paths(const CsrGraph& g, const double* score_w, const doubl
                                    std::to_string(g.n_nodes) + ")");
         }
     }
-    const View v = make_view(g, score_w, tonnes, opt.score != ChainScore::Sum, false, n_targets > 0);
+    View v;
+    init_view(v, g, score_w, tonnes, opt.score != ChainScore::Sum, n_targets > 0);
     return opt.top_k > 0
                ? paths_dispatch<true>(v, sources, n_sources, targets, n_targets, opt, poll)
                : paths_dispatch<false>(v, sources, n_sources, targets, n_targets, opt, poll);
