@@ -266,18 +266,24 @@ struct Shared {
     Clock::time_point deadline;
     // prefix bookkeeping for deterministic truncation
     std::mutex mu;
-    std::vector<char> done;
-    std::vector<int64_t> item_exp, item_res;
-    int64_t prefix = 0, cum_exp = 0, cum_res = 0;
+    std::unique_ptr<std::atomic<char>[]> done;
+    std::vector<int64_t> item_exp, item_res;  // written before done[i] is released
+    int64_t n_items = 0;
+    bool unbounded = false;
+    int64_t prefix = 0, cum_exp = 0, cum_res = 0;  // guarded by mu
 
-    explicit Shared(const ChainOptions& o, int64_t n_items) : opt(o) {
+    explicit Shared(const ChainOptions& o, int64_t n_items_) : opt(o) {
         if (o.time_limit_s > 0) {
             has_deadline = true;
             merge_ns = merge_ns_per_edge();
             deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                           std::chrono::duration<double>(o.time_limit_s));
         }
-        done.assign(static_cast<size_t>(n_items), 0);
+        n_items = n_items_;
+        unbounded = o.max_expansions == std::numeric_limits<int64_t>::max() &&
+                    o.max_results == std::numeric_limits<int64_t>::max();
+        done.reset(new std::atomic<char>[static_cast<size_t>(n_items)]);
+        for (int64_t i = 0; i < n_items; ++i) done[i].store(0, std::memory_order_relaxed);
         item_exp.assign(static_cast<size_t>(n_items), 0);
         item_res.assign(static_cast<size_t>(n_items), 0);
     }
@@ -316,14 +322,20 @@ struct Shared {
         }
         return false;
     }
-    // Record a finished item and advance the completed prefix (deterministic truncation).
+    // Record a finished item and advance the completed prefix.  `cut` only lets later items
+    // be skipped once the serial prefix is known to exceed a budget; the result itself is
+    // planned from the items by merge_items.  So a thread that finds the lock taken leaves
+    // the advance to the holder or to a later finisher (no thread waits here); a prefix that
+    // lags only skips fewer moot items.
     void finish(int64_t i, int64_t exp, int64_t res) {
-        std::lock_guard<std::mutex> lk(mu);
-        done[i] = 1;
+        if (unbounded) return;  // no budget to exceed: nothing can be cut
         item_exp[i] = exp;
         item_res[i] = res;
-        const int64_t n = static_cast<int64_t>(done.size());
-        while (prefix < n && done[prefix]) {
+        done[i].store(1, std::memory_order_release);
+        std::unique_lock<std::mutex> lk(mu, std::try_to_lock);
+        if (!lk.owns_lock()) return;
+        const int64_t n = n_items;
+        while (prefix < n && done[prefix].load(std::memory_order_acquire)) {
             cum_exp = sat_add(cum_exp, item_exp[prefix]);
             cum_res = sat_add(cum_res, item_res[prefix]);
             if (cum_exp > opt.max_expansions || cum_res > opt.max_results) {
