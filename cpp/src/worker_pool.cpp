@@ -2,6 +2,7 @@
 #include "symbioflows/worker_pool.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -17,6 +18,9 @@ namespace symbioflows {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+constexpr auto kLinger = std::chrono::microseconds(100);
+
 struct Pool {
     std::mutex mu;
     std::condition_variable cv;
@@ -28,6 +32,12 @@ struct Pool {
     void worker() {
         uint64_t seen = 0;  // a helper started for a job takes that job
         for (;;) {
+            // A search often submits a second job right after its first (the parallel copy
+            // of the results): poll briefly before sleeping.
+            const auto until = Clock::now() + kLinger;
+            while (gen.load(std::memory_order_acquire) == seen && Clock::now() < until) {
+                std::this_thread::yield();
+            }
             std::shared_ptr<PoolJob> j;
             {
                 std::unique_lock<std::mutex> lk(mu);
