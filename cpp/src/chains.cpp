@@ -749,6 +749,84 @@ void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp
     });
 }
 
+void gather_item(void* v, int64_t k) { gather_chunk(*static_cast<View*>(v), k); }
+
+// The frame that the cycle and the path searches share: one output item per work item, one
+// scratch per thread, the run (edge-value gather first) and the deterministic merge.
+// `fill(i, item, scratch, budget)` searches work item i.
+struct SearchFrame {
+    View& v;
+    const ChainOptions& opt;
+    const PollFn& poll;
+    const int threads;
+    Shared sh;
+    ScratchPool pool;
+    std::vector<Item> items;
+    const int64_t result_cap;  // per item: one past max_results tells "more than allowed"
+
+    SearchFrame(View& v_, const ChainOptions& o, const PollFn& p, int64_t n_items, int t,
+                int64_t depth, bool topk)
+        : v(v_),
+          opt(o),
+          poll(p),
+          threads(t),
+          sh(o, n_items),
+          pool(v_.n, depth, topk ? o.top_k : 0),
+          items(static_cast<size_t>(n_items)),
+          result_cap(topk || o.max_results == std::numeric_limits<int64_t>::max()
+                         ? std::numeric_limits<int64_t>::max()
+                         : o.max_results + 1) {}
+
+    template <class Fill>
+    void run_item(Fill& fill, int64_t i, int64_t budget) {
+        Item& it = items[i];
+        it.clear();
+        it.started = true;
+        fill(i, it, *pool.mine(), budget);
+    }
+
+    // Run every item.  `track_prefix`: record finished items for the serial-prefix budget
+    // rule; `count_results`: the results of an item count against max_results.
+    template <class Fill>
+    void run(Fill& fill, bool track_prefix, bool count_results) {
+        const int64_t n_items = static_cast<int64_t>(items.size());
+        run_items(
+            sh, n_items, threads,
+            [&](int64_t i) {
+                if (v.bad >= 0 || sh.interrupted() || i > sh.cut.load()) return;
+                run_item(fill, i, opt.max_expansions);
+                if (track_prefix && items[i].stop != kInterrupted) {
+                    sh.finish(i, items[i].exp, count_results ? items[i].size() : 0);
+                }
+                if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
+            },
+            poll, GatherPhase{&v}.n_chunks(), &gather_item, &v);
+        throw_if_bad(v);
+    }
+
+    ChainResultData start_result() const {
+        ChainResultData res;
+        res.n_items = static_cast<int64_t>(items.size());
+        for (auto& it : items) res.n_expansions += it.exp;
+        return res;
+    }
+
+    // Concatenate the items into `res` (see merge_items).
+    template <class Fill>
+    void merge(ChainResultData& res, Fill& fill, int64_t max_res, bool with_group, bool sort_each) {
+        merge_items(
+            res, items, opt.max_expansions, max_res, with_group, sort_each,
+            [&](int64_t i, int64_t budget) {
+                run_items(
+                    sh, 1, 1, [&](int64_t) { run_item(fill, i, budget); }, poll);
+            },
+            [&](int64_t n_used, int64_t n_edges, auto&& body) {
+                // copy in parallel unless the output is too small to repay the helpers
+                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? threads : 1, body, poll);
+            });
+    }
+};
+
 // ---------------------------------------------------------------------------------------
 // Cycles
 // ---------------------------------------------------------------------------------------
@@ -961,8 +1039,6 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     return ok;
 }
 
-void gather_item(void* v, int64_t k) { gather_chunk(*static_cast<View*>(v), k); }
-
 template <ChainScore S, bool TOPK>
 ChainResultData cycles_impl(const CsrGraph& g, View& v, const ChainOptions& opt,
                             const PollFn& poll) {
@@ -970,48 +1046,25 @@ ChainResultData cycles_impl(const CsrGraph& g, View& v, const ChainOptions& opt,
     const int t = resolve_threads(opt.n_threads, std::max<int64_t>(n, 1));
     const int64_t n_items = chain_work_items(n);
     const int64_t block = n_items > 0 ? (n + n_items - 1) / n_items : 1;
-    Shared sh(opt, n_items);
-    ScratchPool pool(n, opt.max_length, TOPK ? opt.top_k : 0);
+    SearchFrame f(v, opt, poll, n_items, t, opt.max_length, TOPK);
+    Shared& sh = f.sh;
     CycleRun run{v, opt, sh};
-    std::vector<Item> items(static_cast<size_t>(n_items));
-    const int64_t result_cap = TOPK ? std::numeric_limits<int64_t>::max()
-                                    : (opt.max_results == std::numeric_limits<int64_t>::max()
-                                           ? opt.max_results
-                                           : opt.max_results + 1);
-
-    auto run_item = [&](int64_t i, int64_t budget) {
-        Item& it = items[i];
-        it.clear();
-        it.started = true;
-        Scratch* c = pool.mine();
+    auto fill = [&](int64_t i, Item& it, Scratch& c, int64_t budget) {
         const int64_t s0 = i * block, s1 = std::min(n, s0 + block);
         for (int64_t s = s0; s < s1; ++s) {
-            if (!cycles_from<S, TOPK>(s, run, *c, it, i, budget, result_cap)) break;
+            if (!cycles_from<S, TOPK>(s, run, c, it, i, budget, f.result_cap)) break;
             if (it.exp > budget) {
                 it.stop = kExpCap;
                 break;
             }
         }
     };
-
-    run_items(
-        sh, n_items, t,
-        [&](int64_t i) {
-            if (v.bad >= 0 || sh.interrupted() || i > sh.cut.load()) return;
-            run_item(i, opt.max_expansions);
-            if (!TOPK && items[i].stop != kInterrupted) sh.finish(i, items[i].exp, items[i].size());
-            if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
-        },
-        poll, GatherPhase{&v}.n_chunks(), &gather_item, &v);
-    throw_if_bad(v);
-
-    ChainResultData res;
-    res.n_items = n_items;
-    for (auto& it : items) res.n_expansions += it.exp;
+    f.run(fill, !TOPK, true);
+    ChainResultData res = f.start_result();
 
     if constexpr (TOPK) {
         std::vector<Ranked> all;
-        for (auto& c : pool.all()) {
+        for (auto& c : f.pool.all()) {
             for (auto& r : c->top.heap) all.push_back(std::move(r));
         }
         std::sort(all.begin(), all.end(), RankedBefore());
@@ -1032,16 +1085,7 @@ ChainResultData cycles_impl(const CsrGraph& g, View& v, const ChainOptions& opt,
         }
         return res;
     } else {
-        merge_items(
-            res, items, opt.max_expansions, opt.max_results, false, false,
-            [&](int64_t i, int64_t budget) {
-                run_items(
-                    sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
-            },
-            [&](int64_t n_used, int64_t n_edges, auto&& body) {
-                // copy in parallel unless the output is too small to repay a thread start
-                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? t : 1, body, poll);
-            });
+        f.merge(res, fill, opt.max_results, false, false);
         return res;
     }
 }
@@ -1194,48 +1238,14 @@ ChainResultData paths_impl(View& v, const int64_t* sources, int64_t n_sources,
     }
     const bool any_end = n_targets == 0;
     const int t = resolve_threads(opt.n_threads, std::max<int64_t>(n_sources, 1));
-    Shared sh(opt, n_sources);
-    ScratchPool pool(n, H, TOPK ? opt.top_k : 0);
-    std::vector<Item> items(static_cast<size_t>(n_sources));
-    const int64_t result_cap = TOPK ? std::numeric_limits<int64_t>::max()
-                                    : (opt.max_results == std::numeric_limits<int64_t>::max()
-                                           ? opt.max_results
-                                           : opt.max_results + 1);
-    auto run_item = [&](int64_t i, int64_t budget) {
-        Item& it = items[i];
-        it.clear();
-        it.started = true;
-        Scratch* c = pool.mine();
-        paths_from<S, TOPK>(sources[i], i, v, opt, sh, tdist.data(), is_target.data(), any_end,
-                            *c, it, i, budget, result_cap);
+    SearchFrame f(v, opt, poll, n_sources, t, H, TOPK);
+    auto fill = [&](int64_t i, Item& it, Scratch& c, int64_t budget) {
+        paths_from<S, TOPK>(sources[i], i, v, opt, f.sh, tdist.data(), is_target.data(), any_end,
+                            c, it, i, budget, f.result_cap);
     };
-    run_items(
-        sh, n_sources, t,
-        [&](int64_t i) {
-            if (v.bad >= 0 || sh.interrupted() || i > sh.cut.load()) return;
-            run_item(i, opt.max_expansions);
-            if (items[i].stop != kInterrupted) {
-                sh.finish(i, items[i].exp, TOPK ? 0 : items[i].size());
-            }
-            if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
-        },
-        poll, GatherPhase{&v}.n_chunks(), &gather_item, &v);
-    throw_if_bad(v);
-
-    ChainResultData res;
-    res.n_items = n_sources;
-    for (auto& it : items) res.n_expansions += it.exp;
-    merge_items(
-        res, items, opt.max_expansions,
-        TOPK ? std::numeric_limits<int64_t>::max() : opt.max_results, true, !TOPK,
-        [&](int64_t i, int64_t budget) {
-            run_items(
-                sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
-        },
-        [&](int64_t n_used, int64_t n_edges, auto&& body) {
-                // copy in parallel unless the output is too small to repay a thread start
-                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? t : 1, body, poll);
-            });
+    f.run(fill, true, !TOPK);
+    ChainResultData res = f.start_result();
+    f.merge(res, fill, TOPK ? std::numeric_limits<int64_t>::max() : opt.max_results, true, !TOPK);
     return res;
 }
 
