@@ -6,10 +6,16 @@
 * Pair columns rewritten by another thread while ``cost_pairs`` reads them in place: the
   kernel reads each value once and checks it, so the call either returns or raises the clear
   error for an out-of-range row; it never reads outside the site tables.
+* Edge scores and tonnes rewritten while a cycle search reads them in place: each value is
+  read once and checked, so the search returns chains whose scores lie in (0, 1] or raises
+  the clear error naming an edge.
+* A process forked after a parallel search (multiprocessing's "fork" start method) gets a
+  fresh pool of helper threads: its own parallel searches neither hang nor differ.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -97,3 +103,80 @@ def test_cost_pairs_reports_the_first_bad_row_whatever_the_threads(n_jobs):
     i[70_000] = 0
     with pytest.raises(InvalidInputError, match="quantity row 150000 = -1.0+ must be finite"):
         cost_pairs([50.0], [5.0], [51.0], [6.0], i, np.zeros(m, dtype=np.int64), q, n_jobs=n_jobs)
+
+
+def test_chain_edge_values_mutated_during_the_search():
+    n = 2_000
+    src, dst = _random_graph(n, 8_000, seed=5)
+    g = _core.CsrGraph(n, src, dst)
+    m = len(src)
+    w = np.full(m, 0.5)
+    t = np.ones(m)
+    stop = threading.Event()
+
+    def vandal():
+        r = np.random.default_rng(2)
+        while not stop.is_set():
+            k = r.integers(0, m, 32)
+            w[k] = r.choice([np.nan, -1.0, 2.0, 0.5, 1.0])
+            t[k] = r.choice([np.nan, -3.0, 1.0])
+
+    th = threading.Thread(target=vandal)
+    th.start()
+    outcomes = set()
+    try:
+        for _ in range(30):
+            try:
+                r = _core.find_cycles(g, w, t, max_length=5, n_threads=2)
+                assert np.all((r["scores"] > 0) & (r["scores"] <= 1))
+                assert np.all(r["flow"] >= 0)
+                outcomes.add("ok")
+            except InvalidInputError as e:
+                assert "edge" in str(e) or "score values[" in str(e)
+                outcomes.add("error")
+    finally:
+        stop.set()
+        th.join()
+    assert outcomes
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 4])
+def test_chain_search_names_the_smallest_bad_edge(n_threads):
+    n = 3_000
+    src, dst = _random_graph(n, 12_000, seed=6)
+    g = _core.CsrGraph(n, src, dst)
+    w, t = np.full(len(src), 0.5), np.ones(len(src))
+    w[9_000], t[4_000] = 1.5, -1.0
+    with pytest.raises(InvalidInputError, match="edge 4000: tonnes -1.0+ is negative or NaN"):
+        _core.find_cycles(g, w, t, max_length=3, n_threads=n_threads)
+    t[4_000] = 1.0
+    with pytest.raises(InvalidInputError, match=r"edge 9000: score 1\.50* outside \(0, 1\]"):
+        _core.find_cycles(g, w, t, max_length=3, n_threads=n_threads)
+    w[9_000] = np.inf  # not finite comes before the range check; a sum score must be finite
+    with pytest.raises(InvalidInputError, match=r"score values\[9000\] is not finite"):
+        _core.find_cycles(g, w, t, max_length=3, score=2, n_threads=n_threads)
+
+
+def _search_in_child(q, n, src, dst):  # runs in the forked child
+    g = _core.CsrGraph(n, src, dst)
+    ones = np.ones(len(src))
+    r = _core.find_cycles(g, ones, ones, max_length=5, n_threads=2)
+    q.put(r["edges"].tolist())
+
+
+def test_parallel_search_after_fork():
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork start method on this platform")
+    n = 1_500
+    src, dst = _random_graph(n, 6_000, seed=7)
+    g = _core.CsrGraph(n, src, dst)
+    ones = np.ones(len(src))
+    want = _core.find_cycles(g, ones, ones, max_length=5, n_threads=2)  # pool started here
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_search_in_child, args=(q, n, src, dst))
+    p.start()
+    got = q.get(timeout=60)
+    p.join(timeout=60)
+    assert p.exitcode == 0
+    assert got == want["edges"].tolist()
