@@ -219,11 +219,24 @@ void bind_matching(py::module_& m) {
             pairs.sector_fit = sfit.data();
             pairs.link_score = link_score.is_none() ? nullptr : lscore.data();
             pairs.n = static_cast<int64_t>(n);
+            // The outputs (14 x 8 bytes per pair) are allocated here, not by numpy: numpy
+            // advises the kernel to back large arrays with transparent huge pages, and where
+            // huge pages must first be compacted (THP defrag=madvise) their first touch cost
+            // 2.5-5x the system time of ordinary pages (measured, docs/benchmarks.md #6).
+            // The kernel's threads touch the pages first, in parallel.
+            const auto np_ = static_cast<py::ssize_t>(n);
+            auto* fbuf = new double[n * kNumPairFeatures > 0 ? n * kNumPairFeatures : 1];
+            py::capsule fown(fbuf, [](void* q) { delete[] static_cast<double*>(q); });
+            auto* sbuf = new double[n > 0 ? n : 1];
+            py::capsule sown(sbuf, [](void* q) { delete[] static_cast<double*>(q); });
             // column-major (Fortran order): each feature column is one contiguous array
-            py::array_t<double, py::array::f_style> feats({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(kNumPairFeatures)});
-            py::array_t<double> sc(static_cast<py::ssize_t>(n));
-            double* fp = feats.mutable_data();
-            double* sp = sc.mutable_data();
+            py::array_t<double, py::array::f_style> feats(
+                {np_, static_cast<py::ssize_t>(kNumPairFeatures)},
+                {static_cast<py::ssize_t>(sizeof(double)), static_cast<py::ssize_t>(sizeof(double)) * np_},
+                fbuf, fown);
+            py::array_t<double> sc({np_}, {static_cast<py::ssize_t>(sizeof(double))}, sbuf, sown);
+            double* fp = fbuf;
+            double* sp = sbuf;
             bind::run_without_gil([&](const PollFn& poll) {
                 score_pairs(pairs, sa, static_cast<int64_t>(ns), da, static_cast<int64_t>(nd),
                             circuity, w.data(), bias, fp, sp, n_threads, poll);
