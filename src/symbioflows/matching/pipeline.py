@@ -8,9 +8,10 @@
 2. **Candidates** (native grid, :func:`~symbioflows.matching.candidates.find_candidates`):
    compatible material groups (the taxonomy's substitution matrix when the materials module is
    installed, else same group only) within the medium's radius, never within one company.
-3. **Scores** (native, one pass): material, quantity, quality and timing fit, distance,
-   transport cost, price-band surplus, CO2e avoided, hazardous and cross-border flags, and a
-   score in (0, 1] with per-feature contributions as the explanation.
+3. **Scores** (native, one pass; with a Ray/Dask ``client``, inside the spatial partitions):
+   material, quantity, quality and timing fit, distance, transport cost, price-band surplus,
+   CO2e avoided, hazardous and cross-border flags, and a score in (0, 1] with per-feature
+   contributions as the explanation.
 4. **Allocation** (:func:`~symbioflows.matching.allocation.allocate`): the tonnes that maximise
    the chosen objective under supply and demand capacities.
 5. **Chains**: circular chains on the company graph of the allocated exchanges.
@@ -836,8 +837,12 @@ def plan(
     max_chain_length : int
         Longest chain searched.
     client : ray module or dask.distributed.Client, optional
-        Run the candidate and scoring stage over spatial partitions on that engine; the result
-        equals the single-machine run.
+        Run the candidate and scoring stages over spatial partitions on that engine (extras
+        ``symbioflows[ray]`` / ``symbioflows[dask]``; symbioflows never starts a cluster):
+        each partition finds and scores its own candidate pairs, the driver concatenates them
+        in canonical order.  The allocation stays global, on the driver: optimality couples
+        every supply and demand of the region.  Candidates, features, scores and the plan equal
+        the single-machine run.
     n_partitions : int, optional
         Number of spatial partitions for ``client`` (default 2 x workers).
     n_jobs : int
