@@ -89,5 +89,7 @@ def test_refuses_unknown_client(region_and_plan):
     from symbioflows.errors import InvalidInputError
 
     region, _ = region_and_plan
-    with pytest.raises(InvalidInputError, match="ray module"):
+    with pytest.raises(InvalidInputError, match="ray module") as e:
         plan(region, client=object())
+    # the error names the extras that provide the engines
+    assert "symbioflows[ray]" in str(e.value) and "symbioflows[dask]" in str(e.value)
