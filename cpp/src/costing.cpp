@@ -10,6 +10,7 @@
 #include "symbioflows/errors.hpp"
 
 #include "symbioflows/geo.hpp"
+#include "symbioflows/read_once.hpp"
 
 namespace symbioflows {
 namespace {
@@ -54,7 +55,6 @@ inline double shipments(double q, double payload, double inv_payload) {
     if (k - y <= 1e-12 * k || y - (k - 1.0) <= 1e-12 * k) return std::ceil(q / payload);
     return k;
 }
-
 
 // First invalid pair row seen by any work item (smallest row wins), with the values read.
 struct BadRow {

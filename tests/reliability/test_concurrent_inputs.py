@@ -3,9 +3,10 @@
 * A fresh graph searched from many threads at once: the in-adjacency that the cycle search
   caches on the graph is built once (or by racing builders, one copy kept) and every caller
   gets the serial answer.
-* Pair columns rewritten by another thread while ``cost_pairs`` reads them in place: the
-  kernel reads each value once and checks it, so the call either returns or raises the clear
-  error for an out-of-range row; it never reads outside the site tables.
+* Pair columns rewritten by another thread while ``cost_pairs`` or ``score_pairs`` reads them
+  in place: the kernel reads each value once and checks it, so the call either returns or
+  raises the clear error for an out-of-range row; it never reads outside the site or stream
+  tables.
 * Edge scores and tonnes rewritten while a cycle search reads them in place: each value is
   read once and checked, so the search returns chains whose scores lie in (0, 1] or raises
   the clear error naming an edge.
@@ -180,3 +181,79 @@ def test_parallel_search_after_fork():
     p.join(timeout=60)
     assert p.exitcode == 0
     assert got == want["edges"].tolist()
+
+
+def _score_tables(ns: int, nd: int) -> tuple[dict, dict]:
+    rng = np.random.default_rng(5)
+    s = dict(qty_t=rng.uniform(1, 100, ns), quality=rng.random(ns), mask=rng.integers(0, 4096, ns),
+             disposal_usd_t=rng.uniform(0, 50, ns), disposal_co2e_kg_t=np.zeros(ns),
+             fixed_usd_t=np.full(ns, 5.0), usd_per_tkm=np.full(ns, 0.1),
+             co2e_kg_per_tkm=np.full(ns, 0.06), hazardous=np.zeros(ns),
+             country=np.zeros(ns, dtype=np.int64))
+    d = dict(qty_t=rng.uniform(1, 100, nd), quality=rng.random(nd), mask=rng.integers(0, 4096, nd),
+             virgin_usd_t=rng.uniform(0, 300, nd), virgin_co2e_kg_t=rng.uniform(0, 900, nd),
+             country=np.ones(nd, dtype=np.int64))
+    return s, d
+
+
+def test_score_pairs_columns_mutated_during_the_call():
+    """score_pairs reads its six pair columns in place: a writer that plants out-of-range
+    indices and non-finite values meanwhile gets a result or the clear error, never a read
+    outside the stream tables."""
+    rng = np.random.default_rng(0)
+    ns, nd, m = 40, 60, 400_000
+    s, d = _score_tables(ns, nd)
+    si, di = rng.integers(0, ns, m), rng.integers(0, nd, m)
+    dist, fit = rng.uniform(0, 300, m), rng.uniform(0, 1, m)
+    sfit, link = rng.normal(0, 1, m), rng.uniform(0, 1, m)
+    w = np.full(13, 0.01)
+    stop = threading.Event()
+
+    def vandal():
+        r = np.random.default_rng(1)
+        while not stop.is_set():
+            k = r.integers(0, m, 64)
+            si[k] = r.choice([-(2**62), 2**62, 10**9, ns])
+            di[k] = r.choice([-1, nd, 0])
+            dist[k] = r.choice([np.nan, np.inf, 5.0])
+            link[k] = r.choice([np.nan, 0.5])
+
+    t = threading.Thread(target=vandal)
+    t.start()
+    outcomes = set()
+    try:
+        for _ in range(20):
+            try:
+                feats, score = _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0,
+                                                 n_threads=2, link_score=link)
+                assert feats.shape == (m, 13) and score.shape == (m,)
+                outcomes.add("ok")
+            except (UnknownNodeError, InvalidInputError) as e:
+                assert "outside" in str(e) or "not finite" in str(e)
+                outcomes.add(type(e).__name__)
+    finally:
+        stop.set()
+        t.join()
+    assert outcomes  # reached here: no crash, no hang
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, 4])
+def test_score_pairs_reports_the_first_bad_row_whatever_the_threads(n_jobs):
+    m = 200_000  # several work items of the parallel pass
+    s, d = _score_tables(3, 2)
+    si, di = np.zeros(m, dtype=np.int64), np.ones(m, dtype=np.int64)
+    dist, fit, sfit = np.ones(m), np.ones(m), np.zeros(m)
+    w = np.zeros(13)
+    dist[150_000] = np.nan  # a later block: must not win over the earlier bad index
+    di[70_000] = 2
+    with pytest.raises(UnknownNodeError,
+                       match=r"demand_index\[70000\] = 2 outside \[0, 2\): pass row positions"):
+        _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0, n_threads=n_jobs)
+    di[70_000] = 1
+    with pytest.raises(InvalidInputError,
+                       match=r"distance_km\[150000\] is not finite \(nan\); drop or fill"):
+        _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0, n_threads=n_jobs)
+    dist[150_000] = 1.0
+    si[199_999] = -1
+    with pytest.raises(UnknownNodeError, match=r"supply_index\[199999\] = -1 outside \[0, 3\)"):
+        _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0, n_threads=n_jobs)

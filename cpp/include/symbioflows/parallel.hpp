@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "symbioflows/errors.hpp"
+#include "symbioflows/read_once.hpp"
 
 namespace symbioflows {
 
@@ -31,20 +32,6 @@ struct CancelToken {
     bool is_cancelled() const noexcept { return cancelled.load(std::memory_order_relaxed); }
     void cancel() noexcept { cancelled.store(true, std::memory_order_relaxed); }
 };
-
-// Read a value exactly once: a relaxed atomic load compiles to a plain load, but the compiler
-// may not re-read the location later (the arrays may be shared with a writer we do not
-// control, so the checked value and the used value must be the same).
-template <class T>
-inline T read_once(const T* p) {
-#if defined(__GNUC__) || defined(__clang__)
-    T v;
-    __atomic_load(p, &v, __ATOMIC_RELAXED);
-    return v;
-#else
-    return *static_cast<const volatile T*>(p);
-#endif
-}
 
 inline int resolve_threads(int n_threads, int64_t n_items) {
     int hw = static_cast<int>(std::thread::hardware_concurrency());
