@@ -4,7 +4,8 @@ baselines.
 
 Each region size runs in a fresh child process (so that its peak resident memory is its own)
 and writes one row to ``benchmarks/results/pipeline.json``: per stage the wall time, the
-process CPU time (all threads) and the peak resident set size, plus the load average of the
+process CPU time (all threads; ``sys_s``: its system part, page faults of fresh memory
+mostly) and the peak resident set size, plus the load average of the
 machine (other jobs share it) before and after.
 
     PYTHONPATH=src python benchmarks/bench_pipeline.py --quick
@@ -118,6 +119,7 @@ def plan_one(n: int, seed: int) -> dict:
         companies_per_km2=round(n_comp / (math.pi * radius**2), 4), generate_s=gen_s,
         rss_before_gib=base / 2**30, wall_s=wall, cpu_s=cpu, peak_rss_gib=mem.peak / 2**30,
         stages={k: dict(wall_s=p.timings_s[k], cpu_s=p.options["_stage_cpu_s"][k],
+                        sys_s=p.options.get("_stage_sys_s", {}).get(k),
                         peak_rss_gib=mem.peak_between(*spans[k]) / 2**30) for k in STAGES},
         load_before=load0, load_after=_load(), n_candidates=int(p.totals["n_candidates"]),
         n_exchanges=int(p.totals["n_exchanges"]), n_chains=int(p.totals["n_chains"]),

@@ -3,12 +3,14 @@
 The chains and economics benchmarks were first run while other jobs shared the two cores, which
 made their two-thread rows meaningless; this script re-measures only the scaling, interleaving
 the 1- and 2-thread runs (after one warm-up call each) and reporting the minimum and the median
-wall time of the rounds.  It checks
+wall time of the rounds.  The cycle searches are every row of the table of
+``bench_chains.py`` (same graph generators and seeds, and the sample region).  It checks
 that both runs return identical results.  Writes ``benchmarks/results/threads.json``.
 
 Usage::
 
     PYTHONPATH=src python benchmarks/bench_threads.py [--repeats 101] [--cost-repeats 11] [--pairs 10000000]
+        [--only-chains SUBSTRING] [--skip-costing]
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from bench_chains import clustered_digraph, ours, random_digraph
+from bench_chains import clustered_digraph, ours, random_digraph, sample_region_graph
 from bench_costing import MODES, make_pairs
 from symbioflows.logistics import cost_pairs
 
 HERE = Path(__file__).resolve().parent
+LOAD_AT_START = os.getloadavg()
 
 
 def scaling(name: str, make_run: Any, repeats: int, same: Any) -> dict[str, Any]:
@@ -47,7 +50,7 @@ def scaling(name: str, make_run: Any, repeats: int, same: Any) -> dict[str, Any]
     row = {"case": name, "repeats": repeats, "t1_s": best[1], "t2_s": best[2],
            "speedup": best[1] / best[2], "t1_median_s": med[1], "t2_median_s": med[2],
            "speedup_median": med[1] / med[2]}
-    print(f"{name:55s} 1 thread {best[1]:8.4f} s   2 threads {best[2]:8.4f} s   "
+    print(f"{name:70s} 1 thread {best[1] * 1e3:9.3f} ms   2 threads {best[2] * 1e3:9.3f} ms   "
           f"x{row['speedup']:.2f} (medians x{row['speedup_median']:.2f})", flush=True)
     return row
 
@@ -63,16 +66,31 @@ def main() -> int:
     ap.add_argument("--cost-repeats", type=int, default=11, help="rounds for cost_pairs")
     ap.add_argument("--pairs", type=int, default=10_000_000)
     ap.add_argument("--out", default=str(HERE / "results" / "threads.json"))
+    ap.add_argument("--only-chains", default=None, help="substring of the graph label to run")
+    ap.add_argument("--skip-costing", action="store_true")
     args = ap.parse_args()
     rows = []
-    for label, (n, src, dst) in {
-        "clustered 20,000 nodes, out-degree 4": (20_000, *clustered_digraph(20_000, 4, seed=1)),
-        "random 5,000 nodes, mean out-degree 4": (5_000, *random_digraph(5_000, 4.0, seed=0)),
-    }.items():
-        for L in (5, 6):
-            rows.append(scaling(f"find_cycles {label}, L<={L}",
-                                lambda t, n=n, s=src, d=dst, L=L: ours(n, s, d, L, t),
-                                args.repeats, same_cycles))
+    # the graphs of bench_chains.py (same generators and seeds), every row of its table
+    graphs = [("random", 1000, [4, 5]), ("clustered", 1000, [4, 5]), ("random", 5000, [4, 5, 6]),
+              ("clustered", 5000, [4, 5, 6]), ("clustered", 20_000, [4, 5, 6])]
+    cases = []
+    for kind, n, lengths in graphs:
+        src, dst = (random_digraph(n, 4, seed=1) if kind == "random"
+                    else clustered_digraph(n, 4, seed=2))
+        cases += [(f"{kind} {n:,} nodes, out-degree 4", n, src, dst, L) for L in lengths]
+    sample = sample_region_graph()
+    if sample is not None:
+        _, src, dst = sample
+        n = int(max(src.max(initial=0), dst.max(initial=0))) + 1
+        cases += [(f"sample region candidates ({n} companies)", n, src, dst, L) for L in (4, 5)]
+    if args.only_chains is not None:
+        cases = [c for c in cases if args.only_chains in c[0]]
+    for label, n, src, dst, L in cases:
+        rows.append(scaling(f"find_cycles {label}, L<={L}",
+                            lambda t, n=n, s=src, d=dst, L=L: ours(n, s, d, L, t),
+                            args.repeats, same_cycles))
+    if args.skip_costing:
+        return write(rows, args)
     d = make_pairs(args.pairs, 20_000, seed=42)
     countries = np.where(d["circ"] == 1.2, "US", "ZZ").astype(object)
 
@@ -84,8 +102,12 @@ def main() -> int:
     rows.append(scaling(f"cost_pairs {args.pairs:,} pairs", costing, args.cost_repeats,
                         lambda a, b: np.array_equal(a.cost_usd, b.cost_usd)
                         and np.array_equal(a.mode, b.mode)))
+    return write(rows, args)
+
+
+def write(rows: list[dict[str, Any]], args: Any) -> int:
     out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                       "load_avg_at_start": os.getloadavg()},
+                       "load_avg_at_start": LOAD_AT_START},
            "rows": rows}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))

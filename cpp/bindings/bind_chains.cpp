@@ -1,5 +1,6 @@
-// Bindings of the chain search kernels (cycles and paths).  Inputs are copied into native
-// buffers and checked while the GIL is held; the search runs with the GIL released.
+// Bindings of the chain search kernels (cycles and paths).  Options and node ids are checked
+// while the GIL is held; the per-edge arrays are read in place (float64 views) and checked
+// by the kernel as it gathers them, with the GIL released.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -25,28 +26,24 @@ ChainScore parse_score(int kind) {
     return static_cast<ChainScore>(kind);
 }
 
-// Check per-edge arrays; `bounded` = edge scores that must lie in (0, 1].
-void check_edge_arrays(const CsrGraph& g, const std::vector<double>& w,
-                       const std::vector<double>& t, bool bounded) {
-    const size_t m = static_cast<size_t>(g.n_edges());
-    if (w.size() != m) {
+// Per-edge arrays as float64 views of the caller's buffers (converted only when the dtype or
+// layout differs); the kernel checks each value as it reads it, with the GIL released.
+struct EdgeArrays {
+    py::array_t<double> w, t;
+};
+
+EdgeArrays edge_arrays(const CsrGraph& g, const py::handle& score_w, const py::handle& tonnes) {
+    EdgeArrays a{bind::float64_view(score_w, "score values"), bind::float64_view(tonnes, "tonnes")};
+    const auto m = static_cast<py::ssize_t>(g.n_edges());
+    if (a.w.size() != m) {
         throw InvalidInputError("score values: expected one per edge (" + std::to_string(m) +
-                                "); got " + std::to_string(w.size()));
+                                "); got " + std::to_string(a.w.size()));
     }
-    if (t.size() != m) {
+    if (a.t.size() != m) {
         throw InvalidInputError("tonnes: expected one per edge (" + std::to_string(m) + "); got " +
-                                std::to_string(t.size()));
+                                std::to_string(a.t.size()));
     }
-    for (size_t e = 0; e < m; ++e) {
-        if (bounded && !(w[e] > 0.0 && w[e] <= 1.0)) {
-            throw InvalidInputError("edge " + std::to_string(e) + ": score " + std::to_string(w[e]) +
-                                    " outside (0, 1]; scores are probabilities of success");
-        }
-        if (!(t[e] >= 0.0)) {
-            throw InvalidInputError("edge " + std::to_string(e) + ": tonnes " + std::to_string(t[e]) +
-                                    " is negative or NaN");
-        }
-    }
+    return a;
 }
 
 ChainOptions make_options(int64_t min_length, int64_t max_length, int64_t top_k,
@@ -134,12 +131,12 @@ void bind_chains(py::module_& m) {
            int n_threads, const py::object& progress) {
             ChainOptions o = make_options(min_length, max_length, top_k, min_score, score,
                                           max_results, max_expansions, time_limit_s, n_threads);
-            auto w = bind::double_vector(score_w, "score values");
-            auto t = bind::double_vector(tonnes, "tonnes", false);
-            check_edge_arrays(g, w, t, o.score != ChainScore::Sum);
+            const EdgeArrays a = edge_arrays(g, score_w, tonnes);
+            const double* w = a.w.data();
+            const double* t = a.t.data();
             const int64_t total = chain_work_items(g.n_nodes);
             auto r = run_search(
-                [&](const PollFn& poll) { return find_cycles(g, w.data(), t.data(), o, poll); }, o,
+                [&](const PollFn& poll) { return find_cycles(g, w, t, o, poll); }, o,
                 total, progress);
             return to_dict(std::move(r));
         },
@@ -161,16 +158,16 @@ void bind_chains(py::module_& m) {
            double time_limit_s, int n_threads, const py::object& progress) {
             ChainOptions o = make_options(2, max_hops, top_k, min_score, score, max_results,
                                           max_expansions, time_limit_s, n_threads);
-            auto w = bind::double_vector(score_w, "score values");
-            auto t = bind::double_vector(tonnes, "tonnes", false);
-            check_edge_arrays(g, w, t, o.score != ChainScore::Sum);
+            const EdgeArrays a = edge_arrays(g, score_w, tonnes);
+            const double* w = a.w.data();
+            const double* t = a.t.data();
             auto src = bind::int64_vector(sources, "sources");
             std::vector<int64_t> tgt;
             if (!targets.is_none()) tgt = bind::int64_vector(targets, "targets");
             const int64_t total = static_cast<int64_t>(src.size());
             auto r = run_search(
                 [&](const PollFn& poll) {
-                    return find_paths(g, w.data(), t.data(), src.data(),
+                    return find_paths(g, w, t, src.data(),
                                       static_cast<int64_t>(src.size()), tgt.data(),
                                       static_cast<int64_t>(tgt.size()), o, poll);
                 },

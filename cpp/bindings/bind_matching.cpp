@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common.hpp"
@@ -132,31 +133,48 @@ void bind_matching(py::module_& m) {
         [](const py::handle& s_idx, const py::handle& d_idx, const py::handle& distance_km,
            const py::handle& material_fit, const py::handle& sector_fit, py::dict supply, py::dict demand, double circuity,
            const py::handle& weights, double bias, int n_threads, const py::handle& link_score) {
-            auto si = bind::int64_vector(s_idx, "supply_index");
-            auto di = bind::int64_vector(d_idx, "demand_index");
-            auto dist = bind::double_vector(distance_km, "distance_km");
-            auto fit = bind::double_vector(material_fit, "material_fit");
-            auto sfit = bind::double_vector(sector_fit, "sector_fit");
-            std::vector<double> lscore;
-            if (link_score.is_none()) {
-                lscore.assign(sfit.size(), 0.0);
-            } else {
-                lscore = bind::double_vector(link_score, "link_score");
-            }
+            // The six pair columns stay numpy views (no full-size copy under the GIL): the
+            // kernel reads every value once in its parallel pass with the GIL released and
+            // checks it there (indices within the tables, reals finite; the first bad row is
+            // reported whatever the thread count), so a thread that mutates them meanwhile
+            // cannot make it read out of bounds.  The views hold references, so the buffers
+            // outlive the call.
+            auto si = bind::int64_view(s_idx, "supply_index");
+            auto di = bind::int64_view(d_idx, "demand_index");
+            auto dist = bind::float64_view(distance_km, "distance_km");
+            auto fit = bind::float64_view(material_fit, "material_fit");
+            auto sfit = bind::float64_view(sector_fit, "sector_fit");
+            py::array_t<double> lscore;
+            if (!link_score.is_none()) lscore = bind::float64_view(link_score, "link_score");
             auto w = bind::double_vector(weights, "weights");
-            const size_t n = si.size();
-            check_len(di.size(), n, "demand_index");
-            check_len(dist.size(), n, "distance_km");
-            check_len(fit.size(), n, "material_fit");
-            check_len(sfit.size(), n, "sector_fit");
-            check_len(lscore.size(), n, "link_score");
+            const auto n = static_cast<size_t>(si.size());
+            check_len(static_cast<size_t>(di.size()), n, "demand_index");
+            check_len(static_cast<size_t>(dist.size()), n, "distance_km");
+            check_len(static_cast<size_t>(fit.size()), n, "material_fit");
+            check_len(static_cast<size_t>(sfit.size()), n, "sector_fit");
+            if (!link_score.is_none()) check_len(static_cast<size_t>(lscore.size()), n, "link_score");
             check_len(w.size(), kNumPairFeatures, "weights");
-            if (!std::isfinite(bias) || !std::isfinite(circuity) || circuity < 1.0) {
-                throw InvalidInputError("bias must be finite and circuity >= 1");
+            if (!std::isfinite(bias)) {
+                throw InvalidInputError("bias = " + std::to_string(bias) + " must be finite");
             }
+            if (!std::isfinite(circuity) || circuity < 1.0) {
+                throw InvalidInputError("circuity = " + std::to_string(circuity) +
+                                        " must be finite and >= 1 (road km per great-circle km)");
+            }
+            // stream tables: one value per stream, copied and checked here (O(streams))
             auto get = [](py::dict& t, const char* key, const char* table, bool finite) {
-                if (!t.contains(key)) throw InvalidInputError(std::string(table) + " lacks '" + key + "'");
-                return bind::double_vector(t[key], key, finite);
+                if (!t.contains(key)) {
+                    throw InvalidInputError(std::string(table) + " lacks '" + key +
+                                            "'; pass one value per " + table + " stream");
+                }
+                return bind::double_vector(t[key], (std::string(table) + "." + key).c_str(), finite);
+            };
+            auto get_int = [](py::dict& t, const char* key, const char* table, int64_t hi) {
+                if (!t.contains(key)) {
+                    throw InvalidInputError(std::string(table) + " lacks '" + key +
+                                            "'; pass one value per " + table + " stream");
+                }
+                return int32_vector(t[key], (std::string(table) + "." + key).c_str(), 0, hi);
             };
             auto s_q = get(supply, "qty_t", "supply", true), d_q = get(demand, "qty_t", "demand", true);
             const size_t ns = s_q.size(), nd = d_q.size();
@@ -169,36 +187,58 @@ void bind_matching(py::module_& m) {
             auto s_haz = get(supply, "hazardous", "supply", true);
             auto d_vp = get(demand, "virgin_usd_t", "demand", true);
             auto d_vc = get(demand, "virgin_co2e_kg_t", "demand", true);
-            auto s_mask = int32_vector(supply["mask"], "supply.mask", 0, 0xFFFF);
-            auto d_mask = int32_vector(demand["mask"], "demand.mask", 0, 0xFFFF);
-            auto s_cty = int32_vector(supply["country"], "supply.country", 0, 1 << 30);
-            auto d_cty = int32_vector(demand["country"], "demand.country", 0, 1 << 30);
-            for (auto* v : {&s_ql, &s_disp, &s_dco2, &s_fix, &s_tkm, &s_co2, &s_haz}) check_len(v->size(), ns, "supply column");
+            auto s_mask = get_int(supply, "mask", "supply", 0xFFFF);
+            auto d_mask = get_int(demand, "mask", "demand", 0xFFFF);
+            auto s_cty = get_int(supply, "country", "supply", 1 << 30);
+            auto d_cty = get_int(demand, "country", "demand", 1 << 30);
+            const std::pair<const std::vector<double>*, const char*> s_cols[] = {
+                {&s_ql, "supply.quality"}, {&s_disp, "supply.disposal_usd_t"},
+                {&s_dco2, "supply.disposal_co2e_kg_t"}, {&s_fix, "supply.fixed_usd_t"},
+                {&s_tkm, "supply.usd_per_tkm"}, {&s_co2, "supply.co2e_kg_per_tkm"},
+                {&s_haz, "supply.hazardous"}};
+            for (const auto& c : s_cols) check_len(c.first->size(), ns, c.second);
             check_len(s_mask.size(), ns, "supply.mask");
             check_len(s_cty.size(), ns, "supply.country");
-            for (auto* v : {&d_ql, &d_vp, &d_vc}) check_len(v->size(), nd, "demand column");
+            const std::pair<const std::vector<double>*, const char*> d_cols[] = {
+                {&d_ql, "demand.quality"}, {&d_vp, "demand.virgin_usd_t"},
+                {&d_vc, "demand.virgin_co2e_kg_t"}};
+            for (const auto& c : d_cols) check_len(c.first->size(), nd, c.second);
             check_len(d_mask.size(), nd, "demand.mask");
             check_len(d_cty.size(), nd, "demand.country");
-            for (size_t k = 0; k < n; ++k) {
-                if (si[k] < 0 || static_cast<size_t>(si[k]) >= ns || di[k] < 0 || static_cast<size_t>(di[k]) >= nd) {
-                    throw UnknownNodeError("pair " + std::to_string(k) + ": (" + std::to_string(si[k]) + ", " +
-                                           std::to_string(di[k]) + ") outside the stream tables");
-                }
-            }
             std::vector<uint8_t> haz(ns);
             for (size_t k = 0; k < ns; ++k) haz[k] = s_haz[k] != 0.0;
             SupplyAttrs sa{s_q.data(), s_ql.data(), s_mask.data(), s_disp.data(), s_dco2.data(),
                            s_fix.data(), s_tkm.data(), s_co2.data(), haz.data(), s_cty.data()};
             DemandAttrs da{d_q.data(), d_ql.data(), d_mask.data(), d_vp.data(), d_vc.data(), d_cty.data()};
             bind::checked_product(static_cast<int64_t>(n), kNumPairFeatures, int64_t(1) << 34, "features");
+            ScorePairColumns pairs;
+            pairs.supply = si.data();
+            pairs.demand = di.data();
+            pairs.distance_km = dist.data();
+            pairs.material_fit = fit.data();
+            pairs.sector_fit = sfit.data();
+            pairs.link_score = link_score.is_none() ? nullptr : lscore.data();
+            pairs.n = static_cast<int64_t>(n);
+            // The outputs (14 x 8 bytes per pair) are allocated here, not by numpy: numpy
+            // advises the kernel to back large arrays with transparent huge pages, and where
+            // huge pages must first be compacted (THP defrag=madvise) their first touch cost
+            // 2.5-5x the system time of ordinary pages (measured, docs/benchmarks.md #6).
+            // The kernel's threads touch the pages first, in parallel.
+            const auto np_ = static_cast<py::ssize_t>(n);
+            auto* fbuf = new double[n * kNumPairFeatures > 0 ? n * kNumPairFeatures : 1];
+            py::capsule fown(fbuf, [](void* q) { delete[] static_cast<double*>(q); });
+            auto* sbuf = new double[n > 0 ? n : 1];
+            py::capsule sown(sbuf, [](void* q) { delete[] static_cast<double*>(q); });
             // column-major (Fortran order): each feature column is one contiguous array
-            py::array_t<double, py::array::f_style> feats({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(kNumPairFeatures)});
-            py::array_t<double> sc(static_cast<py::ssize_t>(n));
-            double* fp = feats.mutable_data();
-            double* sp = sc.mutable_data();
+            py::array_t<double, py::array::f_style> feats(
+                {np_, static_cast<py::ssize_t>(kNumPairFeatures)},
+                {static_cast<py::ssize_t>(sizeof(double)), static_cast<py::ssize_t>(sizeof(double)) * np_},
+                fbuf, fown);
+            py::array_t<double> sc({np_}, {static_cast<py::ssize_t>(sizeof(double))}, sbuf, sown);
+            double* fp = fbuf;
+            double* sp = sbuf;
             bind::run_without_gil([&](const PollFn& poll) {
-                score_pairs(si.data(), di.data(), dist.data(), fit.data(), sfit.data(), lscore.data(),
-                            static_cast<int64_t>(n), sa, da,
+                score_pairs(pairs, sa, static_cast<int64_t>(ns), da, static_cast<int64_t>(nd),
                             circuity, w.data(), bias, fp, sp, n_threads, poll);
                 return 0;
             });

@@ -28,6 +28,7 @@
 #include <string>
 
 #include "symbioflows/errors.hpp"
+#include "symbioflows/worker_pool.hpp"
 
 namespace symbioflows {
 
@@ -145,8 +146,9 @@ struct ChainRec {
     int32_t len;
 };
 
-// Output buffers of one work item.
-struct Item {
+// Output buffers of one work item.  Cache-line aligned: consecutive items run at the same
+// time on different threads and update their counters often (no false sharing).
+struct alignas(64) Item {
     BlockVec<int64_t> edges;
     BlockVec<ChainRec> chains;
     int64_t exp = 0;
@@ -165,7 +167,7 @@ struct Item {
     }
 };
 
-// Per-thread scratch (taken from a pool for each item).
+// Per-thread scratch of a search (one per thread that works on it).
 struct Scratch {
     std::vector<uint32_t> stamp;
     std::vector<int32_t> dist;
@@ -200,26 +202,30 @@ struct Scratch {
 class ScratchPool {
    public:
     ScratchPool(int64_t n, int64_t depth, int64_t k) : n_(n), depth_(depth), k_(k) {}
-    Scratch* acquire() {
-        std::lock_guard<std::mutex> lk(mu_);
-        if (free_.empty()) {
+    // The calling thread's scratch for this search (taken on its first item and kept until
+    // the search ends: no lock per item).  Keyed by a process-unique search id, so a thread
+    // never reuses the scratch of an earlier search.
+    Scratch* mine() {
+        thread_local uint64_t tl_id = 0;
+        thread_local Scratch* tl_scratch = nullptr;
+        if (tl_id != id_) {
+            std::lock_guard<std::mutex> lk(mu_);
             all_.push_back(std::make_unique<Scratch>(n_, depth_, k_));
-            return all_.back().get();
+            tl_scratch = all_.back().get();
+            tl_id = id_;
         }
-        Scratch* s = free_.back();
-        free_.pop_back();
-        return s;
-    }
-    void release(Scratch* s) {
-        std::lock_guard<std::mutex> lk(mu_);
-        free_.push_back(s);
+        return tl_scratch;
     }
     std::vector<std::unique_ptr<Scratch>>& all() { return all_; }
 
    private:
+    static uint64_t next_id() {
+        static std::atomic<uint64_t> ids{0};
+        return ids.fetch_add(1) + 1;
+    }
     int64_t n_, depth_, k_;
+    uint64_t id_ = next_id();
     std::mutex mu_;
-    std::vector<Scratch*> free_;
     std::vector<std::unique_ptr<Scratch>> all_;
 };
 
@@ -260,18 +266,24 @@ struct Shared {
     Clock::time_point deadline;
     // prefix bookkeeping for deterministic truncation
     std::mutex mu;
-    std::vector<char> done;
-    std::vector<int64_t> item_exp, item_res;
-    int64_t prefix = 0, cum_exp = 0, cum_res = 0;
+    std::unique_ptr<std::atomic<char>[]> done;
+    std::vector<int64_t> item_exp, item_res;  // written before done[i] is released
+    int64_t n_items = 0;
+    bool unbounded = false;
+    int64_t prefix = 0, cum_exp = 0, cum_res = 0;  // guarded by mu
 
-    explicit Shared(const ChainOptions& o, int64_t n_items) : opt(o) {
+    explicit Shared(const ChainOptions& o, int64_t n_items_) : opt(o) {
         if (o.time_limit_s > 0) {
             has_deadline = true;
             merge_ns = merge_ns_per_edge();
             deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                           std::chrono::duration<double>(o.time_limit_s));
         }
-        done.assign(static_cast<size_t>(n_items), 0);
+        n_items = n_items_;
+        unbounded = o.max_expansions == std::numeric_limits<int64_t>::max() &&
+                    o.max_results == std::numeric_limits<int64_t>::max();
+        done.reset(new std::atomic<char>[static_cast<size_t>(n_items)]);
+        for (int64_t i = 0; i < n_items; ++i) done[i].store(0, std::memory_order_relaxed);
         item_exp.assign(static_cast<size_t>(n_items), 0);
         item_res.assign(static_cast<size_t>(n_items), 0);
     }
@@ -283,9 +295,13 @@ struct Shared {
     // at most every kPollMs (tl_main_worker marks it).
     const PollFn* inline_poll = nullptr;
     Clock::time_point next_poll{};
+    unsigned poll_tick = 0;
     static constexpr int kPollMs = 50;
     void poll_if_due() {
         if (inline_poll == nullptr) return;
+        // read the clock on every 8th call only (it is called per item and per 1,024
+        // expansions; a clock read costs ~100 ns on some virtual machines)
+        if ((++poll_tick & 7u) != 0) return;
         const auto now = Clock::now();
         if (now < next_poll) return;
         next_poll = now + std::chrono::milliseconds(kPollMs);
@@ -310,14 +326,20 @@ struct Shared {
         }
         return false;
     }
-    // Record a finished item and advance the completed prefix (deterministic truncation).
+    // Record a finished item and advance the completed prefix.  `cut` only lets later items
+    // be skipped once the serial prefix is known to exceed a budget; the result itself is
+    // planned from the items by merge_items.  So a thread that finds the lock taken leaves
+    // the advance to the holder or to a later finisher (no thread waits here); a prefix that
+    // lags only skips fewer moot items.
     void finish(int64_t i, int64_t exp, int64_t res) {
-        std::lock_guard<std::mutex> lk(mu);
-        done[i] = 1;
+        if (unbounded) return;  // no budget to exceed: nothing can be cut
         item_exp[i] = exp;
         item_res[i] = res;
-        const int64_t n = static_cast<int64_t>(done.size());
-        while (prefix < n && done[prefix]) {
+        done[i].store(1, std::memory_order_release);
+        std::unique_lock<std::mutex> lk(mu, std::try_to_lock);
+        if (!lk.owns_lock()) return;
+        const int64_t n = n_items;
+        while (prefix < n && done[prefix].load(std::memory_order_acquire)) {
             cum_exp = sat_add(cum_exp, item_exp[prefix]);
             cum_res = sat_add(cum_res, item_res[prefix]);
             if (cum_exp > opt.max_expansions || cum_res > opt.max_results) {
@@ -341,17 +363,25 @@ struct Shared {
 };
 
 // Run body(i) for i in [0, n) on t threads.  The calling thread works too (and alone polls
-// for Ctrl-C); t - 1 detached helper threads claim items from the same counter.  A helper
-// that the OS schedules late finds no item left and exits touching only the shared state it
-// co-owns, so the caller never waits for a helper that has not started work: on a busy
+// for Ctrl-C); up to t - 1 pooled helper threads (worker_pool.hpp: started once, kept
+// between searches) claim items from the same counter.  A helper that arrives late finds no
+// item left and returns touching only the shared state it co-owns, so the caller never waits for a helper that has not started work: on a busy
 // machine a small search costs no more with n_jobs=2 than with 1.  The first exception is
 // rethrown after every claimed item has finished; Cancelled is thrown when the poll asked to
 // stop.  (parallel_for of parallel.hpp keeps the calling thread for polling only and joins
 // every thread, so each call waits for all threads to be scheduled.)
+constexpr int kEndSpinUs = 200;
+
 struct PoolState {
     std::atomic<int64_t> next{0};
     std::atomic<int> active{0};
     int64_t n = 0;
+    // Optional first phase (the gather of the edge values): items [0, n_pre) run pre(k);
+    // an item of the main phase starts only once every first-phase item has finished.
+    int64_t n_pre = 0;
+    void (*pre_call)(void*, int64_t) = nullptr;
+    void* pre_ctx = nullptr;
+    std::atomic<int64_t> pre_done{0};
     std::mutex mu;
     std::condition_variable cv;
     std::exception_ptr err;
@@ -371,8 +401,8 @@ struct PoolState {
     void work(bool main) {
         for (;;) {
             active.fetch_add(1);
-            const int64_t i = next.fetch_add(1);
-            if (i >= n) {
+            const int64_t k = next.fetch_add(1);
+            if (k >= n_pre + n) {
                 release();
                 return;
             }
@@ -380,7 +410,18 @@ struct PoolState {
             if (!stop) {
                 try {
                     if (main) sh->poll_if_due();
-                    call(body, i);
+                    if (k < n_pre) {
+                        pre_call(pre_ctx, k);
+                        pre_done.fetch_add(1, std::memory_order_acq_rel);
+                    } else {
+                        // the last first-phase items are in flight on other threads: a
+                        // short wait (one item at most)
+                        while (pre_done.load(std::memory_order_acquire) < n_pre &&
+                               !token->is_cancelled()) {
+                            std::this_thread::yield();
+                        }
+                        if (!token->is_cancelled()) call(body, k - n_pre);
+                    }
                 } catch (...) {
                     std::lock_guard<std::mutex> lk(mu);
                     if (!err) err = std::current_exception();
@@ -394,29 +435,42 @@ struct PoolState {
     }
 };
 
+// The pooled helpers' view of a search: claim items until none is left.
+struct ItemsJob final : PoolJob {
+    std::shared_ptr<PoolState> st;
+    void run() override { st->work(false); }
+};
+
 template <class Body>
-void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll) {
-    if (n <= 0) return;
-    const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(t, n)));
+void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll,
+               int64_t n_pre = 0, void (*pre_call)(void*, int64_t) = nullptr,
+               void* pre_ctx = nullptr) {
+    if (n <= 0 && n_pre <= 0) return;
+    const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(t, std::max(n, n_pre))));
     auto st = std::make_shared<PoolState>();
     st->n = n;
+    st->n_pre = n_pre;
+    st->pre_call = pre_call;
+    st->pre_ctx = pre_ctx;
     st->call = [](void* b, int64_t i) { (*static_cast<std::remove_reference_t<Body>*>(b))(i); };
     st->body = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
     st->token = &sh.token;
     st->sh = &sh;
-    for (int k = 1; k < nt; ++k) {
-        try {
-            std::thread([st]() { st->work(false); }).detach();
-        } catch (const std::system_error&) {  // cannot start more threads: go on with fewer
-            break;
-        }
+    if (nt > 1) {
+        auto job = std::make_shared<ItemsJob>();
+        job->st = st;
+        submit_to_pool(job, nt - 1);
     }
     sh.inline_poll = poll ? &poll : nullptr;
     sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
     tl_main_worker = true;
     st->work(true);
     // No new claim can succeed from here on; wait for the claimed items, still polling.
-    st->next.store(n + (int64_t{1} << 40));
+    st->next.store(n_pre + n + (int64_t{1} << 40));
+    // The helpers still at work finish one item each: spin briefly before sleeping, so a
+    // small search does not add a wake-up (tens of microseconds) to its end.
+    const auto spin_until = Clock::now() + std::chrono::microseconds(kEndSpinUs);
+    while (st->active.load() > 0 && Clock::now() < spin_until) std::this_thread::yield();
     {
         std::unique_lock<std::mutex> lk(st->mu);
         while (st->active.load() > 0) {
@@ -446,40 +500,109 @@ inline double identity() {
     return 0.0;
 }
 
-// Graph arrays in CSR order, shared read-only by the workers.
+// Graph arrays in CSR order, shared read-only by the workers.  The per-edge values are
+// gathered into CSR order by the first phase of the search (`gather_chunk`, all threads).
 struct View {
     int64_t n = 0;
+    int64_t m = 0;
     const int64_t* indptr = nullptr;
     const int64_t* targets = nullptr;
     const int64_t* eids = nullptr;
-    std::vector<double> w;  // scored value per CSR position
-    std::vector<double> t;  // tonnes per CSR position
-    const CsrGraph* rev = nullptr;  // in-adjacency (cached on the graph)
-    std::vector<double> rev_w;
-    double max_w = -kInf;   // for the Sum bound
+    std::unique_ptr<double[]> w;    // scored value per CSR position
+    std::unique_ptr<double[]> t;    // tonnes per CSR position
+    const CsrGraph* rev = nullptr;  // in-adjacency (cached on the graph, with fwd_pos)
+    std::atomic<double> max_w{-kInf};  // for the Sum bound (final once the gather is done)
+    // the gather's inputs and its first bad edge
+    const double* score_in = nullptr;
+    const double* tonnes_in = nullptr;
+    bool bounded = true;
+    std::mutex bad_mu;
+    int64_t bad = -1;
+    double bad_w = 0.0, bad_t = 0.0;
 };
 
-View make_view(const CsrGraph& g, const double* score_w, const double* tonnes, bool need_rev) {
-    View v;
+constexpr int64_t kGatherChunk = 4096;  // CSR positions per gather work item
+
+std::string edge_value_error(int64_t e, double w, double t, bool bounded) {
+    if (!std::isfinite(w)) {
+        return "score values[" + std::to_string(e) + "] is not finite (" + std::to_string(w) +
+               "); drop or fill that row";
+    }
+    if (bounded && !(w > 0.0 && w <= 1.0)) {
+        return "edge " + std::to_string(e) + ": score " + std::to_string(w) +
+               " outside (0, 1]; scores are probabilities of success";
+    }
+    return "edge " + std::to_string(e) + ": tonnes " + std::to_string(t) + " is negative or NaN";
+}
+
+void init_view(View& v, const CsrGraph& g, const double* score_w, const double* tonnes,
+               bool bounded, bool need_rev) {
     v.n = g.n_nodes;
+    v.m = g.n_edges();
     v.indptr = g.indptr.data();
     v.targets = g.targets.data();
     v.eids = g.edge_ids.data();
-    const int64_t m = g.n_edges();
-    v.w.resize(static_cast<size_t>(m));
-    v.t.resize(static_cast<size_t>(m));
-    for (int64_t p = 0; p < m; ++p) {
-        v.w[p] = score_w[v.eids[p]];
-        v.t[p] = tonnes[v.eids[p]];
-        if (v.w[p] > v.max_w) v.max_w = v.w[p];
+    v.w.reset(new double[static_cast<size_t>(v.m)]);
+    v.t.reset(new double[static_cast<size_t>(v.m)]);
+    v.score_in = score_w;
+    v.tonnes_in = tonnes;
+    v.bounded = bounded;
+    if (need_rev) v.rev = &g.reverse();
+}
+
+// Gather CSR positions [k * kGatherChunk, ...) of the per-edge values, checking each value as
+// it is read.  The inputs may alias the caller's numpy buffers (no copy): every value is read
+// exactly once and only the checked copy is used, so a thread that writes to them during the
+// call cannot break the search's invariants.  The error names the smallest bad edge id.
+void gather_chunk(View& v, int64_t k) {
+    const int64_t a = k * kGatherChunk, b = std::min(v.m, a + kGatherChunk);
+    const int64_t* id = v.eids;
+    double* W = v.w.get();
+    double* T = v.t.get();
+    const bool bounded = v.bounded;
+    int64_t bad = -1;
+    double bad_w = 0.0, bad_t = 0.0;
+    double mx = -kInf;
+    for (int64_t p = a; p < b; ++p) {
+        const int64_t e = id[p];
+        const double wv = read_once(v.score_in + e);
+        const double tv = read_once(v.tonnes_in + e);
+        const bool ok_w = bounded ? (wv > 0.0 && wv <= 1.0) : std::isfinite(wv);
+        if (!ok_w || !(tv >= 0.0)) {  // tonnes >= 0, +inf allowed
+            if (bad < 0 || e < bad) {
+                bad = e;
+                bad_w = wv;
+                bad_t = tv;
+            }
+            W[p] = bounded ? 1.0 : 0.0;  // never used: the search does not start
+            T[p] = 0.0;
+            continue;
+        }
+        W[p] = wv;
+        T[p] = tv;
+        if (wv > mx) mx = wv;
     }
-    if (need_rev) {
-        v.rev = &g.reverse();
-        v.rev_w.resize(static_cast<size_t>(m));
-        const int64_t* rid = v.rev->edge_ids.data();
-        for (int64_t p = 0; p < m; ++p) v.rev_w[p] = score_w[rid[p]];
+    double cur = v.max_w.load(std::memory_order_relaxed);
+    while (mx > cur && !v.max_w.compare_exchange_weak(cur, mx, std::memory_order_relaxed)) {
     }
-    return v;
+    if (bad >= 0) {
+        std::lock_guard<std::mutex> lk(v.bad_mu);
+        if (v.bad < 0 || bad < v.bad) {
+            v.bad = bad;
+            v.bad_w = bad_w;
+            v.bad_t = bad_t;
+        }
+    }
+}
+
+// The gather as the first phase of a search's work items (see run_items).
+struct GatherPhase {
+    View* v = nullptr;
+    int64_t n_chunks() const { return v == nullptr ? 0 : (v->m + kGatherChunk - 1) / kGatherChunk; }
+};
+
+void throw_if_bad(const View& v) {
+    if (v.bad >= 0) throw InvalidInputError(edge_value_error(v.bad, v.bad_w, v.bad_t, v.bounded));
 }
 
 void check_options(const ChainOptions& opt, bool cycles) {
@@ -626,6 +749,84 @@ void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp
     });
 }
 
+void gather_item(void* v, int64_t k) { gather_chunk(*static_cast<View*>(v), k); }
+
+// The frame that the cycle and the path searches share: one output item per work item, one
+// scratch per thread, the run (edge-value gather first) and the deterministic merge.
+// `fill(i, item, scratch, budget)` searches work item i.
+struct SearchFrame {
+    View& v;
+    const ChainOptions& opt;
+    const PollFn& poll;
+    const int threads;
+    Shared sh;
+    ScratchPool pool;
+    std::vector<Item> items;
+    const int64_t result_cap;  // per item: one past max_results tells "more than allowed"
+
+    SearchFrame(View& v_, const ChainOptions& o, const PollFn& p, int64_t n_items, int t,
+                int64_t depth, bool topk)
+        : v(v_),
+          opt(o),
+          poll(p),
+          threads(t),
+          sh(o, n_items),
+          pool(v_.n, depth, topk ? o.top_k : 0),
+          items(static_cast<size_t>(n_items)),
+          result_cap(topk || o.max_results == std::numeric_limits<int64_t>::max()
+                         ? std::numeric_limits<int64_t>::max()
+                         : o.max_results + 1) {}
+
+    template <class Fill>
+    void run_item(Fill& fill, int64_t i, int64_t budget) {
+        Item& it = items[i];
+        it.clear();
+        it.started = true;
+        fill(i, it, *pool.mine(), budget);
+    }
+
+    // Run every item.  `track_prefix`: record finished items for the serial-prefix budget
+    // rule; `count_results`: the results of an item count against max_results.
+    template <class Fill>
+    void run(Fill& fill, bool track_prefix, bool count_results) {
+        const int64_t n_items = static_cast<int64_t>(items.size());
+        run_items(
+            sh, n_items, threads,
+            [&](int64_t i) {
+                if (v.bad >= 0 || sh.interrupted() || i > sh.cut.load()) return;
+                run_item(fill, i, opt.max_expansions);
+                if (track_prefix && items[i].stop != kInterrupted) {
+                    sh.finish(i, items[i].exp, count_results ? items[i].size() : 0);
+                }
+                if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
+            },
+            poll, GatherPhase{&v}.n_chunks(), &gather_item, &v);
+        throw_if_bad(v);
+    }
+
+    ChainResultData start_result() const {
+        ChainResultData res;
+        res.n_items = static_cast<int64_t>(items.size());
+        for (auto& it : items) res.n_expansions += it.exp;
+        return res;
+    }
+
+    // Concatenate the items into `res` (see merge_items).
+    template <class Fill>
+    void merge(ChainResultData& res, Fill& fill, int64_t max_res, bool with_group, bool sort_each) {
+        merge_items(
+            res, items, opt.max_expansions, max_res, with_group, sort_each,
+            [&](int64_t i, int64_t budget) {
+                run_items(
+                    sh, 1, 1, [&](int64_t) { run_item(fill, i, budget); }, poll);
+            },
+            [&](int64_t n_used, int64_t n_edges, auto&& body) {
+                // copy in parallel unless the output is too small to repay the helpers
+                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? threads : 1, body, poll);
+            });
+    }
+};
+
 // ---------------------------------------------------------------------------------------
 // Cycles
 // ---------------------------------------------------------------------------------------
@@ -654,16 +855,19 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     int32_t* dist = c.dist.data();
     const int64_t* rip = v.rev->indptr.data();
     const int64_t* rtg = v.rev->targets.data();
+    const int64_t* rfp = v.rev->fwd_pos.data();
+    const double* W = v.w.get();
     double best_close = -kInf;  // best value of an edge (u -> s), u > s
     c.queue.clear();
+    int64_t bfs_exp = 0;  // edges examined by the sweep (added to out.exp once)
     {
         const int64_t* b = rtg + rip[s];
         const int64_t* e = rtg + rip[s + 1];
         const int64_t* q = std::upper_bound(b, e, s);
-        out.exp += e - b;
+        bfs_exp += e - b;
         for (; q != e; ++q) {
             const int64_t u = *q;
-            const double wv = v.rev_w[q - rtg];
+            const double wv = W[rfp[q - rtg]];
             if (wv > best_close) best_close = wv;
             if (stamp[u] != ep) {
                 stamp[u] = ep;
@@ -672,7 +876,10 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             }
         }
     }
-    if (c.queue.empty()) return true;
+    if (c.queue.empty()) {
+        out.exp += bfs_exp;
+        return true;
+    }
     for (size_t h = 0; h < c.queue.size(); ++h) {
         const int64_t x = c.queue[h];
         const int32_t dx = dist[x];
@@ -680,7 +887,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
         const int64_t* b = rtg + rip[x];
         const int64_t* e = rtg + rip[x + 1];
         const int64_t* q = std::upper_bound(b, e, s);
-        out.exp += e - b;
+        bfs_exp += e - b;
         for (; q != e; ++q) {
             const int64_t u = *q;
             if (stamp[u] != ep) {
@@ -690,6 +897,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             }
         }
     }
+    out.exp += bfs_exp;
     if (out.exp > budget) return false;
 
     // ---- bounded depth-first search from s ----
@@ -712,8 +920,8 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     double* val = c.val.data();
     double* fl = c.fl.data();
     char* onpath = c.onpath.data();
-    const double* W = v.w.data();
-    const double* T = v.t.data();
+    const double* T = v.t.get();
+    const double max_w = v.max_w.load(std::memory_order_relaxed);
 
     node[0] = s;
     itp[0] = std::lower_bound(tg + ip[s], tg + ip[s + 1], s) - tg;
@@ -797,8 +1005,8 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
         if (bounded) {
             double bound;
             if constexpr (S == ChainScore::Sum) {
-                const double rem = v.max_w >= 0 ? v.max_w * static_cast<double>(L - d - 1)
-                                                : v.max_w * static_cast<double>(dist[w]);
+                const double rem = max_w >= 0 ? max_w * static_cast<double>(L - d - 1)
+                                              : max_w * static_cast<double>(dist[w]);
                 bound = nv + rem;
                 bound += 1e-9 * (std::fabs(nv) + std::fabs(rem)) + 1e-300;
             } else {
@@ -832,54 +1040,31 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
 }
 
 template <ChainScore S, bool TOPK>
-ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions& opt,
+ChainResultData cycles_impl(const CsrGraph& g, View& v, const ChainOptions& opt,
                             const PollFn& poll) {
     const int64_t n = g.n_nodes;
     const int t = resolve_threads(opt.n_threads, std::max<int64_t>(n, 1));
     const int64_t n_items = chain_work_items(n);
     const int64_t block = n_items > 0 ? (n + n_items - 1) / n_items : 1;
-    Shared sh(opt, n_items);
-    ScratchPool pool(n, opt.max_length, TOPK ? opt.top_k : 0);
+    SearchFrame f(v, opt, poll, n_items, t, opt.max_length, TOPK);
+    Shared& sh = f.sh;
     CycleRun run{v, opt, sh};
-    std::vector<Item> items(static_cast<size_t>(n_items));
-    const int64_t result_cap = TOPK ? std::numeric_limits<int64_t>::max()
-                                    : (opt.max_results == std::numeric_limits<int64_t>::max()
-                                           ? opt.max_results
-                                           : opt.max_results + 1);
-
-    auto run_item = [&](int64_t i, int64_t budget) {
-        Item& it = items[i];
-        it.clear();
-        it.started = true;
-        Scratch* c = pool.acquire();
+    auto fill = [&](int64_t i, Item& it, Scratch& c, int64_t budget) {
         const int64_t s0 = i * block, s1 = std::min(n, s0 + block);
         for (int64_t s = s0; s < s1; ++s) {
-            if (!cycles_from<S, TOPK>(s, run, *c, it, i, budget, result_cap)) break;
+            if (!cycles_from<S, TOPK>(s, run, c, it, i, budget, f.result_cap)) break;
             if (it.exp > budget) {
                 it.stop = kExpCap;
                 break;
             }
         }
-        pool.release(c);
     };
-
-    run_items(
-        sh, n_items, t,
-        [&](int64_t i) {
-            if (sh.interrupted() || i > sh.cut.load()) return;
-            run_item(i, opt.max_expansions);
-            if (!TOPK && items[i].stop != kInterrupted) sh.finish(i, items[i].exp, items[i].size());
-            if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
-        },
-        poll);
-
-    ChainResultData res;
-    res.n_items = n_items;
-    for (auto& it : items) res.n_expansions += it.exp;
+    f.run(fill, !TOPK, true);
+    ChainResultData res = f.start_result();
 
     if constexpr (TOPK) {
         std::vector<Ranked> all;
-        for (auto& c : pool.all()) {
+        for (auto& c : f.pool.all()) {
             for (auto& r : c->top.heap) all.push_back(std::move(r));
         }
         std::sort(all.begin(), all.end(), RankedBefore());
@@ -900,16 +1085,7 @@ ChainResultData cycles_impl(const CsrGraph& g, const View& v, const ChainOptions
         }
         return res;
     } else {
-        merge_items(
-            res, items, opt.max_expansions, opt.max_results, false, false,
-            [&](int64_t i, int64_t budget) {
-                run_items(
-                    sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
-            },
-            [&](int64_t n_used, int64_t n_edges, auto&& body) {
-                // copy in parallel unless the output is too small to repay a thread start
-                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? t : 1, body, poll);
-            });
+        f.merge(res, fill, opt.max_results, false, false);
         return res;
     }
 }
@@ -925,8 +1101,9 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
     const int64_t H = opt.max_length;
     const int64_t* ip = v.indptr;
     const int64_t* tg = v.targets;
-    const double* W = v.w.data();
-    const double* T = v.t.data();
+    const double* W = v.w.get();
+    const double* T = v.t.get();
+    const double max_w = v.max_w.load(std::memory_order_relaxed);
     const double eff_min = opt.has_min_score ? opt.min_score : -kInf;
     const bool bounded = TOPK || opt.has_min_score;
     int64_t* node = c.node.data();
@@ -979,8 +1156,8 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
         if (bounded) {
             double bound = nv;
             if constexpr (S == ChainScore::Sum) {
-                const double rem = v.max_w >= 0 ? v.max_w * static_cast<double>(H - d - 1)
-                                                : v.max_w * static_cast<double>(dw);
+                const double rem = max_w >= 0 ? max_w * static_cast<double>(H - d - 1)
+                                              : max_w * static_cast<double>(dw);
                 bound = nv + rem + 1e-9 * (std::fabs(nv) + std::fabs(rem)) + 1e-300;
             }
             if (bound < thr) continue;
@@ -1027,7 +1204,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
 }
 
 template <ChainScore S, bool TOPK>
-ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sources,
+ChainResultData paths_impl(View& v, const int64_t* sources, int64_t n_sources,
                            const int64_t* targets, int64_t n_targets, const ChainOptions& opt,
                            const PollFn& poll) {
     const int64_t n = v.n;
@@ -1061,53 +1238,19 @@ ChainResultData paths_impl(const View& v, const int64_t* sources, int64_t n_sour
     }
     const bool any_end = n_targets == 0;
     const int t = resolve_threads(opt.n_threads, std::max<int64_t>(n_sources, 1));
-    Shared sh(opt, n_sources);
-    ScratchPool pool(n, H, TOPK ? opt.top_k : 0);
-    std::vector<Item> items(static_cast<size_t>(n_sources));
-    const int64_t result_cap = TOPK ? std::numeric_limits<int64_t>::max()
-                                    : (opt.max_results == std::numeric_limits<int64_t>::max()
-                                           ? opt.max_results
-                                           : opt.max_results + 1);
-    auto run_item = [&](int64_t i, int64_t budget) {
-        Item& it = items[i];
-        it.clear();
-        it.started = true;
-        Scratch* c = pool.acquire();
-        paths_from<S, TOPK>(sources[i], i, v, opt, sh, tdist.data(), is_target.data(), any_end,
-                            *c, it, i, budget, result_cap);
-        pool.release(c);
+    SearchFrame f(v, opt, poll, n_sources, t, H, TOPK);
+    auto fill = [&](int64_t i, Item& it, Scratch& c, int64_t budget) {
+        paths_from<S, TOPK>(sources[i], i, v, opt, f.sh, tdist.data(), is_target.data(), any_end,
+                            c, it, i, budget, f.result_cap);
     };
-    run_items(
-        sh, n_sources, t,
-        [&](int64_t i) {
-            if (sh.interrupted() || i > sh.cut.load()) return;
-            run_item(i, opt.max_expansions);
-            if (items[i].stop != kInterrupted) {
-                sh.finish(i, items[i].exp, TOPK ? 0 : items[i].size());
-            }
-            if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
-        },
-        poll);
-
-    ChainResultData res;
-    res.n_items = n_sources;
-    for (auto& it : items) res.n_expansions += it.exp;
-    merge_items(
-        res, items, opt.max_expansions,
-        TOPK ? std::numeric_limits<int64_t>::max() : opt.max_results, true, !TOPK,
-        [&](int64_t i, int64_t budget) {
-            run_items(
-                sh, 1, 1, [&](int64_t) { run_item(i, budget); }, poll);
-        },
-        [&](int64_t n_used, int64_t n_edges, auto&& body) {
-                // copy in parallel unless the output is too small to repay a thread start
-                run_items(sh, n_used, n_edges > (int64_t{1} << 15) ? t : 1, body, poll);
-            });
+    f.run(fill, true, !TOPK);
+    ChainResultData res = f.start_result();
+    f.merge(res, fill, TOPK ? std::numeric_limits<int64_t>::max() : opt.max_results, true, !TOPK);
     return res;
 }
 
 template <bool TOPK>
-ChainResultData cycles_dispatch(const CsrGraph& g, const View& v, const ChainOptions& opt,
+ChainResultData cycles_dispatch(const CsrGraph& g, View& v, const ChainOptions& opt,
                                 const PollFn& poll) {
     switch (opt.score) {
         case ChainScore::Product: return cycles_impl<ChainScore::Product, TOPK>(g, v, opt, poll);
@@ -1118,7 +1261,7 @@ ChainResultData cycles_dispatch(const CsrGraph& g, const View& v, const ChainOpt
 }
 
 template <bool TOPK>
-ChainResultData paths_dispatch(const View& v, const int64_t* sources, int64_t n_sources,
+ChainResultData paths_dispatch(View& v, const int64_t* sources, int64_t n_sources,
                                const int64_t* targets, int64_t n_targets,
                                const ChainOptions& opt, const PollFn& poll) {
     switch (opt.score) {
@@ -1152,7 +1295,8 @@ ChainResultData find_cycles(const CsrGraph& g, const double* score_w, const doub
         r.n_items = chain_work_items(g.n_nodes);
         return r;
     }
-    const View v = make_view(g, score_w, tonnes, true);
+    View v;
+    init_view(v, g, score_w, tonnes, opt.score != ChainScore::Sum, true);
     return opt.top_k > 0 ? cycles_dispatch<true>(g, v, opt, poll)
                          : cycles_dispatch<false>(g, v, opt, poll);
 }
@@ -1175,7 +1319,8 @@ ChainResultData find_paths(const CsrGraph& g, const double* score_w, const doubl
                                    std::to_string(g.n_nodes) + ")");
         }
     }
-    const View v = make_view(g, score_w, tonnes, n_targets > 0);
+    View v;
+    init_view(v, g, score_w, tonnes, opt.score != ChainScore::Sum, n_targets > 0);
     return opt.top_k > 0
                ? paths_dispatch<true>(v, sources, n_sources, targets, n_targets, opt, poll)
                : paths_dispatch<false>(v, sources, n_sources, targets, n_targets, opt, poll);

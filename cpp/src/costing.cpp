@@ -10,6 +10,7 @@
 #include "symbioflows/errors.hpp"
 
 #include "symbioflows/geo.hpp"
+#include "symbioflows/read_once.hpp"
 
 namespace symbioflows {
 namespace {
@@ -53,20 +54,6 @@ inline double shipments(double q, double payload, double inv_payload) {
     const double k = std::ceil(y);
     if (k - y <= 1e-12 * k || y - (k - 1.0) <= 1e-12 * k) return std::ceil(q / payload);
     return k;
-}
-
-// Read a value exactly once: a relaxed atomic load compiles to a plain load, but the compiler
-// may not re-read the location later (the columns may be shared with a writer we do not
-// control, so the checked value and the used value must be the same).
-template <class T>
-inline T read_once(const T* p) {
-#if defined(__GNUC__) || defined(__clang__)
-    T v;
-    __atomic_load(p, &v, __ATOMIC_RELAXED);
-    return v;
-#else
-    return *static_cast<const volatile T*>(p);
-#endif
 }
 
 // First invalid pair row seen by any work item (smallest row wins), with the values read.

@@ -62,11 +62,13 @@ CsrGraph transpose(const CsrGraph& g) {
     std::vector<int64_t> pos(t.indptr.begin(), t.indptr.end() - 1);
     t.targets.resize(static_cast<size_t>(m));
     t.edge_ids.resize(static_cast<size_t>(m));
+    t.fwd_pos.resize(static_cast<size_t>(m));
     for (int64_t u = 0; u < n; ++u) {
         for (int64_t p = g.indptr[u]; p < g.indptr[u + 1]; ++p) {
             const int64_t q = pos[g.targets[p]]++;
             t.targets[q] = u;
             t.edge_ids[q] = g.edge_ids[p];
+            t.fwd_pos[q] = p;
         }
     }
     return t;

@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <numeric>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "symbioflows/errors.hpp"
 #include "symbioflows/geo.hpp"
+#include "symbioflows/read_once.hpp"
 
 namespace symbioflows {
 namespace {
@@ -463,49 +467,150 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
     return gather(per, trunc, evals);
 }
 
-void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* distance_km,
-                 const double* material_fit, const double* sector_fit, const double* link_score,
-                 int64_t n_pairs, const SupplyAttrs& s,
-                 const DemandAttrs& d, double circuity, const double* weights, double bias,
-                 double* features, double* score, int n_threads, const PollFn& poll) {
-    constexpr int64_t kBlock = 4096;
+namespace {
+
+// First invalid pair row seen by any work item (the smallest row wins, so the error does not
+// depend on the thread count), with the values that were read.
+struct BadPair {
+    std::mutex mu;
+    int64_t row = std::numeric_limits<int64_t>::max();
+    int64_t i = 0, j = 0;
+    double dist = 0.0, fit = 0.0, sfit = 0.0, link = 0.0;
+    void offer(int64_t k, int64_t a, int64_t b, double d, double f, double sf, double l) {
+        std::lock_guard<std::mutex> lk(mu);
+        if (k >= row) return;
+        row = k;
+        i = a;
+        j = b;
+        dist = d;
+        fit = f;
+        sfit = sf;
+        link = l;
+    }
+    [[noreturn]] void raise(int64_t ns, int64_t nd) const {
+        const std::string k = std::to_string(row);
+        if (i < 0 || i >= ns) {
+            throw UnknownNodeError("supply_index[" + k + "] = " + std::to_string(i) +
+                                   " outside [0, " + std::to_string(ns) +
+                                   "): pass row positions of the supply table");
+        }
+        if (j < 0 || j >= nd) {
+            throw UnknownNodeError("demand_index[" + k + "] = " + std::to_string(j) +
+                                   " outside [0, " + std::to_string(nd) +
+                                   "): pass row positions of the demand table");
+        }
+        const char* names[4] = {"distance_km", "material_fit", "sector_fit", "link_score"};
+        const double vals[4] = {dist, fit, sfit, link};
+        for (int c = 0; c < 4; ++c) {
+            if (!std::isfinite(vals[c])) {
+                throw InvalidInputError(std::string(names[c]) + "[" + k + "] is not finite (" +
+                                        std::to_string(vals[c]) + "); drop or fill that row");
+            }
+        }
+        throw InvalidInputError("pair row " + k + " is invalid");  // not reached
+    }
+};
+
+}  // namespace
+
+void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_supplies,
+                 const DemandAttrs& d, int64_t n_demands, double circuity, const double* weights,
+                 double bias, double* features, double* score, int n_threads,
+                 const PollFn& poll) {
+    constexpr int64_t kBlock = 16384;
+    constexpr int64_t kPrefetch = 16;
+    const int64_t n_pairs = pairs.n;
+    if (n_pairs <= 0) return;
+    const int64_t* s_idx = pairs.supply;
+    const int64_t* d_idx = pairs.demand;
+    const double* distance_km = pairs.distance_km;
+    const double* material_fit = pairs.material_fit;
+    const double* sector_fit = pairs.sector_fit;
+    const double* link_score = pairs.link_score;
+    const auto ns = static_cast<uint64_t>(n_supplies), nd = static_cast<uint64_t>(n_demands);
+    double w[kNumPairFeatures];
+    for (int f = 0; f < kNumPairFeatures; ++f) w[f] = weights[f];
+    // Pairs are ordered by supply, so the supply columns are read almost sequentially, but
+    // each pair reads a random demand: pack the demand columns into one 40-byte row per
+    // demand, so that a pair costs one cache miss instead of six (O(n_demands), parallel).
+    struct DemandRow {
+        double qty, quality, virgin_usd, virgin_co2e;
+        int32_t mask, country;
+    };
+    std::vector<DemandRow> drow(static_cast<size_t>(n_demands));
+    constexpr int64_t kRowsPerItem = 65536;
+    parallel_for(
+        (n_demands + kRowsPerItem - 1) / kRowsPerItem, n_threads,
+        [&](int64_t item) {
+            const int64_t a = item * kRowsPerItem, e = std::min(n_demands, a + kRowsPerItem);
+            for (int64_t j = a; j < e; ++j) {
+                drow[static_cast<size_t>(j)] =
+                    DemandRow{d.qty_t[j], d.quality[j], d.virgin_usd_t[j], d.virgin_co2e_kg_t[j],
+                              d.mask[j] & 0xFFF, d.country[j]};
+            }
+        },
+        poll);
+    const DemandRow* dr = drow.data();
+    BadPair bad;
     const int64_t n_blocks = (n_pairs + kBlock - 1) / kBlock;
     parallel_for(
         n_blocks, n_threads,
         [&](int64_t b) {
             const int64_t k0 = b * kBlock, k1 = std::min(n_pairs, k0 + kBlock);
             for (int64_t k = k0; k < k1; ++k) {
-                const int64_t i = s_idx[k], j = d_idx[k];
+#if defined(__GNUC__) || defined(__clang__)
+                // pairs index the stream tables at random (demand side): prefetch a few pairs
+                // ahead (an index not yet checked is clamped into the table)
+                if (k + kPrefetch < k1) {
+                    const auto pj = static_cast<uint64_t>(d_idx[k + kPrefetch]);
+                    __builtin_prefetch(dr + (pj < nd ? pj : 0));
+                }
+#endif
+                const int64_t i = read_once(s_idx + k), j = read_once(d_idx + k);
+                const double dist = read_once(distance_km + k);
+                const double fit = read_once(material_fit + k);
+                const double sfit = read_once(sector_fit + k);
+                const double link = link_score != nullptr ? read_once(link_score + k) : 0.0;
+                // one well-predicted branch for the whole row check (x - x is 0 for a finite
+                // x and NaN for NaN or inf)
+                const double fin = (dist - dist) + (fit - fit) + (sfit - sfit) + (link - link);
+                if ((static_cast<uint64_t>(i) >= ns) | (static_cast<uint64_t>(j) >= nd) |
+                    !(fin == 0.0)) {
+                    bad.offer(k, i, j, dist, fit, sfit, link);
+                    return;  // the rest of this block cannot hold an earlier bad row
+                }
                 double x[kNumPairFeatures];
-                const double qs = s.qty_t[i], qd = d.qty_t[j];
+                const DemandRow& dj = dr[j];
+                const double qs = s.qty_t[i], qd = dj.qty;
                 const double q = std::min(qs, qd);
-                x[0] = material_fit[k];
+                x[0] = fit;
                 x[1] = qs > 0 ? q / qs : 0.0;
                 x[2] = qd > 0 ? q / qd : 0.0;
-                const double qual_s = s.quality[i], qual_d = d.quality[j];
+                const double qual_s = s.quality[i], qual_d = dj.quality;
                 x[3] = (std::isnan(qual_s) || std::isnan(qual_d)) ? 1.0
                                                                    : 1.0 - std::max(0.0, qual_d - qual_s);
-                const int md = d.mask[j] & 0xFFF, ms = s.mask[i] & 0xFFF;
+                const int md = dj.mask, ms = s.mask[i] & 0xFFF;
                 const int pd = __builtin_popcount(static_cast<unsigned>(md));
                 x[4] = pd == 0 ? 1.0 : static_cast<double>(__builtin_popcount(static_cast<unsigned>(md & ms))) / pd;
-                const double road = distance_km[k] * circuity;
+                const double road = dist * circuity;
                 x[5] = road;
                 x[6] = s.fixed_usd_t[i] + s.usd_per_tkm[i] * road;
-                x[7] = s.disposal_usd_t[i] + d.virgin_usd_t[j] * material_fit[k] - x[6];
-                x[8] = s.disposal_co2e_kg_t[i] + d.virgin_co2e_kg_t[j] * material_fit[k] -
+                x[7] = s.disposal_usd_t[i] + dj.virgin_usd * fit - x[6];
+                x[8] = s.disposal_co2e_kg_t[i] + dj.virgin_co2e * fit -
                        s.co2e_kg_per_tkm[i] * road;
                 x[9] = s.hazardous[i] ? 1.0 : 0.0;
-                x[10] = s.country[i] != d.country[j] ? 1.0 : 0.0;
-                x[11] = sector_fit[k];
-                x[12] = link_score[k];
+                x[10] = s.country[i] != dj.country ? 1.0 : 0.0;
+                x[11] = sfit;
+                x[12] = link;
                 double z = bias;
-                for (int f = 0; f < kNumPairFeatures; ++f) z += weights[f] * x[f];
-                double p = 1.0 / (1.0 + std::exp(-z));
+                for (int f = 0; f < kNumPairFeatures; ++f) z += w[f] * x[f];
+                const double p = 1.0 / (1.0 + std::exp(-z));
                 score[k] = std::min(1.0, std::max(1e-9, p));
                 for (int f = 0; f < kNumPairFeatures; ++f) features[f * n_pairs + k] = x[f];
             }
         },
         poll);
+    if (bad.row < n_pairs) bad.raise(n_supplies, n_demands);
 }
 
 }  // namespace symbioflows

@@ -27,8 +27,17 @@ The protocol of ``shared/data/README.md``:
   "better by more than the noise" asks, and is much narrower than the per-method intervals
   because both methods are scored on the same queries.
 
-The MAESTRI rows are read from a data directory at run time and never ship in the package.
-Run ``symbioflows evaluate`` or ``python -m symbioflows.evaluate``.
+* **Public case studies** (optional, ``case_studies=``): documented exchanges from public case
+  studies that are not in MAESTRI (``benchmarks/data/case_studies_exchanges.csv`` in the
+  repository, every row citing its source; :func:`load_case_studies`), reported in three views
+  (the ``data`` column of the summary): ``maestri`` (MAESTRI only, as without the option),
+  ``combined`` (MAESTRI plus the case studies as extra cases in the same grouped folds; a case
+  study of a park that MAESTRI already covers joins that MAESTRI case, so folds stay grouped by
+  park) and ``out_of_source`` (trained on MAESTRI, tested on the case studies only: one split,
+  the MAESTRI cases of parks that reappear in the case studies left out of training).
+
+The MAESTRI rows are read from a data directory at run time and never ship in the package;
+nor do the case-study rows.  Run ``symbioflows evaluate`` or ``python -m symbioflows.evaluate``.
 """
 
 from __future__ import annotations
@@ -55,8 +64,8 @@ from symbioflows.matching.learned import (
 )
 from symbioflows.matching.text import embed_texts, ewc_digits, normalize_nace
 
-__all__ = ["METHODS", "SETTINGS", "DIFFERENCES", "paired_differences", "EvaluationReport",
-           "find_data_dir", "load_maestri",
+__all__ = ["METHODS", "SETTINGS", "VIEWS", "DIFFERENCES", "paired_differences", "EvaluationReport",
+           "find_data_dir", "load_maestri", "find_case_studies", "load_case_studies",
            "rank_metrics", "evaluate_matchers", "fit_learned", "nace_pool", "main"]
 
 log = logging.getLogger(__name__)
@@ -67,7 +76,11 @@ METHODS = ("random", "popularity", "exact_code", "bm25", "embedding", "blend", "
 DIFFERENCES = (("learned", "popularity"), ("learned", "exact_code"), ("learned", "blend"),
                ("learned_notax", "popularity"), ("learned_notax", "exact_code"))
 SETTINGS = ("case", "all")
+#: data views reported when case studies are added (see the module docstring)
+VIEWS = ("maestri", "combined", "out_of_source")
 KS = (1, 5, 10)
+#: where the case-study fixture lives, relative to the repository root
+CASE_STUDIES_FILE = Path("benchmarks") / "data" / "case_studies_exchanges.csv"
 
 
 def find_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path | None:
@@ -119,6 +132,32 @@ def _clean(v: Any) -> str:
     return "" if s.upper() in ("ND", "NA", "NAN") else s
 
 
+def _evaluation_rows(raw: pd.DataFrame, cases: Sequence[str],
+                     titles: dict[str, str]) -> list[dict[str, Any]]:
+    """Evaluation rows (query, receiver key and text, donor key and text) of an exchanges table
+    with the MAESTRI columns; rows without a receiver sector are dropped."""
+    rows = []
+    for (_, r), case in zip(raw.iterrows(), cases):
+        rn = normalize_nace(_clean(r["receiver_nace"]))
+        if rn is None:
+            continue
+        status = _clean(r["status"]).lower()
+        group = "implemented" if status == "implemented" else "planned"
+        dn = normalize_nace(_clean(r["donor_nace"]))
+        q = Query(text=_clean(r["waste_description"]),
+                  ewc=ewc_digits(_clean(r["ewc_code"]) or None), donor_nace=dn,
+                  donor_business=_clean(r["donor_business"]))
+        rb = _clean(r["receiver_business"])
+        rows.append(dict(case=str(case), group=group, query=q, receiver_nace=rn,
+                         receiver_key=f"{rb.lower()}|{rn}",
+                         receiver_text=f"{rb}. {titles.get(rn, titles.get(rn[:2] + '00', ''))}",
+                         donor_key=f"{_clean(r['donor_business']).lower()}|{dn}" if dn else None,
+                         donor_text=f"{_clean(r['donor_business'])}. "
+                                    f"{titles.get(dn or '', '')}" if dn else None,
+                         donor_nace=dn))
+    return rows
+
+
 def load_maestri(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The MAESTRI exchanges as evaluation rows.
 
@@ -132,27 +171,116 @@ def load_maestri(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
         raise InvalidInputError("MAESTRI data not found; pass data_dir= or set SYMBIOFLOWS_DATA_DIR")
     raw = pd.read_csv(d / "maestri_exchanges.csv", dtype=str)
     titles = _nace_titles(d)
-    rows = []
-    for _, r in raw.iterrows():
-        case = str(r["exchange_id"]).split(",")[0].strip()
-        rn = normalize_nace(_clean(r["receiver_nace"]))
-        if rn is None:
-            continue
-        status = _clean(r["status"]).lower()
-        group = "implemented" if status == "implemented" else "planned"
-        dn = normalize_nace(_clean(r["donor_nace"]))
-        q = Query(text=_clean(r["waste_description"]),
-                  ewc=ewc_digits(_clean(r["ewc_code"]) or None), donor_nace=dn,
-                  donor_business=_clean(r["donor_business"]))
-        rb = _clean(r["receiver_business"])
-        rows.append(dict(case=case, group=group, query=q, receiver_nace=rn,
-                         receiver_key=f"{rb.lower()}|{rn}",
-                         receiver_text=f"{rb}. {titles.get(rn, titles.get(rn[:2] + '00', ''))}",
-                         donor_key=f"{_clean(r['donor_business']).lower()}|{dn}" if dn else None,
-                         donor_text=f"{_clean(r['donor_business'])}. "
-                                    f"{titles.get(dn or '', '')}" if dn else None,
-                         donor_nace=dn))
-    df = pd.DataFrame(rows)
+    cases = [str(e).split(",")[0].strip() for e in raw["exchange_id"]]
+    df = pd.DataFrame(_evaluation_rows(raw, cases, titles))
+    df.attrs["nace_titles"] = titles
+    return df
+
+
+def find_case_studies(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """Where the case-study fixture lives: the argument, ``$SYMBIOFLOWS_CASE_STUDIES``, or
+    ``benchmarks/data/case_studies_exchanges.csv`` in an ancestor of the package or working
+    directory (a source checkout); ``None`` if absent.  The rows never ship in the package."""
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise InvalidInputError(
+                f"case_studies={str(path)!r}: no such file; pass the path of "
+                f"{CASE_STUDIES_FILE.as_posix()} (in the symbioflows source repository)")
+        return p.resolve()
+    if os.environ.get("SYMBIOFLOWS_CASE_STUDIES"):
+        return find_case_studies(os.environ["SYMBIOFLOWS_CASE_STUDIES"])
+    for base in (Path(__file__).resolve(), Path.cwd().resolve() / "x"):
+        for a in base.parents:
+            if (a / CASE_STUDIES_FILE).is_file():
+                return (a / CASE_STUDIES_FILE).resolve()
+    return None
+
+
+_CASE_STUDY_REQUIRED = ("exchange_id", "park_id", "country", "maestri_case", "donor_name",
+                        "donor_business", "donor_nace", "receiver_name", "receiver_business",
+                        "receiver_nace", "waste_description", "ewc_code", "ewc_hazardous",
+                        "status", "source", "source_url", "source_locator")
+_CASE_STUDY_STATUS = ("implemented", "planned", "under feasibility study")
+
+
+def _ewc_table(data_dir: Path | None) -> dict[str, bool]:
+    if data_dir is None or not (data_dir / "ewc_codes.csv").is_file():
+        return {}
+    t = pd.read_csv(data_dir / "ewc_codes.csv", dtype=str)
+    return {str(c).replace(" ", "").replace("*", ""): str(h).strip().lower() == "true"
+            for c, h in zip(t["code"], t["is_hazardous"])}
+
+
+def load_case_studies(path: str | os.PathLike[str] | None = None, *,
+                      data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The public case-study exchanges as evaluation rows (same columns as
+    :func:`load_maestri`, plus ``park_id``, ``maestri_case`` and ``source``).
+
+    Every row is validated: it must name a source (``source``, ``source_url`` starting with
+    ``http``, ``source_locator``) and a park; donor and receiver NACE codes must be NACE Rev. 2
+    classes (checked against ``nace_rev2.csv`` when the data directory has it); an EWC code,
+    where given, must be on the European List of Waste with the matching hazardous flag;
+    ``status`` one of Implemented / Planned / Under feasibility study; ``maestri_case`` empty or
+    a MAESTRI case number.  ``case`` is the park id.
+
+    Raises
+    ------
+    InvalidInputError
+        The file is absent, lacks a column, or a row fails a check (the message names the row,
+        the field, the value and the fix).
+    """
+    p = find_case_studies(path)
+    if p is None:
+        raise InvalidInputError(
+            f"case-study exchanges not found; pass the path of {CASE_STUDIES_FILE.as_posix()} "
+            "(in a source checkout) or set SYMBIOFLOWS_CASE_STUDIES")
+    raw = pd.read_csv(p, dtype=str, keep_default_na=False)
+    missing = [c for c in _CASE_STUDY_REQUIRED if c not in raw.columns]
+    if missing:
+        raise InvalidInputError(f"{p}: column(s) {missing} missing; see benchmarks/data/README.md")
+    d = find_data_dir(data_dir)
+    titles = _nace_titles(d) if d is not None else {}
+    ewc = _ewc_table(d)
+    seen: set[str] = set()
+    for i, r in raw.iterrows():
+        where = f"{p.name} row {int(str(i)) + 2} (exchange_id {r['exchange_id']!r})"
+
+        def bad(field: str, fix: str, r: pd.Series = r, where: str = where) -> InvalidInputError:
+            return InvalidInputError(f"{where}: {field}={r[field]!r}; {fix}")
+
+        if r["exchange_id"] in seen:
+            raise bad("exchange_id", "exchange ids must be unique")
+        seen.add(r["exchange_id"])
+        for f in ("park_id", "source", "source_locator", "waste_description", "donor_business",
+                  "receiver_business"):
+            if not str(r[f]).strip():
+                raise bad(f, "every row needs it (a case study without a cited source, page "
+                             "or park cannot be used)")
+        if not str(r["source_url"]).startswith(("http://", "https://")):
+            raise bad("source_url", "give the URL (or https://doi.org/...) of the source")
+        for f in ("donor_nace", "receiver_nace"):
+            code = str(r[f]).strip()
+            if not (len(code) == 4 and code.isdigit()) or (titles and code not in titles):
+                raise bad(f, "give a NACE Rev. 2 class as 4 digits (e.g. 2410)")
+        code = str(r["ewc_code"]).strip()
+        if code:
+            if not (len(code) == 6 and code.isdigit()) or (ewc and code not in ewc):
+                raise bad("ewc_code", "give a 6-digit code of the European List of Waste, or "
+                                      "leave it empty when the source does not make it clear")
+            flag = str(r["ewc_hazardous"]).strip().lower()
+            if ewc and flag != ("yes" if ewc[code] else "no"):
+                raise bad("ewc_hazardous", f"the List of Waste says {'Yes' if ewc[code] else 'No'}")
+        if str(r["status"]).strip().lower() not in _CASE_STUDY_STATUS:
+            raise bad("status", "use Implemented, Planned or Under feasibility study")
+        mc = str(r["maestri_case"]).strip()
+        if mc and not mc.isdigit():
+            raise bad("maestri_case", "leave empty, or give the MAESTRI case number of the same park")
+    df = pd.DataFrame(_evaluation_rows(raw, list(raw["park_id"]), titles))
+    keep = raw[[normalize_nace(_clean(n)) is not None for n in raw["receiver_nace"]]]
+    df["park_id"] = list(keep["park_id"])
+    df["maestri_case"] = [str(m).strip() or None for m in keep["maestri_case"]]
+    df["source"] = list(keep["source"])
     df.attrs["nace_titles"] = titles
     return df
 
@@ -195,11 +323,16 @@ class EvaluationReport:
         """A plain-text table: value [low, high] for each metric."""
         lines = []
         cols = ["r@1", "r@5", "r@10", "mrr"]
-        for (setting, group, avg), sub in self.summary.groupby(["setting", "group", "average"],
-                                                               sort=False):
+        summary = self.summary
+        if "data" not in summary.columns:
+            summary = summary.assign(data="maestri")
+        several = summary["data"].nunique() > 1
+        for (data, setting, group, avg), sub in summary.groupby(
+                ["data", "setting", "group", "average"], sort=False):
             n = sub["n_queries"].iloc[0]
             nc = sub["n_cases"].iloc[0]
-            lines.append(f"\nsetting={setting}  queries={group} ({n} queries, {nc} cases)  "
+            head = f"data={data}  " if several else ""
+            lines.append(f"\n{head}setting={setting}  queries={group} ({n} queries, {nc} cases)  "
                          f"average={avg}")
             lines.append(f"{'method':<14}" + "".join(f"{c:>22}" for c in cols))
             for _, r in sub.iterrows():
@@ -210,8 +343,9 @@ class EvaluationReport:
             lines.append("\npaired differences (micro average; 95 % bootstrap over cases, "
                          "both methods resampled together)")
             for _, r in self.differences.iterrows():
+                view = f"{r['data']:<14}" if several and "data" in r else ""
                 lines.append(
-                    f"{r['setting']:<5} {r['group']:<12} {r['method']:>13} - {r['baseline']:<11}"
+                    f"{view}{r['setting']:<5} {r['group']:<12} {r['method']:>13} - {r['baseline']:<11}"
                     f" MRR {r['mrr_diff']:+.3f} [{r['mrr_diff_lo']:+.3f},{r['mrr_diff_hi']:+.3f}]"
                     f"  r@1 {r['r@1_diff']:+.3f} [{r['r@1_diff_lo']:+.3f},"
                     f"{r['r@1_diff_hi']:+.3f}]  P(diff<=0) {r['mrr_p_le_0']:.3f}")
@@ -389,6 +523,96 @@ def _make_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Seque
     return fns
 
 
+def _score_test(test: pd.DataFrame, fns: dict[str, ScoreFn], pool_all: list[Candidate],
+                settings: Sequence[str], fold: int) -> list[dict[str, Any]]:
+    """Rank every held-out query of ``test`` with every scorer in ``fns``."""
+    all_codes = [c.nace for c in pool_all]
+    records: list[dict[str, Any]] = []
+    for setting in settings:
+        for group in ("implemented", "planned"):
+            sub = test[test["group"] == group]
+            if sub.empty:
+                continue
+            for case, rows in sub.groupby("case"):
+                qs = list(rows["query"])
+                if setting == "all":
+                    cands = pool_all
+                    rel = [all_codes.index(n) for n in rows["receiver_nace"]]
+                else:
+                    klist, cands = _case_pool(test[test["case"] == case])
+                    if len(klist) < 2:
+                        continue
+                    rel = [klist.index(k) for k in rows["receiver_key"]]
+                for method, fn in fns.items():
+                    sc = fn(qs, cands)
+                    for i, j in enumerate(rel):
+                        m = rank_metrics(sc[i], j)
+                        records.append(dict(setting=setting, group=group, method=method,
+                                            fold=fold, case=case, n_candidates=len(cands), **m))
+    return records
+
+
+def _fit_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Sequence[str],
+                 backend: str, C: float, fold: int, data: str,
+                 selected: list[dict[str, Any]]) -> dict[str, ScoreFn]:
+    models: dict[str, ReceiverScorer] = {}
+    fns = _make_scorers(train, pool_all, methods, backend, C, models)
+    for name, model in models.items():
+        selected.append(dict(data=data, fold=fold, method=name,
+                             features=list(getattr(model, "selected_features_", ())),
+                             C=getattr(model, "selected_C_", None)))
+    return fns
+
+
+def _cross_validate(df: pd.DataFrame, methods: Sequence[str], settings: Sequence[str],
+                    n_folds: int, backend: str, C: float, progress: bool, data: str,
+                    selected: list[dict[str, Any]]) -> pd.DataFrame:
+    """Grouped k-fold over ``df["case"]``: per-query records of every method."""
+    from symbioflows._optional import import_optional
+
+    ms = import_optional("sklearn.model_selection", "learn", purpose="grouped folds")
+    pool_all = nace_pool(df)
+    cases = df["case"].to_numpy()
+    folds = ms.GroupKFold(n_splits=min(n_folds, len(set(cases))))
+    records: list[dict[str, Any]] = []
+    it = list(folds.split(np.zeros(len(df)), groups=cases))
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, desc=f"folds ({data})")
+    for fold, (tr, te) in enumerate(it):
+        train = df.iloc[tr]
+        test = df.iloc[te]
+        fns = _fit_scorers(train, pool_all, methods, backend, C, fold, data, selected)
+        records += _score_test(test, fns, pool_all, settings, fold)
+    return pd.DataFrame(records)
+
+
+def _summarise(pq: pd.DataFrame, n_boot: int, gen: np.random.Generator,
+               data: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows_out = []
+    for keys, sub in pq.groupby(["setting", "group", "method"], sort=False):
+        s_, g_, m_ = (str(k) for k in keys)  # type: ignore[union-attr]
+        for r in _bootstrap(sub, n_boot, gen):
+            rows_out.append(dict(data=data, setting=s_, group=g_, method=m_, **r))
+    diffs = paired_differences(pq, DIFFERENCES, n_boot=n_boot, rng=gen)
+    if not diffs.empty:
+        diffs.insert(0, "data", data)
+    return pd.DataFrame(rows_out), diffs
+
+
+def _combine(maestri: pd.DataFrame, cs: pd.DataFrame) -> pd.DataFrame:
+    """MAESTRI plus the case studies as extra cases: a case study of a park that MAESTRI
+    already covers joins that MAESTRI case (so no park is split across folds)."""
+    extra = cs.copy()
+    extra["case"] = [m if isinstance(m, str) and m else c
+                     for m, c in zip(extra["maestri_case"], extra["case"])]
+    cols = list(maestri.columns)
+    out = pd.concat([maestri, extra[cols]], ignore_index=True)
+    out.attrs["nace_titles"] = maestri.attrs.get("nace_titles", {})
+    return out
+
+
 def evaluate_matchers(
     *,
     data_dir: str | os.PathLike[str] | None = None,
@@ -400,6 +624,8 @@ def evaluate_matchers(
     C: float = 1.0,
     rng: Any = 0,
     progress: bool = False,
+    case_studies: str | os.PathLike[str] | bool | None = None,
+    views: Sequence[str] = VIEWS,
 ) -> EvaluationReport:
     """Run the MAESTRI evaluation protocol for the chosen methods.
 
@@ -421,21 +647,27 @@ def evaluate_matchers(
         the scorer chooses ``C`` by grouped cross-validation inside each training fold).
     rng : seed
         Seeds the bootstrap.
+    case_studies : path, True or None
+        Also evaluate on the public case-study exchanges (:func:`load_case_studies`): a path to
+        the CSV, or ``True`` to find ``benchmarks/data/case_studies_exchanges.csv`` in a source
+        checkout.  ``None`` (default): MAESTRI only.
+    views : sequence of {"maestri", "combined", "out_of_source"}
+        With ``case_studies``: which views to report (see the module docstring).  The
+        ``maestri`` view is identical to a run without case studies (same seed, same numbers).
 
     Returns
     -------
     EvaluationReport
-        ``summary``: one row per (setting, query group, average, method) with recall@1/5/10,
-        MRR and their 95 % intervals; ``differences``: the paired bootstrap of
-        :data:`DIFFERENCES` (:func:`paired_differences`).
+        ``summary``: one row per (data view, setting, query group, average, method) with
+        recall@1/5/10, MRR and their 95 % intervals; ``differences``: the paired bootstrap of
+        :data:`DIFFERENCES` (:func:`paired_differences`), per data view.
 
     Raises
     ------
     InvalidInputError
-        Unknown method or setting, or the data directory lacks the file.
+        Unknown method, setting or view, or the data directory lacks the file, or a
+        case-study row fails validation.
     """
-    from symbioflows._optional import import_optional
-
     bad = [m for m in methods if m not in METHODS]
     if bad:
         raise InvalidInputError(f"unknown methods {bad}; choose from {METHODS}")
@@ -445,66 +677,63 @@ def evaluate_matchers(
     n_folds = check_positive_int(n_folds, "n_folds", minimum=2)
     n_boot = check_positive_int(n_boot, "n_boot")
     gen = check_rng(rng)
-    ms = import_optional("sklearn.model_selection", "learn", purpose="grouped folds")
+    if case_studies is None or case_studies is False:
+        views = ("maestri",)
+    else:
+        bad = [v for v in views if v not in VIEWS]
+        if bad or not views:
+            raise InvalidInputError(f"views={list(views)!r}; choose one or more of {VIEWS}")
     df = load_maestri(data_dir)
-    pool_all = nace_pool(df)
-    all_codes = [c.nace for c in pool_all]
-    cases = df["case"].to_numpy()
-    folds = ms.GroupKFold(n_splits=min(n_folds, len(set(cases))))
-    records: list[dict[str, Any]] = []
+    cs = None
+    if case_studies is not None and case_studies is not False:
+        cs = load_case_studies(None if case_studies is True else case_studies,  # type: ignore[arg-type]
+                               data_dir=data_dir)
     selected: list[dict[str, Any]] = []
-    it = list(folds.split(np.zeros(len(df)), groups=cases))
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, desc="folds")
-    for fold, (tr, te) in enumerate(it):
-        train = df.iloc[tr]
-        test = df.iloc[te]
-        models: dict[str, ReceiverScorer] = {}
-        fns = _make_scorers(train, pool_all, methods, embed_backend, C, models)
-        for name, model in models.items():
-            selected.append(dict(fold=fold, method=name,
-                                 features=list(getattr(model, "selected_features_", ())),
-                                 C=getattr(model, "selected_C_", None)))
-        for setting in settings:
-            for group in ("implemented", "planned"):
-                sub = test[test["group"] == group]
-                if sub.empty:
-                    continue
-                for case, rows in sub.groupby("case"):
-                    qs = list(rows["query"])
-                    if setting == "all":
-                        cands = pool_all
-                        rel = [all_codes.index(n) for n in rows["receiver_nace"]]
-                    else:
-                        klist, cands = _case_pool(test[test["case"] == case])
-                        if len(klist) < 2:
-                            continue
-                        rel = [klist.index(k) for k in rows["receiver_key"]]
-                    for method, fn in fns.items():
-                        sc = fn(qs, cands)
-                        for i, j in enumerate(rel):
-                            m = rank_metrics(sc[i], j)
-                            records.append(dict(setting=setting, group=group, method=method,
-                                                fold=fold, case=case, n_candidates=len(cands),
-                                                **m))
-    pq = pd.DataFrame(records)
-    rows_out = []
-    for keys, sub in pq.groupby(["setting", "group", "method"], sort=False):
-        s_, g_, m_ = (str(k) for k in keys)  # type: ignore[union-attr]
-        for r in _bootstrap(sub, n_boot, gen):
-            rows_out.append(dict(setting=s_, group=g_, method=m_, **r))
-    summary = pd.DataFrame(rows_out)
+    per_query: list[pd.DataFrame] = []
+    summaries: list[pd.DataFrame] = []
+    diffs: list[pd.DataFrame] = []
+    for view in VIEWS:
+        if view not in views:
+            continue
+        if view == "maestri":
+            pq = _cross_validate(df, methods, settings, n_folds, embed_backend, C, progress,
+                                 view, selected)
+        elif view == "combined":
+            assert cs is not None
+            pq = _cross_validate(_combine(df, cs), methods, settings, n_folds, embed_backend, C,
+                                 progress, view, selected)
+        else:
+            assert cs is not None
+            # train on MAESTRI without the cases whose parks reappear in the case studies;
+            # rank among every receiver class of the combined database
+            overlap = {m for m in cs["maestri_case"] if isinstance(m, str) and m}
+            train = df[~df["case"].isin(overlap)].reset_index(drop=True)
+            pool_all = nace_pool(_combine(df, cs))
+            fns = _fit_scorers(train, pool_all, methods, embed_backend, C, 0, view, selected)
+            pq = pd.DataFrame(_score_test(cs, fns, pool_all, settings, 0))
+        pq.insert(0, "data", view)
+        summary, d = _summarise(pq, n_boot, gen, view)
+        per_query.append(pq)
+        summaries.append(summary)
+        diffs.append(d)
+    summary = pd.concat(summaries, ignore_index=True)
     order = {m: k for k, m in enumerate(METHODS)}
+    vorder = {v: k for k, v in enumerate(VIEWS)}
     summary["_o"] = summary["method"].map(order)
-    summary = summary.sort_values(["setting", "group", "average", "_o"]).drop(columns="_o")
+    summary["_v"] = summary["data"].map(vorder)
+    summary = summary.sort_values(["_v", "setting", "group", "average", "_o"]).drop(
+        columns=["_o", "_v"])
     summary = summary.reset_index(drop=True)
-    diffs = paired_differences(pq, DIFFERENCES, n_boot=n_boot, rng=gen)
-    return EvaluationReport(pq, summary, dict(n_folds=n_folds, n_boot=n_boot,
-                                              embed_backend=embed_backend, methods=list(methods),
-                                              selected=selected),
-                            diffs)
+    info: dict[str, Any] = dict(n_folds=n_folds, n_boot=n_boot, embed_backend=embed_backend,
+                                methods=list(methods), selected=selected, views=list(views))
+    if cs is not None:
+        info["case_studies"] = dict(
+            rows=int(len(cs)), parks=int(cs["case"].nunique()),
+            implemented=int((cs["group"] == "implemented").sum()),
+            maestri_cases_left_out_of_out_of_source_training=sorted(
+                {m for m in cs["maestri_case"] if isinstance(m, str) and m}, key=int))
+    return EvaluationReport(pd.concat(per_query, ignore_index=True), summary, info,
+                            pd.concat(diffs, ignore_index=True))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -526,14 +755,27 @@ def add_arguments(p: Any) -> None:
     p.add_argument("--backend", default="auto", choices=("auto", "sentence", "hashing"))
     p.add_argument("--json", default=None,
                    help="also write the summary (and the paired differences) as JSON here")
+    p.add_argument("--case-studies", nargs="?", const="auto", default=None, metavar="CSV",
+                   help="also evaluate on the public case-study exchanges (default path: "
+                        "benchmarks/data/case_studies_exchanges.csv of a source checkout): "
+                        "MAESTRI only, MAESTRI + case studies, trained on MAESTRI and tested "
+                        "on the case studies")
+    p.add_argument("--views", default=",".join(VIEWS),
+                   help="with --case-studies: which of maestri,combined,out_of_source to run")
     p.add_argument("--quiet", action="store_true")
+
+
+def _case_studies_arg(value: str | None) -> str | bool | None:
+    return None if value is None else True if value == "auto" else value
 
 
 def run_from_args(args: Any) -> int:
     rep = evaluate_matchers(data_dir=args.data_dir, methods=args.methods.split(","),
                             settings=args.settings.split(","), n_folds=args.folds,
                             n_boot=args.boot, embed_backend=args.backend,
-                            progress=not args.quiet)
+                            progress=not args.quiet,
+                            case_studies=_case_studies_arg(getattr(args, "case_studies", None)),
+                            views=getattr(args, "views", ",".join(VIEWS)).split(","))
     print(rep.format_table())  # noqa: T201 - command-line output
     if args.json:
         import json

@@ -1,16 +1,20 @@
-"""The candidate stage on a local Ray and a local Dask cluster equals the single-machine run."""
+"""The candidate and scoring stages on a local Ray and a local Dask cluster equal the
+single-machine run: same candidates, features and scores bit for bit, same allocation."""
 
 from __future__ import annotations
 
 import gc
 import importlib.util
+import threading
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from symbioflows.matching.pipeline import plan
+from symbioflows.matching import pipeline as pipeline_mod
+from symbioflows.matching.pipeline import PAIR_FEATURES, plan
 
 _spec = importlib.util.spec_from_file_location(
     "_matching_region", Path(__file__).resolve().parents[1] / "unit" / "matching" / "region.py")
@@ -20,6 +24,11 @@ _spec.loader.exec_module(_mod)
 
 def _check(a, b):
     key = ["supply_stream_id", "demand_stream_id"]
+    assert len(a.candidates) == len(b.candidates) > 0
+    # scores and every feature column equal exactly (the partitions score their own pairs)
+    for col in ("score", *PAIR_FEATURES):
+        np.testing.assert_array_equal(a.candidates[col].to_numpy(), b.candidates[col].to_numpy(),
+                                      err_msg=col)
     pd.testing.assert_frame_equal(a.candidates.reset_index(drop=True),
                                   b.candidates.reset_index(drop=True))
     pd.testing.assert_frame_equal(a.exchanges.sort_values(key).reset_index(drop=True),
@@ -34,14 +43,26 @@ def region_and_plan():
 
 
 @pytest.mark.extra
-def test_dask_equals_single_machine(region_and_plan):
+def test_dask_equals_single_machine(region_and_plan, monkeypatch):
     distributed = pytest.importorskip("distributed")
     region, single = region_and_plan
+    # the in-process cluster runs tasks in worker threads: record where pairs are scored
+    calls: list[tuple[bool, int]] = []
+    real = pipeline_mod.score_candidates
+
+    def spy(inputs, sup, dem, cand, **kw):
+        calls.append((threading.current_thread() is threading.main_thread(), len(cand)))
+        return real(inputs, sup, dem, cand, **kw)
+
+    monkeypatch.setattr(pipeline_mod, "score_candidates", spy)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         got = plan(region, max_per_supply=5, chains=False, client=client, n_partitions=4)
     _check(got, single)
+    # scored in the partitions (one call each, none on the driver), every pair once
+    assert len(calls) == 4 and not any(on_driver for on_driver, _ in calls)
+    assert sum(n for _, n in calls) == len(single.candidates)
 
 
 @pytest.mark.extra
@@ -68,5 +89,7 @@ def test_refuses_unknown_client(region_and_plan):
     from symbioflows.errors import InvalidInputError
 
     region, _ = region_and_plan
-    with pytest.raises(InvalidInputError, match="ray module"):
+    with pytest.raises(InvalidInputError, match="ray module") as e:
         plan(region, client=object())
+    # the error names the extras that provide the engines
+    assert "symbioflows[ray]" in str(e.value) and "symbioflows[dask]" in str(e.value)

@@ -3,13 +3,20 @@
 * A fresh graph searched from many threads at once: the in-adjacency that the cycle search
   caches on the graph is built once (or by racing builders, one copy kept) and every caller
   gets the serial answer.
-* Pair columns rewritten by another thread while ``cost_pairs`` reads them in place: the
-  kernel reads each value once and checks it, so the call either returns or raises the clear
-  error for an out-of-range row; it never reads outside the site tables.
+* Pair columns rewritten by another thread while ``cost_pairs`` or ``score_pairs`` reads them
+  in place: the kernel reads each value once and checks it, so the call either returns or
+  raises the clear error for an out-of-range row; it never reads outside the site or stream
+  tables.
+* Edge scores and tonnes rewritten while a cycle search reads them in place: each value is
+  read once and checked, so the search returns chains whose scores lie in (0, 1] or raises
+  the clear error naming an edge.
+* A process forked after a parallel search (multiprocessing's "fork" start method) gets a
+  fresh pool of helper threads: its own parallel searches neither hang nor differ.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -97,3 +104,156 @@ def test_cost_pairs_reports_the_first_bad_row_whatever_the_threads(n_jobs):
     i[70_000] = 0
     with pytest.raises(InvalidInputError, match="quantity row 150000 = -1.0+ must be finite"):
         cost_pairs([50.0], [5.0], [51.0], [6.0], i, np.zeros(m, dtype=np.int64), q, n_jobs=n_jobs)
+
+
+def test_chain_edge_values_mutated_during_the_search():
+    n = 2_000
+    src, dst = _random_graph(n, 8_000, seed=5)
+    g = _core.CsrGraph(n, src, dst)
+    m = len(src)
+    w = np.full(m, 0.5)
+    t = np.ones(m)
+    stop = threading.Event()
+
+    def vandal():
+        r = np.random.default_rng(2)
+        while not stop.is_set():
+            k = r.integers(0, m, 32)
+            w[k] = r.choice([np.nan, -1.0, 2.0, 0.5, 1.0])
+            t[k] = r.choice([np.nan, -3.0, 1.0])
+
+    th = threading.Thread(target=vandal)
+    th.start()
+    outcomes = set()
+    try:
+        for _ in range(30):
+            try:
+                r = _core.find_cycles(g, w, t, max_length=5, n_threads=2)
+                assert np.all((r["scores"] > 0) & (r["scores"] <= 1))
+                assert np.all(r["flow"] >= 0)
+                outcomes.add("ok")
+            except InvalidInputError as e:
+                assert "edge" in str(e) or "score values[" in str(e)
+                outcomes.add("error")
+    finally:
+        stop.set()
+        th.join()
+    assert outcomes
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 4])
+def test_chain_search_names_the_smallest_bad_edge(n_threads):
+    n = 3_000
+    src, dst = _random_graph(n, 12_000, seed=6)
+    g = _core.CsrGraph(n, src, dst)
+    w, t = np.full(len(src), 0.5), np.ones(len(src))
+    w[9_000], t[4_000] = 1.5, -1.0
+    with pytest.raises(InvalidInputError, match="edge 4000: tonnes -1.0+ is negative or NaN"):
+        _core.find_cycles(g, w, t, max_length=3, n_threads=n_threads)
+    t[4_000] = 1.0
+    with pytest.raises(InvalidInputError, match=r"edge 9000: score 1\.50* outside \(0, 1\]"):
+        _core.find_cycles(g, w, t, max_length=3, n_threads=n_threads)
+    w[9_000] = np.inf  # not finite comes before the range check; a sum score must be finite
+    with pytest.raises(InvalidInputError, match=r"score values\[9000\] is not finite"):
+        _core.find_cycles(g, w, t, max_length=3, score=2, n_threads=n_threads)
+
+
+def _search_in_child(q, n, src, dst):  # runs in the forked child
+    g = _core.CsrGraph(n, src, dst)
+    ones = np.ones(len(src))
+    r = _core.find_cycles(g, ones, ones, max_length=5, n_threads=2)
+    q.put(r["edges"].tolist())
+
+
+def test_parallel_search_after_fork():
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork start method on this platform")
+    n = 1_500
+    src, dst = _random_graph(n, 6_000, seed=7)
+    g = _core.CsrGraph(n, src, dst)
+    ones = np.ones(len(src))
+    want = _core.find_cycles(g, ones, ones, max_length=5, n_threads=2)  # pool started here
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_search_in_child, args=(q, n, src, dst))
+    p.start()
+    got = q.get(timeout=60)
+    p.join(timeout=60)
+    assert p.exitcode == 0
+    assert got == want["edges"].tolist()
+
+
+def _score_tables(ns: int, nd: int) -> tuple[dict, dict]:
+    rng = np.random.default_rng(5)
+    s = dict(qty_t=rng.uniform(1, 100, ns), quality=rng.random(ns), mask=rng.integers(0, 4096, ns),
+             disposal_usd_t=rng.uniform(0, 50, ns), disposal_co2e_kg_t=np.zeros(ns),
+             fixed_usd_t=np.full(ns, 5.0), usd_per_tkm=np.full(ns, 0.1),
+             co2e_kg_per_tkm=np.full(ns, 0.06), hazardous=np.zeros(ns),
+             country=np.zeros(ns, dtype=np.int64))
+    d = dict(qty_t=rng.uniform(1, 100, nd), quality=rng.random(nd), mask=rng.integers(0, 4096, nd),
+             virgin_usd_t=rng.uniform(0, 300, nd), virgin_co2e_kg_t=rng.uniform(0, 900, nd),
+             country=np.ones(nd, dtype=np.int64))
+    return s, d
+
+
+def test_score_pairs_columns_mutated_during_the_call():
+    """score_pairs reads its six pair columns in place: a writer that plants out-of-range
+    indices and non-finite values meanwhile gets a result or the clear error, never a read
+    outside the stream tables."""
+    rng = np.random.default_rng(0)
+    ns, nd, m = 40, 60, 400_000
+    s, d = _score_tables(ns, nd)
+    si, di = rng.integers(0, ns, m), rng.integers(0, nd, m)
+    dist, fit = rng.uniform(0, 300, m), rng.uniform(0, 1, m)
+    sfit, link = rng.normal(0, 1, m), rng.uniform(0, 1, m)
+    w = np.full(13, 0.01)
+    stop = threading.Event()
+
+    def vandal():
+        r = np.random.default_rng(1)
+        while not stop.is_set():
+            k = r.integers(0, m, 64)
+            si[k] = r.choice([-(2**62), 2**62, 10**9, ns])
+            di[k] = r.choice([-1, nd, 0])
+            dist[k] = r.choice([np.nan, np.inf, 5.0])
+            link[k] = r.choice([np.nan, 0.5])
+
+    t = threading.Thread(target=vandal)
+    t.start()
+    outcomes = set()
+    try:
+        for _ in range(20):
+            try:
+                feats, score = _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0,
+                                                 n_threads=2, link_score=link)
+                assert feats.shape == (m, 13) and score.shape == (m,)
+                outcomes.add("ok")
+            except (UnknownNodeError, InvalidInputError) as e:
+                assert "outside" in str(e) or "not finite" in str(e)
+                outcomes.add(type(e).__name__)
+    finally:
+        stop.set()
+        t.join()
+    assert outcomes  # reached here: no crash, no hang
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, 4])
+def test_score_pairs_reports_the_first_bad_row_whatever_the_threads(n_jobs):
+    m = 200_000  # several work items of the parallel pass
+    s, d = _score_tables(3, 2)
+    si, di = np.zeros(m, dtype=np.int64), np.ones(m, dtype=np.int64)
+    dist, fit, sfit = np.ones(m), np.ones(m), np.zeros(m)
+    w = np.zeros(13)
+    dist[150_000] = np.nan  # a later block: must not win over the earlier bad index
+    di[70_000] = 2
+    with pytest.raises(UnknownNodeError,
+                       match=r"demand_index\[70000\] = 2 outside \[0, 2\): pass row positions"):
+        _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0, n_threads=n_jobs)
+    di[70_000] = 1
+    with pytest.raises(InvalidInputError,
+                       match=r"distance_km\[150000\] is not finite \(nan\); drop or fill"):
+        _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0, n_threads=n_jobs)
+    dist[150_000] = 1.0
+    si[199_999] = -1
+    with pytest.raises(UnknownNodeError, match=r"supply_index\[199999\] = -1 outside \[0, 3\)"):
+        _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0, n_threads=n_jobs)

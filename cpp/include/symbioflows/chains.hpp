@@ -87,7 +87,8 @@ int64_t chain_work_items(int64_t n_nodes);
 // Simple directed cycles with min_length <= length <= max_length.
 //   score_w: per edge id, the values scored (edge score for Product/Bottleneck, the
 //            attribute for Sum); tonnes: per edge id.  Both of size g.n_edges(), checked
-//            by the caller (Product/Bottleneck: in (0, 1]; all finite).
+//            by the kernel as it reads them (Product/Bottleneck: in (0, 1]; Sum: finite;
+//            tonnes >= 0), each value read once (the arrays may be shared).
 // Throws InvalidInputError for inconsistent options, Cancelled when `poll` asks to stop.
 ChainResultData find_cycles(const CsrGraph& g, const double* score_w, const double* tonnes,
                             const ChainOptions& opt, const PollFn& poll = PollFn());

@@ -15,6 +15,10 @@ struct CsrGraph {
     std::vector<int64_t> indptr;    // size n_nodes + 1
     std::vector<int64_t> targets;   // size n_edges
     std::vector<int64_t> edge_ids;  // size n_edges
+    // Only in a graph made by transpose(): for each position, the position of the same edge
+    // in the forward graph (so per-edge values gathered in forward order can be read from
+    // the in-adjacency without another gather).
+    std::vector<int64_t> fwd_pos;
 
     int64_t n_edges() const noexcept { return static_cast<int64_t>(targets.size()); }
     int64_t out_degree(int64_t u) const { return indptr[u + 1] - indptr[u]; }
@@ -32,7 +36,7 @@ struct CsrGraph {
 // UnknownNodeError for an endpoint outside [0, n_nodes).  O(n + m) (counting sort).
 CsrGraph build_csr(int64_t n_nodes, const int64_t* src, const int64_t* dst, int64_t m);
 
-// The reverse graph (in-adjacency), same edge ids.
+// The reverse graph (in-adjacency), same edge ids, with fwd_pos filled.
 CsrGraph transpose(const CsrGraph& g);
 
 // Rebuild from raw arrays (pickling); validates the invariants.

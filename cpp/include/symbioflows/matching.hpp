@@ -75,6 +75,20 @@ struct DemandAttrs {
 
 constexpr int kNumPairFeatures = 13;
 
+// The per-pair input columns of score_pairs, read in place (they may alias caller buffers):
+// each value is read once inside the parallel pass and checked before use (indices within the
+// stream tables, the four real columns finite), so a concurrent writer cannot cause a read
+// outside the tables.  link_score may be null (0 for every pair).
+struct ScorePairColumns {
+    const int64_t* supply = nullptr;      // row of the supply table, in [0, n_supplies)
+    const int64_t* demand = nullptr;      // row of the demand table, in [0, n_demands)
+    const double* distance_km = nullptr;  // great-circle km
+    const double* material_fit = nullptr;
+    const double* sector_fit = nullptr;
+    const double* link_score = nullptr;   // null: 0
+    int64_t n = 0;
+};
+
 // Features per pair (column-major: feature f of pair k at features[f * n_pairs + k]):
 //  0 material_fit, 1 quantity_fit_supply = min(qs, qd)/qs, 2 quantity_fit_demand = min/qd,
 //  3 quality_fit = 1 - max(0, q_required - q_supply) (1 when unknown),
@@ -85,10 +99,11 @@ constexpr int kNumPairFeatures = 13;
 //  11 sector_fit (a per-pair input: the learned fit of the receiver's sector to the supply),
 //  12 link_score (a per-pair input: a link predictor's probability of the exchange, 0 when none).
 // score = sigmoid(bias + sum_f w_f x_f), clamped to [1e-9, 1].
-void score_pairs(const int64_t* s_idx, const int64_t* d_idx, const double* distance_km,
-                 const double* material_fit, const double* sector_fit, const double* link_score,
-                 int64_t n_pairs, const SupplyAttrs& s,
-                 const DemandAttrs& d, double circuity, const double* weights, double bias,
-                 double* features, double* score, int n_threads, const PollFn& poll = PollFn());
+// Throws UnknownNodeError / InvalidInputError for the first (lowest) bad row whatever the
+// thread count, naming the column, the row, the value and the valid range.
+void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_supplies,
+                 const DemandAttrs& d, int64_t n_demands, double circuity, const double* weights,
+                 double bias, double* features, double* score, int n_threads,
+                 const PollFn& poll = PollFn());
 
 }  // namespace symbioflows

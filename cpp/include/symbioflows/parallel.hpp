@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "symbioflows/errors.hpp"
+#include "symbioflows/read_once.hpp"
 
 namespace symbioflows {
 

@@ -1,16 +1,24 @@
-"""Scale-out of the candidate and scoring stage over spatial partitions on Ray or Dask.
+"""Scale-out of the candidate and scoring stages over spatial partitions on Ray or Dask.
 
 The user passes an engine they started (``ray`` after ``ray.init(...)``, or a
-``dask.distributed.Client``); symbioflows never starts a cluster itself.  Supplies are split
-into latitude bands of equal count; each task gets its band's supplies and every demand within
-the largest search radius of the band (a halo), so each supply sees exactly the demands it
-would see on one machine.  The pieces are merged in canonical order, so the result equals the
-single-machine run bit for bit.
+``dask.distributed.Client``; extras ``symbioflows[ray]`` and ``symbioflows[dask]``);
+symbioflows never starts a cluster itself and imports neither engine.  Supplies are split into
+latitude bands of equal count; each task gets its band's supplies and every demand within the
+largest search radius of the band (a halo), so each supply sees exactly the demands it would
+see on one machine.  Each task then scores its own candidate pairs with the stream-level
+tables that the driver built once (a pair's features and score depend only on the pair and
+those tables).  The driver merges the pieces in canonical order (supply, distance, demand), so
+candidates, features and scores equal the single-machine run bit for bit.
+
+The allocation is not partitioned: the optimum couples every supply and demand of the region
+(a demand's tonnes are shared by supplies of several bands), so it runs once on the driver
+over the merged candidates.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +26,10 @@ import pandas as pd
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.candidates import CandidatePairs
 
-__all__ = ["spatial_partitions", "distributed_candidates"]
+if TYPE_CHECKING:
+    from symbioflows.matching.pipeline import _ScoringInputs
+
+__all__ = ["spatial_partitions", "distributed_candidates", "distributed_scored_candidates"]
 
 _KM_PER_DEG_LAT = 6371.0088 * np.pi / 180.0
 
@@ -52,8 +63,47 @@ def _task(sup: pd.DataFrame, dem: pd.DataFrame, group_of: dict[str, int], compat
                            supply_subset=s_idx, demand_subset=d_idx)
 
 
+def _scored_task(sup: pd.DataFrame, dem: pd.DataFrame, group_of: dict[str, int],
+                 compat: np.ndarray, s_idx: np.ndarray, d_idx: np.ndarray, max_per_supply: int,
+                 inputs: _ScoringInputs) -> tuple[CandidatePairs, np.ndarray, np.ndarray]:
+    """One partition: its candidates (global indices) and their features and scores."""
+    from symbioflows.matching.pipeline import score_candidates
+
+    cand = _task(sup, dem, group_of, compat, s_idx, d_idx, max_per_supply)
+    feats, score = score_candidates(inputs, sup, dem, cand, n_jobs=1)
+    return cand, feats, score
+
+
 def _is_dask(client: Any) -> bool:
     return type(client).__module__.startswith("distributed") and hasattr(client, "submit")
+
+
+def _run_partitions(client: Any, sup: pd.DataFrame, dem: pd.DataFrame,
+                    n_partitions: int | None, fn: Callable[..., Any], *args: Any) -> list[Any]:
+    """``fn(sup, dem, *args[:2], s_idx, d_idx, *args[2:])`` per spatial partition on
+    ``client``; the results in partition order."""
+    if _is_dask(client):
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        parts = spatial_partitions(sup, dem, n_partitions or 2 * n_workers)
+        [sup_f, dem_f] = client.scatter([sup, dem], broadcast=True)
+        futs = [client.submit(fn, sup_f, dem_f, *args[:2], s, d, *args[2:], pure=False)
+                for s, d in parts]
+        return list(client.gather(futs))
+    if getattr(client, "__name__", "") == "ray" and hasattr(client, "remote"):
+        ray = client
+        if not ray.is_initialized():
+            raise InvalidInputError("ray is not initialised; call ray.init(...) first "
+                                    "(symbioflows never starts a cluster)")
+        n_cpu = int(ray.cluster_resources().get("CPU", 1))
+        parts = spatial_partitions(sup, dem, n_partitions or 2 * n_cpu)
+        remote = ray.remote(fn)
+        sref, dref = ray.put(sup), ray.put(dem)
+        return list(ray.get([remote.remote(sref, dref, *args[:2], s, d, *args[2:])
+                             for s, d in parts]))
+    raise InvalidInputError(
+        "client must be the ray module (after ray.init; pip install 'symbioflows[ray]') or a "
+        "dask.distributed.Client (pip install 'symbioflows[dask]'); got "
+        f"{type(client).__name__}")
 
 
 def distributed_candidates(client: Any, sup: pd.DataFrame, dem: pd.DataFrame,
@@ -62,29 +112,40 @@ def distributed_candidates(client: Any, sup: pd.DataFrame, dem: pd.DataFrame,
     """Run the candidate stage on ``client`` (the ``ray`` module or a Dask ``Client``)."""
     from symbioflows.matching.pipeline import merge_candidates
 
-    if _is_dask(client):
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        parts = spatial_partitions(sup, dem, n_partitions or 2 * n_workers)
-        [sup_f, dem_f] = client.scatter([sup, dem], broadcast=True)
-        futs = [client.submit(_task, sup_f, dem_f, group_of, compat, s, d, max_per_supply,
-                              pure=False) for s, d in parts]
-        results = client.gather(futs)
-    elif getattr(client, "__name__", "") == "ray" and hasattr(client, "remote"):
-        ray = client
-        if not ray.is_initialized():
-            raise InvalidInputError("ray is not initialised; call ray.init(...) first "
-                                    "(symbioflows never starts a cluster)")
-        n_cpu = int(ray.cluster_resources().get("CPU", 1))
-        parts = spatial_partitions(sup, dem, n_partitions or 2 * n_cpu)
-        remote = ray.remote(_task)
-        sref, dref = ray.put(sup), ray.put(dem)
-        results = ray.get([remote.remote(sref, dref, group_of, compat, s, d, max_per_supply)
-                           for s, d in parts])
-    else:
-        raise InvalidInputError(
-            f"client must be the ray module (after ray.init) or a dask.distributed.Client; got "
-            f"{type(client).__name__}")
+    results = _run_partitions(client, sup, dem, n_partitions, _task, group_of, compat,
+                              max_per_supply)
     merged = merge_candidates(list(results), max_per_supply)
     # supplies are disjoint across partitions, so the per-part counts add up exactly
     merged.n_truncated = sum(r.n_truncated for r in results)
     return merged
+
+
+def distributed_scored_candidates(
+    client: Any, sup: pd.DataFrame, dem: pd.DataFrame, group_of: dict[str, int],
+    compat: np.ndarray, inputs: _ScoringInputs, *, max_per_supply: int,
+    n_partitions: int | None = None,
+) -> tuple[CandidatePairs, np.ndarray, np.ndarray]:
+    """Run the candidate and the scoring stage on ``client``: each partition finds and scores
+    its own candidate pairs; the driver concatenates them in canonical order.  Returns the
+    merged candidates, their features (n_pairs x 13, column-major) and scores, equal to
+    :func:`symbioflows.matching.pipeline.score_candidates` on the single-machine candidates."""
+    from symbioflows.matching.pipeline import _merge_index
+
+    results = _run_partitions(client, sup, dem, n_partitions, _scored_task, group_of, compat,
+                              max_per_supply, inputs)
+    cands = [r[0] for r in results]
+    s = np.concatenate([c.supply for c in cands]) if cands else np.zeros(0, np.int64)
+    d = np.concatenate([c.demand for c in cands]) if cands else np.zeros(0, np.int64)
+    dist = np.concatenate([c.distance_km for c in cands]) if cands else np.zeros(0)
+    k, _ = _merge_index(s, d, dist, max_per_supply)
+    fit = np.concatenate([c.material_fit for c in cands])[k] if cands else np.zeros(0)
+    # supplies are disjoint across partitions, so the per-part counts add up exactly
+    merged = CandidatePairs(s[k], d[k], dist[k], fit,
+                            sum(c.n_truncated for c in cands),
+                            sum(c.n_distance_evals for c in cands))
+    n_feat = results[0][1].shape[1] if results else 13
+    feats = np.empty((k.size, n_feat), order="F")
+    for f in range(n_feat):
+        feats[:, f] = np.concatenate([r[1][:, f] for r in results])[k] if results else 0.0
+    score = np.concatenate([r[2] for r in results])[k] if results else np.zeros(0)
+    return merged, feats, score

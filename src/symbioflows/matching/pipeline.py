@@ -8,9 +8,10 @@
 2. **Candidates** (native grid, :func:`~symbioflows.matching.candidates.find_candidates`):
    compatible material groups (the taxonomy's substitution matrix when the materials module is
    installed, else same group only) within the medium's radius, never within one company.
-3. **Scores** (native, one pass): material, quantity, quality and timing fit, distance,
-   transport cost, price-band surplus, CO2e avoided, hazardous and cross-border flags, and a
-   score in (0, 1] with per-feature contributions as the explanation.
+3. **Scores** (native, one pass; with a Ray/Dask ``client``, inside the spatial partitions):
+   material, quantity, quality and timing fit, distance, transport cost, price-band surplus,
+   CO2e avoided, hazardous and cross-border flags, and a score in (0, 1] with per-feature
+   contributions as the explanation.
 4. **Allocation** (:func:`~symbioflows.matching.allocation.allocate`): the tonnes that maximise
    the chosen objective under supply and demand capacities.
 5. **Chains**: circular chains on the company graph of the allocated exchanges.
@@ -20,6 +21,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -373,21 +375,48 @@ def _link_scores(model: Any, sup: pd.DataFrame, dem: pd.DataFrame,
     return out
 
 
+@dataclass
+class _SectorTables:
+    """Stream-level tables of the ``sector_fit`` feature: the query of each supply, the
+    receiver class of each demand (-1: unknown) and the centred score of each (query, class),
+    with a last column of zeros that class -1 selects."""
+
+    query_of_supply: np.ndarray
+    class_of_demand: np.ndarray
+    score: np.ndarray
+
+    def pairs(self, cand: CandidatePairs, block: int = 1 << 20) -> np.ndarray:
+        """``sector_fit`` of each candidate pair: gathers by blocks of pairs (no per-pair
+        Python work, and the index temporaries stay block-sized)."""
+        out = np.empty(len(cand))
+        for a in range(0, len(cand), block):
+            b = min(a + block, len(cand))
+            out[a:b] = self.score[self.query_of_supply[cand.supply[a:b]],
+                                  self.class_of_demand[cand.demand[a:b]]]
+        return out
+
+
 def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
     """Per pair: how much likelier the receiver's NACE class is than the average class, given
     the supply's material text, EWC code and sector (the pretrained receiver scorer's score,
     centred over all known receiver classes, clipped to [-5, 5]; 0 when a sector is unknown)."""
+    if len(cand) == 0:
+        return np.zeros(0)
+    tables = _sector_tables(sup, dem)
+    return np.zeros(len(cand)) if tables is None else tables.pairs(cand)
+
+
+def _sector_tables(sup: pd.DataFrame, dem: pd.DataFrame) -> _SectorTables | None:
+    """The stream-level part of :func:`_sector_fit` (once per region, O(streams)); None when
+    the pretrained receiver scorer is unavailable (sector_fit = 0)."""
     from symbioflows.matching.learned import Candidate, Query, ReceiverScorer
     from symbioflows.matching.text import ewc_digits, normalize_nace
 
-    out = np.zeros(len(cand))
-    if len(cand) == 0:
-        return out
     try:
         scorer = ReceiverScorer.pretrained()
     except Exception as exc:  # pragma: no cover - the artefact ships with the package
         log.warning("pretrained receiver scorer unavailable (%s); sector_fit = 0", exc)
-        return out
+        return None
     try:
         from symbioflows.materials import nace_title
 
@@ -419,22 +448,111 @@ def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> n
     ewc_codes, ewc_vals = factorize_keep_none(per_distinct(sup["ewc_code"], ewc_digits))
     sec_codes, sec_vals = factorize_keep_none(per_distinct(sup["sector"], normalize_nace))
     # distinct (material, EWC, sector) queries in order of first appearance
-    trip = np.stack([mat_codes, ewc_codes, sec_codes]).astype(np.int64)
-    _, first, q_inv = np.unique(trip, axis=1, return_index=True, return_inverse=True)
-    rank = np.empty(first.size, dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
-    q_of_supply = rank[q_inv.reshape(-1)]
+    # (one int64 key per triple, hashed: O(supplies), no sort; factorize numbers the distinct
+    # keys in order of first appearance, the k-th first appearance is query k)
+    key = ((mat_codes.astype(np.int64) * (len(ewc_vals) + 1) + ewc_codes + 1)
+           * (len(sec_vals) + 1) + sec_codes + 1)
+    q_of_supply, _ = pd.factorize(key)
+    first = np.flatnonzero(~pd.Series(key).duplicated().to_numpy())
     queries = [Query(str(mat_vals[mat_codes[k]]), ewc_vals[ewc_codes[k]],
-                     sec_vals[sec_codes[k]]) for k in np.sort(first)]
+                     sec_vals[sec_codes[k]]) for k in first]
     sc = scorer.score(queries, pool)
     sc = np.clip(sc - sc.mean(axis=1, keepdims=True), -5.0, 5.0)
     d_cls = per_distinct(dem["sector"], lambda x: cidx.get(normalize_nace(x) or "", -1))
     d_cls = d_cls.astype(np.int64)
-    qi = q_of_supply[cand.supply]
-    ci = d_cls[cand.demand]
-    ok = ci >= 0
-    out[ok] = sc[qi[ok], ci[ok]]
-    return out
+    # class -1 (unknown) selects the appended column of zeros
+    sc = np.concatenate([sc, np.zeros((sc.shape[0], 1))], axis=1)
+    return _SectorTables(q_of_supply.astype(np.int64), d_cls, np.ascontiguousarray(sc))
+
+
+def resolve_weights(weights: dict[str, float] | None) -> np.ndarray:
+    """The pair-score weights in :data:`PAIR_FEATURES` order: :data:`DEFAULT_WEIGHTS` updated
+    with ``weights``."""
+    w = dict(DEFAULT_WEIGHTS)
+    if weights:
+        unknown = set(weights) - set(w)
+        if unknown:
+            raise InvalidInputError(f"weights: unknown features {sorted(unknown)}; "
+                                    f"valid: {list(PAIR_FEATURES)}")
+        w.update(weights)
+    return np.array([float(w[f]) for f in PAIR_FEATURES])
+
+
+@dataclass
+class _ScoringInputs:
+    """Stream-level inputs of the scoring stage, built once by the driver in O(streams); any
+    subset of candidate pairs (a spatial partition's) is scored with them, and each pair's
+    features and score depend only on the pair and these tables, so scoring partitions
+    separately equals scoring all pairs at once."""
+
+    sa: dict[str, np.ndarray]
+    da: dict[str, np.ndarray]
+    circuity: float
+    weights: np.ndarray
+    sector: _SectorTables | None
+    link_predictor: Any = None
+
+
+def scoring_inputs(sup: pd.DataFrame, dem: pd.DataFrame, weights: np.ndarray,
+                   link_predictor: Any = None) -> _ScoringInputs:
+    """Per-stream attributes of the pair score (see :func:`score_candidates`)."""
+    fixed, per_tkm, co2_tkm, circuity = _transport_rates(sup["medium"].to_numpy())
+    s_price, _s_vco2, s_haz = _virgin(sup, supply=True)
+    d_price, d_vco2, _d_haz = _virgin(dem)
+    # any consistent integer code per country will do (the kernel only tests equality)
+    cc, _ = pd.factorize(pd.concat([sup["country"], dem["country"]], ignore_index=True),
+                         use_na_sentinel=False)
+    cc = cc.astype(np.int64)
+    sa = dict(qty_t=sup["qty"].to_numpy(float), quality=sup["quality"].to_numpy(float),
+              mask=sup["availability_mask"].to_numpy(np.int64) & 0xFFFF,
+              disposal_usd_t=np.maximum(s_price, 0.0), disposal_co2e_kg_t=np.zeros(len(sup)),
+              fixed_usd_t=fixed, usd_per_tkm=per_tkm, co2e_kg_per_tkm=co2_tkm, hazardous=s_haz,
+              country=cc[: len(sup)])
+    da = dict(qty_t=dem["qty"].to_numpy(float), quality=dem["quality"].to_numpy(float),
+              mask=dem["availability_mask"].to_numpy(np.int64) & 0xFFFF,
+              virgin_usd_t=np.maximum(d_price, 0.0), virgin_co2e_kg_t=d_vco2,
+              country=cc[len(sup):])
+    k_sector = PAIR_FEATURES.index("sector_fit")
+    sector = (_sector_tables(sup, dem)
+              if weights[k_sector] != 0 and len(sup) and len(dem) else None)
+    k_link = PAIR_FEATURES.index("link_score")
+    return _ScoringInputs(sa, da, circuity, weights, sector,
+                          link_predictor if weights[k_link] != 0 else None)
+
+
+def score_candidates(inputs: _ScoringInputs, sup: pd.DataFrame, dem: pd.DataFrame,
+                     cand: CandidatePairs, *, n_jobs: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Features (n_pairs x 13, column-major) and scores of ``cand`` in one native pass
+    (``_core.score_pairs``: reads the pair columns in place and checks them in its parallel
+    pass, GIL released)."""
+    sfit = inputs.sector.pairs(cand) if inputs.sector is not None else np.zeros(len(cand))
+    lscore = _link_scores(inputs.link_predictor, sup, dem, cand)
+    feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
+                                     cand.material_fit, sfit, inputs.sa, inputs.da,
+                                     inputs.circuity, inputs.weights, DEFAULT_BIAS,
+                                     n_threads=resolve_n_jobs(n_jobs), link_score=lscore)
+    return feats, score
+
+
+def candidate_frame(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
+                    feats: np.ndarray, score: np.ndarray) -> pd.DataFrame:
+    """The candidates table: stream and company ids, great-circle km, one column per feature
+    and the score."""
+    # one column per feature, built once (no 2-D block to consolidate later); the per-feature
+    # contributions w_f x_f are not stored per candidate (13 more columns: 2.4 GB at 23 M
+    # pairs): SymbiosisPlan.contributions() computes them, exchanges carry them
+    cols: dict[str, Any] = {
+        "supply_stream_id": _take(sup["stream_id"], cand.supply),
+        "demand_stream_id": _take(dem["stream_id"], cand.demand),
+        "supply_company_id": _take(sup["company_id"], cand.supply),
+        "demand_company_id": _take(dem["company_id"], cand.demand),
+        "great_circle_km": cand.distance_km,
+    }
+    for k, f in enumerate(PAIR_FEATURES):
+        # column k of a Fortran-order block is contiguous: a view, no copy
+        cols[f] = np.ascontiguousarray(feats[:, k])
+    cols["score"] = score
+    return pd.DataFrame(cols, copy=False)
 
 
 def candidate_stage(
@@ -466,6 +584,26 @@ def candidate_stage(
                           c.n_truncated, c.n_distance_evals)
 
 
+def _merge_index(s: np.ndarray, d: np.ndarray, dist: np.ndarray,
+                 max_per_supply: int) -> tuple[np.ndarray, int]:
+    """Positions (into the concatenated pair columns) of the merged candidate set in canonical
+    order (supply, distance, demand), duplicates removed and each supply cut to
+    ``max_per_supply``; and the number of supplies cut."""
+    order = np.lexsort((d, dist, s))
+    s, d = s[order], d[order]
+    keep = np.ones(s.size, bool)
+    if s.size:
+        keep[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+    order, s = order[keep], s[keep]
+    trunc = 0
+    if max_per_supply and s.size:
+        start = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1]
+        rank = np.arange(s.size) - np.repeat(start, np.diff(np.r_[start, s.size]))
+        trunc = int(np.unique(s[rank >= max_per_supply]).size)
+        order = order[rank < max_per_supply]
+    return order, trunc
+
+
 def merge_candidates(parts: list[CandidatePairs], max_per_supply: int) -> CandidatePairs:
     """Union of candidate sets in canonical order (supply, distance, demand), duplicates
     removed and each supply cut to ``max_per_supply``."""
@@ -476,20 +614,9 @@ def merge_candidates(parts: list[CandidatePairs], max_per_supply: int) -> Candid
     d = np.concatenate([p.demand for p in parts])
     dist = np.concatenate([p.distance_km for p in parts])
     fit = np.concatenate([p.material_fit for p in parts])
-    order = np.lexsort((d, dist, s))
-    s, d, dist, fit = s[order], d[order], dist[order], fit[order]
-    keep = np.ones(s.size, bool)
-    if s.size:
-        keep[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
-    s, d, dist, fit = s[keep], d[keep], dist[keep], fit[keep]
-    trunc = 0
-    if max_per_supply and s.size:
-        start = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1]
-        rank = np.arange(s.size) - np.repeat(start, np.diff(np.r_[start, s.size]))
-        trunc = int(np.unique(s[rank >= max_per_supply]).size)
-        k = rank < max_per_supply
-        s, d, dist, fit = s[k], d[k], dist[k], fit[k]
-    return CandidatePairs(s, d, dist, fit, trunc, sum(p.n_distance_evals for p in parts))
+    k, trunc = _merge_index(s, d, dist, max_per_supply)
+    return CandidatePairs(s[k], d[k], dist[k], fit[k], trunc,
+                          sum(p.n_distance_evals for p in parts))
 
 
 @dataclass
@@ -710,8 +837,12 @@ def plan(
     max_chain_length : int
         Longest chain searched.
     client : ray module or dask.distributed.Client, optional
-        Run the candidate and scoring stage over spatial partitions on that engine; the result
-        equals the single-machine run.
+        Run the candidate and scoring stages over spatial partitions on that engine (extras
+        ``symbioflows[ray]`` / ``symbioflows[dask]``; symbioflows never starts a cluster):
+        each partition finds and scores its own candidate pairs, the driver concatenates them
+        in canonical order.  The allocation stays global, on the driver: optimality couples
+        every supply and demand of the region.  Candidates, features, scores and the plan equal
+        the single-machine run.
     n_partitions : int, optional
         Number of spatial partitions for ``client`` (default 2 x workers).
     n_jobs : int
@@ -778,21 +909,26 @@ def _bar(progress: bool, total: int) -> Callable[[str], None]:
 
 
 class _StageClock:
-    """Wall time, process CPU time (all threads, native kernels included) and the
-    ``perf_counter`` span of each pipeline stage; the benchmark reads the CPU times and spans
-    from ``plan.options`` (``_stage_cpu_s``, ``_stage_spans``)."""
+    """Wall time, process CPU time (all threads, native kernels included; and its system
+    part) and the ``perf_counter`` span of each pipeline stage; the benchmark reads the CPU
+    times and spans from ``plan.options`` (``_stage_cpu_s``, ``_stage_sys_s``,
+    ``_stage_spans``)."""
 
     def __init__(self) -> None:
         self.cpu_s: dict[str, float] = {}
+        self.sys_s: dict[str, float] = {}
         self.spans: dict[str, tuple[float, float]] = {}
-        self._t0 = self._c0 = 0.0
+        self._t0 = self._c0 = self._s0 = 0.0
 
     def start(self) -> None:
         self._t0, self._c0 = time.perf_counter(), time.process_time()
+        self._s0 = os.times().system
 
     def stop(self, name: str) -> float:
         t1 = time.perf_counter()
         self.cpu_s[name] = time.process_time() - self._c0
+        # the kernel's share of the CPU time (page faults of fresh memory, mostly)
+        self.sys_s[name] = os.times().system - self._s0
         self.spans[name] = (self._t0, t1)
         return t1 - self._t0
 
@@ -810,18 +946,27 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     s = prepare_streams(comp, raw_streams, max_distance_km=max_distance_km)
     sup = s[s["direction"] == "supply"].reset_index(drop=True)
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
-    keys = sorted(set(s["group_key"]))
+    keys = sorted(str(k) for k in pd.unique(s["group_key"]))  # not one Python str per row
     group_of = {k: i for i, k in enumerate(keys)}
     compat = _compat(keys, min_material_fit)
+    wv = resolve_weights(weights)  # checked before any pair is searched
     timings["prepare"] = clock.stop("prepare")
     step("streams")
     clock.start()
     nt = resolve_n_jobs(n_jobs)
+    scored: tuple[np.ndarray, np.ndarray] | None = None
+    inputs: _ScoringInputs | None = None
     if client is not None:
-        from symbioflows.distributed import distributed_candidates
+        from symbioflows.distributed import distributed_scored_candidates
 
-        cand = distributed_candidates(client, sup, dem, group_of, compat,
-                                      max_per_supply=max_per_supply, n_partitions=n_partitions)
+        inputs = scoring_inputs(sup, dem, wv, link_predictor)
+
+        # each partition finds and scores its own candidates; allocation below stays global
+        cand, feats_d, score_d = distributed_scored_candidates(
+            client, sup, dem, group_of, compat, inputs, max_per_supply=max_per_supply,
+            n_partitions=n_partitions)
+        scored = (feats_d, score_d)
+        del feats_d, score_d
     elif previous is not None and len(previous.options.get("_n_sup_dem", ())) == 2:
         n_sup_old, n_dem_old = previous.options["_n_sup_dem"]
         old = previous.options["_cand"]
@@ -841,51 +986,18 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     timings["candidates"] = clock.stop("candidates")
     step("candidates")
 
-    # -- scoring -------------------------------------------------------------------------
+    # -- scoring (with a client: done in the partitions above; here the table is built) --
     clock.start()
-    w = dict(DEFAULT_WEIGHTS)
-    if weights:
-        unknown = set(weights) - set(w)
-        if unknown:
-            raise InvalidInputError(f"weights: unknown features {sorted(unknown)}; "
-                                    f"valid: {list(PAIR_FEATURES)}")
-        w.update(weights)
-    fixed, per_tkm, co2_tkm, circuity = _transport_rates(sup["medium"].to_numpy())
-    s_price, _s_vco2, s_haz = _virgin(sup, supply=True)
-    d_price, d_vco2, _d_haz = _virgin(dem)
-    countries = {c: k for k, c in enumerate(sorted(set(sup["country"]) | set(dem["country"])))}
-    sa = dict(qty_t=sup["qty"].to_numpy(float), quality=sup["quality"].to_numpy(float),
-              mask=sup["availability_mask"].to_numpy(np.int64) & 0xFFFF,
-              disposal_usd_t=np.maximum(s_price, 0.0), disposal_co2e_kg_t=np.zeros(len(sup)),
-              fixed_usd_t=fixed, usd_per_tkm=per_tkm, co2e_kg_per_tkm=co2_tkm, hazardous=s_haz,
-              country=sup["country"].map(countries).to_numpy(np.int64))
-    da = dict(qty_t=dem["qty"].to_numpy(float), quality=dem["quality"].to_numpy(float),
-              mask=dem["availability_mask"].to_numpy(np.int64) & 0xFFFF,
-              virgin_usd_t=np.maximum(d_price, 0.0), virgin_co2e_kg_t=d_vco2,
-              country=dem["country"].map(countries).to_numpy(np.int64))
-    wv = np.array([w[f] for f in PAIR_FEATURES])
-    sfit = _sector_fit(sup, dem, cand) if w["sector_fit"] != 0 else np.zeros(len(cand))
-    lscore = _link_scores(link_predictor, sup, dem, cand) if w["link_score"] != 0 else None
-    feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
-                                     cand.material_fit, sfit, sa, da, circuity, wv, DEFAULT_BIAS,
-                                     n_threads=nt, link_score=lscore)
-    del sfit, lscore
-    # one column per feature, built once (no 2-D block to consolidate later); the per-feature
-    # contributions w_f x_f are not stored per candidate (13 more columns: 2.4 GB at 23 M
-    # pairs): SymbiosisPlan.contributions() computes them, exchanges carry them
-    cols: dict[str, Any] = {
-        "supply_stream_id": _take(sup["stream_id"], cand.supply),
-        "demand_stream_id": _take(dem["stream_id"], cand.demand),
-        "supply_company_id": _take(sup["company_id"], cand.supply),
-        "demand_company_id": _take(dem["company_id"], cand.demand),
-        "great_circle_km": cand.distance_km,
-    }
-    for k, f in enumerate(PAIR_FEATURES):
-        cols[f] = np.ascontiguousarray(feats[:, k])  # a view: the kernel writes columns
+    if inputs is None:
+        inputs = scoring_inputs(sup, dem, wv, link_predictor)
+    if scored is None:
+        feats, score = score_candidates(inputs, sup, dem, cand, n_jobs=nt)
+    else:
+        feats, score = scored
+        scored = None
+    sa, da = inputs.sa, inputs.da
+    cdf = candidate_frame(sup, dem, cand, feats, score)
     del feats
-    cols["score"] = score
-    cdf = pd.DataFrame(cols, copy=False)
-    del cols
     timings["scoring"] = clock.stop("scoring")
     step("scores")
 
@@ -949,6 +1061,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     opts["_cand"] = cand
     opts["_n_sup_dem"] = (len(sup), len(dem))
     opts["_stage_cpu_s"] = clock.cpu_s
+    opts["_stage_sys_s"] = clock.sys_s
     opts["_stage_spans"] = clock.spans
     return SymbiosisPlan(comp, s, cdf, ex, chains_df, findings, totals, alloc, timings, opts)
 
