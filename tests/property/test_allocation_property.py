@@ -81,3 +81,53 @@ def test_float_instances_close_to_lp(inst):
     _check_capacities(lp, s, d, ps, pd_)
     assert abs(lp.objective - ref) <= 1e-5 * max(1.0, abs(ref))
     assert lp.objective >= g.objective - 1e-5 * max(1.0, abs(ref))
+
+
+@settings(max_examples=100)
+@given(instances(integer=True), st.integers(1, 4), st.booleans())
+def test_network_layout_does_not_change_the_optimum(inst, fanin, locality):
+    """The locality order of the nodes and the sink tree (any fan-in, here down to one node
+    per local sink) are a renumbering and a zero-cost splitting: same optimum as the LP."""
+    import symbioflows.matching.allocation as alloc_mod
+
+    s, d, ps, pd_, v = inst
+    ref = _lp_reference(s, d, ps, pd_, v)
+    old = alloc_mod._SINK_FANIN, alloc_mod._LOCALITY
+    alloc_mod._SINK_FANIN, alloc_mod._LOCALITY = fanin, locality
+    try:
+        a = allocate(s, d, ps, pd_, v)
+    finally:
+        alloc_mod._SINK_FANIN, alloc_mod._LOCALITY = old
+    assert a.status == "optimal"
+    _check_capacities(a, s, d, ps, pd_)
+    assert abs(a.objective - ref) <= 1e-6 * max(1.0, abs(ref))
+
+
+@settings(max_examples=100)
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 200), st.integers(1, 30),
+       st.integers(0, 2**31 - 1))
+def test_component_batches_partition_components(ns, nd, m, min_arcs, seed):
+    """Each batch is a union of whole connected components, pair indices ascending, every
+    pair in exactly one batch; the O(n) local renumbering equals np.unique."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from symbioflows.matching.allocation import _component_batches, _local_ids
+
+    rng = np.random.default_rng(seed)
+    ps = rng.integers(0, ns, m)
+    pd_ = rng.integers(0, nd, m)
+    batches = _component_batches(ps, pd_, ns, nd, min_arcs=min_arcs)
+    allp = np.concatenate(batches) if batches else np.zeros(0, np.int64)
+    assert np.array_equal(np.sort(allp), np.arange(m))
+    if m:
+        g = coo_matrix((np.ones(m), (ps, ns + pd_)), shape=(ns + nd, ns + nd))
+        lab = connected_components(g, directed=False)[1][ps]
+        for b in batches:
+            assert (np.diff(b) > 0).all()
+            inside = np.isin(lab, lab[b])
+            assert np.array_equal(np.flatnonzero(inside), b)
+    for ids, n in ((ps, ns), (pd_, nd)):
+        u, inv = _local_ids(ids, n)
+        u_ref, inv_ref = np.unique(ids, return_inverse=True)
+        assert np.array_equal(u, u_ref) and np.array_equal(inv, inv_ref)

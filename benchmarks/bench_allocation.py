@@ -1,0 +1,237 @@
+"""Benchmark of the allocation stage alone (OR-tools min-cost flow), before/after the
+locality-ordered network layout, on the allocation inputs of the generated regions of
+``bench_pipeline.py``.
+
+For each size a child process builds the region, runs ``plan()`` up to the allocation and saves
+the five arrays that ``allocate()`` receives (``--cache``, reused when present).  A second child
+loads them and times ``allocate(method="min_cost_flow")`` with the earlier layout (input node
+order, one sink: ``allocation._LOCALITY = False``) and the current one, alternately
+(``--repeats`` each below 500k streams, once above), and checks that both reach the same optimum on the integer grid.  CPU time
+(``time.process_time``), wall time, the largest solved network and the load average are written
+to ``benchmarks/results/allocation.json`` and printed.
+
+    PYTHONPATH=src python benchmarks/bench_allocation.py --sizes 10000 100000
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 10000 100000 1000000
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 1000000 --rss \
+        --out benchmarks/results/allocation_rss_1m.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "allocation.json"
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+class _Captured(Exception):
+    pass
+
+
+def dump_one(n: int, seed: int, path: Path) -> dict:
+    """Plan the region of ``bench_pipeline`` up to the allocation and save its inputs."""
+    sys.path.insert(0, str(HERE))
+    import bench_pipeline
+    import symbioflows.matching.pipeline as pl
+
+    got: dict = {}
+
+    def capture(s, d, ps, pd_, v, **kw):  # stops plan() at the allocation
+        got.update(s=np.asarray(s), d=np.asarray(d), ps=np.asarray(ps), pd=np.asarray(pd_),
+                   v=np.asarray(v), method=kw.get("method", "min_cost_flow"))
+        raise _Captured
+
+    ds = bench_pipeline.region(n, seed)
+    pl.allocate = capture
+    try:
+        pl.plan(ds, chains=False)
+    except _Captured:
+        pass
+    assert got, "plan() never reached the allocation"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, s=got["s"], d=got["d"], ps=got["ps"], pd=got["pd"], v=got["v"],
+             n_streams=int(ds.n_streams))
+    return dict(n_streams=int(ds.n_streams), method=got["method"])
+
+
+def _grid_objective(a, val: np.ndarray) -> int:
+    """The objective on the integer grid (units x integer costs), exact."""
+    unit, vu = a.scaling["quantity_unit_t"], a.scaling["value_unit"]
+    use = val > 0
+    f = np.rint(a.flows_t[use] / unit).astype(np.int64)
+    c = np.rint(val[use] / vu).astype(np.int64)
+    return int(np.dot(f, c))
+
+
+def time_one(n: int, path: Path, repeats: int) -> dict:
+    import symbioflows.matching.allocation as alloc_mod
+    from symbioflows.matching.allocation import _component_batches, allocate
+
+    z = np.load(path)
+    s, d, ps, pd_, v = z["s"], z["d"], z["ps"], z["pd"], z["v"]
+    use = v > 0
+    batches = _component_batches(ps[use], pd_[use], s.size, d.size)
+    big = max(batches, key=len)
+    row: dict = dict(n_streams=int(z["n_streams"]), n_supplies=int(s.size), n_demands=int(d.size),
+                     n_pairs=int(ps.size), n_positive_pairs=int(use.sum()),
+                     n_batches=len(batches), largest_batch_pairs=int(big.size),
+                     largest_batch_nodes=int(np.unique(ps[use][big]).size
+                                             + np.unique(pd_[use][big]).size),
+                     load_before=_load())
+    del batches, big, use
+    for flag in (False, True):  # imports and first-call costs out of the timings
+        alloc_mod._LOCALITY = flag
+        allocate(s, d, ps[:1], pd_[:1], v[:1])
+    res: dict = {"before": [], "after": []}
+    objs: dict = {}
+    for _ in range(repeats):
+        for name, flag in (("before", False), ("after", True)):
+            alloc_mod._LOCALITY = flag
+            t0, c0 = time.perf_counter(), time.process_time()
+            a = allocate(s, d, ps, pd_, v, method="min_cost_flow")
+            res[name].append((time.process_time() - c0, time.perf_counter() - t0, _load()[0]))
+            assert a.status == "optimal", a
+            objs[name] = (_grid_objective(a, v), a.objective)
+    for name, runs in res.items():
+        row[f"{name}_cpu_s"] = float(np.median([r[0] for r in runs]))
+        row[f"{name}_wall_s"] = float(np.median([r[1] for r in runs]))
+        row[f"{name}_cpu_s_runs"] = [round(r[0], 3) for r in runs]
+        row[f"{name}_load1_runs"] = [r[2] for r in runs]
+        row[f"{name}_objective"] = objs[name][1]
+    row["same_grid_optimum"] = objs["before"][0] == objs["after"][0]
+    row["load_after"] = _load()
+    row["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return row
+
+
+def rss_one(n: int, path: Path, layout: str) -> dict:
+    """Peak resident memory of one ``allocate()`` call in a fresh process, over the memory
+    held after loading its inputs (sampled every 20 ms, native memory included)."""
+    sys.path.insert(0, str(HERE))
+    import symbioflows.matching.allocation as alloc_mod
+    from bench_pipeline import PeakRSS
+    from symbioflows.matching.allocation import allocate
+
+    z = np.load(path)
+    s, d, ps, pd_, v = z["s"], z["d"], z["ps"], z["pd"], z["v"]
+    alloc_mod._LOCALITY = layout == "after"
+    allocate(s, d, ps[:1], pd_[:1], v[:1])  # imports out of the measurement
+    with PeakRSS() as mem:
+        base = mem.samples[0][1]
+        c0 = time.process_time()
+        allocate(s, d, ps, pd_, v, method="min_cost_flow")
+        cpu = time.process_time() - c0
+    return dict(layout=layout, inputs_rss_gib=base / 2**30,
+                peak_over_inputs_gib=(mem.peak - base) / 2**30, cpu_s=cpu, load=_load())
+
+
+def _child(args: argparse.Namespace, flag: str, n: int, *extra: str) -> dict:
+    reps = args.repeats if n < 500_000 else 1
+    cmd = [sys.executable, __file__, flag, str(n), "--seed", str(args.seed),
+           "--cache", args.cache, "--repeats", str(reps), *extra]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _cache_path(cache: str, n: int, seed: int) -> Path:
+    return Path(cache) / f"alloc_inputs_{n}_seed{seed}.npz"
+
+
+def report(rows: list[dict]) -> None:
+    """Print the table and the growth ratios (every pair of sizes) of a results file's rows."""
+    print("\nstreams | pairs (>0) | largest network: pairs, nodes | before CPU s | after CPU s "
+          "| speed-up | same optimum | objective after/before - 1 | load before / after")
+    for r in rows:
+        print(f"{r['n_streams']:,} | {r['n_pairs']:,} ({r['n_positive_pairs']:,}) | "
+              f"{r['largest_batch_pairs']:,}, {r['largest_batch_nodes']:,} | "
+              f"{r['before_cpu_s']:.2f} | {r['after_cpu_s']:.2f} | "
+              f"{r['before_cpu_s'] / r['after_cpu_s']:.2f}x | {r['same_grid_optimum']} | "
+              f"{r['after_objective'] / r['before_objective'] - 1:.1e} | "
+              f"{r['load_before'][0]} / {r['load_after'][0]}")
+    for r in rows:
+        for m in r.get("rss", []):
+            print(f"{r['n_streams']:,} streams, {m['layout']} layout, own process: allocate() "
+                  f"peak {m['peak_over_inputs_gib']:.2f} GiB over the {m['inputs_rss_gib']:.2f} "
+                  f"GiB held with its inputs, {m['cpu_s']:.1f} CPU s, load {m['load'][0]}")
+    print("\ngrowth of the CPU time (linear = the streams ratio)")
+    for i, a in enumerate(rows):
+        for b in rows[i + 1:]:
+            x = b["n_streams"] / a["n_streams"]
+            print(f"{a['n_streams']:,} -> {b['n_streams']:,} ({x:.1f}x streams, "
+                  f"{b['n_pairs'] / a['n_pairs']:.1f}x pairs, largest network "
+                  f"{b['largest_batch_pairs'] / a['largest_batch_pairs']:.1f}x): before "
+                  f"{b['before_cpu_s'] / a['before_cpu_s']:.1f}x, after "
+                  f"{b['after_cpu_s'] / a['after_cpu_s']:.1f}x")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--repeats", type=int, default=3,
+                   help="timed runs per layout (median) below 500k streams; 1 above")
+    p.add_argument("--cache", default=os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                                                   "symbioflows_bench_allocation"))
+    p.add_argument("--out", default=str(RESULTS))
+    p.add_argument("--report", default=None, metavar="JSON",
+                   help="only print the tables of an earlier results file")
+    p.add_argument("--dump-one", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--time-one", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--rss", action="store_true",
+                   help="also measure each layout's peak memory in its own process")
+    p.add_argument("--rss-one", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--layout", default="after", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.report is not None:
+        with open(args.report) as fh:
+            report(json.load(fh)["rows"])
+        return 0
+    if args.dump_one is not None:
+        print(json.dumps(dump_one(args.dump_one, args.seed,
+                                  _cache_path(args.cache, args.dump_one, args.seed))))
+        return 0
+    if args.rss_one is not None:
+        print(json.dumps(rss_one(args.rss_one, _cache_path(args.cache, args.rss_one, args.seed),
+                                 args.layout)))
+        return 0
+    if args.time_one is not None:
+        print(json.dumps(time_one(args.time_one, _cache_path(args.cache, args.time_one,
+                                                             args.seed), args.repeats)))
+        return 0
+    rows = []
+    for n in args.sizes:
+        if not _cache_path(args.cache, n, args.seed).exists():
+            _child(args, "--dump-one", n)
+        row = _child(args, "--time-one", n)
+        if args.rss:
+            row["rss"] = [_child(args, "--rss-one", n, "--layout", lay)
+                          for lay in ("before", "after")]
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    report(rows)
+    res = dict(machine=dict(platform=platform.platform(), python=platform.python_version(),
+                            cpu_count=os.cpu_count()),
+               sizes=args.sizes, seed=args.seed, repeats=args.repeats, rows=rows)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "w") as fh:
+        json.dump(res, fh, indent=1)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
