@@ -128,6 +128,9 @@ class BlockVec {
             k -= len;
         }
     }
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((noinline))  // keep push_back small enough to be inlined in the search loops
+#endif
     void grow() {
         if (blocks_.empty()) blocks_.reserve(8);
         cap_ = block_cap(blocks_.size());
