@@ -643,6 +643,59 @@ def _cost_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
     return res
 
 
+# ---- matching: native pair scoring (issue 6) ------------------------------------------------
+
+
+def _score_tables(rng: np.random.Generator, ns: int, nd: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    s = dict(qty_t=rng.uniform(1, 100, ns), quality=rng.random(ns),
+             mask=rng.integers(0, 4096, ns), disposal_usd_t=rng.uniform(0, 50, ns),
+             disposal_co2e_kg_t=rng.uniform(0, 500, ns), fixed_usd_t=np.full(ns, 5.0),
+             usd_per_tkm=np.full(ns, 0.1), co2e_kg_per_tkm=np.full(ns, 0.06),
+             hazardous=(rng.random(ns) < 0.1).astype(float),
+             country=rng.integers(0, 3, ns).astype(np.int64))
+    d = dict(qty_t=rng.uniform(1, 100, nd), quality=rng.random(nd),
+             mask=rng.integers(0, 4096, nd), virgin_usd_t=rng.uniform(0, 300, nd),
+             virgin_co2e_kg_t=rng.uniform(0, 900, nd),
+             country=rng.integers(0, 3, nd).astype(np.int64))
+    return s, d
+
+
+def _score_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    ns, nd, m = 300, 400, 40_000
+    s, d = _score_tables(rng, ns, nd)
+    return {"si": rng.integers(0, ns, m), "di": rng.integers(0, nd, m),
+            "dist": rng.uniform(0, 300, m), "fit": rng.uniform(0, 1, m),
+            "sfit": rng.normal(0, 1, m), "link": rng.uniform(0, 1, m), "s": s, "d": d,
+            "w": rng.normal(0, 1, 13)}
+
+
+def _score_call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -> Any:
+    return fn(x["si"], x["di"], x["dist"], x["fit"], x["sfit"], x["s"], x["d"], 1.3, x["w"],
+              0.0, n_threads=n_jobs or 0, link_score=x["link"])
+
+
+def _score_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
+    ns, nd, m = fdp.ConsumeIntInRange(0, 4), fdp.ConsumeIntInRange(0, 4), fdp.ConsumeIntInRange(0, 8)
+    s, d = _score_tables(np.random.default_rng(fdp.ConsumeIntInRange(0, 3)), ns, nd)
+    for table in (s, d):  # plant odd values in one column of each table
+        key = sorted(table)[fdp.ConsumeIntInRange(0, len(table) - 1)]
+        n = len(table[key])
+        if key in ("mask", "country"):
+            table[key] = np.array(fdp.ConsumeIntListInRange(n, -2, 70_000), dtype=np.int64)
+        else:
+            table[key] = np.array(fuzz_floats(fdp, n, -1e3, 1e3))
+    si, di = fuzz_ids(fdp, m, ns), fuzz_ids(fdp, m, nd)
+    cols = [np.array(fuzz_floats(fdp, m + fdp.ConsumeIntInRange(-1, 1) * fdp.ConsumeIntInRange(0, 1),
+                                 -10, 1e4)) for _ in range(3)]
+    link = np.array(fuzz_floats(fdp, m, -1, 2)) if fdp.ConsumeBool() else None
+    w = np.array(fuzz_floats(fdp, 13 + fdp.ConsumeIntInRange(-1, 0), -5, 5))
+    feats, score = fn(si, di, cols[0], cols[1], cols[2], s, d, fuzz_float(fdp, 0.5, 3), w,
+                      fuzz_float(fdp, -3, 3), n_threads=fdp.ConsumeIntInRange(1, 3), link_score=link)
+    if np.isnan(score).any() or ((score <= 0) | (score > 1)).any():
+        raise AssertionError("score_pairs returned a score outside (0, 1]")
+    return feats, score
+
+
 # ---- matching: allocation (issue 6) ---------------------------------------------------------
 
 
@@ -776,6 +829,8 @@ KERNELS: list[Kernel] = [
            _cosine_call, _cosine_fuzz, allowed=DOCUMENTED_AND_TYPE),
     Kernel("cost_pairs", "symbioflows.logistics:cost_pairs", _cost_inputs, _cost_call,
            _cost_fuzz, allowed=DOCUMENTED_AND_TYPE),
+    Kernel("score_pairs", "symbioflows._core:score_pairs", _score_inputs, _score_call,
+           _score_fuzz, allowed=DOCUMENTED_AND_TYPE),
     Kernel("find_candidates_grid", "symbioflows.matching.candidates:find_candidates",
            _cand_inputs, _cand_call("grid"), _cand_fuzz, allowed=DOCUMENTED_AND_TYPE),
     Kernel("find_candidates_kdtree", "symbioflows.matching.candidates:find_candidates",
