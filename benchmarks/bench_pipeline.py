@@ -9,6 +9,9 @@ mostly) and the peak resident set size, plus the load average of the
 machine (other jobs share it) before and after.
 
     PYTHONPATH=src python benchmarks/bench_pipeline.py --quick
+    PYTHONPATH=src python benchmarks/bench_pipeline.py --density-check 1000000   # candidates_density
+
+Each command replaces only the entries it produces in the results file and keeps the others.
     PYTHONPATH=src nice -n 10 python benchmarks/bench_pipeline.py --sizes 10000 100000 1000000
 """
 
@@ -266,7 +269,9 @@ def main() -> int:
                                         args.all_pairs_max)))
         return 0
     if args.density_check is not None:
-        print(json.dumps(density_check(args.density_check, args.seed)))
+        rows = density_check(args.density_check, args.seed)
+        print(json.dumps(rows))
+        _write(args.out, {"candidates_density": rows})
         return 0
     if args.quick:
         args.sizes, args.repeats, args.all_pairs_max = [2_000, 10_000], 1, 10_000
@@ -285,11 +290,25 @@ def main() -> int:
         with open(args.keep_quality) as fh:
             res["quality"] = json.load(fh).get("quality", [])
             res["quality_from"] = args.keep_quality
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w") as fh:
-        json.dump(res, fh, indent=1)
-    print(f"wrote {args.out}")
+    _write(args.out, res)
     return 0
+
+
+def _write(out: str, res: dict) -> None:
+    """Write ``res`` into the results file, keeping the entries of the file that this run did
+    not produce (the density check and the pipeline runs are separate commands)."""
+    path = Path(out)
+    merged: dict = {}
+    if path.exists():
+        try:
+            merged = json.loads(path.read_text())
+        except (OSError, ValueError):
+            merged = {}
+    merged.update(res)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump(merged, fh, indent=1)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
