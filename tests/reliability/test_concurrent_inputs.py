@@ -33,6 +33,34 @@ def _random_graph(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return rng.integers(0, n, m), rng.integers(0, n, m)
 
 
+
+def _calls_while_written(write, call, n_calls, errors, check_error):
+    """Run ``call()`` ``n_calls`` times while another thread runs ``write(rng)`` in a loop;
+    each call must return (``call`` checks its result) or raise one of ``errors``, whose
+    message ``check_error`` checks.  Returns the outcomes seen."""
+    stop = threading.Event()
+
+    def writer():
+        r = np.random.default_rng(1)
+        while not stop.is_set():
+            write(r)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    outcomes = set()
+    try:
+        for _ in range(n_calls):
+            try:
+                call()
+                outcomes.add("ok")
+            except errors as e:
+                check_error(str(e))
+                outcomes.add(type(e).__name__)
+    finally:
+        stop.set()
+        t.join()
+    return outcomes
+
 def test_fresh_graph_searched_from_many_threads_at_once():
     n = 400
     src, dst = _random_graph(n, 1600, seed=3)
@@ -63,32 +91,23 @@ def test_cost_pairs_columns_mutated_during_the_call(medium_dtype):
     j = rng.integers(0, n_sites, m)
     q = rng.uniform(0, 100, m)
     med = np.zeros(m, dtype=medium_dtype)
-    stop = threading.Event()
 
-    def vandal():
-        r = np.random.default_rng(1)
-        while not stop.is_set():
-            k = r.integers(0, m, 64)
-            i[k] = r.choice([-(2**62), 2**62, 10**9, n_sites])
-            j[k] = r.integers(0, n_sites, 64)
-            q[k] = r.choice([np.nan, -1.0, np.inf, 5.0])
-            med[k] = r.choice([0, 200]).astype(medium_dtype)
+    def write(r):
+        k = r.integers(0, m, 64)
+        i[k] = r.choice([-(2**62), 2**62, 10**9, n_sites])
+        j[k] = r.integers(0, n_sites, 64)
+        q[k] = r.choice([np.nan, -1.0, np.inf, 5.0])
+        med[k] = r.choice([0, 200]).astype(medium_dtype)
 
-    t = threading.Thread(target=vandal)
-    t.start()
-    outcomes = set()
-    try:
-        for _ in range(20):
-            try:
-                r = cost_pairs(lat, lon, lat, lon, i, j, q, medium=med, n_jobs=2)
-                assert r.cost_usd.shape == (m,)
-                outcomes.add("ok")
-            except (UnknownNodeError, InvalidInputError) as e:
-                assert "row" in str(e) or "outside" in str(e)
-                outcomes.add(type(e).__name__)
-    finally:
-        stop.set()
-        t.join()
+    def call():
+        r = cost_pairs(lat, lon, lat, lon, i, j, q, medium=med, n_jobs=2)
+        assert r.cost_usd.shape == (m,)
+
+    def check_error(msg):
+        assert "row" in msg or "outside" in msg
+
+    outcomes = _calls_while_written(write, call, 20, (UnknownNodeError, InvalidInputError),
+                                    check_error)
     assert outcomes  # reached here: no crash, no hang
 
 
@@ -113,31 +132,21 @@ def test_chain_edge_values_mutated_during_the_search():
     m = len(src)
     w = np.full(m, 0.5)
     t = np.ones(m)
-    stop = threading.Event()
 
-    def vandal():
-        r = np.random.default_rng(2)
-        while not stop.is_set():
-            k = r.integers(0, m, 32)
-            w[k] = r.choice([np.nan, -1.0, 2.0, 0.5, 1.0])
-            t[k] = r.choice([np.nan, -3.0, 1.0])
+    def write(r):
+        k = r.integers(0, m, 32)
+        w[k] = r.choice([np.nan, -1.0, 2.0, 0.5, 1.0])
+        t[k] = r.choice([np.nan, -3.0, 1.0])
 
-    th = threading.Thread(target=vandal)
-    th.start()
-    outcomes = set()
-    try:
-        for _ in range(30):
-            try:
-                r = _core.find_cycles(g, w, t, max_length=5, n_threads=2)
-                assert np.all((r["scores"] > 0) & (r["scores"] <= 1))
-                assert np.all(r["flow"] >= 0)
-                outcomes.add("ok")
-            except InvalidInputError as e:
-                assert "edge" in str(e) or "score values[" in str(e)
-                outcomes.add("error")
-    finally:
-        stop.set()
-        th.join()
+    def call():
+        r = _core.find_cycles(g, w, t, max_length=5, n_threads=2)
+        assert np.all((r["scores"] > 0) & (r["scores"] <= 1))
+        assert np.all(r["flow"] >= 0)
+
+    def check_error(msg):
+        assert "edge" in msg or "score values[" in msg
+
+    outcomes = _calls_while_written(write, call, 30, (InvalidInputError,), check_error)
     assert outcomes
 
 
@@ -207,33 +216,24 @@ def test_score_pairs_columns_mutated_during_the_call():
     dist, fit = rng.uniform(0, 300, m), rng.uniform(0, 1, m)
     sfit, link = rng.normal(0, 1, m), rng.uniform(0, 1, m)
     w = np.full(13, 0.01)
-    stop = threading.Event()
 
-    def vandal():
-        r = np.random.default_rng(1)
-        while not stop.is_set():
-            k = r.integers(0, m, 64)
-            si[k] = r.choice([-(2**62), 2**62, 10**9, ns])
-            di[k] = r.choice([-1, nd, 0])
-            dist[k] = r.choice([np.nan, np.inf, 5.0])
-            link[k] = r.choice([np.nan, 0.5])
+    def write(r):
+        k = r.integers(0, m, 64)
+        si[k] = r.choice([-(2**62), 2**62, 10**9, ns])
+        di[k] = r.choice([-1, nd, 0])
+        dist[k] = r.choice([np.nan, np.inf, 5.0])
+        link[k] = r.choice([np.nan, 0.5])
 
-    t = threading.Thread(target=vandal)
-    t.start()
-    outcomes = set()
-    try:
-        for _ in range(20):
-            try:
-                feats, score = _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0,
-                                                 n_threads=2, link_score=link)
-                assert feats.shape == (m, 13) and score.shape == (m,)
-                outcomes.add("ok")
-            except (UnknownNodeError, InvalidInputError) as e:
-                assert "outside" in str(e) or "not finite" in str(e)
-                outcomes.add(type(e).__name__)
-    finally:
-        stop.set()
-        t.join()
+    def call():
+        feats, score = _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0,
+                                         n_threads=2, link_score=link)
+        assert feats.shape == (m, 13) and score.shape == (m,)
+
+    def check_error(msg):
+        assert "outside" in msg or "not finite" in msg
+
+    outcomes = _calls_while_written(write, call, 20, (UnknownNodeError, InvalidInputError),
+                                    check_error)
     assert outcomes  # reached here: no crash, no hang
 
 
