@@ -92,3 +92,12 @@ def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
     if int(value) < minimum:
         raise InvalidInputError(f"{name} must be >= {minimum}; got {value}")
     return int(value)
+
+
+def check_known_keys(given: Any, valid: Any, name: str, kind: str) -> None:
+    """Raise InvalidInputError naming ``name``, the unknown keys of ``given`` (a mapping) and
+    the valid ones, in the order of ``valid``."""
+    valid = list(valid)
+    unknown = set(given) - set(valid)
+    if unknown:
+        raise InvalidInputError(f"{name}: unknown {kind} {sorted(unknown)}; valid: {valid}")

@@ -33,6 +33,7 @@ import pandas as pd
 
 from symbioflows import _core
 from symbioflows._config import resolve_n_jobs
+from symbioflows._validation import check_known_keys
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.allocation import Allocation, allocate
 from symbioflows.matching.candidates import CandidatePairs, find_candidates
@@ -209,10 +210,7 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
     s["medium"] = medium
     radii = dict(DEFAULT_MAX_DISTANCE_KM)
     if max_distance_km:
-        unknown = set(max_distance_km) - set(radii)
-        if unknown:
-            raise InvalidInputError(f"max_distance_km: unknown media {sorted(unknown)}; "
-                                    f"valid: {sorted(radii)}")
+        check_known_keys(max_distance_km, sorted(radii), "max_distance_km", "media")
         radii.update({k: float(v) for k, v in max_distance_km.items()})
     caps = {m: _medium_radius_km(m, r) for m, r in radii.items()}
     if max_distance_km:  # an explicit user radius is not capped
@@ -470,10 +468,7 @@ def resolve_weights(weights: dict[str, float] | None) -> np.ndarray:
     with ``weights``."""
     w = dict(DEFAULT_WEIGHTS)
     if weights:
-        unknown = set(weights) - set(w)
-        if unknown:
-            raise InvalidInputError(f"weights: unknown features {sorted(unknown)}; "
-                                    f"valid: {list(PAIR_FEATURES)}")
+        check_known_keys(weights, PAIR_FEATURES, "weights", "features")
         w.update(weights)
     return np.array([float(w[f]) for f in PAIR_FEATURES])
 
