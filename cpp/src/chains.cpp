@@ -598,11 +598,8 @@ void gather_chunk(View& v, int64_t k) {
     }
 }
 
-// The gather as the first phase of a search's work items (see run_items).
-struct GatherPhase {
-    View* v = nullptr;
-    int64_t n_chunks() const { return v == nullptr ? 0 : (v->m + kGatherChunk - 1) / kGatherChunk; }
-};
+// Work items of the gather (the first phase of a search's items, see run_items).
+int64_t gather_chunks(const View& v) { return (v.m + kGatherChunk - 1) / kGatherChunk; }
 
 void throw_if_bad(const View& v) {
     if (v.bad >= 0) throw InvalidInputError(edge_value_error(v.bad, v.bad_w, v.bad_t, v.bounded));
@@ -803,7 +800,7 @@ struct SearchFrame {
                 }
                 if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
             },
-            poll, GatherPhase{&v}.n_chunks(), &gather_item, &v);
+            poll, gather_chunks(v), &gather_item, &v);
         throw_if_bad(v);
     }
 
