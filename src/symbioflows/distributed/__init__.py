@@ -29,7 +29,7 @@ from symbioflows.matching.candidates import CandidatePairs
 if TYPE_CHECKING:
     from symbioflows.matching.pipeline import _ScoringInputs
 
-__all__ = ["spatial_partitions", "distributed_candidates", "distributed_scored_candidates"]
+__all__ = ["spatial_partitions", "distributed_scored_candidates"]
 
 _KM_PER_DEG_LAT = 6371.0088 * np.pi / 180.0
 
@@ -104,20 +104,6 @@ def _run_partitions(client: Any, sup: pd.DataFrame, dem: pd.DataFrame,
         "client must be the ray module (after ray.init; pip install 'symbioflows[ray]') or a "
         "dask.distributed.Client (pip install 'symbioflows[dask]'); got "
         f"{type(client).__name__}")
-
-
-def distributed_candidates(client: Any, sup: pd.DataFrame, dem: pd.DataFrame,
-                           group_of: dict[str, int], compat: np.ndarray, *,
-                           max_per_supply: int, n_partitions: int | None = None) -> CandidatePairs:
-    """Run the candidate stage on ``client`` (the ``ray`` module or a Dask ``Client``)."""
-    from symbioflows.matching.pipeline import merge_candidates
-
-    results = _run_partitions(client, sup, dem, n_partitions, _task, group_of, compat,
-                              max_per_supply)
-    merged = merge_candidates(list(results), max_per_supply)
-    # supplies are disjoint across partitions, so the per-part counts add up exactly
-    merged.n_truncated = sum(r.n_truncated for r in results)
-    return merged
 
 
 def distributed_scored_candidates(
