@@ -84,6 +84,39 @@ struct TopK {
     }
 };
 
+// Blocks freed by a thread are kept for its next search, up to kBlockCacheBytes per thread
+// and element type: a search of a few milliseconds otherwise pays a page fault (several
+// microseconds on a VM) for every fresh page of its buffers, because the allocator returns
+// the freed blocks to the system between calls.  The cache is a constant bound per thread,
+// so memory stays O(nodes + edges + results).
+constexpr int kBlockClasses = 11;  // block b >= 10 all hold 65536 elements
+constexpr int64_t kBlockCacheBytes = int64_t{16} << 20;
+
+template <class T>
+struct BlockCache {
+    std::vector<std::unique_ptr<T[]>> free[kBlockClasses];
+    int64_t bytes = 0;
+
+    static BlockCache& mine() {
+        thread_local BlockCache c;
+        return c;
+    }
+    std::unique_ptr<T[]> take(int cls, int64_t cap) {
+        auto& f = free[cls];
+        if (f.empty()) return std::unique_ptr<T[]>(new T[static_cast<size_t>(cap)]);
+        std::unique_ptr<T[]> p = std::move(f.back());
+        f.pop_back();
+        bytes -= cap * static_cast<int64_t>(sizeof(T));
+        return p;
+    }
+    void give(int cls, int64_t cap, std::unique_ptr<T[]>&& p) {
+        const int64_t b = cap * static_cast<int64_t>(sizeof(T));
+        if (bytes + b > kBlockCacheBytes) return;  // p is freed
+        free[cls].push_back(std::move(p));
+        bytes += b;
+    }
+};
+
 // Append-only storage in blocks that are never moved (no realloc copies, each output page
 // is touched once before the final merge).  Block b holds min(64 << b, 65536) elements, so an
 // item that finds a few chains costs one small block and one small index allocation.
@@ -96,8 +129,19 @@ class BlockVec {
         ++n_;
     }
     int64_t size() const { return n_; }
+    ~BlockVec() { clear(); }
+    BlockVec() = default;
+    BlockVec(const BlockVec&) = delete;
+    BlockVec& operator=(const BlockVec&) = delete;
+    // Empty it; its blocks go to the calling thread's cache.
     void clear() {
-        blocks_.clear();
+        if (!blocks_.empty()) {
+            auto& cache = BlockCache<T>::mine();
+            for (size_t b = 0; b < blocks_.size(); ++b) {
+                cache.give(block_class(b), block_cap(b), std::move(blocks_[b]));
+            }
+            blocks_.clear();
+        }
         n_ = 0;
         used_ = cap_ = 0;
     }
@@ -117,9 +161,10 @@ class BlockVec {
     }
 
    private:
-    static int64_t block_cap(size_t b) {
-        return b >= 10 ? int64_t{65536} : int64_t{64} << b;
+    static int block_class(size_t b) {
+        return static_cast<int>(std::min<size_t>(b, kBlockClasses - 1));
     }
+    static int64_t block_cap(size_t b) { return int64_t{64} << block_class(b); }
     template <class F>
     void for_each_block(int64_t k, F&& f) const {
         for (size_t b = 0; b < blocks_.size() && k > 0; ++b) {
@@ -134,7 +179,7 @@ class BlockVec {
     void grow() {
         if (blocks_.empty()) blocks_.reserve(8);
         cap_ = block_cap(blocks_.size());
-        blocks_.emplace_back(new T[static_cast<size_t>(cap_)]);
+        blocks_.push_back(BlockCache<T>::mine().take(block_class(blocks_.size()), cap_));
         used_ = 0;
     }
     std::vector<std::unique_ptr<T[]>> blocks_;

@@ -33,9 +33,15 @@ struct CancelToken {
     void cancel() noexcept { cancelled.store(true, std::memory_order_relaxed); }
 };
 
+// std::thread::hardware_concurrency reads /sys on Linux (about 8 us, on the serial path of
+// every call): read it once per process.
+inline int hardware_threads() {
+    static const int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    return hw;
+}
+
 inline int resolve_threads(int n_threads, int64_t n_items) {
-    int hw = static_cast<int>(std::thread::hardware_concurrency());
-    if (hw <= 0) hw = 1;
+    const int hw = hardware_threads();
     int t = n_threads <= 0 ? hw : n_threads;
     if (n_items < t) t = static_cast<int>(std::max<int64_t>(1, n_items));
     return t;
