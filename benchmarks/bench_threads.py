@@ -3,13 +3,14 @@
 The chains and economics benchmarks were first run while other jobs shared the two cores, which
 made their two-thread rows meaningless; this script re-measures only the scaling, interleaving
 the 1- and 2-thread runs (after one warm-up call each) and reporting the minimum and the median
-wall time of the rounds, and the median of the per-round ratios.  The cycle searches are every row of the table of
+wall time of the rounds, the median of the per-round ratios, and the minor page faults per
+call (``resource.getrusage``).  The cycle searches are every row of the table of
 ``bench_chains.py`` (same graph generators and seeds, and the sample region).  It checks
 that both runs return identical results.  Writes ``benchmarks/results/threads.json``.
 
 Usage::
 
-    PYTHONPATH=src python benchmarks/bench_threads.py [--repeats 101] [--cost-repeats 11] [--pairs 10000000]
+    PYTHONPATH=src python benchmarks/bench_threads.py [--repeats 301] [--cost-repeats 11] [--pairs 10000000]
         [--only-chains SUBSTRING] [--skip-costing]
 """
 
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -39,11 +41,14 @@ def scaling(name: str, make_run: Any, repeats: int, same: Any) -> dict[str, Any]
     results: dict[int, Any] = {}
     for t in (1, 2):  # warm-up (first-use caches, page faults of the first outputs)
         results[t] = runs[t]()
+    faults = {1: 0, 2: 0}  # minor page faults of the process during each thread count's runs
     for _ in range(repeats):
         for t in (1, 2):
+            f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             t0 = time.perf_counter()
             results[t] = runs[t]()
             times[t].append(time.perf_counter() - t0)
+            faults[t] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0
     assert same(results[1], results[2]), f"{name}: 1- and 2-thread results differ"
     best = {t: min(v) for t, v in times.items()}
     med = {t: float(np.median(v)) for t, v in times.items()}
@@ -52,10 +57,13 @@ def scaling(name: str, make_run: Any, repeats: int, same: Any) -> dict[str, Any]
     paired = float(np.median(np.asarray(times[1]) / np.asarray(times[2])))
     row = {"case": name, "repeats": repeats, "t1_s": best[1], "t2_s": best[2],
            "speedup": best[1] / best[2], "t1_median_s": med[1], "t2_median_s": med[2],
-           "speedup_median": med[1] / med[2], "speedup_paired_median": paired}
+           "speedup_median": med[1] / med[2], "speedup_paired_median": paired,
+           "minor_faults_per_call_1t": faults[1] / repeats,
+           "minor_faults_per_call_2t": faults[2] / repeats}
     print(f"{name:70s} 1 thread {best[1] * 1e3:9.3f} ms   2 threads {best[2] * 1e3:9.3f} ms   "
           f"x{row['speedup']:.2f} (medians x{row['speedup_median']:.2f}, "
-          f"paired x{paired:.2f})", flush=True)
+          f"paired x{paired:.2f}; page faults per call {faults[1] / repeats:.0f} / "
+          f"{faults[2] / repeats:.0f})", flush=True)
     return row
 
 
@@ -65,7 +73,7 @@ def same_cycles(a: Any, b: Any) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeats", type=int, default=101,
+    ap.add_argument("--repeats", type=int, default=301,
                     help="rounds for the cycle searches (a few ms each)")
     ap.add_argument("--cost-repeats", type=int, default=11, help="rounds for cost_pairs")
     ap.add_argument("--pairs", type=int, default=10_000_000)

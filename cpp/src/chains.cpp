@@ -84,36 +84,51 @@ struct TopK {
     }
 };
 
-// Blocks freed by a thread are kept for its next search, up to kBlockCacheBytes per thread
-// and element type: a search of a few milliseconds otherwise pays a page fault (several
-// microseconds on a VM) for every fresh page of its buffers, because the allocator returns
-// the freed blocks to the system between calls.  The cache is a constant bound per thread,
-// so memory stays O(nodes + edges + results).
+// Freed output blocks are kept for the next search, up to kBlockCacheBytes per element type
+// for the whole process: a search of a few milliseconds otherwise pays a page fault
+// (several microseconds on a VM) for every fresh page of its buffers, because the allocator
+// gives the freed blocks back to the system between calls.  One process-wide cache, not one
+// per thread: the merge frees blocks on whichever thread copies them.  It is only ever
+// try-locked: a busy (or, in a forked child, orphaned) lock means a plain allocation or free,
+// never a wait.  The bound is a constant, so memory stays O(nodes + edges + results).
 constexpr int kBlockClasses = 11;  // block b >= 10 all hold 65536 elements
-constexpr int64_t kBlockCacheBytes = int64_t{16} << 20;
+constexpr int64_t kBlockCacheBytes = int64_t{32} << 20;
 
 template <class T>
 struct BlockCache {
-    std::vector<std::unique_ptr<T[]>> free[kBlockClasses];
-    int64_t bytes = 0;
+    std::mutex mu;
+    std::vector<std::unique_ptr<T[]>> free[kBlockClasses];  // guarded by mu
+    int64_t bytes = 0;                                      // guarded by mu
 
-    static BlockCache& mine() {
-        thread_local BlockCache c;
-        return c;
+    static BlockCache& shared() {
+        static BlockCache* c = new BlockCache();  // never destroyed: used until exit
+        return *c;
     }
     std::unique_ptr<T[]> take(int cls, int64_t cap) {
-        auto& f = free[cls];
-        if (f.empty()) return std::unique_ptr<T[]>(new T[static_cast<size_t>(cap)]);
-        std::unique_ptr<T[]> p = std::move(f.back());
-        f.pop_back();
-        bytes -= cap * static_cast<int64_t>(sizeof(T));
-        return p;
+        {
+            std::unique_lock<std::mutex> lk(mu, std::try_to_lock);
+            auto& f = free[cls];
+            if (lk.owns_lock() && !f.empty()) {
+                std::unique_ptr<T[]> p = std::move(f.back());
+                f.pop_back();
+                bytes -= cap * static_cast<int64_t>(sizeof(T));
+                return p;
+            }
+        }
+        return std::unique_ptr<T[]>(new T[static_cast<size_t>(cap)]);
     }
-    void give(int cls, int64_t cap, std::unique_ptr<T[]>&& p) {
-        const int64_t b = cap * static_cast<int64_t>(sizeof(T));
-        if (bytes + b > kBlockCacheBytes) return;  // p is freed
-        free[cls].push_back(std::move(p));
-        bytes += b;
+    // Keep blocks [0, n) of `blocks` (block b of class min(b, 10)) while there is room;
+    // the others are freed with `blocks`.
+    template <class CapOf, class ClassOf>
+    void give(std::vector<std::unique_ptr<T[]>>& blocks, CapOf&& cap_of, ClassOf&& class_of) {
+        std::unique_lock<std::mutex> lk(mu, std::try_to_lock);
+        if (!lk.owns_lock()) return;
+        for (size_t b = 0; b < blocks.size(); ++b) {
+            const int64_t sz = cap_of(b) * static_cast<int64_t>(sizeof(T));
+            if (bytes + sz > kBlockCacheBytes) return;
+            free[class_of(b)].push_back(std::move(blocks[b]));
+            bytes += sz;
+        }
     }
 };
 
@@ -133,13 +148,10 @@ class BlockVec {
     BlockVec() = default;
     BlockVec(const BlockVec&) = delete;
     BlockVec& operator=(const BlockVec&) = delete;
-    // Empty it; its blocks go to the calling thread's cache.
+    // Empty it; its blocks go back to the cache.
     void clear() {
         if (!blocks_.empty()) {
-            auto& cache = BlockCache<T>::mine();
-            for (size_t b = 0; b < blocks_.size(); ++b) {
-                cache.give(block_class(b), block_cap(b), std::move(blocks_[b]));
-            }
+            BlockCache<T>::shared().give(blocks_, &block_cap, &block_class);
             blocks_.clear();
         }
         n_ = 0;
@@ -179,7 +191,7 @@ class BlockVec {
     void grow() {
         if (blocks_.empty()) blocks_.reserve(8);
         cap_ = block_cap(blocks_.size());
-        blocks_.push_back(BlockCache<T>::mine().take(block_class(blocks_.size()), cap_));
+        blocks_.push_back(BlockCache<T>::shared().take(block_class(blocks_.size()), cap_));
         used_ = 0;
     }
     std::vector<std::unique_ptr<T[]>> blocks_;
