@@ -2,15 +2,16 @@
 
 The chains and economics benchmarks were first run while other jobs shared the two cores, which
 made their two-thread rows meaningless; this script re-measures only the scaling, interleaving
-the 1- and 2-thread runs (after one warm-up call each) and reporting the minimum and the median
-wall time of the rounds, the median of the per-round ratios, and the minor page faults per
-call (``resource.getrusage``).  The cycle searches are every row of the table of
+the 1- and 2-thread runs (after one warm-up call each; ``--passes`` passes over all the searches
+of ``--repeats`` rounds each) and reporting the minimum and the median wall time of the rounds,
+the ratio of the minima in each pass, the median of the per-round ratios, and the minor page
+faults per call (``resource.getrusage``).  The cycle searches are every row of the table of
 ``bench_chains.py`` (same graph generators and seeds, and the sample region).  It checks
 that both runs return identical results.  Writes ``benchmarks/results/threads.json``.
 
 Usage::
 
-    PYTHONPATH=src python benchmarks/bench_threads.py [--repeats 301] [--cost-repeats 11] [--pairs 10000000]
+    PYTHONPATH=src python benchmarks/bench_threads.py [--repeats 101] [--passes 3] [--cost-repeats 11] [--pairs 10000000]
         [--only-chains SUBSTRING] [--skip-costing]
 """
 
@@ -35,36 +36,54 @@ HERE = Path(__file__).resolve().parent
 LOAD_AT_START = os.getloadavg()
 
 
-def scaling(name: str, make_run: Any, repeats: int, same: Any) -> dict[str, Any]:
-    runs = {1: make_run(1), 2: make_run(2)}
-    times: dict[int, list[float]] = {1: [], 2: []}
-    results: dict[int, Any] = {}
-    for t in (1, 2):  # warm-up (first-use caches, page faults of the first outputs)
-        results[t] = runs[t]()
-    faults = {1: 0, 2: 0}  # minor page faults of the process during each thread count's runs
-    for _ in range(repeats):
-        for t in (1, 2):
-            f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-            t0 = time.perf_counter()
-            results[t] = runs[t]()
-            times[t].append(time.perf_counter() - t0)
-            faults[t] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0
-    assert same(results[1], results[2]), f"{name}: 1- and 2-thread results differ"
-    best = {t: min(v) for t, v in times.items()}
-    med = {t: float(np.median(v)) for t, v in times.items()}
-    # each round times 1 and 2 threads back to back: the median of the per-round ratios is
-    # less sensitive to a slow spell of the VM than the ratio of the two medians
-    paired = float(np.median(np.asarray(times[1]) / np.asarray(times[2])))
-    row = {"case": name, "repeats": repeats, "t1_s": best[1], "t2_s": best[2],
-           "speedup": best[1] / best[2], "t1_median_s": med[1], "t2_median_s": med[2],
-           "speedup_median": med[1] / med[2], "speedup_paired_median": paired,
-           "minor_faults_per_call_1t": faults[1] / repeats,
-           "minor_faults_per_call_2t": faults[2] / repeats}
-    print(f"{name:70s} 1 thread {best[1] * 1e3:9.3f} ms   2 threads {best[2] * 1e3:9.3f} ms   "
-          f"x{row['speedup']:.2f} (medians x{row['speedup_median']:.2f}, "
-          f"paired x{paired:.2f}; page faults per call {faults[1] / repeats:.0f} / "
-          f"{faults[2] / repeats:.0f})", flush=True)
-    return row
+class Scaling:
+    """One kernel and input, timed with 1 and 2 threads in interleaved rounds over passes."""
+
+    def __init__(self, name: str, make_run: Any, same: Any) -> None:
+        self.name, self.same = name, same
+        self.runs = {1: make_run(1), 2: make_run(2)}
+        self.times: dict[int, list[float]] = {1: [], 2: []}
+        self.faults = {1: 0, 2: 0}  # minor page faults of the process during the runs
+        self.pass_speedups: list[float] = []  # ratio of the minima, per pass
+
+    def measure(self, repeats: int) -> None:
+        results: dict[int, Any] = {}
+        for t in (1, 2):  # warm-up (first-use caches, page faults of the first outputs)
+            results[t] = self.runs[t]()
+        mins = {1: float("inf"), 2: float("inf")}
+        for _ in range(repeats):
+            for t in (1, 2):
+                f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+                t0 = time.perf_counter()
+                results[t] = self.runs[t]()
+                dt = time.perf_counter() - t0
+                self.faults[t] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0
+                self.times[t].append(dt)
+                mins[t] = min(mins[t], dt)
+        assert self.same(results[1], results[2]), f"{self.name}: 1- and 2-thread results differ"
+        self.pass_speedups.append(mins[1] / mins[2])
+
+    def row(self) -> dict[str, Any]:
+        times, n = self.times, len(self.times[1])
+        best = {t: min(v) for t, v in times.items()}
+        med = {t: float(np.median(v)) for t, v in times.items()}
+        # each round times 1 and 2 threads back to back: the median of the per-round ratios
+        # is less sensitive to a slow spell of the VM than the ratio of the two medians
+        paired = float(np.median(np.asarray(times[1]) / np.asarray(times[2])))
+        row = {"case": self.name, "rounds": n, "passes": len(self.pass_speedups),
+               "t1_s": best[1], "t2_s": best[2], "speedup": best[1] / best[2],
+               "speedup_per_pass": self.pass_speedups,
+               "t1_median_s": med[1], "t2_median_s": med[2],
+               "speedup_median": med[1] / med[2], "speedup_paired_median": paired,
+               "minor_faults_per_call_1t": self.faults[1] / n,
+               "minor_faults_per_call_2t": self.faults[2] / n}
+        per_pass = " ".join(f"{x:.2f}" for x in self.pass_speedups)
+        print(f"{self.name:70s} 1 thread {best[1] * 1e3:9.3f} ms   2 threads {best[2] * 1e3:9.3f} "
+              f"ms   x{row['speedup']:.2f} (per pass {per_pass}; medians "
+              f"x{row['speedup_median']:.2f}, paired x{paired:.2f}; page faults per call "
+              f"{row['minor_faults_per_call_1t']:.0f} / {row['minor_faults_per_call_2t']:.0f})",
+              flush=True)
+        return row
 
 
 def same_cycles(a: Any, b: Any) -> bool:
@@ -73,8 +92,10 @@ def same_cycles(a: Any, b: Any) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeats", type=int, default=301,
-                    help="rounds for the cycle searches (a few ms each)")
+    ap.add_argument("--repeats", type=int, default=101,
+                    help="rounds per pass for the cycle searches (a few ms each)")
+    ap.add_argument("--passes", type=int, default=3,
+                    help="passes over all the cycle searches")
     ap.add_argument("--cost-repeats", type=int, default=11, help="rounds for cost_pairs")
     ap.add_argument("--pairs", type=int, default=10_000_000)
     ap.add_argument("--out", default=str(HERE / "results" / "threads.json"))
@@ -97,10 +118,15 @@ def main() -> int:
         cases += [(f"sample region candidates ({n} companies)", n, src, dst, L) for L in (4, 5)]
     if args.only_chains is not None:
         cases = [c for c in cases if args.only_chains in c[0]]
-    for label, n, src, dst, L in cases:
-        rows.append(scaling(f"find_cycles {label}, L<={L}",
-                            lambda t, n=n, s=src, d=dst, L=L: ours(n, s, d, L, t),
-                            args.repeats, same_cycles))
+    searches = [Scaling(f"find_cycles {label}, L<={L}",
+                        lambda t, n=n, s=src, d=dst, L=L: ours(n, s, d, L, t), same_cycles)
+                for label, n, src, dst, L in cases]
+    # the passes spread each search's rounds over the whole run, so that one slow spell of
+    # the VM cannot cover all of them
+    for _ in range(args.passes):
+        for sc in searches:
+            sc.measure(args.repeats)
+    rows += [sc.row() for sc in searches]
     if args.skip_costing:
         return write(rows, args)
     d = make_pairs(args.pairs, 20_000, seed=42)
@@ -111,9 +137,11 @@ def main() -> int:
                                   medium=d["med"], supply_country=countries,
                                   demand_country=countries, modes=MODES, n_jobs=t)
 
-    rows.append(scaling(f"cost_pairs {args.pairs:,} pairs", costing, args.cost_repeats,
-                        lambda a, b: np.array_equal(a.cost_usd, b.cost_usd)
-                        and np.array_equal(a.mode, b.mode)))
+    cost = Scaling(f"cost_pairs {args.pairs:,} pairs", costing,
+                   lambda a, b: np.array_equal(a.cost_usd, b.cost_usd)
+                   and np.array_equal(a.mode, b.mode))
+    cost.measure(args.cost_repeats)
+    rows.append(cost.row())
     return write(rows, args)
 
 
