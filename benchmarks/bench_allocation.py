@@ -17,6 +17,8 @@ to ``benchmarks/results/allocation.json`` and printed.
     PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 10000 100000 1000000
     PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 1000000 --rss \
         --out benchmarks/results/allocation_rss_1m.json
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --support --sizes 100000 \
+        300000 --price-arcs 8 | tee benchmarks/results/allocation_support.jsonl
 """
 
 from __future__ import annotations
@@ -128,6 +130,49 @@ def time_one(n: int, path: Path, repeats: int, price_arcs: int = 0) -> dict:
     return row
 
 
+def _rank_in_list(keys: np.ndarray, val: np.ndarray) -> np.ndarray:
+    """Each pair's rank (0 = best) by value among the pairs of the same supply (or demand)."""
+    order = np.lexsort((np.arange(keys.size), -val, keys))
+    ks = keys[order]
+    rank = np.empty(keys.size, np.int64)
+    rank[order] = np.arange(ks.size) - np.searchsorted(ks, ks, side="left")
+    return rank
+
+
+def support_one(n: int, path: Path, price_arcs: int) -> dict:
+    """Where the optimal flows sit in the nodes' candidate lists: for each pair that carries
+    flow in the full solve, its rank by value among its supply's and its demand's positive
+    pairs, and the smaller of the two (a restricted set of each node's K best pairs holds the
+    pair only if that is below K).  With ``price_arcs`` > 0, also one priced solve and where
+    its time goes (restricted solves, potentials, pricing; wall seconds)."""
+    from symbioflows.matching.allocation import allocate
+
+    z = np.load(path)
+    s, d, ps, pd_, v = z["s"], z["d"], z["ps"], z["pd"], z["v"]
+    use = np.flatnonzero(v > 0)
+    c0 = time.process_time()
+    a = allocate(s, d, ps, pd_, v)
+    row: dict = dict(n_streams=int(z["n_streams"]), n_positive_pairs=int(use.size),
+                     full_cpu_s=time.process_time() - c0)
+    r_s = _rank_in_list(ps[use], v[use])
+    r_d = _rank_in_list(pd_[use], v[use])
+    on = a.flows_t[use] > 0
+    best = np.minimum(r_s, r_d)[on]
+    row.update(support_pairs=int(on.sum()), n_nodes=int(s.size + d.size),
+               min_rank_percentiles={str(q): float(np.percentile(best, q))
+                                     for q in (50, 90, 99, 100)},
+               support_outside_top_k={str(k): float(np.mean(best >= k))
+                                      for k in (1, 2, 4, 8, 16, 32)})
+    if price_arcs:
+        c0 = time.process_time()
+        b = allocate(s, d, ps, pd_, v, price_arcs=price_arcs)
+        row.update(price_arcs=price_arcs, priced_cpu_s=time.process_time() - c0,
+                   priced_stats=b.stats,
+                   same_grid_optimum=_grid_objective(a, v) == _grid_objective(b, v))
+    row["load"] = _load()
+    return row
+
+
 def rss_one(n: int, path: Path, layout: str) -> dict:
     """Peak resident memory of one ``allocate()`` call in a fresh process, over the memory
     held after loading its inputs (sampled every 20 ms, native memory included)."""
@@ -222,6 +267,10 @@ def main() -> int:
                    help="also measure each layout's peak memory in its own process")
     p.add_argument("--rss-one", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--layout", default="after", help=argparse.SUPPRESS)
+    p.add_argument("--support", action="store_true",
+                   help="only analyse where the optimal flows sit in the candidate lists "
+                        "(and, with --price-arcs > 0, one priced solve's time split); printed")
+    p.add_argument("--support-one", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.report is not None:
         with open(args.report) as fh:
@@ -234,6 +283,14 @@ def main() -> int:
     if args.rss_one is not None:
         print(json.dumps(rss_one(args.rss_one, _cache_path(args.cache, args.rss_one, args.seed),
                                  args.layout)))
+        return 0
+    if args.support_one is not None:
+        print(json.dumps(support_one(args.support_one, _cache_path(args.cache, args.support_one,
+                                                                   args.seed), args.price_arcs)))
+        return 0
+    if args.support:
+        for n in args.sizes:
+            print(json.dumps(_child(args, "--support-one", n)), flush=True)
         return 0
     if args.time_one is not None:
         print(json.dumps(time_one(args.time_one, _cache_path(args.cache, args.time_one,

@@ -61,8 +61,9 @@ class Allocation:
         and ``max_rounding_loss`` (an upper bound on objective lost to the rounding).
     stats : dict
         For ``min_cost_flow`` with ``price_arcs``: ``pricing_rounds`` (restricted solves),
-        ``arcs_kept`` (pairs in the final restricted network) and ``arcs_total`` (pairs with
-        value > 0); empty otherwise.
+        ``arcs_kept`` (pairs in the final restricted network), ``arcs_total`` (pairs with
+        value > 0), and the wall seconds ``solve_s``, ``potentials_s`` and ``pricing_s`` spent
+        in the restricted solves, the potentials and the pricing; empty otherwise.
     """
 
     status: str
@@ -510,16 +511,25 @@ def _solve_priced(mcf_mod: Any, grid: _Grid,
     in_r[_best_per_node(grid.pd, grid.costs, k)] = True
     cap = grid.caps(np.arange(m))
     rounds = 0
+    # wall seconds in the restricted solves, the potentials and the pricing (for benchmarks)
+    t_solve = t_pot = t_price = 0.0
     while True:
         rounds += 1
         sel = np.flatnonzero(in_r)
+        t0 = time.perf_counter()
         f_sel, status = _solve_grid(mcf_mod, grid, sel)
+        t1 = time.perf_counter()
+        t_solve += t1 - t0
         stats = {"pricing_rounds": float(rounds), "arcs_kept": float(sel.size),
-                 "arcs_total": float(m)}
+                 "arcs_total": float(m), "solve_s": t_solve, "potentials_s": t_pot,
+                 "pricing_s": t_price}
         if status != "optimal":
             return np.zeros(m, np.int64), status, stats
         pi = _residual_potentials(grid.ps[sel], grid.pd[sel], grid.costs[sel], cap[sel], f_sel,
                                   grid.s_units, grid.d_units)
+        t2 = time.perf_counter()
+        t_pot += t2 - t1
+        stats["potentials_s"] = t_pot
         if pi is None:  # pragma: no cover - an optimal flow has no negative residual cycle
             log.error("negative cycle in the residual network of an OPTIMAL restricted flow")
             return np.zeros(m, np.int64), "error", stats
@@ -528,6 +538,8 @@ def _solve_priced(mcf_mod: Any, grid: _Grid,
         log.debug("pricing round %d: %d of %d pairs, %d price out negative", rounds, sel.size,
                   m, viol.size)
         if viol.size == 0:
+            t_price += time.perf_counter() - t2
+            stats["pricing_s"] = t_price
             f = np.zeros(m, np.int64)
             f[sel] = f_sel
             return f, "optimal", stats
@@ -535,6 +547,7 @@ def _solve_priced(mcf_mod: Any, grid: _Grid,
         del rc
         in_r[viol[_best_per_node(grid.ps[viol], rcv, k)]] = True
         in_r[viol[_best_per_node(grid.pd[viol], rcv, k)]] = True
+        t_price += time.perf_counter() - t2
 
 
 def _residual_potentials(ps: np.ndarray, pd_: np.ndarray, costs: np.ndarray, caps: np.ndarray,
