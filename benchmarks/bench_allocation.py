@@ -17,8 +17,13 @@ to ``benchmarks/results/allocation.json`` and printed.
     PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 10000 100000 1000000
     PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 1000000 --rss \
         --out benchmarks/results/allocation_rss_1m.json
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --price-arcs 8 \
+        --sizes 10000 100000 300000 1000000 --repeat-below 200000 \
+        --out benchmarks/results/allocation_priced.json
     PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --support --sizes 100000 \
-        300000 --price-arcs 8 | tee benchmarks/results/allocation_support.jsonl
+        300000 --price-arcs 8 > benchmarks/results/allocation_support.jsonl
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --support --sizes 1000000 \
+        >> benchmarks/results/allocation_support.jsonl
 """
 
 from __future__ import annotations
@@ -254,7 +259,7 @@ def main() -> int:
     p.add_argument("--repeats", type=int, default=3,
                    help="timed runs per layout (median) below --repeat-below streams; 1 above")
     p.add_argument("--repeat-below", type=int, default=500_000)
-    p.add_argument("--price-arcs", type=int, default=8,
+    p.add_argument("--price-arcs", type=int, default=0,
                    help="also time allocate(price_arcs=K) (exact sparsification); 0 skips it")
     p.add_argument("--cache", default=os.path.join(os.environ.get("TMPDIR", "/tmp"),
                                                    "symbioflows_bench_allocation"))
