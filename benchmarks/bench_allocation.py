@@ -1,12 +1,15 @@
 """Benchmark of the allocation stage alone (OR-tools min-cost flow), before/after the
-locality-ordered network layout, on the allocation inputs of the generated regions of
-``bench_pipeline.py``.
+locality-ordered network layout, and the exact sparsification (``allocate(price_arcs=K)``:
+restricted solves and pricing rounds) beside them, on the allocation inputs of the generated
+regions of ``bench_pipeline.py``.
 
 For each size a child process builds the region, runs ``plan()`` up to the allocation and saves
 the five arrays that ``allocate()`` receives (``--cache``, reused when present).  A second child
 loads them and times ``allocate(method="min_cost_flow")`` with the earlier layout (input node
-order, one sink: ``allocation._LOCALITY = False``) and the current one, alternately
-(``--repeats`` each below 500k streams, once above), and checks that both reach the same optimum on the integer grid.  CPU time
+order, one sink: ``allocation._LOCALITY = False``), the current one, and the current one with
+``price_arcs=K`` (``--price-arcs``, 0 to skip), alternately (``--repeats`` each below
+``--repeat-below`` streams, once above), and checks that all reach the same optimum on the
+integer grid.  CPU time
 (``time.process_time``), wall time, the largest solved network and the load average are written
 to ``benchmarks/results/allocation.json`` and printed.
 
@@ -14,6 +17,13 @@ to ``benchmarks/results/allocation.json`` and printed.
     PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 10000 100000 1000000
     PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --sizes 1000000 --rss \
         --out benchmarks/results/allocation_rss_1m.json
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --price-arcs 8 \
+        --sizes 10000 100000 300000 1000000 --repeat-below 200000 \
+        --out benchmarks/results/allocation_priced.json
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --support --sizes 100000 \
+        300000 --price-arcs 8 > benchmarks/results/allocation_support.jsonl
+    PYTHONPATH=src nice -n 10 python benchmarks/bench_allocation.py --support --sizes 1000000 \
+        >> benchmarks/results/allocation_support.jsonl
 """
 
 from __future__ import annotations
@@ -77,7 +87,7 @@ def _grid_objective(a, val: np.ndarray) -> int:
     return int(np.dot(f, c))
 
 
-def time_one(n: int, path: Path, repeats: int) -> dict:
+def time_one(n: int, path: Path, repeats: int, price_arcs: int = 0) -> dict:
     import symbioflows.matching.allocation as alloc_mod
     from symbioflows.matching.allocation import _component_batches, allocate
 
@@ -96,25 +106,75 @@ def time_one(n: int, path: Path, repeats: int) -> dict:
     for flag in (False, True):  # imports and first-call costs out of the timings
         alloc_mod._LOCALITY = flag
         allocate(s, d, ps[:1], pd_[:1], v[:1])
-    res: dict = {"before": [], "after": []}
+    runs_of = [("before", False, None), ("after", True, None)]
+    if price_arcs:
+        runs_of.append(("priced", True, price_arcs))
+    res: dict = {name: [] for name, _, _ in runs_of}
     objs: dict = {}
     for _ in range(repeats):
-        for name, flag in (("before", False), ("after", True)):
+        for name, flag, k in runs_of:
             alloc_mod._LOCALITY = flag
             t0, c0 = time.perf_counter(), time.process_time()
-            a = allocate(s, d, ps, pd_, v, method="min_cost_flow")
+            a = allocate(s, d, ps, pd_, v, method="min_cost_flow", price_arcs=k)
             res[name].append((time.process_time() - c0, time.perf_counter() - t0, _load()[0]))
             assert a.status == "optimal", a
             objs[name] = (_grid_objective(a, v), a.objective)
+            if k:
+                row.update(price_arcs=k, pricing_rounds=int(a.stats["pricing_rounds"]),
+                           arcs_kept=int(a.stats["arcs_kept"]),
+                           arcs_total=int(a.stats["arcs_total"]))
     for name, runs in res.items():
         row[f"{name}_cpu_s"] = float(np.median([r[0] for r in runs]))
         row[f"{name}_wall_s"] = float(np.median([r[1] for r in runs]))
         row[f"{name}_cpu_s_runs"] = [round(r[0], 3) for r in runs]
         row[f"{name}_load1_runs"] = [r[2] for r in runs]
         row[f"{name}_objective"] = objs[name][1]
-    row["same_grid_optimum"] = objs["before"][0] == objs["after"][0]
+    row["same_grid_optimum"] = len({g for g, _ in objs.values()}) == 1
     row["load_after"] = _load()
     row["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return row
+
+
+def _rank_in_list(keys: np.ndarray, val: np.ndarray) -> np.ndarray:
+    """Each pair's rank (0 = best) by value among the pairs of the same supply (or demand)."""
+    order = np.lexsort((np.arange(keys.size), -val, keys))
+    ks = keys[order]
+    rank = np.empty(keys.size, np.int64)
+    rank[order] = np.arange(ks.size) - np.searchsorted(ks, ks, side="left")
+    return rank
+
+
+def support_one(n: int, path: Path, price_arcs: int) -> dict:
+    """Where the optimal flows sit in the nodes' candidate lists: for each pair that carries
+    flow in the full solve, its rank by value among its supply's and its demand's positive
+    pairs, and the smaller of the two (a restricted set of each node's K best pairs holds the
+    pair only if that is below K).  With ``price_arcs`` > 0, also one priced solve and where
+    its time goes (restricted solves, potentials, pricing; wall seconds)."""
+    from symbioflows.matching.allocation import allocate
+
+    z = np.load(path)
+    s, d, ps, pd_, v = z["s"], z["d"], z["ps"], z["pd"], z["v"]
+    use = np.flatnonzero(v > 0)
+    c0 = time.process_time()
+    a = allocate(s, d, ps, pd_, v)
+    row: dict = dict(n_streams=int(z["n_streams"]), n_positive_pairs=int(use.size),
+                     full_cpu_s=time.process_time() - c0)
+    r_s = _rank_in_list(ps[use], v[use])
+    r_d = _rank_in_list(pd_[use], v[use])
+    on = a.flows_t[use] > 0
+    best = np.minimum(r_s, r_d)[on]
+    row.update(support_pairs=int(on.sum()), n_nodes=int(s.size + d.size),
+               min_rank_percentiles={str(q): float(np.percentile(best, q))
+                                     for q in (50, 90, 99, 100)},
+               support_outside_top_k={str(k): float(np.mean(best >= k))
+                                      for k in (1, 2, 4, 8, 16, 32)})
+    if price_arcs:
+        c0 = time.process_time()
+        b = allocate(s, d, ps, pd_, v, price_arcs=price_arcs)
+        row.update(price_arcs=price_arcs, priced_cpu_s=time.process_time() - c0,
+                   priced_stats=b.stats,
+                   same_grid_optimum=_grid_objective(a, v) == _grid_objective(b, v))
+    row["load"] = _load()
     return row
 
 
@@ -140,9 +200,10 @@ def rss_one(n: int, path: Path, layout: str) -> dict:
 
 
 def _child(args: argparse.Namespace, flag: str, n: int, *extra: str) -> dict:
-    reps = args.repeats if n < 500_000 else 1
+    reps = args.repeats if n < args.repeat_below else 1
     cmd = [sys.executable, __file__, flag, str(n), "--seed", str(args.seed),
-           "--cache", args.cache, "--repeats", str(reps), *extra]
+           "--cache", args.cache, "--repeats", str(reps), "--price-arcs", str(args.price_arcs),
+           *extra]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -162,6 +223,17 @@ def report(rows: list[dict]) -> None:
               f"{r['before_cpu_s'] / r['after_cpu_s']:.2f}x | {r['same_grid_optimum']} | "
               f"{r['after_objective'] / r['before_objective'] - 1:.1e} | "
               f"{r['load_before'][0]} / {r['load_after'][0]}")
+    priced = [r for r in rows if "priced_cpu_s" in r]
+    if priced:
+        print("\nexact sparsification (price_arcs=K) beside the full solve (after layout)\n"
+              "streams | K | pricing rounds | pairs kept / pairs (>0) | full CPU s | priced "
+              "CPU s | priced / full | same grid optimum")
+        for r in priced:
+            print(f"{r['n_streams']:,} | {r['price_arcs']} | {r['pricing_rounds']} | "
+                  f"{r['arcs_kept']:,} / {r['arcs_total']:,} "
+                  f"({r['arcs_kept'] / r['arcs_total']:.1%}) | {r['after_cpu_s']:.2f} | "
+                  f"{r['priced_cpu_s']:.2f} | {r['priced_cpu_s'] / r['after_cpu_s']:.2f}x | "
+                  f"{r['same_grid_optimum']}")
     for r in rows:
         for m in r.get("rss", []):
             print(f"{r['n_streams']:,} streams, {m['layout']} layout, own process: allocate() "
@@ -175,7 +247,9 @@ def report(rows: list[dict]) -> None:
                   f"{b['n_pairs'] / a['n_pairs']:.1f}x pairs, largest network "
                   f"{b['largest_batch_pairs'] / a['largest_batch_pairs']:.1f}x): before "
                   f"{b['before_cpu_s'] / a['before_cpu_s']:.1f}x, after "
-                  f"{b['after_cpu_s'] / a['after_cpu_s']:.1f}x")
+                  f"{b['after_cpu_s'] / a['after_cpu_s']:.1f}x"
+                  + (f", priced {b['priced_cpu_s'] / a['priced_cpu_s']:.1f}x"
+                     if "priced_cpu_s" in a and "priced_cpu_s" in b else ""))
 
 
 def main() -> int:
@@ -183,7 +257,10 @@ def main() -> int:
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeats", type=int, default=3,
-                   help="timed runs per layout (median) below 500k streams; 1 above")
+                   help="timed runs per layout (median) below --repeat-below streams; 1 above")
+    p.add_argument("--repeat-below", type=int, default=500_000)
+    p.add_argument("--price-arcs", type=int, default=0,
+                   help="also time allocate(price_arcs=K) (exact sparsification); 0 skips it")
     p.add_argument("--cache", default=os.path.join(os.environ.get("TMPDIR", "/tmp"),
                                                    "symbioflows_bench_allocation"))
     p.add_argument("--out", default=str(RESULTS))
@@ -195,6 +272,10 @@ def main() -> int:
                    help="also measure each layout's peak memory in its own process")
     p.add_argument("--rss-one", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--layout", default="after", help=argparse.SUPPRESS)
+    p.add_argument("--support", action="store_true",
+                   help="only analyse where the optimal flows sit in the candidate lists "
+                        "(and, with --price-arcs > 0, one priced solve's time split); printed")
+    p.add_argument("--support-one", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.report is not None:
         with open(args.report) as fh:
@@ -208,9 +289,18 @@ def main() -> int:
         print(json.dumps(rss_one(args.rss_one, _cache_path(args.cache, args.rss_one, args.seed),
                                  args.layout)))
         return 0
+    if args.support_one is not None:
+        print(json.dumps(support_one(args.support_one, _cache_path(args.cache, args.support_one,
+                                                                   args.seed), args.price_arcs)))
+        return 0
+    if args.support:
+        for n in args.sizes:
+            print(json.dumps(_child(args, "--support-one", n)), flush=True)
+        return 0
     if args.time_one is not None:
         print(json.dumps(time_one(args.time_one, _cache_path(args.cache, args.time_one,
-                                                             args.seed), args.repeats)))
+                                                             args.seed), args.repeats,
+                                  args.price_arcs)))
         return 0
     rows = []
     for n in args.sizes:
@@ -225,7 +315,8 @@ def main() -> int:
     report(rows)
     res = dict(machine=dict(platform=platform.platform(), python=platform.python_version(),
                             cpu_count=os.cpu_count()),
-               sizes=args.sizes, seed=args.seed, repeats=args.repeats, rows=rows)
+               sizes=args.sizes, seed=args.seed, repeats=args.repeats,
+               repeat_below=args.repeat_below, price_arcs=args.price_arcs, rows=rows)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w") as fh:
         json.dump(res, fh, indent=1)

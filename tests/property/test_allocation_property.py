@@ -131,3 +131,174 @@ def test_component_batches_partition_components(ns, nd, m, min_arcs, seed):
         u, inv = _local_ids(ids, n)
         u_ref, inv_ref = np.unique(ids, return_inverse=True)
         assert np.array_equal(u, u_ref) and np.array_equal(inv, inv_ref)
+
+
+def _grid_objective(a, v):
+    """The min-cost-flow objective on its integer grid (units x integer costs), exact."""
+    unit, vu = a.scaling["quantity_unit_t"], a.scaling["value_unit"]
+    use = v > 0
+    f = np.rint(a.flows_t[use] / unit).astype(np.int64)
+    c = np.rint(v[use] / vu).astype(np.int64)
+    return int(np.dot(f, c))
+
+
+@st.composite
+def larger_instances(draw):
+    """Random instances big enough that the first restricted network misses needed pairs
+    (several pricing rounds), with optional pair capacities, duplicate pairs and ties."""
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    ns, nd = draw(st.integers(1, 25)), draw(st.integers(1, 25))
+    m = draw(st.integers(0, 150))
+    ps, pd_ = rng.integers(0, ns, m), rng.integers(0, nd, m)
+    ties = draw(st.booleans())
+    v = (rng.integers(-2, 4, m) if ties else rng.integers(-20, 100, m)).astype(float)
+    s = rng.integers(0, 40, ns).astype(float)
+    d = rng.integers(0, 40, nd).astype(float)
+    pcap = None
+    if draw(st.booleans()):
+        pcap = np.where(rng.random(m) < 0.3, np.inf, rng.integers(0, 15, m).astype(float))
+    return s, d, ps, pd_, v, pcap
+
+
+@settings(max_examples=150, deadline=None)
+@given(larger_instances(), st.integers(1, 3))
+def test_priced_solve_equals_full_solve(inst, k):
+    """Exact sparsification (price_arcs): the same optimum on the integer grid as the full
+    min-cost-flow solve, and the LP optimum (integer data: the grid is exact)."""
+    s, d, ps, pd_, v, pcap = inst
+    full = allocate(s, d, ps, pd_, v, pair_capacity_t=pcap)
+    pr = allocate(s, d, ps, pd_, v, pair_capacity_t=pcap, price_arcs=k)
+    assert full.status == pr.status == "optimal"
+    _check_capacities(pr, s, d, ps, pd_)
+    if pcap is not None:
+        assert (pr.flows_t <= pcap + 1e-9).all()
+    assert pr.scaling == full.scaling
+    assert _grid_objective(pr, v) == _grid_objective(full, v)
+    assert abs(pr.objective - full.objective) <= 1e-9 * max(1.0, abs(full.objective))
+    if pcap is None:
+        ref = _lp_reference(s, d, ps, pd_, v)
+        assert abs(pr.objective - ref) <= 1e-6 * max(1.0, abs(ref))
+    if (v > 0).any() and s.sum() > 0 and d.sum() > 0:
+        assert 1 <= pr.stats["pricing_rounds"]
+        assert pr.stats["arcs_kept"] <= pr.stats["arcs_total"] == (v > 0).sum()
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(integer=False), st.integers(1, 2))
+def test_priced_solve_float_instances(inst, k):
+    """Float data: the same grid optimum as the full solve, within the rounding loss of the
+    LP."""
+    s, d, ps, pd_, v = inst
+    full = allocate(s, d, ps, pd_, v)
+    pr = allocate(s, d, ps, pd_, v, price_arcs=k)
+    assert pr.status == "optimal"
+    _check_capacities(pr, s, d, ps, pd_)
+    if (v > 0).any() and s.sum() > 0 and d.sum() > 0:
+        assert _grid_objective(pr, v) == _grid_objective(full, v)
+    ref = _lp_reference(s, d, ps, pd_, v)
+    tol = pr.scaling["max_rounding_loss"] + 1e-6 * max(1.0, abs(ref))
+    assert ref - tol <= pr.objective <= ref + 1e-6 * max(1.0, abs(ref))
+
+
+def test_priced_solve_degenerate_cases():
+    # no feasible pair (no positive value), and no pair at all
+    for v in ([-1.0, 0.0], []):
+        n = len(v)
+        a = allocate([5.0, 5.0], [5.0], [0, 1][:n], [0, 0][:n], v, price_arcs=1)
+        assert a.status == "optimal" and a.objective == 0.0 and not a.flows_t.any()
+    # every pair of supply 0 needed: it feeds 30 demands, while each demand's best pair
+    # comes from an empty supply 1, so the first restricted set holds one of them
+    n = 30
+    ps = np.repeat([0, 1], n)
+    pd_ = np.tile(np.arange(n), 2)
+    v = np.concatenate([np.arange(1.0, n + 1), np.full(n, 100.0)])
+    a = allocate([float(n), 0.0], np.ones(n), ps, pd_, v, price_arcs=1)
+    assert a.status == "optimal" and a.objective == n * (n + 1) / 2
+    assert (a.flows_t[:n] == 1).all() and a.stats["pricing_rounds"] > 1
+    # ties everywhere: a complete 8 x 8 network with one value, supplies short of demand
+    ps, pd_ = np.divmod(np.arange(64), 8)
+    a = allocate(np.full(8, 2.0), np.full(8, 3.0), ps, pd_, np.ones(64), price_arcs=1)
+    assert a.status == "optimal" and a.objective == 16.0
+
+
+def test_price_arcs_is_validated():
+    import pytest
+
+    from symbioflows.errors import InvalidInputError
+
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(InvalidInputError, match="price_arcs"):
+            allocate([1.0], [1.0], [0], [0], [1.0], price_arcs=bad)
+    with pytest.raises(InvalidInputError, match="price_arcs"):
+        allocate([1.0], [1.0], [0], [0], [1.0], method="lp", price_arcs=2)
+
+
+def _potentials_reference(ps, pd_, costs, caps, f, s_units, d_units):
+    """Plain Bellman-Ford over a Python list of residual arcs (the reference)."""
+    ns, nd = len(s_units), len(d_units)
+    sink = ns + nd
+    out, inn = [0] * ns, [0] * nd
+    for i, j, x in zip(ps, pd_, f):
+        out[i] += int(x)
+        inn[j] += int(x)
+    arcs = []
+    for i, j, c, u, x in zip(ps, pd_, costs, caps, f):
+        if x < u:
+            arcs.append((int(i), ns + int(j), int(c)))
+        if x > 0:
+            arcs.append((ns + int(j), int(i), -int(c)))
+    for j in range(nd):
+        if inn[j] < d_units[j]:
+            arcs.append((ns + j, sink, 0))
+        if inn[j] > 0:
+            arcs.append((sink, ns + j, 0))
+    for i in range(ns):
+        if out[i] > 0:
+            arcs.append((i, sink, 0))
+        if out[i] < s_units[i]:
+            arcs.append((sink, i, 0))
+    dist = [0] * (ns + nd + 1)
+    for _ in range(ns + nd + 2):
+        changed = False
+        for t, h, c in arcs:
+            if dist[t] + c < dist[h]:
+                dist[h] = dist[t] + c
+                changed = True
+        if not changed:
+            return dist
+    return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(larger_instances(), st.booleans())
+def test_residual_potentials_match_reference(inst, optimal):
+    """The vectorised Bellman-Ford equals the plain one: on an optimal flow the distances and
+    non-negative reduced costs on every residual arc; on a flow that is not (every pair
+    empty while a positive pair has room) the same verdict, distances or a negative cycle."""
+    from ortools.graph.python import min_cost_flow as mcf_mod
+
+    from symbioflows.matching.allocation import _Grid, _residual_potentials, _solve_grid
+
+    s, d, ps, pd_, v, pcap = inst
+    use = np.flatnonzero(v > 0)
+    su, du = s.astype(np.int64), d.astype(np.int64)
+    costs = -v[use].astype(np.int64)
+    grid = _Grid(su, du, ps[use], pd_[use], costs, None if pcap is None else pcap[use],
+                 float(s.sum()), 1.0)
+    caps = grid.caps(np.arange(use.size))
+    if optimal:
+        f, status = _solve_grid(mcf_mod, grid, np.arange(use.size))
+        assert status == "optimal"
+    else:
+        f = np.zeros(use.size, np.int64)
+    got = _residual_potentials(ps[use], pd_[use], costs, caps, f, su, du)
+    ref = _potentials_reference(ps[use], pd_[use], costs, caps, f, su, du)
+    if ref is None:
+        assert got is None and not optimal
+        return
+    assert got is not None and got.tolist() == ref
+    if optimal:
+        ns = s.size
+        rc = costs + got[ps[use]] - got[ns + pd_[use]]
+        assert (rc[f < caps] >= 0).all() and (rc[f > 0] <= 0).all()

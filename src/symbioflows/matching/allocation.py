@@ -59,6 +59,11 @@ class Allocation:
     scaling : dict
         For ``min_cost_flow``: ``quantity_unit_t`` and ``value_unit`` (the integer grid used),
         and ``max_rounding_loss`` (an upper bound on objective lost to the rounding).
+    stats : dict
+        For ``min_cost_flow`` with ``price_arcs``: ``pricing_rounds`` (restricted solves),
+        ``arcs_kept`` (pairs in the final restricted network), ``arcs_total`` (pairs with
+        value > 0), and the wall seconds ``solve_s``, ``potentials_s`` and ``pricing_s`` spent
+        in the restricted solves, the potentials and the pricing; empty otherwise.
     """
 
     status: str
@@ -68,6 +73,7 @@ class Allocation:
     solve_time_s: float = 0.0
     message: str = ""
     scaling: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, float] = field(default_factory=dict)
 
     @property
     def optimal(self) -> bool:
@@ -182,6 +188,7 @@ def allocate(
     method: str = "min_cost_flow",
     quantity_unit_t: float | None = None,
     time_limit_s: float | None = None,
+    price_arcs: int | None = None,
 ) -> Allocation:
     """Maximise ``sum(value_per_t * flow)`` subject to supply and demand capacities.
 
@@ -206,6 +213,16 @@ def allocate(
     time_limit_s : float, optional
         Time limit for ``lp``.  A solve stopped by it reports ``status="time_limit"`` and no
         flows, never ``optimal``.
+    price_arcs : int, optional
+        ``min_cost_flow`` only: exact sparsification (column generation).  Solve on each
+        supply's and each demand's ``price_arcs`` best pairs, compute node potentials from that
+        optimum (shortest paths in its residual network), price every left-out pair, add up to
+        ``price_arcs`` of the most negative reduced costs per node, and repeat until no pair
+        prices out negative.  That is an optimality certificate for the whole network: the same
+        optimum on the same integer grid as the default full solve.  Off by default: on the
+        generated regions of ``benchmarks/bench_allocation.py`` it is slower than the full
+        solve (docs/benchmarks.md), because the optimal flows use pairs deep in each node's
+        list; it can pay off where the optimum uses mostly each node's best few pairs.
 
     Returns
     -------
@@ -242,6 +259,16 @@ def allocate(
     """
     if method not in METHODS:
         raise InvalidInputError(f"method={method!r} is unknown; choose one of {METHODS}")
+    if price_arcs is not None:
+        if isinstance(price_arcs, bool) or not isinstance(price_arcs, (int, np.integer)) \
+                or price_arcs < 1:
+            raise InvalidInputError(
+                f"price_arcs must be a positive integer (pairs per node) or None; got "
+                f"{price_arcs!r}; pass e.g. price_arcs=4, or None for the full solve")
+        if method != "min_cost_flow":
+            raise InvalidInputError(
+                f"price_arcs applies to method='min_cost_flow' only; got method={method!r}; "
+                f"drop price_arcs or use method='min_cost_flow'")
     if method == "greedy":
         return allocate_greedy(
             supply_capacity_t, demand_capacity_t, pair_supply, pair_demand, value_per_t,
@@ -262,7 +289,8 @@ def allocate(
         return _solve_highs(s_cap, d_cap, ps, pd_, val, pcap, time_limit_s)
     if method == "lp":
         return _solve_lp(s_cap, d_cap, ps, pd_, val, pcap, time_limit_s)
-    return _solve_mcf(s_cap, d_cap, ps, pd_, val, pcap, quantity_unit_t)
+    return _solve_mcf(s_cap, d_cap, ps, pd_, val, pcap, quantity_unit_t,
+                      None if price_arcs is None else int(price_arcs))
 
 
 def _solve_highs(
@@ -316,6 +344,7 @@ def _solve_mcf(
     val: np.ndarray,
     pcap: np.ndarray,
     quantity_unit_t: float | None,
+    price_arcs: int | None = None,
 ) -> Allocation:
     mcf_mod = import_optional("ortools.graph.python.min_cost_flow", "routing",
                               purpose="min-cost-flow allocation")
@@ -356,19 +385,73 @@ def _solve_mcf(
         # arcs, worth at most vmax each; cost rounding loses at most value_unit/2 per unit.
         "max_rounding_loss": unit * vmax * (ns + nd + n_pairs) + 0.5 * value_unit * total,
     }
+    grid = _Grid(s_units, d_units, ps[idx], pd_[idx], costs,
+                 pcap[idx] if finite_pcap else None, total, unit)
+    stats: dict[str, float] = {}
+    if price_arcs is None:
+        f_units, status = _solve_grid(mcf_mod, grid, np.arange(idx.size))
+        message = "SimpleMinCostFlow OPTIMAL on the integer grid (per connected component)"
+    else:
+        f_units, status, stats = _solve_priced(mcf_mod, grid, price_arcs)
+        message = (f"SimpleMinCostFlow OPTIMAL on the integer grid, priced: "
+                   f"{int(stats['arcs_kept'])} of {int(stats['arcs_total'])} pairs after "
+                   f"{int(stats['pricing_rounds'])} restricted solves")
+    if status != "optimal":
+        res = _empty(n_pairs, "min_cost_flow", status, f"SimpleMinCostFlow status {status}",
+                     time.perf_counter() - t0)
+        res.scaling = scaling
+        return res
     flows = np.zeros(n_pairs)
-    for batch in _component_batches(ps[idx], pd_[idx], ns, nd):
-        sel = idx[batch]
-        su, sinv = _local_ids(ps[sel], ns)
-        du, dinv = _local_ids(pd_[sel], nd)
+    flows[idx] = f_units.astype(np.float64) * unit
+    elapsed = time.perf_counter() - t0
+    return Allocation("optimal", float(np.dot(val, flows)), flows, "min_cost_flow", elapsed,
+                      message, scaling, stats)
+
+
+@dataclass
+class _Grid:
+    """The integer min-cost-flow network of one allocation: node capacities in quantity units,
+    and per pair with value > 0 its supply, demand and (negative) integer unit cost."""
+
+    s_units: np.ndarray
+    d_units: np.ndarray
+    ps: np.ndarray
+    pd: np.ndarray
+    costs: np.ndarray
+    pcap: np.ndarray | None  # the pairs' own capacities in tonnes, None when all are inf
+    total_t: float
+    unit: float
+
+    def caps(self, sel: np.ndarray) -> np.ndarray:
+        """Integer capacity of the pairs ``sel``: never more than either end holds (tighter
+        arcs, same optimum), nor than the pair's own capacity."""
+        cap = np.minimum(self.s_units[self.ps[sel]], self.d_units[self.pd[sel]])
+        if self.pcap is not None:
+            pc = self.pcap[sel]
+            lim = np.floor(np.minimum(pc, self.total_t) / self.unit + 1e-9)
+            cap = np.where(np.isinf(pc), cap, np.minimum(cap, lim)).astype(np.int64)
+        return cap
+
+
+def _solve_grid(mcf_mod: Any, grid: _Grid, arcs_sel: np.ndarray) -> tuple[np.ndarray, str]:
+    """Optimal integer flows of the network restricted to the pairs ``arcs_sel`` (indices into
+    the grid's pairs), one OR-tools solve per batch of connected components.  Returns (flow
+    units per selected pair, status); the flows are only valid with status ``optimal``."""
+    ns, nd = grid.s_units.size, grid.d_units.size
+    s_units, d_units = grid.s_units, grid.d_units
+    f_out = np.zeros(arcs_sel.size, np.int64)
+    for batch in _component_batches(grid.ps[arcs_sel], grid.pd[arcs_sel], ns, nd):
+        sel = arcs_sel[batch]
+        su, sinv = _local_ids(grid.ps[sel], ns)
+        du, dinv = _local_ids(grid.pd[sel], nd)
         bs, bd = su.size, du.size
         b_tot = int(s_units[su].sum())
         # Supply i holds its units as node supply; each may ship to its demands or, at no
         # value, straight to the sink (the "ship nothing" bypass), so the network is always
-        # balanced.  A pair never carries more than either end has (tighter arcs, same optimum).
-        # Node ids in a bandwidth-reducing order (see _locality_order) and a two-level sink
-        # (see _sink_tree): same network up to renumbering and zero-cost splitting, hence the
-        # same optimal cost; 1.38x less CPU for the whole allocation at 1M streams.
+        # balanced.  Node ids in a bandwidth-reducing order (see _locality_order) and a
+        # two-level sink (see _sink_tree): same network up to renumbering and zero-cost
+        # splitting, hence the same optimal cost; 1.38x less CPU for the whole allocation at
+        # 1M streams.
         if _LOCALITY:
             sid, did = _locality_order(sinv, dinv, bs, bd)
         else:  # the input order, one sink (kept for benchmarks/bench_allocation.py)
@@ -377,15 +460,11 @@ def _solve_mcf(
             bs + bd, _SINK_FANIN if _LOCALITY else bs + bd)
         tails = np.concatenate([sid[sinv], did, sid, sink_t])
         heads = np.concatenate([did[dinv], loc_sink[did], loc_sink[sid], sink_h])
-        pair_cap = np.minimum(s_units[su][sinv], d_units[du][dinv])
-        if finite_pcap:
-            pc = pcap[sel]
-            lim = np.floor(np.minimum(pc, total) / unit + 1e-9)
-            pair_cap = np.where(np.isinf(pc), pair_cap, np.minimum(pair_cap, lim)).astype(np.int64)
-        caps = np.concatenate([pair_cap, d_units[du], s_units[su],
+        caps = np.concatenate([grid.caps(sel), d_units[du], s_units[su],
                                np.full(sink_t.size, b_tot, np.int64)])
-        unit_costs = np.concatenate([costs[batch], np.zeros(bd + bs + sink_t.size, np.int64)])
-        del pair_cap, sinv, dinv
+        unit_costs = np.concatenate([grid.costs[sel],
+                                     np.zeros(bd + bs + sink_t.size, np.int64)])
+        del sinv, dinv
         smcf = mcf_mod.SimpleMinCostFlow()
         arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, unit_costs)
         del tails, heads, caps, unit_costs
@@ -398,19 +477,132 @@ def _solve_mcf(
         if status != smcf.OPTIMAL:
             names = {smcf.INFEASIBLE: "infeasible", smcf.UNBALANCED: "infeasible",
                      smcf.NOT_SOLVED: "not_solved"}
-            st = names.get(status, "error")
             log.warning("min-cost flow ended with status %s", status)
-            res = _empty(n_pairs, "min_cost_flow", st, f"SimpleMinCostFlow status {status}",
-                         time.perf_counter() - t0)
-            res.scaling = scaling
-            return res
+            return f_out, names.get(status, "error")
         # Only read flows after an OPTIMAL status (reading them otherwise can crash OR-tools).
-        f_units = smcf.flows(arcs[: sel.size])
-        flows[sel] = f_units.astype(np.float64) * unit
-    elapsed = time.perf_counter() - t0
-    return Allocation("optimal", float(np.dot(val, flows)), flows, "min_cost_flow", elapsed,
-                      "SimpleMinCostFlow OPTIMAL on the integer grid (per connected component)",
-                      scaling)
+        f_out[batch] = smcf.flows(arcs[: sel.size])
+    return f_out, "optimal"
+
+
+def _best_per_node(keys: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` smallest ``score`` values of each key (ties by position)."""
+    order = np.lexsort((np.arange(keys.size), score, keys))
+    ks = keys[order]
+    rank = np.arange(ks.size) - np.searchsorted(ks, ks, side="left")
+    return order[rank < k]
+
+
+def _solve_priced(mcf_mod: Any, grid: _Grid,
+                  k: int) -> tuple[np.ndarray, str, dict[str, float]]:
+    """Exact sparsification of :func:`_solve_grid` over all pairs (column generation).
+
+    Start from each supply's and each demand's ``k`` cheapest pairs (largest value); solve;
+    take node potentials ``pi`` from that optimum (:func:`_residual_potentials`: every arc of
+    the restricted residual network has reduced cost ``c + pi[tail] - pi[head] >= 0``); a
+    left-out pair with spare capacity and a negative reduced cost could improve the flow, so up
+    to ``k`` of the most negative per supply and per demand join the restricted set, and again
+    until none is left.  Then every residual arc of the whole network has a non-negative
+    reduced cost: the flow is optimal for the whole network (reduced-cost optimality), on the
+    same integer grid as the full solve.  Terminates: the set grows each round."""
+    m = grid.costs.size
+    ns = grid.s_units.size
+    in_r = np.zeros(m, bool)
+    in_r[_best_per_node(grid.ps, grid.costs, k)] = True
+    in_r[_best_per_node(grid.pd, grid.costs, k)] = True
+    cap = grid.caps(np.arange(m))
+    rounds = 0
+    # wall seconds in the restricted solves, the potentials and the pricing (for benchmarks)
+    t_solve = t_pot = t_price = 0.0
+    while True:
+        rounds += 1
+        sel = np.flatnonzero(in_r)
+        t0 = time.perf_counter()
+        f_sel, status = _solve_grid(mcf_mod, grid, sel)
+        t1 = time.perf_counter()
+        t_solve += t1 - t0
+        stats = {"pricing_rounds": float(rounds), "arcs_kept": float(sel.size),
+                 "arcs_total": float(m), "solve_s": t_solve, "potentials_s": t_pot,
+                 "pricing_s": t_price}
+        if status != "optimal":
+            return np.zeros(m, np.int64), status, stats
+        pi = _residual_potentials(grid.ps[sel], grid.pd[sel], grid.costs[sel], cap[sel], f_sel,
+                                  grid.s_units, grid.d_units)
+        t2 = time.perf_counter()
+        t_pot += t2 - t1
+        stats["potentials_s"] = t_pot
+        if pi is None:  # pragma: no cover - an optimal flow has no negative residual cycle
+            log.error("negative cycle in the residual network of an OPTIMAL restricted flow")
+            return np.zeros(m, np.int64), "error", stats
+        rc = grid.costs + pi[grid.ps] - pi[ns + grid.pd]
+        viol = np.flatnonzero((rc < 0) & (cap > 0) & ~in_r)
+        log.debug("pricing round %d: %d of %d pairs, %d price out negative", rounds, sel.size,
+                  m, viol.size)
+        if viol.size == 0:
+            t_price += time.perf_counter() - t2
+            stats["pricing_s"] = t_price
+            f = np.zeros(m, np.int64)
+            f[sel] = f_sel
+            return f, "optimal", stats
+        rcv = rc[viol]
+        del rc
+        in_r[viol[_best_per_node(grid.ps[viol], rcv, k)]] = True
+        in_r[viol[_best_per_node(grid.pd[viol], rcv, k)]] = True
+        t_price += time.perf_counter() - t2
+
+
+def _residual_potentials(ps: np.ndarray, pd_: np.ndarray, costs: np.ndarray, caps: np.ndarray,
+                         f: np.ndarray, s_units: np.ndarray,
+                         d_units: np.ndarray) -> np.ndarray | None:
+    """Node potentials of a flow on the pairs ``(ps, pd_)`` (unit costs, capacities, flows) in
+    the allocation network: supplies ``0..ns-1``, demands ``ns..ns+nd-1``, one sink ``ns+nd``
+    (the per-batch sinks of :func:`_solve_grid` merged: no cycle runs through two components,
+    and the sink tree's zero-cost arcs never bind).
+
+    ``pi`` is the shortest-path distance from a virtual root with a zero-cost arc to every
+    node in the residual network (pair arcs forward with spare capacity at cost ``c``, backward
+    with flow at ``-c``; demand -> sink and supply -> sink bypass arcs the same at cost 0), by
+    Bellman-Ford relaxing only the arcs out of the nodes improved in the last pass (numpy, one
+    vectorised pass per arc-count of the shortest paths).  Then every residual arc ``u -> v``
+    has ``c + pi[u] - pi[v] >= 0``.  None when the residual network has a negative cycle (the
+    flow is not optimal), detected by a pass count above the number of nodes."""
+    ns, nd = s_units.size, d_units.size
+    n = ns + nd + 1
+    sink = ns + nd
+    out = np.rint(np.bincount(ps, weights=f, minlength=ns)).astype(np.int64)
+    inn = np.rint(np.bincount(pd_, weights=f, minlength=nd)).astype(np.int64)
+    fw, bw = f < caps, f > 0
+    d_free, d_used = np.flatnonzero(inn < d_units), np.flatnonzero(inn > 0)
+    s_ships, s_keeps = np.flatnonzero(out > 0), np.flatnonzero(out < s_units)
+    tails = np.concatenate([ps[fw], ns + pd_[bw], ns + d_free, np.full(d_used.size, sink),
+                            s_ships, np.full(s_keeps.size, sink)])
+    heads = np.concatenate([ns + pd_[fw], ps[bw], np.full(d_free.size, sink), ns + d_used,
+                            np.full(s_ships.size, sink), s_keeps])
+    w = np.concatenate([costs[fw], -costs[bw],
+                        np.zeros(d_free.size + d_used.size + s_ships.size + s_keeps.size,
+                                 np.int64)])
+    del fw, bw, d_free, d_used, s_ships, s_keeps
+    order = np.argsort(tails, kind="stable")
+    tails, heads, w = tails[order], heads[order], w[order]
+    del order
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
+    dist = np.zeros(n, np.int64)
+    active = np.arange(n)
+    for _ in range(n + 1):
+        start, cnt = indptr[active], indptr[active + 1] - indptr[active]
+        tot = int(cnt.sum())
+        if tot == 0:
+            return dist
+        # the arcs out of the active nodes, without a Python loop
+        pos = np.repeat(start - np.cumsum(cnt) + cnt, cnt) + np.arange(tot)
+        h = heads[pos]
+        cand = dist[tails[pos]] + w[pos]
+        better = cand < dist[h]
+        if not better.any():
+            return dist
+        np.minimum.at(dist, h[better], cand[better])
+        active = np.unique(h[better])
+    return None
 
 
 def _locality_order(sinv: np.ndarray, dinv: np.ndarray, bs: int,
