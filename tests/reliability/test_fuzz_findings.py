@@ -56,6 +56,27 @@ def test_parquet_with_non_utf8_column_name_is_a_dataset_error(tmp_path):
         read_dataset(tmp_path)
 
 
+# FIXED (data/io.py _check_parquet_text validates the text columns of a Parquet file): found by
+# the malformed-file run of tools/reliability_figures.py, 2026-11-28 (Latin-1 bytes in a text
+# value escaped as UnicodeDecodeError when the value was decoded during validation).
+def test_parquet_with_non_utf8_text_value_is_a_dataset_error(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from reliability_kernels import sample_tables, write_dataset_files
+
+    from symbioflows.errors import InvalidDatasetError
+
+    read_dataset = _need("symbioflows:read_dataset")
+    write_dataset_files(sample_tables(4, 0), tmp_path, "parquet")
+    t = pq.read_table(tmp_path / "companies.parquet")
+    i = next(k for k, f in enumerate(t.schema) if pa.types.is_string(f.type))
+    vals = [v.encode() + b"\xe4" if v is not None else None for v in t.column(i).to_pylist()]
+    bad = pa.array(vals, pa.binary()).view(pa.string())
+    pq.write_table(t.set_column(i, t.schema[i].name, bad), tmp_path / "companies.parquet")
+    with pytest.raises(InvalidDatasetError):
+        read_dataset(tmp_path)
+
+
 # FIXED on the matching branch (found by fuzz/fuzz_kernel.py allocate, 2026-11-27):
 # allocate(method='lp', time_limit_s=1e300) raised a bare OverflowError from OR-tools'
 # Solver.SetTimeLimit (int64 milliseconds); the limit is now clamped.

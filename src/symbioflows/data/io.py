@@ -161,7 +161,6 @@ def _read_parquet(path: Path, table_name: str) -> pa.Table:
     try:
         table = pq.read_table(path)
         _ = [f.name for f in table.schema]  # names that are not valid UTF-8 raise here
-        return table
     except UnicodeDecodeError as exc:
         raise _FileProblem(
             DatasetProblem(
@@ -188,6 +187,46 @@ def _read_parquet(path: Path, table_name: str) -> pa.Table:
             ),
             exc,
         ) from exc
+    _check_parquet_text(table, path, table_name)
+    return table
+
+
+def _check_parquet_text(table: pa.Table, path: Path, table_name: str) -> None:
+    """Parquet does not check that its text columns hold UTF-8: a file written by another tool
+    can carry raw bytes (Latin-1 umlauts) that fail only when a value is decoded.  Check every
+    text column once (Arrow's full validation) and name the first bad value."""
+    for field, column in zip(table.schema, table.columns):
+        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
+            continue
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            row, raw = _first_bad_utf8(column)
+            raise _FileProblem(
+                DatasetProblem(
+                    table_name,
+                    row,
+                    field.name,
+                    raw,
+                    "text that is not valid UTF-8 (a Latin-1 or other legacy encoding?)",
+                    "re-export the file with its text columns encoded as UTF-8",
+                    extra={"code": "bad_encoding", "path": str(path)},
+                ),
+                exc,
+            ) from exc
+
+
+def _first_bad_utf8(column: pa.ChunkedArray) -> tuple[int | None, bytes | None]:
+    """Row and raw bytes of the first value of ``column`` that is not valid UTF-8."""
+    binary = column.cast(pa.large_binary() if pa.types.is_large_string(column.type) else pa.binary())
+    for row, value in enumerate(binary.to_pylist()):
+        if value is None:
+            continue
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return row, value
+    return None, None
 
 
 def _load_json(path: Path, table: str, encoding: str) -> Any:

@@ -243,6 +243,21 @@ def test_write_refuses_ambiguous_folder(ds, tmp_path):
     ]
 
 
+def test_parquet_with_non_utf8_text_value_names_row_and_column(ds, tmp_path):
+    folder = ds.write(tmp_path / "pq", format="parquet")
+    t = pq.read_table(folder / "streams.parquet")
+    col = t.schema.get_field_index("direction")
+    raw = pa.array([b"dem\xe4nd"] + [v.encode() for v in t.column(col).to_pylist()[1:]], pa.binary())
+    # Parquet stores text as bytes and does not check them: Latin-1 bytes in a string column
+    # are what a writer with a legacy encoding leaves behind
+    pq.write_table(t.set_column(col, "direction", raw.view(pa.string())), folder / "streams.parquet")
+    with pytest.raises(InvalidDatasetError, match="not valid UTF-8") as info:
+        sf.read_dataset(folder)
+    p = info.value.problems[0]
+    assert (p.table, p.row, p.column) == ("streams", 0, "direction")
+    assert p.value == b"dem\xe4nd"
+
+
 def test_parquet_with_non_utf8_column_name(ds, tmp_path):
     import io as _io
 
