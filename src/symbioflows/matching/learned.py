@@ -661,8 +661,10 @@ def pair_features(
         x[:, :, ix["is_donor"]] = _is_donor(queries, candidates)
     if want & {"receiver_share_class", "receiver_share_business"}:
         rc, rb_ = _receiver_share(candidates, stats)
-        x[:, :, ix["receiver_share_class"]] = rc[None, :]
-        x[:, :, ix["receiver_share_business"]] = rb_[None, :]
+        if "receiver_share_class" in want:
+            x[:, :, ix["receiver_share_class"]] = rc[None, :]
+        if "receiver_share_business" in want:
+            x[:, :, ix["receiver_share_business"]] = rb_[None, :]
     if "same_class" in want:
         for i, q in enumerate(queries):
             if q.donor_nace:
@@ -771,6 +773,7 @@ CANDIDATE_SUBSETS: tuple[tuple[str, ...], ...] = (
     _TAX_CORE,
     _TAX_CORE + BUSINESS_FEATURES,
     _TAX_CORE + BUSINESS_FEATURES + ("receiver_share_class",),
+    _TAX_CORE + BUSINESS_FEATURES + ("receiver_share_class", "text_similarity"),
     _TAX_CORE + ("material_class_fit",),
     _TAX_CORE + ("material_class_fit",) + BUSINESS_FEATURES,
     _TAX_CORE + ("material_class_fit", "receiver_share_class") + BUSINESS_FEATURES,
