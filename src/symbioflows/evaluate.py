@@ -20,7 +20,9 @@ The protocol of ``shared/data/README.md``:
   embeddings), ``blend`` (the untrained hand-set blend of :mod:`symbioflows.matching.learned`),
   ``learned`` (its listwise logistic model fitted on the training folds, with the feature set
   and the regularisation chosen by grouped cross-validation *inside* the training folds, so the
-  choice is nested) and ``learned_notax`` (the same without the materials-taxonomy features).
+  choice is nested; one model per setting, each fitted on that setting's kind of ranking
+  problem: all receiver classes for ``all``, the organisations of each training case for
+  ``case``) and ``learned_notax`` (the same without the materials-taxonomy features).
 * **Paired differences**: the MRR and recall@1 of ``learned`` minus each baseline, with a
   percentile bootstrap interval from resampling the held-out cases *jointly* for both methods
   (:attr:`EvaluationReport.differences`): the interval of the difference itself, which is what

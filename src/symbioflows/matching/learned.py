@@ -27,7 +27,14 @@ receiver (business text, NACE class), compute a handful of features and a linear
   itself is a candidate);
 * ``material_class_fit``: conditional popularity of the candidate class given the donor
   stream's material class, counted on the training exchanges and smoothed towards the
-  taxonomy's users mixed with overall class popularity (log probability).
+  taxonomy's users mixed with overall class popularity (log probability);
+* ``business_nb``: naive-Bayes log-score of the candidate organisation's own business words
+  (``Candidate.business``, e.g. "Cement plant") given the query's words, EWC sub-chapter and
+  donor division, counted over the receivers of the training exchanges (so that organisations
+  of one NACE class need not tie); 0 for a bare NACE class;
+* ``is_donor``: the candidate is the donor organisation itself (same class and business);
+* ``receiver_share_class`` / ``receiver_share_business``: log of (times received + 1) /
+  (times given + 1) in training, for the candidate's class / business words.
 
 The statistics are counts over exchanges (the package may ship them; the rows themselves never
 ship); the weights come from a listwise logistic (conditional logit) model fitted on out-of-fold
