@@ -881,7 +881,7 @@ class ReceiverScorer:
     --------
     >>> s = ReceiverScorer.untrained()
     >>> sorted(s.weights_)[:2]
-    ['bm25', 'centroid_similarity']
+    ['bm25', 'business_nb']
     """
 
     def __init__(self, *, C: float = 1.0, embed_backend: str = "auto", inner_folds: int = 4,
