@@ -3,7 +3,9 @@
 The package receives weights and counts (statistics), never the MAESTRI rows.  The feature set
 and the regularisation are chosen by grouped cross-validation over the cases (see
 ``ReceiverScorer.fit``); the hashing text backend keeps the shipped model free of the optional
-sentence model.
+sentence model.  The pipeline ranks receiver NACE classes (``sector_fit``), so the model is
+fitted on that kind of ranking problem (``pools="all"``, the ``all`` setting of
+``symbioflows.evaluate``).
 Usage: PYTHONPATH=src python tools/train_receiver_scorer.py [--data-dir ../shared/data]
 """
 
@@ -23,7 +25,7 @@ def main() -> int:
     if d is None:
         raise SystemExit("MAESTRI data not found; pass --data-dir")
     df = load_maestri(d)
-    model = fit_learned(df, nace_pool(df), embed_backend="hashing")
+    model = fit_learned(df, nace_pool(df), embed_backend="hashing", pools="all")
     model.stats_ = model.stats_.pruned(min_token_count=2)
     model.save(PRETRAINED_DIR)
     print(f"saved {model!r} to {PRETRAINED_DIR}; features {model.selected_features_}, "

@@ -20,7 +20,9 @@ The protocol of ``shared/data/README.md``:
   embeddings), ``blend`` (the untrained hand-set blend of :mod:`symbioflows.matching.learned`),
   ``learned`` (its listwise logistic model fitted on the training folds, with the feature set
   and the regularisation chosen by grouped cross-validation *inside* the training folds, so the
-  choice is nested) and ``learned_notax`` (the same without the materials-taxonomy features).
+  choice is nested; one model per setting, each fitted on that setting's kind of ranking
+  problem: all receiver classes for ``all``, the organisations of each training case for
+  ``case``) and ``learned_notax`` (the same without the materials-taxonomy features).
 * **Paired differences**: the MRR and recall@1 of ``learned`` minus each baseline, with a
   percentile bootstrap interval from resampling the held-out cases *jointly* for both methods
   (:attr:`EvaluationReport.differences`): the interval of the difference itself, which is what
@@ -149,6 +151,7 @@ def _evaluation_rows(raw: pd.DataFrame, cases: Sequence[str],
                   donor_business=_clean(r["donor_business"]))
         rb = _clean(r["receiver_business"])
         rows.append(dict(case=str(case), group=group, query=q, receiver_nace=rn,
+                         receiver_business=rb, donor_business=_clean(r["donor_business"]),
                          receiver_key=f"{rb.lower()}|{rn}",
                          receiver_text=f"{rb}. {titles.get(rn, titles.get(rn[:2] + '00', ''))}",
                          donor_key=f"{_clean(r['donor_business']).lower()}|{dn}" if dn else None,
@@ -429,48 +432,63 @@ def paired_differences(pq: pd.DataFrame, pairs: Sequence[tuple[str, str]] = DIFF
 
 
 def _case_pool(org: pd.DataFrame) -> tuple[list[str], list[Candidate]]:
-    """Organisations of a case (receivers and donors) keyed by business|nace."""
-    keys: dict[str, str] = {}
-    for k, t in zip(org["receiver_key"], org["receiver_text"]):
-        keys.setdefault(k, t)
-    for k, t in zip(org["donor_key"], org["donor_text"]):
+    """Organisations of a case (receivers and donors) keyed by business|nace, each described by
+    its business and NACE title (``text``) and its business alone (``business``)."""
+    keys: dict[str, tuple[str, str]] = {}
+    for k, t, b in zip(org["receiver_key"], org["receiver_text"], org["receiver_business"]):
+        keys.setdefault(k, (t, b))
+    for k, t, b in zip(org["donor_key"], org["donor_text"], org["donor_business"]):
         if isinstance(k, str) and isinstance(t, str):
-            keys.setdefault(k, t)
+            keys.setdefault(k, (t, b))
     klist = sorted(keys)
-    return klist, [Candidate(keys[k], k.split("|")[1]) for k in klist]
+    return klist, [Candidate(keys[k][0], k.split("|")[1], business=keys[k][1]) for k in klist]
 
 
 ScoreFn = Callable[[Sequence[Query], Sequence[Candidate]], np.ndarray]
+#: a scorer for every setting, or one per setting
+Scorer = ScoreFn | dict[str, ScoreFn]
+
+
+#: ranking problems :func:`fit_learned` can learn from
+TRAIN_POOLS = ("both", "all", "case")
 
 
 def fit_learned(train: pd.DataFrame, pool_all: list[Candidate], *, embed_backend: str = "auto",
-                C: float = 1.0, use_taxonomy: bool = True) -> ReceiverScorer:
+                C: float = 1.0, use_taxonomy: bool = True, pools: str = "both") -> ReceiverScorer:
     """Fit :class:`ReceiverScorer` on MAESTRI rows, ranking each training exchange's receiver
-    both among all receiver classes and among the organisations of its case.  The feature set
-    and the regularisation are chosen by grouped cross-validation within ``train``."""
+    among all receiver classes (``pools="all"``), among the organisations of its case
+    (``"case"``) or both (``"both"``).  The feature set and the regularisation are chosen by
+    grouped cross-validation within ``train``."""
+    if pools not in TRAIN_POOLS:
+        raise InvalidInputError(f"pools={pools!r}; choose one of {TRAIN_POOLS}")
     train = train.reset_index(drop=True)
     codes = [c.nace for c in pool_all]
-    pools: list[tuple[Sequence[Candidate], Sequence[tuple[int, int]]]] = [
-        (pool_all, [(k, codes.index(n)) for k, n in enumerate(train["receiver_nace"])
-                    if n in codes])]
-    for _case, org in train.groupby("case"):
-        klist, cands = _case_pool(org)
-        if len(klist) >= 2:
-            pools.append((cands, [(int(k), klist.index(rk))
-                                  for k, rk in zip(org.index, org["receiver_key"])]))
+    problems: list[tuple[Sequence[Candidate], Sequence[tuple[int, int]]]] = []
+    if pools in ("both", "all"):
+        problems.append((pool_all, [(k, codes.index(n)) for k, n in
+                                    enumerate(train["receiver_nace"]) if n in codes]))
+    if pools in ("both", "case"):
+        for _case, org in train.groupby("case"):
+            klist, cands = _case_pool(org)
+            if len(klist) >= 2:
+                problems.append((cands, [(int(k), klist.index(rk))
+                                         for k, rk in zip(org.index, org["receiver_key"])]))
     return ReceiverScorer(embed_backend=embed_backend, C=C, use_taxonomy=use_taxonomy).fit(
-        list(train["query"]), list(train["receiver_nace"]), list(train["case"]), pools)
+        list(train["query"]), list(train["receiver_nace"]), list(train["case"]), problems,
+        receiver_business=list(train["receiver_business"]))
 
 
 def _make_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Sequence[str],
-                  backend: str, C: float,
-                  models: dict[str, ReceiverScorer] | None = None) -> dict[str, ScoreFn]:
+                  backend: str, C: float, models: dict[str, ReceiverScorer] | None = None,
+                  settings: Sequence[str] = SETTINGS) -> dict[str, Scorer]:
+    """The scorers of ``methods`` fitted on ``train``; the learned ones are one scorer per
+    setting (a dict), fitted on that setting's ranking problems (:func:`fit_learned`)."""
     tq = list(train["query"])
     tr_nace = list(train["receiver_nace"])
     q_emb, used = embed_texts([q.text for q in tq], backend=backend)
     stats = SectorStatistics.from_pairs(tq, tr_nace, q_emb, used)
     pdiv, pclass = stats.priors()
-    fns: dict[str, ScoreFn] = {}
+    fns: dict[str, Scorer] = {}
 
     def random_(qs: Sequence[Query], cs: Sequence[Candidate]) -> np.ndarray:
         return np.zeros((len(qs), len(cs)))
@@ -516,14 +534,19 @@ def _make_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Seque
         fns["blend"] = ReceiverScorer.untrained(embed_backend=used, stats=stats).score
     for name, tax in (("learned", True), ("learned_notax", False)):
         if name in methods:
-            model = fit_learned(train, pool_all, embed_backend=used, C=C, use_taxonomy=tax)
-            fns[name] = model.score
-            if models is not None:
-                models[name] = model
+            # one model per setting, each fitted on that setting's kind of ranking problem
+            per: dict[str, ScoreFn] = {}
+            for setting in settings:
+                model = fit_learned(train, pool_all, embed_backend=used, C=C, use_taxonomy=tax,
+                                    pools=setting)
+                per[setting] = model.score
+                if models is not None:
+                    models[f"{name}:{setting}"] = model
+            fns[name] = per
     return fns
 
 
-def _score_test(test: pd.DataFrame, fns: dict[str, ScoreFn], pool_all: list[Candidate],
+def _score_test(test: pd.DataFrame, fns: dict[str, Scorer], pool_all: list[Candidate],
                 settings: Sequence[str], fold: int) -> list[dict[str, Any]]:
     """Rank every held-out query of ``test`` with every scorer in ``fns``."""
     all_codes = [c.nace for c in pool_all]
@@ -544,7 +567,7 @@ def _score_test(test: pd.DataFrame, fns: dict[str, ScoreFn], pool_all: list[Cand
                         continue
                     rel = [klist.index(k) for k in rows["receiver_key"]]
                 for method, fn in fns.items():
-                    sc = fn(qs, cands)
+                    sc = (fn[setting] if isinstance(fn, dict) else fn)(qs, cands)
                     for i, j in enumerate(rel):
                         m = rank_metrics(sc[i], j)
                         records.append(dict(setting=setting, group=group, method=method,
@@ -554,11 +577,13 @@ def _score_test(test: pd.DataFrame, fns: dict[str, ScoreFn], pool_all: list[Cand
 
 def _fit_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Sequence[str],
                  backend: str, C: float, fold: int, data: str,
-                 selected: list[dict[str, Any]]) -> dict[str, ScoreFn]:
+                 selected: list[dict[str, Any]],
+                 settings: Sequence[str] = SETTINGS) -> dict[str, Scorer]:
     models: dict[str, ReceiverScorer] = {}
-    fns = _make_scorers(train, pool_all, methods, backend, C, models)
-    for name, model in models.items():
-        selected.append(dict(data=data, fold=fold, method=name,
+    fns = _make_scorers(train, pool_all, methods, backend, C, models, settings)
+    for key, model in models.items():
+        name, setting = key.split(":")
+        selected.append(dict(data=data, fold=fold, method=name, setting=setting,
                              features=list(getattr(model, "selected_features_", ())),
                              C=getattr(model, "selected_C_", None)))
     return fns
@@ -583,7 +608,7 @@ def _cross_validate(df: pd.DataFrame, methods: Sequence[str], settings: Sequence
     for fold, (tr, te) in enumerate(it):
         train = df.iloc[tr]
         test = df.iloc[te]
-        fns = _fit_scorers(train, pool_all, methods, backend, C, fold, data, selected)
+        fns = _fit_scorers(train, pool_all, methods, backend, C, fold, data, selected, settings)
         records += _score_test(test, fns, pool_all, settings, fold)
     return pd.DataFrame(records)
 
@@ -709,7 +734,8 @@ def evaluate_matchers(
             overlap = {m for m in cs["maestri_case"] if isinstance(m, str) and m}
             train = df[~df["case"].isin(overlap)].reset_index(drop=True)
             pool_all = nace_pool(_combine(df, cs))
-            fns = _fit_scorers(train, pool_all, methods, embed_backend, C, 0, view, selected)
+            fns = _fit_scorers(train, pool_all, methods, embed_backend, C, 0, view, selected,
+                               settings)
             pq = pd.DataFrame(_score_test(cs, fns, pool_all, settings, 0))
         pq.insert(0, "data", view)
         summary, d = _summarise(pq, n_boot, gen, view)

@@ -27,7 +27,14 @@ receiver (business text, NACE class), compute a handful of features and a linear
   itself is a candidate);
 * ``material_class_fit``: conditional popularity of the candidate class given the donor
   stream's material class, counted on the training exchanges and smoothed towards the
-  taxonomy's users mixed with overall class popularity (log probability).
+  taxonomy's users mixed with overall class popularity (log probability);
+* ``business_nb``: naive-Bayes log-score of the candidate organisation's own business words
+  (``Candidate.business``, e.g. "Cement plant") given the query's words, EWC sub-chapter and
+  donor division, counted over the receivers of the training exchanges (so that organisations
+  of one NACE class need not tie); 0 for a bare NACE class;
+* ``is_donor``: the candidate is the donor organisation itself (same class and business);
+* ``receiver_share_class`` / ``receiver_share_business``: log of (times received + 1) /
+  (times given + 1) in training, for the candidate's class / business words.
 
 The statistics are counts over exchanges (the package may ship them; the rows themselves never
 ship); the weights come from a listwise logistic (conditional logit) model fitted on out-of-fold
@@ -56,7 +63,7 @@ from symbioflows.errors import FormatVersionError, InvalidInputError, NotFittedE
 from symbioflows.matching.text import embed_texts, nace_division, tokenize
 
 __all__ = ["Query", "Candidate", "SectorStatistics", "FEATURES", "TAXONOMY_FEATURES",
-           "DEFAULT_BLEND", "ReceiverScorer", "pair_features", "predict_material_classes"]
+           "BUSINESS_FEATURES", "business_words", "DEFAULT_BLEND", "ReceiverScorer", "pair_features", "predict_material_classes"]
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +87,15 @@ FEATURES = (
     "taxonomy_ewc",
     "same_class",
     "material_class_fit",
+    "business_nb",
+    "is_donor",
+    "receiver_share_class",
+    "receiver_share_business",
 )
+
+#: Features that look at the candidate organisation's own business (``Candidate.business``),
+#: so that organisations of one NACE class need not tie.
+BUSINESS_FEATURES = ("business_nb", "is_donor", "receiver_share_business")
 
 #: Features that use the materials taxonomy (dropped by ``ReceiverScorer(use_taxonomy=False)``).
 TAXONOMY_FEATURES = ("taxonomy_use", "taxonomy_use_division", "taxonomy_ewc",
@@ -110,9 +125,13 @@ DEFAULT_BLEND: dict[str, float] = {
     "taxonomy_ewc": 0.0,
     "same_class": 0.0,
     "material_class_fit": 0.0,
+    "business_nb": 0.0,
+    "is_donor": 0.0,
+    "receiver_share_class": 0.0,
+    "receiver_share_business": 0.0,
 }
 
-FORMAT_VERSION = 2  # 2: taxonomy features and material-class counts (1 still loads)
+FORMAT_VERSION = 3  # 3: business-word features; 2: taxonomy features (1 and 2 still load)
 ARTIFACT_KIND = "symbioflows.receiver_scorer"
 PRETRAINED_DIR = Path(__file__).resolve().parent / "models" / "receiver_scorer"
 
@@ -133,10 +152,33 @@ class Query:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A candidate receiver, described only by its business and NACE class."""
+    """A candidate receiver, described only by its business and NACE class.
+
+    ``text``: what the text features read (business and NACE title); ``business``: the
+    organisation's own business description where known (e.g. ``"Cement plant"``), read by
+    :data:`BUSINESS_FEATURES`; empty for a bare NACE class."""
 
     text: str
     nace: str | None = None  # four digits
+    business: str = ""
+
+
+def business_words(text: str | None) -> list[str]:
+    """Words of a business description, plural ``s`` stripped (``"Local farms"`` ->
+    ``['local', 'farm']``), each once.
+
+    Examples
+    --------
+    >>> business_words("Local farms and the farm shop")
+    ['local', 'farm', 'shop']
+    """
+    out: list[str] = []
+    for t in tokenize(text or ""):
+        if len(t) > 3 and t.endswith("s") and not t.endswith("ss"):
+            t = t[:-1]
+        if t not in out:
+            out.append(t)
+    return out
 
 
 def _lift(table: dict[str, Counter[str]], key: str | None, target: str | None,
@@ -170,21 +212,36 @@ class SectorStatistics:
     class_centroids: dict[str, list[float]] = field(default_factory=dict)
     #: receiver classes by the donor stream's (top predicted) material class
     by_material_class: dict[str, Counter[str]] = field(default_factory=dict)
+    #: receiver business words (:func:`business_words`) by description word, EWC sub-chapter
+    #: and donor division, and how many exchanges each business word received
+    bword_by_token: dict[str, Counter[str]] = field(default_factory=dict)
+    bword_by_ewc4: dict[str, Counter[str]] = field(default_factory=dict)
+    bword_by_donor_div: dict[str, Counter[str]] = field(default_factory=dict)
+    bword_counts: Counter[str] = field(default_factory=Counter)
+    #: how many training exchanges each NACE class / business word gave (as donor)
+    donor_class_counts: Counter[str] = field(default_factory=Counter)
+    donor_bword_counts: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def from_pairs(cls, queries: Sequence[Query], receivers: Sequence[str | None],
                    query_emb: np.ndarray | None = None, embed_backend: str = "",
                    materials: Sequence[Sequence[tuple[str, float]]] | None = None,
+                   receiver_business: Sequence[str | None] | None = None,
                    ) -> SectorStatistics:
         """Count receiver divisions / classes over known (query, receiver NACE) pairs.
 
         ``materials``: each query's predicted material classes (``(class id, confidence)``,
         best first, see :func:`predict_material_classes`); the top one is counted in
-        ``by_material_class``."""
+        ``by_material_class``.  ``receiver_business``: each receiver's business description;
+        its words are counted in the ``bword_*`` tables."""
         if materials is not None and len(materials) != len(queries):
             raise InvalidInputError(
                 f"materials has {len(materials)} entries for {len(queries)} queries; pass one "
                 "list of (class, confidence) per query")
+        if receiver_business is not None and len(receiver_business) != len(queries):
+            raise InvalidInputError(
+                f"receiver_business has {len(receiver_business)} entries for {len(queries)} "
+                "queries; pass one business description (or None) per query")
         st = cls(embed_backend=embed_backend)
         sums: dict[str, np.ndarray] = {}
         csums: dict[str, np.ndarray] = {}
@@ -208,6 +265,18 @@ class SectorStatistics:
                 st.by_token_class.setdefault(t, Counter())[r] += 1
             if materials is not None and materials[k]:
                 st.by_material_class.setdefault(materials[k][0][0], Counter())[r] += 1
+            if q.donor_nace:
+                st.donor_class_counts[q.donor_nace] += 1
+            st.donor_bword_counts.update(business_words(q.donor_business))
+            if receiver_business is not None:
+                bw = business_words(receiver_business[k])
+                st.bword_counts.update(bw)
+                for t in set(tokenize(q.text)):
+                    st.bword_by_token.setdefault(t, Counter()).update(bw)
+                if q.ewc:
+                    st.bword_by_ewc4.setdefault(q.ewc[:4], Counter()).update(bw)
+                if q.donor_nace:
+                    st.bword_by_donor_div.setdefault(q.donor_nace[:2], Counter()).update(bw)
             if query_emb is not None:
                 sums[div] = sums.get(div, 0) + query_emb[k]
                 csums[r] = csums.get(r, 0) + query_emb[k]
@@ -227,9 +296,18 @@ class SectorStatistics:
         import copy
 
         st = copy.deepcopy(self)
-        for tab in (st.by_token, st.by_token_class, st.by_material_class):
+        for tab in (st.by_token, st.by_token_class, st.by_material_class, st.bword_by_token):
             for t in [t for t, row in tab.items() if sum(row.values()) < min_token_count]:
                 del tab[t]
+        rare = {b for b, n in st.bword_counts.items() if n < min_token_count}
+        for b in rare:
+            del st.bword_counts[b]
+        for b in [b for b, n in st.donor_bword_counts.items() if n < min_token_count]:
+            del st.donor_bword_counts[b]
+        for tab in (st.bword_by_token, st.bword_by_ewc4, st.bword_by_donor_div):
+            for row in tab.values():
+                for b in rare & set(row):
+                    del row[b]
         return st
 
     def priors(self) -> tuple[dict[str, float], dict[str, float]]:
@@ -259,6 +337,11 @@ class SectorStatistics:
             "class_centroids": {k: [round(x, 6) for x in v]
                                 for k, v in sorted(self.class_centroids.items())},
             "by_material_class": tab(self.by_material_class),
+            "bword_by_token": tab(self.bword_by_token), "bword_by_ewc4": tab(self.bword_by_ewc4),
+            "bword_by_donor_div": tab(self.bword_by_donor_div),
+            "bword_counts": dict(sorted(self.bword_counts.items())),
+            "donor_class_counts": dict(sorted(self.donor_class_counts.items())),
+            "donor_bword_counts": dict(sorted(self.donor_bword_counts.items())),
         }
 
     @classmethod
@@ -276,6 +359,11 @@ class SectorStatistics:
             tab(d.get("by_token_class", {})),
             {k: list(map(float, v)) for k, v in d.get("class_centroids", {}).items()},
             tab(d.get("by_material_class", {})),
+            tab(d.get("bword_by_token", {})), tab(d.get("bword_by_ewc4", {})),
+            tab(d.get("bword_by_donor_div", {})),
+            Counter({k: int(v) for k, v in d.get("bword_counts", {}).items()}),
+            Counter({k: int(v) for k, v in d.get("donor_class_counts", {}).items()}),
+            Counter({k: int(v) for k, v in d.get("donor_bword_counts", {}).items()}),
         )
 
 
@@ -352,6 +440,77 @@ def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
     out += prior
     out -= out.max(axis=1, keepdims=True)
     out -= np.log(np.exp(out).sum(axis=1, keepdims=True))
+    return out
+
+
+def _business_nb(queries: Sequence[Query], candidates: Sequence[Candidate],
+                 stats: SectorStatistics, alpha: float | None = None) -> np.ndarray:
+    """Naive-Bayes log-score of each candidate's business words given the query's words, EWC
+    sub-chapter and donor division (business words as the classes; a candidate scores the mean
+    over its words; a word never seen in training, or a candidate without a business, scores
+    as an unseen word).  Centred per query (only differences between candidates matter)."""
+    nq, nc = len(queries), len(candidates)
+    out = np.zeros((nq, nc))
+    if nq == 0 or nc == 0:
+        return out
+    cwords = [business_words(c.business) for c in candidates]
+    vocab = sorted({b for ws in cwords for b in ws} | {""})
+    vix = {b: k for k, b in enumerate(vocab)}
+    n_total = sum(stats.bword_counts.values())
+    nv = max(1, len(stats.bword_counts))
+    logp = np.log(np.array([stats.bword_counts.get(b, 0) + 1.0 for b in vocab])
+                  / (n_total + nv + 1.0))
+    alpha = NB_ALPHA if alpha is None else alpha
+    parts = (
+        (stats.bword_by_token, lambda q: set(tokenize(q.text))),
+        (stats.bword_by_ewc4, lambda q: {q.ewc[:4]} if q.ewc else set()),
+        (stats.bword_by_donor_div, lambda q: {q.donor_nace[:2]} if q.donor_nace else set()),
+    )
+    word_scores = np.tile(logp, (nq, 1))
+    for table, feats in parts:
+        tot, nf = _nb_totals(table)
+        denom = np.array([tot.get(b, 0) + alpha * nf for b in vocab])
+        for i, q in enumerate(queries):
+            for f in feats(q):
+                hits = table.get(f)
+                if hits is None:
+                    continue
+                num = np.array([hits.get(b, 0) + alpha for b in vocab])
+                word_scores[i] += np.log(num / denom)
+    for j, ws in enumerate(cwords):
+        idx = [vix[b] if b in stats.bword_counts else vix[""] for b in ws] or [vix[""]]
+        out[:, j] = word_scores[:, idx].mean(axis=1)
+    out -= out.mean(axis=1, keepdims=True)
+    return out
+
+
+def _receiver_share(candidates: Sequence[Candidate], stats: SectorStatistics,
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate: log of (times received + 1) / (times given + 1) in training, for its NACE
+    class and (mean over its business words; 0 without a business) for its business."""
+    cls = np.array([math.log((stats.class_counts.get(c.nace or "", 0) + 1.0)
+                             / (stats.donor_class_counts.get(c.nace or "", 0) + 1.0))
+                    for c in candidates])
+    bus = np.zeros(len(candidates))
+    for j, c in enumerate(candidates):
+        ws = business_words(c.business)
+        if ws:
+            bus[j] = float(np.mean([math.log((stats.bword_counts.get(b, 0) + 1.0)
+                                             / (stats.donor_bword_counts.get(b, 0) + 1.0))
+                                    for b in ws]))
+    return cls, bus
+
+
+def _is_donor(queries: Sequence[Query], candidates: Sequence[Candidate]) -> np.ndarray:
+    """1 where the candidate is the donor organisation itself (same NACE class and the same
+    business words as the query's ``donor_business``)."""
+    out = np.zeros((len(queries), len(candidates)))
+    cw = [frozenset(business_words(c.business)) for c in candidates]
+    for i, q in enumerate(queries):
+        dw = frozenset(business_words(q.donor_business))
+        if not dw or not q.donor_nace:
+            continue
+        out[i] = [float(c.nace == q.donor_nace and w == dw) for c, w in zip(candidates, cw)]
     return out
 
 
@@ -503,11 +662,22 @@ def pair_features(
         for k, f in enumerate(("taxonomy_use", "taxonomy_use_division", "taxonomy_ewc",
                                "material_class_fit")):
             x[:, :, ix[f]] = t[:, :, k]
+    if "business_nb" in want:
+        x[:, :, ix["business_nb"]] = _business_nb(queries, candidates, stats)
+    if "is_donor" in want:
+        x[:, :, ix["is_donor"]] = _is_donor(queries, candidates)
+    if want & {"receiver_share_class", "receiver_share_business"}:
+        rc, rb_ = _receiver_share(candidates, stats)
+        if "receiver_share_class" in want:
+            x[:, :, ix["receiver_share_class"]] = rc[None, :]
+        if "receiver_share_business" in want:
+            x[:, :, ix["receiver_share_business"]] = rb_[None, :]
     if "same_class" in want:
         for i, q in enumerate(queries):
             if q.donor_nace:
                 x[i, :, ix["same_class"]] = [float(c.nace == q.donor_nace) for c in candidates]
-    rest = set(FEATURES) - {"naive_bayes", "same_class"} - set(TAXONOMY_FEATURES)
+    rest = set(FEATURES) - {"naive_bayes", "same_class", "receiver_share_class"} \
+        - set(TAXONOMY_FEATURES) - set(BUSINESS_FEATURES)
     if not want & rest:
         return x
     if want & _EMBEDDING_FEATURES:
@@ -608,7 +778,12 @@ CANDIDATE_SUBSETS: tuple[tuple[str, ...], ...] = (
     ("naive_bayes",),
     ("naive_bayes", "lift_ewc", "text_similarity"),
     _TAX_CORE,
+    _TAX_CORE + BUSINESS_FEATURES,
+    _TAX_CORE + BUSINESS_FEATURES + ("receiver_share_class",),
+    _TAX_CORE + BUSINESS_FEATURES + ("receiver_share_class", "text_similarity"),
     _TAX_CORE + ("material_class_fit",),
+    _TAX_CORE + ("material_class_fit",) + BUSINESS_FEATURES,
+    _TAX_CORE + ("material_class_fit", "receiver_share_class") + BUSINESS_FEATURES,
     _TAX_CORE + ("material_class_fit", "log_pop_class", "lift_donor_class",
                  "class_centroid_similarity"),
     FEATURES,
@@ -706,7 +881,7 @@ class ReceiverScorer:
     --------
     >>> s = ReceiverScorer.untrained()
     >>> sorted(s.weights_)[:2]
-    ['bm25', 'centroid_similarity']
+    ['bm25', 'business_nb']
     """
 
     def __init__(self, *, C: float = 1.0, embed_backend: str = "auto", inner_folds: int = 4,
@@ -761,6 +936,8 @@ class ReceiverScorer:
         receivers: Sequence[str | None],
         groups: Sequence[Any],
         pools: Sequence[tuple[Sequence[Candidate], Sequence[tuple[int, int]]]],
+        *,
+        receiver_business: Sequence[str | None] | None = None,
     ) -> ReceiverScorer:
         """Fit on known exchanges.
 
@@ -776,6 +953,9 @@ class ReceiverScorer:
         pools : sequence of (candidates, (query_index, relevant_index) pairs)
             Ranking problems to learn from: each pool is a candidate list and the queries ranked
             against it with the index of their true receiver.
+        receiver_business : sequence of str or None, optional
+            Business description of each exchange's receiver, counted for
+            :data:`BUSINESS_FEATURES` (without it those features carry no training counts).
 
         Returns
         -------
@@ -788,6 +968,11 @@ class ReceiverScorer:
             raise InvalidInputError("queries, receivers and groups must have the same length")
         if len(queries) == 0:
             raise InvalidInputError("cannot fit on zero exchanges")
+        if receiver_business is not None and len(receiver_business) != len(queries):
+            raise InvalidInputError(
+                f"receiver_business has {len(receiver_business)} entries for {len(queries)} "
+                "queries; pass one business description (or None) per exchange")
+        rb = list(receiver_business) if receiver_business is not None else None
         groups_arr = np.asarray([str(g) for g in groups])
         n_groups = len(set(groups_arr))
         q_emb, backend = embed_texts([q.text for q in queries], backend=self.embed_backend)
@@ -802,7 +987,8 @@ class ReceiverScorer:
             fold_of[te] = f
             stats_by_fold.append(SectorStatistics.from_pairs(
                 [queries[int(k)] for k in tr], [receivers[int(k)] for k in tr], q_emb[tr],
-                backend, [materials[int(k)] for k in tr] if materials is not None else None))
+                backend, [materials[int(k)] for k in tr] if materials is not None else None,
+                [rb[int(k)] for k in tr] if rb is not None else None))
         blocks: list[np.ndarray] = []
         rels: list[int] = []
         block_fold: list[int] = []
@@ -842,7 +1028,7 @@ class ReceiverScorer:
         self.weights_ = {f: float(v) for f, v in zip(FEATURES, w)}
         self.intercept_ = float(b)
         self.stats_ = SectorStatistics.from_pairs(list(queries), list(receivers), q_emb, backend,
-                                                  materials)
+                                                  materials, rb)
         self.embed_backend = backend
         self.trained_ = True
         return self
@@ -900,6 +1086,8 @@ class ReceiverScorer:
                 f"ReceiverScorer format version {d.get('version')} is newer than the "
                 f"supported {FORMAT_VERSION}; upgrade symbioflows")
         missing = set(FEATURES) - set(d["weights"])
+        if int(d.get("version", 1)) <= 2:  # version 2 had no business features: weight 0
+            missing -= set(BUSINESS_FEATURES) | {"receiver_share_class"}
         if int(d.get("version", 1)) <= 1:  # version 1 had no taxonomy features: weight 0
             missing -= set(TAXONOMY_FEATURES) | {"same_class"}
         if missing:
