@@ -50,7 +50,7 @@ import json
 import logging
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -428,19 +428,27 @@ def _naive_bayes(queries: Sequence[Query], candidates: Sequence[Candidate],
     }
     for part in NB_PARTS:
         table, feats = all_parts[part]
-        tot, vocab = _nb_totals(table)
-        denom = np.array([tot.get(c, 0) + alpha * vocab for c in classes])
-        for i, q in enumerate(queries):
-            for f in feats(q):
-                hits = table.get(f)
-                if hits is None:
-                    continue
-                num = np.array([hits.get(c, 0) + alpha for c in classes])
-                out[i] += np.log(num / denom)
+        _add_nb_part(out, queries, table, feats, classes, alpha)
     out += prior
     out -= out.max(axis=1, keepdims=True)
     out -= np.log(np.exp(out).sum(axis=1, keepdims=True))
     return out
+
+
+def _add_nb_part(out: np.ndarray, queries: Sequence[Query],
+                 table: dict[str, Counter[str]], feats: Callable[[Query], set[str]],
+                 labels: Sequence[str], alpha: float) -> None:
+    """Add one naive-Bayes part to ``out[i, k]``: the log of the smoothed P(feature | label k)
+    of each feature of query i that ``table`` (feature -> label counts) has seen."""
+    tot, n_feat = _nb_totals(table)
+    denom = np.array([tot.get(c, 0) + alpha * n_feat for c in labels])
+    for i, q in enumerate(queries):
+        for f in feats(q):
+            hits = table.get(f)
+            if hits is None:
+                continue
+            num = np.array([hits.get(c, 0) + alpha for c in labels])
+            out[i] += np.log(num / denom)
 
 
 def _business_nb(queries: Sequence[Query], candidates: Sequence[Candidate],
@@ -468,15 +476,7 @@ def _business_nb(queries: Sequence[Query], candidates: Sequence[Candidate],
     )
     word_scores = np.tile(logp, (nq, 1))
     for table, feats in parts:
-        tot, nf = _nb_totals(table)
-        denom = np.array([tot.get(b, 0) + alpha * nf for b in vocab])
-        for i, q in enumerate(queries):
-            for f in feats(q):
-                hits = table.get(f)
-                if hits is None:
-                    continue
-                num = np.array([hits.get(b, 0) + alpha for b in vocab])
-                word_scores[i] += np.log(num / denom)
+        _add_nb_part(word_scores, queries, table, feats, vocab, alpha)
     for j, ws in enumerate(cwords):
         idx = [vix[b] if b in stats.bword_counts else vix[""] for b in ws] or [vix[""]]
         out[:, j] = word_scores[:, idx].mean(axis=1)
