@@ -479,7 +479,8 @@ def fit_learned(train: pd.DataFrame, pool_all: list[Candidate], *, embed_backend
 
 
 def _make_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Sequence[str],
-                  backend: str, C: float, models: dict[str, ReceiverScorer] | None = None,
+                  backend: str, C: float,
+                  models: dict[tuple[str, str], ReceiverScorer] | None = None,
                   settings: Sequence[str] = SETTINGS) -> dict[str, Scorer]:
     """The scorers of ``methods`` fitted on ``train``; the learned ones are one scorer per
     setting (a dict), fitted on that setting's ranking problems (:func:`fit_learned`)."""
@@ -541,7 +542,7 @@ def _make_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Seque
                                     pools=setting)
                 per[setting] = model.score
                 if models is not None:
-                    models[f"{name}:{setting}"] = model
+                    models[(name, setting)] = model
             fns[name] = per
     return fns
 
@@ -579,10 +580,9 @@ def _fit_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Sequen
                  backend: str, C: float, fold: int, data: str,
                  selected: list[dict[str, Any]],
                  settings: Sequence[str] = SETTINGS) -> dict[str, Scorer]:
-    models: dict[str, ReceiverScorer] = {}
+    models: dict[tuple[str, str], ReceiverScorer] = {}
     fns = _make_scorers(train, pool_all, methods, backend, C, models, settings)
-    for key, model in models.items():
-        name, setting = key.split(":")
+    for (name, setting), model in models.items():
         selected.append(dict(data=data, fold=fold, method=name, setting=setting,
                              features=list(getattr(model, "selected_features_", ())),
                              C=getattr(model, "selected_C_", None)))
