@@ -85,12 +85,12 @@ struct TopK {
 };
 
 // Freed output blocks are kept for the next search, up to kBlockCacheBytes per element type
-// for the whole process: a search of a few milliseconds otherwise pays a page fault
-// (several microseconds on a VM) for every fresh page of its buffers, because the allocator
-// gives the freed blocks back to the system between calls.  One process-wide cache, not one
-// per thread: the merge frees blocks on whichever thread copies them.  It is only ever
-// try-locked: a busy (or, in a forked child, orphaned) lock means a plain allocation or free,
-// never a wait.  The bound is a constant, so memory stays O(nodes + edges + results).
+// for the whole process: a search of a few milliseconds otherwise pays a page fault for
+// every fresh page of its buffers, because the allocator gives the freed blocks back to the
+// system between calls.  One process-wide cache, not one per thread: the merge frees blocks
+// on whichever thread copies them.  It is only ever try-locked: a busy (or, in a forked
+// child, orphaned) lock means a plain allocation or free, never a wait.  The bound is a
+// constant, so memory stays O(nodes + edges + results).
 constexpr int kBlockClasses = 11;  // block b >= 10 all hold 65536 elements
 constexpr int64_t kBlockCacheBytes = int64_t{32} << 20;
 

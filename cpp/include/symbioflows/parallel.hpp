@@ -33,7 +33,7 @@ struct CancelToken {
     void cancel() noexcept { cancelled.store(true, std::memory_order_relaxed); }
 };
 
-// std::thread::hardware_concurrency reads /sys on Linux (about 8 us, on the serial path of
+// std::thread::hardware_concurrency reads /sys on Linux (a system call on the serial path of
 // every call): read it once per process.
 inline int hardware_threads() {
     static const int hw = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
