@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "symbioflows/errors.hpp"
+#include "symbioflows/first_bad.hpp"
 
 #include "symbioflows/geo.hpp"
 #include "symbioflows/read_once.hpp"
@@ -56,39 +56,29 @@ inline double shipments(double q, double payload, double inv_payload) {
     return k;
 }
 
-// First invalid pair row seen by any work item (smallest row wins), with the values read.
+// The values read from an invalid pair row (see FirstBad).
 struct BadRow {
-    std::mutex mu;
-    int64_t row = std::numeric_limits<int64_t>::max();
     int64_t i = 0, j = 0, medium = 0;
     double q = 0.0;
-    void offer(int64_t k, int64_t a, int64_t b, double qq, int64_t md) {
-        std::lock_guard<std::mutex> lk(mu);
-        if (k >= row) return;
-        row = k;
-        i = a;
-        j = b;
-        q = qq;
-        medium = md;
-    }
-    [[noreturn]] void raise(int64_t n1, int64_t n2) const {
-        const std::string k = std::to_string(row);
-        if (i < 0 || i >= n1) {
-            throw UnknownNodeError("i[" + k + "] = " + std::to_string(i) + " outside [0, " +
-                                   std::to_string(n1) + ")");
-        }
-        if (j < 0 || j >= n2) {
-            throw UnknownNodeError("j[" + k + "] = " + std::to_string(j) + " outside [0, " +
-                                   std::to_string(n2) + ")");
-        }
-        if (!std::isfinite(q) || q < 0.0) {
-            throw InvalidInputError("quantity row " + k + " = " + std::to_string(q) +
-                                    " must be finite and >= 0");
-        }
-        throw InvalidInputError("medium row " + k + " = " + std::to_string(medium) +
-                                " outside [0, " + std::to_string(kNumMedia) + ")");
-    }
 };
+
+[[noreturn]] void raise_bad_row(int64_t row, const BadRow& b, int64_t n1, int64_t n2) {
+    const std::string k = std::to_string(row);
+    if (b.i < 0 || b.i >= n1) {
+        throw UnknownNodeError("i[" + k + "] = " + std::to_string(b.i) + " outside [0, " +
+                               std::to_string(n1) + ")");
+    }
+    if (b.j < 0 || b.j >= n2) {
+        throw UnknownNodeError("j[" + k + "] = " + std::to_string(b.j) + " outside [0, " +
+                               std::to_string(n2) + ")");
+    }
+    if (!std::isfinite(b.q) || b.q < 0.0) {
+        throw InvalidInputError("quantity row " + k + " = " + std::to_string(b.q) +
+                                " must be finite and >= 0");
+    }
+    throw InvalidInputError("medium row " + k + " = " + std::to_string(b.medium) +
+                            " outside [0, " + std::to_string(kNumMedia) + ")");
+}
 
 }  // namespace
 
@@ -142,7 +132,7 @@ void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
     const double* quantity = pairs.quantity;
     const uint8_t* med8 = pairs.medium8;
     const int64_t* med64 = pairs.medium64;
-    BadRow bad;
+    FirstBad<BadRow> bad;
     const int nm = std::min<int>(modes.n_modes, kMaxModes);
     // Per medium: the list of candidate modes (allowed and admitting that medium), in index order.
     int cand[kNumMedia][kMaxModes];
@@ -192,7 +182,7 @@ void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
                 if ((static_cast<uint64_t>(a) >= static_cast<uint64_t>(n1)) |
                     (static_cast<uint64_t>(b) >= static_cast<uint64_t>(n2)) | !(q >= 0.0) |
                     (q == kInf) | (static_cast<uint64_t>(med) >= static_cast<uint64_t>(kNumMedia))) {
-                    bad.offer(k, a, b, q, med);
+                    bad.offer(k, BadRow{a, b, med, q});
                     return;  // the rest of this item cannot hold an earlier bad row
                 }
                 const Site& u = s1[a];
@@ -239,7 +229,7 @@ void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
             }
         },
         poll);
-    if (bad.row < m) bad.raise(n1, n2);
+    if (bad.found(m)) raise_bad_row(bad.row(), bad.values(), n1, n2);
 }
 
 }  // namespace symbioflows

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <mutex>
 #include <numeric>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "symbioflows/errors.hpp"
+#include "symbioflows/first_bad.hpp"
 #include "symbioflows/geo.hpp"
 #include "symbioflows/read_once.hpp"
 
@@ -469,47 +469,34 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
 
 namespace {
 
-// First invalid pair row seen by any work item (the smallest row wins, so the error does not
-// depend on the thread count), with the values that were read.
+// The values read from an invalid pair row (see FirstBad).
 struct BadPair {
-    std::mutex mu;
-    int64_t row = std::numeric_limits<int64_t>::max();
     int64_t i = 0, j = 0;
     double dist = 0.0, fit = 0.0, sfit = 0.0, link = 0.0;
-    void offer(int64_t k, int64_t a, int64_t b, double d, double f, double sf, double l) {
-        std::lock_guard<std::mutex> lk(mu);
-        if (k >= row) return;
-        row = k;
-        i = a;
-        j = b;
-        dist = d;
-        fit = f;
-        sfit = sf;
-        link = l;
-    }
-    [[noreturn]] void raise(int64_t ns, int64_t nd) const {
-        const std::string k = std::to_string(row);
-        if (i < 0 || i >= ns) {
-            throw UnknownNodeError("supply_index[" + k + "] = " + std::to_string(i) +
-                                   " outside [0, " + std::to_string(ns) +
-                                   "): pass row positions of the supply table");
-        }
-        if (j < 0 || j >= nd) {
-            throw UnknownNodeError("demand_index[" + k + "] = " + std::to_string(j) +
-                                   " outside [0, " + std::to_string(nd) +
-                                   "): pass row positions of the demand table");
-        }
-        const char* names[4] = {"distance_km", "material_fit", "sector_fit", "link_score"};
-        const double vals[4] = {dist, fit, sfit, link};
-        for (int c = 0; c < 4; ++c) {
-            if (!std::isfinite(vals[c])) {
-                throw InvalidInputError(std::string(names[c]) + "[" + k + "] is not finite (" +
-                                        std::to_string(vals[c]) + "); drop or fill that row");
-            }
-        }
-        throw InvalidInputError("pair row " + k + " is invalid");  // not reached
-    }
 };
+
+[[noreturn]] void raise_bad_pair(int64_t row, const BadPair& b, int64_t ns, int64_t nd) {
+    const std::string k = std::to_string(row);
+    if (b.i < 0 || b.i >= ns) {
+        throw UnknownNodeError("supply_index[" + k + "] = " + std::to_string(b.i) +
+                               " outside [0, " + std::to_string(ns) +
+                               "): pass row positions of the supply table");
+    }
+    if (b.j < 0 || b.j >= nd) {
+        throw UnknownNodeError("demand_index[" + k + "] = " + std::to_string(b.j) +
+                               " outside [0, " + std::to_string(nd) +
+                               "): pass row positions of the demand table");
+    }
+    const char* names[4] = {"distance_km", "material_fit", "sector_fit", "link_score"};
+    const double vals[4] = {b.dist, b.fit, b.sfit, b.link};
+    for (int c = 0; c < 4; ++c) {
+        if (!std::isfinite(vals[c])) {
+            throw InvalidInputError(std::string(names[c]) + "[" + k + "] is not finite (" +
+                                    std::to_string(vals[c]) + "); drop or fill that row");
+        }
+    }
+    throw InvalidInputError("pair row " + k + " is invalid");  // not reached
+}
 
 }  // namespace
 
@@ -551,7 +538,7 @@ void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_
         },
         poll);
     const DemandRow* dr = drow.data();
-    BadPair bad;
+    FirstBad<BadPair> bad;
     const int64_t n_blocks = (n_pairs + kBlock - 1) / kBlock;
     parallel_for(
         n_blocks, n_threads,
@@ -576,7 +563,7 @@ void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_
                 const double fin = (dist - dist) + (fit - fit) + (sfit - sfit) + (link - link);
                 if ((static_cast<uint64_t>(i) >= ns) | (static_cast<uint64_t>(j) >= nd) |
                     !(fin == 0.0)) {
-                    bad.offer(k, i, j, dist, fit, sfit, link);
+                    bad.offer(k, BadPair{i, j, dist, fit, sfit, link});
                     return;  // the rest of this block cannot hold an earlier bad row
                 }
                 double x[kNumPairFeatures];
@@ -610,7 +597,7 @@ void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_
             }
         },
         poll);
-    if (bad.row < n_pairs) bad.raise(n_supplies, n_demands);
+    if (bad.found(n_pairs)) raise_bad_pair(bad.row(), bad.values(), n_supplies, n_demands);
 }
 
 }  // namespace symbioflows
