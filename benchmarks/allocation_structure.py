@@ -272,10 +272,7 @@ def main() -> int:
         out["copies"] = child("copies", args.copies_size)
     if "windows" in args.only:
         out["windows"] = child("windows", args.windows_size)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w") as fh:
-        json.dump(out, fh, indent=1)
-    print(f"wrote {args.out}")
+    bench_allocation.write_results(args.out, out)
     return 0
 
 

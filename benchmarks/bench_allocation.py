@@ -208,6 +208,14 @@ def _child(args: argparse.Namespace, flag: str, n: int, *extra: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def write_results(path: str, res: dict) -> None:
+    """Write a results file (JSON, parents created) and say where."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump(res, fh, indent=1)
+    print(f"wrote {path}")
+
+
 def _cache_path(cache: str, n: int, seed: int) -> Path:
     return Path(cache) / f"alloc_inputs_{n}_seed{seed}.npz"
 
@@ -317,10 +325,7 @@ def main() -> int:
                             cpu_count=os.cpu_count()),
                sizes=args.sizes, seed=args.seed, repeats=args.repeats,
                repeat_below=args.repeat_below, price_arcs=args.price_arcs, rows=rows)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w") as fh:
-        json.dump(res, fh, indent=1)
-    print(f"wrote {args.out}")
+    write_results(args.out, res)
     return 0
 
 
