@@ -551,6 +551,24 @@ def _map_unique(values: list[str | None], fn: Callable[[str], Any]) -> dict[str,
     return res
 
 
+def _map_rows(values: list[str | None], fn: Callable[[str], Any],
+              on_error: Callable[[int, str, InvalidInputError], None]) -> list[Any]:
+    """``fn`` of each row's value, computed once per distinct value.  A missing value stays
+    None; a value that ``fn`` rejects with InvalidInputError is passed to
+    ``on_error(row, value, error)`` and stays None."""
+    mapped = _map_unique(values, fn)
+    res: list[Any] = [None] * len(values)
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        r = mapped[v]
+        if isinstance(r, InvalidInputError):
+            on_error(i, v, r)
+        else:
+            res[i] = r
+    return res
+
+
 # -------------------------------------------------------------------------------------------
 # EWC codes and availability
 # -------------------------------------------------------------------------------------------
@@ -662,25 +680,12 @@ def _companies(t: pa.Table, out: _Collector) -> tuple[dict[str, Any], list[str]]
     if "sector" in names:
         from symbioflows.data.reference import normalize_nace
 
-        raw = _text_values(t.column("sector"))
-        mapped = _map_unique(raw, normalize_nace)
-        for i, v in enumerate(raw):
-            if v is None:
-                continue
-            r = mapped[v]
-            if isinstance(r, Exception):
-                code = "malformed_nace" if "malformed" in str(r) else "unknown_nace"
-                out.add(
-                    T,
-                    i,
-                    "sector",
-                    v,
-                    str(r).split(";")[0],
+        def bad_sector(i: int, v: str, r: InvalidInputError) -> None:
+            out.add(T, i, "sector", v, str(r).split(";")[0],
                     "write a NACE Rev. 2 code such as '24.10' (class), '24.1' or '24'",
-                    code=code,
-                )
-            else:
-                sectors[i] = r
+                    code="malformed_nace" if "malformed" in str(r) else "unknown_nace")
+
+        sectors = _map_rows(_text_values(t.column("sector")), normalize_nace, bad_sector)
     cols["sector"] = sectors
     # coordinates
     lat = lon = np.full(n, np.nan)
@@ -701,18 +706,13 @@ def _companies(t: pa.Table, out: _Collector) -> tuple[dict[str, Any], list[str]]
     if "country" in names:
         from symbioflows.data.reference import normalize_country
 
-        raw = _text_values(t.column("country"))
-        mapped = _map_unique(raw, normalize_country)
-        for i, v in enumerate(raw):
-            if v is None:
-                continue
-            r = mapped[v]
-            if isinstance(r, Exception):
-                msg = str(r)
-                fix = msg.split("; ", 1)[1] if "; " in msg else "use an ISO 3166-1 alpha-2 code"
-                out.add(T, i, "country", v, "unknown country code", fix, code="bad_country")
-            else:
-                countries[i] = r
+        def bad_country(i: int, v: str, r: InvalidInputError) -> None:
+            msg = str(r)
+            fix = msg.split("; ", 1)[1] if "; " in msg else "use an ISO 3166-1 alpha-2 code"
+            out.add(T, i, "country", v, "unknown country code", fix, code="bad_country")
+
+        countries = _map_rows(_text_values(t.column("country")), normalize_country,
+                              bad_country)
     cols["country"] = countries
     return cols, missing
 
@@ -883,29 +883,14 @@ def _streams(
     mclass = text("material_class")
     ewc: list[str | None] = [None] * n
     if "ewc_code" in names:
-        mapped = _map_unique(ewc_raw, normalize_ewc_code)
-        for i, v in enumerate(ewc_raw):
-            if v is None:
-                continue
-            r = mapped[v]
-            if isinstance(r, Exception):
-                msg = str(r)
-                code = (
-                    "unknown_ewc"
-                    if "unknown" in msg.lower() or "not in" in msg.lower()
-                    else "malformed_ewc"
-                )
-                out.add(
-                    T,
-                    i,
-                    "ewc_code",
-                    v,
-                    msg.split(";")[0],
-                    "write a code of the European List of Waste (Decision 2014/955/EU) as 'NN NN NN'",
-                    code=code,
-                )
-            else:
-                ewc[i] = r
+        def bad_ewc(i: int, v: str, r: InvalidInputError) -> None:
+            msg = str(r)
+            unknown = "unknown" in msg.lower() or "not in" in msg.lower()
+            out.add(T, i, "ewc_code", v, msg.split(";")[0],
+                    "write a code of the European List of Waste (Decision 2014/955/EU) as "
+                    "'NN NN NN'", code="unknown_ewc" if unknown else "malformed_ewc")
+
+        ewc = _map_rows(ewc_raw, normalize_ewc_code, bad_ewc)
     bad_classes = {u for u in set(mclass) if u is not None and not _SNAKE.match(u)}
     for i in [k for k, c in enumerate(mclass) if c in bad_classes] if bad_classes else []:
         v = mclass[i]
