@@ -68,6 +68,13 @@ class _FileProblem(Exception):
         self.cause = cause
 
 
+def _file_error(table: str, path: Path, message: str, fix: str, code: str,
+                exc: BaseException) -> _FileProblem:
+    """A problem with a whole file (no row or column): its path stands as the value."""
+    return _FileProblem(DatasetProblem(table, None, None, str(path), message, fix,
+                                       extra={"code": code}), exc)
+
+
 def _format_of(path: Path, fmt: str | None) -> str:
     if fmt is not None:
         if fmt not in FORMATS:
@@ -121,18 +128,9 @@ def _read_csv(path: Path, table: str, encoding: str, delimiter: str | None) -> p
             path, read_options=opts_read, parse_options=opts_parse, convert_options=opts_conv
         )
     except (UnicodeDecodeError, LookupError) as exc:
-        raise _FileProblem(
-            DatasetProblem(
-                table,
-                None,
-                None,
-                str(path),
-                f"file is not valid {encoding} text ({exc})",
-                "save the file as UTF-8, or pass encoding= (e.g. 'latin-1')",
-                extra={"code": "bad_encoding"},
-            ),
-            exc,
-        ) from exc
+        raise _file_error(table, path, f"file is not valid {encoding} text ({exc})",
+                          "save the file as UTF-8, or pass encoding= (e.g. 'latin-1')",
+                          "bad_encoding", exc) from exc
     except (pa.ArrowInvalid, pa.ArrowException, OSError, csv.Error, StopIteration) as exc:
         msg = str(exc)
         if "UTF8" in msg or "utf8" in msg or "UTF-8" in msg:
@@ -147,12 +145,7 @@ def _read_csv(path: Path, table: str, encoding: str, delimiter: str | None) -> p
         else:
             fix = "check that the file is a well-formed CSV file"
             code = "unreadable_file"
-        raise _FileProblem(
-            DatasetProblem(
-                table, None, None, str(path), f"cannot parse CSV: {msg}", fix, extra={"code": code}
-            ),
-            exc,
-        ) from exc
+        raise _file_error(table, path, f"cannot parse CSV: {msg}", fix, code, exc) from exc
 
 
 def _read_parquet(path: Path, table_name: str) -> pa.Table:
@@ -162,31 +155,15 @@ def _read_parquet(path: Path, table_name: str) -> pa.Table:
         table = pq.read_table(path)
         _ = [f.name for f in table.schema]  # names that are not valid UTF-8 raise here
     except UnicodeDecodeError as exc:
-        raise _FileProblem(
-            DatasetProblem(
-                table_name,
-                None,
-                None,
-                str(path),
-                f"a column name in the Parquet file is not valid UTF-8 ({exc})",
-                "re-export the file with UTF-8 column names",
-                extra={"code": "bad_encoding"},
-            ),
-            exc,
-        ) from exc
+        raise _file_error(table_name, path,
+                          f"a column name in the Parquet file is not valid UTF-8 ({exc})",
+                          "re-export the file with UTF-8 column names",
+                          "bad_encoding", exc) from exc
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise _FileProblem(
-            DatasetProblem(
-                table_name,
-                None,
-                None,
-                str(path),
-                f"cannot read Parquet (truncated or corrupt?): {exc}",
-                "re-export the file, or check that it was copied completely",
-                extra={"code": "unreadable_file"},
-            ),
-            exc,
-        ) from exc
+        raise _file_error(table_name, path,
+                          f"cannot read Parquet (truncated or corrupt?): {exc}",
+                          "re-export the file, or check that it was copied completely",
+                          "unreadable_file", exc) from exc
     _check_parquet_text(table, path, table_name)
     return table
 
@@ -233,35 +210,20 @@ def _load_json(path: Path, table: str, encoding: str) -> Any:
     try:
         text = path.read_text(encoding=encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise _FileProblem(
-            DatasetProblem(
-                table,
-                None,
-                None,
-                str(path),
-                f"file is not valid {encoding} text ({exc})",
-                "save the file as UTF-8, or pass encoding=",
-                extra={"code": "bad_encoding"},
-            ),
-            exc,
-        ) from exc
+        raise _file_error(table, path, f"file is not valid {encoding} text ({exc})",
+                          "save the file as UTF-8, or pass encoding=",
+                          "bad_encoding", exc) from exc
     try:
         if path.name.lower().endswith((".jsonl", ".ndjson")):
             return [json.loads(line) for line in text.splitlines() if line.strip()]
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _FileProblem(
-            DatasetProblem(
-                table,
-                None,
-                None,
-                str(path),
-                f"cannot parse JSON (truncated or malformed?) at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                "write an array of records, an object of equal-length lists, or one record per line (.jsonl)",
-                extra={"code": "unreadable_file"},
-            ),
-            exc,
-        ) from exc
+        raise _file_error(table, path,
+                          f"cannot parse JSON (truncated or malformed?) at line {exc.lineno} "
+                          f"column {exc.colno}: {exc.msg}",
+                          "write an array of records, an object of equal-length lists, or one "
+                          "record per line (.jsonl)",
+                          "unreadable_file", exc) from exc
 
 
 def _column_array(values: list[Any]) -> pa.Array:
