@@ -308,8 +308,7 @@ def _solve_highs(
 
     t0 = time.perf_counter()
     n_pairs = ps.size
-    vmax = float(val.max(initial=0.0))
-    idx = np.flatnonzero(val > 1e-12 * vmax) if vmax > 0 else np.zeros(0, np.int64)
+    vmax, idx = _valued_pairs(val)
     if idx.size == 0:
         return Allocation("optimal", 0.0, np.zeros(n_pairs), "lp_highs", 0.0,
                           "no pair has positive value")
@@ -330,6 +329,14 @@ def _solve_highs(
     flows = _clip_to_capacity(flows, s_cap, d_cap, ps, pd_)
     return Allocation("optimal", float(np.dot(val, flows)), flows, "lp_highs", elapsed,
                       "HiGHS OPTIMAL (OR-tools not installed)")
+
+
+def _valued_pairs(val: np.ndarray) -> tuple[float, np.ndarray]:
+    """The largest value and the pairs the LP solvers consider: values above 1e-12 of the
+    largest (smaller ones are treated as 0, so the scaled objective stays well conditioned)."""
+    vmax = float(val.max(initial=0.0))
+    idx = np.flatnonzero(val > 1e-12 * vmax) if vmax > 0 else np.zeros(0, np.int64)
+    return vmax, idx
 
 
 def _empty(n: int, method: str, status: str, message: str, t: float) -> Allocation:
@@ -727,9 +734,8 @@ def _solve_lp(
         # OR-tools takes int64 milliseconds: clamp (2^62 ms is longer than any run)
         solver.SetTimeLimit(int(min(max(1.0, time_limit_s * 1000.0), 2.0**62)))
     # Objective coefficients scaled so the largest is 1 (GLOP reports ABNORMAL on coefficients
-    # like 1e-184); values below 1e-12 of the largest are treated as 0.
-    vmax = float(val.max(initial=0.0))
-    idx = np.flatnonzero(val > 1e-12 * vmax) if vmax > 0 else np.zeros(0, np.int64)
+    # like 1e-184).
+    vmax, idx = _valued_pairs(val)
     inf = solver.infinity()
     x = [solver.NumVar(0.0, float(pcap[k]) if np.isfinite(pcap[k]) else inf, "") for k in idx]
     s_rows: dict[int, list[Any]] = {}
