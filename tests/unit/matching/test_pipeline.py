@@ -65,6 +65,21 @@ def test_objectives_and_greedy(region, result):
         plan(region, objective="profit")
 
 
+def test_id_columns_dictionary_encoded_in_candidates_only(region, result):
+    comp, st = region
+    cand, ex = result.candidates, result.exchanges
+    for col in ("supply_stream_id", "demand_stream_id", "supply_company_id", "demand_company_id"):
+        assert isinstance(cand[col].dtype, pd.CategoricalDtype), col
+        assert not isinstance(ex[col].dtype, pd.CategoricalDtype), col
+    # the codes decode to the ids of the streams each row pairs, and the exchanges agree
+    owner = st.set_index("stream_id")["company_id"]
+    sup_ids = cand["supply_stream_id"].astype(str)
+    assert (owner.loc[sup_ids].to_numpy() == cand["supply_company_id"].astype(str).to_numpy()).all()
+    key = ["supply_stream_id", "demand_stream_id"]
+    both = ex[key].merge(cand[key].astype(str), on=key, how="left", indicator=True)
+    assert (both["_merge"] == "both").all()
+
+
 def test_write_outputs(result, tmp_path):
     files = result.write(tmp_path)
     for name in ("exchanges", "candidates", "chains", "findings", "totals"):
@@ -72,6 +87,12 @@ def test_write_outputs(result, tmp_path):
         assert (tmp_path / f"{name}.csv").is_file()
     back = pd.read_parquet(tmp_path / "exchanges.parquet")
     assert len(back) == len(result.exchanges)
+    cand = pd.read_parquet(tmp_path / "candidates.parquet")
+    assert cand["supply_stream_id"].astype(str).tolist() == \
+        result.candidates["supply_stream_id"].astype(str).tolist()
+    csv = pd.read_csv(tmp_path / "candidates.csv", nrows=5)
+    assert csv["demand_company_id"].tolist() == \
+        result.candidates["demand_company_id"].astype(str).head(5).tolist()
     html = files["report"].read_text(encoding="utf-8")
     assert "Sankey of material flows" in html and "Map of sites" in html
     assert "Plotly" in html  # plotly.js inlined: the report works offline
