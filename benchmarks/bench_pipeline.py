@@ -13,6 +13,11 @@ machine (other jobs share it) before and after.
 
 Each command replaces only the entries it produces in the results file and keeps the others.
     PYTHONPATH=src nice -n 10 python benchmarks/bench_pipeline.py --sizes 10000 100000 1000000
+    python benchmarks/bench_pipeline.py --report benchmarks/results/pipeline.json
+
+``--report`` prints the stage table of a results file: per size the median over its repeats of
+each stage's wall and CPU seconds and peak RSS, and the growth of the CPU time per stage from
+one size to the next.
 """
 
 from __future__ import annotations
@@ -258,9 +263,14 @@ def main() -> int:
     p.add_argument("--out", default=str(RESULTS))
     p.add_argument("--keep-quality", default=None,
                    help="copy the 'quality' entry of this earlier results file")
+    p.add_argument("--report", default=None, metavar="JSON",
+                   help="only: print the stage table (medians over repeats) of a results file")
     p.add_argument("--plan-one", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument("--candidates-one", type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.report is not None:
+        report(args.report)
+        return 0
     if args.plan_one is not None:
         print(json.dumps(plan_one(args.plan_one, args.seed)))
         return 0
@@ -292,6 +302,42 @@ def main() -> int:
             res["quality_from"] = args.keep_quality
     _write(args.out, res)
     return 0
+
+
+def _median(xs: list[float]) -> float:
+    return float(np.median(np.asarray(xs, float)))
+
+
+def report(path: str) -> None:
+    """Print the per-stage medians over the repeats of each size, and the growth between sizes."""
+    with open(path) as fh:
+        rows = json.load(fh)["plan"]
+    sizes = sorted({r["n_streams"] for r in rows})
+    med: dict[int, dict[str, float]] = {}
+    print("| streams | runs | " + " | ".join(STAGES) + " | total wall / CPU | peak RSS |")
+    print("| --- " * (len(STAGES) + 4) + "|")
+    for n in sizes:
+        rs = [r for r in rows if r["n_streams"] == n]
+        m = {f"{st}_{k}": _median([r["stages"][st][k] for r in rs])
+             for st in STAGES for k in ("wall_s", "cpu_s", "peak_rss_gib")}
+        m.update(wall_s=_median([r["wall_s"] for r in rs]), cpu_s=_median([r["cpu_s"] for r in rs]),
+                 peak_rss_gib=_median([r["peak_rss_gib"] for r in rs]))
+        med[n] = m
+        cells = [f"{m[st + '_wall_s']:.2f} / {m[st + '_cpu_s']:.2f} s, "
+                 f"{m[st + '_peak_rss_gib']:.2f} GiB" for st in STAGES]
+        print(f"| {n:,} | {len(rs)} | " + " | ".join(cells) +
+              f" | {m['wall_s']:.1f} / {m['cpu_s']:.1f} s | {m['peak_rss_gib']:.2f} GiB |")
+    print("\nGrowth of the median CPU time per stage (10.0 = linear for 10x the streams):")
+    for a, b in zip(sizes, sizes[1:]):
+        g = [med[b][st + "_cpu_s"] / med[a][st + "_cpu_s"] for st in STAGES]
+        print(f"| {a:,} -> {b:,} | {b / a:.2f}x streams | " + " | ".join(f"{x:.1f}" for x in g) +
+              f" | total CPU {med[b]['cpu_s'] / med[a]['cpu_s']:.1f} | "
+              f"peak RSS {med[b]['peak_rss_gib'] / med[a]['peak_rss_gib']:.1f} |")
+        per = {r["repeat"]: r["cpu_s"] for r in rows if r["n_streams"] == b}
+        lo = [r["cpu_s"] for r in rows if r["n_streams"] == a]
+        if per and lo:
+            print(f"  total CPU growth over the runs' extremes: "
+                  f"{min(per.values()) / max(lo):.1f}-{max(per.values()) / min(lo):.1f}")
 
 
 def _write(out: str, res: dict) -> None:
