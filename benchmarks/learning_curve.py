@@ -9,6 +9,10 @@ exchanges, averaged over the draws.  The question it answers: would more documen
 exchanges of the same kind raise recall@1, or has the model flattened out?
 
     PYTHONPATH=src nice -n 10 python benchmarks/learning_curve.py --backend hashing
+    PYTHONPATH=src python benchmarks/learning_curve.py --only-ambiguity
+
+``--only-ambiguity`` prints how often one waste code goes to several receiver classes in
+MAESTRI (a ceiling that no amount of data lifts) and the receiver classes of fly ash.
 
 Writes ``benchmarks/results/learning_curve_<backend>.json`` (``--out``).
 """
@@ -55,6 +59,23 @@ def run(fractions: list[float], seeds: int, backend: str, n_folds: int) -> pd.Da
     return pd.DataFrame(records)
 
 
+def ambiguity() -> dict[str, Any]:
+    """How often the same EWC code goes to more than one receiver class, and fly ash's receivers."""
+    from symbioflows import evaluate as ev
+
+    d = ev.find_data_dir()
+    assert d is not None, "MAESTRI data not found"
+    raw = pd.read_csv(d / "maestri_exchanges.csv", dtype=str)
+    raw = raw[raw["ewc_code"].notna() & raw["receiver_nace"].notna()]
+    n_classes = raw.groupby("ewc_code")["receiver_nace"].nunique()
+    multi = n_classes[n_classes > 1].index
+    fly = raw[raw["waste_description"].str.contains("fly ash", case=False, na=False)]
+    return dict(ewc_codes=int(n_classes.size), ewc_codes_with_several_receiver_classes=int(
+        multi.size), share_of_exchanges_with_such_a_code=round(float(
+            raw["ewc_code"].isin(multi).mean()), 3),
+        fly_ash_receiver_classes=fly["receiver_nace"].value_counts().to_dict())
+
+
 def summarise(pq: pd.DataFrame) -> pd.DataFrame:
     impl = pq[pq["group"] == "implemented"]
     # micro average within each draw, then the mean (and range) over the draws
@@ -75,7 +96,11 @@ def main() -> int:
     p.add_argument("--backend", default="hashing", choices=("hashing", "sentence", "auto"))
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--out", default=None)
+    p.add_argument("--only-ambiguity", action="store_true")
     args = p.parse_args()
+    if args.only_ambiguity:
+        print(json.dumps(ambiguity(), indent=1))
+        return 0
     t0, c0 = time.perf_counter(), time.process_time()
     pq = run(args.fractions, args.seeds, args.backend, args.folds)
     s = summarise(pq)
