@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 
 def child_pythonpath() -> str:
     """PYTHONPATH for a child interpreter: the folder this process imported symbioflows from
@@ -17,3 +19,16 @@ def child_pythonpath() -> str:
     if os.environ.get("PYTHONPATH"):
         parts.append(os.environ["PYTHONPATH"])
     return os.pathsep.join(parts)
+
+
+def _maestri_dir():  # type: ignore[no-untyped-def]
+    from symbioflows.evaluate import find_data_dir
+
+    return find_data_dir()
+
+
+#: the folder of ``maestri_exchanges.csv`` (None when the shared data is absent)
+MAESTRI_DATA = _maestri_dir()
+#: skip a test that needs the MAESTRI exchanges when they are absent
+needs_maestri = pytest.mark.skipif(MAESTRI_DATA is None,
+                                   reason="shared/data/maestri_exchanges.csv absent")

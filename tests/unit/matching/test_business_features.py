@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sf_test_helpers import MAESTRI_DATA as DATA
+from sf_test_helpers import needs_maestri as needs_data
 from symbioflows.errors import InvalidInputError
-from symbioflows.evaluate import find_data_dir
 from symbioflows.matching.learned import (
     BUSINESS_FEATURES,
     FEATURES,
@@ -19,9 +20,6 @@ from symbioflows.matching.learned import (
     business_words,
     pair_features,
 )
-
-DATA = find_data_dir()
-needs_data = pytest.mark.skipif(DATA is None, reason="shared/data/maestri_exchanges.csv absent")
 
 ASH = Query("Fly ash from the coal boiler", "100102", "3511", "Power plant")
 STEAM = Query("Excess steam", None, "3511", "Power plant")

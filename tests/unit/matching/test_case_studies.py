@@ -9,18 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sf_test_helpers import MAESTRI_DATA as DATA
+from sf_test_helpers import needs_maestri as needs_data
 from symbioflows.errors import InvalidInputError
 from symbioflows.evaluate import (
     VIEWS,
     evaluate_matchers,
     find_case_studies,
-    find_data_dir,
     load_case_studies,
 )
 
-DATA = find_data_dir()
 CSV = Path(__file__).resolve().parents[3] / "benchmarks" / "data" / "case_studies_exchanges.csv"
-needs_data = pytest.mark.skipif(DATA is None, reason="shared/data/maestri_exchanges.csv absent")
 
 
 def test_fixture_is_found_in_a_checkout_and_not_shipped():

@@ -5,11 +5,9 @@ import argparse
 import numpy as np
 import pytest
 
+from sf_test_helpers import needs_maestri as needs_data
 from symbioflows.errors import InvalidInputError
-from symbioflows.evaluate import evaluate_matchers, find_data_dir, rank_metrics
-
-DATA = find_data_dir()
-needs_data = pytest.mark.skipif(DATA is None, reason="shared/data/maestri_exchanges.csv absent")
+from symbioflows.evaluate import evaluate_matchers, rank_metrics
 
 
 def test_rank_metrics_ties_are_expected_random():

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sf_test_helpers import MAESTRI_DATA as DATA
+from sf_test_helpers import needs_maestri as needs_data
 from symbioflows.errors import InvalidInputError
-from symbioflows.evaluate import find_data_dir, paired_differences
+from symbioflows.evaluate import paired_differences
 from symbioflows.matching.learned import (
     FEATURES,
     PRETRAINED_DIR,
@@ -23,9 +25,6 @@ from symbioflows.matching.learned import (
     predict_material_classes,
 )
 from symbioflows.matching.text import normalize_nace
-
-DATA = find_data_dir()
-needs_data = pytest.mark.skipif(DATA is None, reason="shared/data/maestri_exchanges.csv absent")
 
 ASH = Query("Fly ash from the coal boiler", "100102", "3511", "Power plant")
 SLAG = Query("Blast furnace slag", "100202", "2410", "Steel works")
