@@ -1,0 +1,374 @@
+"""Render the measured tables of the docs from the results files.
+
+    python tools/render_tables.py            # rewrite every table block in place
+    python tools/render_tables.py --check    # exit 1 and show the difference when a doc drifted
+
+A table block in a Markdown file of ``docs/`` is written between two markers::
+
+    <!-- table:NAME -->
+    | ... rendered rows ... |
+    <!-- /table:NAME -->
+
+and its body is whatever the renderer ``NAME`` returns: a function of this file, registered
+with ``@table("NAME")``, that reads ``benchmarks/results/`` (never the docs) and returns
+Markdown.  Nobody types a measured figure into a block by hand: change the results file (by
+re-running its benchmark) and re-render.  ``tests/test_docs_tables.py`` renders every block
+and fails when the docs differ, when a block names no renderer, or when a renderer is unused.
+
+To add a table: write a renderer below (formatting helpers: :func:`md_table`, :func:`num`,
+:func:`noisy_note`), put the two markers in the doc, run this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import statistics
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+DOCS = ROOT / "docs"
+
+RENDERERS: dict[str, Callable[[], str]] = {}
+_BLOCK = re.compile(r"(<!-- table:([A-Za-z0-9_.-]+) -->\n)(.*?)(<!-- /table:\2 -->)", re.S)
+
+
+def table(name: str) -> Callable[[Callable[[], str]], Callable[[], str]]:
+    """Register a renderer for the block ``<!-- table:name -->``."""
+
+    def deco(fn: Callable[[], str]) -> Callable[[], str]:
+        if name in RENDERERS:
+            raise ValueError(f"two renderers named {name!r}")
+        RENDERERS[name] = fn
+        return fn
+
+    return deco
+
+
+# --------------------------------------------------------------------------------------------
+# formatting helpers
+# --------------------------------------------------------------------------------------------
+
+
+def load(name: str) -> Any:
+    """The parsed JSON results file ``benchmarks/results/<name>``."""
+    with open(RESULTS / name, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def md_table(headers: list[str], rows: list[list[Any]], align: list[str] | None = None) -> str:
+    """A Markdown table; ``align`` holds one of ``l``/``r`` per column (default left)."""
+    sep = ["---:" if a == "r" else "---" for a in (align or ["l"] * len(headers))]
+    out = ["| " + " | ".join(headers) + " |", "| " + " | ".join(sep) + " |"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def num(x: float | int | None, digits: int = 2, *, grouping: bool = True) -> str:
+    """A number as the docs write it: thousands separated, ``-`` for a missing value."""
+    if x is None:
+        return "-"
+    if isinstance(x, int) and not isinstance(x, bool):
+        return f"{x:,}" if grouping else str(x)
+    return f"{x:,.{digits}f}" if grouping else f"{x:.{digits}f}"
+
+
+def sig(x: float | None, digits: int = 3) -> str:
+    """``x`` with ``digits`` significant figures (for times spanning orders of magnitude)."""
+    if x is None:
+        return "-"
+    return f"{x:.{digits}g}" if abs(x) < 10 ** digits else f"{x:,.0f}"
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.1f}x" if b else "-"
+
+
+def load_note(machine: dict[str, Any], cores: int | None = None) -> str:
+    """One sentence on the machine's load during a run, and whether it counts as noisy.
+
+    A run is noisy when the 1-minute load average, before or after, exceeds half the cores.
+    """
+    cores = cores or machine.get("cpus") or machine.get("cpu_count") or 2
+    vals = [v for key in ("load_before", "load_after", "loadavg_at_start", "load_avg_at_start",
+                          "load_at_start", "load_at_end")
+            for v in ([machine[key][0]] if isinstance(machine.get(key), list) else [])]
+    if not vals:
+        return "Load average: not recorded by this run (so it cannot be called quiet)."
+    lo, hi = min(vals), max(vals)
+    noisy = hi > cores / 2
+    span = f"{lo:.2f}" if lo == hi else f"{lo:.2f}-{hi:.2f}"
+    return (f"1-minute load average {span} on {cores} cores: "
+            + ("**noisy** (above half the cores): read ratios, not absolute times, and no win "
+               "is claimed from it." if noisy else "quiet."))
+
+
+# --------------------------------------------------------------------------------------------
+# economics.json: costing and vehicle routing
+# --------------------------------------------------------------------------------------------
+
+
+@table("costing")
+def _costing() -> str:
+    c = load("economics.json")["costing"]
+    return md_table(
+        ["contender", "CPU s, 1 thread (min of 5)", "ratio"],
+        [["symbioflows native", f"{c['native_1_thread_cpu_s']:.3f}", "1"],
+         ["numpy (chunked, same chord-haversine)", f"{c['numpy_cpu_s']:.3f}",
+          f"native {c['speedup_vs_numpy_1_thread']:.1f}x faster"],
+         ["numba njit (same algorithm)", f"{c['numba_cpu_s']:.3f}",
+          f"native {c['speedup_vs_numba_1_thread']:.2f}x faster"]])
+
+
+@table("vrp")
+def _vrp() -> str:
+    rows = []
+    for r in load("economics.json")["vrp"]:
+        status = r["status"] + (" (not proven optimal)" if r["status"] == "time_limit" else "")
+        rows.append([r["stops"], r["vehicles_available"], status, f"{r['wall_s']:.1f}",
+                     num(r["ortools_distance_km"], 1), num(r["nn_distance_km"], 1),
+                     num(r["ortools_cost_usd"]), num(r["nn_cost_usd"]),
+                     f"{r['cost_ratio_ortools_over_nn']:.3f}"])
+    return md_table(["stops", "vehicles available", "status", "wall s", "OR-tools km", "NN km",
+                     "OR-tools USD", "NN USD", "cost ratio"], rows)
+
+
+# --------------------------------------------------------------------------------------------
+# chains.json: cycles against igraph / networkx / rustworkx, top-k, memory
+# --------------------------------------------------------------------------------------------
+
+
+@table("chains_cycles")
+def _chains_cycles() -> str:
+    rows = []
+    for r in load("chains.json")["cycles"]:
+        nx_s = r.get("networkx_s")
+        rows.append([
+            r["graph"], r["max_length"], num(r["cycles"]), f"{r['ours_1t_s']:.4f}",
+            f"{r['ours_2t_s']:.4f}", f"{r['igraph_s']:.3f}", f"{r['speedup_vs_igraph_1t']:.1f}x",
+            f"{r['speedup_vs_igraph_2t']:.1f}x", f"{r['thread_scaling']:.2f}",
+            f"{r['parallel_efficiency'] * 1.0:.2f}" if "parallel_efficiency" in r else "-",
+            f"{nx_s:.2f}" if nx_s is not None else "-",
+            f"{r['speedup_vs_networkx']:.0f}x" if nx_s is not None else "-"])
+    return md_table(["graph", "max length", "cycles (all agree)", "ours 1 thread (s)",
+                     "ours 2 threads (s)", "igraph (s)", "igraph / ours 1t", "igraph / ours 2t",
+                     "1t / 2t wall", "1t / 2t CPU", "networkx (s)", "networkx / ours 1t"], rows)
+
+
+@table("chains_rustworkx")
+def _chains_rustworkx() -> str:
+    rows = [[r["graph"], num(r["cycles"]), f"{r['rustworkx_s']:.4f}", f"{r['ours_1t_s']:.4f}",
+             f"{r['speedup_vs_rustworkx']:.1f}x"] for r in load("chains.json")["rustworkx"]]
+    return md_table(["graph (every cycle)", "cycles", "rustworkx (s)", "ours (s)",
+                     "rustworkx / ours"], rows)
+
+
+@table("chains_topk")
+def _chains_topk() -> str:
+    r = load("chains.json")["top_k"]
+    return md_table(
+        ["graph", "max length", "cycles", "full enumeration + sort (s)", "top-10 (s)", "ratio",
+         "expansions full / top-10"],
+        [[r["graph"], r["max_length"], num(r["cycles"]),
+          f"{r['full_enumeration_plus_sort_s']:.3f}", f"{r['top10_s']:.4f}",
+          f"{r['speedup']:.1f}x", f"{r['full_expansions']:,} / {r['top10_expansions']:,}"]])
+
+
+@table("chains_memory")
+def _chains_memory() -> str:
+    r = load("chains.json")["memory"]
+    return md_table(["graph", "max length", "ours peak (MB)", "igraph peak (MB)"],
+                    [[r["graph"], r["max_length"], f"{r['ours_peak_mb']:.1f}",
+                      f"{r['igraph_peak_mb']:.1f}"]])
+
+
+@table("chains_machine")
+def _chains_machine() -> str:
+    return load_note(load("chains.json")["machine"])
+
+
+# --------------------------------------------------------------------------------------------
+# threads.json: 1 vs 2 threads, interleaved
+# --------------------------------------------------------------------------------------------
+
+
+def _ms(s: float) -> str:
+    return f"{s * 1e3:.3g} ms"
+
+
+@table("threads")
+def _threads() -> str:
+    rows = []
+    for r in load("threads.json")["rows"]:
+        name = r["case"]
+        rows.append([name, _ms(r["t1_s"]), _ms(r["t2_s"]), f"**{r['speedup']:.2f}x**",
+                     " / ".join(f"{x:.2f}" for x in r["speedup_per_pass"]),
+                     f"{r['speedup_median']:.2f}x", f"{r['speedup_paired_median']:.2f}x"])
+    return md_table(["kernel and input", "1 thread (min)", "2 threads (min)", "speed-up (min)",
+                     "per pass", "speed-up (medians)", "median of per-round ratios"], rows,
+                    ["l", "r", "r", "r", "r", "r", "r"])
+
+
+@table("threads_machine")
+def _threads_machine() -> str:
+    return load_note(load("threads.json")["machine"])
+
+
+# --------------------------------------------------------------------------------------------
+# pipeline.json: the whole pipeline and the candidate stage
+# --------------------------------------------------------------------------------------------
+
+STAGES = ("prepare", "candidates", "scoring", "allocation", "report_tables")
+
+
+def _pipeline_medians() -> dict[int, dict[str, Any]]:
+    rows = load("pipeline.json")["plan"]
+    out: dict[int, dict[str, Any]] = {}
+    for n in sorted({r["n_streams"] for r in rows}):
+        rs = [r for r in rows if r["n_streams"] == n]
+        m: dict[str, Any] = {f"{st}_{k}": statistics.median(r["stages"][st][k] for r in rs)
+                             for st in STAGES for k in ("wall_s", "cpu_s", "peak_rss_gib")}
+        for k in ("wall_s", "cpu_s", "peak_rss_gib"):
+            m[k] = statistics.median(r[k] for r in rs)
+        m["runs"] = rs
+        out[n] = m
+    return out
+
+
+@table("pipeline_stages")
+def _pipeline_stages() -> str:
+    rows = []
+    for n, m in _pipeline_medians().items():
+        r0 = m["runs"][0]
+        cells = [f"{m[st + '_wall_s']:.2f} / {m[st + '_cpu_s']:.2f} s, "
+                 f"{m[st + '_peak_rss_gib']:.2f} GiB" for st in STAGES]
+        rows.append([f"{n:,}", f"{r0['n_companies']:,}, {r0['layout_radius_km']:.0f} km",
+                     f"{r0['n_candidates']:,}", f"{r0['n_exchanges']:,}", len(m["runs"]), *cells,
+                     f"**{m['wall_s']:.1f} / {m['cpu_s']:.1f} s**",
+                     f"**{m['peak_rss_gib']:.2f} GiB**"])
+    return md_table(["streams", "companies, layout radius", "candidate pairs", "exchanges",
+                     "runs", "prepare", "candidates", "scoring", "allocation",
+                     "tables + chains", "total wall / CPU", "peak RSS"], rows)
+
+
+@table("pipeline_growth")
+def _pipeline_growth() -> str:
+    med = _pipeline_medians()
+    sizes = list(med)
+    rows = []
+    for a, b in zip(sizes, sizes[1:]):
+        g = [med[b][st + "_cpu_s"] / med[a][st + "_cpu_s"] for st in STAGES]
+        lo = [r["cpu_s"] for r in med[a]["runs"]]
+        hi = [r["cpu_s"] for r in med[b]["runs"]]
+        rows.append([f"{a:,} -> {b:,}", f"{b / a:.2f}", *(f"{x:.1f}" for x in g),
+                     f"{med[b]['cpu_s'] / med[a]['cpu_s']:.1f}",
+                     f"{min(hi) / max(lo):.1f}-{max(hi) / min(lo):.1f}",
+                     f"{med[b]['peak_rss_gib'] / med[a]['peak_rss_gib']:.1f}"])
+    return md_table(["from -> to", "streams x", "prepare", "candidates", "scoring", "allocation",
+                     "tables + chains", "total CPU", "total CPU, extremes of the runs",
+                     "peak RSS"], rows)
+
+
+@table("pipeline_machine")
+def _pipeline_machine() -> str:
+    loads = [x for r in load("pipeline.json")["plan"] for key in ("load_before", "load_after")
+             for x in ([r[key][0]] if r.get(key) else [])]
+    return load_note({"cpus": load("pipeline.json")["machine"].get("cpu_count", 2),
+                      "load_before": [min(loads)], "load_after": [max(loads)]}
+                     if loads else {})
+
+
+@table("candidates")
+def _candidates() -> str:
+    rows = []
+    def both(r: dict[str, Any], p: str) -> str:
+        if f"{p}_s_1t" not in r:
+            return "not run"
+        return (f"{sig(r[p + '_s_1t'])} / {sig(r[p + '_s_2t'])} s "
+                f"(CPU {sig(r[p + '_cpu_s_1t'])} / {sig(r[p + '_cpu_s_2t'])})")
+
+    for r in load("pipeline.json")["candidates"]:
+        evals = " / ".join(f"{r[k] / 1e6:,.1f} M" if k in r else "-"
+                           for k in ("kdtree_distance_evals", "grid_distance_evals",
+                                     "all_pairs_distance_evals"))
+        same = ", ".join(p for p in ("grid", "all_pairs") if r.get(f"{p}_same_result")) or "-"
+        allp = f"{sig(r['all_pairs_s_1t'])} s" if "all_pairs_s_1t" in r else (
+            f"not run ({r['n_supplies'] * r['n_demands'] / 1e9:,.1f} billion pairs)")
+        rows.append([f"{r['n_streams']:,}", f"{r['n_pairs']:,}", f"{r['n_truncated']:,}",
+                     both(r, "kdtree"), both(r, "grid"), allp, evals, same])
+    return md_table(["streams", "pairs kept", "supplies cut at k", "k-d tree 1 / 2 threads",
+                     "grid 1 / 2 threads", "all-pairs, 1 thread",
+                     "distance evaluations k-d tree / grid / all-pairs", "same result"], rows)
+
+
+@table("candidates_machine")
+def _candidates_machine() -> str:
+    rs = load("pipeline.json")["candidates"]
+    return load_note({"cpus": 2, "load_before": [min(r["load_before"][0] for r in rs)],
+                      "load_after": [max(r["load_after"][0] for r in rs)]})
+
+
+# --------------------------------------------------------------------------------------------
+# the command line
+# --------------------------------------------------------------------------------------------
+
+
+def render_text(text: str) -> tuple[str, list[str]]:
+    """``text`` with every table block re-rendered, and the block names that have no renderer."""
+    unknown: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(2)
+        fn = RENDERERS.get(name)
+        if fn is None:
+            unknown.append(name)
+            return m.group(0)
+        return m.group(1) + fn().rstrip("\n") + "\n" + m.group(4)
+
+    return _BLOCK.sub(sub, text), unknown
+
+
+def doc_files() -> list[Path]:
+    return sorted(DOCS.rglob("*.md"))
+
+
+def block_names(text: str) -> list[str]:
+    return [m.group(2) for m in _BLOCK.finditer(text)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true",
+                    help="do not write; exit 1 when a doc differs from its rendering")
+    args = ap.parse_args(argv)
+    drift = False
+    used: set[str] = set()
+    for path in doc_files():
+        old = path.read_text(encoding="utf-8")
+        new, unknown = render_text(old)
+        used.update(block_names(old))
+        for name in unknown:
+            print(f"{path.relative_to(ROOT)}: block {name!r} has no renderer", file=sys.stderr)
+            drift = True
+        if new != old:
+            if args.check:
+                drift = True
+                sys.stdout.writelines(difflib.unified_diff(
+                    old.splitlines(True), new.splitlines(True), str(path), str(path) + " (rendered)"))
+            else:
+                path.write_text(new, encoding="utf-8")
+                print(f"rendered {path.relative_to(ROOT)}")
+    for name in sorted(set(RENDERERS) - used):
+        print(f"renderer {name!r} is used by no doc", file=sys.stderr)
+        drift = True
+    return 1 if drift else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
