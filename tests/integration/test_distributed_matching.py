@@ -92,4 +92,4 @@ def test_refuses_unknown_client(region_and_plan):
     with pytest.raises(InvalidInputError, match="ray module") as e:
         plan(region, client=object())
     # the error names the extras that provide the engines
-    assert "symbioflows[ray]" in str(e.value) and "symbioflows[dask]" in str(e.value)
+    assert "pip install 'ray>=2.9'" in str(e.value) and "'.[dask]'" in str(e.value)

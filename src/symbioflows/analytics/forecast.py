@@ -117,7 +117,7 @@ def forecast(
     InvalidInputError
         NaN in the series, fewer than 4 observations, bad ``level`` or ``method``.
     MissingExtraError
-        statsmodels is not installed (``pip install 'symbioflows[forecast]'``).
+        statsmodels is not installed (``pip install 'statsmodels>=0.14'``; extra ``forecast``).
 
     Notes
     -----

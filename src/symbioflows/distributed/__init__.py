@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from symbioflows._optional import install_hint
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.candidates import CandidatePairs
 
@@ -101,8 +102,8 @@ def _run_partitions(client: Any, sup: pd.DataFrame, dem: pd.DataFrame,
         return list(ray.get([remote.remote(sref, dref, *args[:2], s, d, *args[2:])
                              for s, d in parts]))
     raise InvalidInputError(
-        "client must be the ray module (after ray.init; pip install 'symbioflows[ray]') or a "
-        "dask.distributed.Client (pip install 'symbioflows[dask]'); got "
+        f"client must be the ray module (after ray.init; {install_hint('ray')}) or a "
+        f"dask.distributed.Client ({install_hint('dask')}); got "
         f"{type(client).__name__}")
 
 

@@ -2,7 +2,7 @@
 exchanges, federated training, and a feedback-driven scorer with a model registry.
 
 Heavy dependencies (torch, torch_geometric, flwr, scikit-learn) are imported lazily when a
-learner is used; ``pip install 'symbioflows[gnn]'`` / ``[federated]`` / ``[learn]``.
+learner is used; from a source checkout ``pip install '.[gnn]'`` / ``'.[federated]'`` / ``'.[learn]'``.
 """
 
 from __future__ import annotations

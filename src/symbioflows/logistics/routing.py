@@ -151,7 +151,7 @@ def plan_collection(
         Bad coordinates, NaN or negative quantities, non-positive or NaN capacity, speed or
         time limit, bad windows, a cost scale that would overflow int64, unknown method.
     MissingExtraError
-        OR-tools not installed (``pip install 'symbioflows[routing]'``).
+        OR-tools missing (a core dependency: ``pip install 'ortools>=9.10'``).
 
     Examples
     --------
@@ -273,10 +273,10 @@ def _solve_ortools(ctx: _Ctx, time_limit_s: float, scale: int, t0: float) -> Col
     from symbioflows._optional import import_optional
 
     pywrapcp = import_optional(
-        "ortools.constraint_solver.pywrapcp", "routing", purpose="plan_collection"
+        "ortools.constraint_solver.pywrapcp", "core", purpose="plan_collection"
     )
     enums = import_optional(
-        "ortools.constraint_solver.routing_enums_pb2", "routing", purpose="plan_collection"
+        "ortools.constraint_solver.routing_enums_pb2", "core", purpose="plan_collection"
     )
     n, n_nodes = ctx.n, ctx.n + 2
     arc_f = np.rint(ctx.dist * ctx.vkm_cost * scale)

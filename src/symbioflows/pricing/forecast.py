@@ -66,7 +66,7 @@ def forecast_prices(
     InvalidInputError
         NaN/inf prices (naming the position), too few values, bad horizon, method or alpha.
     MissingExtraError
-        statsmodels missing (``pip install 'symbioflows[forecast]'``).
+        statsmodels missing (``pip install 'statsmodels>=0.14'``; extra ``forecast``).
 
     Examples
     --------
