@@ -15,7 +15,6 @@ import argparse
 import gc
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -27,6 +26,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from _harness import (  # noqa: E402
+    close_machine_state,
+    interleave,
+    machine_state,
+    refuse_when_loaded,
+)
 from symbioflows import _core  # noqa: E402
 from symbioflows.chains import SymbiosisGraph, find_cycles  # noqa: E402
 
@@ -147,30 +152,32 @@ def bench_row(name: str, n: int, src: np.ndarray, dst: np.ndarray, L: int, args:
     import igraph as ig
 
     row: dict[str, Any] = {"graph": name, "n_nodes": n, "n_edges": int(len(src)), "max_length": L}
-    reps = args.repeats
-    t1, r1 = timed(ours(n, src, dst, L, 1), reps)
-    row["ours_1t_min_s"] = LAST_MIN[0]
-    row["ours_1t_cpu_s"] = LAST_CPU[0]
-    tall, rall = timed(ours(n, src, dst, L, args.threads), reps)
-    row[f"ours_{args.threads}t_min_s"] = LAST_MIN[0]
-    row[f"ours_{args.threads}t_cpu_s"] = LAST_CPU[0]
+    T = args.threads
+    G = ig.Graph(n=n, edges=np.c_[src, dst].tolist(), directed=True)
+    # ours on 1 and T threads and igraph, interleaved round by round after one warm-up call
+    res = interleave({"ours_1t": ours(n, src, dst, L, 1), f"ours_{T}t": ours(n, src, dst, L, T),
+                      "igraph": lambda: G.simple_cycles(min=2, max=L)}, args.repeats)
+    r1, rall, cyc = res["ours_1t"]["out"], res[f"ours_{T}t"]["out"], res["igraph"]["out"]
+    t1, tall, tig = res["ours_1t"]["median"], res[f"ours_{T}t"]["median"], res["igraph"]["median"]
+    row["ours_1t_min_s"] = res["ours_1t"]["min"]
+    row["ours_1t_cpu_s"] = res["ours_1t"]["cpu_median"]
+    row[f"ours_{T}t_min_s"] = res[f"ours_{T}t"]["min"]
+    row[f"ours_{T}t_cpu_s"] = res[f"ours_{T}t"]["cpu_median"]
     # CPU seconds of all threads: when equal for 1 and N threads, the work splits without
     # overhead and the wall-time speedup on an idle machine approaches N.
-    row["parallel_efficiency"] = row["ours_1t_cpu_s"] / max(LAST_CPU[0], 1e-9)
+    row["parallel_efficiency"] = row["ours_1t_cpu_s"] / max(row[f"ours_{T}t_cpu_s"], 1e-9)
     row["ours_1t_s"] = t1
-    row[f"ours_{args.threads}t_s"] = tall
+    row[f"ours_{T}t_s"] = tall
     row["cycles"] = len(r1["scores"])
     assert len(rall["scores"]) == row["cycles"]
     assert np.array_equal(r1["edges"], rall["edges"])  # identical for any thread count
-    G = ig.Graph(n=n, edges=np.c_[src, dst].tolist(), directed=True)
-    tig, cyc = timed(lambda: G.simple_cycles(min=2, max=L), reps)
     row["igraph_s"] = tig
     row["igraph_cycles"] = len(cyc)
     assert len(cyc) == row["cycles"], (len(cyc), row["cycles"])
     row["speedup_vs_igraph_1t"] = tig / t1
-    row[f"speedup_vs_igraph_{args.threads}t"] = tig / tall
+    row[f"speedup_vs_igraph_{T}t"] = tig / tall
     row["thread_scaling"] = t1 / tall
-    row["thread_scaling_min"] = row["ours_1t_min_s"] / row[f"ours_{args.threads}t_min_s"]
+    row["thread_scaling_min"] = row["ours_1t_min_s"] / row[f"ours_{T}t_min_s"]
     if n <= args.nx_max_nodes and L <= args.nx_max_length:
         import networkx as nx
 
@@ -179,6 +186,7 @@ def bench_row(name: str, n: int, src: np.ndarray, dst: np.ndarray, L: int, args:
         D.add_edges_from(zip(src.tolist(), dst.tolist()))
         multi = len(D.edges) != len(src)
         if not multi:
+            # seconds per call: one timed run (no warm-up), far slower than the others
             tnx, ncyc = timed(
                 lambda: sum(1 for c in nx.simple_cycles(D, length_bound=L) if len(c) >= 2), 1
             )
@@ -199,9 +207,11 @@ def rustworkx_row(n: int, src: np.ndarray, dst: np.ndarray, args: Any) -> dict[s
     G = rx.PyDiGraph()
     G.add_nodes_from(range(n))
     G.add_edges_from_no_data(list(zip(src.tolist(), dst.tolist())))
-    t, cyc = timed(lambda: [c for c in rx.simple_cycles(G) if len(c) >= 2], args.repeats)
+    cyc = [c for c in rx.simple_cycles(G) if len(c) >= 2]
     longest = max((len(c) for c in cyc), default=2)
-    tours, r = timed(ours(n, src, dst, longest, 1), args.repeats)
+    res = interleave({"rustworkx": lambda: [c for c in rx.simple_cycles(G) if len(c) >= 2],
+                      "ours": ours(n, src, dst, longest, 1)}, args.repeats)
+    t, tours, r = res["rustworkx"]["median"], res["ours"]["median"], res["ours"]["out"]
     assert len(r["scores"]) == len(cyc), (len(r["scores"]), len(cyc))
     return {"graph": f"random n={n}, {len(src)} edges (all cycles, longest {longest})",
             "rustworkx_s": t, "ours_1t_s": tours, "cycles": len(cyc),
@@ -223,50 +233,15 @@ def topk_row(args: Any) -> dict[str, Any]:
         order = np.lexsort((np.arange(len(r)), -r.scores))[:10]
         return r, order
 
-    tf, (rf, order) = timed(full_sort, args.repeats)
-    tk, rk = timed(lambda: find_cycles(comp, max_length=L, top_k=10, n_jobs=1), args.repeats)
+    res = interleave({"full": full_sort,
+                      "top10": lambda: find_cycles(comp, max_length=L, top_k=10, n_jobs=1)},
+                     args.repeats)
+    tf, (rf, _order) = res["full"]["median"], res["full"]["out"]
+    tk, rk = res["top10"]["median"], res["top10"]["out"]
     assert np.allclose(np.sort(rf.scores)[::-1][:10], rk.scores)
     return {"graph": f"clustered n={n} k=5", "max_length": L, "cycles": len(rf),
             "full_enumeration_plus_sort_s": tf, "top10_s": tk, "speedup": tf / tk,
             "top10_expansions": rk.n_expansions, "full_expansions": rf.n_expansions}
-
-
-def to_markdown(out: dict[str, Any]) -> str:
-    """The tables of docs/benchmarks.md (## Chains) from a results dict."""
-    t = out["threads"]
-    lines = [
-        f"| graph | max length | cycles (all agree) | ours 1 thread (s) | ours {t} threads (s) "
-        f"| igraph (s) | igraph / ours 1t | igraph / ours {t}t | 1t / {t}t wall | 1t / {t}t CPU "
-        "| networkx (s) | networkx / ours 1t |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in out["cycles"]:
-        nx_s = r.get("networkx_s")
-        nx_col = f"{nx_s:.2f}" if nx_s else "-"
-        nx_ratio = f"{r['speedup_vs_networkx']:.0f}x" if nx_s else "-"
-        lines.append(
-            f"| {r['graph']} | {r['max_length']} | {r['cycles']:,} | {r['ours_1t_s']:.4f} "
-            f"| {r[f'ours_{t}t_s']:.4f} | {r['igraph_s']:.3f} | {r['speedup_vs_igraph_1t']:.1f}x "
-            f"| {r[f'speedup_vs_igraph_{t}t']:.1f}x | {r['thread_scaling']:.2f} "
-            f"| {r['parallel_efficiency']:.2f} | {nx_col} | {nx_ratio} |"
-        )
-    lines += ["", "| graph (every cycle) | cycles | rustworkx (s) | ours (s) | rustworkx / ours |",
-              "|---|---|---|---|---|"]
-    for r in out["rustworkx"] or []:
-        lines.append(f"| {r['graph']} | {r['cycles']:,} | {r['rustworkx_s']:.4f} | {r['ours_1t_s']:.4f} "
-                     f"| {r['speedup_vs_rustworkx']:.1f}x |")
-    k = out["top_k"]
-    lines += ["", "| graph | max length | cycles | full enumeration + sort (s) | top-10 (s) | ratio "
-              "| expansions full / top-10 |", "|---|---|---|---|---|---|---|",
-              f"| {k['graph']} | {k['max_length']} | {k['cycles']:,} "
-              f"| {k['full_enumeration_plus_sort_s']:.3f} | {k['top10_s']:.4f} | {k['speedup']:.1f}x "
-              f"| {k['full_expansions']:,} / {k['top10_expansions']:,} |"]
-    m = out["memory"]
-    lines += ["", f"Peak memory of one search in a fresh process ({m['graph']}, length <= "
-              f"{m['max_length']}, peak RSS above the RSS once the graph is built, result "
-              f"included): "
-              f"ours {m['ours_peak_mb']:.1f} MB, igraph {m['igraph_peak_mb']:.1f} MB."]
-    return "\n".join(lines)
 
 
 def main() -> int:
@@ -275,7 +250,11 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "chains.json")
+    ap.add_argument("--allow-noisy", action="store_true",
+                    help="run on a loaded machine too (the results are then marked noisy)")
     args = ap.parse_args()
+    refuse_when_loaded(args.allow_noisy)
+    state = machine_state()
     args.nx_max_nodes = 1000
     args.nx_max_length = 5
     args.topk_nodes = 20_000
@@ -319,7 +298,7 @@ def main() -> int:
            "igraph_peak_mb": child_peak_mb(big[1], max(big[2]), "igraph")}
     print(json.dumps(mem), flush=True)
     out = {
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": close_machine_state(state),
         "threads": args.threads,
         "repeats": args.repeats,
         "cycles": rows,
@@ -329,8 +308,7 @@ def main() -> int:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2))
-    print(to_markdown(out))
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}; render the docs with python tools/render_tables.py")
     return 0
 
 

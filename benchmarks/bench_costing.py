@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import platform
 import statistics
 import sys
 import time
@@ -22,6 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from _harness import close_machine_state, machine_state, refuse_when_loaded  # noqa: E402
 from symbioflows.logistics import cost_pairs, transport_modes  # noqa: E402
 from symbioflows.logistics._reference import cost_pairs_numpy  # noqa: E402
 from symbioflows.logistics.modes import MEDIA  # noqa: E402
@@ -244,12 +243,14 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=None)
     ap.add_argument("--skip-vrp", action="store_true")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "economics.json"))
+    ap.add_argument("--allow-noisy", action="store_true",
+                    help="run on a loaded machine too (the results are then marked noisy)")
     args = ap.parse_args()
+    refuse_when_loaded(args.allow_noisy)
+    state = machine_state()
     m = args.pairs or (1_000_000 if args.quick else 10_000_000)
     repeat = args.repeat or (2 if args.quick else 5)
     result = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
         "costing": bench_costing(m, repeat),
     }
     print(json.dumps(result["costing"], indent=2))
@@ -257,6 +258,7 @@ def main() -> int:
         result["vrp"] = bench_vrp([20] if args.quick else [50, 200],
                                   2.0 if args.quick else 10.0)
         print(json.dumps(result["vrp"], indent=2))
+    result["machine"] = close_machine_state(state)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     return 0

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import time
 from pathlib import Path
@@ -28,12 +26,13 @@ from typing import Any
 
 import numpy as np
 
+from _harness import close_machine_state, machine_state, refuse_when_loaded
 from bench_chains import clustered_digraph, ours, random_digraph, sample_region_graph
 from bench_costing import MODES, make_pairs
 from symbioflows.logistics import cost_pairs
 
 HERE = Path(__file__).resolve().parent
-LOAD_AT_START = os.getloadavg()
+STATE = machine_state()
 
 
 class Scaling:
@@ -101,7 +100,10 @@ def main() -> int:
     ap.add_argument("--out", default=str(HERE / "results" / "threads.json"))
     ap.add_argument("--only-chains", default=None, help="substring of the graph label to run")
     ap.add_argument("--skip-costing", action="store_true")
+    ap.add_argument("--allow-noisy", action="store_true",
+                    help="run on a loaded machine too (the results are then marked noisy)")
     args = ap.parse_args()
+    refuse_when_loaded(args.allow_noisy)
     rows = []
     # the graphs of bench_chains.py (same generators and seeds), every row of its table
     graphs = [("random", 1000, [4, 5]), ("clustered", 1000, [4, 5]), ("random", 5000, [4, 5, 6]),
@@ -146,9 +148,7 @@ def main() -> int:
 
 
 def write(rows: list[dict[str, Any]], args: Any) -> int:
-    out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                       "load_avg_at_start": LOAD_AT_START},
-           "rows": rows}
+    out = {"machine": close_machine_state(STATE), "rows": rows}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))
     return 0

@@ -1,0 +1,86 @@
+"""What every peer comparison in ``benchmarks/`` shares, so that none can lie by accident.
+
+* :func:`machine_state` records the platform, the cores and the 1-minute load average at the
+  start; :func:`close_machine_state` adds the load at the end and the verdict ``noisy`` (the
+  load, before or after, above half the cores).  ``tools/render_tables.py`` prints that verdict
+  under every table, and a noisy run is never quoted as a win.
+* :func:`interleave` times contenders round by round in one process (each round runs every
+  contender once, the order rotated between rounds), after warm-up calls that are not timed,
+  so that a slow spell of a shared machine hits every contender alike.
+* :func:`refuse_when_loaded` stops a run before it starts on a loaded machine, unless the
+  caller asked to record a noisy run anyway (``--allow-noisy``).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def load1() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def machine_state() -> dict[str, Any]:
+    """Platform, cores and the 1-minute load average now; pass it to close_machine_state."""
+    return {"platform": platform.platform(), "python": platform.python_version(),
+            "cpus": cores(), "load_before": [load1()]}
+
+
+def close_machine_state(state: dict[str, Any]) -> dict[str, Any]:
+    """Add the load at the end and the verdict ``noisy`` (load > cores / 2 before or after)."""
+    state["load_after"] = [load1()]
+    state["noisy"] = max(state["load_before"][0], state["load_after"][0]) > state["cpus"] / 2
+    return state
+
+
+def refuse_when_loaded(allow_noisy: bool) -> None:
+    """Exit with status 3 when the machine is loaded, unless ``allow_noisy``."""
+    lim = cores() / 2
+    if load1() > lim and not allow_noisy:
+        sys.stderr.write(f"load average {load1():.2f} > {lim:g} (half of {cores()} cores): "
+                         "the timings would be noisy. Wait for a quiet machine, or pass "
+                         "--allow-noisy to record a run marked noisy.\n")
+        raise SystemExit(3)
+
+
+def interleave(contenders: dict[str, Callable[[], Any]], rounds: int, *, warmup: int = 1,
+               clock: Callable[[], float] = time.perf_counter) -> dict[str, dict[str, Any]]:
+    """Time each contender ``rounds`` times, round by round, after ``warmup`` untimed calls.
+
+    Returns, per contender: ``times`` (one per round), ``cpu`` (process CPU seconds per round,
+    all threads), ``median``, ``min``, ``cpu_median`` and ``out`` (the last call's result, to
+    check that contenders agree).
+    """
+    names = list(contenders)
+    res: dict[str, dict[str, Any]] = {n: {"times": [], "cpu": [], "out": None} for n in names}
+    for _ in range(warmup):
+        for n in names:
+            res[n]["out"] = contenders[n]()
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for n in order:
+            res[n]["out"] = None
+            gc.collect()
+            c0, t0 = time.process_time(), clock()
+            res[n]["out"] = contenders[n]()
+            res[n]["times"].append(clock() - t0)
+            res[n]["cpu"].append(time.process_time() - c0)
+    for n in names:
+        res[n]["median"] = statistics.median(res[n]["times"])
+        res[n]["min"] = min(res[n]["times"])
+        res[n]["cpu_median"] = statistics.median(res[n]["cpu"])
+    return res
