@@ -315,6 +315,87 @@ def _candidates_machine() -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# matching_quality_*.json: receiver ranking on MAESTRI and the case studies (symbioflows.evaluate)
+# --------------------------------------------------------------------------------------------
+
+METHOD_NAMES = {"random": "random", "popularity": "popularity", "exact_code": "exact code",
+                "bm25": "BM25", "embedding": "embedding", "blend": "untrained blend",
+                "learned": "**learned**", "learned_notax": "learned, no taxonomy"}
+
+
+def _ci(r: dict[str, Any], key: str, bold: bool = False) -> str:
+    v, lo, hi = r[key], r.get(key + "_lo"), r.get(key + "_hi")
+    same = lo is None or f"{lo:.3f}" == f"{hi:.3f}"
+    s = f"{v:.3f}" if same else f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+    return f"**{s}**" if bold else s
+
+
+def _quality_rows(summary: list[dict[str, Any]], data: str, label: Callable[[str], str],
+                  skip: tuple[str, ...] = ()) -> list[list[Any]]:
+    rows = []
+    for setting in ("all", "case"):
+        for method in METHOD_NAMES:
+            if method in skip:
+                continue
+            for r in summary:
+                if (r["data"], r["setting"], r["group"], r["average"], r["method"]) == (
+                        data, setting, "implemented", "micro", method):
+                    b = method == "learned"
+                    rows.append([label(setting), METHOD_NAMES[method], _ci(r, "r@1", b),
+                                 f"**{r['r@5']:.3f}**" if b else f"{r['r@5']:.3f}",
+                                 f"**{r['r@10']:.3f}**" if b else f"{r['r@10']:.3f}",
+                                 _ci(r, "mrr", b)])
+    return rows
+
+
+QUALITY_HEADERS = ["setting", "method", "recall@1 [95 % CI]", "recall@5", "recall@10",
+                   "MRR [95 % CI]"]
+
+
+@table("quality_sentence")
+def _quality_sentence() -> str:
+    s = load("matching_quality_sentence.json")["summary"]
+    return md_table(QUALITY_HEADERS, _quality_rows(s, "maestri", lambda st: st))
+
+
+def _signed(r: dict[str, Any], key: str) -> str:
+    return f"{r[key]:+.3f} [{r[key + '_lo']:+.3f}, {r[key + '_hi']:+.3f}]"
+
+
+@table("quality_sentence_diffs")
+def _quality_sentence_diffs() -> str:
+    rows = []
+    diffs = load("matching_quality_sentence.json")["differences"]
+    for setting in ("all", "case"):
+        for method in ("learned", "learned_notax"):
+            for base in ("popularity", "exact_code", "blend"):
+                for r in diffs:
+                    if (r["data"], r["setting"], r["group"], r["method"], r["baseline"]) == (
+                            "maestri", setting, "implemented", method, base):
+                        name = METHOD_NAMES[method].strip("*")
+                        rows.append([setting, f"{name} - {METHOD_NAMES[base]}",
+                                     _signed(r, "mrr_diff"), _signed(r, "r@1_diff"),
+                                     f"{r['mrr_p_le_0']:.3f}"])
+    return md_table(["setting", "comparison", "MRR difference [95 % CI]",
+                     "recall@1 difference [95 % CI]", "P"], rows)
+
+
+@table("quality_case_studies")
+def _quality_case_studies() -> str:
+    s = load("matching_quality_case_studies.json")["summary"]
+    rows = _quality_rows(s, "out_of_source", lambda st: f"out of source, {st}", skip=("bm25",))
+    for setting in ("all", "case"):
+        get = {r["method"]: r for r in s if (r["data"], r["setting"], r["group"], r["average"])
+               == ("combined", setting, "implemented", "micro")}
+        p, e, lr = get["popularity"], get["exact_code"], get["learned"]
+        rows.append([f"combined, {setting}", "popularity / exact code",
+                     f"{p['r@1']:.3f} / {e['r@1']:.3f}", "", "", f"{p['mrr']:.3f} / {e['mrr']:.3f}"])
+        rows.append([f"combined, {setting}", "**learned**", _ci(lr, "r@1", True),
+                     f"{lr['r@5']:.3f}", f"{lr['r@10']:.3f}", _ci(lr, "mrr", True)])
+    return md_table(["view, setting", *QUALITY_HEADERS[1:]], rows)
+
+
+# --------------------------------------------------------------------------------------------
 # the command line
 # --------------------------------------------------------------------------------------------
 
