@@ -395,6 +395,28 @@ def _quality_case_studies() -> str:
     return md_table(["view, setting", *QUALITY_HEADERS[1:]], rows)
 
 
+@table("learning_curve")
+def _learning_curve() -> str:
+    curves = {b: load(f"learning_curve_{b}.json")["summary"] for b in ("sentence", "hashing")}
+
+    def get(b: str, setting: str, method: str) -> dict[float, dict[str, Any]]:
+        return {r["fraction"]: r for r in curves[b] if (r["setting"], r["method"]) == (setting, method)}
+
+    fr = sorted(get("sentence", "all", "learned"))
+    ref = get("sentence", "all", "learned")
+    head = ["training parks (rows) per fold"] + [
+        f"{ref[f]['train_cases']:.0f} ({ref[f]['train_rows']:.0f})" for f in fr]
+    rows = []
+    for setting, b in (("all", "sentence"), ("case", "sentence"), ("all", "hashing"),
+                       ("case", "hashing")):
+        g = get(b, setting, "learned")
+        rows.append([f"`{setting}`, learned, {b}", *(f"{100 * g[f]['recall1']:.1f} %" for f in fr)])
+    pa, pc = get("sentence", "all", "popularity"), get("sentence", "case", "popularity")
+    rows.append(["`all` / `case`, popularity",
+                 *(f"{100 * pa[f]['recall1']:.1f} / {100 * pc[f]['recall1']:.1f} %" for f in fr)])
+    return md_table(head, rows)
+
+
 # --------------------------------------------------------------------------------------------
 # the command line
 # --------------------------------------------------------------------------------------------
