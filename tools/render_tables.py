@@ -315,6 +315,55 @@ def _candidates_machine() -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# allocation*.json: the allocation stage alone (benchmarks/bench_allocation.py,
+# benchmarks/allocation_structure.py)
+# --------------------------------------------------------------------------------------------
+
+
+@table("allocation_layout")
+def _allocation_layout() -> str:
+    rows = []
+    for r in load("allocation.json")["rows"]:
+        rows.append([f"{r['n_streams']:,}", f"{r['n_pairs']:,} ({r['n_positive_pairs']:,})",
+                     f"{r['largest_batch_pairs']:,}, {r['largest_batch_nodes']:,}",
+                     f"{r['before_cpu_s']:.2f}", f"{r['after_cpu_s']:.2f}",
+                     f"{r['before_cpu_s'] / r['after_cpu_s']:.2f}x",
+                     f"{r['load_before'][0]:.2f} / {r['load_after'][0]:.2f}"])
+    return md_table(["streams", "pairs (value > 0)", "largest network: pairs, nodes",
+                     "before CPU s", "after CPU s", "speed-up", "load before / after"], rows)
+
+
+@table("allocation_priced")
+def _allocation_priced() -> str:
+    rows = []
+    for r in load("allocation_priced.json")["rows"]:
+        rows.append([f"{r['n_streams']:,}", r["price_arcs"], r["pricing_rounds"],
+                     f"{r['arcs_kept']:,} / {r['arcs_total']:,} "
+                     f"({100 * r['arcs_kept'] / r['arcs_total']:.1f}%)",
+                     f"{r['after_cpu_s']:.2f}", f"{r['priced_cpu_s']:.2f}",
+                     f"{r['priced_cpu_s'] / r['after_cpu_s']:.2f}x", r["same_grid_optimum"]])
+    return md_table(["streams", "K", "pricing rounds", "pairs kept / pairs (>0)", "full CPU s",
+                     "priced CPU s", "priced / full", "same grid optimum"], rows)
+
+
+@table("allocation_structure")
+def _allocation_structure() -> str:
+    a, b = load("allocation_structure.json")["components"][:2]
+
+    def cell(c: dict[str, Any], part: str) -> str:
+        return (f"{c[part + '_arcs']:,} arcs, {sig(c[part + '_cpu_s'])} s "
+                f"({c[part + '_us_per_arc']:.2f} us/arc)")
+
+    rows = [[label, cell(a, part), cell(b, part),
+             f"{b[part + '_arcs'] / a[part + '_arcs']:.1f}x arcs, "
+             f"{b[part + '_cpu_s'] / a[part + '_cpu_s']:.1f}x CPU"]
+            for label, part in (("largest network: arcs, OR-tools CPU", "largest"),
+                                ("all other networks together", "rest"))]
+    return md_table(["measurement", f"{a['n_streams'] // 1000:,}k streams",
+                     f"{b['n_streams'] // 1_000_000:,}M streams", "growth"], rows)
+
+
+# --------------------------------------------------------------------------------------------
 # matching_quality_*.json: receiver ranking on MAESTRI and the case studies (symbioflows.evaluate)
 # --------------------------------------------------------------------------------------------
 
