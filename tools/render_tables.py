@@ -363,6 +363,29 @@ def _allocation_structure() -> str:
                      f"{b['n_streams'] // 1_000_000:,}M streams", "growth"], rows)
 
 
+@table("scoring_issue6")
+def _scoring_issue6() -> str:
+    """The scoring stage before / after the in-place kernel, every run of scoring_issue6/."""
+    runs = []
+    for path in sorted((RESULTS / "scoring_issue6").glob("*.json")):
+        label = path.stem.replace("_1m", "").replace("_run", " ").replace("_", " ")
+        label = label if label[-1].isdigit() else label + " 1"
+        for r in json.loads(path.read_text(encoding="utf-8"))["plan"]:
+            runs.append((r["n_streams"], label, r))
+    rows = []
+    last = None
+    for n, label, r in sorted(runs, key=lambda x: (x[0], x[1])):
+        s = r["stages"]["scoring"]
+        sys_s = f"{s['sys_s']:.2f} s" if s.get("sys_s") is not None else "-"
+        rows.append([f"{n:,} ({r['n_candidates']:,})" if n != last else "", label,
+                     f"{s['wall_s']:.2f} / {s['cpu_s']:.2f} s / {sys_s}",
+                     f"{s['peak_rss_gib']:.2f} GiB",
+                     f"{r['load_before'][0]:.2f} / {r['load_after'][0]:.2f}"])
+        last = n
+    return md_table(["streams (pairs)", "run", "scoring wall / CPU / sys", "peak RSS",
+                     "load before / after"], rows)
+
+
 # --------------------------------------------------------------------------------------------
 # matching_quality_*.json: receiver ranking on MAESTRI and the case studies (symbioflows.evaluate)
 # --------------------------------------------------------------------------------------------
