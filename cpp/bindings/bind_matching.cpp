@@ -128,6 +128,10 @@ void bind_matching(py::module_& m) {
     }
 
     m.attr("NUM_PAIR_FEATURES") = kNumPairFeatures;
+    // the pair-feature table (pair_features.hpp): ((name, unit, meaning), ...) in column order
+    py::list table;
+    for (const PairFeatureInfo& f : kPairFeatureTable) table.append(py::make_tuple(f.name, f.unit, f.meaning));
+    m.attr("PAIR_FEATURES") = py::tuple(table);
     m.def(
         "score_pairs",
         [](const py::handle& s_idx, const py::handle& d_idx, const py::handle& distance_km,

@@ -570,25 +570,29 @@ void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_
                 const DemandRow& dj = dr[j];
                 const double qs = s.qty_t[i], qd = dj.qty;
                 const double q = std::min(qs, qd);
-                x[0] = fit;
-                x[1] = qs > 0 ? q / qs : 0.0;
-                x[2] = qd > 0 ? q / qd : 0.0;
+                x[pf::material_fit] = fit;
+                x[pf::quantity_fit_supply] = qs > 0 ? q / qs : 0.0;
+                x[pf::quantity_fit_demand] = qd > 0 ? q / qd : 0.0;
                 const double qual_s = s.quality[i], qual_d = dj.quality;
-                x[3] = (std::isnan(qual_s) || std::isnan(qual_d)) ? 1.0
-                                                                   : 1.0 - std::max(0.0, qual_d - qual_s);
+                x[pf::quality_fit] = (std::isnan(qual_s) || std::isnan(qual_d))
+                                         ? 1.0
+                                         : 1.0 - std::max(0.0, qual_d - qual_s);
                 const int md = dj.mask, ms = s.mask[i] & 0xFFF;
                 const int pd = __builtin_popcount(static_cast<unsigned>(md));
-                x[4] = pd == 0 ? 1.0 : static_cast<double>(__builtin_popcount(static_cast<unsigned>(md & ms))) / pd;
+                x[pf::timing_overlap] =
+                    pd == 0 ? 1.0
+                            : static_cast<double>(__builtin_popcount(static_cast<unsigned>(md & ms))) / pd;
                 const double road = dist * circuity;
-                x[5] = road;
-                x[6] = s.fixed_usd_t[i] + s.usd_per_tkm[i] * road;
-                x[7] = s.disposal_usd_t[i] + dj.virgin_usd * fit - x[6];
-                x[8] = s.disposal_co2e_kg_t[i] + dj.virgin_co2e * fit -
-                       s.co2e_kg_per_tkm[i] * road;
-                x[9] = s.hazardous[i] ? 1.0 : 0.0;
-                x[10] = s.country[i] != dj.country ? 1.0 : 0.0;
-                x[11] = sfit;
-                x[12] = link;
+                x[pf::distance_km] = road;
+                x[pf::transport_usd_per_t] = s.fixed_usd_t[i] + s.usd_per_tkm[i] * road;
+                x[pf::surplus_usd_per_t] =
+                    s.disposal_usd_t[i] + dj.virgin_usd * fit - x[pf::transport_usd_per_t];
+                x[pf::co2e_avoided_kg_per_t] =
+                    s.disposal_co2e_kg_t[i] + dj.virgin_co2e * fit - s.co2e_kg_per_tkm[i] * road;
+                x[pf::hazardous] = s.hazardous[i] ? 1.0 : 0.0;
+                x[pf::cross_border] = s.country[i] != dj.country ? 1.0 : 0.0;
+                x[pf::sector_fit] = sfit;
+                x[pf::link_score] = link;
                 double z = bias;
                 for (int f = 0; f < kNumPairFeatures; ++f) z += w[f] * x[f];
                 const double p = 1.0 / (1.0 + std::exp(-z));

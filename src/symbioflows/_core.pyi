@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['COSTING_MAX_MODES', 'COSTING_NUM_MEDIA', 'CsrGraph', 'EARTH_RADIUS_KM', 'NUM_PAIR_FEATURES', 'all_pairs_candidates', 'chain_work_items', 'compat_topk', 'cosine_matrix', 'cost_pairs', 'find_cycles', 'find_paths', 'grid_candidates', 'hash_embed', 'haversine_matrix', 'haversine_pairs', 'kdtree_candidates', 'score_pairs', 'simd_level']
+__all__: list[str] = ['COSTING_MAX_MODES', 'COSTING_NUM_MEDIA', 'CsrGraph', 'EARTH_RADIUS_KM', 'NUM_PAIR_FEATURES', 'PAIR_FEATURES', 'all_pairs_candidates', 'chain_work_items', 'compat_topk', 'cosine_matrix', 'cost_pairs', 'find_cycles', 'find_paths', 'grid_candidates', 'hash_embed', 'haversine_matrix', 'haversine_pairs', 'kdtree_candidates', 'score_pairs', 'simd_level']
 class CsrGraph:
     """
     Directed multigraph in CSR form (out-edges sorted by target, then edge id).
@@ -102,3 +102,4 @@ COSTING_MAX_MODES: int = 32
 COSTING_NUM_MEDIA: int = 8
 EARTH_RADIUS_KM: float = 6371.0088
 NUM_PAIR_FEATURES: int = 13
+PAIR_FEATURES: tuple = (('material_fit', '1', "taxonomy substitution score of the supply's material for the demand's input, in [0, 1] (a per-pair input)"), ('quantity_fit_supply', '1', 'min(q_supply, q_demand) / q_supply: share of the supply taken'), ('quantity_fit_demand', '1', 'min(q_supply, q_demand) / q_demand: share of the demand met'), ('quality_fit', '1', '1 - max(0, quality required - quality offered); 1 when either is unknown'), ('timing_overlap', '1', 'months both are available / months the demand needs (12 monthly bits); 1 when the demand gives none'), ('distance_km', 'km', "road distance: great-circle km x the supply medium's circuity"), ('transport_usd_per_t', 'USD/t', 'fixed + per-t.km rate x road km (cheapest default mode of the medium at full load)'), ('surplus_usd_per_t', 'USD/t', 'avoided disposal cost + virgin price x material_fit - transport cost'), ('co2e_avoided_kg_per_t', 'kg CO2e/t', 'avoided disposal CO2e + virgin production CO2e x material_fit - transport CO2e'), ('hazardous', '0/1', '1 when the supply is hazardous waste'), ('cross_border', '0/1', '1 when supplier and receiver are in different countries'), ('sector_fit', 'log-score', "centred learned log-score of the receiver's NACE class given the supply (a per-pair input; 0 when unused)"), ('link_score', 'probability', "a link predictor's probability of the exchange (a per-pair input; 0 when none)"))

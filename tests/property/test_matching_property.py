@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from symbioflows import _core
 from symbioflows.matching import _reference as ref
 from symbioflows.matching.candidates import find_candidates
+from symbioflows.matching.features import NUM_PAIR_FEATURES
 
 coords = st.tuples(st.floats(-90, 90), st.floats(-180, 180))
 # clustered coordinates (near a random centre) so that radii catch something, including
@@ -126,10 +127,10 @@ def test_score_pairs_equals_reference(seed, ns, nd, n_pairs):
     fit = rng.uniform(0, 1, n_pairs)
     sfit = rng.normal(0, 1, n_pairs)
     link = rng.uniform(0, 1, n_pairs)
-    w = rng.normal(0, 0.05, 13)
+    w = rng.normal(0, 0.05, NUM_PAIR_FEATURES)
     feats, score = _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.1, n_threads=2,
                                      link_score=link)
-    assert feats.shape == (n_pairs, 13)
+    assert feats.shape == (n_pairs, NUM_PAIR_FEATURES)
     for k in range(n_pairs):
         x, p = ref.score_pair(si[k], di[k], dist[k], fit[k], s, d, 1.3, w, 0.1, sfit[k], link[k])
         np.testing.assert_allclose(feats[k], x, rtol=1e-12, atol=1e-9)

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "symbioflows/pair_features.hpp"
 #include "symbioflows/parallel.hpp"
 
 namespace symbioflows {
@@ -73,8 +74,6 @@ struct DemandAttrs {
     const int32_t* country;
 };
 
-constexpr int kNumPairFeatures = 13;
-
 // The per-pair input columns of score_pairs, read in place (they may alias caller buffers):
 // each value is read once inside the parallel pass and checked before use (indices within the
 // stream tables, the four real columns finite), so a concurrent writer cannot cause a read
@@ -89,15 +88,8 @@ struct ScorePairColumns {
     int64_t n = 0;
 };
 
-// Features per pair (column-major: feature f of pair k at features[f * n_pairs + k]):
-//  0 material_fit, 1 quantity_fit_supply = min(qs, qd)/qs, 2 quantity_fit_demand = min/qd,
-//  3 quality_fit = 1 - max(0, q_required - q_supply) (1 when unknown),
-//  4 timing_overlap = |mask_s & mask_d| / |mask_d| (1 when the demand mask is empty),
-//  5 distance_km (road = great circle x circuity), 6 transport_usd_per_t,
-//  7 surplus_usd_per_t = disposal + virgin * material_fit - transport, 8 co2e_avoided_kg_per_t =
-//  disposal_co2e + virgin_co2e * material_fit - transport co2e, 9 hazardous, 10 cross_border,
-//  11 sector_fit (a per-pair input: the learned fit of the receiver's sector to the supply),
-//  12 link_score (a per-pair input: a link predictor's probability of the exchange, 0 when none).
+// Features per pair, in the order and with the meaning of the table in pair_features.hpp
+// (column-major: feature f of pair k at features[f * n_pairs + k]).
 // score = sigmoid(bias + sum_f w_f x_f), clamped to [1e-9, 1].
 // Throws UnknownNodeError / InvalidInputError for the first (lowest) bad row whatever the
 // thread count, naming the column, the row, the value and the valid range.

@@ -26,6 +26,7 @@ import pandas as pd
 from symbioflows._optional import install_hint
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.candidates import CandidatePairs
+from symbioflows.matching.features import NUM_PAIR_FEATURES
 
 if TYPE_CHECKING:
     from symbioflows.matching.pipeline import _ScoringInputs
@@ -114,7 +115,7 @@ def distributed_scored_candidates(
 ) -> tuple[CandidatePairs, np.ndarray, np.ndarray]:
     """Run the candidate and the scoring stage on ``client``: each partition finds and scores
     its own candidate pairs; the driver concatenates them in canonical order.  Returns the
-    merged candidates, their features (n_pairs x 13, column-major) and scores, equal to
+    merged candidates, their features (n_pairs x NUM_PAIR_FEATURES, column-major) and scores, equal to
     :func:`symbioflows.matching.pipeline.score_candidates` on the single-machine candidates."""
     from symbioflows.matching.pipeline import _merge_index
 
@@ -130,7 +131,7 @@ def distributed_scored_candidates(
     merged = CandidatePairs(s[k], d[k], dist[k], fit,
                             sum(c.n_truncated for c in cands),
                             sum(c.n_distance_evals for c in cands))
-    n_feat = results[0][1].shape[1] if results else 13
+    n_feat = NUM_PAIR_FEATURES
     feats = np.empty((k.size, n_feat), order="F")
     for f in range(n_feat):
         feats[:, f] = np.concatenate([r[1][:, f] for r in results])[k] if results else 0.0

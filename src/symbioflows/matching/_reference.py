@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from symbioflows.logistics._reference import haversine_km
+from symbioflows.matching.features import PAIR_FEATURES, check_feature_names
 
 
 def candidates(s_lat, s_lon, s_group, s_company, radius, d_lat, d_lon, d_group, d_company,
@@ -29,26 +30,32 @@ def candidates(s_lat, s_lon, s_group, s_company, radius, d_lat, d_lon, d_group, 
 
 
 def score_pair(i, j, dist, fit, s, d, circuity, weights, bias, sector_fit=0.0, link_score=0.0):
+    """Features (in :data:`PAIR_FEATURES` order) and score of one pair; the features are
+    filled by name, and every name of the native table must be filled once."""
     qs, qd = s["qty_t"][i], d["qty_t"][j]
     q = min(qs, qd)
-    x = [0.0] * 13
-    x[0] = fit
-    x[1] = q / qs if qs > 0 else 0.0
-    x[2] = q / qd if qd > 0 else 0.0
+    x: dict[str, float] = {}
+    x["material_fit"] = fit
+    x["quantity_fit_supply"] = q / qs if qs > 0 else 0.0
+    x["quantity_fit_demand"] = q / qd if qd > 0 else 0.0
     a, b = s["quality"][i], d["quality"][j]
-    x[3] = 1.0 if (math.isnan(a) or math.isnan(b)) else 1.0 - max(0.0, b - a)
+    x["quality_fit"] = 1.0 if (math.isnan(a) or math.isnan(b)) else 1.0 - max(0.0, b - a)
     md, ms = int(d["mask"][j]) & 0xFFF, int(s["mask"][i]) & 0xFFF
     pd_ = bin(md).count("1")
-    x[4] = 1.0 if pd_ == 0 else bin(md & ms).count("1") / pd_
+    x["timing_overlap"] = 1.0 if pd_ == 0 else bin(md & ms).count("1") / pd_
     road = dist * circuity
-    x[5] = road
-    x[6] = s["fixed_usd_t"][i] + s["usd_per_tkm"][i] * road
-    x[7] = s["disposal_usd_t"][i] + d["virgin_usd_t"][j] * fit - x[6]
-    x[8] = s["disposal_co2e_kg_t"][i] + d["virgin_co2e_kg_t"][j] * fit - s["co2e_kg_per_tkm"][i] * road
-    x[9] = 1.0 if s["hazardous"][i] else 0.0
-    x[10] = 1.0 if s["country"][i] != d["country"][j] else 0.0
-    x[11] = sector_fit
-    x[12] = link_score
-    z = bias + sum(w * v for w, v in zip(weights, x))
+    x["distance_km"] = road
+    x["transport_usd_per_t"] = s["fixed_usd_t"][i] + s["usd_per_tkm"][i] * road
+    x["surplus_usd_per_t"] = (s["disposal_usd_t"][i] + d["virgin_usd_t"][j] * fit
+                              - x["transport_usd_per_t"])
+    x["co2e_avoided_kg_per_t"] = (s["disposal_co2e_kg_t"][i] + d["virgin_co2e_kg_t"][j] * fit
+                                  - s["co2e_kg_per_tkm"][i] * road)
+    x["hazardous"] = 1.0 if s["hazardous"][i] else 0.0
+    x["cross_border"] = 1.0 if s["country"][i] != d["country"][j] else 0.0
+    x["sector_fit"] = sector_fit
+    x["link_score"] = link_score
+    check_feature_names(x, "matching/_reference.py::score_pair")
+    v = [x[f] for f in PAIR_FEATURES]
+    z = bias + sum(w * xf for w, xf in zip(weights, v, strict=True))
     p = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
-    return np.array(x), min(1.0, max(1e-9, p))
+    return np.array(v), min(1.0, max(1e-9, p))

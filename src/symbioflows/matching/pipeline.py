@@ -37,6 +37,7 @@ from symbioflows._validation import check_known_keys
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.allocation import Allocation, allocate
 from symbioflows.matching.candidates import CandidatePairs, find_candidates
+from symbioflows.matching.features import PAIR_FEATURES, check_feature_names, feature_index
 
 __all__ = ["OBJECTIVES", "PAIR_FEATURES", "DEFAULT_WEIGHTS", "DEFAULT_MAX_DISTANCE_KM",
            "SymbiosisPlan", "plan", "prepare_streams", "candidate_stage"]
@@ -47,11 +48,6 @@ OBJECTIVES = ("net_benefit", "co2e", "landfill")
 PLAN_ARTIFACT_KIND = "symbioflows.symbiosis_plan"
 PLAN_FORMAT_VERSION = 1
 
-PAIR_FEATURES = (
-    "material_fit", "quantity_fit_supply", "quantity_fit_demand", "quality_fit",
-    "timing_overlap", "distance_km", "transport_usd_per_t", "surplus_usd_per_t",
-    "co2e_avoided_kg_per_t", "hazardous", "cross_border", "sector_fit", "link_score",
-)
 
 #: Default weights of the pair score (per raw feature unit).  ``sector_fit`` is the centred
 #: log-score of the receiver's NACE class given the supply, from the receiver scorer learned on
@@ -66,6 +62,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "transport_usd_per_t": 0.0, "surplus_usd_per_t": 0.004, "co2e_avoided_kg_per_t": 0.0005,
     "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3, "link_score": 2.0,
 }
+check_feature_names(DEFAULT_WEIGHTS, "DEFAULT_WEIGHTS")
 # ``link_score`` is a link predictor's probability of the exchange (e.g. the GNN of
 # :class:`symbioflows.learn.LinkPredictor` fitted on the region's known exchanges), 0 when no
 # predictor is passed to :func:`plan`.  Hand-set weight: a certain link counts as much as a
@@ -525,17 +522,17 @@ def scoring_inputs(sup: pd.DataFrame, dem: pd.DataFrame, weights: np.ndarray,
               mask=dem["availability_mask"].to_numpy(np.int64) & 0xFFFF,
               virgin_usd_t=np.maximum(d_price, 0.0), virgin_co2e_kg_t=d_vco2,
               country=cc[len(sup):])
-    k_sector = PAIR_FEATURES.index("sector_fit")
+    k_sector = feature_index("sector_fit")
     sector = (_sector_tables(sup, dem)
               if weights[k_sector] != 0 and len(sup) and len(dem) else None)
-    k_link = PAIR_FEATURES.index("link_score")
+    k_link = feature_index("link_score")
     return _ScoringInputs(sa, da, circuity, weights, sector,
                           link_predictor if weights[k_link] != 0 else None)
 
 
 def score_candidates(inputs: _ScoringInputs, sup: pd.DataFrame, dem: pd.DataFrame,
                      cand: CandidatePairs, *, n_jobs: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Features (n_pairs x 13, column-major) and scores of ``cand`` in one native pass
+    """Features (n_pairs x NUM_PAIR_FEATURES, column-major) and scores of ``cand`` in one native pass
     (``_core.score_pairs``: reads the pair columns in place and checks them in its parallel
     pass, GIL released)."""
     sfit = inputs.sector.pairs(cand) if inputs.sector is not None else np.zeros(len(cand))
