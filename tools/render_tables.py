@@ -489,6 +489,15 @@ def _learning_curve() -> str:
     return md_table(head, rows)
 
 
+@table("pair_features")
+def _pair_features() -> str:
+    # not a measurement: the pair-feature table of the native core (pair_features.hpp), as
+    # symbioflows exports it (run with PYTHONPATH=src on a built tree)
+    from symbioflows.matching.features import markdown_table
+
+    return markdown_table()
+
+
 # --------------------------------------------------------------------------------------------
 # the command line
 # --------------------------------------------------------------------------------------------
