@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from symbioflows.materials.classify import MaterialClassifier, MaterialPrediction, classify_material
 from symbioflows.materials.compat import CompatResult, cosine_similarity, top_k_compatible
-from symbioflows.materials.encoder import MaterialEncoder, normalize_text, sentence_model_available
+from symbioflows.materials.encoder import (
+    MaterialEncoder,
+    TextEncoder,
+    embed_texts,
+    load_sentence_model,
+    make_text_encoder,
+    normalize_text,
+    sentence_model_available,
+    shared_encoder,
+)
 from symbioflows.materials.ewc import EwcEntry, ewc_table, lookup_ewc, normalize_ewc
 from symbioflows.materials.index import MaterialIndex, SearchResult
 from symbioflows.materials.nace import (
@@ -46,6 +55,11 @@ __all__ = [
     "substitution_matrix",
     "substitution_score",
     "MaterialEncoder",
+    "TextEncoder",
+    "embed_texts",
+    "load_sentence_model",
+    "make_text_encoder",
+    "shared_encoder",
     "normalize_text",
     "sentence_model_available",
     "MaterialClassifier",

