@@ -28,6 +28,7 @@
 #include <string>
 
 #include "symbioflows/errors.hpp"
+#include "symbioflows/top_k.hpp"
 #include "symbioflows/worker_pool.hpp"
 
 namespace symbioflows {
@@ -39,50 +40,6 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int64_t kCheckEvery = 1024;  // expansions between clock / flag checks
 
 enum StopKind : int { kComplete = 0, kResultCap = 1, kExpCap = 2, kInterrupted = 3 };
-
-// A ranked chain (top-k heaps).
-struct Ranked {
-    double score;
-    double flow;
-    int64_t group;
-    std::vector<int64_t> seq;  // original edge ids
-};
-
-// a ranks before b: score descending, then edge-id sequence ascending.
-inline bool ranks_before(double sa, const std::vector<int64_t>& qa, double sb,
-                         const std::vector<int64_t>& qb) {
-    if (sa != sb) return sa > sb;
-    return qa < qb;
-}
-struct RankedBefore {
-    bool operator()(const Ranked& a, const Ranked& b) const {
-        return ranks_before(a.score, a.seq, b.score, b.seq);
-    }
-};
-
-// Bounded top-k container: heap whose front is the worst kept element.
-struct TopK {
-    int64_t k = 0;
-    std::vector<Ranked> heap;
-    bool full() const { return static_cast<int64_t>(heap.size()) >= k; }
-    const Ranked& worst() const { return heap.front(); }
-    // Offer (score, seq); returns true when kept.
-    bool offer(double score, double flow, int64_t group, const std::vector<int64_t>& seq) {
-        if (full()) {
-            if (!ranks_before(score, seq, worst().score, worst().seq)) return false;
-            std::pop_heap(heap.begin(), heap.end(), RankedBefore());
-            Ranked& r = heap.back();
-            r.score = score;
-            r.flow = flow;
-            r.group = group;
-            r.seq.assign(seq.begin(), seq.end());
-        } else {
-            heap.push_back(Ranked{score, flow, group, seq});
-        }
-        std::push_heap(heap.begin(), heap.end(), RankedBefore());
-        return true;
-    }
-};
 
 // Freed output blocks are kept for the next search, up to kBlockCacheBytes per element type
 // for the whole process: a search of a few milliseconds otherwise pays a page fault for
@@ -248,7 +205,7 @@ struct Scratch {
           ch(static_cast<size_t>(depth) + 2),
           val(static_cast<size_t>(depth) + 2),
           fl(static_cast<size_t>(depth) + 2) {
-        top.k = k;
+        top.reset(k, depth);
     }
     uint32_t next_epoch() {
         if (++epoch == 0) {  // wrapped: clear the stamps once every 2^32 searches
@@ -310,6 +267,16 @@ double merge_ns_per_edge() {
     return v;
 }
 
+// now + `seconds` in `out`; false (no deadline) when that lies past what the clock can hold
+// (time_limit_s = 1e10 is 1e19 ns, past int64: it must mean "no limit", not wrap to the past).
+inline bool deadline_after(double seconds, Clock::time_point& out) {
+    const auto now = Clock::now();
+    const double room_s = std::chrono::duration<double>(Clock::time_point::max() - now).count();
+    if (!(seconds < 0.5 * room_s)) return false;
+    out = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    return true;
+}
+
 // True in the calling (Python) thread while it works on a search.
 thread_local bool tl_main_worker = false;
 
@@ -334,11 +301,10 @@ struct Shared {
 
     explicit Shared(const ChainOptions& o, int64_t n_items_) : opt(o) {
         if (o.time_limit_s > 0) {
-            has_deadline = true;
+            has_deadline = deadline_after(o.time_limit_s, deadline);
             merge_ns = merge_ns_per_edge();
-            deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(o.time_limit_s));
         }
+        rank_len = o.max_length;
         n_items = n_items_;
         unbounded = o.max_expansions == std::numeric_limits<int64_t>::max() &&
                     o.max_results == std::numeric_limits<int64_t>::max();
@@ -347,10 +313,26 @@ struct Shared {
         item_exp.assign(static_cast<size_t>(n_items), 0);
         item_res.assign(static_cast<size_t>(n_items), 0);
     }
-    // Output edges buffered so far (all items): the final merge copies them, so the
-    // time limit reserves merge_ns per buffered edge for it.
+    // Output buffered so far (all items): edges, which the final merge copies, and top-k
+    // entries, which it sorts and copies; the time limit reserves time for that merge (see
+    // merge_reserve).
     std::atomic<int64_t> buffered_edges{0};
+    std::atomic<int64_t> buffered_ranked{0};
     double merge_ns = 25.0;
+    int64_t rank_len = 1;
+    // Time to merge e buffered edges and r top-k entries: merge_ns per edge copied, and per
+    // entry merge_ns x (max_length + log2 r): its copy and its share of the final sort.
+    std::chrono::nanoseconds merge_reserve(int64_t e, int64_t r) const {
+        const double rr = static_cast<double>(std::max<int64_t>(r, 0));
+        const double ns = merge_ns * (static_cast<double>(e) +
+                                      rr * (static_cast<double>(rank_len) + std::log2(rr + 2.0)));
+        return std::chrono::nanoseconds(static_cast<int64_t>(std::min(ns, 1e18)));
+    }
+    // Record output that was buffered without a check (a flush of a top-k heap).
+    void account(int64_t new_edges, int64_t new_ranked) {
+        if (new_edges) buffered_edges.fetch_add(new_edges, std::memory_order_relaxed);
+        if (new_ranked) buffered_ranked.fetch_add(new_ranked, std::memory_order_relaxed);
+    }
     // The calling thread works too; it alone runs the poll (Ctrl-C, progress), from here,
     // at most every kPollMs (tl_main_worker marks it).
     const PollFn* inline_poll = nullptr;
@@ -373,13 +355,13 @@ struct Shared {
         }
         if (stop) token.cancel();
     }
-    bool interrupted(int64_t new_edges = 0) {
+    bool interrupted(int64_t new_edges = 0, int64_t new_ranked = 0) {
         if (tl_main_worker) poll_if_due();
         if (token.is_cancelled() || time_up.load(std::memory_order_relaxed)) return true;
         if (has_deadline) {
             const int64_t e = buffered_edges.fetch_add(new_edges, std::memory_order_relaxed) + new_edges;
-            const auto reserve = std::chrono::nanoseconds(static_cast<int64_t>(merge_ns * static_cast<double>(e)));
-            if (Clock::now() + reserve >= deadline) {
+            const int64_t r = buffered_ranked.fetch_add(new_ranked, std::memory_order_relaxed) + new_ranked;
+            if (Clock::now() + merge_reserve(e, r) >= deadline) {
                 time_up.store(true);
                 return true;
             }
@@ -989,6 +971,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     int64_t exp = out.exp;
     int64_t next_check = exp + kCheckEvery;
     int64_t edges_seen = out.edges.size();
+    int64_t new_ranked = 0;  // top-k entries added since the last check
     bool ok = true;
 
     auto emit = [&](int64_t p, double sc, double flow) -> bool {
@@ -997,8 +980,10 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             seq.clear();
             for (int64_t k = 1; k <= d; ++k) seq.push_back(v.eids[ch[k]]);
             seq.push_back(v.eids[p]);
-            if (c.top.offer(sc, flow, s, seq) && c.top.full()) {
-                sh.raise_thr(c.top.worst().score);
+            bool kept = false;
+            new_ranked += c.top.offer(sc, flow, s, seq.data(), static_cast<int32_t>(seq.size()), kept);
+            if (kept && c.top.full()) {
+                sh.raise_thr(c.top.worst_score());
                 thr = threshold();
             }
             return true;
@@ -1027,7 +1012,9 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             next_check = exp + kCheckEvery;
             const int64_t ne = out.edges.size() - edges_seen;
             edges_seen += ne;
-            if (sh.interrupted(ne) || item_index > sh.cut.load(std::memory_order_relaxed)) {
+            const int64_t nr = new_ranked;
+            new_ranked = 0;
+            if (sh.interrupted(ne, nr) || item_index > sh.cut.load(std::memory_order_relaxed)) {
                 out.stop = kInterrupted;
                 ok = false;
                 break;
@@ -1089,6 +1076,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             en[d] = re - tg;
         }
     }
+    sh.account(0, new_ranked);
     // unwind the on-path marks when stopping early
     for (int64_t k = 1; k <= d; ++k) onpath[node[k]] = 0;
     if (exp > budget && out.stop == kComplete) out.stop = kExpCap;
@@ -1120,18 +1108,43 @@ ChainResultData cycles_impl(const CsrGraph& g, View& v, const ChainOptions& opt,
     ChainResultData res = f.start_result();
 
     if constexpr (TOPK) {
-        std::vector<Ranked> all;
+        // each thread's k best, sorted, then merged: the first top_k of their union
+        struct Ref {
+            const TopK* t;
+            int64_t slot;
+        };
+        auto before = [](const Ref& a, const Ref& b) {
+            const TopK::Slot& x = a.t->slot(a.slot);
+            const TopK::Slot& y = b.t->slot(b.slot);
+            return ranks_before(x.score, a.t->edges(a.slot), x.len, y.score, b.t->edges(b.slot), y.len);
+        };
+        std::vector<Ref> all;
         for (auto& c : f.pool.all()) {
-            for (auto& r : c->top.heap) all.push_back(std::move(r));
+            for (int64_t slot : c->top.sorted_slots()) all.push_back(Ref{&c->top, slot});
         }
-        std::sort(all.begin(), all.end(), RankedBefore());
-        if (static_cast<int64_t>(all.size()) > opt.top_k) all.resize(static_cast<size_t>(opt.top_k));
-        for (auto& r : all) {
-            res.edges.insert(res.edges.end(), r.seq.begin(), r.seq.end());
-            res.offsets.push_back(static_cast<int64_t>(res.edges.size()));
-            res.scores.push_back(r.score);
-            res.flow.push_back(r.flow);
+        const auto k = static_cast<size_t>(std::min<int64_t>(opt.top_k, static_cast<int64_t>(all.size())));
+        if (k < all.size()) {
+            std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(), before);
+            all.resize(k);
         }
+        std::sort(all.begin(), all.end(), before);
+        int64_t n_edges = 0;
+        for (const Ref& r : all) n_edges += r.t->slot(r.slot).len;
+        res.offsets.resize(k + 1);
+        res.edges.resize(static_cast<size_t>(n_edges));
+        res.scores.resize(k);
+        res.flow.resize(k);
+        int64_t e = 0;
+        for (size_t i = 0; i < k; ++i) {
+            const TopK::Slot& sl = all[i].t->slot(all[i].slot);
+            const int64_t* q = all[i].t->edges(all[i].slot);
+            std::copy(q, q + sl.len, res.edges.data() + e);
+            e += sl.len;
+            res.offsets[i + 1] = e;
+            res.scores[i] = sl.score;
+            res.flow[i] = sl.flow;
+        }
+        for (auto& c : f.pool.all()) c->top.clear();
         if (sh.token.is_cancelled()) throw Cancelled();
         if (sh.exp_up.load()) {
             res.truncated = true;
@@ -1170,7 +1183,8 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
     double* val = c.val.data();
     double* fl = c.fl.data();
     char* onpath = c.onpath.data();
-    c.top.heap.clear();
+    c.top.clear();
+    int64_t new_ranked = 0, ranked_accounted = 0;
 
     double thr = eff_min;
     node[0] = src;
@@ -1199,7 +1213,10 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
             next_check = exp + kCheckEvery;
             const int64_t ne = out.edges.size() - edges_seen;
             edges_seen += ne;
-            if (sh.interrupted(ne) || item_index > sh.cut.load(std::memory_order_relaxed)) {
+            const int64_t nr = new_ranked;
+            new_ranked = 0;
+            ranked_accounted += nr;
+            if (sh.interrupted(ne, nr) || item_index > sh.cut.load(std::memory_order_relaxed)) {
                 out.stop = kInterrupted;
                 break;
             }
@@ -1225,9 +1242,9 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
                 seq.clear();
                 for (int64_t k = 1; k <= d; ++k) seq.push_back(v.eids[ch[k]]);
                 seq.push_back(v.eids[p]);
-                if (c.top.offer(nv, f, group, seq) && c.top.full()) {
-                    thr = std::max(eff_min, c.top.worst().score);
-                }
+                bool kept = false;
+                new_ranked += c.top.offer(nv, f, group, seq.data(), static_cast<int32_t>(seq.size()), kept);
+                if (kept && c.top.full()) thr = std::max(eff_min, c.top.worst_score());
             } else {
                 for (int64_t k = 1; k <= d; ++k) out.edges.push_back(v.eids[ch[k]]);
                 out.edges.push_back(v.eids[p]);
@@ -1251,12 +1268,16 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
     for (int64_t k = 0; k <= d; ++k) onpath[node[k]] = 0;
     out.exp = exp;
     if constexpr (TOPK) {
-        std::sort(c.top.heap.begin(), c.top.heap.end(), RankedBefore());
-        for (auto& r : c.top.heap) {
-            for (int64_t e : r.seq) out.edges.push_back(e);
-            out.end_chain(static_cast<int32_t>(r.seq.size()), r.score, r.flow, r.group);
+        // the heap becomes output edges: its entries leave the reserve, its edges enter it
+        const int64_t e0 = out.edges.size();
+        for (int64_t slot : c.top.sorted_slots()) {
+            const TopK::Slot& r = c.top.slot(slot);
+            const int64_t* q = c.top.edges(slot);
+            for (int32_t k = 0; k < r.len; ++k) out.edges.push_back(q[k]);
+            out.end_chain(r.len, r.score, r.flow, r.group);
         }
-        c.top.heap.clear();
+        c.top.clear();
+        sh.account(out.edges.size() - e0, -ranked_accounted);
     }
 }
 
