@@ -12,10 +12,15 @@ from symbioflows.errors import InvalidInputError
 __all__ = ["resolve_n_jobs", "check_rng"]
 
 
+#: The largest thread count ``n_jobs`` may ask for (each kernel starts that many threads).
+MAX_N_JOBS = 1024
+
+
 def resolve_n_jobs(n_jobs: int | None) -> int:
     """Number of threads for ``n_jobs`` (joblib convention).
 
-    ``None`` or ``1`` -> 1; ``-1`` -> all cores; ``-2`` -> all but one; ``0`` is an error.
+    ``None`` or ``1`` -> 1; ``-1`` -> all cores; ``-2`` -> all but one; ``0`` and
+    ``|n_jobs| > MAX_N_JOBS`` are errors (:class:`InvalidInputError` naming the range).
     """
     if n_jobs is None:
         return 1
@@ -24,6 +29,10 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
     n = int(n_jobs)
     if n == 0:
         raise InvalidInputError("n_jobs=0 is not allowed; pass a positive count or -1 for all cores")
+    if abs(n) > MAX_N_JOBS:
+        raise InvalidInputError(
+            f"n_jobs must be in [-{MAX_N_JOBS}, {MAX_N_JOBS}] (not 0); got {n}: pass -1 for all "
+            "cores")
     cores = os.cpu_count() or 1
     if n < 0:
         return max(1, cores + 1 + n)

@@ -10,7 +10,8 @@ import numpy.typing as npt
 
 from symbioflows.errors import InvalidInputError, UnknownNodeError
 
-__all__ = ["as_float_array", "as_index_array", "check_lat_lon", "check_positive_int"]
+__all__ = ["as_float_array", "as_index_array", "check_lat_lon", "check_positive_int", "INT64_MAX",
+           "C_INT_MAX"]
 
 
 def as_float_array(
@@ -85,13 +86,29 @@ def check_number(value: Any, name: str, *, nonneg: bool = False) -> float:
     return v
 
 
-def check_positive_int(value: Any, name: str, *, minimum: int = 1) -> int:
-    """An int >= minimum (bools refused)."""
+#: The largest value a native count or limit takes (int64); ``C_INT_MAX`` for thread counts.
+INT64_MAX = int(np.iinfo(np.int64).max)
+C_INT_MAX = int(np.iinfo(np.int32).max)
+
+
+def check_positive_int(value: Any, name: str, *, minimum: int = 1, maximum: int = INT64_MAX) -> int:
+    """An int in ``[minimum, maximum]`` (bools refused): the one check of every integer
+    argument before it reaches the native core, where an int past int64 (``2**63``,
+    ``10**30``) would otherwise raise pybind11's dump of the private signature.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the argument, the value received and the allowed range.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise InvalidInputError(f"{name} must be an int; got {value!r}")
-    if int(value) < minimum:
-        raise InvalidInputError(f"{name} must be >= {minimum}; got {value}")
-    return int(value)
+    v = int(value)
+    if v < minimum:
+        raise InvalidInputError(f"{name} must be >= {minimum}; got {v}")
+    if v > maximum:
+        raise InvalidInputError(f"{name} must be in [{minimum}, {maximum}]; got {v}")
+    return v
 
 
 def check_known_keys(given: Any, valid: Any, name: str, kind: str) -> None:

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 _SCORE_KINDS = {"product": 0, "bottleneck": 1}
 _INT64_MAX = np.iinfo(np.int64).max
+#: The longest chain the native search accepts (edges; it allocates per-depth scratch).
+MAX_CHAIN_LENGTH = 1_000_000
 
 
 def _as_graph(graph: Any) -> SymbiosisGraph:
@@ -55,7 +57,8 @@ def _limits(
         ms = float(min_score)
         if not math.isfinite(ms):
             raise InvalidInputError(f"min_score must be finite; got {min_score!r}")
-    mr = _INT64_MAX if max_results is None else check_positive_int(max_results, "max_results", minimum=0)
+    mr = _INT64_MAX if max_results is None else check_positive_int(max_results, "max_results",
+                                                                   minimum=0)
     me = _INT64_MAX if max_expansions is None else check_positive_int(max_expansions, "max_expansions")
     tl = 0.0
     if time_limit_s is not None:
@@ -183,8 +186,8 @@ def find_cycles(
     ([0.54, 0.36], [10.0, 40.0])
     """
     g = _as_graph(graph)
-    lo = check_positive_int(min_length, "min_length", minimum=2)
-    hi = check_positive_int(max_length, "max_length", minimum=2)
+    lo = check_positive_int(min_length, "min_length", minimum=2, maximum=MAX_CHAIN_LENGTH)
+    hi = check_positive_int(max_length, "max_length", minimum=2, maximum=MAX_CHAIN_LENGTH)
     if hi < lo:
         raise InvalidInputError(f"max_length ({hi}) must be >= min_length ({lo})")
     k, ms, mr, me, tl = _limits(top_k, min_score, max_results, max_expansions, time_limit_s)
@@ -263,7 +266,7 @@ def find_paths(
     (['A', 'B', 'D'], 0.81)
     """
     g = _as_graph(graph)
-    hops = check_positive_int(max_hops, "max_hops", minimum=1)
+    hops = check_positive_int(max_hops, "max_hops", minimum=1, maximum=MAX_CHAIN_LENGTH)
     k, ms, mr, me, tl = _limits(top_k, min_score, max_results, max_expansions, time_limit_s)
     threads = resolve_n_jobs(n_jobs)
     src = g.node_index(sources, "sources")

@@ -27,7 +27,12 @@ import numpy.typing as npt
 
 from symbioflows import _core
 from symbioflows._config import resolve_n_jobs
-from symbioflows._validation import as_float_array, as_index_array, check_lat_lon
+from symbioflows._validation import (
+    as_float_array,
+    as_index_array,
+    check_lat_lon,
+    check_positive_int,
+)
 from symbioflows.errors import InvalidInputError
 
 __all__ = ["CandidatePairs", "find_candidates"]
@@ -124,6 +129,7 @@ def find_candidates(
     rad = as_float_array(radius_km, "radius_km")
     fn = getattr(_core, _METHODS[method])
     r = fn(slat, slon, sg, sc, rad, dlat, dlon, dg, dc, cm.reshape(-1), g,
-           max_per_supply=int(max_per_supply), n_threads=resolve_n_jobs(n_jobs))
+           max_per_supply=check_positive_int(max_per_supply, "max_per_supply", minimum=0),
+           n_threads=resolve_n_jobs(n_jobs))
     return CandidatePairs(r["supply"], r["demand"], r["distance_km"], r["material_fit"],
                           int(r["n_truncated"]), int(r["n_distance_evals"]))
