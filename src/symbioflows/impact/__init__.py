@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from symbioflows.impact.accounting import (
+    MEDIUM_UNITS,
+    VirginFactor,
+    avoided_factor,
+    check_value_per_company,
+    exchange_impacts,
+    park_benchmarks,
+    totals_by_medium,
+    virgin_factors,
+)
 from symbioflows.impact.avoided import (
     Factor,
     ImpactResult,
@@ -14,6 +24,14 @@ from symbioflows.impact.avoided import (
 )
 
 __all__ = [
+    "MEDIUM_UNITS",
+    "VirginFactor",
+    "avoided_factor",
+    "check_value_per_company",
+    "exchange_impacts",
+    "park_benchmarks",
+    "totals_by_medium",
+    "virgin_factors",
     "Factor",
     "ImpactResult",
     "aggregate_impacts",

@@ -12,8 +12,26 @@ from symbioflows.pricing.band import (
     viability_sensitivity,
 )
 from symbioflows.pricing.forecast import PriceForecast, forecast_prices
+from symbioflows.pricing.market import (
+    PriceFact,
+    checked_share,
+    price_fact,
+    receiver_prices,
+    reference_prices,
+    supplier_alternatives,
+    traded_price,
+    value_exchanges,
+)
 
 __all__ = [
+    "PriceFact",
+    "checked_share",
+    "price_fact",
+    "receiver_prices",
+    "reference_prices",
+    "supplier_alternatives",
+    "traded_price",
+    "value_exchanges",
     "PriceBand",
     "PriceBands",
     "PriceForecast",

@@ -51,19 +51,29 @@ def disposal_cost_usd_per_t(country: Any = None) -> dict[str, Any]:
 
     Countries without a row get the documented ``default`` row.  Returns a dict with
     ``total_usd_per_t``, ``gate_fee_usd_per_t``, ``landfill_tax_usd_per_t``, ``country_used``,
-    ``year`` and ``sources``.
+    ``year``, ``sources``, ``locators`` and ``checked`` (per part: whether the figure was read
+    in its published document), ``checked_usd_per_t`` (the part of the total that is) and
+    ``gate_fee_known`` (False where no published gate fee was read: it is then counted as 0,
+    so the total is the landfill tax alone, a floor).
 
     Examples
     --------
     >>> d = disposal_cost_usd_per_t("GB")
     >>> round(d["landfill_tax_usd_per_t"], 2)  # GBP 126.15 x 1.2781
     161.23
+    >>> d = disposal_cost_usd_per_t("NL")
+    >>> round(d["landfill_tax_usd_per_t"], 2), d["checked"]  # EUR 39.71 x 1.0824
+    (42.98, {'landfill_tax': True, 'gate_fee': False})
     """
     table = _disposal_table()
     key = str(country).upper() if isinstance(country, str) else "default"
     row = table.get(key, table["default"])
     tax = to_usd(row["landfill_tax_local_per_t"], row["currency"])
-    fee = to_usd(row["gate_fee_local_per_t"], row["currency"])
+    # an empty gate fee is unknown (no published figure read): counted as 0 and flagged
+    fee_known = bool(row["gate_fee_local_per_t"].strip())
+    fee = to_usd(row["gate_fee_local_per_t"], row["currency"]) if fee_known else 0.0
+    checked = {"landfill_tax": row["tax_checked"] == "true",
+               "gate_fee": row["gate_fee_checked"] == "true"}
     return {
         "total_usd_per_t": tax + fee,
         "gate_fee_usd_per_t": fee,
@@ -71,6 +81,10 @@ def disposal_cost_usd_per_t(country: Any = None) -> dict[str, Any]:
         "country_used": row["country"],
         "year": int(row["year"]),
         "sources": {"landfill_tax": row["tax_source"], "gate_fee": row["gate_fee_source"]},
+        "locators": {"landfill_tax": row["tax_locator"], "gate_fee": row["gate_fee_locator"]},
+        "checked": checked,
+        "gate_fee_known": fee_known,
+        "checked_usd_per_t": tax * checked["landfill_tax"] + fee * checked["gate_fee"],
     }
 
 
