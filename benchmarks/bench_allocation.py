@@ -48,34 +48,19 @@ def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-class _Captured(Exception):
-    pass
-
-
 def dump_one(n: int, seed: int, path: Path) -> dict:
     """Plan the region of ``bench_pipeline`` up to the allocation and save its inputs."""
     sys.path.insert(0, str(HERE))
     import bench_pipeline
-    import symbioflows.matching.pipeline as pl
-
-    got: dict = {}
-
-    def capture(s, d, ps, pd_, v, **kw):  # stops plan() at the allocation
-        got.update(s=np.asarray(s), d=np.asarray(d), ps=np.asarray(ps), pd=np.asarray(pd_),
-                   v=np.asarray(v), method=kw.get("method", "min_cost_flow"))
-        raise _Captured
+    from symbioflows.pipeline import plan
 
     ds = bench_pipeline.region(n, seed)
-    pl.allocate = capture
-    try:
-        pl.plan(ds, chains=False)
-    except _Captured:
-        pass
-    assert got, "plan() never reached the allocation"
+    p = plan(ds, chains=False)
+    prob = p.allocation_problem()  # the allocation stage's exact input (public hook)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, s=got["s"], d=got["d"], ps=got["ps"], pd=got["pd"], v=got["v"],
-             n_streams=int(ds.n_streams))
-    return dict(n_streams=int(ds.n_streams), method=got["method"])
+    np.savez(path, s=prob.supply_qty, d=prob.demand_qty, ps=prob.supply, pd=prob.demand,
+             v=prob.value, n_streams=int(ds.n_streams))
+    return dict(n_streams=int(ds.n_streams), method=p.options["method"])
 
 
 def _grid_objective(a, val: np.ndarray) -> int:

@@ -107,7 +107,7 @@ def plan_one(n: int, seed: int) -> dict:
     """One region, planned once (run in a child process)."""
     import psutil
 
-    from symbioflows.matching.pipeline import plan
+    from symbioflows.pipeline import plan
 
     proc = psutil.Process()
     t0 = time.perf_counter()
@@ -119,27 +119,28 @@ def plan_one(n: int, seed: int) -> dict:
         t0, c0 = time.perf_counter(), time.process_time()
         p = plan(ds, chains=True)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    spans = p.options["_stage_spans"]
+    stats = p.stage_stats  # the documented benchmark hook of SymbiosisPlan
+    spans = stats.spans
     n_comp = int(ds.n_companies)
     radius = layout_radius_km(n_comp)
     return dict(
         n_streams=int(ds.n_streams), n_companies=n_comp, layout_radius_km=round(radius, 1),
         companies_per_km2=round(n_comp / (math.pi * radius**2), 4), generate_s=gen_s,
         rss_before_gib=base / 2**30, wall_s=wall, cpu_s=cpu, peak_rss_gib=mem.peak / 2**30,
-        stages={k: dict(wall_s=p.timings_s[k], cpu_s=p.options["_stage_cpu_s"][k],
-                        sys_s=p.options.get("_stage_sys_s", {}).get(k),
+        stages={k: dict(wall_s=p.timings_s[k], cpu_s=stats.cpu_s[k], sys_s=stats.sys_s.get(k),
                         peak_rss_gib=mem.peak_between(*spans[k]) / 2**30) for k in STAGES},
         load_before=load0, load_after=_load(), n_candidates=int(p.totals["n_candidates"]),
         n_exchanges=int(p.totals["n_exchanges"]), n_chains=int(p.totals["n_chains"]),
         allocation_status=p.allocation.status, allocation_objective=p.allocation.objective,
-        n_truncated=int(p.options["_cand"].n_truncated),
-        n_distance_evals=int(p.options["_cand"].n_distance_evals))
+        n_truncated=int(p.totals["n_supplies_truncated"]),
+        n_distance_evals=int(stats.n_distance_evals))
 
 
 def candidates_one(n: int, seed: int, grid_max: int, all_pairs_max: int) -> dict:
     """k-d tree vs grid vs all-pairs on one region's candidate stage (same output, checked)."""
     from symbioflows.matching.candidates import find_candidates
-    from symbioflows.matching.pipeline import _compat, prepare_streams
+    from symbioflows.pipeline.candidates import material_fit_matrix
+    from symbioflows.pipeline.prepare import prepare_streams
 
     ds = region(n, seed)
     fr = ds.to_pandas()
@@ -148,7 +149,7 @@ def candidates_one(n: int, seed: int, grid_max: int, all_pairs_max: int) -> dict
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
     keys = sorted(set(s["group_key"]))
     g = {k: i for i, k in enumerate(keys)}
-    cm = _compat(keys)
+    cm = material_fit_matrix(keys)
     comp = {c: k for k, c in enumerate(sorted(set(s["company_id"])))}
     args = (sup["lat"].to_numpy(), sup["lon"].to_numpy(), sup["group_key"].map(g).to_numpy(),
             sup["company_id"].map(comp).to_numpy(), sup["radius_km"].to_numpy(),
@@ -195,7 +196,8 @@ def density_check(n: int, seed: int, factors: tuple[float, ...] = (1.0, 5.4)) ->
 
     from symbioflows.datasets import make_region
     from symbioflows.matching.candidates import find_candidates
-    from symbioflows.matching.pipeline import _compat, prepare_streams
+    from symbioflows.pipeline.candidates import material_fit_matrix
+    from symbioflows.pipeline.prepare import prepare_streams
 
     n_comp = max(10, round(n / STREAMS_PER_COMPANY))
     out = []
@@ -213,7 +215,7 @@ def density_check(n: int, seed: int, factors: tuple[float, ...] = (1.0, 5.4)) ->
                             sup["group_key"].map(g).to_numpy(), cc[: len(sup)],
                             sup["radius_km"].to_numpy(), dem["lat"].to_numpy(),
                             dem["lon"].to_numpy(), dem["group_key"].map(g).to_numpy(),
-                            cc[len(sup):], _compat(keys), max_per_supply=50, n_jobs=1)
+                            cc[len(sup):], material_fit_matrix(keys), max_per_supply=50, n_jobs=1)
         out.append(dict(density_factor=factor, layout_radius_km=round(rad),
                         companies_per_km2=round(n_comp / (math.pi * rad**2), 3),
                         n_streams=len(s), wall_s=time.perf_counter() - t0,

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from symbioflows.data.dataset import Dataset
     from symbioflows.data.io import read_dataset
     from symbioflows.data.validation import ValidationReport
-    from symbioflows.matching.pipeline import SymbiosisPlan, plan
+    from symbioflows.pipeline.plan import plan
+    from symbioflows.pipeline.result import SymbiosisPlan
 
 __version__ = "0.1.0"
 
@@ -27,8 +28,8 @@ _LAZY = {
     "read_dataset": "symbioflows.data.io",
     "Dataset": "symbioflows.data.dataset",
     "ValidationReport": "symbioflows.data.validation",
-    "plan": "symbioflows.matching.pipeline",
-    "SymbiosisPlan": "symbioflows.matching.pipeline",
+    "plan": "symbioflows.pipeline.plan",
+    "SymbiosisPlan": "symbioflows.pipeline.result",
 }
 
 __all__ = ["__version__", "errors", "read_dataset", "Dataset", "ValidationReport", "plan",

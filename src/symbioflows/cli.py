@@ -98,7 +98,7 @@ def _problem(p: Any) -> dict[str, Any]:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from symbioflows.api import run_demo
+    from symbioflows.pipeline.demo import run_demo
 
     res = run_demo(args.out, quiet=args.quiet)
     if not args.quiet:

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from symbioflows.matching import pipeline as pipeline_mod
-from symbioflows.matching.pipeline import PAIR_FEATURES, plan
+from symbioflows.pipeline import PAIR_FEATURES, plan
+from symbioflows.pipeline import scoring as scoring_mod
 
 _spec = importlib.util.spec_from_file_location(
     "_matching_region", Path(__file__).resolve().parents[1] / "unit" / "matching" / "region.py")
@@ -48,13 +48,13 @@ def test_dask_equals_single_machine(region_and_plan, monkeypatch):
     region, single = region_and_plan
     # the in-process cluster runs tasks in worker threads: record where pairs are scored
     calls: list[tuple[bool, int]] = []
-    real = pipeline_mod.score_candidates
+    real = scoring_mod.score_candidates
 
     def spy(inputs, sup, dem, cand, **kw):
         calls.append((threading.current_thread() is threading.main_thread(), len(cand)))
         return real(inputs, sup, dem, cand, **kw)
 
-    monkeypatch.setattr(pipeline_mod, "score_candidates", spy)
+    monkeypatch.setattr(scoring_mod, "score_candidates", spy)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symbioflows.matching.pipeline import plan
+from symbioflows.pipeline import plan
 
 _spec = importlib.util.spec_from_file_location(
     "_matching_region", Path(__file__).resolve().parents[1] / "unit" / "matching" / "region.py")

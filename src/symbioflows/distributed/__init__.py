@@ -8,7 +8,9 @@ largest search radius of the band (a halo), so each supply sees exactly the dema
 see on one machine.  Each task then scores its own candidate pairs with the stream-level
 tables that the driver built once (a pair's features and score depend only on the pair and
 those tables).  The driver merges the pieces in canonical order (supply, distance, demand), so
-candidates, features and scores equal the single-machine run bit for bit.
+candidates, features and scores equal the single-machine run bit for bit.  This package
+only partitions and runs; what runs in a partition (find and score its candidates) and the
+merge are the plan's scoring stage, :func:`symbioflows.pipeline.scoring.distributed_scored_candidates`.
 
 The allocation is not partitioned: the optimum couples every supply and demand of the region
 (a demand's tonnes are shared by supplies of several bands), so it runs once on the driver
@@ -17,21 +19,17 @@ over the merged candidates.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from symbioflows._optional import install_hint
 from symbioflows.errors import InvalidInputError
-from symbioflows.matching.candidates import CandidatePairs
-from symbioflows.matching.features import NUM_PAIR_FEATURES
 
-if TYPE_CHECKING:
-    from symbioflows.matching.pipeline import _ScoringInputs
-
-__all__ = ["spatial_partitions", "distributed_scored_candidates"]
+__all__ = ["spatial_partitions", "map_partitions"]
 
 _KM_PER_DEG_LAT = 6371.0088 * np.pi / 180.0
 
@@ -57,33 +55,18 @@ def spatial_partitions(sup: pd.DataFrame, dem: pd.DataFrame,
     return parts
 
 
-def _task(sup: pd.DataFrame, dem: pd.DataFrame, group_of: dict[str, int], compat: np.ndarray,
-          s_idx: np.ndarray, d_idx: np.ndarray, max_per_supply: int) -> CandidatePairs:
-    from symbioflows.matching.pipeline import candidate_stage
-
-    return candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply, n_jobs=1,
-                           supply_subset=s_idx, demand_subset=d_idx)
-
-
-def _scored_task(sup: pd.DataFrame, dem: pd.DataFrame, group_of: dict[str, int],
-                 compat: np.ndarray, s_idx: np.ndarray, d_idx: np.ndarray, max_per_supply: int,
-                 inputs: _ScoringInputs) -> tuple[CandidatePairs, np.ndarray, np.ndarray]:
-    """One partition: its candidates (global indices) and their features and scores."""
-    from symbioflows.matching.pipeline import score_candidates
-
-    cand = _task(sup, dem, group_of, compat, s_idx, d_idx, max_per_supply)
-    feats, score = score_candidates(inputs, sup, dem, cand, n_jobs=1)
-    return cand, feats, score
-
-
 def _is_dask(client: Any) -> bool:
     return type(client).__module__.startswith("distributed") and hasattr(client, "submit")
 
 
-def _run_partitions(client: Any, sup: pd.DataFrame, dem: pd.DataFrame,
-                    n_partitions: int | None, fn: Callable[..., Any], *args: Any) -> list[Any]:
-    """``fn(sup, dem, *args[:2], s_idx, d_idx, *args[2:])`` per spatial partition on
-    ``client``; the results in partition order."""
+def map_partitions(client: Any, sup: pd.DataFrame, dem: pd.DataFrame,
+                   n_partitions: int | None, fn: Callable[..., Any], *args: Any) -> list[Any]:
+    """``fn(sup, dem, *args[:2], s_idx, d_idx, *args[2:])`` per spatial partition
+    (:func:`spatial_partitions`) on ``client``; the results in partition order.
+
+    ``sup`` and ``dem`` need ``lat`` and, for supplies, ``radius_km`` columns; they are sent to
+    the workers once (broadcast).  ``fn`` must be a module-level function (workers import it).
+    """
     if _is_dask(client):
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         parts = spatial_partitions(sup, dem, n_partitions or 2 * n_workers)
@@ -108,32 +91,15 @@ def _run_partitions(client: Any, sup: pd.DataFrame, dem: pd.DataFrame,
         f"{type(client).__name__}")
 
 
-def distributed_scored_candidates(
-    client: Any, sup: pd.DataFrame, dem: pd.DataFrame, group_of: dict[str, int],
-    compat: np.ndarray, inputs: _ScoringInputs, *, max_per_supply: int,
-    n_partitions: int | None = None,
-) -> tuple[CandidatePairs, np.ndarray, np.ndarray]:
-    """Run the candidate and the scoring stage on ``client``: each partition finds and scores
-    its own candidate pairs; the driver concatenates them in canonical order.  Returns the
-    merged candidates, their features (n_pairs x NUM_PAIR_FEATURES, column-major) and scores, equal to
-    :func:`symbioflows.matching.pipeline.score_candidates` on the single-machine candidates."""
-    from symbioflows.matching.pipeline import _merge_index
+def __getattr__(name: str) -> Any:
+    # deprecated alias (one release): the merge of scored partitions belongs to the plan's
+    # scoring stage, so that this package never imports the pipeline at module level
+    if name == "distributed_scored_candidates":
+        warnings.warn("symbioflows.distributed.distributed_scored_candidates moved to "
+                      "symbioflows.pipeline.scoring.distributed_scored_candidates; the old "
+                      "name will be removed in the next release", DeprecationWarning,
+                      stacklevel=2)
+        from symbioflows.pipeline import scoring  # deprecated alias only
 
-    results = _run_partitions(client, sup, dem, n_partitions, _scored_task, group_of, compat,
-                              max_per_supply, inputs)
-    cands = [r[0] for r in results]
-    s = np.concatenate([c.supply for c in cands]) if cands else np.zeros(0, np.int64)
-    d = np.concatenate([c.demand for c in cands]) if cands else np.zeros(0, np.int64)
-    dist = np.concatenate([c.distance_km for c in cands]) if cands else np.zeros(0)
-    k, _ = _merge_index(s, d, dist, max_per_supply)
-    fit = np.concatenate([c.material_fit for c in cands])[k] if cands else np.zeros(0)
-    # supplies are disjoint across partitions, so the per-part counts add up exactly
-    merged = CandidatePairs(s[k], d[k], dist[k], fit,
-                            sum(c.n_truncated for c in cands),
-                            sum(c.n_distance_evals for c in cands))
-    n_feat = NUM_PAIR_FEATURES
-    feats = np.empty((k.size, n_feat), order="F")
-    for f in range(n_feat):
-        feats[:, f] = np.concatenate([r[1][:, f] for r in results])[k] if results else 0.0
-    score = np.concatenate([r[2] for r in results])[k] if results else np.zeros(0)
-    return merged, feats, score
+        return scoring.distributed_scored_candidates
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

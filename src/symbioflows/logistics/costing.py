@@ -12,6 +12,13 @@ minimises ``cost_usd + carbon_price_usd_per_t * co2e_kg / 1000``; ties go to the
 first.  :func:`cost_route` prices one pair in Python with the full breakdown;
 :func:`cost_pairs` prices millions of candidate pairs in the native core (fused great-circle
 distance + costing, multi-threaded, GIL released, identical results for any ``n_jobs``).
+
+:func:`full_load_rates` is the same model in linear form (one mode per medium, full loads:
+``cost_usd / q = fixed_cost_usd_m / payload_m + cost_usd_per_tkm_m * route_km``), for scoring
+pairs before any quantity is allocated; :func:`max_reach_km` is the longest great-circle
+distance a default mode carries a medium.  This module is the one home of transport costing:
+the plan scores candidates with :func:`full_load_rates` and prices the allocated exchanges
+with :func:`cost_pairs`.
 """
 
 from __future__ import annotations
@@ -39,7 +46,8 @@ from symbioflows.logistics.modes import (
     road_circuity,
 )
 
-__all__ = ["RouteCost", "PairCosts", "cost_route", "cost_pairs", "resolve_modes"]
+__all__ = ["RouteCost", "PairCosts", "cost_route", "cost_pairs", "resolve_modes",
+           "full_load_rates", "max_reach_km", "FullLoadRates"]
 
 
 @dataclass(frozen=True)
@@ -414,3 +422,88 @@ def cost_pairs(
         resolve_n_jobs(n_jobs),
     )
     return PairCosts(gc, route, cost, co2, mode, tuple(m.name for m in ms))
+
+
+@dataclass(frozen=True)
+class FullLoadRates:
+    """Per-item linear transport rates (see :func:`full_load_rates`)."""
+
+    fixed_usd_per_t: npt.NDArray[np.float64]
+    usd_per_tkm: npt.NDArray[np.float64]
+    co2e_kg_per_tkm: npt.NDArray[np.float64]
+    circuity: float
+
+
+def _per_t_at_100km(m: TransportMode) -> float:
+    fixed = m.fixed_cost_usd_per_shipment / m.payload if m.payload > 0 else 0.0
+    return fixed + 100.0 * m.cost_usd_per_tkm
+
+
+def full_load_rates(medium: Any) -> FullLoadRates:
+    """Linear transport rates per item: of the default modes that carry the item's medium, the
+    one cheapest per tonne at 100 km at full load (fixed cost per shipment / payload, cost per
+    t.km, kg CO2e per t.km), and the default road circuity.
+
+    The rate of moving a tonne ``d`` great-circle km is then ``fixed_usd_per_t + usd_per_tkm *
+    d * circuity``: the model of :func:`cost_pairs` for full loads of one mode, usable before
+    any quantity is allocated (the plan's pair scores).  A medium that no default mode carries
+    gets zeros.
+
+    Parameters
+    ----------
+    medium : str or array_like of str
+        Medium per item (names of :data:`MEDIA`; ``"bulk_solid"`` is read as ``"solid"``).
+
+    Returns
+    -------
+    FullLoadRates
+
+    Examples
+    --------
+    >>> r = full_load_rates(["solid", "steam"])
+    >>> bool(r.usd_per_tkm[0] > 0), float(r.fixed_usd_per_t[1])
+    (True, 0.0)
+    """
+    from symbioflows.logistics.modes import DEFAULT_ROAD_CIRCUITY, transport_modes
+
+    med = np.asarray([medium] if isinstance(medium, str) else medium, dtype=object)
+    n = med.size
+    fixed = np.zeros(n)
+    per_tkm = np.zeros(n)
+    co2 = np.zeros(n)
+    table = transport_modes()
+    for name in _distinct(med):
+        key = MEDIUM_ALIASES.get(name, name)
+        cands = [table[m] for m in DEFAULT_MODES if m in table and key in table[m].media]
+        if not cands:
+            continue
+        m = min(cands, key=_per_t_at_100km)
+        sel = med == name
+        fixed[sel] = m.fixed_cost_usd_per_shipment / m.payload if m.payload > 0 else 0.0
+        per_tkm[sel] = m.cost_usd_per_tkm
+        co2[sel] = m.co2e_kg_per_tkm
+    return FullLoadRates(fixed, per_tkm, co2, float(DEFAULT_ROAD_CIRCUITY))
+
+
+def _distinct(values: npt.NDArray[np.object_]) -> list[Any]:
+    """Distinct values in order of first appearance (no sort of mixed objects)."""
+    return list(dict.fromkeys(values.tolist()))
+
+
+def max_reach_km(medium: str, default_km: float) -> float:
+    """Great-circle search radius for a medium: ``default_km``, capped by the longest route any
+    default mode allows for it (``max_route_km`` divided by the mode's detour factor, or by the
+    default road circuity for road modes).
+
+    Examples
+    --------
+    >>> max_reach_km("steam", 50.0) <= 50.0
+    True
+    """
+    from symbioflows.logistics.modes import DEFAULT_ROAD_CIRCUITY, transport_modes
+
+    table = transport_modes()
+    reach = [table[m].max_route_km / (table[m].detour if table[m].detour > 0 else
+                                      DEFAULT_ROAD_CIRCUITY)
+             for m in DEFAULT_MODES if m in table and medium in table[m].media]
+    return min(default_km, max(reach)) if reach else default_km

@@ -6,7 +6,7 @@ import pytest
 from region import make_test_region
 
 from symbioflows.errors import InvalidInputError
-from symbioflows.matching.pipeline import plan
+from symbioflows.pipeline import plan
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +128,7 @@ def test_plan_subcommand_on_a_read_dataset(tmp_path, capsys):
 
 
 def test_save_load_round_trip_and_update(region, tmp_path):
-    from symbioflows.matching.pipeline import SymbiosisPlan
+    from symbioflows.pipeline import SymbiosisPlan
 
     comp, st = region
     base = plan((comp, st.iloc[:80]), chains=False)

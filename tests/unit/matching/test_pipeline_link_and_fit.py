@@ -8,13 +8,8 @@ import pytest
 from region import make_test_region
 
 from symbioflows.errors import InvalidInputError
-from symbioflows.matching.pipeline import (
-    DEFAULT_MIN_MATERIAL_FIT,
-    PAIR_FEATURES,
-    SymbiosisPlan,
-    _compat,
-    plan,
-)
+from symbioflows.pipeline import DEFAULT_MIN_MATERIAL_FIT, PAIR_FEATURES, SymbiosisPlan, plan
+from symbioflows.pipeline.candidates import material_fit_matrix
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +22,9 @@ def test_family_fallback_is_not_a_substitution():
     # the taxonomy scores them 0.2, below the default minimum, so they are not candidates
     keys = ["class:co2_stream", "class:hydrogen_offgas"]
     assert DEFAULT_MIN_MATERIAL_FIT > 0.2
-    assert _compat(keys)[0, 1] == 0.0 and _compat(keys)[1, 0] == 0.0
-    assert _compat(keys, min_fit=0.1)[0, 1] == pytest.approx(0.2)
-    assert np.all(np.diag(_compat(keys)) == 1.0)
+    assert material_fit_matrix(keys)[0, 1] == 0.0 and material_fit_matrix(keys)[1, 0] == 0.0
+    assert material_fit_matrix(keys, min_fit=0.1)[0, 1] == pytest.approx(0.2)
+    assert np.all(np.diag(material_fit_matrix(keys)) == 1.0)
 
 
 def _co2_h2_region():

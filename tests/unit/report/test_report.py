@@ -48,7 +48,7 @@ def test_bad_report_inputs(tmp_path):
 
 
 def test_run_demo(tmp_path):
-    from symbioflows.api import run_demo
+    from symbioflows.pipeline import run_demo
 
     res = run_demo(tmp_path / "demo", quiet=True)
     assert res.index_html.is_file()

@@ -1,0 +1,124 @@
+"""Stage 2 of the plan: candidate pairs (supply, demand) from the native spatial search.
+
+Input: the supplies and demands of :mod:`~symbioflows.pipeline.prepare` (site, material group,
+search radius).  Output: :class:`~symbioflows.matching.candidates.CandidatePairs` in canonical
+order (supply, distance, demand): compatible material groups (material fit at least
+``min_material_fit``) within the supply's radius, never within one company, the
+``max_per_supply`` nearest per supply (``n_truncated`` counts the supplies that were cut).
+
+This is the one candidate generator: :func:`~symbioflows.pipeline.plan` and the chain graph of
+:func:`~symbioflows.pipeline.chains.candidate_graph` (``symbioflows chains``) both use it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from symbioflows.matching.candidates import CandidatePairs, find_candidates
+from symbioflows.pipeline.prepare import taxonomy
+
+__all__ = ["DEFAULT_MIN_MATERIAL_FIT", "material_fit_matrix", "candidate_stage", "merge_index",
+           "merge_candidates", "material_groups"]
+
+#: Lowest material fit (taxonomy substitution score) for a supply to be matched to a demand.
+#: The taxonomy gives 0.2 to classes of the same family and medium that replace no common
+#: virgin input (e.g. CO2 and hydrogen): a hint for material search, not a substitution, so
+#: such pairs are not proposed as exchanges and their value is never counted.
+DEFAULT_MIN_MATERIAL_FIT = 0.25
+
+
+def material_groups(streams: pd.DataFrame,
+                    min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT
+                    ) -> tuple[dict[str, int], np.ndarray]:
+    """The material groups of a prepared streams table (sorted ``group_key`` values, numbered)
+    and the material-fit matrix between them (:func:`material_fit_matrix`)."""
+    keys = sorted(str(k) for k in pd.unique(streams["group_key"]))  # not one Python str per row
+    return {k: i for i, k in enumerate(keys)}, material_fit_matrix(keys, min_material_fit)
+
+
+def material_fit_matrix(keys: list[str], min_fit: float = DEFAULT_MIN_MATERIAL_FIT) -> np.ndarray:
+    """Material fit between group keys: the taxonomy's substitution score between classes
+    (:meth:`symbioflows.materials.Taxonomy.substitution_matrix`), else 1 for the same key;
+    fits below ``min_fit`` are set to 0 (not compatible)."""
+    cm = _compat_scores(keys)
+    cm[cm < min_fit] = 0.0
+    return cm
+
+
+def _compat_scores(keys: list[str]) -> np.ndarray:
+    n = len(keys)
+    cm = np.eye(n)
+    tax = taxonomy()
+    if tax is None:
+        return cm
+    pos = np.array([k for k, key in enumerate(keys) if key.startswith("class:")], dtype=np.int64)
+    if pos.size:
+        mat = np.asarray(tax.substitution_matrix(), dtype=np.float64)
+        ti = np.array([tax.index_of(keys[k][6:]) for k in pos], dtype=np.int64)
+        cm[np.ix_(pos, pos)] = mat[np.ix_(ti, ti)]
+    return np.clip(cm, 0.0, 1.0)
+
+
+def candidate_stage(
+    sup: pd.DataFrame,
+    dem: pd.DataFrame,
+    group_of: dict[str, int],
+    compat: np.ndarray,
+    *,
+    max_per_supply: int,
+    n_jobs: int | None,
+    supply_subset: np.ndarray | None = None,
+    demand_subset: np.ndarray | None = None,
+) -> CandidatePairs:
+    """Candidates for (a subset of) supplies against (a subset of) demands, global indices."""
+    si = np.arange(len(sup)) if supply_subset is None else np.asarray(supply_subset, np.int64)
+    di = np.arange(len(dem)) if demand_subset is None else np.asarray(demand_subset, np.int64)
+    s = sup.iloc[si]
+    d = dem.iloc[di]
+    # any consistent integer code per company will do (only equality is tested)
+    comp_code, _ = pd.factorize(pd.concat([s["company_id"], d["company_id"]], ignore_index=True))
+    c = find_candidates(
+        s["lat"].to_numpy(), s["lon"].to_numpy(),
+        s["group_key"].map(group_of).to_numpy(np.int64),
+        comp_code[: len(s)].astype(np.int64), s["radius_km"].to_numpy(),
+        d["lat"].to_numpy(), d["lon"].to_numpy(), d["group_key"].map(group_of).to_numpy(np.int64),
+        comp_code[len(s):].astype(np.int64), compat,
+        max_per_supply=max_per_supply, n_jobs=n_jobs)
+    return CandidatePairs(si[c.supply], di[c.demand], c.distance_km, c.material_fit,
+                          c.n_truncated, c.n_distance_evals)
+
+
+def merge_index(s: np.ndarray, d: np.ndarray, dist: np.ndarray,
+                 max_per_supply: int) -> tuple[np.ndarray, int]:
+    """Positions (into the concatenated pair columns) of the merged candidate set in canonical
+    order (supply, distance, demand), duplicates removed and each supply cut to
+    ``max_per_supply``; and the number of supplies cut."""
+    order = np.lexsort((d, dist, s))
+    s, d = s[order], d[order]
+    keep = np.ones(s.size, bool)
+    if s.size:
+        keep[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+    order, s = order[keep], s[keep]
+    trunc = 0
+    if max_per_supply and s.size:
+        start = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1]
+        rank = np.arange(s.size) - np.repeat(start, np.diff(np.r_[start, s.size]))
+        trunc = int(np.unique(s[rank >= max_per_supply]).size)
+        order = order[rank < max_per_supply]
+    return order, trunc
+
+
+def merge_candidates(parts: list[CandidatePairs], max_per_supply: int) -> CandidatePairs:
+    """Union of candidate sets in canonical order (supply, distance, demand), duplicates
+    removed and each supply cut to ``max_per_supply``."""
+    if not parts:
+        e = np.zeros(0, np.int64)
+        return CandidatePairs(e, e.copy(), np.zeros(0), np.zeros(0))
+    s = np.concatenate([p.supply for p in parts])
+    d = np.concatenate([p.demand for p in parts])
+    dist = np.concatenate([p.distance_km for p in parts])
+    fit = np.concatenate([p.material_fit for p in parts])
+    k, trunc = merge_index(s, d, dist, max_per_supply)
+    return CandidatePairs(s[k], d[k], dist[k], fit[k], trunc,
+                          sum(p.n_distance_evals for p in parts))

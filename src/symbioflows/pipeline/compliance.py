@@ -1,0 +1,90 @@
+"""Stage 5 of the plan: what the compliance rules say about candidates and exchanges.
+
+Input: the prepared supplies and demands and the candidate pairs (or the allocated
+exchanges).  Output: a mask of the candidates a rule blocks (:func:`compliance_blocked`,
+used by the allocation stage) and the findings per allocated exchange
+(:func:`compliance_findings`: the rule, its source and what the parties must do).  The rules
+live in :mod:`symbioflows.compliance`; this module only gathers their inputs and fans the
+answers out, one check per distinct combination of inputs.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from symbioflows.matching.candidates import CandidatePairs
+
+__all__ = ["compliance_blocked", "compliance_findings"]
+
+log = logging.getLogger(__name__)
+
+
+def compliance_blocked(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
+    """Pairs that a compliance rule blocks (:func:`symbioflows.compliance.compliance_filter`:
+    hazardous waste across a border without notification, waste for disposal across a border,
+    waste to food-grade receivers)."""
+    from symbioflows.compliance import compliance_filter
+
+    if len(cand) == 0:
+        return np.zeros(0, dtype=bool)
+    e_id, e_vals = pd.factorize(sup["ewc_code"].where(sup["ewc_code"].notna(), None))
+    c_id, c_vals = pd.factorize(pd.concat([sup["country"], dem["country"]], ignore_index=True))
+    sc_id = c_id[: len(sup)]
+    dc_id = c_id[len(sup):]
+    nc = len(c_vals) + 1
+    key = ((e_id[cand.supply].astype(np.int64) + 1) * nc + sc_id[cand.supply] + 1) * nc \
+        + dc_id[cand.demand] + 1
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    e_all = np.array(list(e_vals) + [None], dtype=object)
+    c_all = np.array([v if v else None for v in c_vals] + [None], dtype=object)
+    mask = compliance_filter(e_all[e_id[cand.supply][first]],
+                             c_all[sc_id[cand.supply][first]],
+                             c_all[dc_id[cand.demand][first]])
+    return np.asarray(mask.blocked, dtype=bool)[inv]
+
+
+def compliance_findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, si: np.ndarray,
+              di: np.ndarray, max_exchanges: int = 20_000) -> pd.DataFrame:
+    """Compliance findings per allocated exchange (:func:`symbioflows.compliance.check_exchange`:
+    the rule, its source and what the parties must do); one check per distinct combination."""
+    from symbioflows.compliance import check_exchange
+
+    cols = ["supply_stream_id", "demand_stream_id", "rule_id", "severity", "title", "action",
+            "source"]
+    n = min(len(ex), max_exchanges)
+    if len(ex) > max_exchanges:
+        log.warning("compliance findings listed for the first %d of %d exchanges",
+                    max_exchanges, len(ex))
+    if n == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    si_n, di_n = np.asarray(si[:n], np.int64), np.asarray(di[:n], np.int64)
+    ewc = sup["ewc_code"].to_numpy(object)[si_n]
+    cls = sup["material_class"].to_numpy(object)[si_n]
+    e = np.array([v if isinstance(v, str) and v else None for v in ewc], dtype=object)
+    c = np.array([v if isinstance(v, str) else None for v in cls], dtype=object)
+    mat = sup["material"].to_numpy(object)[si_n]
+    sc = np.array([v or None for v in sup["country"].to_numpy(object)[si_n]], dtype=object)
+    dc = np.array([v or None for v in dem["country"].to_numpy(object)[di_n]], dtype=object)
+    # one check per distinct (EWC, countries, class, material); rows fanned out by numpy
+    codes = np.stack([pd.factorize(col, use_na_sentinel=False)[0] for col in (e, sc, dc, c, mat)])
+    _, first, key = np.unique(codes, axis=1, return_index=True, return_inverse=True)
+    key = key.reshape(-1)
+    per_key = [check_exchange(ewc_code=e[k], supplier_country=sc[k], receiver_country=dc[k],
+                              material_class=c[k], material=mat[k]).findings for k in first]
+    n_f = np.array([len(f) for f in per_key], dtype=np.int64)
+    flat = [f for fs in per_key for f in fs]
+    if not flat:
+        return pd.DataFrame({c_: pd.Series(dtype=object) for c_ in cols})
+    offset = np.concatenate([[0], np.cumsum(n_f)[:-1]])
+    reps = n_f[key]
+    row = np.repeat(np.arange(n), reps)
+    within = np.arange(row.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    fi = offset[key[row]] + within
+    attrs = {a: np.array([getattr(f, a) for f in flat], dtype=object)[fi]
+             for a in ("rule_id", "severity", "title", "action", "source")}
+    return pd.DataFrame({"supply_stream_id": ex["supply_stream_id"].to_numpy()[row],
+                         "demand_stream_id": ex["demand_stream_id"].to_numpy()[row], **attrs},
+                        columns=cols)

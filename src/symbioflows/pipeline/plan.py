@@ -1,0 +1,330 @@
+"""The plan: :func:`plan` runs the stages in order, :func:`update_plan` adds streams to a plan.
+
+Stages (one module each in :mod:`symbioflows.pipeline`)::
+
+    prepare     companies + streams             -> streams table (site, qty, unit, class, group,
+                                                   medium, radius) + findings for streams left out
+    candidates  streams                         -> CandidatePairs (native spatial search)
+    scoring     streams + CandidatePairs        -> candidates table (features, score)
+    compliance  streams + CandidatePairs        -> blocked mask; later findings per exchange
+    allocation  candidates table + capacities   -> Allocation (flows per pair)
+    economics   exchanges                       -> transport mode, cost, CO2e, net benefit, totals
+    chains      exchanges                       -> circular chains
+    report      the plan                        -> report.html (``SymbiosisPlan.write``)
+
+With a Ray or Dask ``client`` the candidate and scoring stages run inside spatial partitions
+(:func:`symbioflows.pipeline.scoring.distributed_scored_candidates`); everything else runs on
+the driver.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from symbioflows._config import resolve_n_jobs
+from symbioflows.errors import InvalidInputError
+from symbioflows.pipeline.allocation import OBJECTIVES, allocation_stage, pair_values
+from symbioflows.pipeline.candidates import (
+    DEFAULT_MIN_MATERIAL_FIT,
+    candidate_stage,
+    material_groups,
+    merge_candidates,
+)
+from symbioflows.pipeline.chains import chain_stage, empty_chains
+from symbioflows.pipeline.compliance import compliance_blocked, compliance_findings
+from symbioflows.pipeline.economics import exchange_economics, plan_totals
+from symbioflows.pipeline.prepare import dataset_frames, prepare_streams
+from symbioflows.pipeline.result import StageStats, SymbiosisPlan, _PlanState
+from symbioflows.pipeline.scoring import (
+    PAIR_FEATURES,
+    ScoringInputs,
+    candidate_frame,
+    id_columns,
+    resolve_weights,
+    score_candidates,
+    scoring_inputs,
+    take,
+)
+
+__all__ = ["plan", "update_plan"]
+
+
+def plan(
+    dataset: Any,
+    *,
+    objective: str = "net_benefit",
+    method: str = "min_cost_flow",
+    max_distance_km: dict[str, float] | None = None,
+    max_per_supply: int = 50,
+    min_score: float = 0.0,
+    weights: dict[str, float] | None = None,
+    chains: bool = True,
+    max_chain_length: int = 4,
+    client: Any = None,
+    n_partitions: int | None = None,
+    n_jobs: int | None = -1,
+    progress: bool = False,
+    link_predictor: Any = None,
+    min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT,
+) -> SymbiosisPlan:
+    """Find, score and allocate every worthwhile exchange in a region.
+
+    Parameters
+    ----------
+    dataset : Dataset, dict or (companies, streams)
+        Companies (``company_id``, ``lat``, ``lon``, ``country``, ``sector``) and streams in the
+        symbioflows data model.
+    objective : {"net_benefit", "co2e", "landfill"}
+        What the allocation maximises: USD of price-band surplus, kg CO2e avoided, or tonnes
+        diverted.
+    method : {"min_cost_flow", "lp", "greedy"}
+        Allocation solver.
+    max_distance_km : dict, optional
+        Search radius per medium (see :data:`~symbioflows.pipeline.prepare.DEFAULT_MAX_DISTANCE_KM`).
+    max_per_supply : int
+        Nearest compatible candidates kept per supply (0 = all).
+    min_score : float
+        Candidates scoring below this are not allocated.
+    weights : dict, optional
+        Pair-score weights (default :data:`~symbioflows.pipeline.scoring.DEFAULT_WEIGHTS`).
+    chains : bool
+        Search circular chains on the allocated company graph.
+    max_chain_length : int
+        Longest chain searched.
+    client : ray module or dask.distributed.Client, optional
+        Run the candidate and scoring stages over spatial partitions on that engine (extras
+        ``symbioflows[ray]`` / ``symbioflows[dask]``; symbioflows never starts a cluster):
+        each partition finds and scores its own candidate pairs, the driver concatenates them
+        in canonical order.  The allocation stays global, on the driver: optimality couples
+        every supply and demand of the region.  Candidates, features, scores and the plan equal
+        the single-machine run.
+    n_partitions : int, optional
+        Number of spatial partitions for ``client`` (default 2 x workers).
+    n_jobs : int
+        Threads for the native kernels.
+    progress : bool
+        Progress bars.
+    link_predictor : fitted LinkPredictor, optional
+        Its probability for each candidate (supply stream -> demand stream) becomes the
+        ``link_score`` feature of the pair score (weight ``weights["link_score"]``, default
+        :data:`~symbioflows.pipeline.scoring.DEFAULT_WEIGHTS`).  A stream the predictor was not fitted on scores 0.  Any
+        object with ``predict(DataFrame[supplier_stream_id, receiver_stream_id])`` returning
+        probabilities in [0, 1] works.
+    min_material_fit : float, default 0.25
+        (:data:`~symbioflows.pipeline.candidates.DEFAULT_MIN_MATERIAL_FIT`)
+        Lowest material fit (taxonomy substitution score) for which a supply and a demand are
+        candidates; in [0, 1].
+
+    Returns
+    -------
+    SymbiosisPlan
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> companies = pd.DataFrame({"company_id": ["a", "b"], "lat": [55.0, 55.1],
+    ...                           "lon": [12.0, 12.0], "country": ["DK", "DK"]})
+    >>> streams = pd.DataFrame({"stream_id": ["s1", "d1"], "company_id": ["a", "b"],
+    ...     "direction": ["supply", "demand"], "material": ["fly ash", "fly ash"],
+    ...     "ewc_code": ["10 01 02", "10 01 02"], "quantity_t_per_yr": [100.0, 60.0],
+    ...     "price_usd_per_t": [30.0, 40.0]})
+    >>> p = plan((companies, streams), chains=False)
+    >>> p.exchanges[["supply_stream_id", "demand_stream_id", "quantity"]].values.tolist()
+    [['s1', 'd1', 60.0]]
+    """
+    _check_options(objective, min_material_fit, link_predictor)
+    comp, st = dataset_frames(dataset)
+    return _run(comp, st, previous=None, progress=progress, objective=objective, method=method,
+                max_distance_km=max_distance_km, max_per_supply=max_per_supply,
+                min_score=min_score, weights=weights, chains=chains,
+                max_chain_length=max_chain_length, client=client, n_partitions=n_partitions,
+                n_jobs=n_jobs, link_predictor=link_predictor,
+                min_material_fit=float(min_material_fit))
+
+
+def _check_options(objective: str, min_material_fit: Any, link_predictor: Any) -> None:
+    if objective not in OBJECTIVES:
+        raise InvalidInputError(f"objective={objective!r}; choose one of {OBJECTIVES}")
+    if not (isinstance(min_material_fit, (int, float)) and 0.0 <= min_material_fit <= 1.0):
+        raise InvalidInputError(f"min_material_fit={min_material_fit!r}; give a number in [0, 1]")
+    if link_predictor is not None and not callable(getattr(link_predictor, "predict", None)):
+        raise InvalidInputError("link_predictor: expected a fitted model with predict(pairs) "
+                                f"(e.g. symbioflows.learn.LinkPredictor); got {type(link_predictor).__name__}")
+
+
+def update_plan(previous: SymbiosisPlan, new_streams: Any, new_companies: Any = None, *,
+                progress: bool = False, link_predictor: Any = None) -> SymbiosisPlan:
+    """:meth:`SymbiosisPlan.update`: ``previous`` with ``new_streams`` (and their companies)
+    added; only the pairs that involve a new stream are searched and scored."""
+    state = previous._require_state("update")
+    if link_predictor is None:
+        if state.link_predictor_missing:
+            raise InvalidInputError(
+                "this plan was made with a link_predictor, which is not saved with the plan; "
+                "pass the same model: plan.update(new_streams, link_predictor=model)")
+        link_predictor = state.link_predictor
+    comp = previous.companies
+    if new_companies is not None:
+        nc = dataset_frames((new_companies, pd.DataFrame(columns=["stream_id"])))[0]
+        comp = pd.concat([comp, nc], ignore_index=True)
+    ns = new_streams if isinstance(new_streams, pd.DataFrame) else dataset_frames(
+        (comp, new_streams))[1]
+    raw = pd.concat([state.raw_streams, ns], ignore_index=True)
+    kwargs = dict(previous.options)
+    kwargs.pop("n_partitions", None)
+    return _run(comp, raw, previous=previous, progress=progress, client=None, n_partitions=None,
+                link_predictor=link_predictor, **kwargs)
+
+
+def _bar(progress: bool, total: int) -> Callable[[str], None]:
+    if not progress:
+        return lambda _s: None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc="plan")
+
+    def step(name: str) -> None:
+        bar.set_postfix_str(name)
+        bar.update(1)
+        if bar.n >= total:
+            bar.close()
+
+    return step
+
+
+class _StageClock:
+    """Wall time, process CPU time (all threads, native kernels included; and its system
+    part) and the ``perf_counter`` span of each pipeline stage (``SymbiosisPlan.stage_stats``)."""
+
+    def __init__(self) -> None:
+        self.cpu_s: dict[str, float] = {}
+        self.sys_s: dict[str, float] = {}
+        self.spans: dict[str, tuple[float, float]] = {}
+        self._t0 = self._c0 = self._s0 = 0.0
+
+    def start(self) -> None:
+        self._t0, self._c0 = time.perf_counter(), time.process_time()
+        self._s0 = os.times().system
+
+    def stop(self, name: str) -> float:
+        t1 = time.perf_counter()
+        self.cpu_s[name] = time.process_time() - self._c0
+        # the kernel's share of the CPU time (page faults of fresh memory, mostly)
+        self.sys_s[name] = os.times().system - self._s0
+        self.spans[name] = (self._t0, t1)
+        return t1 - self._t0
+
+
+def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPlan | None,
+         progress: bool, objective: str, method: str, max_distance_km: dict[str, float] | None,
+         max_per_supply: int, min_score: float, weights: dict[str, float] | None,
+         chains: bool, max_chain_length: int, client: Any, n_partitions: int | None,
+         n_jobs: int | None, link_predictor: Any = None,
+         min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT) -> SymbiosisPlan:
+    timings: dict[str, float] = {}
+    clock = _StageClock()
+    step = _bar(progress, 5)
+    clock.start()
+    s = prepare_streams(comp, raw_streams, max_distance_km=max_distance_km)
+    sup = s[s["direction"] == "supply"].reset_index(drop=True)
+    dem = s[s["direction"] == "demand"].reset_index(drop=True)
+    group_of, compat = material_groups(s, min_material_fit)
+    wv = resolve_weights(weights)  # checked before any pair is searched
+    timings["prepare"] = clock.stop("prepare")
+    step("streams")
+
+    # -- candidates (with a client: found and scored inside the spatial partitions) --------
+    clock.start()
+    nt = resolve_n_jobs(n_jobs)
+    scored: tuple[np.ndarray, np.ndarray] | None = None
+    inputs: ScoringInputs | None = None
+    prev_state = previous._state if previous is not None else None
+    if client is not None:
+        from symbioflows.pipeline.scoring import distributed_scored_candidates
+
+        inputs = scoring_inputs(sup, dem, wv, link_predictor)
+        cand, feats_d, score_d = distributed_scored_candidates(
+            client, sup, dem, group_of, compat, inputs, max_per_supply=max_per_supply,
+            n_partitions=n_partitions)
+        scored = (feats_d, score_d)
+        del feats_d, score_d
+    elif prev_state is not None:
+        n_sup_old, n_dem_old = prev_state.n_sup_dem
+        new_s = np.arange(n_sup_old, len(sup))
+        new_d = np.arange(n_dem_old, len(dem))
+        parts = [prev_state.cand]
+        if new_s.size:
+            parts.append(candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply,
+                                         n_jobs=nt, supply_subset=new_s))
+        if new_d.size and n_sup_old:
+            parts.append(candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply,
+                                         n_jobs=nt, supply_subset=np.arange(n_sup_old),
+                                         demand_subset=new_d))
+        cand = merge_candidates(parts, max_per_supply)
+    else:
+        cand = candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply, n_jobs=nt)
+    timings["candidates"] = clock.stop("candidates")
+    step("candidates")
+
+    # -- scoring (with a client: done in the partitions above; here the table is built) --
+    clock.start()
+    if inputs is None:
+        inputs = scoring_inputs(sup, dem, wv, link_predictor)
+    if scored is None:
+        feats, score = score_candidates(inputs, sup, dem, cand, n_jobs=nt)
+    else:
+        feats, score = scored
+        scored = None
+    sa, da = inputs.sa, inputs.da
+    cdf = candidate_frame(sup, dem, cand, feats, score)
+    del feats, score
+    timings["scoring"] = clock.stop("scoring")
+    step("scores")
+
+    # -- allocation ----------------------------------------------------------------------
+    clock.start()
+    cdf["compliance_blocked"] = compliance_blocked(sup, dem, cand)
+    value = pair_values(cdf, sup, dem, cand, objective=objective, min_score=min_score)
+    alloc = allocation_stage(sup, dem, cand, value, method=method)
+    flows = alloc.flows_t if alloc.has_flows else np.zeros(len(cand))
+    del value
+    cdf["allocated"] = flows
+    timings["allocation"] = clock.stop("allocation")
+    step("allocation")
+
+    # -- exchanges, chains, findings, totals ----------------------------------------------
+    clock.start()
+    used = np.flatnonzero(flows > 1e-9)
+    ex = cdf.iloc[used].reset_index(drop=True).copy()
+    for col, tab, key, idx in id_columns(sup, dem, cand):
+        ex[col] = take(tab[key], idx[used])  # plain text ids in the (small) exchanges table
+    at = list(ex.columns).index("compliance_blocked")
+    for k, (f, wf) in enumerate(zip(PAIR_FEATURES, wv)):
+        ex.insert(at + k, "contrib_" + f, ex[f].to_numpy(float) * wf)
+    ex.insert(4, "quantity", flows[used])
+    ex.insert(5, "unit", sup["unit"].to_numpy()[cand.supply[used]])
+    ex.insert(6, "material", sup["material"].to_numpy()[cand.supply[used]])
+    ex = ex.drop(columns=["allocated"])
+    ex = exchange_economics(ex, sup, dem, cand.supply[used], cand.demand[used], sa, da)
+    chains_df = chain_stage(ex, max_chain_length, n_jobs=n_jobs) if chains else empty_chains()
+    findings = compliance_findings(ex, sup, dem, cand.supply[used], cand.demand[used])
+    totals = plan_totals(ex, len(sup), len(dem), len(cand),
+                         alloc.objective if alloc.has_flows else float("nan"), len(chains_df))
+    totals["n_supplies_truncated"] = float(cand.n_truncated)
+    timings["report_tables"] = clock.stop("report_tables")
+    step("chains")
+    opts: dict[str, Any] = dict(objective=objective, method=method,
+                                max_distance_km=max_distance_km, max_per_supply=max_per_supply,
+                                min_score=min_score, weights=weights, chains=chains,
+                                max_chain_length=max_chain_length, n_jobs=n_jobs,
+                                min_material_fit=min_material_fit, n_partitions=n_partitions)
+    stats = StageStats(clock.cpu_s, clock.sys_s, clock.spans, int(cand.n_distance_evals))
+    state = _PlanState(raw_streams, cand, (len(sup), len(dem)), link_predictor)
+    return SymbiosisPlan(comp, s, cdf, ex, chains_df, findings, totals, alloc, timings, opts,
+                         stats, state)

@@ -1,0 +1,59 @@
+"""Report glue of the plan: the plan's own ``report.html`` and its section in a report folder.
+
+The HTML of the plan report (plots, tables) is rendered by
+:func:`symbioflows.matching._html.write_report`; the report folder and its sections by
+:mod:`symbioflows.report`.  This module only hands the plan to them.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from symbioflows.pipeline.result import SymbiosisPlan
+    from symbioflows.report import ReportSection
+
+__all__ = ["write_plan_report", "plan_section"]
+
+
+def write_plan_report(result: SymbiosisPlan, path: str | Path) -> Path:
+    """Write the plan's self-contained ``report.html`` (Sankey, map, chains, totals)."""
+    from symbioflows.matching._html import write_report
+
+    return write_report(result, Path(path))
+
+
+def plan_section(result: SymbiosisPlan) -> ReportSection:
+    """The plan as a section of a report folder (:func:`symbioflows.report.write_report`)."""
+    import pandas as pd
+
+    from symbioflows.report import ReportSection
+
+    t = result.totals
+    body = (
+        "<p>Candidates from the native spatial grid, scored in one native pass (material, "
+        "quantity, quality and timing fit, distance, transport cost, price-band surplus, CO2e "
+        "avoided, compliance flags, learned sector fit), allocated by OR-tools min-cost flow "
+        f"(status <b>{html.escape(result.allocation.status)}</b>), chains by the native cycle "
+        "search. The interactive report with the Sankey diagram of material flows, the map of "
+        "sites and exchanges, the top chains and the impact totals: "
+        '<a href="plan/report.html">plan/report.html</a>.</p>'
+        f"<p>{int(t['n_exchanges'])} exchanges, {t['tonnes_exchanged']:,.0f} t/yr and "
+        f"{t['mwh_exchanged']:,.0f} MWh/yr, net benefit {t['net_benefit_usd']:,.0f} USD/yr, "
+        f"{t['co2e_avoided_kg'] / 1000:,.0f} t CO2e avoided/yr, {int(t['n_chains'])} circular "
+        "chains.</p>"
+    )
+    ex = result.exchanges.sort_values("net_benefit_usd", ascending=False)
+    cols = [c for c in ("supply_company_id", "demand_company_id", "material", "quantity", "unit",
+                        "route_km", "transport_mode", "score", "net_benefit_usd",
+                        "co2e_avoided_kg") if c in ex.columns]
+    tables: dict[str, Any] = {"totals": pd.DataFrame([t]), "exchanges": ex[cols]}
+    if not result.chains.empty:
+        tables["chains"] = result.chains
+    if not result.findings.empty:
+        tables["compliance findings"] = result.findings.groupby(
+            ["rule_id", "severity", "title", "action"], sort=True).size().reset_index(
+            name="exchanges")
+    return ReportSection("Symbiosis plan", body, tables)
