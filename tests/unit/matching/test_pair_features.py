@@ -20,7 +20,7 @@ from symbioflows.matching.features import (
     feature_index,
     markdown_table,
 )
-from symbioflows.matching.pipeline import DEFAULT_WEIGHTS, resolve_weights
+from symbioflows.pipeline.scoring import DEFAULT_WEIGHTS, resolve_weights
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "matching.md"
 
