@@ -82,28 +82,31 @@ void bind_logistics(py::module_& m) {
             auto b_c = bind::double_vector(circ2, "circuity2");
             check_points(a_lat, a_lon, a_c, "supply");
             check_points(b_lat, b_lon, b_c, "demand");
-            // Pair arrays stay numpy views (no full-size copy): the kernel validates them in its
-            // parallel pass with the GIL released, reading every value once (see
-            // cost_pairs_packed), so a thread that mutates them meanwhile cannot make it read
-            // out of bounds.  The views hold references, so the buffers outlive the call.
-            auto ai = bind::int64_view(i, "i"), aj = bind::int64_view(j, "j");
-            auto aq = bind::float64_view(quantity, "quantity");
-            // media: uint8 arrays are read in place, other integer dtypes through an int64 view
+            // The pair columns are copied into native buffers here, under the GIL: the kernel
+            // prices one snapshot of them, so another Python thread that writes them during
+            // the call cannot get rows priced with a mix of old and new values (issue 18 item
+            // 11; a copy of 17 bytes per pair, about 1 ms per 100,000 pairs).  The kernel
+            // still checks every value (ranges, NaN, signs) in its parallel pass.
+            const std::vector<int64_t> ai = bind::int64_vector(i, "i");
+            const std::vector<int64_t> aj = bind::int64_vector(j, "j");
+            const std::vector<double> aq = bind::double_vector(quantity, "quantity", false);
+            // media: uint8 arrays are copied as bytes, other integer dtypes as int64
             py::array med_arr = py::array::ensure(medium);
             const bool med_u8 = med_arr && med_arr.dtype().kind() == 'u' &&
                                 med_arr.dtype().itemsize() == 1 && med_arr.ndim() == 1;
-            py::array_t<uint8_t> amed8;
-            py::array_t<int64_t> amed;
+            std::vector<uint8_t> amed8;
+            std::vector<int64_t> amed;
             if (med_u8) {
-                amed8 = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>::ensure(
-                    med_arr);
+                auto v = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>::ensure(med_arr);
+                amed8.assign(v.data(), v.data() + v.size());
             } else {
-                amed = bind::int64_view(medium, "medium");
+                amed = bind::int64_vector(medium, "medium");
             }
             const int64_t n_med = med_u8 ? static_cast<int64_t>(amed8.size())
                                          : static_cast<int64_t>(amed.size());
             const int64_t mm = static_cast<int64_t>(ai.size());
-            if (aj.size() != mm || aq.size() != mm || n_med != mm) {
+            if (static_cast<int64_t>(aj.size()) != mm || static_cast<int64_t>(aq.size()) != mm ||
+                n_med != mm) {
                 throw InvalidInputError("i, j, quantity and medium have " + std::to_string(mm) +
                                         ", " + std::to_string(aj.size()) + ", " +
                                         std::to_string(aq.size()) + " and " +

@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <thread>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -558,6 +559,10 @@ struct View {
     const double* score_in = nullptr;
     const double* tonnes_in = nullptr;
     bool bounded = true;
+    // Sum: |value| <= sum_limit, so that no chain of max_length edges sums past the largest
+    // double (a sum-score of +-inf would rank as the best or the worst chain silently)
+    double sum_limit = std::numeric_limits<double>::max();
+    int64_t max_length = 1;
     std::mutex bad_mu;
     int64_t bad = -1;
     double bad_w = 0.0, bad_t = 0.0;
@@ -565,10 +570,18 @@ struct View {
 
 constexpr int64_t kGatherChunk = 4096;  // CSR positions per gather work item
 
-std::string edge_value_error(int64_t e, double w, double t, bool bounded) {
+std::string edge_value_error(const View& v, int64_t e, double w, double t) {
+    const bool bounded = v.bounded;
     if (!std::isfinite(w)) {
         return "score values[" + std::to_string(e) + "] is not finite (" + std::to_string(w) +
                "); drop or fill that row";
+    }
+    if (!bounded && !(std::fabs(w) <= v.sum_limit)) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "score values[%lld] = %.6g: a chain of %lld edges could "
+                      "sum past the largest double; |values| must be <= %.6g (rescale the column)",
+                      static_cast<long long>(e), w, static_cast<long long>(v.max_length), v.sum_limit);
+        return buf;
     }
     if (bounded && !(w > 0.0 && w <= 1.0)) {
         return "edge " + std::to_string(e) + ": score " + std::to_string(w) +
@@ -578,7 +591,9 @@ std::string edge_value_error(int64_t e, double w, double t, bool bounded) {
 }
 
 void init_view(View& v, const CsrGraph& g, const double* score_w, const double* tonnes,
-               bool bounded, bool need_rev) {
+               bool bounded, bool need_rev, int64_t max_length) {
+    v.max_length = std::max<int64_t>(1, max_length);
+    v.sum_limit = std::numeric_limits<double>::max() / static_cast<double>(v.max_length + 1);
     v.n = g.n_nodes;
     v.m = g.n_edges();
     v.indptr = g.indptr.data();
@@ -609,7 +624,7 @@ void gather_chunk(View& v, int64_t k) {
         const int64_t e = id[p];
         const double wv = read_once(v.score_in + e);
         const double tv = read_once(v.tonnes_in + e);
-        const bool ok_w = bounded ? (wv > 0.0 && wv <= 1.0) : std::isfinite(wv);
+        const bool ok_w = bounded ? (wv > 0.0 && wv <= 1.0) : std::fabs(wv) <= v.sum_limit;
         if (!ok_w || !(tv >= 0.0)) {  // tonnes >= 0, +inf allowed
             if (bad < 0 || e < bad) {
                 bad = e;
@@ -641,7 +656,7 @@ void gather_chunk(View& v, int64_t k) {
 int64_t gather_chunks(const View& v) { return (v.m + kGatherChunk - 1) / kGatherChunk; }
 
 void throw_if_bad(const View& v) {
-    if (v.bad >= 0) throw InvalidInputError(edge_value_error(v.bad, v.bad_w, v.bad_t, v.bounded));
+    if (v.bad >= 0) throw InvalidInputError(edge_value_error(v, v.bad, v.bad_w, v.bad_t));
 }
 
 void check_options(const ChainOptions& opt, bool cycles) {
@@ -1374,7 +1389,7 @@ ChainResultData find_cycles(const CsrGraph& g, const double* score_w, const doub
         return r;
     }
     View v;
-    init_view(v, g, score_w, tonnes, opt.score != ChainScore::Sum, true);
+    init_view(v, g, score_w, tonnes, opt.score != ChainScore::Sum, true, opt.max_length);
     return opt.top_k > 0 ? cycles_dispatch<true>(g, v, opt, poll)
                          : cycles_dispatch<false>(g, v, opt, poll);
 }
@@ -1398,7 +1413,7 @@ ChainResultData find_paths(const CsrGraph& g, const double* score_w, const doubl
         }
     }
     View v;
-    init_view(v, g, score_w, tonnes, opt.score != ChainScore::Sum, n_targets > 0);
+    init_view(v, g, score_w, tonnes, opt.score != ChainScore::Sum, n_targets > 0, opt.max_length);
     return opt.top_k > 0
                ? paths_dispatch<true>(v, sources, n_sources, targets, n_targets, opt, poll)
                : paths_dispatch<false>(v, sources, n_sources, targets, n_targets, opt, poll);

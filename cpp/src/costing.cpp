@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -60,6 +61,7 @@ inline double shipments(double q, double payload, double inv_payload) {
 struct BadRow {
     int64_t i = 0, j = 0, medium = 0;
     double q = 0.0;
+    bool overflow = false;  // a valid row whose cost or CO2e is not finite for every mode
 };
 
 [[noreturn]] void raise_bad_row(int64_t row, const BadRow& b, int64_t n1, int64_t n2) {
@@ -75,6 +77,14 @@ struct BadRow {
     if (!std::isfinite(b.q) || b.q < 0.0) {
         throw InvalidInputError("quantity row " + k + " = " + std::to_string(b.q) +
                                 " must be finite and >= 0");
+    }
+    if (b.overflow) {
+        char q[32];
+        std::snprintf(q, sizeof q, "%.6g", b.q);
+        throw InvalidInputError("quantity row " + k + " = " + q +
+                                ": its transport cost or CO2e overflows (is not finite) for every "
+                                "mode that reaches the pair; quantities are in t (MWh for heat) "
+                                "per pair: check the unit of that row");
     }
     throw InvalidInputError("medium row " + k + " = " + std::to_string(b.medium) +
                             " outside [0, " + std::to_string(kNumMedia) + ")");
@@ -202,6 +212,7 @@ void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
                 const double road = 0.5 * (u.circ + v.circ);
                 double best_obj = kInf, best_cost = kInf, best_co2 = kInf, best_route = kInf;
                 int best = -1;
+                bool reached = false;  // some mode's route is within its maximum
                 for (int c = 0; c < n_cand[med]; ++c) {
                     const int md = cand[med][c];
                     const Row& r = rows[md];
@@ -212,14 +223,21 @@ void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
                     const double co2 = r.co2e * tkm;
                     // selections written as conditional moves: which mode wins is random
                     // across pairs, so branches here would mispredict
-                    const double obj =
-                        route <= r.max_km ? cost + carbon_price_usd_per_kg * co2 : kInf;
+                    const bool reach = route <= r.max_km;
+                    reached |= reach;
+                    const double obj = reach ? cost + carbon_price_usd_per_kg * co2 : kInf;
                     const bool take = obj < best_obj;
                     best_obj = take ? obj : best_obj;
                     best = take ? md : best;
                     best_cost = take ? cost : best_cost;
                     best_co2 = take ? co2 : best_co2;
                     best_route = take ? route : best_route;
+                }
+                // a pair some mode reaches but none prices finitely: the values overflowed
+                // (e.g. quantity 1e308); never report it as "no mode" with an infinite route
+                if (reached && !(best_cost < kInf && best_co2 < kInf)) {
+                    bad.offer(k, BadRow{a, b, med, q, true});
+                    return;
                 }
                 out.great_circle_km[k] = gc;
                 out.route_km[k] = best_route;

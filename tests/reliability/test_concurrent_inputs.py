@@ -3,10 +3,12 @@
 * A fresh graph searched from many threads at once: the in-adjacency that the cycle search
   caches on the graph is built once (or by racing builders, one copy kept) and every caller
   gets the serial answer.
-* Pair columns rewritten by another thread while ``cost_pairs`` or ``score_pairs`` reads them
-  in place: the kernel reads each value once and checks it, so the call either returns or
-  raises the clear error for an out-of-range row; it never reads outside the site or stream
-  tables.
+* Pair columns rewritten by another thread during ``cost_pairs`` or ``score_pairs``: the call
+  either returns or raises the clear error for an out-of-range row; it never reads outside
+  the site or stream tables.  ``cost_pairs`` prices a snapshot of its columns (copied under
+  the GIL); ``score_pairs`` reads them in place (each value once, checked), a documented
+  contract: its pair columns are the pipeline's own arrays, 23 million rows at the largest
+  benchmark, where a copy would cost about 1 GB.
 * Edge scores and tonnes rewritten while a cycle search reads them in place: each value is
   read once and checked, so the search returns chains whose scores lie in (0, 1] or raises
   the clear error naming an edge.
@@ -257,3 +259,50 @@ def test_score_pairs_reports_the_first_bad_row_whatever_the_threads(n_jobs):
     si[199_999] = -1
     with pytest.raises(UnknownNodeError, match=r"supply_index\[199999\] = -1 outside \[0, 3\)"):
         _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0, n_threads=n_jobs)
+
+
+def test_cost_pairs_prices_a_snapshot_of_its_columns():
+    """Issue 18 item 11: another thread rewrites ``quantity`` (in a random row order) while
+    ``cost_pairs`` runs; the rows must be priced from one snapshot of the column, taken under
+    the GIL at the call: the rows priced with the new values are exactly the first K rows of
+    the writer's order, for some K (reading in place gave rows priced with a mix of old and
+    new values from different moments)."""
+    m = 400_000
+    rng = np.random.default_rng(5)
+    lat1, lon1 = rng.uniform(40, 60, 50), rng.uniform(0, 20, 50)
+    lat2, lon2 = rng.uniform(40, 60, 50), rng.uniform(0, 20, 50)
+    i, j = rng.integers(0, 50, m), rng.integers(0, 50, m)
+    old, new = 10.0, 20.0
+    cost_old = cost_pairs(lat1, lon1, lat2, lon2, i, j, np.full(m, old), n_jobs=2).cost_usd
+    cost_new = cost_pairs(lat1, lon1, lat2, lon2, i, j, np.full(m, new), n_jobs=2).cost_usd
+    differs = cost_old != cost_new
+    mixed = 0
+    for attempt in range(4):
+        q = np.full(m, old)
+        order = np.random.default_rng(attempt).permutation(m)
+        rank = np.empty(m, np.int64)
+        rank[order] = np.arange(m)
+        started, stop = threading.Event(), threading.Event()
+
+        def writer(q=q, order=order, started=started, stop=stop):
+            started.set()
+            for k in order.tolist():
+                if stop.is_set():
+                    return
+                q[k] = new
+
+        t = threading.Thread(target=writer)
+        t.start()
+        started.wait()
+        try:
+            got = cost_pairs(lat1, lon1, lat2, lon2, i, j, q, n_jobs=2).cost_usd
+        finally:
+            stop.set()
+            t.join()
+        is_new = got == cost_new
+        assert np.all(is_new | (got == cost_old))  # every row priced with one of the values
+        is_new &= differs
+        is_old = (got == cost_old) & differs
+        if is_new.any() and is_old.any() and rank[is_new].max() > rank[is_old].min():
+            mixed += 1
+    assert mixed == 0, f"{mixed} of 4 calls priced rows from different moments"

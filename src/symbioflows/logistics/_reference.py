@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from symbioflows.errors import InvalidInputError
+
 R_KM = 6371.0088
 
 
@@ -29,22 +31,28 @@ def cost_pairs_reference(  # type: ignore[no-untyped-def]
     """
     inf = float("inf")
     out: tuple[list, list, list, list, list] = ([], [], [], [], [])
-    for a, b, q, med in zip(i, j, quantity, medium):
+    for row, (a, b, q, med) in enumerate(zip(i, j, quantity, medium)):
         gc = haversine_km(lat1[a], lon1[a], lat2[b], lon2[b])
         road = 0.5 * (circ1[a] + circ2[b])
         best = (inf, -1, inf, inf, inf)
+        reached = False
         for k, m in enumerate(modes):
             if not (m["mask"] >> med) & 1:
                 continue
             route = gc * (m["detour"] if m["detour"] > 0 else road)
             if route > m["max_km"]:
                 continue
-            ships = math.ceil(q / m["payload"]) if m["payload"] > 0 else 0
+            reached = True
+            n = q / m["payload"] if m["payload"] > 0 else 0.0
+            ships = math.ceil(n) if math.isfinite(n) else inf
             cost = ships * m["fixed"] + m["per_tkm"] * q * route
             co2 = m["co2e"] * q * route
             obj = cost + carbon_price_usd_per_kg * co2
             if obj < best[0]:
                 best = (obj, k, route, cost, co2)
+        if reached and best[1] < 0:  # every reaching mode overflowed
+            raise InvalidInputError(f"quantity row {row} = {q:.6g}: its transport cost or CO2e "
+                                    "overflows")
         out[0].append(gc)
         out[1].append(best[2])
         out[2].append(best[3])
