@@ -339,7 +339,7 @@ SECTORS: dict[str, SectorProfile] = {
             T(S, "clean_wood", "03 01 05", "t/yr", (1e3, 1e4), 0.5, ("sanding dust", "board trimmings")),
         ), ("EUROSTAT_WASGEN_2020", "ASSUMPTION")),
         SectorProfile("10.41", "vegetable oil mill", (
-            T(S, "food_processing_residues", "02 03 04", "t/yr", (5e4, 5e5), 1.5, ("rapeseed meal", "oilseed press cake", "spent bleaching earth and residues"), None, (0.7, 0.95)),
+            T(S, "food_processing_residues", "02 03 04", "t/yr", (5e4, 5e5), 1.5, ("rapeseed meal", "oilseed press cake", "sunflower seed meal"), None, (0.7, 0.95)),
             _heat_out(2e4, 1e5, 0.6),
             _WASTEWATER_OUT,
             T(D, "steam", None, "t/yr", (5e4, 3e5), 1.0, ("steam for extraction and refining",), (15.0, 40.0)),

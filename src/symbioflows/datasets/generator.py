@@ -69,6 +69,7 @@ def make_region(
     n_streams_per_company: float = 4.0,
     exchange_fraction: float = 0.03,
     country: str | None = None,
+    prices: bool = True,
 ) -> Dataset:
     """Generate a synthetic industrial region.
 
@@ -99,6 +100,11 @@ def make_region(
     country : str, optional
         ISO alpha-2 code written in ``country``; default ``"NL"`` for the default layout and
         null when ``center`` is given.
+    prices : bool, default True
+        Write the profiles' indicative prices (``price_usd_per_t``: illustrative ranges, see
+        :mod:`symbioflows.datasets._profiles`).  ``False`` leaves the column empty (the draws
+        are made all the same, so the rest of the region is unchanged), and a plan then values
+        every exchange with the sourced reference prices of :mod:`symbioflows.pricing.market`.
 
     Returns
     -------
@@ -284,6 +290,8 @@ def make_region(
         [np.nan if t.price_usd_per_t is None else t.price_usd_per_t[1] for t in templates]
     )[tmpl]
     price = np.round(np.maximum(p_lo + gen.random(m) * (p_hi - p_lo), 0.0), 1)
+    if not prices:
+        price = np.full(m, np.nan)
     avail = np.array([t.availability_mask for t in templates], dtype=np.int16)[tmpl]
     stream_id = _ids("S", m)
 

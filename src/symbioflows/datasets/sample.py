@@ -35,6 +35,9 @@ def regenerate_sample(out_dir: str | Path | None = None) -> Path:
         rng=SAMPLE_SEED,
         n_streams_per_company=SAMPLE_STREAMS_PER_COMPANY,
         exchange_fraction=SAMPLE_EXCHANGE_FRACTION,
+        # the profiles' prices are illustrative ranges: the sample leaves them out, so the
+        # plan values its exchanges with the sourced reference prices (pricing.market)
+        prices=False,
     )
     return ds.write(out_dir if out_dir is not None else _sample_dir(), format="csv")
 

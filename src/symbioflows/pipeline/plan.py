@@ -316,7 +316,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     findings = compliance_findings(ex, sup, dem, cand.supply[used], cand.demand[used])
     totals = plan_totals(ex, len(sup), len(dem), len(cand),
                          alloc.objective if alloc.has_flows else float("nan"), len(chains_df))
-    totals["n_supplies_truncated"] = float(cand.n_truncated)
+    totals["n_supplies_truncated"] = int(cand.n_truncated)
     timings["report_tables"] = clock.stop("report_tables")
     step("chains")
     opts: dict[str, Any] = dict(objective=objective, method=method,

@@ -30,7 +30,7 @@ from symbioflows.logistics import full_load_rates
 from symbioflows.matching.candidates import CandidatePairs
 from symbioflows.matching.features import PAIR_FEATURES, check_feature_names, feature_index
 from symbioflows.pipeline.candidates import candidate_stage, merge_index
-from symbioflows.pipeline.economics import stream_values
+from symbioflows.pipeline.economics import demand_prices, stream_values, supply_alternatives
 
 __all__ = ["PAIR_FEATURES", "DEFAULT_WEIGHTS", "DEFAULT_BIAS", "ScoringInputs",
            "resolve_weights", "scoring_inputs", "score_candidates", "candidate_frame",
@@ -234,20 +234,23 @@ def scoring_inputs(sup: pd.DataFrame, dem: pd.DataFrame, weights: np.ndarray,
     rates = full_load_rates(sup["medium"].to_numpy(object))
     fixed, per_tkm, co2_tkm, circuity = (rates.fixed_usd_per_t, rates.usd_per_tkm,
                                          rates.co2e_kg_per_tkm, rates.circuity)
-    s_price, _s_vco2, s_haz = stream_values(sup, supply=True)
-    d_price, d_vco2, _d_haz = stream_values(dem)
+    _s_price, _s_vco2, s_haz = stream_values(sup, supply=True)
+    s_alt, s_credit, _s_ok = supply_alternatives(sup)
+    d_price, d_vco2, _d_ok = demand_prices(dem)
     # any consistent integer code per country will do (the kernel only tests equality)
     cc, _ = pd.factorize(pd.concat([sup["country"], dem["country"]], ignore_index=True),
                          use_na_sentinel=False)
     cc = cc.astype(np.int64)
     sa = dict(qty_t=sup["qty"].to_numpy(float), quality=sup["quality"].to_numpy(float),
               mask=sup["availability_mask"].to_numpy(np.int64) & 0xFFFF,
-              disposal_usd_t=np.maximum(s_price, 0.0), disposal_co2e_kg_t=np.zeros(len(sup)),
+              disposal_usd_t=-s_alt["opportunity_usd_per_unit"].to_numpy(float),
+              disposal_co2e_kg_t=-s_credit,
               fixed_usd_t=fixed, usd_per_tkm=per_tkm, co2e_kg_per_tkm=co2_tkm, hazardous=s_haz,
               country=cc[: len(sup)])
     da = dict(qty_t=dem["qty"].to_numpy(float), quality=dem["quality"].to_numpy(float),
               mask=dem["availability_mask"].to_numpy(np.int64) & 0xFFFF,
-              virgin_usd_t=np.maximum(d_price, 0.0), virgin_co2e_kg_t=d_vco2,
+              virgin_usd_t=d_price["avoided_usd_per_unit"].to_numpy(float),
+              virgin_co2e_kg_t=d_vco2,
               country=cc[len(sup):])
     k_sector = feature_index("sector_fit")
     sector = (_sector_tables(sup, dem)
