@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -51,6 +52,62 @@ def _conform(table: pa.Table, name: str) -> pa.Table:
     for c in extras:
         out = out.append_column(c, table.column(c))
     return out
+
+
+def _columns_equal(a: pa.ChunkedArray, b: pa.ChunkedArray) -> bool:
+    """Equal values and nulls; NaN equals NaN (Arrow's ``equals`` says NaN != NaN)."""
+    import pyarrow.compute as pc
+
+    if a.type != b.type or len(a) != len(b):
+        return False
+    if not pa.types.is_floating(a.type):
+        return a.equals(b)
+    if not pc.is_null(a).equals(pc.is_null(b)):
+        return False
+    a_nan = pc.fill_null(pc.is_nan(a), False)
+    if not a_nan.equals(pc.fill_null(pc.is_nan(b), False)):
+        return False
+    keep = pc.and_(pc.invert(a_nan), pc.is_valid(a))
+    return pc.filter(a, keep).equals(pc.filter(b, keep))
+
+
+def _tables_equal(a: pa.Table, b: pa.Table) -> bool:
+    if a.schema.names != b.schema.names:
+        return False
+    return all(_columns_equal(x, y) for x, y in zip(a.columns, b.columns))
+
+
+#: Name of the file :meth:`Dataset.write` puts beside CSV tables: the Arrow types of the free
+#: (non-schema) columns, which CSV cannot carry, so that ``read_dataset`` restores them.
+COLUMN_TYPES_FILE = "column_types.json"
+
+
+def _write_atomic(target: Path, write: Any) -> None:
+    """Call ``write(tmp)`` on a temporary sibling of ``target``, then move it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; give the usual file mode
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+#: Arrow types a free column may be restored to from CSV text (see :data:`COLUMN_TYPES_FILE`).
+RESTORABLE_TYPES = frozenset(
+    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+     "float", "double", "halffloat", "date32[day]"}
+)
+
+
+def _free_column_types(ds: Dataset, name: str) -> dict[str, str]:
+    """Free columns of table ``name`` whose type CSV text does not carry, with that type."""
+    schema = schema_for(name)
+    table = ds.table(name)
+    return {f.name: str(f.type) for f in table.schema
+            if f.name not in schema.names and str(f.type) in RESTORABLE_TYPES}
 
 
 class Dataset:
@@ -204,9 +261,11 @@ class Dataset:
         Notes
         -----
         Each file is written to a temporary name and moved into place, so a crash never leaves a
-        half-written file under the final name.
+        half-written file under the final name.  CSV carries no types: free (non-schema)
+        columns of integer, boolean, float or date type are listed in ``column_types.json``
+        beside the tables, and :func:`~symbioflows.read_dataset` restores their types from it.
         """
-        from symbioflows.data.io import _json_text
+        from symbioflows.data._tables import _json_text
 
         ext = {"csv": ".csv", "parquet": ".parquet", "json": ".json"}
         if format not in ext:
@@ -224,25 +283,28 @@ class Dataset:
                     f"{clash} exist next to the {format} files; reading the folder would be ambiguous. "
                     "Write to an empty folder"
                 )
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-            os.close(fd)
-            try:
-                table = self.table(name)
-                if format == "csv":
-                    import pyarrow.csv as pacsv
+            table = self.table(name)
+            if format == "csv":
+                import pyarrow.csv as pacsv
 
-                    pacsv.write_csv(table, tmp)
-                elif format == "parquet":
-                    import pyarrow.parquet as pq
+                _write_atomic(target, lambda tmp, t=table: pacsv.write_csv(t, tmp))
+            elif format == "parquet":
+                import pyarrow.parquet as pq
 
-                    pq.write_table(table, tmp)
-                else:
-                    Path(tmp).write_text(_json_text(table), encoding="utf-8")
-                os.chmod(tmp, 0o644)  # mkstemp creates 0600; give the usual file mode
-                os.replace(tmp, target)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+                _write_atomic(target, lambda tmp, t=table: pq.write_table(t, tmp))
+            else:
+                _write_atomic(target, lambda tmp, t=table: Path(tmp).write_text(
+                    _json_text(t), encoding="utf-8"))
+        types_file = folder / COLUMN_TYPES_FILE
+        if format == "csv":
+            types = {name: typed for name in TABLES if (typed := _free_column_types(self, name))}
+            if types:
+                text = json.dumps({"format": "symbioflows-column-types", "version": 1,
+                                   "tables": types}, indent=1, sort_keys=True) + "\n"
+                _write_atomic(types_file,
+                              lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+            elif types_file.exists():
+                types_file.unlink()  # left by an earlier write: it no longer applies
         return folder
 
     # -- comparison and display --------------------------------------------------------------
@@ -250,7 +312,7 @@ class Dataset:
         """True when the three tables hold equal values and types (the report is ignored)."""
         if not isinstance(other, Dataset):
             return False
-        return all(self.table(t).equals(other.table(t)) for t in TABLES)
+        return all(_tables_equal(self.table(t), other.table(t)) for t in TABLES)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Dataset):

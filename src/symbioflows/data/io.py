@@ -31,8 +31,8 @@ header line among ``, ; TAB |`` unless ``delimiter=`` is given.
 from __future__ import annotations
 
 import csv
-import io
 import json
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from symbioflows.data._tables import _records_to_table, to_arrow_table
 from symbioflows.data.schema import TABLES
 from symbioflows.errors import (
     DatasetProblem,
@@ -50,6 +51,8 @@ from symbioflows.errors import (
 
 if TYPE_CHECKING:
     from symbioflows.data.dataset import Dataset
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["read_dataset", "read_table", "to_arrow_table", "FORMATS"]
 
@@ -90,13 +93,30 @@ def _format_of(path: Path, fmt: str | None) -> str:
     )
 
 
-def _sniff_delimiter(path: Path, encoding: str) -> str:
+#: Most columns a dataset table may have.  A real table has a few dozen; a header with more is
+#: almost always a file that is not a table (or a denial-of-service attempt), and Arrow would
+#: otherwise fail on it with an unrelated "cannot infer number of columns" message.
+MAX_COLUMNS = 10_000
+#: Size of the blocks Arrow parses; a header longer than this gets a larger block.
+_BLOCK_SIZE = 1 << 20
+
+
+def _python_encoding(encoding: str) -> str:
+    """The codec Python should decode with: UTF-8 text may start with a byte-order mark (what
+    spreadsheet programs write for "CSV UTF-8"); 'utf-8-sig' drops it, any other codec is kept."""
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
+def _open_binary(path: Path) -> Any:
     import gzip
 
-    opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    with _open_binary(path) as fh:
         head = fh.read(65536)
-    line = head.split(b"\n", 1)[0].decode(encoding, errors="replace")
+    line = head.split(b"\n", 1)[0].decode(_python_encoding(encoding), errors="replace")
     counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
@@ -106,8 +126,11 @@ def _header(path: Path, encoding: str, delimiter: str) -> list[str]:
     import gzip
 
     opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding=encoding, errors="strict", newline="") as fh:
+    with opener(path, "rt", encoding=_python_encoding(encoding), errors="strict",
+                newline="") as fh:
         row = next(csv.reader(fh, delimiter=delimiter), [])
+    if row and row[0].startswith("\ufeff"):  # a mark kept by an explicit 'utf-8-sig' twice
+        row[0] = row[0].lstrip("\ufeff")
     return row
 
 
@@ -117,16 +140,35 @@ def _read_csv(path: Path, table: str, encoding: str, delimiter: str | None) -> p
     try:
         delim = delimiter or _sniff_delimiter(path, encoding)
         names = _header(path, encoding, delim)
-        opts_read = pacsv.ReadOptions(encoding=encoding)
+        if len(names) > MAX_COLUMNS:
+            raise _file_error(
+                table, path,
+                f"the header has {len(names)} columns, more than the limit of {MAX_COLUMNS} "
+                "(symbioflows.data.io.MAX_COLUMNS)",
+                f"a {table} table has a few dozen columns: check that this is the right file",
+                "too_many_columns", ValueError(f"{len(names)} columns"))
+        header_bytes = sum(len(n.encode("utf-8")) + 3 for n in names)
+        # Arrow reads the header from the first block: make it fit (a long header of free
+        # attributes is legal), with room for the rows.
+        opts_read = pacsv.ReadOptions(encoding=encoding,
+                                      block_size=max(_BLOCK_SIZE, 4 * header_bytes))
         opts_parse = pacsv.ParseOptions(delimiter=delim)
         opts_conv = pacsv.ConvertOptions(
+            # every column as text (ids "007", codes "010101"); Arrow skips a UTF-8 BOM, so the
+            # names here are the header without one
             column_types=dict.fromkeys(names, pa.string()),
             null_values=[""],
             strings_can_be_null=True,
         )
-        return pacsv.read_csv(
+        out = pacsv.read_csv(
             path, read_options=opts_read, parse_options=opts_parse, convert_options=opts_conv
         )
+        not_text = [f.name for f in out.schema if not pa.types.is_string(f.type)]
+        if not_text:  # a header Arrow split differently: never let it guess types
+            out = pa.Table.from_arrays(
+                [c if pa.types.is_string(f.type) else c.cast(pa.string())
+                 for f, c in zip(out.schema, out.columns)], names=out.column_names)
+        return out
     except (UnicodeDecodeError, LookupError) as exc:
         raise _file_error(table, path, f"file is not valid {encoding} text ({exc})",
                           "save the file as UTF-8, or pass encoding= (e.g. 'latin-1')",
@@ -148,11 +190,29 @@ def _read_csv(path: Path, table: str, encoding: str, delimiter: str | None) -> p
         raise _file_error(table, path, f"cannot parse CSV: {msg}", fix, code, exc) from exc
 
 
-def _read_parquet(path: Path, table_name: str) -> pa.Table:
+def _read_parquet_bounded(path: Path, max_bytes: int) -> pa.Table:
+    """Read a Parquet file batch by batch and stop once the decoded data passes ``max_bytes``
+    (pages are compressed and dictionary-encoded: a few KB on disk can decode to gigabytes)."""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    batches, total = [], 0
+    for batch in pf.iter_batches(batch_size=16384):
+        total += batch.nbytes
+        if total > max_bytes:
+            raise ResourceLimitError(
+                f"{str(path)!r} decodes to more than max_bytes={max_bytes} bytes (stopped after "
+                f"{total}; the file itself is {path.stat().st_size}); raise max_bytes or split "
+                "the file")
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=pf.schema_arrow)
+
+
+def _read_parquet(path: Path, table_name: str, max_bytes: int | None = None) -> pa.Table:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(path) if max_bytes is None else _read_parquet_bounded(path, max_bytes)
         _ = [f.name for f in table.schema]  # names that are not valid UTF-8 raise here
     except UnicodeDecodeError as exc:
         raise _file_error(table_name, path,
@@ -206,17 +266,39 @@ def _first_bad_utf8(column: pa.ChunkedArray) -> tuple[int | None, bytes | None]:
     return None, None
 
 
+#: Deepest nesting accepted in a JSON data file (a dataset needs 3: object, list, record; a
+#: free attribute may hold a small nested value).  Deeper files are refused before any of our
+#: code recurses into them.
+MAX_JSON_DEPTH = 64
+
+
+def _check_json_depth(obj: Any) -> None:
+    """Raise RecursionError when ``obj`` nests deeper than :data:`MAX_JSON_DEPTH` (iterative)."""
+    stack = [(obj, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise RecursionError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+
+
 def _load_json(path: Path, table: str, encoding: str) -> Any:
     try:
-        text = path.read_text(encoding=encoding)
+        text = path.read_text(encoding=_python_encoding(encoding))
     except (UnicodeDecodeError, LookupError) as exc:
         raise _file_error(table, path, f"file is not valid {encoding} text ({exc})",
                           "save the file as UTF-8, or pass encoding=",
                           "bad_encoding", exc) from exc
     try:
         if path.name.lower().endswith((".jsonl", ".ndjson")):
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
-        return json.loads(text)
+            obj: Any = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            obj = json.loads(text)
+        _check_json_depth(obj)
+        return obj
     except json.JSONDecodeError as exc:
         raise _file_error(table, path,
                           f"cannot parse JSON (truncated or malformed?) at line {exc.lineno} "
@@ -224,47 +306,15 @@ def _load_json(path: Path, table: str, encoding: str) -> Any:
                           "write an array of records, an object of equal-length lists, or one "
                           "record per line (.jsonl)",
                           "unreadable_file", exc) from exc
-
-
-def _column_array(values: list[Any]) -> pa.Array:
-    from symbioflows.data.validation import _as_text
-
-    try:
-        arr = pa.array(values)
-        if not (
-            pa.types.is_struct(arr.type) or pa.types.is_list(arr.type) or pa.types.is_map(arr.type)
-        ):
-            return arr
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
-        pass
-    return pa.array(
-        [json.dumps(v) if isinstance(v, (dict, list)) else _as_text(v) for v in values],
-        type=pa.string(),
-    )
-
-
-def _records_to_table(obj: Any, table: str, where: str) -> pa.Table:
-    if isinstance(obj, list):
-        if not all(isinstance(r, dict) for r in obj):
-            raise InvalidInputError(f"{table} ({where}): expected a list of records (objects)")
-        names: dict[str, None] = {}
-        for r in obj:
-            for k in r:
-                names.setdefault(str(k), None)
-        return pa.table({k: _column_array([r.get(k) for r in obj]) for k in names})
-    if isinstance(obj, dict):
-        cols = {str(k): v for k, v in obj.items()}
-        if not all(isinstance(v, list) for v in cols.values()):
-            raise InvalidInputError(
-                f"{table} ({where}): expected an object of equal-length lists or a list of records"
-            )
-        lengths = {len(v) for v in cols.values()}
-        if len(lengths) > 1:
-            raise InvalidInputError(
-                f"{table} ({where}): columns have different lengths {sorted(lengths)}"
-            )
-        return pa.table({k: _column_array(v) for k, v in cols.items()})
-    raise InvalidInputError(f"{table} ({where}): expected records; got {type(obj).__name__}")
+    except RecursionError as exc:
+        # Python's JSON parser follows nesting with the interpreter's recursion limit; a file
+        # nested deeper (a '[' * 100_000 bomb) stops here, never in the middle of our code
+        raise _file_error(table, path,
+                          "JSON nested too deeply to read (more than about "
+                          f"{MAX_JSON_DEPTH} levels; a dataset needs 2 or 3)",
+                          "write an array of records, an object of equal-length lists, or one "
+                          "record per line (.jsonl)",
+                          "too_deep", exc) from exc
 
 
 def _check_size(path: Path, max_bytes: int | None) -> None:
@@ -275,6 +325,30 @@ def _check_size(path: Path, max_bytes: int | None) -> None:
                 f"{str(path)!r} is {size} bytes, more than max_bytes={max_bytes}; raise max_bytes "
                 "or split the file"
             )
+
+
+def _check_expanded_size(path: Path, fmt: str, max_bytes: int | None) -> None:
+    """``max_bytes`` bounds what is read into memory, so a compressed file counts with its
+    decompressed size: a ``.gz`` is inflated in 1 MiB chunks (nothing kept) and refused as soon
+    as it passes the limit.  Parquet is bounded while it is read (:func:`_read_parquet`)."""
+    if max_bytes is None:
+        return
+    if path.name.lower().endswith(".gz"):
+        import gzip
+        import zlib
+
+        total = 0
+        try:
+            with gzip.open(path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    total += len(chunk)
+                    if total > max_bytes:
+                        raise ResourceLimitError(
+                            f"{str(path)!r} decompresses to more than max_bytes={max_bytes} "
+                            f"bytes (stopped after {total}; the file itself is "
+                            f"{path.stat().st_size}); raise max_bytes or split the file")
+        except (OSError, EOFError, zlib.error):
+            return  # not a valid gzip: the CSV reader reports it as an unreadable file
 
 
 def read_table(
@@ -300,53 +374,15 @@ def read_table(
         raise FileNotFoundError(f"{table}: no such file {str(p)!r}")
     fmt = _format_of(p, format)
     _check_size(p, max_bytes)
+    _check_expanded_size(p, fmt, max_bytes)
     try:
         if fmt == "csv":
             return _read_csv(p, table, encoding, delimiter)
         if fmt == "parquet":
-            return _read_parquet(p, table)
+            return _read_parquet(p, table, max_bytes)
         return _records_to_table(_load_json(p, table, encoding), table, str(p))
     except _FileProblem as fp:
         raise InvalidDatasetError([fp.problem]) from fp.cause
-
-
-def to_arrow_table(obj: Any, *, name: str = "table") -> pa.Table:
-    """Convert a pandas / polars DataFrame, pyarrow Table or RecordBatch, list of records or dict
-    of columns to a pyarrow Table, without losing values (mixed-type columns become text)."""
-    if isinstance(obj, pa.Table):
-        return obj
-    if isinstance(obj, pa.RecordBatch):
-        return pa.Table.from_batches([obj])
-    mod = type(obj).__module__.split(".")[0]
-    if mod == "polars" and hasattr(obj, "to_arrow"):
-        return obj.to_arrow()
-    if mod == "pandas" and hasattr(obj, "columns"):
-        return _from_pandas(obj, name)
-    if isinstance(obj, (list, dict)):
-        return _records_to_table(obj, name, "in-memory object")
-    if hasattr(obj, "__arrow_c_stream__"):
-        return pa.table(obj)
-    raise TypeError(
-        f"{name}: cannot read a {type(obj).__name__}; pass a path, a pandas or polars DataFrame, "
-        "a pyarrow Table, a list of records or a dict of columns"
-    )
-
-
-def _from_pandas(df: Any, name: str) -> pa.Table:
-    df = df.copy(deep=False)
-    df.columns = [str(c) for c in df.columns]
-    try:
-        return pa.Table.from_pandas(df, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
-        pass
-    cols = {}
-    for c in df.columns:
-        s = df[c]
-        try:
-            cols[c] = pa.Array.from_pandas(s)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
-            cols[c] = _column_array(s.tolist())
-    return pa.table(cols)
 
 
 def _find_table_files(folder: Path, table: str, fmt: str | None) -> Path | None:
@@ -365,6 +401,24 @@ def _find_table_files(folder: Path, table: str, fmt: str | None) -> Path | None:
     return hits[0] if hits else None
 
 
+def _refuse_links_out_of(folder: Path, found: dict[str, Path]) -> None:
+    """A table file of a dataset folder that is a link (or sits behind one) to a place outside
+    the folder is refused before it is opened: a dataset folder received from someone else
+    must not make us read (and quote in an error) another file of this machine."""
+    root = folder.resolve()
+    problems = []
+    for t, f in found.items():
+        real = f.resolve()
+        if real != root and root not in real.parents:
+            problems.append(DatasetProblem(
+                t, None, None, str(f),
+                f"{f.name} is a link that leaves the dataset folder; it was not opened",
+                f"copy the file into {str(folder)!r} instead of linking to it",
+                extra={"code": "link_outside_folder"}))
+    if problems:
+        raise InvalidDatasetError(problems)
+
+
 def _resolve_sources(
     source: Any, fmt: str | None, read_kw: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -379,6 +433,7 @@ def _resolve_sources(
                     f"{str(p)!r} holds no companies.* or streams.* file (found {listing}); name "
                     "the files companies.csv, streams.csv and exchanges.csv (or .parquet / .json)"
                 )
+            _refuse_links_out_of(p, {t: v for t, v in found.items() if v is not None})
             return {t: v for t, v in found.items() if v is not None}, {
                 t: str(v) for t, v in found.items() if v is not None
             }
@@ -404,7 +459,17 @@ def _resolve_sources(
                 raise InvalidInputError(
                     f"{str(p)!r}: unknown table(s) {sorted(unknown)}; expected {TABLES}"
                 )
-            return dict(obj), dict.fromkeys(obj, str(p))
+            # The values are data: records, never the name of another file to open.
+            tables: dict[str, Any] = {}
+            for t, v in obj.items():
+                if not isinstance(v, (list, dict)):
+                    raise InvalidInputError(
+                        f"{str(p)!r}: {t!r} holds a {type(v).__name__}; in a JSON dataset each "
+                        "table is a list of records or an object of equal-length lists (a "
+                        "string there is never read as a file name)"
+                    )
+                tables[t] = _records_to_table(v, t, str(p))
+            return tables, dict.fromkeys(obj, str(p))
         raise FileNotFoundError(f"no such file or folder: {str(p)!r}")
     if isinstance(source, Mapping):
         unknown = set(source) - set(TABLES)
@@ -426,6 +491,43 @@ def _resolve_sources(
         f"read_dataset: cannot read a {type(source).__name__}; pass a folder, a JSON file, a dict "
         "{'companies': ..., 'streams': ..., 'exchanges': ...} or a tuple (companies, streams[, exchanges])"
     )
+
+
+def _restore_column_types(folder: Path, raw: dict[str, Any], sources: dict[str, Any]) -> None:
+    """Give the free columns of CSV tables back the types :meth:`Dataset.write` recorded in
+    ``column_types.json``.  Only types of :data:`~symbioflows.data.dataset.RESTORABLE_TYPES`,
+    only for columns that exist; a value that no longer converts leaves the column as text."""
+    from symbioflows.data.dataset import COLUMN_TYPES_FILE, RESTORABLE_TYPES
+    from symbioflows.data.schema import schema_for
+
+    f = folder / COLUMN_TYPES_FILE
+    if not f.is_file() or f.stat().st_size > 1 << 20:
+        return
+    try:
+        spec = json.loads(f.read_text(encoding="utf-8"))
+        tables = spec["tables"] if spec.get("format") == "symbioflows-column-types" else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        logger.warning("%s is not a column-types file; free CSV columns stay text", f)
+        return
+    if not isinstance(tables, dict):
+        return
+    for name, types in tables.items():
+        src = sources.get(name)
+        if (name not in raw or not isinstance(types, dict) or not isinstance(src, Path)
+                or _format_of(src, None) != "csv"):
+            continue
+        t = raw[name]
+        fixed = schema_for(name).names
+        for col, typ in types.items():
+            if typ not in RESTORABLE_TYPES or col in fixed or col not in t.column_names:
+                continue
+            i = t.column_names.index(col)
+            try:
+                t = t.set_column(i, col, t.column(i).cast(pa.type_for_alias(typ)))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+                logger.warning("%s: column %r no longer converts to %s; kept as text",
+                               name, col, typ)
+        raw[name] = t
 
 
 def read_dataset(
@@ -528,27 +630,7 @@ def read_dataset(
             raw[t] = obj
     if problems:
         raise InvalidDatasetError(problems) from first_cause
+    if isinstance(path_or_tables, (str, os.PathLike)) and Path(path_or_tables).is_dir():
+        _restore_column_types(Path(path_or_tables), raw, sources)
     tables, report = validate_tables(raw, strict=strict, sources=where)
     return Dataset(tables["companies"], tables["streams"], tables["exchanges"], report=report)
-
-
-def _json_text(table: pa.Table) -> str:
-    """Records JSON of a table; NaN/inf are written as null (they are null in the data model)."""
-    import math
-
-    if table.num_rows == 0:
-        return json.dumps({c: [] for c in table.column_names}) + "\n"
-    rows = table.to_pylist()
-    for r in rows:
-        for k, v in r.items():
-            if isinstance(v, float) and not math.isfinite(v):
-                r[k] = None
-            elif not isinstance(v, (str, int, float, bool, type(None), list, dict)):
-                r[k] = str(v)
-    buf = io.StringIO()
-    buf.write("[\n")
-    for i, r in enumerate(rows):
-        buf.write(json.dumps(r, ensure_ascii=False, allow_nan=False))
-        buf.write(",\n" if i + 1 < len(rows) else "\n")
-    buf.write("]\n")
-    return buf.getvalue()

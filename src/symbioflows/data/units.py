@@ -318,7 +318,9 @@ def convert_quantities(
 
     Each distinct unit string is parsed once.  Rows whose unit fails to parse get NaN
     everywhere and an entry in ``unit_errors``.  A volume row with a finite positive density
-    also gets ``t_per_yr = m3_per_yr * density``.  Columns that do not apply are NaN.
+    also gets ``t_per_yr = m3_per_yr * density``.  Columns that do not apply are NaN.  A
+    finite quantity whose conversion overflows (``1e306 kt/yr``) comes out as inf, without a
+    warning: :func:`symbioflows.read_dataset` reports such rows (code ``quantity_overflow``).
 
     Examples
     --------
@@ -354,7 +356,8 @@ def convert_quantities(
         dim_code[k] = dim_names.index(parsed.dimension)
     fac_row = factor[inv]
     dim_row = dim_code[inv]
-    value = q * fac_row
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow gives inf; callers check
+        value = q * fac_row
     t = np.where(dim_row == 0, value, np.nan)
     mwh = np.where(dim_row == 1, value, np.nan)
     m3 = np.where(dim_row == 2, value, np.nan)
@@ -366,7 +369,8 @@ def convert_quantities(
             dtype=np.float64,
         )
         ok = (dim_row == 2) & np.isfinite(dens) & (dens > 0)
-        t = np.where(ok, m3 * np.where(ok, dens, 0.0), t)
+        with np.errstate(over="ignore", invalid="ignore"):
+            t = np.where(ok, m3 * np.where(ok, dens, 0.0), t)
     names = np.array(dim_names + (None,), dtype=object)
     dims = names[dim_row]
     if bad_msg:

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from symbioflows.data._tables import _as_text, _is_missing, to_arrow_table
 from symbioflows.data.schema import (
     COLUMN_ALIASES,
     CONTINUOUS_MASK,
@@ -278,37 +279,6 @@ class _Collector:
         if severity == "error" and row is not None:
             reason = f"{column}: {message}" if column else message
             self.bad[table].setdefault(row, reason)
-
-
-def _is_missing(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, str):
-        return v.strip() == ""
-    if isinstance(v, float):
-        return math.isnan(v)
-    if isinstance(v, (int, bool)):
-        return False
-    name = type(v).__name__
-    if name in ("NAType", "NaTType"):  # pandas.NA / pandas.NaT, without importing pandas
-        return True
-    return isinstance(v, np.floating) and bool(np.isnan(v))
-
-
-def _as_text(v: Any) -> str | None:
-    """A cell as text: None for missing; integral floats lose their '.0' (ids read as floats)."""
-    if isinstance(v, str):
-        v = v.strip()
-        return v or None
-    if _is_missing(v):
-        return None
-    if isinstance(v, (bool, np.bool_)):
-        return str(bool(v))
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return str(int(v))
-    if isinstance(v, (bytes, bytearray)):
-        return bytes(v).decode("utf-8", "replace").strip() or None
-    return str(v).strip()
 
 
 def _text_column(values: list[Any]) -> list[str | None]:
@@ -1005,6 +975,19 @@ def _streams(
                     "use AMOUNT[/PERIOD], e.g. 't/yr', 'kg/day', 'MWh/yr', 'm3/month'",
                     code="unknown_unit",
                 )
+    overflow = np.isfinite(q) & (np.isinf(conv.t_per_yr) | np.isinf(conv.mwh_per_yr)
+                                 | np.isinf(conv.m3_per_yr))
+    for i in map(int, np.flatnonzero(overflow)):
+        out.add(
+            T,
+            i,
+            "quantity",
+            float(q[i]),
+            f"quantity {float(q[i]):g} {units[i]} is not a finite number once converted to a "
+            "yearly amount (it overflows a 64-bit float)",
+            "check the quantity and its unit; give a realistic yearly amount",
+            code="quantity_overflow",
+        )
     vol_no_density = np.flatnonzero(
         (conv.dimension == "volume") & ~(np.isfinite(density) & (density > 0))
     )
@@ -1252,8 +1235,6 @@ def validate_tables(
     InvalidDatasetError
         In strict mode, when there is at least one error; ``.problems`` lists every error.
     """
-    from symbioflows.data.io import to_arrow_table
-
     out = _Collector()
     raw: dict[str, pa.Table] = {}
     for name in tables:
