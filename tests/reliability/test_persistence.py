@@ -177,6 +177,10 @@ ARTEFACTS = [
 
 #: (artefact, test) pairs that fail today, each a finding reported to the integrator.
 KNOWN_OPEN: dict[tuple[str, str], str] = {
+    # SymbiosisPlan.load (matching/pipeline.py, moving to pipeline/) parses its payloads outside
+    # a `with symbioflows._persist.decoding(path, "plan artefact"):` block, so KeyError /
+    # TypeError / BadZipFile escape; the pipeline owner wraps it (one line) and removes these.
+    ("symbiosis-plan", "crafted"): "SymbiosisPlan.load lets parser errors escape (issue 18.8)",
     # ("receiver-scorer", "tampered") fixed on the matching branch: ReceiverScorer.save now
     # writes a _persist artefact (JSON payload + manifest with sha256).
 }
@@ -376,6 +380,241 @@ def test_crash_mid_write_leaves_the_old_artefact_intact(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 9, r.stderr
     assert _core_load(tmp_path / "a") == old  # still the old, complete, verified artefact
+
+
+# ---- crafted payloads: a hostile author recomputes the manifest (issue 18, item 8) ----------
+
+
+def _crafted_variants(name: str, data: bytes) -> list[tuple[str, bytes]]:
+    """Well-hashed but hostile contents for one payload file, by its kind."""
+    out = [("empty", b""), ("garbage", b"\x00\xff" * 37), ("half", data[: len(data) // 2])]
+    if name.endswith(".json"):
+        out += [("object", b"{}"), ("list", b"[]"), ("string", b'"x"'), ("null", b"null"),
+                ("huge-number", b"1e999"), ("huge-int", b"9" * 5000),
+                ("deep", b"[" * 100_000 + b"]" * 100_000),
+                ("not-utf8", b'{"a": "\xff"}')]
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            for key in list(doc)[:12]:
+                for label, v in (("str", "x"), ("int", 10**30), ("list", [1, 2]),
+                                 ("neg", -1), ("none", None), ("dict", {"a": "b"})):
+                    bad = dict(doc)
+                    bad[key] = v
+                    out.append((f"{key}={label}", json.dumps(bad).encode()))
+    elif name.endswith((".npz", ".npy")):
+        import io
+        import zipfile
+
+        buf = io.BytesIO()
+        np.savez(buf, other=np.arange(3))
+        out.append(("other-arrays", buf.getvalue()))
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("vectors.npy", b"\x93NUMPY\x01\x00" + b"\xff" * 40)
+        out.append(("bad-npy-in-zip", buf.getvalue()))
+        if data[:2] == b"PK":
+            import zipfile as zf
+
+            src = zf.ZipFile(io.BytesIO(data))
+            for member in src.namelist()[:4]:
+                for label, arr in (("strings", np.array(["a", "b"])),
+                                   ("3d", np.zeros((2, 2, 2))), ("empty", np.zeros(0)),
+                                   ("nan", np.array([np.nan, np.inf])),
+                                   ("big-ints", np.array([2**62, -(2**62)]))):
+                    b2 = io.BytesIO()
+                    with zf.ZipFile(b2, "w") as z:
+                        for m in src.namelist():
+                            if m == member:
+                                ab = io.BytesIO()
+                                np.save(ab, arr, allow_pickle=False)
+                                z.writestr(m, ab.getvalue())
+                            else:
+                                z.writestr(m, src.read(m))
+                    out.append((f"{member}={label}", b2.getvalue()))
+    elif name.endswith(".parquet"):
+        import io
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        buf = io.BytesIO()
+        pq.write_table(pa.table({"unrelated": [1, 2]}), buf)
+        out.append(("other-columns", buf.getvalue()))
+    elif name.endswith(".safetensors"):
+        out += [("huge-header", (2**62).to_bytes(8, "little") + b"{}"),
+                ("bad-header", (9).to_bytes(8, "little") + b'{"a": 1}x')]
+    return out
+
+
+def _rehash(path: Path, name: str) -> None:
+    import hashlib
+
+    m = path / _persist.MANIFEST
+    manifest = json.loads(m.read_text())
+    data = (path / name).read_bytes()
+    manifest["payloads"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    m.write_text(json.dumps(manifest))
+
+
+#: what a crafted artefact may raise: only these (never a bare parser or Python error)
+_DOCUMENTED = (UnsafeFileError, FormatVersionError)
+
+
+@pytest.mark.parametrize("name", _params("crafted", PERSIST_NAMES))
+def test_crafted_payload_with_recomputed_hash_is_unsafe_file_error(name, tmp_path):
+    art = _artefact(name)
+    art.save(tmp_path / "good")
+    escaped = []
+    manifest = json.loads((tmp_path / "good" / _persist.MANIFEST).read_text())
+    for payload in sorted(manifest["payloads"]):
+        good = (tmp_path / "good" / payload).read_bytes()
+        for label, data in _crafted_variants(payload, good):
+            import shutil
+
+            d = tmp_path / "crafted"
+            if d.exists():
+                shutil.rmtree(d)
+            shutil.copytree(tmp_path / "good", d)
+            (d / payload).write_bytes(data)
+            _rehash(d, payload)
+            try:
+                art.load(d)
+            except _DOCUMENTED:
+                pass
+            except InvalidInputError as exc:
+                # the one caller-side answer: a file that names a text encoder this process
+                # must be given (FeedbackScorer.load(path, text_encoder=...))
+                if "pass text_encoder=" not in str(exc):
+                    escaped.append(f"{payload} [{label}]: {type(exc).__name__}: {exc}"[:200])
+            except Exception as exc:  # noqa: BLE001 - the finding is what escapes
+                escaped.append(f"{payload} [{label}]: {type(exc).__name__}: {str(exc)[:120]}")
+    assert not escaped, "crafted payloads escaped as plain errors:\n" + "\n".join(escaped)
+
+
+@pytest.mark.parametrize("name", _params("crafted-meta", PERSIST_NAMES))
+def test_crafted_manifest_metadata_is_unsafe_file_error(name, tmp_path):
+    art = _artefact(name)
+    art.save(tmp_path / "good")
+    m = json.loads((tmp_path / "good" / _persist.MANIFEST).read_text())
+    escaped = []
+    for key in list(m.get("meta", {})):
+        for label, v in (("str", "x"), ("int", 10**30), ("list", [1]), ("none", None),
+                         ("neg", -5), ("dict", {"a": 1})):
+            import shutil
+
+            d = tmp_path / "crafted"
+            if d.exists():
+                shutil.rmtree(d)
+            shutil.copytree(tmp_path / "good", d)
+            bad = json.loads(json.dumps(m))
+            bad["meta"][key] = v
+            (d / _persist.MANIFEST).write_text(json.dumps(bad))
+            try:
+                art.load(d)
+            except _DOCUMENTED:
+                pass
+            except Exception as exc:  # noqa: BLE001
+                escaped.append(f"meta[{key!r}]={label}: {type(exc).__name__}: {str(exc)[:120]}")
+    assert not escaped, "crafted metadata escaped as plain errors:\n" + "\n".join(escaped)
+
+
+def test_deep_manifest_is_unsafe_file_error(tmp_path):
+    _core_save(tmp_path / "a")
+    (tmp_path / "a" / _persist.MANIFEST).write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(UnsafeFileError):
+        _core_load(tmp_path / "a")
+
+
+# ---- overwrite is atomic (issue 18, item 7) --------------------------------------------------
+
+
+@pytest.mark.parametrize("swap", ["exchange", "rename"])
+def test_failed_overwrite_keeps_the_old_artefact(tmp_path, monkeypatch, swap):
+    old = _core_save(tmp_path / "a")
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 2:  # the move of the new artefact into place
+            raise OSError(28, "No space left on device (injected)")
+        return real_replace(src, dst)
+
+    if swap == "exchange":
+        def failing_exchange(a, b):
+            raise OSError(5, "I/O error (injected)")
+
+        monkeypatch.setattr(_persist, "_exchange", failing_exchange)
+    else:
+        monkeypatch.setattr(_persist, "_exchange", None)  # a system without renameat2
+        monkeypatch.setattr(_persist.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="injected"):
+        _persist.save_artifact(tmp_path / "a", kind="reliability-test", version=2,
+                               payloads={"x.npy": b"NEW", "y.bin": b"new"})
+    monkeypatch.undo()
+    assert _core_load(tmp_path / "a") == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"], "nothing left behind"
+
+
+def test_overwrite_replaces_the_artefact(tmp_path):
+    _core_save(tmp_path / "a")
+    _persist.save_artifact(tmp_path / "a", kind="reliability-test", version=2,
+                           payloads={"x.npy": b"NEW"})
+    assert _persist.load_artifact(tmp_path / "a", kind="reliability-test",
+                                  max_version=2)[1] == {"x.npy": b"NEW"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
+
+
+# ---- keyed signatures (HMAC-SHA256) for artefacts that cross a trust boundary -----------------
+
+
+def test_signed_artefact_round_trip_and_forgery(tmp_path):
+    key = b"k" * 32
+    _persist.save_artifact(tmp_path / "a", kind="demo", version=1, meta={"n": 1},
+                           payloads={"x.bin": b"hi"}, key=key)
+    assert _persist.load_artifact(tmp_path / "a", kind="demo", max_version=1, key=key) == (
+        {"n": 1}, {"x.bin": b"hi"})
+    # without a key the artefact still loads (the signature is checked only when asked)
+    assert _persist.load_artifact(tmp_path / "a", kind="demo", max_version=1)[1] == {"x.bin": b"hi"}
+    with pytest.raises(UnsafeFileError, match="signature"):
+        _persist.load_artifact(tmp_path / "a", kind="demo", max_version=1, key=b"other" * 8)
+    # an attacker who edits a payload and recomputes the sha256 cannot recompute the HMAC
+    (tmp_path / "a" / "x.bin").write_bytes(b"ho")
+    _rehash(tmp_path / "a", "x.bin")
+    assert _persist.load_artifact(tmp_path / "a", kind="demo", max_version=1)[1] == {"x.bin": b"ho"}
+    with pytest.raises(UnsafeFileError, match="signature"):
+        _persist.load_artifact(tmp_path / "a", kind="demo", max_version=1, key=key)
+    # ...nor change the metadata, kind or version
+    _persist.save_artifact(tmp_path / "b", kind="demo", version=1, meta={"n": 1},
+                           payloads={"x.bin": b"hi"}, key=key)
+    m = tmp_path / "b" / _persist.MANIFEST
+    doc = json.loads(m.read_text())
+    doc["meta"]["n"] = 2
+    m.write_text(json.dumps(doc))
+    with pytest.raises(UnsafeFileError, match="signature"):
+        _persist.load_artifact(tmp_path / "b", kind="demo", max_version=1, key=key)
+
+
+def test_unsigned_artefact_refused_when_a_key_is_required(tmp_path):
+    _persist.save_artifact(tmp_path / "a", kind="demo", version=1, payloads={"x.bin": b"hi"})
+    with pytest.raises(UnsafeFileError, match="not signed"):
+        _persist.load_artifact(tmp_path / "a", kind="demo", max_version=1, key=b"k" * 32)
+    with pytest.raises(InvalidInputError, match="key"):
+        _persist.save_artifact(tmp_path / "b", kind="demo", version=1, payloads={}, key=b"short")
+    with pytest.raises(InvalidInputError, match="key"):
+        _persist.save_artifact(tmp_path / "b", kind="demo", version=1, payloads={}, key="text")
+
+
+def test_signing_key_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMBIOFLOWS_ARTIFACT_KEY", "00" * 32)
+    _persist.save_artifact(tmp_path / "a", kind="demo", version=1, payloads={"x.bin": b"hi"})
+    assert "signature" in json.loads((tmp_path / "a" / _persist.MANIFEST).read_text())
+    monkeypatch.setenv("SYMBIOFLOWS_ARTIFACT_KEY", "11" * 32)
+    with pytest.raises(UnsafeFileError, match="signature"):
+        _persist.load_artifact(tmp_path / "a", kind="demo", max_version=1)
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from symbioflows._optional import has_module, import_optional
-from symbioflows._persist import load_artifact, save_artifact
+from symbioflows._persist import decoding, load_artifact, save_artifact
 from symbioflows.errors import InvalidInputError, NotFittedError, UnsafeFileError
 from symbioflows.learn._tables import as_frame, as_pairs, as_tables
 from symbioflows.learn.features import PairFeaturizer
@@ -209,36 +209,40 @@ class FeedbackScorer:
         """Load a saved scorer. The text encoder must be the one it was saved with
         (``hashing-*`` is rebuilt automatically; pass others explicitly)."""
         _, payloads = load_artifact(path, kind=SCORER_KIND, max_version=SCORER_VERSION)
-        import pyarrow.parquet as pq
+        with decoding(path, "FeedbackScorer artefact"):
+            import pyarrow.parquet as pq
 
-        try:
-            meta = json.loads(payloads["config.json"].decode())
-            with np.load(io.BytesIO(payloads["model.npz"]), allow_pickle=False) as z:
-                arrays = [z["coef"], z["intercept"], z["g2"]]
-            streams = pq.read_table(io.BytesIO(payloads["streams.parquet"])).to_pandas()
-            companies = pq.read_table(io.BytesIO(payloads["companies.parquet"])).to_pandas()
-        except (KeyError, ValueError, OSError) as exc:
-            raise UnsafeFileError(f"{path}: malformed FeedbackScorer artefact ({exc})") from exc
-        enc_name = str(meta.get("text_encoder", ""))
-        if text_encoder is None:
+            try:
+                meta = json.loads(payloads["config.json"].decode())
+                with np.load(io.BytesIO(payloads["model.npz"]), allow_pickle=False) as z:
+                    arrays = [z["coef"], z["intercept"], z["g2"]]
+                streams = pq.read_table(io.BytesIO(payloads["streams.parquet"])).to_pandas()
+                companies = pq.read_table(io.BytesIO(payloads["companies.parquet"])).to_pandas()
+            except (KeyError, ValueError, OSError) as exc:
+                raise UnsafeFileError(f"{path}: malformed FeedbackScorer artefact ({exc})") from exc
+            enc_name = meta["text_encoder"]
+            if not isinstance(enc_name, str) or not enc_name:
+                raise UnsafeFileError(f"{path}: text_encoder {enc_name!r} is not an encoder name")
+        if text_encoder is None:  # the caller's part: outside the malformed-file guard
             if not enc_name.startswith("hashing-"):
                 raise InvalidInputError(f"{path} was saved with text encoder {enc_name!r}; pass text_encoder=")
             text_encoder = "hashing"
-        params = dict(meta["params"])
-        sc = cls(text_encoder=text_encoder, **params)
-        for col in ("lat", "lon", "quantity_t_per_yr", "quality"):
-            for df in (streams, companies):
-                if col in df.columns:
-                    df[col] = pd.to_numeric(df[col], errors="coerce")
-        emb_dim = int(enc_name.split("-")[1]) if enc_name.startswith("hashing-") else 128
-        sc.featurizer_ = PairFeaturizer(text_encoder=text_encoder, n_buckets=sc.n_buckets, embed_dim=emb_dim).fit(
-            {"streams": streams, "companies": companies}
-        )
-        if sc.featurizer_.n_features != int(meta["n_features"]):
-            raise UnsafeFileError(f"{path}: feature count {meta['n_features']} does not match")
-        sc.model_ = SGDLogistic(lr=sc.lr, alpha=sc.alpha, epochs=sc.epochs, rng=sc.rng).set_arrays(arrays)
-        sc.n_updates_ = int(meta.get("n_updates", 0))
-        return sc
+        with decoding(path, "FeedbackScorer artefact"):
+            params = dict(meta["params"])
+            sc = cls(text_encoder=text_encoder, **params)
+            for col in ("lat", "lon", "quantity_t_per_yr", "quality"):
+                for df in (streams, companies):
+                    if col in df.columns:
+                        df[col] = pd.to_numeric(df[col], errors="coerce")
+            emb_dim = int(enc_name.split("-")[1]) if enc_name.startswith("hashing-") else 128
+            sc.featurizer_ = PairFeaturizer(text_encoder=text_encoder, n_buckets=sc.n_buckets, embed_dim=emb_dim).fit(
+                {"streams": streams, "companies": companies}
+            )
+            if sc.featurizer_.n_features != int(meta["n_features"]):
+                raise UnsafeFileError(f"{path}: feature count {meta['n_features']} does not match")
+            sc.model_ = SGDLogistic(lr=sc.lr, alpha=sc.alpha, epochs=sc.epochs, rng=sc.rng).set_arrays(arrays)
+            sc.n_updates_ = int(meta.get("n_updates", 0))
+            return sc
 
 
 class ModelRegistry:

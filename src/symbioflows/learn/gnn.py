@@ -24,7 +24,7 @@ import pandas as pd
 
 from symbioflows._config import check_rng, resolve_n_jobs
 from symbioflows._optional import import_optional
-from symbioflows._persist import load_artifact, save_artifact
+from symbioflows._persist import decoding, load_artifact, save_artifact
 from symbioflows._validation import check_positive_int
 from symbioflows.errors import InvalidInputError, NotFittedError, UnsafeFileError
 from symbioflows.learn._embed import make_text_encoder
@@ -549,65 +549,69 @@ class LinkPredictor:
         """
         st_torch = import_optional("safetensors.torch", "gnn", purpose="loading a LinkPredictor")
         st_np = import_optional("safetensors.numpy", "gnn", purpose="loading a LinkPredictor")
-        _, payloads = load_artifact(path, kind=ARTIFACT_KIND, max_version=FORMAT_VERSION)
-        try:
-            meta = json.loads(payloads["config.json"].decode())
-            params = dict(meta["params"])
-            in_dims = {str(k): int(v) for k, v in meta["in_dims"].items()}
-            if [tuple(r) for r in meta["relations"]] != list(RELATIONS):
-                raise UnsafeFileError(f"{path}: relations {meta['relations']} differ from this release's")
-            state = st_torch.load(payloads["weights.safetensors"])
-            arrays = st_np.load(payloads["graph.safetensors"])
-            ids = json.loads(payloads["ids.json"].decode())
-        except UnsafeFileError:
-            raise
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
-            raise UnsafeFileError(f"{path}: malformed LinkPredictor artefact ({exc})") from exc
-        except Exception as exc:  # safetensors raises its own error types on corrupt bytes
-            raise UnsafeFileError(f"{path}: unreadable weights ({type(exc).__name__}: {exc})") from exc
+        _resolve_device(device)  # the caller's arguments first: their errors stay theirs
         if n_jobs != "saved":
-            params["n_jobs"] = n_jobs
-        lp = cls(**params, device=device)
-        lp._check_params()
-        dev = _resolve_device(device)
-        try:
-            node_ids = {nt: np.array(v, dtype=object) for nt, v in ids.items()}
-            x = {nt: arrays[f"x.{nt}"].astype(np.float32) for nt in node_ids}
-            edges = {rel: arrays["edge." + ".".join(rel)].astype(np.int64) for rel in RELATIONS[:6]}
-            graph = SymbiosisGraph(
-                node_ids=node_ids,
-                x=x,
-                edges=edges,
-                stream_is_supply=arrays["stream_is_supply"].astype(bool),
-                stream_company=arrays["stream_company"].astype(np.int64),
-                exchanges=arrays["exchanges"].astype(np.int64),
-                encoder_name=str(meta.get("encoder", "")),
-            )
-            for nt, v in x.items():
-                if v.shape != (node_ids[nt].size, in_dims[nt]):
-                    raise UnsafeFileError(f"{path}: features of {nt!r} have shape {v.shape}")
-            n = {nt: v.size for nt, v in node_ids.items()}
-            for rel, e in list(edges.items()) + [(("stream", "x", "stream"), arrays["mp_edges"])]:
-                if e.ndim != 2 or e.shape[0] != 2:
-                    raise UnsafeFileError(f"{path}: edges {rel} have shape {e.shape}")
-                if e.size and (e.min() < 0 or e[0].max() >= n[rel[0]] or e[1].max() >= n[rel[2]]):
-                    raise UnsafeFileError(f"{path}: edges {rel} point outside the node tables")
-            model = _build_model(in_dims, params["hidden_dim"], params["n_layers"], params["dropout"])
-            model.load_state_dict(state, strict=True)
-        except UnsafeFileError:
-            raise
-        except (KeyError, RuntimeError, ValueError) as exc:
-            raise UnsafeFileError(f"{path}: weights do not fit the saved config ({exc})") from exc
-        model.to(dev).eval()
-        lp.graph_ = graph
-        lp.model_ = model
-        lp.device_ = dev
-        lp.history_ = []
-        lp.best_epoch_ = int(meta.get("best_epoch", 0))
-        lp.message_passing_edges_ = arrays["mp_edges"].astype(np.int64)
-        lp.encoder_name_ = graph.encoder_name
-        lp._h_cache = None
-        return lp
+            resolve_n_jobs(n_jobs)
+        _, payloads = load_artifact(path, kind=ARTIFACT_KIND, max_version=FORMAT_VERSION)
+        with decoding(path, "LinkPredictor artefact"):
+            try:
+                meta = json.loads(payloads["config.json"].decode())
+                params = dict(meta["params"])
+                in_dims = {str(k): int(v) for k, v in meta["in_dims"].items()}
+                if [tuple(r) for r in meta["relations"]] != list(RELATIONS):
+                    raise UnsafeFileError(f"{path}: relations {meta['relations']} differ from this release's")
+                state = st_torch.load(payloads["weights.safetensors"])
+                arrays = st_np.load(payloads["graph.safetensors"])
+                ids = json.loads(payloads["ids.json"].decode())
+            except UnsafeFileError:
+                raise
+            except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+                raise UnsafeFileError(f"{path}: malformed LinkPredictor artefact ({exc})") from exc
+            except Exception as exc:  # safetensors raises its own error types on corrupt bytes
+                raise UnsafeFileError(f"{path}: unreadable weights ({type(exc).__name__}: {exc})") from exc
+            if n_jobs != "saved":
+                params["n_jobs"] = n_jobs
+            lp = cls(**params, device=device)
+            lp._check_params()
+            dev = _resolve_device(device)
+            try:
+                node_ids = {nt: np.array(v, dtype=object) for nt, v in ids.items()}
+                x = {nt: arrays[f"x.{nt}"].astype(np.float32) for nt in node_ids}
+                edges = {rel: arrays["edge." + ".".join(rel)].astype(np.int64) for rel in RELATIONS[:6]}
+                graph = SymbiosisGraph(
+                    node_ids=node_ids,
+                    x=x,
+                    edges=edges,
+                    stream_is_supply=arrays["stream_is_supply"].astype(bool),
+                    stream_company=arrays["stream_company"].astype(np.int64),
+                    exchanges=arrays["exchanges"].astype(np.int64),
+                    encoder_name=str(meta.get("encoder", "")),
+                )
+                for nt, v in x.items():
+                    if v.shape != (node_ids[nt].size, in_dims[nt]):
+                        raise UnsafeFileError(f"{path}: features of {nt!r} have shape {v.shape}")
+                n = {nt: v.size for nt, v in node_ids.items()}
+                for rel, e in list(edges.items()) + [(("stream", "x", "stream"), arrays["mp_edges"])]:
+                    if e.ndim != 2 or e.shape[0] != 2:
+                        raise UnsafeFileError(f"{path}: edges {rel} have shape {e.shape}")
+                    if e.size and (e.min() < 0 or e[0].max() >= n[rel[0]] or e[1].max() >= n[rel[2]]):
+                        raise UnsafeFileError(f"{path}: edges {rel} point outside the node tables")
+                model = _build_model(in_dims, params["hidden_dim"], params["n_layers"], params["dropout"])
+                model.load_state_dict(state, strict=True)
+            except UnsafeFileError:
+                raise
+            except (KeyError, RuntimeError, ValueError) as exc:
+                raise UnsafeFileError(f"{path}: weights do not fit the saved config ({exc})") from exc
+            model.to(dev).eval()
+            lp.graph_ = graph
+            lp.model_ = model
+            lp.device_ = dev
+            lp.history_ = []
+            lp.best_epoch_ = int(meta.get("best_epoch", 0))
+            lp.message_passing_edges_ = arrays["mp_edges"].astype(np.int64)
+            lp.encoder_name_ = graph.encoder_name
+            lp._h_cache = None
+            return lp
 
     def __repr__(self) -> str:
         fitted = f", fitted on {self.graph_!r}" if hasattr(self, "graph_") else ""

@@ -1116,14 +1116,15 @@ class ReceiverScorer:
     @classmethod
     def load(cls, path: str | Path) -> ReceiverScorer:
         """Read an artefact written by :meth:`save` (hashes and format version checked)."""
-        from symbioflows._persist import load_artifact
+        from symbioflows._persist import decoding, load_artifact
 
         _meta, payloads = load_artifact(path, kind=ARTIFACT_KIND, max_version=FORMAT_VERSION)
-        try:
-            d = json.loads(payloads["scorer.json"].decode("utf-8"))
-        except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise FormatVersionError(f"{path}: not a valid scorer artefact ({exc})") from exc
-        return cls.from_json(d)
+        with decoding(path, "ReceiverScorer artefact"):
+            try:
+                d = json.loads(payloads["scorer.json"].decode("utf-8"))
+            except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise FormatVersionError(f"{path}: not a valid scorer artefact ({exc})") from exc
+            return cls.from_json(d)
 
     @classmethod
     def pretrained(cls) -> ReceiverScorer:

@@ -364,36 +364,35 @@ class MaterialEncoder:
         )
 
     def _load_cache(self, path: Path) -> None:
-        from symbioflows._persist import load_artifact
+        from symbioflows._persist import decoding, load_artifact
 
         meta, payloads = load_artifact(path, kind=_CACHE_KIND, max_version=_CACHE_VERSION)
-        if meta.get("model_id") != self.model_id:
-            logger.warning(
-                "embedding cache %s was written by %r, not %r: ignored",
-                path,
-                meta.get("model_id"),
-                self.model_id,
-            )
-            return
-        try:
-            with np.load(BytesIO(payloads["vectors.npz"]), allow_pickle=False) as z:
-                mat = np.asarray(z["vectors"], dtype=np.float32)
-            keys = json.loads(payloads["texts.json"].decode("utf-8"))
-        except (KeyError, ValueError, OSError) as exc:
-            raise UnsafeFileError(
-                f"{path}: embedding cache payloads are malformed ({exc})"
-            ) from exc
-        if (
-            not isinstance(keys, list)
-            or mat.ndim != 2
-            or mat.shape != (len(keys), self.dimension)
-            or not all(isinstance(k, str) for k in keys)
-        ):
-            raise UnsafeFileError(f"{path}: embedding cache shape does not match its texts")
-        for k, v in zip(keys, mat):
-            self._cache[k] = v
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        with decoding(path, "embedding cache"):
+            if meta.get("model_id") != self.model_id:
+                logger.warning(
+                    "embedding cache %s was written by %r, not %r: ignored",
+                    path,
+                    meta.get("model_id"),
+                    self.model_id,
+                )
+                return
+            try:
+                with np.load(BytesIO(payloads["vectors.npz"]), allow_pickle=False) as z:
+                    mat = np.asarray(z["vectors"], dtype=np.float32)
+                keys = json.loads(payloads["texts.json"].decode("utf-8"))
+            except (KeyError, ValueError, OSError) as exc:
+                raise UnsafeFileError(f"{path}: embedding cache payloads are malformed ({exc})") from exc
+            if (
+                not isinstance(keys, list)
+                or mat.ndim != 2
+                or mat.shape != (len(keys), self.dimension)
+                or not all(isinstance(k, str) for k in keys)
+            ):
+                raise UnsafeFileError(f"{path}: embedding cache shape does not match its texts")
+            for k, v in zip(keys, mat):
+                self._cache[k] = v
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
 
 
 # ---------------------------------------------------------------------- shared encoders

@@ -416,38 +416,39 @@ class MaterialIndex:
         FormatVersionError
             Written by a newer format.
         """
-        from symbioflows._persist import load_artifact
+        from symbioflows._persist import decoding, load_artifact
 
         meta, payloads = load_artifact(path, kind=_KIND, max_version=_VERSION)
-        faiss = _faiss()
-        try:
-            with np.load(io.BytesIO(payloads["metadata.npz"]), allow_pickle=False) as z:
-                ids_arr, cls_arr = z["ids"], z["material_class"]
-                haz, dirs = z["hazardous"], z["direction"]
-            index = faiss.deserialize_index(np.frombuffer(payloads["index.faiss"], dtype=np.uint8))
-            n, dim, classes = int(meta["n"]), int(meta["dim"]), list(meta["classes"])
-        except (KeyError, ValueError, TypeError, OSError, RuntimeError) as exc:
-            raise UnsafeFileError(f"{path}: malformed material index ({exc})") from exc
-        if index.ntotal != n or index.d != dim or not (len(ids_arr) == len(cls_arr) == len(haz) == len(dirs) == n):
-            raise UnsafeFileError(f"{path}: index and metadata sizes disagree")
-        if cls_arr.size and (cls_arr.min() < 0 or cls_arr.max() >= len(classes)):
-            raise UnsafeFileError(f"{path}: class codes out of range")
-        p = meta.get("params", {})
-        self = cls(**p)
-        self.dim = dim
-        self._ids = [int(v) if ids_arr.dtype.kind in "iu" else str(v) for v in ids_arr]
-        self._cls = [classes[int(i)] for i in cls_arr]
-        self._haz = [int(h) for h in haz]
-        self._dir = [int(d) for d in dirs]
-        self._index = index
-        self.kind_ = meta["kind"]
-        self.recall_ = meta.get("recall")
-        if meta.get("search_param") is not None:
-            self._set_param(int(meta["search_param"]))
-        # keep our own copy of the vectors for exact / filtered search
-        self._mat = index.reconstruct_n(0, n).astype(np.float32) if n else np.zeros((0, dim), np.float32)
-        self._vectors = [self._mat]
-        return self
+        with decoding(path, "material index"):
+            faiss = _faiss()
+            try:
+                with np.load(io.BytesIO(payloads["metadata.npz"]), allow_pickle=False) as z:
+                    ids_arr, cls_arr = z["ids"], z["material_class"]
+                    haz, dirs = z["hazardous"], z["direction"]
+                index = faiss.deserialize_index(np.frombuffer(payloads["index.faiss"], dtype=np.uint8))
+                n, dim, classes = int(meta["n"]), int(meta["dim"]), list(meta["classes"])
+            except (KeyError, ValueError, TypeError, OSError, RuntimeError) as exc:
+                raise UnsafeFileError(f"{path}: malformed material index ({exc})") from exc
+            if index.ntotal != n or index.d != dim or not (len(ids_arr) == len(cls_arr) == len(haz) == len(dirs) == n):
+                raise UnsafeFileError(f"{path}: index and metadata sizes disagree")
+            if cls_arr.size and (cls_arr.min() < 0 or cls_arr.max() >= len(classes)):
+                raise UnsafeFileError(f"{path}: class codes out of range")
+            p = meta.get("params", {})
+            self = cls(**p)
+            self.dim = dim
+            self._ids = [int(v) if ids_arr.dtype.kind in "iu" else str(v) for v in ids_arr]
+            self._cls = [classes[int(i)] for i in cls_arr]
+            self._haz = [int(h) for h in haz]
+            self._dir = [int(d) for d in dirs]
+            self._index = index
+            self.kind_ = meta["kind"]
+            self.recall_ = meta.get("recall")
+            if meta.get("search_param") is not None:
+                self._set_param(int(meta["search_param"]))
+            # keep our own copy of the vectors for exact / filtered search
+            self._mat = index.reconstruct_n(0, n).astype(np.float32) if n else np.zeros((0, dim), np.float32)
+            self._vectors = [self._mat]
+            return self
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
