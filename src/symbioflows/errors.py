@@ -44,7 +44,9 @@ class DatasetProblem:
     """One validation problem: where it is, what was found, how to fix it.
 
     ``row`` is the 0-based row position in the table as read (``None`` for a table-level
-    problem such as a missing column).
+    problem such as a missing column).  Problems of CSV files also carry ``extra["line"]``,
+    the 1-based line of the file where the row starts (the header is line 1), which an
+    editor shows.
     """
 
     table: str
@@ -60,6 +62,8 @@ class DatasetProblem:
         where = self.table
         if self.row is not None:
             where += f" row {self.row}"
+            if self.extra.get("line") is not None:
+                where += f" (line {self.extra['line']})"
         if self.column is not None:
             where += f" column {self.column!r}"
         text = f"{where}: {self.message}"

@@ -89,8 +89,12 @@ def find_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path | None
     """Where ``maestri_exchanges.csv`` lives: the argument, ``$SYMBIOFLOWS_DATA_DIR``, or
     ``shared/data`` in an ancestor of the package or working directory (``None`` if absent)."""
     cands: list[Path] = []
-    if data_dir is not None:
-        cands.append(Path(data_dir))
+    if data_dir is not None:  # an explicit folder is the only one looked at
+        if (Path(data_dir) / "maestri_exchanges.csv").is_file():
+            return Path(data_dir).resolve()
+        raise InvalidInputError(
+            f"{data_dir}: no maestri_exchanges.csv there; pass the directory holding the "
+            "MAESTRI exchanges (shared/data)")
     if os.environ.get("SYMBIOFLOWS_DATA_DIR"):
         cands.append(Path(os.environ["SYMBIOFLOWS_DATA_DIR"]))
     # ``../shared/data`` next to the repository root (or any ancestor's ``shared/data``,
@@ -100,10 +104,6 @@ def find_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path | None
     for c in cands:
         if (c / "maestri_exchanges.csv").is_file():
             return c.resolve()
-    if data_dir is not None:
-        raise InvalidInputError(
-            f"{data_dir}: no maestri_exchanges.csv there; pass the directory holding the "
-            "MAESTRI exchanges (shared/data)")
     return None
 
 
@@ -171,7 +171,8 @@ def load_maestri(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
     """
     d = find_data_dir(data_dir)
     if d is None:
-        raise InvalidInputError("MAESTRI data not found; pass data_dir= or set SYMBIOFLOWS_DATA_DIR")
+        raise InvalidInputError("MAESTRI data (maestri_exchanges.csv) not found; pass data_dir= "
+                                "or set SYMBIOFLOWS_DATA_DIR")
     raw = pd.read_csv(d / "maestri_exchanges.csv", dtype=str)
     titles = _nace_titles(d)
     cases = [str(e).split(",")[0].strip() for e in raw["exchange_id"]]
@@ -773,12 +774,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def add_arguments(p: Any) -> None:
-    p.add_argument("--data-dir", default=None, help="directory with maestri_exchanges.csv")
-    p.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
-    p.add_argument("--settings", default=",".join(SETTINGS), help="case,all")
-    p.add_argument("--folds", type=int, default=5)
-    p.add_argument("--boot", type=int, default=1000)
-    p.add_argument("--backend", default="auto", choices=("auto", "sentence", "hashing"))
+    p.add_argument("--data-dir", default=None,
+                   help="folder holding maestri_exchanges.csv (default: $SYMBIOFLOWS_DATA_DIR, "
+                        "else shared/data next to the repository)")
+    p.add_argument("--methods", default=",".join(METHODS),
+                   help=f"comma-separated matchers to rank with (default: all of {','.join(METHODS)})")
+    p.add_argument("--settings", default=",".join(SETTINGS),
+                   help="comma-separated candidate sets: 'case' (the organisations of the same "
+                        "case) and/or 'all' (every receiver NACE class); default case,all")
+    p.add_argument("--folds", type=int, default=5,
+                   help="cross-validation folds, grouped by case (default 5)")
+    p.add_argument("--boot", type=int, default=1000,
+                   help="bootstrap resamples over cases for the 95%% intervals (default 1000)")
+    p.add_argument("--backend", default="auto", choices=("auto", "sentence", "hashing"),
+                   help="text embedding: the MiniLM sentence model, hashed n-grams, or auto "
+                        "(the model when installed)")
     p.add_argument("--json", default=None,
                    help="also write the summary (and the paired differences) as JSON here")
     p.add_argument("--case-studies", nargs="?", const="auto", default=None, metavar="CSV",
@@ -788,7 +798,7 @@ def add_arguments(p: Any) -> None:
                         "on the case studies")
     p.add_argument("--views", default=",".join(VIEWS),
                    help="with --case-studies: which of maestri,combined,out_of_source to run")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bars; print the table only")
 
 
 def _case_studies_arg(value: str | None) -> str | bool | None:

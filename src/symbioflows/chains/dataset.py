@@ -59,7 +59,9 @@ def graph_from_dataset(
     -------
     SymbiosisGraph
         Edges carry ``material``, ``material_class``, ``supplier_stream_id``,
-        ``receiver_stream_id`` and ``distance_km`` (candidates).
+        ``receiver_stream_id``, ``quantity`` and ``unit`` (the link's quantity per year in
+        its medium's unit: ``t`` when both streams have tonnes, else ``MWh`` or ``m3``; NaN
+        when unknown) and ``distance_km`` (candidates).
     """
     from symbioflows import read_dataset
 
@@ -79,11 +81,14 @@ def graph_from_dataset(
         q = usable["quantity_t_per_yr"].to_numpy(dtype=float)
         fallback = np.fmin(s["quantity_t_per_yr"].to_numpy(float), r["quantity_t_per_yr"].to_numpy(float))
         q = np.where(np.isnan(q), fallback, q)
+        qty, unit = _link_quantity(s, r, q)
         edges = pd.DataFrame({
             "supplier": s["company_id"].to_numpy(),
             "receiver": r["company_id"].to_numpy(),
             "score": usable["status"].map(EXCHANGE_STATUS_SCORE).fillna(0.5).to_numpy(float),
             "tonnes_per_yr": np.nan_to_num(q, nan=0.0),
+            "quantity": qty,
+            "unit": unit,
             "material": s["material"].to_numpy(),
             "material_class": s["material_class"].to_numpy(),
             "supplier_stream_id": usable["supplier_stream_id"].to_numpy(),
@@ -108,11 +113,17 @@ def graph_from_dataset(
     keep = dist <= max_distance_km
     pairs, dist = pairs[keep], dist[keep]
     q = np.fmin(pairs["quantity_t_per_yr_s"].to_numpy(float), pairs["quantity_t_per_yr_d"].to_numpy(float))
+    cols = [c for c, _ in _QUANTITY_UNITS]
+    qty, unit = _link_quantity(
+        pairs[[c + "_s" for c in cols]].set_axis(cols, axis=1),
+        pairs[[c + "_d" for c in cols]].set_axis(cols, axis=1), q)
     edges = pd.DataFrame({
         "supplier": pairs["company_id_s"].to_numpy(),
         "receiver": pairs["company_id_d"].to_numpy(),
         "score": np.maximum(MIN_CANDIDATE_SCORE, 1.0 - dist / max_distance_km),
         "tonnes_per_yr": np.nan_to_num(q, nan=0.0),
+        "quantity": qty,
+        "unit": unit,
         "material": pairs["material_s"].to_numpy(),
         "material_class": pairs["material_class"].to_numpy(),
         "supplier_stream_id": pairs["stream_id_s"].to_numpy(),
@@ -120,3 +131,32 @@ def graph_from_dataset(
         "distance_km": dist,
     })
     return SymbiosisGraph(companies, edges)
+
+
+#: (stream column, unit) in the order a link's unit is chosen: energy first (steam and heat
+#: streams may also state tonnes, but MWh is what a heat link carries), then mass, volume.
+_QUANTITY_UNITS = (("quantity_mwh_per_yr", "MWh"), ("quantity_t_per_yr", "t"),
+                   ("quantity_m3_per_yr", "m3"))
+
+
+def _link_quantity(sup: pd.DataFrame, dem: pd.DataFrame,
+                   tonnes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Quantity and unit of each link: the smaller of the two streams' MWh when both state
+    energy, else ``tonnes`` (the exchange's or the smaller stream's), else the smaller m3
+    (NaN, in the supply's unit, when unknown)."""
+    n = len(tonnes)
+    qty = np.full(n, np.nan)
+    unit = np.full(n, "", dtype=object)
+    for col, u in _QUANTITY_UNITS:
+        if col not in sup.columns or col not in dem.columns:
+            continue
+        a = sup[col].to_numpy(dtype=float)
+        v = np.asarray(tonnes, dtype=float) if u == "t" else np.fmin(a, dem[col].to_numpy(dtype=float))
+        take = (unit == "") & ~np.isnan(v)
+        qty[take] = v[take]
+        unit[take] = u
+    for col, u in _QUANTITY_UNITS:  # no quantity known: the unit of the supply's medium
+        if col in sup.columns:
+            unit[(unit == "") & ~np.isnan(sup[col].to_numpy(dtype=float))] = u
+    unit[unit == ""] = "t"
+    return qty, unit

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from symbioflows import _core
 from symbioflows._config import resolve_n_jobs
@@ -84,6 +85,37 @@ def _progress_hook(progress: bool, total: int, desc: str) -> tuple[Callable[[int
     return hook, bar
 
 
+def _distinct_materials(graph: SymbiosisGraph, raw: dict[str, Any]) -> np.ndarray:
+    """Number of distinct materials (``material_class``, else ``material``) of each chain."""
+    ed = graph.edges
+    col = "material_class" if "material_class" in ed.columns else "material"
+    labels = ed[col] if col in ed.columns else None
+    offsets = np.asarray(raw["offsets"], dtype=np.int64)
+    n = len(offsets) - 1
+    if labels is None:
+        return np.ones(n, dtype=np.int64)
+    if col == "material_class" and "material" in ed.columns:  # an edge without class: its text
+        labels = labels.where(labels.notna(), ed["material"])
+    codes = pd.factorize(labels.astype(object).where(labels.notna(), ""))[0].astype(np.int64)
+    per_edge = codes[np.asarray(raw["edges"], dtype=np.int64)]
+    return np.array([np.unique(per_edge[offsets[i]:offsets[i + 1]]).size for i in range(n)],
+                    dtype=np.int64)
+
+
+def _keep_chains(raw: dict[str, Any], keep: np.ndarray) -> dict[str, Any]:
+    """``raw`` (the kernel's flat arrays) with only the chains where ``keep`` is true."""
+    offsets = np.asarray(raw["offsets"], dtype=np.int64)
+    lengths = np.diff(offsets)
+    edge_keep = np.repeat(keep, lengths)
+    out = dict(raw)
+    out["offsets"] = np.concatenate([[0], np.cumsum(lengths[keep])]).astype(np.int64)
+    out["edges"] = np.asarray(raw["edges"], dtype=np.int64)[edge_keep]
+    for name in ("scores", "flow", "group"):
+        if name in raw and raw[name] is not None and len(raw[name]) == len(keep):
+            out[name] = np.asarray(raw[name])[keep]
+    return out
+
+
 def _result(kind: str, graph: SymbiosisGraph, raw: dict[str, Any], score: str) -> ChainResult:
     flow = raw["flow"]
     if not graph.has_tonnes:
@@ -116,6 +148,7 @@ def find_cycles(
     time_limit_s: float | None = None,
     n_jobs: int | None = -1,
     progress: bool = False,
+    min_materials: int = 1,
 ) -> ChainResult:
     """Circular chains: every simple directed cycle with ``min_length <= length <= max_length``.
 
@@ -147,6 +180,11 @@ def find_cycles(
         Threads (-1: all cores).  Results do not depend on it.
     progress : bool
         Show a tqdm progress bar.
+    min_materials : int, default 1
+        Fewest distinct materials in a loop (the edges' ``material_class``, else their
+        ``material``).  2 drops the degenerate loops that trade one material back and forth
+        (scrap yard A sells steel scrap to B, B sells steel scrap to A): a circular chain
+        turns one company's residue into another's input, and such a loop is two traders.
 
     Returns
     -------
@@ -193,14 +231,28 @@ def find_cycles(
     k, ms, mr, me, tl = _limits(top_k, min_score, max_results, max_expansions, time_limit_s)
     threads = resolve_n_jobs(n_jobs)
     kind, values = _score_values(g, score)
+    n_mat = check_positive_int(min_materials, "min_materials", minimum=1)
     tonnes = np.nan_to_num(g.edges["tonnes_per_yr"].to_numpy(dtype=np.float64), nan=0.0)
     hook, bar = _progress_hook(progress, _core.chain_work_items(g.n_nodes), "cycles")
+    # With a material filter and top_k, ask for more loops until top_k survive the filter
+    # or the search is exhausted (each round asks for four times as many).
+    ask = k
     try:
-        raw = _core.find_cycles(
-            g.csr, values, tonnes, min_length=lo, max_length=hi, top_k=k, min_score=ms,
-            score=kind, max_results=mr, max_expansions=me, time_limit_s=tl, n_threads=threads,
-            progress=hook,
-        )
+        while True:
+            raw = _core.find_cycles(
+                g.csr, values, tonnes, min_length=lo, max_length=hi, top_k=ask, min_score=ms,
+                score=kind, max_results=mr, max_expansions=me, time_limit_s=tl,
+                n_threads=threads, progress=hook,
+            )
+            if n_mat > 1:
+                found = len(raw["scores"])
+                raw = _keep_chains(raw, _distinct_materials(g, raw) >= n_mat)
+                if k and len(raw["scores"]) < k and found == ask and not raw["truncated"]:
+                    ask *= 4
+                    continue
+                if k:
+                    raw = _keep_chains(raw, np.arange(len(raw["scores"])) < k)
+            break
     finally:
         if bar is not None:
             bar.close()

@@ -632,5 +632,80 @@ def read_dataset(
         raise InvalidDatasetError(problems) from first_cause
     if isinstance(path_or_tables, (str, os.PathLike)) and Path(path_or_tables).is_dir():
         _restore_column_types(Path(path_or_tables), raw, sources)
-    tables, report = validate_tables(raw, strict=strict, sources=where)
+    csv_files = {
+        t: Path(obj) for t, obj in sources.items()
+        if isinstance(obj, (str, os.PathLike)) and _format_of(Path(obj), format) == "csv"
+    }
+    try:
+        tables, report = validate_tables(raw, strict=strict, sources=where)
+    except InvalidDatasetError as exc:
+        lines = _row_lines(csv_files, {(p.table, p.row) for p in exc.problems}, encoding, delimiter)
+        raise InvalidDatasetError(_with_lines(exc.problems, lines)) from exc.__cause__
+    wanted = {(p.table, p.row) for p in report.problems}
+    wanted |= {(t, r) for t, rows in report.dropped.items() for r in rows}
+    report.lines = _row_lines(csv_files, wanted, encoding, delimiter)
+    report.problems = _with_lines(report.problems, report.lines)
     return Dataset(tables["companies"], tables["streams"], tables["exchanges"], report=report)
+
+
+def _row_lines(files: dict[str, Path], wanted: set[tuple[str, int | None]], encoding: str,
+               delimiter: str | None) -> dict[str, dict[int, int]]:
+    """For each CSV table, row -> the 1-based line where the row starts (the header is line 1;
+    a quoted field may span lines, so the file is scanned up to the last row wanted)."""
+    import gzip
+
+    out: dict[str, dict[int, int]] = {}
+    for table, path in files.items():
+        rows = sorted(r for t, r in wanted if t == table and r is not None)
+        if not rows:
+            continue
+        delim = delimiter or _sniff_delimiter(path, encoding)
+        opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
+        found: dict[int, int] = {}
+        want = set(rows)
+        with opener(path, "rt", encoding=encoding, errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delim)
+            start, i = 1, -1  # row -1: the header
+            for record in reader:
+                if record:  # blank lines are not rows (the CSV reader skips them too)
+                    if i in want:
+                        found[i] = start
+                        if i >= rows[-1]:
+                            break
+                    i += 1
+                start = reader.line_num + 1
+        out[table] = found
+    return out
+
+
+def _with_lines(problems: list[DatasetProblem], lines: dict[str, dict[int, int]]) -> list[DatasetProblem]:
+    """The problems with ``extra["line"]`` set where the row's file line is known."""
+    import dataclasses
+
+    out = []
+    for p in problems:
+        line = lines.get(p.table, {}).get(p.row) if p.row is not None else None
+        out.append(p if line is None else dataclasses.replace(p, extra={**p.extra, "line": line}))
+    return out
+
+
+def _json_text(table: pa.Table) -> str:
+    """Records JSON of a table; NaN/inf are written as null (they are null in the data model)."""
+    import math
+
+    if table.num_rows == 0:
+        return json.dumps({c: [] for c in table.column_names}) + "\n"
+    rows = table.to_pylist()
+    for r in rows:
+        for k, v in r.items():
+            if isinstance(v, float) and not math.isfinite(v):
+                r[k] = None
+            elif not isinstance(v, (str, int, float, bool, type(None), list, dict)):
+                r[k] = str(v)
+    buf = io.StringIO()
+    buf.write("[\n")
+    for i, r in enumerate(rows):
+        buf.write(json.dumps(r, ensure_ascii=False, allow_nan=False))
+        buf.write(",\n" if i + 1 < len(rows) else "\n")
+    buf.write("]\n")
+    return buf.getvalue()

@@ -120,12 +120,21 @@ class ValidationReport:
         Rows read per table.
     sources : dict of str to str
         Where each table came from (a path, or a description of the object passed).
+    lines : dict of str to dict of int to int
+        For tables read from CSV files, row -> the 1-based line of the file where the row
+        starts (rows with a problem or left out only).
     """
 
     problems: list[DatasetProblem] = field(default_factory=list)
     dropped: dict[str, dict[int, str]] = field(default_factory=lambda: {t: {} for t in TABLES})
     n_rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     sources: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def where(self, table: str, row: int) -> str:
+        """``"streams row 3 (line 5)"``: the row, and its file line when read from CSV."""
+        line = self.lines.get(table, {}).get(row)
+        return f"{table} row {row}" + ("" if line is None else f" (line {line})")
 
     @property
     def errors(self) -> list[DatasetProblem]:
@@ -189,6 +198,7 @@ class ValidationReport:
                 {
                     "table": p.table,
                     "row": p.row,
+                    "line": p.extra.get("line"),
                     "column": p.column,
                     "value": _jsonable(p.value),
                     "severity": p.severity,
@@ -199,7 +209,8 @@ class ValidationReport:
                 for p in self.problems
             ],
             "dropped": {
-                t: [{"row": r, "reason": why} for r, why in sorted(d.items())]
+                t: [{"row": r, "line": self.lines.get(t, {}).get(r), "reason": why}
+                    for r, why in sorted(d.items())]
                 for t, d in self.dropped.items()
             },
         }
@@ -213,20 +224,23 @@ class ValidationReport:
         if self.errors:
             raise InvalidDatasetError(self.errors)
 
-    def summary(self) -> str:
-        """One line: rows read, errors, warnings, rows left out."""
+    def summary(self, *, left_out: bool = True) -> str:
+        """One line: rows read, errors, warnings and (``left_out=True``) rows left out.
+
+        ``left_out=False`` words it for a strict check, where no row is left out.
+        """
         rows = ", ".join(f"{self.n_rows.get(t, 0)} {t}" for t in TABLES)
-        return (
-            f"{rows}; {len(self.errors)} error(s), {len(self.warnings)} warning(s), "
-            f"{self.n_dropped} row(s) left out"
-        )
+        text = f"{rows}; {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        if left_out:
+            return f"{text}, {self.n_dropped} row(s) left out"
+        return text
 
     def __str__(self) -> str:
         lines = [self.summary()]
         lines += [f"  [{p.severity}] {p}" for p in self.problems]
         for t in TABLES:
             for r, why in sorted(self.dropped.get(t, {}).items()):
-                lines.append(f"  left out: {t} row {r}: {why}")
+                lines.append(f"  left out: {self.where(t, r)}: {why}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -53,14 +53,16 @@ def run_plan(dataset: Any, args: Any) -> int:
 
 
 def _run_plan(args: Any) -> int:
+    from symbioflows.data._cli import read_kwargs
     from symbioflows.data.io import read_dataset
 
-    ds = read_dataset(args.data)
+    ds = read_dataset(args.data, **read_kwargs(args))
     return run_plan(ds, args)
 
 
 def register(subparsers: Any) -> None:
     """Add ``plan`` and ``evaluate`` to an :mod:`argparse` subparsers object."""
+    from symbioflows.data._cli import add_read_arguments
     from symbioflows.evaluate import add_arguments
 
     p = subparsers.add_parser(
@@ -72,13 +74,16 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("data", help="dataset folder (companies.*, streams.*) or JSON file")
     add_plan_arguments(p)
+    add_read_arguments(p)
     p.set_defaults(func=_run_plan)
 
     p = subparsers.add_parser(
         "evaluate",
         help="rank the real receivers of documented exchanges (MAESTRI) with every matcher",
-        description="Run the evaluation protocol of shared/data/README.md (grouped folds by "
-        "case; recall@1/5/10 and MRR, micro and macro, bootstrap intervals).",
+        description="Run the evaluation protocol of docs/matching.md, 'Evaluation on real "
+        "exchanges (MAESTRI)': grouped folds by case; recall@1/5/10 and MRR, micro and macro, "
+        "bootstrap intervals.  Needs the MAESTRI exchanges (maestri_exchanges.csv, not shipped "
+        "with the package: see --data-dir).",
     )
     add_arguments(p)
     p.set_defaults(func=_run_evaluate)

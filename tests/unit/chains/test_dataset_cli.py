@@ -82,3 +82,46 @@ def test_cli_main_entry_point(tmp_path, capsys):
     assert main(["chains", str(tmp_path), "--candidates", "--top-k", "3"]) == 0
     assert "a [slag] -> b [sludge] -> c [ash] -> a" in capsys.readouterr().out
     assert main(["chains", str(tmp_path / "missing")]) == 2
+
+
+def test_min_materials_drops_loops_of_one_material_traded_back_and_forth():
+    # a <-> b trade scrap both ways (degenerate); a -> b -> c -> a turns scrap, sludge, ash
+    edges = {"supplier": ["a", "b", "b", "c"], "receiver": ["b", "a", "c", "a"],
+             "score": [0.99, 0.99, 0.5, 0.5], "tonnes_per_yr": [10.0, 10.0, 5.0, 5.0],
+             "material": ["scrap", "old scrap", "sludge", "ash"],
+             "material_class": ["ferrous_scrap", "ferrous_scrap", "sludge", "ash"]}
+    g = sf.chains.SymbiosisGraph(["a", "b", "c"], edges)
+    every = find_cycles(g, top_k=1)
+    assert every[0].materials == ["scrap", "old scrap"]  # the degenerate loop scores best
+    kept = find_cycles(g, top_k=1, min_materials=2)
+    assert [c.materials for c in kept] == [["scrap", "sludge", "ash"]]
+    assert len(find_cycles(g, min_materials=2)) == 1
+    assert len(find_cycles(g, min_materials=4)) == 0
+    with pytest.raises(InvalidInputError):
+        find_cycles(g, min_materials=0)
+
+
+def test_cli_chains_prints_energy_flows_in_mwh_and_hints_at_candidates(tmp_path, capsys):
+    from symbioflows.cli import main
+
+    heat = [
+        {"stream_id": "h1", "company_id": "a", "direction": "supply", "material": "surplus steam",
+         "material_class": "steam", "quantity": 900, "unit": "MWh/yr"},
+        {"stream_id": "h2", "company_id": "b", "direction": "demand", "material": "process steam",
+         "material_class": "steam", "quantity": 500, "unit": "MWh/yr"},
+        {"stream_id": "h3", "company_id": "b", "direction": "supply", "material": "condensate heat",
+         "material_class": "waste_heat_low_temp", "quantity": 300, "unit": "MWh/yr"},
+        {"stream_id": "h4", "company_id": "a", "direction": "demand", "material": "heat",
+         "material_class": "waste_heat_low_temp", "quantity": 400, "unit": "MWh/yr"},
+    ]
+    pd.DataFrame(COMPANIES).to_csv(tmp_path / "companies.csv", index=False)
+    pd.DataFrame(heat).to_csv(tmp_path / "streams.csv", index=False)
+    assert main(["chains", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "flow 300 MWh/yr" in text and "t/yr" not in text
+    # with recorded exchanges that close no loop, the command says how to search candidates
+    pd.DataFrame([{"supplier_stream_id": "h1", "receiver_stream_id": "h2", "status": "active"}]
+                 ).to_csv(tmp_path / "exchanges.csv", index=False)
+    assert main(["chains", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "0 cycles" in text and "--candidates" in text
