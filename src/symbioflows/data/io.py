@@ -688,24 +688,3 @@ def _with_lines(problems: list[DatasetProblem], lines: dict[str, dict[int, int]]
         out.append(p if line is None else dataclasses.replace(p, extra={**p.extra, "line": line}))
     return out
 
-
-def _json_text(table: pa.Table) -> str:
-    """Records JSON of a table; NaN/inf are written as null (they are null in the data model)."""
-    import math
-
-    if table.num_rows == 0:
-        return json.dumps({c: [] for c in table.column_names}) + "\n"
-    rows = table.to_pylist()
-    for r in rows:
-        for k, v in r.items():
-            if isinstance(v, float) and not math.isfinite(v):
-                r[k] = None
-            elif not isinstance(v, (str, int, float, bool, type(None), list, dict)):
-                r[k] = str(v)
-    buf = io.StringIO()
-    buf.write("[\n")
-    for i, r in enumerate(rows):
-        buf.write(json.dumps(r, ensure_ascii=False, allow_nan=False))
-        buf.write(",\n" if i + 1 < len(rows) else "\n")
-    buf.write("]\n")
-    return buf.getvalue()
