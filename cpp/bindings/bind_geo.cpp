@@ -13,25 +13,6 @@ namespace {
 
 constexpr int64_t kMaxMatrixElements = int64_t(1) << 31;  // 16 GiB of doubles
 
-void check_coords(const std::vector<double>& lat, const std::vector<double>& lon,
-                  const char* which) {
-    if (lat.size() != lon.size()) {
-        throw InvalidInputError(std::string(which) + ": lat has " + std::to_string(lat.size()) +
-                                " values but lon has " + std::to_string(lon.size()));
-    }
-    for (size_t k = 0; k < lat.size(); ++k) {
-        if (lat[k] < -90.0 || lat[k] > 90.0) {
-            throw InvalidInputError(std::string(which) + " row " + std::to_string(k) +
-                                    ": lat=" + std::to_string(lat[k]) +
-                                    " outside [-90, 90] (are lat and lon swapped?)");
-        }
-        if (lon[k] < -180.0 || lon[k] > 180.0) {
-            throw InvalidInputError(std::string(which) + " row " + std::to_string(k) +
-                                    ": lon=" + std::to_string(lon[k]) + " outside [-180, 180]");
-        }
-    }
-}
-
 }  // namespace
 
 void bind_geo(py::module_& m) {
@@ -43,8 +24,8 @@ void bind_geo(py::module_& m) {
            const py::handle& lon2, int n_threads) {
             auto a_lat = bind::double_vector(lat1, "lat1"), a_lon = bind::double_vector(lon1, "lon1");
             auto b_lat = bind::double_vector(lat2, "lat2"), b_lon = bind::double_vector(lon2, "lon2");
-            check_coords(a_lat, a_lon, "points1");
-            check_coords(b_lat, b_lon, "points2");
+            bind::check_coords(a_lat, a_lon, "points1");
+            bind::check_coords(b_lat, b_lon, "points2");
             const int64_t n1 = static_cast<int64_t>(a_lat.size());
             const int64_t n2 = static_cast<int64_t>(b_lat.size());
             bind::checked_product(n1, n2, kMaxMatrixElements, "distance matrix");
@@ -66,8 +47,8 @@ void bind_geo(py::module_& m) {
            const py::handle& lon2, const py::handle& i, const py::handle& j, int n_threads) {
             auto a_lat = bind::double_vector(lat1, "lat1"), a_lon = bind::double_vector(lon1, "lon1");
             auto b_lat = bind::double_vector(lat2, "lat2"), b_lon = bind::double_vector(lon2, "lon2");
-            check_coords(a_lat, a_lon, "points1");
-            check_coords(b_lat, b_lon, "points2");
+            bind::check_coords(a_lat, a_lon, "points1");
+            bind::check_coords(b_lat, b_lon, "points2");
             auto vi = bind::int64_vector(i, "i"), vj = bind::int64_vector(j, "j");
             if (vi.size() != vj.size()) {
                 throw InvalidInputError("i has " + std::to_string(vi.size()) + " values but j has " +

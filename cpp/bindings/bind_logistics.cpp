@@ -18,20 +18,13 @@ namespace {
 
 void check_points(const std::vector<double>& lat, const std::vector<double>& lon,
                   const std::vector<double>& circ, const char* which) {
-    if (lat.size() != lon.size() || lat.size() != circ.size()) {
-        throw InvalidInputError(std::string(which) + ": lat, lon and circuity have " +
-                                std::to_string(lat.size()) + ", " + std::to_string(lon.size()) +
-                                " and " + std::to_string(circ.size()) + " values");
+    bind::check_coords(lat, lon, which);
+    if (circ.size() != lat.size()) {
+        throw InvalidInputError(std::string(which) + ": lat and circuity have " +
+                                std::to_string(lat.size()) + " and " + std::to_string(circ.size()) +
+                                " values");
     }
-    for (size_t k = 0; k < lat.size(); ++k) {
-        if (lat[k] < -90.0 || lat[k] > 90.0) {
-            throw InvalidInputError(std::string(which) + " row " + std::to_string(k) +
-                                    ": lat=" + std::to_string(lat[k]) + " outside [-90, 90]");
-        }
-        if (lon[k] < -180.0 || lon[k] > 180.0) {
-            throw InvalidInputError(std::string(which) + " row " + std::to_string(k) +
-                                    ": lon=" + std::to_string(lon[k]) + " outside [-180, 180]");
-        }
+    for (size_t k = 0; k < circ.size(); ++k) {
         if (!(circ[k] >= 1.0)) {
             throw InvalidInputError(std::string(which) + " row " + std::to_string(k) +
                                     ": road circuity " + std::to_string(circ[k]) +

@@ -35,17 +35,6 @@ void check_len(size_t got, size_t want, const char* name) {
     }
 }
 
-void check_coords(const std::vector<double>& lat, const std::vector<double>& lon, const char* which) {
-    check_len(lon.size(), lat.size(), which);
-    for (size_t k = 0; k < lat.size(); ++k) {
-        if (lat[k] < -90.0 || lat[k] > 90.0 || lon[k] < -180.0 || lon[k] > 180.0) {
-            throw InvalidInputError(std::string(which) + " row " + std::to_string(k) +
-                                    ": (lat, lon) = (" + std::to_string(lat[k]) + ", " +
-                                    std::to_string(lon[k]) + ") outside [-90, 90] x [-180, 180]");
-        }
-    }
-}
-
 py::dict to_dict(CandidateResult&& r) {
     py::dict d;
     d["supply"] = bind::to_numpy(std::move(r.supply));
@@ -62,15 +51,16 @@ py::dict candidates_impl(int method, const py::handle& s_lat, const py::handle& 
                          const py::handle& radius_km, const py::handle& d_lat,
                          const py::handle& d_lon, const py::handle& d_group,
                          const py::handle& d_company, const py::handle& compat, int64_t n_groups,
-                         int64_t max_per_supply, int n_threads) {
+                         int64_t max_per_supply, int n_threads, const py::handle& s_tie,
+                         const py::handle& d_tie) {
     if (n_groups <= 0 || n_groups > 1000000) {
         throw InvalidInputError("n_groups must be in [1, 1e6]; got " + std::to_string(n_groups));
     }
     if (max_per_supply < 0) throw InvalidInputError("max_per_supply must be >= 0 (0 = no cut)");
     auto slat = bind::double_vector(s_lat, "supply_lat"), slon = bind::double_vector(s_lon, "supply_lon");
     auto dlat = bind::double_vector(d_lat, "demand_lat"), dlon = bind::double_vector(d_lon, "demand_lon");
-    check_coords(slat, slon, "supplies");
-    check_coords(dlat, dlon, "demands");
+    bind::check_coords(slat, slon, "supplies");
+    bind::check_coords(dlat, dlon, "demands");
     auto sg = int32_vector(s_group, "supply_group", 0, n_groups - 1);
     auto dg = int32_vector(d_group, "demand_group", 0, n_groups - 1);
     auto sc = bind::int64_vector(s_company, "supply_company");
@@ -89,8 +79,19 @@ py::dict candidates_impl(int method, const py::handle& s_lat, const py::handle& 
                                     " must be > 0");
         }
     }
-    StreamPoints sp{slat.data(), slon.data(), sg.data(), sc.data(), static_cast<int64_t>(slat.size())};
-    StreamPoints dp{dlat.data(), dlon.data(), dg.data(), dc.data(), static_cast<int64_t>(dlat.size())};
+    std::vector<int64_t> st, dt;  // empty: tie ids are the row indices
+    if (!s_tie.is_none()) {
+        st = bind::int64_vector(s_tie, "supply_tie_id");
+        check_len(st.size(), slat.size(), "supply_tie_id");
+    }
+    if (!d_tie.is_none()) {
+        dt = bind::int64_vector(d_tie, "demand_tie_id");
+        check_len(dt.size(), dlat.size(), "demand_tie_id");
+    }
+    StreamPoints sp{slat.data(), slon.data(), sg.data(), sc.data(), static_cast<int64_t>(slat.size()),
+                    s_tie.is_none() ? nullptr : st.data()};
+    StreamPoints dp{dlat.data(), dlon.data(), dg.data(), dc.data(), static_cast<int64_t>(dlat.size()),
+                    d_tie.is_none() ? nullptr : dt.data()};
     CandidateResult r = bind::run_without_gil([&](const PollFn& poll) {
         const auto ng = static_cast<int32_t>(n_groups);
         if (method == 2) return kdtree_candidates(sp, rad.data(), dp, cm.data(), ng, max_per_supply, n_threads, poll);
@@ -107,7 +108,9 @@ void bind_matching(py::module_& m) {
     const char* docs[3] = {
         "Same as grid_candidates by brute force over all pairs (reference / baseline).",
         "Candidate (supply, demand) pairs within each supply's radius whose material groups "
-        "are compatible, by a lat/lon grid (GIL released). Returns a dict of arrays.",
+        "are compatible, by a lat/lon grid (GIL released). Returns a dict of arrays. A cut to "
+        "max_per_supply breaks distance ties by a hash of (supply_tie_id, demand_tie_id) "
+        "(default: row positions), so co-located streams spread over the tied demands.",
         "Same as grid_candidates with one k-d tree per material group on 3D unit vectors; with "
         "max_per_supply = k the search prunes past the k-th nearest (GIL released)."};
     for (int method = 2; method >= 0; --method) {
@@ -116,15 +119,18 @@ void bind_matching(py::module_& m) {
             [method](const py::handle& s_lat, const py::handle& s_lon, const py::handle& s_group,
                      const py::handle& s_company, const py::handle& radius_km, const py::handle& d_lat,
                      const py::handle& d_lon, const py::handle& d_group, const py::handle& d_company,
-                     const py::handle& compat, int64_t n_groups, int64_t max_per_supply, int n_threads) {
+                     const py::handle& compat, int64_t n_groups, int64_t max_per_supply, int n_threads,
+                     const py::handle& s_tie, const py::handle& d_tie) {
                 return candidates_impl(method, s_lat, s_lon, s_group, s_company, radius_km, d_lat, d_lon,
-                                       d_group, d_company, compat, n_groups, max_per_supply, n_threads);
+                                       d_group, d_company, compat, n_groups, max_per_supply, n_threads,
+                                       s_tie, d_tie);
             },
             py::arg("supply_lat"), py::arg("supply_lon"), py::arg("supply_group"),
             py::arg("supply_company"), py::arg("radius_km"), py::arg("demand_lat"),
             py::arg("demand_lon"), py::arg("demand_group"), py::arg("demand_company"),
             py::arg("compat"), py::arg("n_groups"), py::arg("max_per_supply") = 0,
-            py::arg("n_threads") = 0, docs[method]);
+            py::arg("n_threads") = 0, py::arg("supply_tie_id") = py::none(),
+            py::arg("demand_tie_id") = py::none(), docs[method]);
     }
 
     m.attr("NUM_PAIR_FEATURES") = kNumPairFeatures;

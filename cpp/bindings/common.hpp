@@ -117,6 +117,27 @@ auto run_without_gil(Fn&& fn) -> decltype(fn(std::declval<const PollFn&>())) {
     }
 }
 
+// Latitude and longitude columns of one point set (degrees, already finite): same length,
+// lat in [-90, 90], lon in [-180, 180]; the error names the set, the row and the value.
+inline void check_coords(const std::vector<double>& lat, const std::vector<double>& lon,
+                         const char* which) {
+    if (lat.size() != lon.size()) {
+        throw InvalidInputError(std::string(which) + ": lat has " + std::to_string(lat.size()) +
+                                " values but lon has " + std::to_string(lon.size()));
+    }
+    for (size_t k = 0; k < lat.size(); ++k) {
+        if (lat[k] < -90.0 || lat[k] > 90.0) {
+            throw InvalidInputError(std::string(which) + " row " + std::to_string(k) +
+                                    ": lat=" + std::to_string(lat[k]) +
+                                    " outside [-90, 90] (are lat and lon swapped?)");
+        }
+        if (lon[k] < -180.0 || lon[k] > 180.0) {
+            throw InvalidInputError(std::string(which) + " row " + std::to_string(k) +
+                                    ": lon=" + std::to_string(lon[k]) + " outside [-180, 180]");
+        }
+    }
+}
+
 // Check that a product of sizes fits and stays below `limit` elements.
 inline int64_t checked_product(int64_t a, int64_t b, int64_t limit, const char* what) {
     if (a < 0 || b < 0) throw InvalidInputError(std::string(what) + ": negative size");

@@ -23,7 +23,21 @@ struct Cand {
     double dist;
     int64_t d;
     double fit;
+    uint64_t key;  // candidate_tie_key of (supply, demand)
 };
+
+inline int64_t tie_id(const StreamPoints& p, int64_t k) { return p.tie_id ? p.tie_id[k] : k; }
+
+// Which candidates a cut keeps: (distance, tie key, demand index), a strict total order.
+inline bool keep_before(const Cand& a, const Cand& b) {
+    if (a.dist != b.dist) return a.dist < b.dist;
+    if (a.key != b.key) return a.key < b.key;
+    return a.d < b.d;
+}
+// The order of a supply's output: (distance, demand index).
+inline bool out_before(const Cand& a, const Cand& b) {
+    return a.dist < b.dist || (a.dist == b.dist && a.d < b.d);
+}
 
 struct Grid {
     double cell_deg = 1.0;      // latitude cell height; 180 / n_lat exactly
@@ -62,42 +76,52 @@ Grid build_grid(const StreamPoints& dem, double radius) {
 }
 
 void finish(std::vector<Cand>& c, int64_t max_per, bool& truncated) {
-    auto less = [](const Cand& a, const Cand& b) {
-        return a.dist < b.dist || (a.dist == b.dist && a.d < b.d);
-    };
     truncated = false;
     if (max_per > 0 && static_cast<int64_t>(c.size()) > max_per) {
-        // (distance, index) is a strict total order, so the k smallest are unique
-        std::nth_element(c.begin(), c.begin() + max_per, c.end(), less);
+        // keep_before is a strict total order, so the k kept are unique
+        std::nth_element(c.begin(), c.begin() + max_per, c.end(), keep_before);
         c.resize(static_cast<size_t>(max_per));
         c.shrink_to_fit();
         truncated = true;
     }
-    std::sort(c.begin(), c.end(), less);
+    std::sort(c.begin(), c.end(), out_before);
 }
 
-CandidateResult gather(std::vector<std::vector<Cand>>& per, const std::vector<char>& trunc,
-                       const std::vector<int64_t>& evals) {
-    CandidateResult r;
-    size_t total = 0;
-    for (auto& v : per) total += v.size();
-    r.supply.reserve(total);
-    r.demand.reserve(total);
-    r.distance_km.reserve(total);
-    r.material_fit.reserve(total);
-    for (size_t i = 0; i < per.size(); ++i) {
-        for (const auto& c : per[i]) {
-            r.supply.push_back(static_cast<int64_t>(i));
-            r.demand.push_back(c.d);
-            r.distance_km.push_back(c.dist);
-            r.material_fit.push_back(c.fit);
-        }
-        std::vector<Cand>().swap(per[i]);
-        r.n_truncated += trunc[i] ? 1 : 0;
-        r.n_distance_evals += evals[i];
+// The per-supply outputs of a candidate search (each supply writes its own slot, so the
+// result does not depend on the thread count), concatenated in supply order by gather().
+struct PerSupply {
+    std::vector<std::vector<Cand>> per;
+    std::vector<char> trunc;
+    std::vector<int64_t> evals;
+    explicit PerSupply(int64_t ns)
+        : per(static_cast<size_t>(ns)), trunc(static_cast<size_t>(ns), 0), evals(static_cast<size_t>(ns), 0) {}
+    std::vector<Cand>& out(int64_t i) { return per[static_cast<size_t>(i)]; }
+    void done(int64_t i, int64_t n_evals, bool cut) {
+        evals[static_cast<size_t>(i)] = n_evals;
+        trunc[static_cast<size_t>(i)] = cut ? 1 : 0;
     }
-    return r;
-}
+    CandidateResult gather() {
+        CandidateResult r;
+        size_t total = 0;
+        for (auto& v : per) total += v.size();
+        r.supply.reserve(total);
+        r.demand.reserve(total);
+        r.distance_km.reserve(total);
+        r.material_fit.reserve(total);
+        for (size_t i = 0; i < per.size(); ++i) {
+            for (const auto& c : per[i]) {
+                r.supply.push_back(static_cast<int64_t>(i));
+                r.demand.push_back(c.d);
+                r.distance_km.push_back(c.dist);
+                r.material_fit.push_back(c.fit);
+            }
+            std::vector<Cand>().swap(per[i]);
+            r.n_truncated += trunc[i] ? 1 : 0;
+            r.n_distance_evals += evals[i];
+        }
+        return r;
+    }
+};
 
 // For each supply group, the demand groups it can feed (non-zero entries of compat).
 std::vector<std::vector<int32_t>> feeds_of(const double* compat, int32_t n_groups) {
@@ -119,10 +143,8 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
                                 const StreamPoints& dem, const double* compat, int32_t n_groups,
                                 int64_t max_per_supply, int n_threads, const PollFn& poll) {
     const int64_t ns = sup.n;
-    std::vector<std::vector<Cand>> per(static_cast<size_t>(ns));
-    std::vector<char> trunc(static_cast<size_t>(ns), 0);
-    std::vector<int64_t> evals(static_cast<size_t>(ns), 0);
-    if (ns == 0 || dem.n == 0) return gather(per, trunc, evals);
+    PerSupply res(ns);
+    if (ns == 0 || dem.n == 0) return res.gather();
     const std::vector<std::vector<int32_t>> feeds = feeds_of(compat, n_groups);
     // Group supplies by radius tier.
     std::vector<int> tiers(static_cast<size_t>(ns));
@@ -161,7 +183,8 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
                     lo0 = 0;
                     lo1 = grid.n_lon - 1;
                 }
-                auto& out = per[static_cast<size_t>(i)];
+                auto& out = res.out(i);
+                const int64_t sid = tie_id(sup, i);
                 int64_t ev = 0;
                 const int64_t n_cells = grid.n_lat * grid.n_lon;
                 for (const int32_t gd : feeds[static_cast<size_t>(gs)]) {
@@ -178,19 +201,20 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
                                 if (sup.company[i] == dem.company[j]) continue;
                                 ++ev;
                                 const double dist = haversine_km(lat, lon, dem.lat[j], dem.lon[j]);
-                                if (dist <= r) out.push_back({dist, j, fit});
+                                if (dist <= r) {
+                                    out.push_back({dist, j, fit, candidate_tie_key(sid, tie_id(dem, j))});
+                                }
                             }
                         }
                     }
                 }
-                evals[static_cast<size_t>(i)] = ev;
                 bool t = false;
                 finish(out, max_per_supply, t);
-                trunc[static_cast<size_t>(i)] = t ? 1 : 0;
+                res.done(i, ev, t);
             },
             poll);
     }
-    return gather(per, trunc, evals);
+    return res.gather();
 }
 
 CandidateResult all_pairs_candidates(const StreamPoints& sup, const double* radius_km,
@@ -198,26 +222,23 @@ CandidateResult all_pairs_candidates(const StreamPoints& sup, const double* radi
                                      int32_t n_groups, int64_t max_per_supply, int n_threads,
                                      const PollFn& poll) {
     const int64_t ns = sup.n;
-    std::vector<std::vector<Cand>> per(static_cast<size_t>(ns));
-    std::vector<char> trunc(static_cast<size_t>(ns), 0);
-    std::vector<int64_t> evals(static_cast<size_t>(ns), 0);
+    PerSupply res(ns);
     parallel_for(
         ns, n_threads,
         [&](int64_t i) {
-            auto& out = per[static_cast<size_t>(i)];
+            auto& out = res.out(i);
             for (int64_t j = 0; j < dem.n; ++j) {
                 const double dist = haversine_km(sup.lat[i], sup.lon[i], dem.lat[j], dem.lon[j]);
                 const double fit = compat[static_cast<int64_t>(sup.group[i]) * n_groups + dem.group[j]];
                 if (fit > 0.0 && sup.company[i] != dem.company[j] && dist <= radius_km[i])
-                    out.push_back({dist, j, fit});
+                    out.push_back({dist, j, fit, candidate_tie_key(tie_id(sup, i), tie_id(dem, j))});
             }
-            evals[static_cast<size_t>(i)] = dem.n;
             bool t = false;
             finish(out, max_per_supply, t);
-            trunc[static_cast<size_t>(i)] = t ? 1 : 0;
+            res.done(i, dem.n, t);
         },
         poll);
-    return gather(per, trunc, evals);
+    return res.gather();
 }
 
 namespace {
@@ -314,10 +335,8 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
                                   const StreamPoints& dem, const double* compat, int32_t n_groups,
                                   int64_t max_per_supply, int n_threads, const PollFn& poll) {
     const int64_t ns = sup.n;
-    std::vector<std::vector<Cand>> per(static_cast<size_t>(ns));
-    std::vector<char> trunc(static_cast<size_t>(ns), 0);
-    std::vector<int64_t> evals(static_cast<size_t>(ns), 0);
-    if (ns == 0 || dem.n == 0) return gather(per, trunc, evals);
+    PerSupply res(ns);
+    if (ns == 0 || dem.n == 0) return res.gather();
     const std::vector<std::vector<int32_t>> feeds = feeds_of(compat, n_groups);
     KdForest f;
     f.order.resize(static_cast<size_t>(dem.n));
@@ -359,9 +378,7 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
         zkey[static_cast<size_t>(i)] = {z, i};
     }
     std::sort(zkey.begin(), zkey.end());
-    auto less = [](const Cand& a, const Cand& b) {
-        return a.dist < b.dist || (a.dist == b.dist && a.d < b.d);
-    };
+    const auto less = keep_before;  // the capped heap keeps the k first by keep_before
     parallel_for(
         ns, n_threads,
         [&](int64_t zi) {
@@ -371,7 +388,8 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
             unit_vector(lat, lon, q);
             const bool capped = max_per_supply > 0;
             const size_t kcap = static_cast<size_t>(capped ? max_per_supply : 0);
-            auto& out = per[static_cast<size_t>(i)];  // a max-heap by (dist, index) when capped
+            auto& out = res.out(i);  // a max-heap by keep_before when capped
+            const int64_t sid = tie_id(sup, i);
             const double r2 = chord2_bound(r);
             double bound2 = r2;
             int64_t ev = 0;
@@ -400,7 +418,7 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
                             const double dist = haversine_km(lat, lon, f.lat[ku], f.lon[ku]);
                             if (!(dist <= r)) continue;
                             const int64_t j = f.order[ku];
-                            const Cand c{dist, j, fit};
+                            const Cand c{dist, j, fit, candidate_tie_key(sid, tie_id(dem, j))};
                             if (!capped) {
                                 out.push_back(c);
                             } else if (out.size() < kcap) {
@@ -454,17 +472,19 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
                             if (sup.company[i] == f.company[ku]) continue;
                             ++ev;
                             const double dist = haversine_km(lat, lon, f.lat[ku], f.lon[ku]);
-                            if (dist <= r && less(last, Cand{dist, f.order[ku], 0.0})) cut = true;
+                            const int64_t j = f.order[ku];
+                            if (dist <= r && less(last, Cand{dist, j, 0.0, candidate_tie_key(sid, tie_id(dem, j))})) {
+                                cut = true;
+                            }
                         }
                     }
                 }
             }
-            evals[static_cast<size_t>(i)] = ev;
-            std::sort(out.begin(), out.end(), less);
-            trunc[static_cast<size_t>(i)] = cut ? 1 : 0;
+            std::sort(out.begin(), out.end(), out_before);
+            res.done(i, ev, cut);
         },
         poll);
-    return gather(per, trunc, evals);
+    return res.gather();
 }
 
 namespace {

@@ -40,7 +40,7 @@ class CsrGraph:
     @property
     def targets(self) -> numpy.typing.NDArray[numpy.int64]:
         ...
-def all_pairs_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
+def all_pairs_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0, supply_tie_id: typing.Any = None, demand_tie_id: typing.Any = None) -> dict:
     """
     Same as grid_candidates by brute force over all pairs (reference / baseline).
     """
@@ -70,9 +70,9 @@ def find_paths(graph: CsrGraph, score_values: typing.Any, tonnes: typing.Any, so
     Best simple paths per source (to targets or anywhere) as flat arrays; GIL released.
     Per source sorted by (score desc, edge ids asc).  top_k=0: all paths.
     """
-def grid_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
+def grid_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0, supply_tie_id: typing.Any = None, demand_tie_id: typing.Any = None) -> dict:
     """
-    Candidate (supply, demand) pairs within each supply's radius whose material groups are compatible, by a lat/lon grid (GIL released). Returns a dict of arrays.
+    Candidate (supply, demand) pairs within each supply's radius whose material groups are compatible, by a lat/lon grid (GIL released). Returns a dict of arrays. A cut to max_per_supply breaks distance ties by a hash of (supply_tie_id, demand_tie_id) (default: row positions), so co-located streams spread over the tied demands.
     """
 def hash_embed(texts: collections.abc.Sequence[str], dim: typing.SupportsInt | typing.SupportsIndex, ngram_min: typing.SupportsInt | typing.SupportsIndex, ngram_max: typing.SupportsInt | typing.SupportsIndex, word_weight: typing.SupportsFloat | typing.SupportsIndex, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.typing.NDArray[numpy.float32]:
     """
@@ -86,7 +86,7 @@ def haversine_pairs(lat1: typing.Any, lon1: typing.Any, lat2: typing.Any, lon2: 
     """
     Great-circle distances in km for candidate pairs (i[k], j[k]), GIL released.
     """
-def kdtree_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
+def kdtree_candidates(supply_lat: typing.Any, supply_lon: typing.Any, supply_group: typing.Any, supply_company: typing.Any, radius_km: typing.Any, demand_lat: typing.Any, demand_lon: typing.Any, demand_group: typing.Any, demand_company: typing.Any, compat: typing.Any, n_groups: typing.SupportsInt | typing.SupportsIndex, max_per_supply: typing.SupportsInt | typing.SupportsIndex = 0, n_threads: typing.SupportsInt | typing.SupportsIndex = 0, supply_tie_id: typing.Any = None, demand_tie_id: typing.Any = None) -> dict:
     """
     Same as grid_candidates with one k-d tree per material group on 3D unit vectors; with max_per_supply = k the search prunes past the k-th nearest (GIL released).
     """

@@ -10,8 +10,17 @@ from symbioflows.logistics._reference import haversine_km
 from symbioflows.matching.features import PAIR_FEATURES, check_feature_names
 
 
+def _tie_key(a: int, b: int) -> int:
+    """splitmix64 of a * 0x9E3779B97F4A7C15 + b, in plain integers (mod 2**64)."""
+    m = (1 << 64) - 1
+    z = (a * 0x9E3779B97F4A7C15 + b) & m
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & m
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & m
+    return z ^ (z >> 31)
+
+
 def candidates(s_lat, s_lon, s_group, s_company, radius, d_lat, d_lon, d_group, d_company,
-               compat, max_per_supply=0):
+               compat, max_per_supply=0, supply_ids=None, demand_ids=None):
     out: list[tuple[int, int, float, float]] = []
     for i in range(len(s_lat)):
         row = []
@@ -22,9 +31,14 @@ def candidates(s_lat, s_lon, s_group, s_company, radius, d_lat, d_lon, d_group, 
             dist = haversine_km(s_lat[i], s_lon[i], d_lat[j], d_lon[j])
             if dist <= radius[i]:
                 row.append((dist, j, fit))
-        row.sort(key=lambda t: (t[0], t[1]))
-        if max_per_supply:
+        if max_per_supply and len(row) > max_per_supply:
+            # the cut keeps by (distance, tie key, demand), the output is by (distance, demand)
+            sid = i if supply_ids is None else supply_ids[i]
+            key = {j: int(_tie_key(sid, j if demand_ids is None else demand_ids[j]))
+                   for _, j, _ in row}
+            row.sort(key=lambda t: (t[0], key[t[1]], t[1]))
             row = row[:max_per_supply]
+        row.sort(key=lambda t: (t[0], t[1]))
         out.extend((i, j, dist, fit) for dist, j, fit in row)
     return out
 

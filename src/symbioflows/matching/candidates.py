@@ -35,7 +35,7 @@ from symbioflows._validation import (
 )
 from symbioflows.errors import InvalidInputError
 
-__all__ = ["CandidatePairs", "find_candidates"]
+__all__ = ["CandidatePairs", "candidate_tie_key", "find_candidates"]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ def find_candidates(
     max_per_supply: int = 0,
     method: str = "kdtree",
     n_jobs: int | None = -1,
+    supply_ids: Any = None,
+    demand_ids: Any = None,
 ) -> CandidatePairs:
     """Every demand within each supply's radius whose material group is compatible.
 
@@ -94,7 +96,14 @@ def find_candidates(
         Material fit of supply group -> demand group in [0, 1]; 0 = incompatible.
     max_per_supply : int
         Keep at most this many nearest candidates per supply (0 = all); the number of supplies
-        cut is reported in ``n_truncated``.
+        cut is reported in ``n_truncated``.  Demands tied at the cut distance are chosen by
+        :func:`candidate_tie_key` of (supply id, demand id), not by row order, so co-located
+        streams spread over the tied demands (with row order, 1,000 co-located supplies all
+        kept the same 50 demands and the allocation starved).
+    supply_ids, demand_ids : array-like of int, optional
+        Stable ids of the streams for that tie-break (default: the row positions); pass
+        global ids when the streams are a subset, so that a partitioned run keeps the same
+        candidates as a single one.
     method : {"kdtree", "grid", "all_pairs"}
         Spatial index (see the module notes); ``all_pairs`` is the brute-force baseline.  All
         three give the same result.
@@ -128,8 +137,30 @@ def find_candidates(
     dc = as_index_array(demand_company, "demand_company")
     rad = as_float_array(radius_km, "radius_km")
     fn = getattr(_core, _METHODS[method])
+    sid = None if supply_ids is None else as_index_array(supply_ids, "supply_ids")
+    did = None if demand_ids is None else as_index_array(demand_ids, "demand_ids")
     r = fn(slat, slon, sg, sc, rad, dlat, dlon, dg, dc, cm.reshape(-1), g,
            max_per_supply=check_positive_int(max_per_supply, "max_per_supply", minimum=0),
-           n_threads=resolve_n_jobs(n_jobs))
+           n_threads=resolve_n_jobs(n_jobs), supply_tie_id=sid, demand_tie_id=did)
     return CandidatePairs(r["supply"], r["demand"], r["distance_km"], r["material_fit"],
                           int(r["n_truncated"]), int(r["n_distance_evals"]))
+
+
+def candidate_tie_key(supply_id: Any, demand_id: Any) -> npt.NDArray[np.uint64]:
+    """The tie-break key of candidate pairs at equal distance (the native
+    ``candidate_tie_key``: splitmix64 of ``supply_id * 0x9E3779B97F4A7C15 + demand_id``).
+
+    A cut to ``max_per_supply`` keeps candidates by (distance, this key, demand id); code that
+    merges or cuts candidate sets itself (partitioned runs) uses it to keep the same ones.
+
+    Examples
+    --------
+    >>> k = candidate_tie_key([0, 0, 1], [5, 6, 5])
+    >>> k.dtype.name, len(set(k.tolist()))
+    ('uint64', 3)
+    """
+    z = np.asarray(supply_id, dtype=np.int64).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    z = z + np.asarray(demand_id, dtype=np.int64).astype(np.uint64)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return np.asarray(z ^ (z >> np.uint64(31)), dtype=np.uint64)

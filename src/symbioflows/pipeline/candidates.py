@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from symbioflows.matching.candidates import CandidatePairs, find_candidates
+from symbioflows.matching.candidates import CandidatePairs, candidate_tie_key, find_candidates
 from symbioflows.pipeline.prepare import taxonomy
 
 __all__ = ["DEFAULT_MIN_MATERIAL_FIT", "material_fit_matrix", "candidate_stage", "merge_index",
@@ -84,7 +84,7 @@ def candidate_stage(
         comp_code[: len(s)].astype(np.int64), s["radius_km"].to_numpy(),
         d["lat"].to_numpy(), d["lon"].to_numpy(), d["group_key"].map(group_of).to_numpy(np.int64),
         comp_code[len(s):].astype(np.int64), compat,
-        max_per_supply=max_per_supply, n_jobs=n_jobs)
+        max_per_supply=max_per_supply, n_jobs=n_jobs, supply_ids=si, demand_ids=di)
     return CandidatePairs(si[c.supply], di[c.demand], c.distance_km, c.material_fit,
                           c.n_truncated, c.n_distance_evals)
 
@@ -93,19 +93,23 @@ def merge_index(s: np.ndarray, d: np.ndarray, dist: np.ndarray,
                  max_per_supply: int) -> tuple[np.ndarray, int]:
     """Positions (into the concatenated pair columns) of the merged candidate set in canonical
     order (supply, distance, demand), duplicates removed and each supply cut to
-    ``max_per_supply``; and the number of supplies cut."""
-    order = np.lexsort((d, dist, s))
-    s, d = s[order], d[order]
-    keep = np.ones(s.size, bool)
-    if s.size:
-        keep[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
-    order, s = order[keep], s[keep]
+    ``max_per_supply`` as the kernel cuts (distance ties by :func:`candidate_tie_key`); and the
+    number of supplies cut."""
+    # the cut's order: (supply, distance, tie key, demand); duplicates are adjacent in it
+    order = np.lexsort((d, candidate_tie_key(s, d), dist, s))
+    s_o, d_o = s[order], d[order]
+    keep = np.ones(s_o.size, bool)
+    if s_o.size:
+        keep[1:] = (s_o[1:] != s_o[:-1]) | (d_o[1:] != d_o[:-1])
+    order, s_o = order[keep], s_o[keep]
     trunc = 0
-    if max_per_supply and s.size:
-        start = np.r_[0, np.flatnonzero(s[1:] != s[:-1]) + 1]
-        rank = np.arange(s.size) - np.repeat(start, np.diff(np.r_[start, s.size]))
-        trunc = int(np.unique(s[rank >= max_per_supply]).size)
+    if max_per_supply and s_o.size:
+        start = np.r_[0, np.flatnonzero(s_o[1:] != s_o[:-1]) + 1]
+        rank = np.arange(s_o.size) - np.repeat(start, np.diff(np.r_[start, s_o.size]))
+        trunc = int(np.unique(s_o[rank >= max_per_supply]).size)
         order = order[rank < max_per_supply]
+    # the kept pairs in canonical order (supply, distance, demand)
+    order = order[np.lexsort((d[order], dist[order], s[order]))]
     return order, trunc
 
 
