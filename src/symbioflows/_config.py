@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from symbioflows.errors import InvalidInputError
 
-__all__ = ["resolve_n_jobs", "check_rng"]
+__all__ = ["resolve_n_jobs", "check_rng", "scoped_env"]
 
 
 #: The largest thread count ``n_jobs`` may ask for (each kernel starts that many threads).
@@ -47,3 +50,37 @@ def check_rng(rng: Any = None) -> np.random.Generator:
         return np.random.default_rng(rng)
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"rng must be a seed, SeedSequence or Generator; got {rng!r}") from exc
+
+
+_ENV_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def scoped_env(**values: str) -> Iterator[None]:
+    """Set environment variables for the duration of a block, then restore them exactly.
+
+    A library must not change its host's environment: settings that a third-party library
+    reads from the environment (``HF_HUB_OFFLINE``, ``FLWR_HOME``) are set only around the
+    calls that need them.  Blocks are serialised by one lock (the environment is process-wide).
+
+    Examples
+    --------
+    >>> import os
+    >>> before = os.environ.get("SYMBIOFLOWS_DEMO")
+    >>> with scoped_env(SYMBIOFLOWS_DEMO="1"):
+    ...     os.environ["SYMBIOFLOWS_DEMO"]
+    '1'
+    >>> os.environ.get("SYMBIOFLOWS_DEMO") == before
+    True
+    """
+    with _ENV_LOCK:
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v

@@ -24,17 +24,21 @@ clipped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+import tempfile
 import threading
 import time
 import uuid
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from symbioflows._config import scoped_env
 from symbioflows._optional import import_optional
 from symbioflows.errors import SolverError
 
@@ -177,6 +181,31 @@ def _numpy_client_class() -> type:
     return ParkNumPyClient
 
 
+@contextlib.contextmanager
+def flower_sandbox() -> Iterator[dict[str, str]]:
+    """Flower's home folder in a temporary directory and its telemetry off, for one block.
+
+    Flower writes ``~/.flwr/source`` (a telemetry id) and posts telemetry events unless
+    ``FLWR_TELEMETRY_ENABLED=0``; it reads ``FLWR_HOME`` when it needs its folder.  Both are
+    set here, before Flower is imported by the block, and the host's environment is restored
+    (and the folder removed) afterwards.  Ray, started by the block, also sets variables in
+    the driver process (``PYTHONBREAKPOINT``, ``RAY_USAGE_STATS_ENABLED``, ...): the whole
+    environment is put back as it was.  Yields the variables, for worker processes."""
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="symbioflows-flwr-",
+                                     ignore_cleanup_errors=True) as home:
+        env = {"FLWR_HOME": home, "FLWR_TELEMETRY_ENABLED": "0"}
+        try:
+            with scoped_env(**env):
+                yield env
+        finally:
+            for k in [k for k in os.environ if k not in saved]:
+                del os.environ[k]
+            for k, v in saved.items():
+                if os.environ.get(k) != v:
+                    os.environ[k] = v
+
+
 def run_secagg_simulation(
     clients: list[Any],
     strategy: Any,
@@ -193,7 +222,35 @@ def run_secagg_simulation(
     """Run ``n_rounds`` of ``strategy`` with SecAgg+ on Flower's simulation engine.
 
     Returns the final global arrays, the per-round distributed loss and the server's
-    transcript."""
+    transcript.
+
+    Flower keeps a home folder (``~/.flwr``, where its telemetry writes a source id) and sends
+    telemetry unless told otherwise.  Both are pointed away for this call only: ``FLWR_HOME`` is
+    a temporary folder (removed afterwards) and ``FLWR_TELEMETRY_ENABLED=0``, set before Flower
+    is imported and restored afterwards, so the host's home and environment stay untouched.
+    """
+    with flower_sandbox() as env:
+        return _run_secagg_simulation(
+            clients, strategy, n_rounds=n_rounds, num_shares=num_shares,
+            reconstruction_threshold=reconstruction_threshold, max_weight=max_weight,
+            clipping_range=clipping_range, quantization_range=quantization_range,
+            client_side_clipping=client_side_clipping, num_cpus=num_cpus, worker_env=env)
+
+
+def _run_secagg_simulation(
+    clients: list[Any],
+    strategy: Any,
+    *,
+    n_rounds: int,
+    num_shares: int | float,
+    reconstruction_threshold: int | float,
+    max_weight: float,
+    clipping_range: float,
+    quantization_range: int,
+    client_side_clipping: bool,
+    num_cpus: int | None,
+    worker_env: dict[str, str],
+) -> tuple[list[np.ndarray], list[dict[str, float]], list[dict[str, Any]]]:
     fl_client = import_optional("flwr.client", "federated")
     fl_mod = import_optional("flwr.client.mod", "federated")
     fl_server = import_optional("flwr.server", "federated")
@@ -218,7 +275,7 @@ def run_secagg_simulation(
             warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
             ray.init(address="local", num_cpus=cpus, num_gpus=0, include_dashboard=False, logging_level=logging.ERROR,
                      log_to_driver=False, configure_logging=False,
-                     runtime_env={"env_vars": {"PYTHONPATH": pythonpath}})
+                     runtime_env={"env_vars": {"PYTHONPATH": pythonpath, **worker_env}})
         started_ray = True
     backend_config = {"client_resources": {"num_cpus": 1, "num_gpus": 0.0},
                       "init_args": {"num_cpus": cpus, "num_gpus": 0, "include_dashboard": False,

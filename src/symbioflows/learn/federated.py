@@ -319,6 +319,21 @@ def _proxy_class() -> type:
     return InProcessProxy
 
 
+def _in_flower_sandbox(fn: Any) -> Any:
+    """Run ``fn`` with Flower's home and telemetry sandboxed (:func:`_secagg.flower_sandbox`)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from symbioflows.learn._secagg import flower_sandbox
+
+        with flower_sandbox():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_in_flower_sandbox
 def run_federated(
     clients: list[ParkClient],
     *,

