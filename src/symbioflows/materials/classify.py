@@ -203,12 +203,7 @@ class MaterialClassifier:
 
     def predict(self, texts: Any, k: int = 3, *, explain: bool = False) -> list[list[MaterialPrediction]]:
         """Ranked predictions for each text (see :func:`classify_material`)."""
-        if isinstance(texts, str):
-            texts = [texts]
-        texts = list(texts)
-        for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                raise TypeError(f"texts[{i}] is {type(t).__name__} ({t!r}), not a string")
+        texts = _check_texts(texts)
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise InvalidInputError(f"k must be a positive int; got {k!r}")
         if not texts:
@@ -270,6 +265,40 @@ class MaterialClassifier:
 
 _DEFAULT: dict[str, MaterialClassifier] = {}
 _DEFAULT_LOCK = threading.Lock()
+
+
+#: Longest description accepted, in characters.  A material description is a few words to a
+#: few sentences; the scorer's cost grows with the text (a 1 MB string of EWC codes took 9 s),
+#: so longer input is refused with this limit named.
+MAX_TEXT_CHARS = 10_000
+
+
+def _check_texts(texts: Any) -> list[str]:
+    """The texts as a list of str: bytes are refused (their encoding is unknown), as is any text
+    longer than :data:`MAX_TEXT_CHARS`."""
+    if isinstance(texts, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"texts is {type(texts).__name__}, not text; decode it first, e.g. "
+            "classify_material(data.decode('utf-8'))"
+        )
+    if isinstance(texts, str):
+        texts = [texts]
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if isinstance(t, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"texts[{i}] is {type(t).__name__} ({bytes(t)[:40]!r}), not text; decode it "
+                "first, e.g. value.decode('utf-8')"
+            )
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}] is {type(t).__name__} ({t!r}), not a string")
+        if len(t) > MAX_TEXT_CHARS:
+            raise InvalidInputError(
+                f"texts[{i}] has {len(t)} characters, more than MAX_TEXT_CHARS={MAX_TEXT_CHARS} "
+                "(symbioflows.materials.classify); describe one material per text, in a few "
+                "words or sentences"
+            )
+    return texts
 
 
 def classify_material(

@@ -109,3 +109,22 @@ def test_explain_and_codes():
         classify_material(["x"], k=0, backend="hashing")
     # heat and water classes have no List-of-Waste code
     assert classify_material("surplus LP steam 6 bar", k=1, backend="hashing")[0][0].ewc_code is None
+
+
+def test_bytes_are_refused_with_a_decode_hint():
+    """Before: classify_material(b"slag") said "texts[0] is int (115)" (issue 18)."""
+    for bad in (b"slag", bytearray(b"slag"), [b"slag"]):
+        with pytest.raises(TypeError, match="decode") as ei:
+            classify_material(bad, backend="hashing")
+        assert "int" not in str(ei.value)
+
+
+def test_overlong_text_is_refused_naming_the_limit():
+    """Before: a 1 MB string of EWC codes took 9 s to classify (issue 18)."""
+    from symbioflows.materials.classify import MAX_TEXT_CHARS
+
+    codes = "10 01 02 " * (1_000_000 // 9)
+    with pytest.raises(InvalidInputError, match=f"MAX_TEXT_CHARS={MAX_TEXT_CHARS}") as ei:
+        classify_material(["fly ash", codes], backend="hashing")
+    assert "texts[1]" in str(ei.value)
+    assert classify_material("x" * MAX_TEXT_CHARS, k=1, backend="hashing")
