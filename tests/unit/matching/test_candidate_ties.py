@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symbioflows.matching import allocate
 from symbioflows.matching import _reference as ref
+from symbioflows.matching import allocate
 from symbioflows.matching.candidates import candidate_tie_key, find_candidates
 
 N, K = 1000, 50
