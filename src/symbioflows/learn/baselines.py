@@ -4,6 +4,8 @@
 
 - :class:`RandomScorer`: random scores (seeded) — the floor.
 - :class:`PopularityScorer`: how often the receiver's NACE division received in training.
+- :class:`SameDivisionScorer`: 1 when donor and receiver share a NACE division (the leak
+  check of issue 19: on a graph that merges organisations it beat every model).
 - :class:`EmbeddingSimilarityScorer`: cosine of the material-text embeddings (no training).
 - :class:`CooccurrenceScorer`: class-substitution knowledge learned from training exchanges:
   smoothed log-odds that a supply of this EWC chapter / material class, or from this donor
@@ -35,6 +37,7 @@ __all__ = [
     "PairLogisticScorer",
     "PopularityScorer",
     "RandomScorer",
+    "SameDivisionScorer",
 ]
 
 
@@ -63,6 +66,20 @@ class PopularityScorer:
     def score_index(self, s: np.ndarray, r: np.ndarray) -> np.ndarray:
         d = self.feat_.div_[r]
         return np.array([self.counts_.get(int(v), 0) for v in d], dtype=np.float64)
+
+
+class SameDivisionScorer:
+    """1 when the supplier's and the receiver's companies share a NACE Rev. 2 division."""
+
+    name = "same NACE division"
+
+    def fit(self, feat: PairFeaturizer, positives: np.ndarray) -> SameDivisionScorer:
+        self.feat_ = feat
+        return self
+
+    def score_index(self, s: np.ndarray, r: np.ndarray) -> np.ndarray:
+        ds, dr = self.feat_.div_[s], self.feat_.div_[r]
+        return ((ds > 0) & (ds == dr)).astype(np.float64)
 
 
 class EmbeddingSimilarityScorer:

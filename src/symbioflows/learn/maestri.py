@@ -8,7 +8,11 @@ never ships its rows: pass the path of your copy (the project's tests and benchm
 Mapping (one dataset for all cases):
 
 - companies: every donor and receiver, keyed by (case, name); ``sector`` = its NACE class
-  ("2410" -> "24.10"), ``business`` = its business description;
+  ("2410" -> "24.10"), ``business`` = its business description.  MAESTRI names 292 of its
+  425 receivers and 235 donors "ND" (not disclosed): an undisclosed organisation is its own
+  company, keyed by its row and role (``M<case>:nd-<row>-donor``), never merged with another
+  by the name "ND" (merging them made one company of up to 23 organisations and turned 207
+  of the 425 exchanges into self-loops, which leaked the answer through ``same_division``);
 - supply streams: one per (donor, waste description, EWC code); ``material`` = the waste
   description, ``ewc_code`` = 'NN NN NN' (with '*' when MAESTRI flags it hazardous);
 - demand streams: one per receiver company, described *only* by its business text (the
@@ -31,7 +35,7 @@ import pandas as pd
 
 from symbioflows.errors import InvalidInputError
 
-__all__ = ["MaestriData", "load_maestri"]
+__all__ = ["UNDISCLOSED", "MaestriData", "load_maestri"]
 
 _REQUIRED = (
     "exchange_id",
@@ -46,6 +50,8 @@ _REQUIRED = (
     "ewc_hazardous",
     "status",
 )
+#: names that MAESTRI uses for an organisation it does not disclose
+UNDISCLOSED = frozenset({"nd", "n.d.", "not disclosed", "na", "n/a", ""})
 _STATUS = {"implemented": "active", "planned": "proposed", "under feasibility study": "proposed"}
 
 
@@ -115,8 +121,11 @@ def load_maestri(path: str | Path) -> MaestriData:
     case = raw["exchange_id"].astype(str).str.split(",").str[0].str.strip()
     companies: dict[str, dict[str, Any]] = {}
 
-    def company(c: str, name: str, business: Any, nace: Any) -> str:
-        cid = f"M{c}:{_slug(name)}"
+    def company(c: str, name: str, business: Any, nace: Any, row: int, role: str) -> str:
+        if str(name).strip().lower() in UNDISCLOSED:
+            cid = f"M{c}:nd-{row}-{role}"
+        else:
+            cid = f"M{c}:{_slug(name)}"
         if cid not in companies:
             companies[cid] = {
                 "company_id": cid,
@@ -134,8 +143,9 @@ def load_maestri(path: str | Path) -> MaestriData:
     cases = case.tolist()
     for i, (_, row) in enumerate(raw.iterrows()):
         c = str(cases[i])
-        donor = company(c, row["donor_name"], row["donor_business"], row["donor_nace"])
-        recv = company(c, row["receiver_name"], row["receiver_business"], row["receiver_nace"])
+        donor = company(c, row["donor_name"], row["donor_business"], row["donor_nace"], i, "donor")
+        recv = company(c, row["receiver_name"], row["receiver_business"], row["receiver_nace"], i,
+                       "receiver")
         desc = "" if pd.isna(row["waste_description"]) else str(row["waste_description"]).strip()
         ewc = _ewc(row["ewc_code"], row["ewc_hazardous"])
         key = (donor, desc.lower(), ewc)
