@@ -22,23 +22,23 @@ import pandas as pd
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from symbioflows.evaluate import (  # noqa: E402
+    cross_validate_links,
+    grouped_folds,
+    rank_positives,
+    summarize_ranks,
+)
 from symbioflows.learn import LinkPredictor  # noqa: E402
 from symbioflows.learn._synthetic import make_synthetic_network  # noqa: E402
 from symbioflows.learn.baselines import (  # noqa: E402
     ClassSubstitutionScorer,
     CooccurrenceScorer,
     EmbeddingSimilarityScorer,
+    GNNScorer,
     PairLogisticScorer,
     PopularityScorer,
     RandomScorer,
     SameDivisionScorer,
-)
-from symbioflows.learn.evaluate import (  # noqa: E402
-    GNNScorer,
-    cross_validate_links,
-    grouped_folds,
-    rank_positives,
-    summarize_ranks,
 )
 from symbioflows.learn.features import PairFeaturizer  # noqa: E402
 
@@ -229,7 +229,7 @@ def main() -> None:
     }
     path = find_maestri()
     if path is not None:
-        from symbioflows.learn.maestri import load_maestri
+        from symbioflows.evaluate import load_maestri
 
         data = load_maestri(path)
         groups = data.exchanges["case"].to_numpy()

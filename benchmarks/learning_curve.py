@@ -37,8 +37,9 @@ def run(fractions: list[float], seeds: int, backend: str, n_folds: int) -> pd.Da
     from sklearn.model_selection import GroupKFold
 
     from symbioflows import evaluate as ev
+    from symbioflows.evaluate import receivers as ev_receivers
 
-    df = ev.load_maestri()
+    df = ev.load_maestri().rows
     pool_all = ev.nace_pool(df)
     folds = GroupKFold(n_splits=n_folds).split(np.zeros(len(df)), groups=df["case"].to_numpy())
     records: list[dict[str, Any]] = []
@@ -51,8 +52,8 @@ def run(fractions: list[float], seeds: int, backend: str, n_folds: int) -> pd.Da
                 k = max(4, int(round(frac * len(cases))))
                 keep = set(rng.choice(cases, size=min(k, len(cases)), replace=False).tolist())
                 train = train_all[train_all["case"].isin(keep)]
-                fns = ev._fit_scorers(train, pool_all, METHODS, backend, 1.0, fold, "curve", [])
-                for r in ev._score_test(test, fns, pool_all, ev.SETTINGS, fold):
+                fns = ev_receivers._fit_scorers(train, pool_all, METHODS, backend, 1.0, fold, "curve", [])
+                for r in ev_receivers._score_test(test, fns, pool_all, ev.SETTINGS, fold):
                     r.update(fraction=frac, seed=seed, n_train_cases=len(keep),
                              n_train_rows=len(train))
                     records.append(r)

@@ -24,7 +24,7 @@ def main() -> int:
     d = find_data_dir(args.data_dir)
     if d is None:
         raise SystemExit("MAESTRI data not found; pass --data-dir")
-    df = load_maestri(d)
+    df = load_maestri(d).rows
     model = fit_learned(df, nace_pool(df), embed_backend="hashing", pools="all")
     model.stats_ = model.stats_.pruned(min_token_count=2)
     model.save(PRETRAINED_DIR)

@@ -7,15 +7,21 @@ learner is used; from a source checkout ``pip install '.[gnn]'`` / ``'.[federate
 
 from __future__ import annotations
 
+from symbioflows._deprecation import moved_names
 from symbioflows.learn._synthetic import make_synthetic_network
+from symbioflows.learn._tables import Tables, as_tables
+from symbioflows.learn.baselines import GNNScorer
 from symbioflows.learn.gnn import LinkPredictor, roc_auc
-from symbioflows.learn.graph import SymbiosisGraph, build_graph
+from symbioflows.learn.graph import ExchangeGraph, build_graph
 from symbioflows.learn.split import LinkSplit, edge_set, link_split, sample_negatives
 
 __all__ = [
+    "ExchangeGraph",
+    "GNNScorer",
     "LinkPredictor",
     "LinkSplit",
-    "SymbiosisGraph",
+    "Tables",
+    "as_tables",
     "build_graph",
     "edge_set",
     "link_split",
@@ -23,3 +29,5 @@ __all__ = [
     "roc_auc",
     "sample_negatives",
 ]
+
+__getattr__ = moved_names(__name__, {"SymbiosisGraph": "symbioflows.learn.graph:ExchangeGraph"})

@@ -16,6 +16,9 @@
   (0.5 for the same division).
 - :class:`PairLogisticScorer`: logistic regression on :class:`PairFeaturizer` features with
   sampled negatives.
+- :class:`GNNScorer`: a :class:`~symbioflows.learn.LinkPredictor` behind the same interface.
+
+:func:`symbioflows.evaluate.cross_validate_links` evaluates any of them on held-out parks.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ __all__ = [
     "ClassSubstitutionScorer",
     "CooccurrenceScorer",
     "EmbeddingSimilarityScorer",
+    "GNNScorer",
     "PairLogisticScorer",
     "PopularityScorer",
     "RandomScorer",
@@ -209,3 +213,27 @@ class ClassSubstitutionScorer:
                     best = max(best, 0.5)
             out[k] = best
         return out + 1e-3 * np.einsum("ij,ij->i", f.emb_[s], f.emb_[r])
+
+
+class GNNScorer:
+    """Adapter: a :class:`~symbioflows.learn.LinkPredictor` as a fold scorer; ``params`` go to
+    its constructor."""
+
+    def __init__(self, name: str = "GNN (hetero GraphSAGE)", **params: Any) -> None:
+        self.name = name
+        self.params = params
+
+    def fit(self, feat: PairFeaturizer, positives: np.ndarray) -> GNNScorer:
+        import pandas as pd
+
+        from symbioflows.learn.gnn import LinkPredictor
+
+        ids = feat.stream_ids_
+        ex = pd.DataFrame({"supplier_stream_id": ids[positives[0]],
+                           "receiver_stream_id": ids[positives[1]]})
+        self.model_ = LinkPredictor(**self.params).fit(feat.tables_, ex)
+        self.map_ = self.model_.graph_.stream_index(ids.tolist())
+        return self
+
+    def score_index(self, s: np.ndarray, r: np.ndarray) -> np.ndarray:
+        return self.model_._score_index(self.map_[s], self.map_[r])

@@ -29,7 +29,7 @@ from symbioflows._validation import check_positive_int
 from symbioflows.errors import InvalidInputError, NotFittedError, UnsafeFileError
 from symbioflows.learn._embed import make_text_encoder
 from symbioflows.learn._tables import as_pairs, as_tables
-from symbioflows.learn.graph import RELATIONS, SymbiosisGraph, build_graph
+from symbioflows.learn.graph import RELATIONS, ExchangeGraph, build_graph
 from symbioflows.learn.split import edge_set, link_split, sample_negatives
 
 __all__ = ["LinkPredictor", "roc_auc"]
@@ -191,7 +191,7 @@ class LinkPredictor:
 
     Attributes
     ----------
-    graph_ : SymbiosisGraph
+    graph_ : ExchangeGraph
     model_ : torch.nn.Module
     history_ : list of dict
         ``epoch``, ``loss``, ``val_auc`` per epoch.
@@ -288,7 +288,7 @@ class LinkPredictor:
         if not self.lr > 0:
             raise InvalidInputError(f"lr must be > 0; got {self.lr}")
 
-    def _tensors(self, graph: SymbiosisGraph, mp_edges: np.ndarray, device: str) -> tuple[Any, Any]:
+    def _tensors(self, graph: ExchangeGraph, mp_edges: np.ndarray, device: str) -> tuple[Any, Any]:
         torch = _torch()
         x = {nt: torch.from_numpy(v).to(device) for nt, v in graph.x.items()}
         ei = {rel: torch.from_numpy(v).to(device) for rel, v in graph.edges.items()}
@@ -578,7 +578,7 @@ class LinkPredictor:
                 node_ids = {nt: np.array(v, dtype=object) for nt, v in ids.items()}
                 x = {nt: arrays[f"x.{nt}"].astype(np.float32) for nt in node_ids}
                 edges = {rel: arrays["edge." + ".".join(rel)].astype(np.int64) for rel in RELATIONS[:6]}
-                graph = SymbiosisGraph(
+                graph = ExchangeGraph(
                     node_ids=node_ids,
                     x=x,
                     edges=edges,

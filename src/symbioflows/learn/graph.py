@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from symbioflows._deprecation import moved_names
 from symbioflows.errors import UnknownNodeError
 from symbioflows.learn._embed import TextEncoder
 from symbioflows.learn._tables import Tables
 
-__all__ = ["SymbiosisGraph", "build_graph", "nace_division", "ewc_chapter"]
+__all__ = ["ExchangeGraph", "build_graph", "nace_division", "ewc_chapter"]
 
 STRUCT_RELATIONS: tuple[tuple[str, str, str], ...] = (
     ("company", "produces", "stream"),
@@ -83,8 +84,10 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 @dataclass
-class SymbiosisGraph:
-    """Node ids, features and structural edges (numpy); exchanges are held separately."""
+class ExchangeGraph:
+    """The learning graph: node ids, features and structural edges (numpy); exchanges are held
+    separately.  (Formerly ``SymbiosisGraph``, a name the chain graph
+    :class:`symbioflows.chains.SymbiosisGraph` keeps.)"""
 
     node_ids: dict[str, np.ndarray]
     x: dict[str, np.ndarray]
@@ -119,10 +122,10 @@ class SymbiosisGraph:
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{nt}={v.size}" for nt, v in self.node_ids.items())
-        return f"SymbiosisGraph({sizes}, exchanges={self.exchanges.shape[1]})"
+        return f"ExchangeGraph({sizes}, exchanges={self.exchanges.shape[1]})"
 
 
-def build_graph(tables: Tables, encoder: TextEncoder) -> SymbiosisGraph:
+def build_graph(tables: Tables, encoder: TextEncoder) -> ExchangeGraph:
     """Build the heterogeneous graph from validated tables.
 
     Features: company = one-hot NACE division (100) + unit-sphere location (3) + has-location;
@@ -205,7 +208,7 @@ def build_graph(tables: Tables, encoder: TextEncoder) -> SymbiosisGraph:
         ("stream", "rev_needs", "company"): need[::-1].copy(),
         ("class", "rev_is_a", "stream"): isa[::-1].copy(),
     }
-    graph = SymbiosisGraph(
+    graph = ExchangeGraph(
         node_ids={
             "company": comp["company_id"].to_numpy(dtype=object),
             "stream": streams["stream_id"].to_numpy(dtype=object),
@@ -225,3 +228,6 @@ def build_graph(tables: Tables, encoder: TextEncoder) -> SymbiosisGraph:
         pairs = np.unique(np.vstack([s, r]), axis=1)
         graph.exchanges = np.ascontiguousarray(pairs, dtype=np.int64)
     return graph
+
+
+__getattr__ = moved_names(__name__, {"SymbiosisGraph": "symbioflows.learn.graph:ExchangeGraph"})

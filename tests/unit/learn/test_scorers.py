@@ -9,18 +9,18 @@ import pandas as pd
 import pytest
 
 from symbioflows.errors import InvalidInputError, UnknownNodeError
+from symbioflows.evaluate import (
+    cross_validate_links,
+    grouped_folds,
+    rank_positives,
+    summarize_ranks,
+)
 from symbioflows.learn.baselines import (
     CooccurrenceScorer,
     EmbeddingSimilarityScorer,
     PairLogisticScorer,
     PopularityScorer,
     RandomScorer,
-)
-from symbioflows.learn.evaluate import (
-    cross_validate_links,
-    grouped_folds,
-    rank_positives,
-    summarize_ranks,
 )
 from symbioflows.learn.features import PairFeaturizer
 from symbioflows.learn.graph import ewc_chapter, nace_division
@@ -104,7 +104,7 @@ def test_cross_validation_on_synthetic(net):
     assert set(s.index) == set(models)
     assert (s["n"] == s["n"].iloc[0]).all()  # the same positives for every model
     # every test positive was ranked once per model; folds never share a park
-    for _, d in rep.ranks.groupby("model"):
+    for _, d in rep.per_query.groupby("model"):
         folds = d.groupby("group")["fold"].nunique()
         assert (folds == 1).all()
     assert s.loc["logreg", "auc"] > s.loc["random", "auc"]
@@ -114,7 +114,7 @@ def test_cross_validation_on_synthetic(net):
 
 @pytest.mark.skipif(not MAESTRI.exists(), reason="MAESTRI data not present in ../shared/data")
 def test_maestri_adapter():
-    from symbioflows.learn.maestri import load_maestri
+    from symbioflows.evaluate import load_maestri
 
     m = load_maestri(MAESTRI)
     assert len(m.exchanges) == 425 and m.exchanges["case"].nunique() == 43

@@ -131,8 +131,9 @@ def test_case_model_is_fitted_on_case_lists_of_training_cases(monkeypatch):
     """One learned model per setting; the `case` one learns from the training cases'
     organisation lists, and its business counts come from the training rows only."""
     import symbioflows.evaluate as ev
+    import symbioflows.evaluate.receivers as ev_receivers
 
-    df = ev.load_maestri(DATA)
+    df = ev.load_maestri(DATA).rows
     with pytest.raises(InvalidInputError, match="pools"):
         ev.fit_learned(df.head(5), ev.nace_pool(df), pools="park")
     seen: list[tuple[pd.DataFrame, str, ReceiverScorer]] = []
@@ -143,7 +144,7 @@ def test_case_model_is_fitted_on_case_lists_of_training_cases(monkeypatch):
         seen.append((train, kw["pools"], model))
         return model
 
-    monkeypatch.setattr(ev, "fit_learned", spy)
+    monkeypatch.setattr(ev_receivers, "fit_learned", spy)
     rep = ev.evaluate_matchers(data_dir=DATA, methods=["learned"], settings=["case"], n_folds=3,
                                n_boot=20, embed_backend="hashing")
     assert len(seen) == 3 and {p for _, p, _ in seen} == {"case"}

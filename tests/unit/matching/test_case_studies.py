@@ -120,6 +120,7 @@ def test_out_of_source_learned(monkeypatch):
     """Trained on MAESTRI only (without the cases of parks that reappear), tested on the case
     studies: the learned scorer never sees a case-study row and beats random."""
     import symbioflows.evaluate as ev
+    import symbioflows.evaluate.receivers as ev_receivers
 
     seen: list[set[str]] = []
     real_fit = ev.fit_learned
@@ -128,7 +129,7 @@ def test_out_of_source_learned(monkeypatch):
         seen.append(set(train["case"]))
         return real_fit(train, pool_all, **kw)
 
-    monkeypatch.setattr(ev, "fit_learned", spy)
+    monkeypatch.setattr(ev_receivers, "fit_learned", spy)
     rep = evaluate_matchers(methods=["random", "learned"], settings=["all"], n_boot=30,
                             embed_backend="hashing", case_studies=CSV, views=["out_of_source"])
     left_out = set(rep.settings["case_studies"]["maestri_cases_left_out_of_out_of_source_training"])

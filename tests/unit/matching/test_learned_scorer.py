@@ -155,8 +155,10 @@ def test_paired_differences():
 def test_protocol_does_not_leak(monkeypatch):
     """Every learned model sees only its training cases; candidates carry no final use."""
     import symbioflows.evaluate as ev
+    import symbioflows.evaluate.receivers as ev_receivers
+    from symbioflows.evaluate.maestri import _clean
 
-    df = ev.load_maestri(DATA)
+    df = ev.load_maestri(DATA).rows
     assert "final_use" not in df.columns
     titles = df.attrs["nace_titles"]
     for c in ev.nace_pool(df):  # `all` candidates: the NACE title only
@@ -167,7 +169,7 @@ def test_protocol_does_not_leak(monkeypatch):
     for b, n in zip(raw["receiver_business"], raw["receiver_nace"]):
         code = normalize_nace(n)
         if code:
-            allowed.add(f"{ev._clean(b)}. {titles.get(code, titles.get(code[:2] + '00', ''))}")
+            allowed.add(f"{_clean(b)}. {titles.get(code, titles.get(code[:2] + '00', ''))}")
     assert set(df["receiver_text"]) <= allowed
 
     seen: list[tuple[set[str], ReceiverScorer]] = []
@@ -178,7 +180,7 @@ def test_protocol_does_not_leak(monkeypatch):
         seen.append((set(train["case"]), model))
         return model
 
-    monkeypatch.setattr(ev, "fit_learned", spy)
+    monkeypatch.setattr(ev_receivers, "fit_learned", spy)
     rep = ev.evaluate_matchers(data_dir=DATA, methods=["popularity", "learned"], settings=["all"],
                                n_folds=3, n_boot=20, embed_backend="hashing")
     assert len(seen) == 3

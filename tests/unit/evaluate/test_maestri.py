@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sf_test_helpers import MAESTRI_DATA, needs_maestri
-from symbioflows.learn.maestri import load_maestri
+from symbioflows.evaluate import load_maestri
 
 _COLS = ("exchange_id", "donor_name", "donor_business", "donor_nace", "receiver_name",
          "receiver_business", "receiver_nace", "waste_description", "ewc_code", "ewc_hazardous",
