@@ -231,12 +231,14 @@ class LinkPredictor:
         text_encoder: Any = "auto",
         embed_dim: int = 128,
         use_exchange_edges: bool = True,
+        sector_nodes: bool = False,
         device: str = "auto",
         n_jobs: int | None = None,
         rng: Any = 0,
         progress: bool = False,
     ) -> None:
         self.use_exchange_edges = use_exchange_edges
+        self.sector_nodes = sector_nodes
         self.n_jobs = n_jobs
         self.hidden_dim = hidden_dim
         self.n_layers = n_layers
@@ -269,6 +271,7 @@ class LinkPredictor:
             "neg_ratio": self.neg_ratio,
             "embed_dim": self.embed_dim,
             "use_exchange_edges": self.use_exchange_edges,
+            "sector_nodes": self.sector_nodes,
             "n_jobs": self.n_jobs,
         }
 
@@ -324,7 +327,7 @@ class LinkPredictor:
         self._check_params()
         tables = as_tables(dataset, exchanges)
         encoder = make_text_encoder(self.text_encoder, dim=self.embed_dim)
-        graph = build_graph(tables, encoder)
+        graph = build_graph(tables, encoder, sector_nodes=self.sector_nodes)
         if graph.exchanges.shape[1] == 0:
             raise InvalidInputError("no exchanges to learn from; pass exchanges with at least 1 row")
         device = _resolve_device(self.device)

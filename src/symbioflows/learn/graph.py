@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from symbioflows._deprecation import moved_names
-from symbioflows.errors import UnknownNodeError
+from symbioflows.errors import InvalidInputError, UnknownNodeError
 from symbioflows.learn._embed import TextEncoder
 from symbioflows.learn._tables import Tables
 
@@ -66,6 +66,16 @@ def ewc_chapter(value: Any) -> int:
         return 0
     ch = int(digits[:2])
     return ch if 1 <= ch <= 20 else 0
+
+
+def _division_title(division: int) -> str:
+    """The NACE Rev. 2 title of a division (``"NACE division NN"`` when the table lacks it)."""
+    from symbioflows.materials.nace import nace_title
+
+    try:
+        return f"sector: {nace_title(f'{division:02d}')}"
+    except InvalidInputError:
+        return f"NACE division {division:02d}"
 
 
 def _quantity(streams: pd.DataFrame) -> np.ndarray:
@@ -125,12 +135,17 @@ class ExchangeGraph:
         return f"ExchangeGraph({sizes}, exchanges={self.exchanges.shape[1]})"
 
 
-def build_graph(tables: Tables, encoder: TextEncoder) -> ExchangeGraph:
+def build_graph(tables: Tables, encoder: TextEncoder, *, sector_nodes: bool = False) -> ExchangeGraph:
     """Build the heterogeneous graph from validated tables.
 
     Features: company = one-hot NACE division (100) + unit-sphere location (3) + has-location;
     stream = text embedding of ``material`` + direction + log quantity + has-quantity +
     quality + one-hot EWC chapter (21) + hazardous flag; class = text embedding of its name.
+
+    With ``sector_nodes=True`` every stream whose company has a NACE division is also linked
+    (``is_a``) to a shared class node of that division, described by the division's title:
+    parks, which share no company or stream, then meet at sector nodes as well as at
+    material-class nodes (a cold-start device for parks without known exchanges).
     """
     comp = tables.companies.drop_duplicates("company_id").reset_index(drop=True)
     streams = tables.streams.reset_index(drop=True)
@@ -185,9 +200,20 @@ def build_graph(tables: Tables, encoder: TextEncoder) -> ExchangeGraph:
             labels.append(f"EWC chapter {ch:02d}")
         else:
             labels.append(None)
-    class_ids = np.array(sorted({lab for lab in labels if lab is not None}), dtype=object)
+    extra_isa: list[tuple[int, str]] = []
+    sector_text: dict[str, str] = {}
+    if sector_nodes:
+        sec = dict(zip(comp["company_id"], _col(comp, "sector").tolist()))
+        for i, cid in enumerate(streams["company_id"].tolist()):
+            d = nace_division(sec.get(cid))
+            if d > 0:
+                label = f"NACE division {d:02d}"
+                extra_isa.append((i, label))
+                sector_text.setdefault(label, _division_title(d))
+    class_ids = np.array(sorted({lab for lab in labels if lab is not None}
+                                | {lab for _, lab in extra_isa}), dtype=object)
     kpos = {k: i for i, k in enumerate(class_ids.tolist())}
-    xk = encoder(class_ids.tolist()) if class_ids.size else np.zeros((0, xs.shape[1] - xs_extra.shape[1]), np.float32)
+    xk = encoder([sector_text.get(k, k) for k in class_ids.tolist()]) if class_ids.size else np.zeros((0, xs.shape[1] - xs_extra.shape[1]), np.float32)
     if xk.shape[0] == 0:
         # keep one placeholder class so every node type exists
         class_ids = np.array(["(none)"], dtype=object)
@@ -197,8 +223,9 @@ def build_graph(tables: Tables, encoder: TextEncoder) -> ExchangeGraph:
     sidx = np.arange(ns, dtype=np.int64)
     prod = np.vstack([scomp[is_supply], sidx[is_supply]])
     need = np.vstack([scomp[~is_supply], sidx[~is_supply]])
-    isa_s = np.array([i for i, lab in enumerate(labels) if lab is not None], dtype=np.int64)
-    isa_k = np.array([kpos[lab] for lab in labels if lab is not None], dtype=np.int64)
+    isa_pairs = [(i, lab) for i, lab in enumerate(labels) if lab is not None] + extra_isa
+    isa_s = np.array([i for i, _ in isa_pairs], dtype=np.int64)
+    isa_k = np.array([kpos[lab] for _, lab in isa_pairs], dtype=np.int64)
     isa = np.vstack([isa_s, isa_k]) if isa_s.size else np.zeros((2, 0), dtype=np.int64)
     edges = {
         ("company", "produces", "stream"): prod,

@@ -130,3 +130,26 @@ def test_maestri_adapter():
     codes = st["ewc_code"].dropna()
     assert codes.str.match(r"^\d\d \d\d \d\d\*?$").all()
     assert m.companies["sector"].dropna().str.match(r"^\d\d\.\d\d$").all()
+
+
+def test_sector_nodes_connect_parks():
+    """With sector_nodes, streams of two parks whose companies share a NACE division meet at one
+    class node described by the division's title; without, no sector node exists."""
+    from symbioflows.learn import build_graph
+    from symbioflows.learn._tables import as_tables
+    from symbioflows.learn._embed import make_text_encoder
+
+    comp = pd.DataFrame({"company_id": ["a", "b", "c"], "sector": ["24.10", "24.20", "23.51"]})
+    st = pd.DataFrame({"stream_id": ["s1", "s2", "d1"], "company_id": ["a", "b", "c"],
+                       "direction": ["supply", "supply", "demand"],
+                       "material": ["slag", "mill scale", "cement plant"]})
+    tables = as_tables({"companies": comp, "streams": st})
+    enc = make_text_encoder("hashing", dim=16)
+    plain = build_graph(tables, enc)
+    assert not any("NACE" in str(k) for k in plain.node_ids["class"])
+    g = build_graph(tables, enc, sector_nodes=True)
+    ids = g.node_ids["class"].tolist()
+    isa = g.edges[("stream", "is_a", "class")]
+    k24 = ids.index("NACE division 24")
+    assert sorted(isa[0][isa[1] == k24].tolist()) == [0, 1]
+    assert isa[0][isa[1] == ids.index("NACE division 23")].tolist() == [2]
