@@ -136,8 +136,8 @@ def test_sector_nodes_connect_parks():
     """With sector_nodes, streams of two parks whose companies share a NACE division meet at one
     class node described by the division's title; without, no sector node exists."""
     from symbioflows.learn import build_graph
-    from symbioflows.learn._tables import as_tables
     from symbioflows.learn._embed import make_text_encoder
+    from symbioflows.learn._tables import as_tables
 
     comp = pd.DataFrame({"company_id": ["a", "b", "c"], "sector": ["24.10", "24.20", "23.51"]})
     st = pd.DataFrame({"stream_id": ["s1", "s2", "d1"], "company_id": ["a", "b", "c"],
