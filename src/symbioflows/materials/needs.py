@@ -1,0 +1,428 @@
+"""The demand side of the material knowledge: needs, their classifier, and supply classes.
+
+A *need* is what a receiver buys today and a secondary material can replace: a virgin input
+(gypsum rock, Portland cement and clinker, mineral fertiliser, compound feed, natural gas, fuel
+oil, aggregates ...) or a utility (fresh and cooling water, process steam, district heat).  The
+59 needs ship as ``symbioflows/data/need_inputs.json`` (authored by
+``tools/build_need_inputs.py``): for each, how buyers write it (``phrases``), the processes that
+consume it (``uses``), its CPA 2.1 product class, the NACE classes that typically buy it
+(``users``), and the supply classes of the taxonomy that serve it with a fit in (0, 1] (1: the
+class's main substitute, 0.8: a further listed substitute; sources in the file).
+
+A demand may be written as a need or a use ("animal feed for dairy cows"), a virgin input
+("raw gypsum"), a product name ("GGBS"), a secondary material ("recovered paper"), or only the
+receiver's process ("wallboard line").  :class:`NeedClassifier` scores each need for a text as
+
+``score = 0.6 syn + 0.25 use + lex + named``
+
+* ``syn``: the highest cosine between the need's phrases and the text's *head* (the words before
+  "for", "to", "in", with request words such as "we need", "replacement", "substitute"
+  removed), or 0.9 x that with the whole text;
+* ``use``: the highest cosine between the whole text and the need's uses;
+* ``lex``: 0.08 + 0.12 x coverage when one of the need's phrases occurs verbatim (after
+  normalisation) in the text, 0.05 when one of its uses does;
+* ``named``: 0.15 x fit when the head names a secondary class that serves the need (the supply
+  classifier, :class:`~symbioflows.materials.MaterialClassifier`, scores the head at least 0.45
+  for that class (0.65 with the sentence model): "GGBS", "scrap steel", "fly ash"; "animal feed" or "natural gas" stay below).
+
+Confidences are a softmax (temperature 0.05), as for supplies.  The weights were set by hand
+before any labelled need text was read; they are not tuned (``docs/materials.md``).
+
+:meth:`NeedClassifier.supply_fit` turns a text into the fit of each supply class: the
+probability-weighted fit of its top needs, and 1 on the classes the text names directly (their
+substitution-matrix column), so "ground granulated blast furnace slag for cement" is served best
+by blast-furnace slag and well by fly ash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from symbioflows.errors import InvalidInputError, UnknownNodeError
+from symbioflows.materials.encoder import MaterialEncoder, normalize_text, shared_encoder
+from symbioflows.materials.taxonomy import Taxonomy, load_taxonomy
+
+__all__ = [
+    "Need",
+    "NeedPrediction",
+    "NeedClassifier",
+    "load_needs",
+    "classify_needs",
+    "suggest_needs",
+]
+
+NEEDS_FORMAT_VERSION = 1
+W_SYN, W_USE, W_FULL = 0.6, 0.25, 0.9
+LEX_BASE, LEX_COVER, USE_LEX, NAMED = 0.08, 0.12, 0.05, 0.15
+TEMPERATURE = 0.05
+#: Supply-classifier score from which a demand's head counts as naming a class, per backend
+#: (the sentence model's scores run higher).  Set by hand on six example heads ("GGBS" in words,
+#: "cattle feed", "natural gas", "animal feed", "aggregates", "supplementary cementitious
+#: material") before the labelled need texts were written.
+NAMED_MIN_SCORE = {"hashing": 0.45, "sentence": 0.65}
+
+# request words that say "this is a need", not what is needed
+_REQUEST = re.compile(
+    r"\b(we need|we are looking for|looking for|we seek|seeking|we buy|we use|required|"
+    r"requirement|wanted|needed|need|demand for|demand|supply of|source of|sourcing|"
+    r"replacement|replacements|substitute|substitutes|alternative|alternatives|"
+    r"secondary|recycled|recovered|cheaper|low carbon|lower carbon)\b"
+)
+# where the thing needed ends and its use begins
+_USE_SPLIT = re.compile(r"\s(?:for|to|in|into|as|at|used in|used for|used as|on)\s")
+
+
+@dataclass(frozen=True)
+class Need:
+    """One need: a virgin input or utility that secondary classes can replace."""
+
+    id: str
+    label: str
+    unit: str
+    phrases: tuple[str, ...]
+    uses: tuple[str, ...]
+    cpa: str
+    users: tuple[str, ...]
+    served_by: dict[str, float] = field(compare=False, hash=False)
+    facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class NeedPrediction:
+    """One ranked guess for a demand text: the need, its confidence and the best supply classes."""
+
+    need: str
+    label: str
+    confidence: float
+    score: float
+    served_by: tuple[tuple[str, float], ...]
+    suggested: bool = False
+
+
+@lru_cache(maxsize=1)
+def load_needs() -> tuple[Need, ...]:
+    """The shipped needs (validated against the taxonomy on load).
+
+    Examples
+    --------
+    >>> needs = {n.id: n for n in load_needs()}
+    >>> needs["natural_gypsum"].served_by["fgd_gypsum"]
+    1.0
+    """
+    raw = json.loads(
+        resources.files("symbioflows.data").joinpath("need_inputs.json").read_text("utf-8")
+    )
+    if raw.get("format_version") != NEEDS_FORMAT_VERSION:
+        raise InvalidInputError(
+            f"need_inputs.json has format {raw.get('format_version')!r}; this version reads "
+            f"{NEEDS_FORMAT_VERSION}: reinstall symbioflows"
+        )
+    tax = load_taxonomy()
+    out = []
+    seen: set[str] = set()
+    for n in raw["needs"]:
+        if n["id"] in seen or not n["phrases"]:
+            raise InvalidInputError(f"need_inputs.json: need {n['id']!r} duplicated or without phrases")
+        seen.add(n["id"])
+        for cid, fit in n["served_by"].items():
+            if cid not in tax or not 0.0 < float(fit) <= 1.0:
+                raise InvalidInputError(
+                    f"need_inputs.json: need {n['id']!r} served by {cid!r} with fit {fit!r}"
+                )
+        out.append(
+            Need(
+                id=n["id"],
+                label=n["label"],
+                unit=n["unit"],
+                phrases=tuple(n["phrases"]),
+                uses=tuple(n["uses"]),
+                cpa=n["cpa"],
+                users=tuple(n["users"]),
+                served_by={k: float(v) for k, v in n["served_by"].items()},
+                facts=n.get("facts", {}),
+            )
+        )
+    return tuple(out)
+
+
+def _head(norm: str) -> str:
+    """The words naming what is needed (before the use), request words removed."""
+    padded = f" {norm} "
+    m = _USE_SPLIT.search(padded)
+    head = padded[: m.start()] if m and m.start() > 0 else padded
+    head = " ".join(_REQUEST.sub(" ", head).split())
+    return head or " ".join(_REQUEST.sub(" ", norm).split()) or norm
+
+
+class NeedClassifier:
+    """Classify demand texts into needs and score the supply classes that serve them.
+
+    Parameters
+    ----------
+    encoder : MaterialEncoder, optional
+        Default: the process-wide shared encoder for ``backend``.
+    backend : {"auto", "sentence", "hashing"}, default "auto"
+    taxonomy : Taxonomy, optional
+
+    Examples
+    --------
+    >>> clf = NeedClassifier(backend="hashing")
+    >>> clf.predict(["cattle feed"], k=1)[0][0].need
+    'animal_feed'
+    """
+
+    def __init__(
+        self,
+        encoder: MaterialEncoder | None = None,
+        *,
+        backend: str = "auto",
+        taxonomy: Taxonomy | None = None,
+    ) -> None:
+        self.encoder = encoder if encoder is not None else shared_encoder(backend)
+        self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+        self.needs = load_needs()
+        self._lock = threading.Lock()
+        self._built = False
+
+    def __repr__(self) -> str:
+        return f"NeedClassifier(backend={self.encoder.backend_!r}, needs={len(self.needs)})"
+
+    def _build(self) -> None:
+        with self._lock:
+            if self._built:
+                return
+            from symbioflows.materials.classify import MaterialClassifier
+
+            phrases, owner, uses, use_owner = [], [], [], []
+            self._lex: list[list[str]] = []
+            self._use_lex: list[list[str]] = []
+            for k, n in enumerate(self.needs):
+                texts = [n.label, *n.phrases]
+                phrases += texts
+                owner += [k] * len(texts)
+                uses += list(n.uses)
+                use_owner += [k] * len(n.uses)
+                self._lex.append(sorted({normalize_text(p) for p in n.phrases} - {""}, key=len, reverse=True))
+                self._use_lex.append(sorted({normalize_text(u) for u in n.uses} - {""}, key=len, reverse=True))
+            enc = self.encoder
+            self._phrase_emb = enc.encode(phrases).astype(np.float64)
+            self._phrase_start = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
+            self._use_emb = enc.encode(uses).astype(np.float64)
+            self._use_start = np.flatnonzero(np.r_[True, np.diff(use_owner) != 0])
+            self._use_owner_first = np.asarray(use_owner, dtype=np.int64)[self._use_start]
+            tax = self.taxonomy
+            m = len(tax)
+            self._fit = np.zeros((len(self.needs), m))
+            for k, n in enumerate(self.needs):
+                for cid, f in n.served_by.items():
+                    self._fit[k, tax.index_of(cid)] = f
+            self._materials = MaterialClassifier(enc, taxonomy=tax)
+            self._built = True
+
+    # ------------------------------------------------------------------ scoring
+    def _scores(self, texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """(needs score matrix, named-class matrix in [0, 1] over taxonomy classes)."""
+        self._build()
+        n, k = len(texts), len(self.needs)
+        norms = [normalize_text(t) for t in texts]
+        heads = [_head(t) for t in norms]
+        enc = self.encoder
+        q_full = enc.encode(norms).astype(np.float64)
+        q_head = enc.encode(heads).astype(np.float64)
+        if n == 0:
+            return np.zeros((0, k)), np.zeros((0, len(self.taxonomy)))
+        syn_h = np.maximum.reduceat(q_head @ self._phrase_emb.T, self._phrase_start, axis=1)
+        syn_f = np.maximum.reduceat(q_full @ self._phrase_emb.T, self._phrase_start, axis=1)
+        syn = np.maximum(syn_h, W_FULL * syn_f)
+        use = np.zeros((n, k))
+        if self._use_emb.shape[0]:
+            u = np.maximum.reduceat(q_full @ self._use_emb.T, self._use_start, axis=1)
+            use[:, self._use_owner_first] = u
+        lex = np.zeros((n, k))
+        for i, (full, head) in enumerate(zip(norms, heads)):
+            padded, n_words = f" {full} ", max(1, len(head.split()))
+            for j, ps in enumerate(self._lex):
+                for p in ps:  # longest first
+                    if f" {p} " in padded:
+                        lex[i, j] = LEX_BASE + LEX_COVER * min(1.0, len(p.split()) / n_words)
+                        break
+                else:
+                    for p in self._use_lex[j]:
+                        if f" {p} " in padded:
+                            lex[i, j] = USE_LEX
+                            break
+        named = self._named_classes(heads)
+        named_bonus = NAMED * (named @ self._fit.T).clip(0.0, 1.0) if named.any() else 0.0
+        total = W_SYN * syn + W_USE * use + lex + named_bonus
+        return total, named
+
+    def _named_classes(self, heads: list[str]) -> npt.NDArray[np.float64]:
+        """1 on the taxonomy class a demand's head names, when the supply classifier is sure of it
+        (its score >= ``NAMED_MIN_SCORE`` of the backend: a verbatim or near-verbatim name such as "GGBS",
+        "scrap steel", "fly ash"; generic words such as "animal feed" stay below)."""
+        out = np.zeros((len(heads), len(self.taxonomy)))
+        if not heads:
+            return out
+        total = self._materials._scores(heads)["total"]
+        best = total.argmax(axis=1)
+        sure = total[np.arange(len(heads)), best] >= NAMED_MIN_SCORE[self.encoder.backend_]
+        out[np.flatnonzero(sure), best[sure]] = 1.0
+        return out
+
+    def _probabilities(self, texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        total, named = self._scores(texts)
+        if total.shape[0] == 0:
+            return total, total, named
+        z = (total - total.max(axis=1, keepdims=True)) / TEMPERATURE
+        prob = np.exp(z)
+        prob /= prob.sum(axis=1, keepdims=True)
+        return total, prob, named
+
+    @staticmethod
+    def _check(texts: Any) -> list[str]:
+        if isinstance(texts, str):
+            texts = [texts]
+        items = list(texts)
+        for i, t in enumerate(items):
+            if not isinstance(t, str):
+                raise TypeError(f"texts[{i}] is {type(t).__name__} ({t!r}), not a string")
+        return items
+
+    def predict(self, texts: Any, k: int = 3) -> list[list[NeedPrediction]]:
+        """Ranked needs for each demand text (see :func:`classify_needs`)."""
+        items = self._check(texts)
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise InvalidInputError(f"k must be a positive int; got {k!r}")
+        if not items:
+            return []
+        total, prob, _ = self._probabilities(items)
+        kk = min(int(k), len(self.needs))
+        out = []
+        for i in range(len(items)):
+            order = np.lexsort((np.arange(total.shape[1]), -total[i]))[:kk]
+            row = []
+            for j in order:
+                nd = self.needs[j]
+                served = tuple(sorted(((c, f) for c, f in nd.served_by.items()), key=lambda x: (-x[1], x[0])))
+                row.append(NeedPrediction(nd.id, nd.label, float(prob[i, j]), float(total[i, j]), served))
+            out.append(row)
+        return out
+
+    def supply_fit(self, texts: Any, *, top: int = 3) -> npt.NDArray[np.float64]:
+        """Fit in [0, 1] of every taxonomy class (columns, taxonomy order) as a supply for each
+        demand text (rows): the fit of the ``top`` needs weighted by their renormalised
+        probabilities, raised to the substitution-matrix column of a class the text names.
+
+        Examples
+        --------
+        >>> clf = NeedClassifier(backend="hashing")
+        >>> f = clf.supply_fit(["ground granulated blast furnace slag for cement"])
+        >>> clf.taxonomy.ids[int(f[0].argmax())]
+        'blast_furnace_slag'
+        """
+        items = self._check(texts)
+        self._build()
+        m = len(self.taxonomy)
+        if not items:
+            return np.zeros((0, m))
+        _, prob, named = self._probabilities(items)
+        top = max(1, min(int(top), prob.shape[1]))
+        idx = np.argsort(-prob, axis=1, kind="stable")[:, :top]
+        p = np.take_along_axis(prob, idx, axis=1)
+        p /= p.sum(axis=1, keepdims=True)
+        fit = np.einsum("nk,nkm->nm", p, self._fit[idx])
+        if named.any():
+            sub = np.asarray(self.taxonomy.substitution_matrix(), dtype=np.float64)
+            rows = np.flatnonzero(named.any(axis=1))
+            cols = named[rows].argmax(axis=1)
+            fit[rows] = np.maximum(fit[rows], sub[:, cols].T)
+        return np.clip(fit, 0.0, 1.0)
+
+
+_DEFAULT: dict[str, NeedClassifier] = {}
+_DEFAULT_LOCK = threading.Lock()
+
+
+def _default(backend: str) -> NeedClassifier:
+    with _DEFAULT_LOCK:
+        clf = _DEFAULT.get(backend)
+        if clf is None:
+            clf = _DEFAULT[backend] = NeedClassifier(backend=backend)
+        return clf
+
+
+def classify_needs(texts: Any, k: int = 3, *, backend: str = "auto") -> list[list[NeedPrediction]]:
+    """Rank needs (virgin inputs and utilities) for free-text demands.
+
+    Parameters
+    ----------
+    texts : str or sequence of str
+        Demands as receivers write them: "animal feed for dairy cows", "raw gypsum for
+        wallboard production", "natural gas replacement for boilers", "process steam".
+    k : int, default 3
+    backend : {"auto", "sentence", "hashing"}
+
+    Returns
+    -------
+    list of list of NeedPrediction
+        One ranked list per text; each prediction lists the supply classes that serve it.
+
+    Examples
+    --------
+    >>> r = classify_needs(["raw gypsum for wallboard production"], k=1, backend="hashing")
+    >>> r[0][0].need, r[0][0].served_by[0]
+    ('natural_gypsum', ('fgd_gypsum', 1.0))
+    """
+    return _default(backend).predict(texts, k)
+
+
+def suggest_needs(sector: Any, k: int = 5) -> list[NeedPrediction]:
+    """Needs that companies of a NACE sector typically have (marked ``suggested=True``).
+
+    Read from the needs' ``users`` (NACE classes judged from the class titles and the taxonomy's
+    ``used_by_nace``): exact class matches first, then matches on the division (2 digits).
+    Confidence is 1 for a class match and 0.5 for a division match.
+
+    Raises
+    ------
+    InvalidInputError
+        The sector is not a NACE Rev. 2 code.
+
+    Examples
+    --------
+    >>> [s.need for s in suggest_needs("23.51", k=3)]
+    ['coal', 'fuel_oil', 'iron_ore']
+    """
+    from symbioflows.materials.nace import normalize_nace
+
+    try:
+        code = normalize_nace(sector)
+    except (InvalidInputError, UnknownNodeError) as exc:
+        raise InvalidInputError(
+            f"sector {sector!r} is not a NACE Rev. 2 code; pass e.g. '23.51' ({exc})"
+        ) from exc
+    div = code[:2]
+    ranked: list[tuple[float, str, Need]] = []
+    for n in load_needs():
+        users = set(n.users)
+        if code in users:
+            ranked.append((1.0, n.id, n))
+        elif any(u[:2] == div for u in users):
+            ranked.append((0.5, n.id, n))
+    ranked.sort(key=lambda x: (-x[0], x[1]))
+    return [
+        NeedPrediction(
+            n.id, n.label, conf, conf,
+            tuple(sorted(n.served_by.items(), key=lambda x: (-x[1], x[0]))), suggested=True,
+        )
+        for conf, _, n in ranked[: max(0, int(k))]
+    ]
