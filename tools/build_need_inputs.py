@@ -48,6 +48,10 @@ SOURCES = {
              "material categories: CMC 3 compost, CMC 5 digestate, CMC 10 derived products "
              "(animal by-products), CMC 12 precipitated phosphate salts (struvite from sewage), "
              "CMC 13 thermal oxidation materials (ashes). Fits judged by the authors.",
+    "FE19": "Fertilizers Europe, Carbon footprint reference values, 2019: triple superphosphate "
+            "of the order of 0.2-0.4 t CO2e per t (300 used; estimate, check before use).",
+    "WB24": "World Bank Commodity Price Data (Pink Sheet), annual average 2024: TSP about "
+            "of the order of 450-600 USD/t (estimate, check before use).",
 }
 
 P = {
@@ -174,7 +178,7 @@ EXTRA = {
    uses=["phosphate fertilisation", "phosphorus recovery", "fertiliser granulation"], cpa="20.15",
    users=["01.11", "01.13", "01.19", "01.21", "20.15"],
    served_by={"sewage_sludge": 0.6, "biomass_ash": 0.5, "manure": 0.7, "digestate_compost": 0.7, "animal_by_products": 0.5, "industrial_bio_sludge": 0.5, "nutrient_rich_water": 0.4},
-   source="FPR19"),
+   source="FPR19", ef=300.0, price=[450.0, 600.0]),
 }
 
 
@@ -207,8 +211,15 @@ def build() -> dict:
         needs.append({
             "id": vid, "label": v["label"], "unit": v["unit"], "phrases": phrases, "uses": uses,
             "cpa": cpa, "users": sorted(set(users)),
+            "virgin_ef_kg_co2e_per_unit": v["ef_kg_co2e_per_t"],
+            "virgin_price_usd_per_unit": [v["price_usd_per_t_low"], v["price_usd_per_t_high"]],
             "served_by": dict(sorted(served.get(vid, {}).items())),
             "facts": {"served_by": {"source": "TAX", "year": 2025},
+                      "virgin_ef_kg_co2e_per_unit": {"source": v["ef_source"], "year": v["ef_year"],
+                                                     "estimate": v["ef_estimate"]},
+                      "virgin_price_usd_per_unit": {"source": v["price_source"],
+                                                    "year": v["price_year"],
+                                                    "estimate": v["price_estimate"]},
                       "users": {"source": "NACE2", "year": 2008, "estimate": True},
                       "cpa": {"source": "CPA21", "year": 2015}},
         })
@@ -219,7 +230,10 @@ def build() -> dict:
         needs.append({
             "id": nid, "label": e["label"], "unit": "t", "phrases": e["phrases"], "uses": e["uses"],
             "cpa": e["cpa"], "users": sorted(e["users"]), "served_by": dict(sorted(e["served_by"].items())),
+            "virgin_ef_kg_co2e_per_unit": e["ef"], "virgin_price_usd_per_unit": e["price"],
             "facts": {"served_by": {"source": e["source"], "year": 2019, "estimate": True},
+                      "virgin_ef_kg_co2e_per_unit": {"source": "FE19", "year": 2019, "estimate": True},
+                      "virgin_price_usd_per_unit": {"source": "WB24", "year": 2024, "estimate": True},
                       "users": {"source": "NACE2", "year": 2008, "estimate": True},
                       "cpa": {"source": "CPA21", "year": 2015}},
         })

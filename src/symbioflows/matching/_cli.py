@@ -47,9 +47,42 @@ def run_plan(dataset: Any, args: Any) -> int:
         out.write(f"net benefit {t['net_benefit_usd']:,.0f} USD/yr, "
               f"{t['co2e_avoided_kg'] / 1000:,.0f} t CO2e avoided/yr, "
               f"{t['tonnes_exchanged']:,.0f} t/yr exchanged\n")
+        _write_exchanges(result.exchanges, out)
+        _write_inferred(result.streams, out)
         where = files.get("report", files.get("exchanges"))
         out.write(f"written to {args.out} ({where})\n")
     return 0
+
+
+def _write_exchanges(ex: Any, out: Any, limit: int = 10) -> None:
+    """The largest exchanges (the first ``limit``)."""
+    if not len(ex):
+        return
+    top = ex.sort_values("quantity", ascending=False).head(limit)
+    for r in top.itertuples(index=False):
+        out.write(f"  {r.supply_company_id} -> {r.demand_company_id}: {r.material!r}, "
+                  f"{r.quantity:,.0f} {r.unit}/yr\n")
+    if len(ex) > limit:
+        out.write(f"  ... and {len(ex) - limit} more (exchanges.csv)\n")
+
+
+def _write_inferred(streams: Any, out: Any, limit: int = 20) -> None:
+    """List the classes the plan inferred from free text (the first ``limit``)."""
+    if "class_source" not in streams.columns:
+        return
+    inf = streams[streams["class_source"] == "inferred"]
+    if not len(inf):
+        return
+    out.write(f"classes inferred from the text of {len(inf)} streams "
+              "(class or need, confidence; runner-ups):\n")
+    for r in inf.head(limit).itertuples(index=False):
+        what = r.material_class if r.direction == "supply" else f"need {r.need}"
+        flag = "  LOW CONFIDENCE" if r.low_confidence else ""
+        runners = f"; {r.class_runners_up}" if r.class_runners_up else ""
+        out.write(f"  {r.stream_id} ({r.direction}) {r.material!r} -> {what} "
+                  f"({r.class_confidence:.2f}{runners}){flag}\n")
+    if len(inf) > limit:
+        out.write(f"  ... and {len(inf) - limit} more (streams.csv)\n")
 
 
 def _run_plan(args: Any) -> int:

@@ -1,4 +1,4 @@
-"""Materials intelligence: waste codes, material classes, embeddings and search."""
+"""Materials intelligence: waste codes, material classes, needs, embeddings and search."""
 
 from __future__ import annotations
 
@@ -16,12 +16,21 @@ from symbioflows.materials.encoder import (
 )
 from symbioflows.materials.ewc import EwcEntry, ewc_table, lookup_ewc, normalize_ewc
 from symbioflows.materials.index import MaterialIndex, SearchResult
+from symbioflows.materials.infer import classify_supplies, infer_stream_classes
 from symbioflows.materials.nace import (
     NaceEntry,
     lookup_nace,
     nace_table,
     nace_title,
     normalize_nace,
+)
+from symbioflows.materials.needs import (
+    Need,
+    NeedClassifier,
+    NeedPrediction,
+    classify_needs,
+    load_needs,
+    suggest_needs,
 )
 from symbioflows.materials.taxonomy import (
     MaterialClass,
@@ -69,5 +78,13 @@ __all__ = [
     "cosine_similarity",
     "top_k_compatible",
     "MaterialIndex",
+    "Need",
+    "NeedClassifier",
+    "NeedPrediction",
+    "classify_needs",
+    "classify_supplies",
+    "infer_stream_classes",
+    "load_needs",
+    "suggest_needs",
     "SearchResult",
 ]

@@ -75,15 +75,17 @@ def doc_texts_digest(texts: list[str]) -> str:
     return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
 
 
-def _precomputed(encoder: MaterialEncoder, texts: list[str]) -> npt.NDArray[np.float32] | None:
-    """Shipped sentence-model embeddings of the class documents, when they match exactly."""
+def _precomputed(encoder: MaterialEncoder, texts: list[str],
+                 filename: str = PRECOMPUTED_FILE) -> npt.NDArray[np.float32] | None:
+    """Shipped sentence-model embeddings of document texts (``filename`` in the package data),
+    when they match exactly (same model, same texts)."""
     if encoder.backend_ != "sentence":
         return None
     from importlib import resources
     from io import BytesIO
 
     try:
-        raw = resources.files("symbioflows.data").joinpath(PRECOMPUTED_FILE).read_bytes()
+        raw = resources.files("symbioflows.data").joinpath(filename).read_bytes()
     except (FileNotFoundError, OSError):
         return None
     with np.load(BytesIO(raw), allow_pickle=False) as z:

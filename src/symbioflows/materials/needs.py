@@ -61,6 +61,8 @@ __all__ = [
 ]
 
 NEEDS_FORMAT_VERSION = 1
+#: Shipped sentence-model embeddings of the needs' phrases and uses (tools/build_material_embeddings.py).
+PRECOMPUTED_FILE = "need_doc_embeddings_minilm.npz"
 W_SYN, W_USE, W_FULL = 0.6, 0.25, 0.9
 LEX_BASE, LEX_COVER, USE_LEX, NAMED = 0.08, 0.12, 0.05, 0.15
 TEMPERATURE = 0.05
@@ -93,6 +95,8 @@ class Need:
     cpa: str
     users: tuple[str, ...]
     served_by: dict[str, float] = field(compare=False, hash=False)
+    virgin_ef_kg_co2e_per_unit: float = 0.0
+    virgin_price_usd_per_unit: tuple[float, float] = (0.0, 0.0)
     facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
@@ -131,7 +135,9 @@ def load_needs() -> tuple[Need, ...]:
     seen: set[str] = set()
     for n in raw["needs"]:
         if n["id"] in seen or not n["phrases"]:
-            raise InvalidInputError(f"need_inputs.json: need {n['id']!r} duplicated or without phrases")
+            raise InvalidInputError(
+                f"need_inputs.json: need {n['id']!r} duplicated or without phrases"
+            )
         seen.add(n["id"])
         for cid, fit in n["served_by"].items():
             if cid not in tax or not 0.0 < float(fit) <= 1.0:
@@ -148,6 +154,11 @@ def load_needs() -> tuple[Need, ...]:
                 cpa=n["cpa"],
                 users=tuple(n["users"]),
                 served_by={k: float(v) for k, v in n["served_by"].items()},
+                virgin_ef_kg_co2e_per_unit=float(n["virgin_ef_kg_co2e_per_unit"]),
+                virgin_price_usd_per_unit=(
+                    float(n["virgin_price_usd_per_unit"][0]),
+                    float(n["virgin_price_usd_per_unit"][1]),
+                ),
                 facts=n.get("facts", {}),
             )
         )
@@ -200,7 +211,7 @@ class NeedClassifier:
         with self._lock:
             if self._built:
                 return
-            from symbioflows.materials.classify import MaterialClassifier
+            from symbioflows.materials.classify import MaterialClassifier, _precomputed
 
             phrases, owner, uses, use_owner = [], [], [], []
             self._lex: list[list[str]] = []
@@ -211,12 +222,20 @@ class NeedClassifier:
                 owner += [k] * len(texts)
                 uses += list(n.uses)
                 use_owner += [k] * len(n.uses)
-                self._lex.append(sorted({normalize_text(p) for p in n.phrases} - {""}, key=len, reverse=True))
-                self._use_lex.append(sorted({normalize_text(u) for u in n.uses} - {""}, key=len, reverse=True))
+                self._lex.append(
+                    sorted({normalize_text(p) for p in n.phrases} - {""}, key=len, reverse=True)
+                )
+                self._use_lex.append(
+                    sorted({normalize_text(u) for u in n.uses} - {""}, key=len, reverse=True)
+                )
             enc = self.encoder
-            self._phrase_emb = enc.encode(phrases).astype(np.float64)
+            self._doc_texts = phrases + uses
+            pre = _precomputed(enc, self._doc_texts, PRECOMPUTED_FILE)
+            if pre is None:
+                pre = enc.encode(self._doc_texts)
+            self._phrase_emb = pre[: len(phrases)].astype(np.float64)
+            self._use_emb = pre[len(phrases) :].astype(np.float64)
             self._phrase_start = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
-            self._use_emb = enc.encode(uses).astype(np.float64)
             self._use_start = np.flatnonzero(np.r_[True, np.diff(use_owner) != 0])
             self._use_owner_first = np.asarray(use_owner, dtype=np.int64)[self._use_start]
             tax = self.taxonomy
@@ -278,7 +297,9 @@ class NeedClassifier:
         out[np.flatnonzero(sure), best[sure]] = 1.0
         return out
 
-    def _probabilities(self, texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    def _probabilities(
+        self, texts: list[str]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         total, named = self._scores(texts)
         if total.shape[0] == 0:
             return total, total, named
@@ -312,8 +333,12 @@ class NeedClassifier:
             row = []
             for j in order:
                 nd = self.needs[j]
-                served = tuple(sorted(((c, f) for c, f in nd.served_by.items()), key=lambda x: (-x[1], x[0])))
-                row.append(NeedPrediction(nd.id, nd.label, float(prob[i, j]), float(total[i, j]), served))
+                served = tuple(
+                    sorted(((c, f) for c, f in nd.served_by.items()), key=lambda x: (-x[1], x[0]))
+                )
+                row.append(
+                    NeedPrediction(nd.id, nd.label, float(prob[i, j]), float(total[i, j]), served)
+                )
             out.append(row)
         return out
 
@@ -379,8 +404,8 @@ def classify_needs(texts: Any, k: int = 3, *, backend: str = "auto") -> list[lis
     Examples
     --------
     >>> r = classify_needs(["raw gypsum for wallboard production"], k=1, backend="hashing")
-    >>> r[0][0].need, r[0][0].served_by[0]
-    ('natural_gypsum', ('fgd_gypsum', 1.0))
+    >>> r[0][0].need, sorted(c for c, fit in r[0][0].served_by if fit == 1.0)
+    ('natural_gypsum', ['chemical_gypsum', 'fgd_gypsum', 'plasterboard_waste'])
     """
     return _default(backend).predict(texts, k)
 
@@ -421,8 +446,12 @@ def suggest_needs(sector: Any, k: int = 5) -> list[NeedPrediction]:
     ranked.sort(key=lambda x: (-x[0], x[1]))
     return [
         NeedPrediction(
-            n.id, n.label, conf, conf,
-            tuple(sorted(n.served_by.items(), key=lambda x: (-x[1], x[0]))), suggested=True,
+            n.id,
+            n.label,
+            conf,
+            conf,
+            tuple(sorted(n.served_by.items(), key=lambda x: (-x[1], x[0]))),
+            suggested=True,
         )
         for conf, _, n in ranked[: max(0, int(k))]
     ]

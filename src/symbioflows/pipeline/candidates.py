@@ -39,25 +39,20 @@ def material_groups(streams: pd.DataFrame,
 
 def material_fit_matrix(keys: list[str], min_fit: float = DEFAULT_MIN_MATERIAL_FIT) -> np.ndarray:
     """Material fit between group keys: the taxonomy's substitution score between classes
-    (:meth:`symbioflows.materials.Taxonomy.substitution_matrix`), else 1 for the same key;
-    fits below ``min_fit`` are set to 0 (not compatible)."""
-    cm = _compat_scores(keys)
+    (:meth:`symbioflows.materials.Taxonomy.substitution_matrix`), for inferred supplies and
+    needs the fit of :func:`symbioflows.materials.infer.group_fit_matrix`, else 1 for the same
+    key; fits below ``min_fit`` are set to 0 (not compatible)."""
+    cm = _compat_scores(keys, min_fit)
     cm[cm < min_fit] = 0.0
     return cm
 
 
-def _compat_scores(keys: list[str]) -> np.ndarray:
-    n = len(keys)
-    cm = np.eye(n)
-    tax = taxonomy()
-    if tax is None:
-        return cm
-    pos = np.array([k for k, key in enumerate(keys) if key.startswith("class:")], dtype=np.int64)
-    if pos.size:
-        mat = np.asarray(tax.substitution_matrix(), dtype=np.float64)
-        ti = np.array([tax.index_of(keys[k][6:]) for k in pos], dtype=np.int64)
-        cm[np.ix_(pos, pos)] = mat[np.ix_(ti, ti)]
-    return np.clip(cm, 0.0, 1.0)
+def _compat_scores(keys: list[str], min_fit: float = DEFAULT_MIN_MATERIAL_FIT) -> np.ndarray:
+    if taxonomy() is None:
+        return np.eye(len(keys))
+    from symbioflows.materials.infer import group_fit_matrix
+
+    return group_fit_matrix(keys, min_fit)
 
 
 def candidate_stage(

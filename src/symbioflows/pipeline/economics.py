@@ -28,7 +28,8 @@ def stream_values(s: pd.DataFrame, *, supply: bool = False) -> tuple[np.ndarray,
     """Today's price (USD/t), virgin CO2e (kg/t) of the material, and whether the class is
     hazardous, from the taxonomy where the stream names a class.
 
-    A demand without a price is valued at the midpoint of its class's virgin price range.  A
+    A demand without a price is valued at the midpoint of its class's virgin price range (a
+    demand known only by its need, at the need's virgin input price and emission factor).  A
     supply's price is its disposal cost today; without one, a solid is valued at the country's
     landfill cost (gate fee + landfill tax, :func:`symbioflows.pricing.disposal_cost_usd_per_t`)
     and any other medium (water, liquids, gases, heat, steam: no landfill route) at 0 —
@@ -75,6 +76,22 @@ def stream_values(s: pd.DataFrame, *, supply: bool = False) -> tuple[np.ndarray,
                 fill = rows & np.isnan(price)
                 price[fill] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
             haz[rows] = np.maximum(haz[rows], float(c.hazardous))
+    if not supply and "need" in s:
+        # a demand written as a need (virgin input) without a class: that input's values,
+        # per unit of the input (the supply's substitution ratio is not applied)
+        from symbioflows.materials.needs import load_needs
+
+        needs = {nd.id: nd for nd in load_needs()}
+        codes, vals = pd.factorize(pd.Series(s["need"], dtype=object))
+        no_cls = pd.Series(s["material_class"], dtype=object).isna().to_numpy()
+        for u, nid in enumerate(vals):
+            nd = needs.get(nid) if isinstance(nid, str) else None
+            if nd is None:
+                continue
+            rows = (codes == u) & no_cls
+            vco2[rows] = nd.virgin_ef_kg_co2e_per_unit
+            fill = rows & np.isnan(price)
+            price[fill] = 0.5 * sum(nd.virgin_price_usd_per_unit)
     return np.nan_to_num(price, nan=0.0), vco2, haz
 
 

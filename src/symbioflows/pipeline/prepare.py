@@ -3,8 +3,12 @@
 Input: companies and streams frames (the data model of :mod:`symbioflows.data.schema`).
 Output: one row per stream with its company's site (``lat``, ``lon``, ``country``,
 ``sector``), the quantity in the unit of its medium (``qty`` in t, MWh or m3, ``unit``), the
-material class, the material group (``group_key``: the class, else the EWC code, else the
-normalised material text), the medium and the medium's search radius (``radius_km``).
+material class (given, else from the EWC code, else inferred from the text: supplies get the
+classifier's top classes, demands their needs; ``class_source``, ``class_confidence``,
+``class_runners_up``, ``need``, ``low_confidence``), the material group (``group_key``: the
+class, else the inferred top classes or needs with their probabilities, else the EWC code,
+else the normalised material text), the medium and the medium's search radius
+(``radius_km``).
 
 The search radius of a medium is the planning default of :data:`DEFAULT_MAX_DISTANCE_KM`,
 capped by the longest route a default transport mode allows
@@ -77,8 +81,15 @@ def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
 
 
 def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
-                    max_distance_km: dict[str, float] | None = None) -> pd.DataFrame:
-    """One row per stream with everything the kernels need (site, quantity, group, medium)."""
+                    max_distance_km: dict[str, float] | None = None,
+                    text_backend: str = "auto") -> pd.DataFrame:
+    """One row per stream with everything the kernels need (site, quantity, group, medium).
+
+    Streams without a class (given, or from the EWC code) get one from their ``material``
+    text (:func:`symbioflows.materials.infer.infer_stream_classes`): supplies a material
+    class, demands a need; ``class_source``, ``class_confidence``, ``class_runners_up``,
+    ``need`` and ``low_confidence`` say how.  ``text_backend`` picks the encoder ("auto": the
+    sentence model for up to 2,000 distinct texts, else the hashing encoder)."""
     for c in ("company_id", "lat", "lon"):
         if c not in companies.columns:
             raise InvalidInputError(f"companies: column {c!r} missing; got {list(companies.columns)}")
@@ -140,12 +151,33 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
                 lookup[code] = found[0].id if found else None
             known[need] = pd.Series(s["ewc_code"])[need].astype(str).map(lookup)
         cls_col = known
-    s["material_class"] = cls_col.where(cls_col.notna(), None).to_numpy()
+    ewc_cls = cls_col.where(cls_col.notna(), None).to_numpy()
+    given = pd.Series(s["material_class"], dtype=object)
+    given = given.where(given.map(lambda c: isinstance(c, str) and tax is not None and c in tax),
+                        None) if tax is not None else given
+    inferred = None
+    if tax is not None:
+        # free text: supplies into classes, demands into needs (given > EWC code > text)
+        from symbioflows.materials.infer import infer_stream_classes
+
+        inferred = infer_stream_classes(
+            s["material"], s["direction"], given.to_numpy(),
+            ewc_class=[None if g else e for g, e in zip(given.notna().to_numpy(), ewc_cls)],
+            backend=text_backend)
+        s["material_class"] = inferred["material_class"].to_numpy()
+        for c in ("class_source", "class_confidence", "class_runners_up", "need",
+                  "low_confidence"):
+            s[c] = inferred[c].to_numpy()
+    else:
+        s["material_class"] = ewc_cls
     ewc = pd.Series(s["ewc_code"]).fillna("").astype(str).str.replace(r"\D", "", regex=True)
     text = pd.Series(s["material"]).str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
     has_cls = pd.Series(s["material_class"]).notna().to_numpy()
     key = np.where(has_cls, "class:" + pd.Series(s["material_class"]).fillna("").astype(str),
                    np.where(ewc.str.len() == 6, "ewc:" + ewc, "text:" + text))
+    if inferred is not None:
+        own = inferred["group_key"].to_numpy()
+        key = np.where(pd.notna(own), own, key)
     s["group_key"] = key
     medium = np.where(s["unit"] == "MWh", "heat",
                       np.where(s["unit"] == "m3", "water", "solid")).astype(object)

@@ -134,9 +134,12 @@ class SymbiosisPlan:
     _state: _PlanState | None = field(default=None, repr=False, compare=False)
 
     def to_pandas(self) -> dict[str, pd.DataFrame]:
-        """All tables as pandas DataFrames (``candidates``, ``exchanges``, ``chains``,
-        ``findings``, ``totals``)."""
+        """All tables as pandas DataFrames (``streams``, ``candidates``, ``exchanges``,
+        ``chains``, ``findings``, ``totals``).  ``streams`` shows each stream's material class,
+        where it came from (``class_source``: given, ewc, inferred), the classifier's confidence
+        and runner-up classes, a demand's inferred ``need`` and ``low_confidence``."""
         return {
+            "streams": self.streams.copy(),
             "candidates": self.candidates.copy(), "exchanges": self.exchanges.copy(),
             "chains": self.chains.copy(), "findings": self.findings.copy(),
             "totals": pd.DataFrame([self.totals]),

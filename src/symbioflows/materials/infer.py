@@ -1,0 +1,362 @@
+"""Classes for streams written in free text: supplies into material classes, demands into needs.
+
+:func:`classify_supplies` and :func:`classify_needs_table` classify each *distinct* text once
+(texts deduplicated after normalisation, embeddings cached process-wide) and return one row per
+input text.  :func:`infer_stream_classes` does both for a streams table the way the plan needs
+it: a class given by the user always wins, then the class of the EWC code, then the classifier;
+each row says where its class came from (``class_source``: ``given``, ``ewc``, ``inferred``,
+``none``), how sure the classifier is, and the runner-up classes.
+
+The plan's material groups (``group_key``) for inferred rows carry the top classes with their
+probabilities, rounded to :data:`PROB_STEP` (``mix:blast_furnace_slag=0.85,steel_slag=0.15``)
+or, for a demand, its top needs (``need:animal_feed=1.00``) and the class its text names
+(``|named=...``).  :func:`group_fit_matrix` gives the material fit between such groups: the
+expected fit over the supply's top classes, raised to ``min_fit`` when any of them fits at least
+``min_fit``, so that one wrong top-1 class does not hide the partner.
+
+Backend: ``"auto"`` uses the sentence model (``embed`` extra) when at most
+:data:`SENTENCE_MAX_TEXTS` distinct texts need a class (about 270 texts/s on one CPU core, so a
+few seconds) and the native hashing encoder beyond (microseconds per text).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from symbioflows.errors import InvalidInputError
+from symbioflows.materials.encoder import BACKENDS, normalize_text, sentence_model_available
+
+__all__ = [
+    "PROB_STEP",
+    "LOW_CONFIDENCE",
+    "SENTENCE_MAX_TEXTS",
+    "StreamClasses",
+    "classify_supplies",
+    "classify_needs_table",
+    "infer_stream_classes",
+    "group_fit_matrix",
+]
+
+log = logging.getLogger(__name__)
+
+#: Probabilities in group keys are rounded to this step (bounds the number of groups).
+PROB_STEP = 0.05
+#: A top-1 probability below this flags the stream as low-confidence.
+LOW_CONFIDENCE = 0.5
+#: ``backend="auto"`` uses the sentence model up to this many distinct texts.
+SENTENCE_MAX_TEXTS = 2000
+_TOP = 3
+
+
+def resolve_text_backend(backend: str, n_texts: int) -> str:
+    """The backend ``"auto"`` picks for ``n_texts`` distinct texts (see the module notes)."""
+    if backend not in BACKENDS:
+        raise InvalidInputError(f"text_backend={backend!r}; choose one of {BACKENDS}")
+    if backend != "auto":
+        return backend
+    if sentence_model_available() and n_texts <= SENTENCE_MAX_TEXTS:
+        return "sentence"
+    return "hashing"
+
+
+@dataclass
+class StreamClasses:
+    """Per-text classes: top ids and probabilities (``(n, k)``, ``""`` / 0 where absent)."""
+
+    ids: npt.NDArray[np.object_]
+    probs: npt.NDArray[np.float64]
+    named: npt.NDArray[np.object_]
+    backend: str
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def runners_up(self) -> npt.NDArray[np.object_]:
+        """``"class (0.12); class (0.05)"`` of the ranks after the first."""
+        out = np.empty(len(self), dtype=object)
+        for i in range(len(self)):
+            out[i] = "; ".join(
+                f"{c} ({p:.2f})"
+                for c, p in zip(self.ids[i, 1:], self.probs[i, 1:])
+                if c and p >= 0.005
+            )
+        return out
+
+
+def _distinct(texts: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
+    arr = pd.Series(texts, dtype=object).fillna("").astype(str)
+    codes, uniques = pd.factorize(
+        arr.map(normalize_text)
+        if len(arr) < 50_000
+        else arr.str.lower().str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip(),
+        sort=False,
+    )
+    return codes.astype(np.int64), [str(u) for u in uniques]
+
+
+def classify_supplies(texts: Any, *, k: int = _TOP, backend: str = "auto") -> StreamClasses:
+    """Top-``k`` material classes with probabilities for supply texts, each distinct text once.
+
+    Examples
+    --------
+    >>> r = classify_supplies(["brewers spent grain", "Brewers' spent grain"], backend="hashing")
+    >>> r.ids[:, 0].tolist(), bool(r.probs[0, 0] > 0.5)
+    (['brewers_spent_grain', 'brewers_spent_grain'], True)
+    """
+    from symbioflows.materials.classify import MaterialClassifier
+    from symbioflows.materials.encoder import shared_encoder
+
+    codes, uniques = _distinct(texts)
+    be = resolve_text_backend(backend, len(uniques))
+    ids = np.full((len(uniques), k), "", dtype=object)
+    probs = np.zeros((len(uniques), k))
+    todo = [i for i, u in enumerate(uniques) if u]
+    if todo:
+        clf = _material_classifier(be, MaterialClassifier, shared_encoder)
+        preds = clf.predict([uniques[i] for i in todo], k)
+        for i, row in zip(todo, preds):
+            for j, p in enumerate(row):
+                ids[i, j], probs[i, j] = p.material_class, p.confidence
+    return StreamClasses(ids[codes], probs[codes], np.full(codes.size, "", dtype=object), be)
+
+
+_MC: dict[str, Any] = {}
+
+
+def _material_classifier(backend: str, cls: Any, shared: Any) -> Any:
+    clf = _MC.get(backend)
+    if clf is None:
+        clf = _MC[backend] = cls(shared(backend))
+    return clf
+
+
+def classify_needs_table(texts: Any, *, k: int = _TOP, backend: str = "auto") -> StreamClasses:
+    """Top-``k`` needs with probabilities for demand texts, each distinct text once, and the
+    taxonomy class each text names (``named``, ``""`` when none).
+
+    Examples
+    --------
+    >>> r = classify_needs_table(["cattle feed"], backend="hashing")
+    >>> r.ids[0, 0]
+    'animal_feed'
+    """
+    from symbioflows.materials.needs import _default
+
+    codes, uniques = _distinct(texts)
+    be = resolve_text_backend(backend, len(uniques))
+    ids = np.full((len(uniques), k), "", dtype=object)
+    probs = np.zeros((len(uniques), k))
+    named = np.full(len(uniques), "", dtype=object)
+    todo = [i for i, u in enumerate(uniques) if u]
+    if todo:
+        clf = _default(be)
+        texts_u = [uniques[i] for i in todo]
+        total, prob, nm = clf._probabilities(texts_u)
+        order = np.argsort(-total, axis=1, kind="stable")[:, :k]
+        tax_ids = clf.taxonomy.ids
+        for r, i in enumerate(todo):
+            for j, col in enumerate(order[r]):
+                ids[i, j], probs[i, j] = clf.needs[col].id, prob[r, col]
+            if nm[r].any():
+                named[i] = tax_ids[int(nm[r].argmax())]
+    return StreamClasses(ids[codes], probs[codes], named[codes], be)
+
+
+def _signature(prefix: str, ids: Any, probs: Any, named: str = "") -> str:
+    keep = [(c, p) for c, p in zip(ids, probs) if c and p >= PROB_STEP / 2] or [(ids[0], 1.0)]
+    total = sum(p for _, p in keep)
+    parts: list[str] = []
+    for c, p in keep:
+        q = round(round(p / total / PROB_STEP) * PROB_STEP, 2)
+        if q > 0 or not parts:
+            parts.append(f"{c}={max(q, PROB_STEP):.2f}")
+    sig = f"{prefix}:" + ",".join(parts)
+    return sig + (f"|named={named}" if named else "")
+
+
+def infer_stream_classes(
+    material: Any,
+    direction: Any,
+    material_class: Any,
+    *,
+    ewc_class: Any = None,
+    backend: str = "auto",
+) -> pd.DataFrame:
+    """Classes of a streams table: given > from the EWC code > inferred from the text.
+
+    Parameters
+    ----------
+    material : sequence of str
+        Free-text descriptions (may be empty).
+    direction : sequence of {"supply", "demand"}
+    material_class : sequence of str or None
+        Classes the user gave (always kept).
+    ewc_class : sequence of str or None, optional
+        Classes found from the streams' EWC codes.
+    backend : {"auto", "sentence", "hashing"}
+
+    Returns
+    -------
+    DataFrame
+        One row per stream: ``material_class`` (the top-1 class; for an inferred demand, the best
+        supply class for its top need is not a class of the demand and stays empty),
+        ``class_source``, ``class_confidence``, ``class_runners_up``, ``need`` (a demand's top
+        need), ``low_confidence`` and ``group_key`` (``None`` where the caller keeps its own).
+
+    Examples
+    --------
+    >>> t = infer_stream_classes(["granulated blast furnace slag", "cattle feed"],
+    ...                          ["supply", "demand"], [None, None], backend="hashing")
+    >>> t["material_class"][0], t["class_source"].tolist(), t["need"][1]
+    ('blast_furnace_slag', ['inferred', 'inferred'], 'animal_feed')
+    """
+    mat = pd.Series(material, dtype=object).fillna("").astype(str).reset_index(drop=True)
+    n = len(mat)
+    dirn = pd.Series(direction, dtype=object).astype(str).str.lower().to_numpy()
+    given = pd.Series(material_class, dtype=object).reset_index(drop=True)
+    from_ewc = (
+        pd.Series(ewc_class, dtype=object).reset_index(drop=True)
+        if ewc_class is not None
+        else pd.Series([None] * n, dtype=object)
+    )
+    if len(dirn) != n or len(given) != n or len(from_ewc) != n:
+        raise InvalidInputError(
+            f"material ({n}), direction ({len(dirn)}), material_class ({len(given)}) and "
+            f"ewc_class ({len(from_ewc)}) must have one entry per stream"
+        )
+    has_given = given.notna().to_numpy() & (given.astype(str).to_numpy() != "")
+    has_ewc = ~has_given & from_ewc.notna().to_numpy()
+    cls = given.to_numpy(dtype=object).copy()
+    cls[~has_given] = None
+    cls[has_ewc] = from_ewc.to_numpy(dtype=object)[has_ewc]
+    source = np.where(has_given, "given", np.where(has_ewc, "ewc", "none")).astype(object)
+    conf = np.where(has_given | has_ewc, 1.0, np.nan)
+    runners = np.full(n, "", dtype=object)
+    need = np.full(n, None, dtype=object)
+    key = np.full(n, None, dtype=object)
+    low = np.zeros(n, dtype=bool)
+    has_text = (mat.str.strip() != "").to_numpy()
+    for d, fn, prefix in (
+        ("supply", classify_supplies, "mix"),
+        ("demand", classify_needs_table, "need"),
+    ):
+        rows = np.flatnonzero((source == "none") & has_text & (dirn == d))
+        if not rows.size:
+            continue
+        r = fn(mat.iloc[rows].to_numpy(), backend=backend)
+        log.info("classified %d %s texts (%s backend)", rows.size, d, r.backend)
+        top = r.ids[:, 0]
+        if d == "supply":
+            cls[rows] = top
+        else:
+            need[rows] = top
+        source[rows] = "inferred"
+        conf[rows] = r.probs[:, 0]
+        runners[rows] = r.runners_up()
+        low[rows] = r.probs[:, 0] < LOW_CONFIDENCE
+        # one signature per distinct (ids, probs, named) row, not per stream
+        sig_src = pd.DataFrame(r.ids.tolist()).astype(str)
+        for j in range(r.probs.shape[1]):
+            sig_src[f"p{j}"] = np.round(r.probs[:, j], 3)
+        sig_src["named"] = r.named
+        codes, uniq = pd.factorize(pd.MultiIndex.from_frame(sig_src.astype(str)))
+        first = np.unique(codes, return_index=True)[1]
+        sigs = np.array(
+            [_signature(prefix, r.ids[f], r.probs[f], str(r.named[f])) for f in first], dtype=object
+        )
+        key[rows] = sigs[codes]
+    cls = np.array([c if isinstance(c, str) and c else None for c in cls], dtype=object)
+    return pd.DataFrame(
+        {
+            "material_class": cls,
+            "class_source": source,
+            "class_confidence": conf,
+            "class_runners_up": runners,
+            "need": need,
+            "low_confidence": low,
+            "group_key": key,
+        }
+    )
+
+
+def _parse(key: str) -> tuple[str, dict[str, float], str]:
+    kind, _, rest = key.partition(":")
+    body, _, named = rest.partition("|named=")
+    if kind == "class":
+        return kind, {body: 1.0}, ""
+    vals: dict[str, float] = {}
+    for part in body.split(","):
+        c, _, p = part.partition("=")
+        if c:
+            vals[c] = float(p or 1.0)
+    return kind, vals, named
+
+
+def group_fit_matrix(keys: list[str], min_fit: float) -> npt.NDArray[np.float64]:
+    """Material fit (supply group x demand group) between the plan's material groups.
+
+    ``class:X`` -> ``class:Y`` is the taxonomy's substitution score; a supply ``mix:`` key
+    (top classes with probabilities) -> a demand (``class:Y`` or ``need:`` key) is the expected
+    fit over its classes, raised to ``min_fit`` when one of them fits at least ``min_fit``; a
+    demand ``need:`` key's fit to a supply class is the probability-weighted fit of its needs,
+    raised to the substitution-matrix column of the class it names.  Other keys (EWC codes,
+    plain texts) fit only themselves (1).
+
+    Examples
+    --------
+    >>> m = group_fit_matrix(["mix:brewers_spent_grain=0.80,manure=0.20",
+    ...                       "need:animal_feed=1.00"], 0.25)
+    >>> float(m[0, 1])  # expected fit: 0.8 x 1 (spent grain is feed) + 0.2 x 0 (manure is not)
+    0.8
+    """
+    from symbioflows.materials.needs import load_needs
+    from symbioflows.materials.taxonomy import load_taxonomy
+
+    n = len(keys)
+    cm = np.eye(n)
+    tax = load_taxonomy()
+    parsed = [_parse(k) for k in keys]
+    sup_rows = [i for i, (kind, _, _) in enumerate(parsed) if kind in ("class", "mix")]
+    dem_cols = [i for i, (kind, _, _) in enumerate(parsed) if kind in ("class", "need")]
+    if not sup_rows or not dem_cols:
+        return cm
+    sub = np.asarray(tax.substitution_matrix(), dtype=np.float64)
+    m = len(tax)
+    need_fit = {nd.id: nd.served_by for nd in load_needs()}
+    # demand fit columns over supply classes
+    f = np.zeros((m, len(dem_cols)))
+    for j, i in enumerate(dem_cols):
+        kind, vals, named = parsed[i]
+        if kind == "class":
+            (cid,) = vals
+            if cid in tax:
+                f[:, j] = sub[:, tax.index_of(cid)]
+            continue
+        for nid, q in vals.items():
+            for cid, fit in need_fit.get(nid, {}).items():
+                f[tax.index_of(cid), j] += q * fit
+        if named and named in tax:
+            f[:, j] = np.maximum(f[:, j], sub[:, tax.index_of(named)])
+    np.clip(f, 0.0, 1.0, out=f)
+    cols = np.asarray(dem_cols, dtype=np.int64)
+    for i in sup_rows:
+        _, vals, _ = parsed[i]
+        idx = [tax.index_of(c) for c in vals if c in tax]
+        if not idx:
+            continue
+        p = np.array([vals[c] for c in vals if c in tax])
+        p = p / p.sum()
+        fit_rows = f[idx]
+        expected = p @ fit_rows
+        best = fit_rows.max(axis=0)
+        row = np.where(best >= min_fit, np.maximum(expected, min_fit), expected)
+        if len(idx) == 1:
+            row = fit_rows[0]
+        cm[i, cols] = row
+    return np.clip(cm, 0.0, 1.0)

@@ -1,0 +1,50 @@
+"""Issue 16's judged example: four companies written in plain words, planned from the CLI."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from symbioflows.cli import main
+
+
+def test_plain_words_region_gives_slag_to_cement_and_grain_to_farm(tmp_path, capsys):
+    data = tmp_path / "region"
+    data.mkdir()
+    pd.DataFrame(
+        {
+            "company_id": ["steel", "cement", "brewery", "farm"],
+            "name": ["Steel plant", "Cement plant", "Brewery", "Dairy farm"],
+            "sector": ["24.10", "23.51", "11.05", "01.41"],
+            "lat": [53.58, 53.55, 53.60, 53.62],
+            "lon": [-0.65, -0.60, -0.70, -0.55],
+            "country": ["GB"] * 4,
+        }
+    ).to_csv(data / "companies.csv", index=False)
+    pd.DataFrame(
+        {
+            "stream_id": ["s1", "d1", "s2", "d2"],
+            "company_id": ["steel", "cement", "brewery", "farm"],
+            "direction": ["supply", "demand", "supply", "demand"],
+            "material": [
+                "granulated blast furnace slag",
+                "ground granulated blast furnace slag for cement",
+                "brewers spent grain",
+                "cattle feed",
+            ],
+            "quantity": [50000, 40000, 8000, 6000],
+            "unit": ["t"] * 4,
+        }
+    ).to_csv(data / "streams.csv", index=False)
+    out = tmp_path / "plan"
+    assert main(["plan", str(data), "--out", str(out), "--no-html"]) == 0
+    printed = capsys.readouterr().out
+    ex = pd.read_csv(out / "exchanges.csv")
+    pairs = set(zip(ex["supply_company_id"], ex["demand_company_id"]))
+    assert pairs == {("steel", "cement"), ("brewery", "farm")}
+    streams = pd.read_csv(out / "streams.csv").set_index("stream_id")
+    assert (streams["class_source"] == "inferred").all()
+    assert streams.loc["s1", "material_class"] == "blast_furnace_slag"
+    assert streams.loc["s2", "material_class"] == "brewers_spent_grain"
+    assert streams.loc["d2", "need"] == "animal_feed"
+    assert "classes inferred from the text of 4 streams" in printed
+    assert "-> blast_furnace_slag" in printed and "-> need animal_feed" in printed

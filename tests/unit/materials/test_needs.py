@@ -1,0 +1,112 @@
+"""The demand side: needs, their classifier, sector suggestions and the fit between groups."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from symbioflows.errors import InvalidInputError
+from symbioflows.materials import load_taxonomy
+from symbioflows.materials.infer import (
+    classify_supplies,
+    group_fit_matrix,
+    infer_stream_classes,
+)
+from symbioflows.materials.needs import NeedClassifier, classify_needs, load_needs, suggest_needs
+
+# the demands of issue 16 that were read as wastes before, with the need they ask for
+ISSUE_NEEDS = [
+    ("animal feed for dairy cows", "animal_feed"),
+    ("cattle feed", "animal_feed"),
+    ("phosphate fertiliser for arable land", "phosphate_fertiliser"),
+    ("supplementary cementitious material for ready-mix concrete", "portland_cement"),
+    ("raw gypsum for wallboard production", "natural_gypsum"),
+    ("natural gas replacement for boilers", "natural_gas"),
+]
+
+
+@pytest.fixture(scope="module")
+def clf() -> NeedClassifier:
+    return NeedClassifier(backend="hashing")
+
+
+def test_needs_data_is_consistent():
+    tax = load_taxonomy()
+    needs = load_needs()
+    assert len({n.id for n in needs}) == len(needs) >= 50
+    virgin = set(tax.virgin_materials)
+    assert virgin <= {n.id for n in needs}  # every virgin input of the taxonomy is a need
+    for n in needs:
+        assert n.phrases and all(c in tax for c in n.served_by)
+        assert {"served_by", "users", "cpa"} <= set(n.facts)
+
+
+@pytest.mark.parametrize(("text", "need"), ISSUE_NEEDS)
+def test_issue_needs_are_understood(clf, text, need):
+    assert clf.predict([text], k=1)[0][0].need == need
+
+
+def test_supply_fit_serves_the_right_classes(clf):
+    ids = clf.taxonomy.ids
+    fit = clf.supply_fit(["cattle feed", "ground granulated blast furnace slag for cement"])
+    assert fit[0, ids.index("brewers_spent_grain")] == pytest.approx(1.0, abs=1e-3)
+    assert fit[0, ids.index("coal_fly_ash")] == 0.0
+    assert ids[int(fit[1].argmax())] == "blast_furnace_slag"
+    assert fit.shape == (2, len(ids)) and (fit >= 0).all() and (fit <= 1).all()
+
+
+def test_classify_needs_refuses_non_text():
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        classify_needs(["feed", None], backend="hashing")
+    with pytest.raises(InvalidInputError, match="k must"):
+        classify_needs(["feed"], k=0, backend="hashing")
+
+
+def test_suggest_needs_by_sector():
+    got = suggest_needs("01.41", k=3)
+    assert got and all(s.suggested for s in got)
+    assert "animal_feed" in [s.need for s in got]
+    assert suggest_needs("2351", k=10)[0].confidence == 1.0
+    with pytest.raises(InvalidInputError, match="NACE"):
+        suggest_needs("not a sector")
+
+
+def test_classify_supplies_dedupes_and_keeps_order():
+    r = classify_supplies(["fly ash", "spent grain", "Fly-ash", ""], backend="hashing")
+    assert r.ids[0, 0] == r.ids[2, 0] == "coal_fly_ash"
+    assert r.ids[1, 0] == "brewers_spent_grain"
+    assert r.ids[3, 0] == "" and r.probs[3].sum() == 0
+
+
+def test_given_class_wins_and_sources_are_reported():
+    t = infer_stream_classes(
+        ["granulated blast furnace slag", "spent grain", "cattle feed", ""],
+        ["supply", "supply", "demand", "supply"],
+        ["coal_fly_ash", None, None, None],
+        ewc_class=[None, "food_processing_residues", None, None],
+        backend="hashing",
+    )
+    assert t["class_source"].tolist() == ["given", "ewc", "inferred", "none"]
+    assert t["material_class"].tolist()[:2] == ["coal_fly_ash", "food_processing_residues"]
+    assert t["need"][2] == "animal_feed" and t["group_key"][2].startswith("need:animal_feed")
+    assert t["group_key"][:2].isna().all()
+
+
+def test_a_runner_up_class_still_opens_the_candidate():
+    # top-1 is wrong (manure), the runner-up (spent grain) serves the need: the pair stays
+    # compatible at the threshold instead of vanishing
+    keys = [
+        "mix:manure=0.90,brewers_spent_grain=0.10",
+        "need:animal_feed=1.00",
+        "class:manure",
+        "need:portland_cement=1.00",
+    ]
+    m = group_fit_matrix(keys, 0.25)
+    assert m[0, 1] >= 0.25
+    assert m[0, 3] == 0.0 and m[2, 3] == 0.0
+    # given classes keep the taxonomy's substitution score
+    m2 = group_fit_matrix(["class:coal_fly_ash", "class:blast_furnace_slag"], 0.25)
+    assert m2[0, 1] == pytest.approx(
+        float(load_taxonomy().score("coal_fly_ash", "blast_furnace_slag"))
+    )
+    assert np.allclose(np.diag(m2), 1.0)
