@@ -28,133 +28,19 @@
 #include <numeric>
 #include <string>
 
+#include "symbioflows/block_vec.hpp"
 #include "symbioflows/errors.hpp"
+#include "symbioflows/search_runner.hpp"
 #include "symbioflows/top_k.hpp"
-#include "symbioflows/worker_pool.hpp"
 
 namespace symbioflows {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int64_t kCheckEvery = 1024;  // expansions between clock / flag checks
 
 enum StopKind : int { kComplete = 0, kResultCap = 1, kExpCap = 2, kInterrupted = 3 };
-
-// Freed output blocks are kept for the next search, up to kBlockCacheBytes per element type
-// for the whole process: a search of a few milliseconds otherwise pays a page fault for
-// every fresh page of its buffers, because the allocator gives the freed blocks back to the
-// system between calls.  One process-wide cache, not one per thread: the merge frees blocks
-// on whichever thread copies them.  It is only ever try-locked: a busy (or, in a forked
-// child, orphaned) lock means a plain allocation or free, never a wait.  The bound is a
-// constant, so memory stays O(nodes + edges + results).
-constexpr int kBlockClasses = 11;  // block b >= 10 all hold 65536 elements
-constexpr int64_t kBlockCacheBytes = int64_t{32} << 20;
-
-template <class T>
-struct BlockCache {
-    std::mutex mu;
-    std::vector<std::unique_ptr<T[]>> free[kBlockClasses];  // guarded by mu
-    int64_t bytes = 0;                                      // guarded by mu
-
-    static BlockCache& shared() {
-        static BlockCache* c = new BlockCache();  // never destroyed: used until exit
-        return *c;
-    }
-    std::unique_ptr<T[]> take(int cls, int64_t cap) {
-        {
-            std::unique_lock<std::mutex> lk(mu, std::try_to_lock);
-            auto& f = free[cls];
-            if (lk.owns_lock() && !f.empty()) {
-                std::unique_ptr<T[]> p = std::move(f.back());
-                f.pop_back();
-                bytes -= cap * static_cast<int64_t>(sizeof(T));
-                return p;
-            }
-        }
-        return std::unique_ptr<T[]>(new T[static_cast<size_t>(cap)]);
-    }
-    // Keep blocks [0, n) of `blocks` (block b of class min(b, 10)) while there is room;
-    // the others are freed with `blocks`.
-    template <class CapOf, class ClassOf>
-    void give(std::vector<std::unique_ptr<T[]>>& blocks, CapOf&& cap_of, ClassOf&& class_of) {
-        std::unique_lock<std::mutex> lk(mu, std::try_to_lock);
-        if (!lk.owns_lock()) return;
-        for (size_t b = 0; b < blocks.size(); ++b) {
-            const int64_t sz = cap_of(b) * static_cast<int64_t>(sizeof(T));
-            if (bytes + sz > kBlockCacheBytes) return;
-            free[class_of(b)].push_back(std::move(blocks[b]));
-            bytes += sz;
-        }
-    }
-};
-
-// Append-only storage in blocks that are never moved (no realloc copies, each output page
-// is touched once before the final merge).  Block b holds min(64 << b, 65536) elements, so an
-// item that finds a few chains costs one small block and one small index allocation.
-template <class T>
-class BlockVec {
-   public:
-    void push_back(const T& x) {
-        if (used_ == cap_) grow();
-        blocks_.back()[used_++] = x;
-        ++n_;
-    }
-    int64_t size() const { return n_; }
-    ~BlockVec() { clear(); }
-    BlockVec() = default;
-    BlockVec(const BlockVec&) = delete;
-    BlockVec& operator=(const BlockVec&) = delete;
-    // Empty it; its blocks go back to the cache.
-    void clear() {
-        if (!blocks_.empty()) {
-            BlockCache<T>::shared().give(blocks_, &block_cap, &block_class);
-            blocks_.clear();
-        }
-        n_ = 0;
-        used_ = cap_ = 0;
-    }
-    // Copy the first k elements to out.
-    void copy_prefix(T* out, int64_t k) const {
-        for_each_block(k, [&](const T* p, int64_t len) {
-            std::copy(p, p + len, out);
-            out += len;
-        });
-    }
-    // f(x) for each of the first k elements, in order.
-    template <class F>
-    void for_each_prefix(int64_t k, F&& f) const {
-        for_each_block(k, [&](const T* p, int64_t len) {
-            for (int64_t t = 0; t < len; ++t) f(p[t]);
-        });
-    }
-
-   private:
-    static int block_class(size_t b) {
-        return static_cast<int>(std::min<size_t>(b, kBlockClasses - 1));
-    }
-    static int64_t block_cap(size_t b) { return int64_t{64} << block_class(b); }
-    template <class F>
-    void for_each_block(int64_t k, F&& f) const {
-        for (size_t b = 0; b < blocks_.size() && k > 0; ++b) {
-            const int64_t len = std::min<int64_t>(k, b + 1 == blocks_.size() ? used_ : block_cap(b));
-            f(blocks_[b].get(), len);
-            k -= len;
-        }
-    }
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((noinline))  // keep push_back small enough to be inlined in the search loops
-#endif
-    void grow() {
-        if (blocks_.empty()) blocks_.reserve(8);
-        cap_ = block_cap(blocks_.size());
-        blocks_.push_back(BlockCache<T>::shared().take(block_class(blocks_.size()), cap_));
-        used_ = 0;
-    }
-    std::vector<std::unique_ptr<T[]>> blocks_;
-    int64_t n_ = 0, used_ = 0, cap_ = 0;
-};
 
 // One found chain's per-chain values (its edges are appended to Item::edges).
 struct ChainRec {
@@ -247,51 +133,14 @@ class ScratchPool {
     std::vector<std::unique_ptr<Scratch>> all_;
 };
 
-// Cost (ns) of the final merge per buffered output edge, calibrated once per process: fresh
-// memory written and copied (page faults included), times a safety factor of 4, at least
-// 25 ns.  The time limit reserves this much per buffered edge so that a search returns on
-// time even on slow memory (sanitizer builds, busy machines).
-double merge_ns_per_edge() {
-    static const double v = [] {
-        const size_t n = size_t{1} << 19;  // 4 MiB of int64
-        const auto t0 = Clock::now();
-        std::unique_ptr<int64_t[]> a(new int64_t[n]);
-        for (size_t i = 0; i < n; ++i) a[i] = static_cast<int64_t>(i);
-        std::unique_ptr<int64_t[]> b(new int64_t[n]);
-        std::copy(a.get(), a.get() + n, b.get());
-        volatile int64_t sink = b[n - 1];
-        (void)sink;
-        const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
-                          static_cast<double>(n);
-        return std::max(25.0, 4.0 * ns);
-    }();
-    return v;
-}
-
-// now + `seconds` in `out`; false (no deadline) when that lies past what the clock can hold
-// (time_limit_s = 1e10 is 1e19 ns, past int64: it must mean "no limit", not wrap to the past).
-inline bool deadline_after(double seconds, Clock::time_point& out) {
-    const auto now = Clock::now();
-    const double room_s = std::chrono::duration<double>(Clock::time_point::max() - now).count();
-    if (!(seconds < 0.5 * room_s)) return false;
-    out = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-    return true;
-}
-
-// True in the calling (Python) thread while it works on a search.
-thread_local bool tl_main_worker = false;
-
-// State shared by the workers of one search.
-struct Shared {
+// State shared by the workers of one chain search: the control of search_runner.hpp plus
+// the shared top-k threshold and the serial-prefix bookkeeping of deterministic truncation.
+struct Shared : SearchControl {
     const ChainOptions& opt;
-    CancelToken token;
-    std::atomic<bool> time_up{false};
     std::atomic<int64_t> cut{std::numeric_limits<int64_t>::max()};  // items after it are moot
     std::atomic<double> thr{-kInf};                                  // shared k-th best
     std::atomic<int64_t> global_exp{0};  // top-k cycles: expansions of all threads
     std::atomic<bool> exp_up{false};
-    bool has_deadline = false;
-    Clock::time_point deadline;
     // prefix bookkeeping for deterministic truncation
     std::mutex mu;
     std::unique_ptr<std::atomic<char>[]> done;
@@ -300,12 +149,8 @@ struct Shared {
     bool unbounded = false;
     int64_t prefix = 0, cum_exp = 0, cum_res = 0;  // guarded by mu
 
-    explicit Shared(const ChainOptions& o, int64_t n_items_) : opt(o) {
-        if (o.time_limit_s > 0) {
-            has_deadline = deadline_after(o.time_limit_s, deadline);
-            merge_ns = merge_ns_per_edge();
-        }
-        rank_len = o.max_length;
+    explicit Shared(const ChainOptions& o, int64_t n_items_)
+        : SearchControl(o.time_limit_s, o.max_length), opt(o) {
         n_items = n_items_;
         unbounded = o.max_expansions == std::numeric_limits<int64_t>::max() &&
                     o.max_results == std::numeric_limits<int64_t>::max();
@@ -313,61 +158,6 @@ struct Shared {
         for (int64_t i = 0; i < n_items; ++i) done[i].store(0, std::memory_order_relaxed);
         item_exp.assign(static_cast<size_t>(n_items), 0);
         item_res.assign(static_cast<size_t>(n_items), 0);
-    }
-    // Output buffered so far (all items): edges, which the final merge copies, and top-k
-    // entries, which it sorts and copies; the time limit reserves time for that merge (see
-    // merge_reserve).
-    std::atomic<int64_t> buffered_edges{0};
-    std::atomic<int64_t> buffered_ranked{0};
-    double merge_ns = 25.0;
-    int64_t rank_len = 1;
-    // Time to merge e buffered edges and r top-k entries: merge_ns per edge copied, and per
-    // entry merge_ns x (max_length + log2 r): its copy and its share of the final sort.
-    std::chrono::nanoseconds merge_reserve(int64_t e, int64_t r) const {
-        const double rr = static_cast<double>(std::max<int64_t>(r, 0));
-        const double ns = merge_ns * (static_cast<double>(e) +
-                                      rr * (static_cast<double>(rank_len) + std::log2(rr + 2.0)));
-        return std::chrono::nanoseconds(static_cast<int64_t>(std::min(ns, 1e18)));
-    }
-    // Record output that was buffered without a check (a flush of a top-k heap).
-    void account(int64_t new_edges, int64_t new_ranked) {
-        if (new_edges) buffered_edges.fetch_add(new_edges, std::memory_order_relaxed);
-        if (new_ranked) buffered_ranked.fetch_add(new_ranked, std::memory_order_relaxed);
-    }
-    // The calling thread works too; it alone runs the poll (Ctrl-C, progress), from here,
-    // at most every kPollMs (tl_main_worker marks it).
-    const PollFn* inline_poll = nullptr;
-    Clock::time_point next_poll{};
-    unsigned poll_tick = 0;
-    static constexpr int kPollMs = 50;
-    void poll_if_due() {
-        if (inline_poll == nullptr) return;
-        // read the clock on every 8th call only (it is called per item and per 1,024
-        // expansions; a clock read costs ~100 ns on some virtual machines)
-        if ((++poll_tick & 7u) != 0) return;
-        const auto now = Clock::now();
-        if (now < next_poll) return;
-        next_poll = now + std::chrono::milliseconds(kPollMs);
-        bool stop = false;
-        try {
-            stop = (*inline_poll)();
-        } catch (...) {
-            stop = true;
-        }
-        if (stop) token.cancel();
-    }
-    bool interrupted(int64_t new_edges = 0, int64_t new_ranked = 0) {
-        if (tl_main_worker) poll_if_due();
-        if (token.is_cancelled() || time_up.load(std::memory_order_relaxed)) return true;
-        if (has_deadline) {
-            const int64_t e = buffered_edges.fetch_add(new_edges, std::memory_order_relaxed) + new_edges;
-            const int64_t r = buffered_ranked.fetch_add(new_ranked, std::memory_order_relaxed) + new_ranked;
-            if (Clock::now() + merge_reserve(e, r) >= deadline) {
-                time_up.store(true);
-                return true;
-            }
-        }
-        return false;
     }
     // Record a finished item and advance the completed prefix.  `cut` only lets later items
     // be skipped once the serial prefix is known to exceed a budget; the result itself is
@@ -405,131 +195,6 @@ struct Shared {
     }
 };
 
-// Run body(i) for i in [0, n) on t threads.  The calling thread works too (and alone polls
-// for Ctrl-C); up to t - 1 pooled helper threads (worker_pool.hpp: started once, kept
-// between searches) claim items from the same counter.  A helper that arrives late finds no
-// item left and returns touching only the shared state it co-owns, so the caller never waits for a helper that has not started work: on a busy
-// machine a small search costs no more with n_jobs=2 than with 1.  The first exception is
-// rethrown after every claimed item has finished; Cancelled is thrown when the poll asked to
-// stop.  (parallel_for of parallel.hpp keeps the calling thread for polling only and joins
-// every thread, so each call waits for all threads to be scheduled.)
-constexpr int kEndSpinUs = 200;
-
-struct PoolState {
-    std::atomic<int64_t> next{0};
-    std::atomic<int> active{0};
-    int64_t n = 0;
-    // Optional first phase (the gather of the edge values): items [0, n_pre) run pre(k);
-    // an item of the main phase starts only once every first-phase item has finished.
-    int64_t n_pre = 0;
-    void (*pre_call)(void*, int64_t) = nullptr;
-    void* pre_ctx = nullptr;
-    std::atomic<int64_t> pre_done{0};
-    std::mutex mu;
-    std::condition_variable cv;
-    std::exception_ptr err;
-    // valid only while an item is claimed (the caller waits for active == 0)
-    void (*call)(void*, int64_t) = nullptr;
-    void* body = nullptr;
-    CancelToken* token = nullptr;
-    Shared* sh = nullptr;
-
-    void release() {
-        if (active.fetch_sub(1) == 1) {
-            std::lock_guard<std::mutex> lk(mu);
-            cv.notify_all();
-        }
-    }
-    // Claim and run items until none is left or the search is cancelled.
-    void work(bool main) {
-        for (;;) {
-            active.fetch_add(1);
-            const int64_t k = next.fetch_add(1);
-            if (k >= n_pre + n) {
-                release();
-                return;
-            }
-            bool stop = token->is_cancelled();
-            if (!stop) {
-                try {
-                    if (main) sh->poll_if_due();
-                    if (k < n_pre) {
-                        pre_call(pre_ctx, k);
-                        pre_done.fetch_add(1, std::memory_order_acq_rel);
-                    } else {
-                        // the last first-phase items are in flight on other threads: a
-                        // short wait (one item at most)
-                        while (pre_done.load(std::memory_order_acquire) < n_pre &&
-                               !token->is_cancelled()) {
-                            std::this_thread::yield();
-                        }
-                        if (!token->is_cancelled()) call(body, k - n_pre);
-                    }
-                } catch (...) {
-                    std::lock_guard<std::mutex> lk(mu);
-                    if (!err) err = std::current_exception();
-                    token->cancel();
-                    stop = true;
-                }
-            }
-            release();
-            if (stop) return;
-        }
-    }
-};
-
-// The pooled helpers' view of a search: claim items until none is left.
-struct ItemsJob final : PoolJob {
-    std::shared_ptr<PoolState> st;
-    void run() override { st->work(false); }
-};
-
-template <class Body>
-void run_items(Shared& sh, int64_t n, int t, Body&& body, const PollFn& poll,
-               int64_t n_pre = 0, void (*pre_call)(void*, int64_t) = nullptr,
-               void* pre_ctx = nullptr) {
-    if (n <= 0 && n_pre <= 0) return;
-    const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(t, std::max(n, n_pre))));
-    auto st = std::make_shared<PoolState>();
-    st->n = n;
-    st->n_pre = n_pre;
-    st->pre_call = pre_call;
-    st->pre_ctx = pre_ctx;
-    st->call = [](void* b, int64_t i) { (*static_cast<std::remove_reference_t<Body>*>(b))(i); };
-    st->body = const_cast<void*>(static_cast<const void*>(std::addressof(body)));
-    st->token = &sh.token;
-    st->sh = &sh;
-    if (nt > 1) {
-        auto job = std::make_shared<ItemsJob>();
-        job->st = st;
-        submit_to_pool(job, nt - 1);
-    }
-    sh.inline_poll = poll ? &poll : nullptr;
-    sh.next_poll = Clock::now() + std::chrono::milliseconds(Shared::kPollMs);
-    tl_main_worker = true;
-    st->work(true);
-    // No new claim can succeed from here on; wait for the claimed items, still polling.
-    st->next.store(n_pre + n + (int64_t{1} << 40));
-    // The helpers still at work finish one item each: spin briefly before sleeping, so a
-    // small search does not add a wake-up (tens of microseconds) to its end.
-    const auto spin_until = Clock::now() + std::chrono::microseconds(kEndSpinUs);
-    while (st->active.load() > 0 && Clock::now() < spin_until) std::this_thread::yield();
-    {
-        std::unique_lock<std::mutex> lk(st->mu);
-        while (st->active.load() > 0) {
-            st->cv.wait_for(lk, std::chrono::milliseconds(Shared::kPollMs));
-            if (st->active.load() == 0) break;
-            lk.unlock();
-            sh.poll_if_due();
-            lk.lock();
-        }
-    }
-    tl_main_worker = false;
-    sh.inline_poll = nullptr;
-    if (st->err) std::rethrow_exception(st->err);
-    if (sh.token.is_cancelled()) throw Cancelled();
-}
-
 template <ChainScore S>
 inline double combine(double acc, double x) {
     if constexpr (S == ChainScore::Product) return acc * x;
@@ -542,6 +207,34 @@ inline double identity() {
     if constexpr (S == ChainScore::Bottleneck) return kInf;
     return 0.0;
 }
+
+// The expansion budget and the periodic checks of the depth-first searches (cycles and
+// paths alike): step() is called once per edge examined and says whether to go on.  Every
+// kCheckEvery expansions it reports the output buffered since the last check (for the time
+// limit's merge reserve), polls, and checks the deadline and the serial-prefix cut; at the
+// same checks `on_check` runs the caller's own test (false: stop by expansions).
+struct Pace {
+    int64_t exp, next_check, edges_seen;
+    int64_t new_ranked = 0;        // top-k entries added since the last check
+    int64_t ranked_accounted = 0;  // top-k entries reported so far
+    explicit Pace(const Item& out)
+        : exp(out.exp), next_check(out.exp + kCheckEvery), edges_seen(out.edges.size()) {}
+    template <class OnCheck>
+    int step(const Item& out, Shared& sh, int64_t budget, int64_t item_index, OnCheck&& on_check) {
+        if (++exp > budget) return kExpCap;
+        if (exp < next_check) return kComplete;
+        next_check = exp + kCheckEvery;
+        const int64_t ne = out.edges.size() - edges_seen;
+        edges_seen += ne;
+        const int64_t nr = new_ranked;
+        new_ranked = 0;
+        ranked_accounted += nr;
+        if (sh.interrupted(ne, nr) || item_index > sh.cut.load(std::memory_order_relaxed)) {
+            return kInterrupted;
+        }
+        return on_check() ? kComplete : kExpCap;
+    }
+};
 
 // Graph arrays in CSR order, shared read-only by the workers.  The per-edge values are
 // gathered into CSR order by the first phase of the search (`gather_chunk`, all threads).
@@ -983,10 +676,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
     val[0] = identity<S>();
     fl[0] = kInf;
     int64_t d = 0;
-    int64_t exp = out.exp;
-    int64_t next_check = exp + kCheckEvery;
-    int64_t edges_seen = out.edges.size();
-    int64_t new_ranked = 0;  // top-k entries added since the last check
+    Pace pace(out);
     bool ok = true;
 
     auto emit = [&](int64_t p, double sc, double flow) -> bool {
@@ -996,7 +686,7 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             for (int64_t k = 1; k <= d; ++k) seq.push_back(v.eids[ch[k]]);
             seq.push_back(v.eids[p]);
             bool kept = false;
-            new_ranked += c.top.offer(sc, flow, s, seq.data(), static_cast<int32_t>(seq.size()), kept);
+            pace.new_ranked += c.top.offer(sc, flow, s, seq.data(), static_cast<int32_t>(seq.size()), kept);
             if (kept && c.top.full()) {
                 sh.raise_thr(c.top.worst_score());
                 thr = threshold();
@@ -1018,31 +708,20 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             continue;
         }
         const int64_t p = itp[d]++;
-        if (++exp > budget) {
-            out.stop = kExpCap;
-            ok = false;
-            break;
-        }
-        if (exp >= next_check) {
-            next_check = exp + kCheckEvery;
-            const int64_t ne = out.edges.size() - edges_seen;
-            edges_seen += ne;
-            const int64_t nr = new_ranked;
-            new_ranked = 0;
-            if (sh.interrupted(ne, nr) || item_index > sh.cut.load(std::memory_order_relaxed)) {
-                out.stop = kInterrupted;
-                ok = false;
-                break;
-            }
+        const int st = pace.step(out, sh, budget, item_index, [&]() {
             if constexpr (TOPK) {
                 thr = threshold();
                 if (sh.global_exp.fetch_add(kCheckEvery) + kCheckEvery > r.opt.max_expansions) {
                     sh.exp_up.store(true);
-                    out.stop = kExpCap;
-                    ok = false;
-                    break;
+                    return false;
                 }
             }
+            return true;
+        });
+        if (st != kComplete) {
+            out.stop = st;
+            ok = false;
+            break;
         }
         const int64_t w = tg[p];
         if (w == s) {
@@ -1091,11 +770,11 @@ bool cycles_from(int64_t s, const CycleRun& r, Scratch& c, Item& out, int64_t it
             en[d] = re - tg;
         }
     }
-    sh.account(0, new_ranked);
+    sh.account(0, pace.new_ranked);
     // unwind the on-path marks when stopping early
     for (int64_t k = 1; k <= d; ++k) onpath[node[k]] = 0;
-    if (exp > budget && out.stop == kComplete) out.stop = kExpCap;
-    out.exp = exp;
+    if (pace.exp > budget && out.stop == kComplete) out.stop = kExpCap;
+    out.exp = pace.exp;
     return ok;
 }
 
@@ -1199,7 +878,6 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
     double* fl = c.fl.data();
     char* onpath = c.onpath.data();
     c.top.clear();
-    int64_t new_ranked = 0, ranked_accounted = 0;
 
     double thr = eff_min;
     node[0] = src;
@@ -1209,9 +887,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
     fl[0] = kInf;
     onpath[src] = 1;
     int64_t d = 0;
-    int64_t exp = out.exp;
-    int64_t next_check = exp + kCheckEvery;
-    int64_t edges_seen = out.edges.size();
+    Pace pace(out);
     for (;;) {
         if (itp[d] == en[d]) {
             onpath[node[d]] = 0;
@@ -1220,21 +896,10 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
             continue;
         }
         const int64_t p = itp[d]++;
-        if (++exp > budget) {
-            out.stop = kExpCap;
+        const int st = pace.step(out, sh, budget, item_index, [] { return true; });
+        if (st != kComplete) {
+            out.stop = st;
             break;
-        }
-        if (exp >= next_check) {
-            next_check = exp + kCheckEvery;
-            const int64_t ne = out.edges.size() - edges_seen;
-            edges_seen += ne;
-            const int64_t nr = new_ranked;
-            new_ranked = 0;
-            ranked_accounted += nr;
-            if (sh.interrupted(ne, nr) || item_index > sh.cut.load(std::memory_order_relaxed)) {
-                out.stop = kInterrupted;
-                break;
-            }
         }
         const int64_t w = tg[p];
         if (onpath[w]) continue;
@@ -1258,7 +923,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
                 for (int64_t k = 1; k <= d; ++k) seq.push_back(v.eids[ch[k]]);
                 seq.push_back(v.eids[p]);
                 bool kept = false;
-                new_ranked += c.top.offer(nv, f, group, seq.data(), static_cast<int32_t>(seq.size()), kept);
+                pace.new_ranked += c.top.offer(nv, f, group, seq.data(), static_cast<int32_t>(seq.size()), kept);
                 if (kept && c.top.full()) thr = std::max(eff_min, c.top.worst_score());
             } else {
                 for (int64_t k = 1; k <= d; ++k) out.edges.push_back(v.eids[ch[k]]);
@@ -1281,7 +946,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
         en[d] = ip[w + 1];
     }
     for (int64_t k = 0; k <= d; ++k) onpath[node[k]] = 0;
-    out.exp = exp;
+    out.exp = pace.exp;
     if constexpr (TOPK) {
         // the heap becomes output edges: its entries leave the reserve, its edges enter it
         const int64_t e0 = out.edges.size();
@@ -1292,7 +957,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
             out.end_chain(r.len, r.score, r.flow, r.group);
         }
         c.top.clear();
-        sh.account(out.edges.size() - e0, -ranked_accounted);
+        sh.account(out.edges.size() - e0, -pace.ranked_accounted);
     }
 }
 
