@@ -1,7 +1,7 @@
 """Report glue of the plan: the plan's own ``report.html`` and its section in a report folder.
 
 The HTML of the plan report (plots, tables) is rendered by
-:func:`symbioflows.matching._html.write_report`; the report folder and its sections by
+:func:`symbioflows.report.plan.write_plan_report`; the report folder and its sections by
 :mod:`symbioflows.report`.  This module only hands the plan to them.
 """
 
@@ -20,9 +20,9 @@ __all__ = ["write_plan_report", "plan_section"]
 
 def write_plan_report(result: SymbiosisPlan, path: str | Path) -> Path:
     """Write the plan's self-contained ``report.html`` (Sankey, map, chains, totals)."""
-    from symbioflows.matching._html import write_report
+    from symbioflows.report.plan import write_plan_report
 
-    return write_report(result, Path(path))
+    return write_plan_report(result, Path(path))
 
 
 def plan_section(result: SymbiosisPlan) -> ReportSection:
