@@ -46,9 +46,14 @@ def plan_section(result: SymbiosisPlan) -> ReportSection:
         "chains.</p>"
     )
     ex = result.exchanges.sort_values("net_benefit_usd", ascending=False)
-    cols = [c for c in ("supply_company_id", "demand_company_id", "material", "quantity", "unit",
+    comp = result.companies
+    names = dict(zip(comp["company_id"], comp["name"])) if "name" in comp.columns else {}
+    ex = ex.assign(supplier=[names.get(c) or c for c in ex["supply_company_id"]],
+                   receiver=[names.get(c) or c for c in ex["demand_company_id"]])
+    cols = [c for c in ("supplier", "receiver", "material", "medium", "quantity", "unit",
                         "route_km", "transport_mode", "score", "net_benefit_usd",
-                        "co2e_avoided_kg") if c in ex.columns]
+                        "co2e_avoided_kg", "supply_company_id", "demand_company_id")
+            if c in ex.columns]
     tables: dict[str, Any] = {"totals": pd.DataFrame([t]), "exchanges": ex[cols]}
     if not result.chains.empty:
         tables["chains"] = result.chains
