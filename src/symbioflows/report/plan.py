@@ -220,7 +220,7 @@ def _map(go: Any, p: Any, names: pd.Series, sector_title: pd.Series) -> Any:
             fig.add_trace(go.Scatter(
                 x=np.round(xs, 5), y=np.round(ys, 5), mode="lines", hoverinfo="skip",
                 line=dict(width=1.3, color=MEDIUM_COLOURS.get(m, "#888")),
-                opacity=0.75, name=f"{_MEDIUM_NAMES.get(m, m)} ({len(sel)})"))
+                opacity=0.6, name=f"{_MEDIUM_NAMES.get(m, m)} ({len(sel)})"))
     fig.add_trace(go.Scatter(
         x=lon.round(5), y=lat.round(5), mode="markers", name="sites",
         marker=dict(size=6, color="#173d2a", line=dict(width=0.5, color="#fff")),
@@ -404,8 +404,11 @@ def render_plan_report(p: Any, *, title: str = "Industrial symbiosis plan") -> s
              f"<div class='cards'>{_cards(p)}</div>"]
     if plots:
         parts.append("<h2>Flows, places and value</h2>")
+        key = " ".join(
+            f"<span style='color:{MEDIUM_COLOURS[m]}'>&#9632;</span>&nbsp;{_MEDIUM_NAMES[m]}"
+            for m in ("solid", "liquid", "gas", "heat", "steam", "water"))
         parts.append("<p class='note'>One chart per unit: materials in t, heat and gas in MWh, "
-                     "water and steam in t (or m3): never added together.</p>")
+                     f"water and steam in t (or m3): never added together. Colours: {key}.</p>")
         parts.extend(plots)
     parts.append("<h2>Top exchanges by net benefit</h2>")
     if not ex.empty:
