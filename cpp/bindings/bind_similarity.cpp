@@ -1,5 +1,10 @@
 // Bindings of the text-embedding kernels (similarity.hpp).  Inputs are checked and copied
-// (packed) into native buffers while the GIL is held; the kernels run with it released.
+// into native buffers while the GIL is held (the queries packed for the micro-kernel), except
+// the candidate matrix of compat_topk / cosine_matrix: it is read in place with the GIL
+// released (the kernel normalises it block by block and reports its first non-finite row
+// after the pass, as score_pairs does with its pair columns), so a 100,000 x 384 matrix is
+// never copied; a concurrent writer can change the result but never make a read go out of
+// bounds.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -140,8 +145,8 @@ void bind_similarity(py::module_& m) {
             auto fl = flags(demand_flags, nx, "demand_flags");
             const int64_t kk = std::min(k, nx);
             bind::checked_product(nq, kk, kMaxOutputElements, "top-k output");
-            PackedRows pq = pack_rows(q.data(), nq, d, simd_mr(level), "supply", n_threads);
-            PackedRows px = pack_rows(x.data(), nx, d, simd_nr(level), "demand", n_threads);
+            PackedRows pq = pack_rows(q.data(), nq, d, simd_lanes(level), "supply", n_threads);
+            const RowMatrix px{x.data(), nx, d, "demand"};
             CompatOptions opt;
             opt.k = k;
             opt.w_similarity = w_similarity;
@@ -180,8 +185,8 @@ void bind_similarity(py::module_& m) {
                                         std::to_string(qb.shape(1)));
             }
             bind::checked_product(na, nb, kMaxOutputElements, "cosine matrix");
-            PackedRows pa = pack_rows(qa.data(), na, d, simd_mr(level), "a", n_threads);
-            PackedRows pb = pack_rows(qb.data(), nb, d, simd_nr(level), "b", n_threads);
+            PackedRows pa = pack_rows(qa.data(), na, d, simd_lanes(level), "a", n_threads);
+            const RowMatrix pb{qb.data(), nb, d, "b"};
             py::array_t<float> out({static_cast<py::ssize_t>(na), static_cast<py::ssize_t>(nb)});
             float* o = out.mutable_data();
             bind::run_without_gil([&](const PollFn& poll) {

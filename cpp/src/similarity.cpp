@@ -20,11 +20,12 @@
 
 #include "symbioflows/errors.hpp"
 
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
-#define SYMBIOFLOWS_X86 1
+// SIMD micro-kernels need GCC/Clang target pragmas and __builtin_cpu_supports (x86-64 only).
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define SYMBIOFLOWS_SIMD 1
 #include <immintrin.h>
 #else
-#define SYMBIOFLOWS_X86 0
+#define SYMBIOFLOWS_SIMD 0
 #endif
 
 namespace symbioflows {
@@ -56,118 +57,7 @@ inline void add_feature(float* row, int64_t dim, uint64_t h, float w) noexcept {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Micro-kernels: C[r * ldc + c] = sum_k A[k * MR + r] * B[k * NR + c]
-using MicroFn = void (*)(const float*, const float*, int64_t, float*, int64_t);
-
-constexpr int kPortableMR = 4, kPortableNR = 8;
-void micro_portable(const float* A, const float* B, int64_t d, float* C, int64_t ldc) {
-    float acc[kPortableMR][kPortableNR] = {};
-    for (int64_t k = 0; k < d; ++k) {
-        const float* a = A + k * kPortableMR;
-        const float* b = B + k * kPortableNR;
-        for (int r = 0; r < kPortableMR; ++r) {
-            const float ar = a[r];
-            for (int c = 0; c < kPortableNR; ++c) acc[r][c] += ar * b[c];
-        }
-    }
-    for (int r = 0; r < kPortableMR; ++r)
-        for (int c = 0; c < kPortableNR; ++c) C[r * ldc + c] = acc[r][c];
-}
-
-#if SYMBIOFLOWS_X86
-constexpr int kAvx2MR = 6, kAvx2NR = 16;
-__attribute__((target("avx2,fma"))) void micro_avx2(const float* A, const float* B, int64_t d,
-                                                    float* C, int64_t ldc) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    for (int64_t k = 0; k < d; ++k) {
-        const float* a = A + k * kAvx2MR;
-        const __m256 b0 = _mm256_loadu_ps(B + k * kAvx2NR);
-        const __m256 b1 = _mm256_loadu_ps(B + k * kAvx2NR + 8);
-        __m256 x = _mm256_broadcast_ss(a + 0);
-        c00 = _mm256_fmadd_ps(x, b0, c00);
-        c01 = _mm256_fmadd_ps(x, b1, c01);
-        x = _mm256_broadcast_ss(a + 1);
-        c10 = _mm256_fmadd_ps(x, b0, c10);
-        c11 = _mm256_fmadd_ps(x, b1, c11);
-        x = _mm256_broadcast_ss(a + 2);
-        c20 = _mm256_fmadd_ps(x, b0, c20);
-        c21 = _mm256_fmadd_ps(x, b1, c21);
-        x = _mm256_broadcast_ss(a + 3);
-        c30 = _mm256_fmadd_ps(x, b0, c30);
-        c31 = _mm256_fmadd_ps(x, b1, c31);
-        x = _mm256_broadcast_ss(a + 4);
-        c40 = _mm256_fmadd_ps(x, b0, c40);
-        c41 = _mm256_fmadd_ps(x, b1, c41);
-        x = _mm256_broadcast_ss(a + 5);
-        c50 = _mm256_fmadd_ps(x, b0, c50);
-        c51 = _mm256_fmadd_ps(x, b1, c51);
-    }
-    _mm256_storeu_ps(C + 0 * ldc, c00);
-    _mm256_storeu_ps(C + 0 * ldc + 8, c01);
-    _mm256_storeu_ps(C + 1 * ldc, c10);
-    _mm256_storeu_ps(C + 1 * ldc + 8, c11);
-    _mm256_storeu_ps(C + 2 * ldc, c20);
-    _mm256_storeu_ps(C + 2 * ldc + 8, c21);
-    _mm256_storeu_ps(C + 3 * ldc, c30);
-    _mm256_storeu_ps(C + 3 * ldc + 8, c31);
-    _mm256_storeu_ps(C + 4 * ldc, c40);
-    _mm256_storeu_ps(C + 4 * ldc + 8, c41);
-    _mm256_storeu_ps(C + 5 * ldc, c50);
-    _mm256_storeu_ps(C + 5 * ldc + 8, c51);
-}
-
-constexpr int kAvx512MR = 12, kAvx512NR = 32;
-__attribute__((target("avx512f"))) void micro_avx512(const float* A, const float* B, int64_t d,
-                                                     float* C, int64_t ldc) {
-    __m512 acc0[kAvx512MR], acc1[kAvx512MR];
-#pragma GCC unroll 12
-    for (int r = 0; r < kAvx512MR; ++r) {
-        acc0[r] = _mm512_setzero_ps();
-        acc1[r] = _mm512_setzero_ps();
-    }
-    for (int64_t k = 0; k < d; ++k) {
-        const float* a = A + k * kAvx512MR;
-        const __m512 b0 = _mm512_loadu_ps(B + k * kAvx512NR);
-        const __m512 b1 = _mm512_loadu_ps(B + k * kAvx512NR + 16);
-#pragma GCC unroll 12
-        for (int r = 0; r < kAvx512MR; ++r) {
-            const __m512 x = _mm512_set1_ps(a[r]);
-            acc0[r] = _mm512_fmadd_ps(x, b0, acc0[r]);
-            acc1[r] = _mm512_fmadd_ps(x, b1, acc1[r]);
-        }
-    }
-#pragma GCC unroll 12
-    for (int r = 0; r < kAvx512MR; ++r) {
-        _mm512_storeu_ps(C + r * ldc, acc0[r]);
-        _mm512_storeu_ps(C + r * ldc + 16, acc1[r]);
-    }
-}
-#endif
-
-struct Kernel {
-    int mr;
-    int nr;
-    MicroFn fn;
-};
-
-Kernel kernel_for(SimdLevel level) {
-#if SYMBIOFLOWS_X86
-    if (level == SimdLevel::avx512) return {kAvx512MR, kAvx512NR, &micro_avx512};
-    if (level == SimdLevel::avx2) return {kAvx2MR, kAvx2NR, &micro_avx2};
-#else
-    (void)level;
-#endif
-    return {kPortableMR, kPortableNR, &micro_portable};
-}
-
-// Query rows per work item (a multiple of MR) and candidate rows per cache block (of NR).
-constexpr int kQueryRowsPerItem = 96;
-constexpr int kCandRowsPerBlock = 256;
+// Compatibility top-k: shared state and the scalar (cold) path
 
 struct Entry {
     float score;
@@ -183,9 +73,6 @@ struct TopK {
     Entry* h;
     int64_t cap;
     int64_t size = 0;
-    float threshold() const noexcept {
-        return size < cap ? -std::numeric_limits<float>::infinity() : h[0].score;
-    }
     void sift_down(int64_t i) noexcept {
         for (;;) {
             int64_t l = 2 * i + 1, r = l + 1, w = i;
@@ -213,44 +100,243 @@ struct TopK {
     }
 };
 
-// Runs body(item) over (query item, candidate chunk) pairs; computes each tile with the
-// micro-kernel and hands it to `epilogue(tile, ldt, q_row0, n_q_rows, x_row0, n_x_rows, slot)`.
-template <class Epilogue>
-void blocked_product(const Kernel& K, const PackedRows& a, const PackedRows& b, int64_t n_chunks,
-                     int n_threads, const PollFn& poll, Epilogue&& epilogue) {
-    const int64_t d = a.dim;
-    const int64_t a_panels = a.n_panels(), b_panels = b.n_panels();
-    const int64_t qp_per_item = std::max<int64_t>(1, kQueryRowsPerItem / K.mr);
-    const int64_t bp_per_block = std::max<int64_t>(1, kCandRowsPerBlock / K.nr);
-    const int64_t n_qitems = (a_panels + qp_per_item - 1) / qp_per_item;
-    const int64_t bp_per_chunk = (b_panels + n_chunks - 1) / n_chunks;
-    const int64_t ldt = bp_per_block * K.nr;
-    parallel_for(
-        n_qitems * n_chunks, n_threads,
-        [&](int64_t item) {
-            const int64_t qi = item / n_chunks, cc = item % n_chunks;
-            const int64_t qp0 = qi * qp_per_item, qp1 = std::min(a_panels, qp0 + qp_per_item);
-            const int64_t bp0 = cc * bp_per_chunk, bp1 = std::min(b_panels, bp0 + bp_per_chunk);
-            std::vector<float> tile(static_cast<size_t>((qp1 - qp0) * K.mr * ldt));
-            const int64_t q_row0 = qp0 * K.mr;
-            const int64_t q_rows = std::min(a.n_rows, qp1 * K.mr) - q_row0;
-            for (int64_t pb = bp0; pb < bp1; pb += bp_per_block) {
-                const int64_t pe = std::min(bp1, pb + bp_per_block);
-                for (int64_t p = pb; p < pe; ++p) {
-                    const float* B = b.data.data() + p * d * K.nr;
-                    for (int64_t qp = qp0; qp < qp1; ++qp) {
-                        K.fn(a.data.data() + qp * d * K.mr, B, d,
-                             tile.data() + (qp - qp0) * K.mr * ldt + (p - pb) * K.nr, ldt);
-                    }
-                }
-                const int64_t x_row0 = pb * K.nr;
-                const int64_t x_rows = std::min(b.n_rows, pe * K.nr) - x_row0;
-                epilogue(tile.data(), ldt, q_row0, q_rows, x_row0, x_rows, cc);
-            }
-        },
-        poll);
+// Everything the work items of one call share.  Work item = (query range, candidate chunk);
+// each (chunk, query) pair owns a top-k slot, merged at the end in the total order, so the
+// result does not depend on how the candidates were split.
+struct TopkJob {
+    const PackedRows* q = nullptr;  // queries (supply), packed in panels of NR lanes
+    RowMatrix x;                    // candidates (demand), read in place
+    int64_t nq = 0, nx = 0, d = 0, kk = 0;
+    int64_t q_panels_per_item = 1, x_rows_per_chunk = 1, n_chunks = 1;
+    // score = ws * clamp(cos) + wk * knowledge, filters
+    const int32_t* supply_class = nullptr;
+    const int32_t* demand_class = nullptr;
+    int32_t n_classes = 0;
+    const float* substitution = nullptr;
+    const uint8_t* hazardous = nullptr;
+    const uint8_t* flags = nullptr;
+    float ws = 1, wk = 0, unknown = 0, min_sub = 0;
+    const float* ubk = nullptr;  // per query: max of wk * knowledge over reachable demands
+    // top-k slots (chunk-major) and the cosine each query must reach to enter its slot
+    Entry* part = nullptr;
+    int64_t* part_size = nullptr;
+    float* tc = nullptr;  // n_chunks * nq_pad
+    int64_t nq_pad = 0;
+    int64_t* bad_row = nullptr;  // per item: first non-finite candidate row, -1 if none
+    float* out = nullptr;        // cosine matrix (nq x nx)
+};
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+// Lowest cosine with which a candidate can still beat `thr` (the slot's worst kept score) for
+// a query whose knowledge term is at most `ubk`.  A lower bound, with a margin for float
+// rounding: the tile test only prunes, the exact score is computed in `offer`.
+float cos_threshold(float thr, float ubk, float ws) noexcept {
+    if (thr == -kInf) return -kInf;
+    if (ubk == -kInf) return kInf;
+    if (ws > 0.0f) {
+        const double t = (static_cast<double>(thr) - ubk) / ws;
+        const double slack = 1e-6 * (std::fabs(static_cast<double>(thr)) + std::fabs(ubk) + ws) / ws;
+        const double lo = t - slack;
+        return lo <= -1.0 ? -kInf : static_cast<float>(lo);
+    }
+    if (ws == 0.0f) return ubk >= thr - 1e-6 * (std::fabs(static_cast<double>(thr)) + 1.0) ? -kInf : kInf;
+    return -kInf;  // negative weight on similarity: no pruning by cosine
 }
 
+// Exact score of (candidate x, query q) and insertion into the chunk's slot.
+void offer(const TopkJob& J, int64_t cc, int64_t x, int64_t q, float cosv) {
+    if (q >= J.nq) return;
+    float kn = J.unknown;
+    const int32_t cq = J.supply_class ? J.supply_class[q] : -1;
+    const int32_t cx = J.demand_class ? J.demand_class[x] : -1;
+    if (cq >= 0 && cx >= 0) {
+        kn = J.substitution[static_cast<int64_t>(cq) * J.n_classes + cx];
+        if (kn < J.min_sub) return;
+    }
+    if (J.flags) {
+        const uint8_t f = J.flags[x];
+        if ((f & 1u) || (J.hazardous && J.hazardous[q] && !(f & 2u))) return;
+    }
+    const float c = std::min(1.0f, std::max(-1.0f, cosv));
+    const float s = J.ws * c + J.wk * kn;
+    const int64_t slot = cc * J.nq + q;
+    TopK heap{J.part + slot * J.kk, J.kk, J.part_size[slot]};
+    const Entry e{s, x};
+    if (heap.size == heap.cap && !better(e, heap.h[0])) return;
+    heap.push(e);
+    J.part_size[slot] = heap.size;
+    if (heap.size == heap.cap) J.tc[cc * J.nq_pad + q] = cos_threshold(heap.h[0].score, J.ubk[q], J.ws);
+}
+
+#if defined(__GNUC__)
+#define SF_ALWAYS_INLINE __attribute__((always_inline)) inline
+#define SF_NOINLINE __attribute__((noinline))
+#else
+#define SF_ALWAYS_INLINE inline
+#define SF_NOINLINE
+#endif
+
+// ---- portable micro-kernel: 4 candidates x 8 queries, plain C++ the compiler vectorises --------
+namespace isa_portable {
+struct V {
+    static constexpr int W = 4;
+    struct type {
+        float f[4];
+    };
+    static type zero() { return type{{0, 0, 0, 0}}; }
+    static type load(const float* p) { return type{{p[0], p[1], p[2], p[3]}}; }
+    static type bcast(const float* p) { return type{{*p, *p, *p, *p}}; }
+    static void store(float* p, const type& a) {
+        for (int i = 0; i < 4; ++i) p[i] = a.f[i];
+    }
+    static type fma(const type& a, const type& b, const type& c) {
+        type r;
+        for (int i = 0; i < 4; ++i) r.f[i] = a.f[i] * b.f[i] + c.f[i];
+        return r;
+    }
+    static type mul(const type& a, const type& b) {
+        type r;
+        for (int i = 0; i < 4; ++i) r.f[i] = a.f[i] * b.f[i];
+        return r;
+    }
+    static type max(const type& a, const type& b) {
+        type r;
+        for (int i = 0; i < 4; ++i) r.f[i] = a.f[i] > b.f[i] ? a.f[i] : b.f[i];
+        return r;
+    }
+    static unsigned ge_mask(const type& a, const type& b) {
+        unsigned m = 0;
+        for (int i = 0; i < 4; ++i) m |= static_cast<unsigned>(a.f[i] >= b.f[i]) << i;
+        return m;
+    }
+};
+constexpr int MR = 4, NV = 2, NB = 16, QB = 8;
+#include "similarity_tiles.inl"
+}  // namespace isa_portable
+
+#if SYMBIOFLOWS_SIMD
+// ---- AVX2 + FMA: 6 candidates x 16 queries (12 accumulators of the 16 ymm registers) ---------
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+namespace isa_avx2 {
+struct V {
+    static constexpr int W = 8;
+    using type = __m256;
+    static SF_ALWAYS_INLINE type zero() { return _mm256_setzero_ps(); }
+    static SF_ALWAYS_INLINE type load(const float* p) { return _mm256_loadu_ps(p); }
+    static SF_ALWAYS_INLINE type bcast(const float* p) { return _mm256_broadcast_ss(p); }
+    static SF_ALWAYS_INLINE void store(float* p, type a) { _mm256_storeu_ps(p, a); }
+    static SF_ALWAYS_INLINE type fma(type a, type b, type c) { return _mm256_fmadd_ps(a, b, c); }
+    static SF_ALWAYS_INLINE type mul(type a, type b) { return _mm256_mul_ps(a, b); }
+    static SF_ALWAYS_INLINE type max(type a, type b) { return _mm256_max_ps(a, b); }
+    static SF_ALWAYS_INLINE unsigned ge_mask(type a, type b) {
+        return static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ)));
+    }
+};
+constexpr int MR = 6, NV = 2, NB = 16, QB = 8;
+#include "similarity_tiles.inl"
+}  // namespace isa_avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+// ---- AVX-512F: 8 candidates x 48 queries (24 accumulators of the 32 zmm registers; 8 rows
+// keep every row pointer in a general register) -----------------------------------------------
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+#pragma GCC diagnostic push
+// GCC 12's _mm512_max_ps is built on _mm512_undefined_ps (a deliberate self-initialisation).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+namespace isa_avx512 {
+struct V {
+    static constexpr int W = 16;
+    using type = __m512;
+    static SF_ALWAYS_INLINE type zero() { return _mm512_setzero_ps(); }
+    static SF_ALWAYS_INLINE type load(const float* p) { return _mm512_loadu_ps(p); }
+    static SF_ALWAYS_INLINE type bcast(const float* p) { return _mm512_set1_ps(*p); }
+    static SF_ALWAYS_INLINE void store(float* p, type a) { _mm512_storeu_ps(p, a); }
+    static SF_ALWAYS_INLINE type fma(type a, type b, type c) { return _mm512_fmadd_ps(a, b, c); }
+    static SF_ALWAYS_INLINE type mul(type a, type b) { return _mm512_mul_ps(a, b); }
+    static SF_ALWAYS_INLINE type max(type a, type b) { return _mm512_max_ps(a, b); }
+    static SF_ALWAYS_INLINE unsigned ge_mask(type a, type b) {
+        return static_cast<unsigned>(_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ));
+    }
+};
+constexpr int MR = 8, NV = 3, NB = 12, QB = 4;
+#include "similarity_tiles.inl"
+}  // namespace isa_avx512
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+#endif
+#endif  // SYMBIOFLOWS_SIMD
+
+struct Kernel {
+    int mr;  // candidate rows per tile
+    int nr;  // query lanes per tile
+    void (*topk_item)(const TopkJob&, int64_t);
+    void (*cosine_item)(const TopkJob&, int64_t);
+};
+
+Kernel kernel_for(SimdLevel level) {
+#if SYMBIOFLOWS_SIMD
+    if (level == SimdLevel::avx512)
+        return {isa_avx512::MR, isa_avx512::NR, &isa_avx512::topk_item, &isa_avx512::cosine_item};
+    if (level == SimdLevel::avx2)
+        return {isa_avx2::MR, isa_avx2::NR, &isa_avx2::topk_item, &isa_avx2::cosine_item};
+#else
+    (void)level;
+#endif
+    return {isa_portable::MR, isa_portable::NR, &isa_portable::topk_item, &isa_portable::cosine_item};
+}
+
+// Split the work: query ranges of at most ~1,024 queries; candidate chunks (whole packed
+// blocks) so that there are about 4 items per thread, bounded by the slot memory.
+void plan_items(TopkJob& J, const Kernel& K, int threads, int64_t slot_bytes) {
+    const int64_t q_panels = J.q->n_panels();
+    J.q_panels_per_item = std::max<int64_t>(1, 1024 / K.nr);
+    const int64_t n_qitems = (q_panels + J.q_panels_per_item - 1) / J.q_panels_per_item;
+    const int64_t block_rows = static_cast<int64_t>(K.mr) * 16;  // a few packed blocks per chunk at least
+    const int64_t x_blocks = std::max<int64_t>(1, (J.nx + block_rows - 1) / block_rows);
+    int64_t n_chunks = 1;
+    if (n_qitems < 4 * static_cast<int64_t>(threads)) {
+        n_chunks = std::min<int64_t>((4 * threads + n_qitems - 1) / n_qitems, x_blocks);
+    }
+    constexpr int64_t kSlotBudget = int64_t(256) << 20;  // bytes of per-chunk top-k slots
+    if (slot_bytes > 0) n_chunks = std::max<int64_t>(1, std::min(n_chunks, kSlotBudget / slot_bytes));
+    const int64_t blocks_per_chunk = (x_blocks + n_chunks - 1) / n_chunks;
+    J.x_rows_per_chunk = blocks_per_chunk * block_rows;
+    J.n_chunks = std::max<int64_t>(1, (J.nx + J.x_rows_per_chunk - 1) / J.x_rows_per_chunk);
+}
+
+[[noreturn]] void throw_bad_row(const RowMatrix& x, int64_t i) {
+    int64_t c = 0;
+    while (c < x.dim && std::isfinite(x.data[i * x.dim + c])) ++c;
+    const float v = c < x.dim ? x.data[i * x.dim + c] : 0.0f;
+    throw InvalidInputError(std::string(x.what) + " row " + std::to_string(i) +
+                            " holds a non-finite value (" + std::to_string(v) + ") at column " +
+                            std::to_string(c) + "; drop or re-embed that row");
+}
+
+int64_t first_bad(const std::vector<int64_t>& bad) {
+    int64_t b = -1;
+    for (int64_t v : bad)
+        if (v >= 0 && (b < 0 || v < b)) b = v;
+    return b;
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -302,7 +388,7 @@ void hash_embed(const std::vector<std::string>& texts, int64_t dim, int ngram_mi
 }
 
 SimdLevel detect_simd() noexcept {
-#if SYMBIOFLOWS_X86 && defined(__GNUC__)
+#if SYMBIOFLOWS_SIMD
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) return SimdLevel::avx512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SimdLevel::avx2;
@@ -318,8 +404,8 @@ const char* simd_name(SimdLevel level) noexcept {
     }
 }
 
-int simd_mr(SimdLevel level) noexcept { return kernel_for(level).mr; }
-int simd_nr(SimdLevel level) noexcept { return kernel_for(level).nr; }
+int simd_lanes(SimdLevel level) noexcept { return kernel_for(level).nr; }
+int simd_rows(SimdLevel level) noexcept { return kernel_for(level).mr; }
 
 PackedRows pack_rows(const float* x, int64_t n, int64_t dim, int rows_per_panel, const char* what,
                      int n_threads) {
@@ -353,87 +439,94 @@ PackedRows pack_rows(const float* x, int64_t n, int64_t dim, int rows_per_panel,
             }
         }
     });
-    for (int64_t panel = 0; panel < n_panels; ++panel) {
-        const int64_t i = bad[static_cast<size_t>(panel)];
-        if (i < 0) continue;
-        int64_t c = 0;
-        while (c < dim && std::isfinite(x[i * dim + c])) ++c;
-        throw InvalidInputError(std::string(what) + " row " + std::to_string(i) +
-                                " holds a non-finite value (" + std::to_string(x[i * dim + c]) +
-                                ") at column " + std::to_string(c) + "; drop or re-embed that row");
-    }
+    const int64_t b = first_bad(bad);
+    if (b >= 0) throw_bad_row(RowMatrix{x, n, dim, what}, b);
     return p;
 }
 
-void compat_topk(SimdLevel level, const PackedRows& supply, const PackedRows& demand,
+void compat_topk(SimdLevel level, const PackedRows& supply, const RowMatrix& demand,
                  const int32_t* supply_class, const int32_t* demand_class, int32_t n_classes,
                  const float* substitution, const uint8_t* supply_hazardous,
                  const uint8_t* demand_flags, const CompatOptions& opt, int64_t* out_index,
                  float* out_score, const PollFn& poll) {
     const Kernel K = kernel_for(level);
-    if (supply.rows_per_panel != K.mr || demand.rows_per_panel != K.nr || supply.dim != demand.dim)
-        throw InvalidInputError("compat_topk: operands packed for another kernel");
+    if (supply.rows_per_panel != K.nr || supply.dim != demand.dim)
+        throw InvalidInputError("compat_topk: supply packed for another kernel or dimension");
     const int64_t nq = supply.n_rows, nx = demand.n_rows;
     const int64_t kk = std::min(opt.k, nx);
     if (nq == 0 || kk <= 0) return;
-    const float ninf = -std::numeric_limits<float>::infinity();
+    const float ws = opt.w_similarity, wk = opt.w_substitution;
+
+    // Upper bound of the knowledge term per query: over the demand classes present (pairs
+    // below min_substitution are dropped anyway) and the unknown-class value.
+    std::vector<float> ubk(static_cast<size_t>(nq), -kInf);
+    {
+        std::vector<char> present(static_cast<size_t>(std::max(0, n_classes)), 0);
+        bool unknown_demand = demand_class == nullptr;
+        for (int64_t x = 0; demand_class && x < nx; ++x) {
+            if (demand_class[x] < 0) unknown_demand = true;
+            else present[static_cast<size_t>(demand_class[x])] = 1;
+        }
+        const float t_unknown = wk * opt.unknown_substitution;
+        std::vector<float> by_class(static_cast<size_t>(std::max(0, n_classes)), -kInf);
+        for (int32_t c = 0; supply_class && c < n_classes; ++c) {
+            float m = unknown_demand ? t_unknown : -kInf;
+            for (int32_t c2 = 0; c2 < n_classes; ++c2) {
+                const float kn = substitution[static_cast<int64_t>(c) * n_classes + c2];
+                if (present[static_cast<size_t>(c2)] && !(kn < opt.min_substitution)) m = std::max(m, wk * kn);
+            }
+            by_class[static_cast<size_t>(c)] = m;
+        }
+        for (int64_t q = 0; q < nq; ++q) {
+            const int32_t c = supply_class ? supply_class[q] : -1;
+            ubk[static_cast<size_t>(q)] = c >= 0 ? by_class[static_cast<size_t>(c)] : t_unknown;
+        }
+    }
 
     const int threads = resolve_threads(opt.n_threads, 1 << 30);
-    const int64_t qp_per_item = std::max<int64_t>(1, kQueryRowsPerItem / K.mr);
-    const int64_t n_qitems = (supply.n_panels() + qp_per_item - 1) / qp_per_item;
-    const int64_t b_blocks = (demand.n_rows + kCandRowsPerBlock - 1) / kCandRowsPerBlock;
-    int64_t n_chunks = 1;
-    if (n_qitems < 4 * static_cast<int64_t>(threads)) {
-        n_chunks = std::min<int64_t>((4 * threads + n_qitems - 1) / n_qitems, std::max<int64_t>(1, b_blocks));
+    TopkJob J;
+    J.q = &supply;
+    J.x = demand;
+    J.nq = nq;
+    J.nx = nx;
+    J.d = supply.dim;
+    J.kk = kk;
+    plan_items(J, K, threads, nq * kk * static_cast<int64_t>(sizeof(Entry)));
+    J.supply_class = supply_class;
+    J.demand_class = demand_class;
+    J.n_classes = n_classes;
+    J.substitution = substitution;
+    J.hazardous = supply_hazardous;
+    J.flags = demand_flags;
+    J.ws = ws;
+    J.wk = wk;
+    J.unknown = opt.unknown_substitution;
+    J.min_sub = opt.min_substitution;
+    J.ubk = ubk.data();
+    std::vector<Entry> part(static_cast<size_t>(J.n_chunks * nq * kk), Entry{-kInf, -1});
+    std::vector<int64_t> part_size(static_cast<size_t>(J.n_chunks * nq), 0);
+    J.nq_pad = supply.n_panels() * K.nr;
+    std::vector<float> tc(static_cast<size_t>(J.n_chunks * J.nq_pad), kInf);  // padding lanes: never
+    for (int64_t cc = 0; cc < J.n_chunks; ++cc) {
+        for (int64_t q = 0; q < nq; ++q) {
+            tc[static_cast<size_t>(cc * J.nq_pad + q)] = ubk[static_cast<size_t>(q)] == -kInf ? kInf : -kInf;
+        }
     }
-    // Partial top-k per (candidate chunk, query), each slot kk entries.
-    std::vector<Entry> part(static_cast<size_t>(n_chunks * nq * kk), Entry{ninf, -1});
-    std::vector<int64_t> part_size(static_cast<size_t>(n_chunks * nq), 0);
-
-    const float ws = opt.w_similarity, wk = opt.w_substitution;
-    blocked_product(
-        K, supply, demand, n_chunks, opt.n_threads, poll,
-        [&](const float* tile, int64_t ldt, int64_t q0, int64_t nqr, int64_t x0, int64_t nxr,
-            int64_t cc) {
-            for (int64_t r = 0; r < nqr; ++r) {
-                const int64_t q = q0 + r;
-                const size_t slot = static_cast<size_t>(cc * nq + q);
-                TopK heap{part.data() + slot * kk, kk, part_size[slot]};
-                const int32_t cq = supply_class ? supply_class[q] : -1;
-                const float* srow = (cq >= 0) ? substitution + static_cast<int64_t>(cq) * n_classes : nullptr;
-                const bool haz = supply_hazardous && supply_hazardous[q];
-                const float* t = tile + r * ldt;
-                float thr = heap.threshold();
-                for (int64_t c = 0; c < nxr; ++c) {
-                    const int64_t x = x0 + c;
-                    float kn = opt.unknown_substitution;
-                    if (srow) {
-                        const int32_t cx = demand_class ? demand_class[x] : -1;
-                        if (cx >= 0) {
-                            kn = srow[cx];
-                            if (kn < opt.min_substitution) continue;
-                        }
-                    }
-                    const float cosv = std::min(1.0f, std::max(-1.0f, t[c]));
-                    const float s = ws * cosv + wk * kn;
-                    if (s < thr) continue;  // equal scores arrive in increasing index: keep the first
-                    if (demand_flags) {
-                        const uint8_t f = demand_flags[x];
-                        if ((f & 1u) || (haz && !(f & 2u))) continue;
-                    }
-                    if (s == thr) continue;
-                    heap.push(Entry{s, x});
-                    thr = heap.threshold();
-                }
-                part_size[slot] = heap.size;
-            }
-        });
+    J.part = part.data();
+    J.part_size = part_size.data();
+    J.tc = tc.data();
+    const int64_t n_items = ((supply.n_panels() + J.q_panels_per_item - 1) / J.q_panels_per_item) * J.n_chunks;
+    std::vector<int64_t> bad(static_cast<size_t>(n_items), -1);
+    J.bad_row = bad.data();
+    parallel_for(n_items, opt.n_threads, [&](int64_t item) { K.topk_item(J, item); }, poll);
+    const int64_t b = first_bad(bad);
+    if (b >= 0) throw_bad_row(demand, b);
 
     // Merge chunks and sort each query's entries by the total order; fully deterministic.
     std::vector<Entry> buf;
     for (int64_t q = 0; q < nq; ++q) {
         buf.clear();
-        for (int64_t cc = 0; cc < n_chunks; ++cc) {
+        for (int64_t cc = 0; cc < J.n_chunks; ++cc) {
             const size_t slot = static_cast<size_t>(cc * nq + q);
             buf.insert(buf.end(), part.begin() + static_cast<std::ptrdiff_t>(slot * kk),
                        part.begin() + static_cast<std::ptrdiff_t>(slot * kk + part_size[slot]));
@@ -442,25 +535,31 @@ void compat_topk(SimdLevel level, const PackedRows& supply, const PackedRows& de
         for (int64_t t = 0; t < kk; ++t) {
             const bool ok = t < static_cast<int64_t>(buf.size());
             out_index[q * kk + t] = ok ? buf[static_cast<size_t>(t)].index : -1;
-            out_score[q * kk + t] = ok ? buf[static_cast<size_t>(t)].score : ninf;
+            out_score[q * kk + t] = ok ? buf[static_cast<size_t>(t)].score : -kInf;
         }
     }
 }
 
-void cosine_matrix(SimdLevel level, const PackedRows& a, const PackedRows& b, float* out,
+void cosine_matrix(SimdLevel level, const PackedRows& a, const RowMatrix& b, float* out,
                    int n_threads, const PollFn& poll) {
     const Kernel K = kernel_for(level);
-    if (a.rows_per_panel != K.mr || b.rows_per_panel != K.nr || a.dim != b.dim)
-        throw InvalidInputError("cosine_matrix: operands packed for another kernel");
-    const int64_t nx = b.n_rows;
-    if (a.n_rows == 0 || nx == 0) return;
-    blocked_product(K, a, b, 1, n_threads, poll,
-                    [&](const float* tile, int64_t ldt, int64_t q0, int64_t nqr, int64_t x0,
-                        int64_t nxr, int64_t) {
-                        for (int64_t r = 0; r < nqr; ++r)
-                            std::memcpy(out + (q0 + r) * nx + x0, tile + r * ldt,
-                                        static_cast<size_t>(nxr) * sizeof(float));
-                    });
+    if (a.rows_per_panel != K.nr || a.dim != b.dim)
+        throw InvalidInputError("cosine_matrix: a packed for another kernel or dimension");
+    if (a.n_rows == 0 || b.n_rows == 0) return;
+    TopkJob J;
+    J.q = &a;
+    J.x = b;
+    J.nq = a.n_rows;
+    J.nx = b.n_rows;
+    J.d = a.dim;
+    J.out = out;
+    plan_items(J, K, resolve_threads(n_threads, 1 << 30), 0);
+    const int64_t n_items = ((a.n_panels() + J.q_panels_per_item - 1) / J.q_panels_per_item) * J.n_chunks;
+    std::vector<int64_t> bad(static_cast<size_t>(n_items), -1);
+    J.bad_row = bad.data();
+    parallel_for(n_items, n_threads, [&](int64_t item) { K.cosine_item(J, item); }, poll);
+    const int64_t bb = first_bad(bad);
+    if (bb >= 0) throw_bad_row(b, bb);
 }
 
 }  // namespace symbioflows

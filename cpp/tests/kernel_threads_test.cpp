@@ -267,8 +267,8 @@ bool check_compat_topk() {
     bool ok = true;
     for (SimdLevel level : {SimdLevel::portable, detect_simd()}) {
         ok = ok && deterministic_under_concurrency<float>([&](int nt) {
-            PackedRows pq = pack_rows(q.data(), nq, d, simd_mr(level), "supply", nt);
-            PackedRows px = pack_rows(x.data(), nx, d, simd_nr(level), "demand", nt);
+            PackedRows pq = pack_rows(q.data(), nq, d, simd_lanes(level), "supply", nt);
+            const RowMatrix px{x.data(), nx, d, "demand"};
             CompatOptions opt;
             opt.k = k;
             opt.n_threads = nt;
@@ -295,8 +295,8 @@ bool check_cosine_matrix() {
     auto b = randn(rng, static_cast<size_t>(nb * d));
     const SimdLevel level = detect_simd();
     return deterministic_under_concurrency<float>([&](int nt) {
-        PackedRows pa = pack_rows(a.data(), na, d, simd_mr(level), "a", nt);
-        PackedRows pb = pack_rows(b.data(), nb, d, simd_nr(level), "b", nt);
+        PackedRows pa = pack_rows(a.data(), na, d, simd_lanes(level), "a", nt);
+        const RowMatrix pb{b.data(), nb, d, "b"};
         std::vector<float> out(static_cast<size_t>(na * nb));
         cosine_matrix(level, pa, pb, out.data(), nt);
         return out;
