@@ -1,18 +1,29 @@
-"""Materials benchmarks: the native compatibility kernel against numpy and FAISS, ANN recall,
-and classification accuracy.  One process, same seeded data, ratios measured side by side.
+"""Cosine top-k: the native kernel against FAISS ``IndexFlatIP`` and the machine's sgemm.
 
-    python benchmarks/bench_similarity.py            # 100k x 384, 1,000 queries
-    python benchmarks/bench_similarity.py --quick    # 20k x 384, 200 queries
+    python benchmarks/bench_similarity.py                 # 1,000 x 100,000 x 384, 1 and 2 threads
+    python benchmarks/bench_similarity.py --quick         # 200 x 20,000 x 384 (a smoke run)
 
-Writes benchmarks/results/materials.json.  Timings are medians of --repeat runs (min also kept);
-the machine's matmul peak is measured here with a large numpy sgemm, its memory bandwidth with a
-large numpy copy.
+Four contenders, same seeded data, one process, interleaved round by round (the order rotates
+every round), one warm-up round excluded, on each thread count:
+
+* ``ours_raw``: ``top_k_compatible(q, x, k=10, w_similarity=1.0)`` (public API: validation,
+  normalisation and the merge included);
+* ``ours_fused``: the same call with the fused score (similarity 0.6 + substitution knowledge
+  0.4, hazard and blocked filters);
+* ``faiss``: ``IndexFlatIP.search`` on a prebuilt index of the normalised rows;
+* ``sgemm``: ``np.matmul(q, x.T, out=...)`` of the same shapes (numpy's BLAS), the machine's
+  matrix-product rate that the kernel is compared with (2 * nq * nx * d flops).
+
+Threads: ours ``n_jobs``, FAISS ``omp_set_num_threads``, BLAS through threadpoolctl.  The
+1-minute load average is recorded before and after each thread count; a run whose load
+exceeds half the cores is marked ``noisy`` (read the in-round ratios, claim nothing from it).
+Writes ``benchmarks/results/similarity.json`` (rendered into docs/benchmarks.md by
+``tools/render_tables.py``).  About 2-3 minutes on an idle 2-core machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
@@ -29,15 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from symbioflows.materials import load_taxonomy  # noqa: E402
 from symbioflows.materials.compat import simd_level, top_k_compatible  # noqa: E402
 
-
-def timeit(fn, repeat):
-    ts = []
-    out = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts), min(ts), out
+CONTENDERS = ("ours_raw", "ours_fused", "faiss", "sgemm")
 
 
 def clustered(n, d, n_centers, rng, centers=None, noise=1.2):
@@ -50,91 +53,41 @@ def clustered(n, d, n_centers, rng, centers=None, noise=1.2):
     return x.astype(np.float32), lab, centers
 
 
-def numpy_topk(scores, k):
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    ps = np.take_along_axis(scores, part, 1)
-    order = np.lexsort((part, -ps), axis=1)
-    return np.take_along_axis(part, order, 1), np.take_along_axis(ps, order, 1)
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
-def measure_peaks(rng, repeat):
-    """Matmul peak (GFLOP/s of a 4096^3 sgemm) and copy bandwidth (GB/s) of this machine."""
-    a = rng.standard_normal((4096, 4096)).astype(np.float32)
-    a @ a
-    _, t_mm_min, _ = timeit(lambda: a @ a, repeat)
-    big = rng.standard_normal(64 * 1024 * 1024).astype(np.float32)  # 256 MB
-    dst = np.empty_like(big)
-    _, t_cp_min, _ = timeit(lambda: np.copyto(dst, big), repeat)
-    return 2 * 4096**3 / t_mm_min / 1e9, 2 * big.nbytes / t_cp_min / 1e9
+def agreement(a: np.ndarray, b: np.ndarray) -> float:
+    """Fraction of top-k ids (as sets per query) that two answers share."""
+    return float(np.mean([len(set(x) & set(y)) / len(x) for x, y in zip(a.tolist(), b.tolist())]))
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "materials.json"))
-    ap.add_argument("--skip-ann", action="store_true")
-    ap.add_argument("--skip-classify", action="store_true")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="200 x 20,000 x 384")
+    ap.add_argument("--rounds", type=int, default=5, help="timed rounds per thread count (default 5)")
+    ap.add_argument("--threads", default="1,2", help="thread counts, comma separated (default 1,2)")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "similarity.json"))
     args = ap.parse_args()
+
+    import faiss
+    from threadpoolctl import threadpool_info, threadpool_limits
+
     nx, nq = (20_000, 200) if args.quick else (100_000, 1_000)
-    d, k = 384, 10
-    rng = np.random.default_rng(42)
-    res: dict = {
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-                    "simd_level": simd_level(), "numpy": np.__version__,
-                    "loadavg_at_start": os.getloadavg()},
-        "data": {"n_demand": nx, "n_supply": nq, "dim": d, "k": k, "seed": 42,
-                 "distribution": "mixture of 2,000 overlapping Gaussian clusters, noise sd 1.2 (float32)"},
-    }
+    d, k, seed = 384, 10, 42
+    rng = np.random.default_rng(seed)
     x, xlab, centers = clustered(nx, d, 2000, rng)
     q, qlab, _ = clustered(nq, d, 2000, rng, centers)
-    xn = x / np.linalg.norm(x, axis=1, keepdims=True)
-    qn = q / np.linalg.norm(q, axis=1, keepdims=True)
+    xn = np.ascontiguousarray(x / np.linalg.norm(x, axis=1, keepdims=True), dtype=np.float32)
+    qn = np.ascontiguousarray(q / np.linalg.norm(q, axis=1, keepdims=True), dtype=np.float32)
     flops = 2.0 * nq * nx * d
-    bytes_in = 4.0 * (nq + nx) * d
 
-    # --- machine peaks --------------------------------------------------------------------
-    peak, bw = measure_peaks(rng, args.repeat)
-    res["peak"] = {"sgemm_4096_gflops": peak, "copy_gbs": bw}
-
-    # --- raw similarity top-k -------------------------------------------------------------
-    t_ours, t_ours_min, r_ours = timeit(
-        lambda: top_k_compatible(q, x, k=k, w_similarity=1.0, w_substitution=0.0), args.repeat)
-
-    def np_raw():
-        out_i = np.empty((nq, k), np.int64)
-        for s in range(0, nq, 250):
-            sc = qn[s:s + 250] @ xn.T
-            out_i[s:s + 250] = numpy_topk(sc, k)[0]
-        return out_i
-
-    t_np, t_np_min, i_np = timeit(np_raw, args.repeat)
-    raw = {"ours_s": t_ours, "numpy_s": t_np, "ours_min_s": t_ours_min, "numpy_min_s": t_np_min,
-           "ours_gflops": flops / t_ours_min / 1e9, "ours_gbs": bytes_in / t_ours_min / 1e9,
-           "numpy_gflops": flops / t_np_min / 1e9,
-           "agreement_with_numpy": float((r_ours.index == i_np).mean())}
-    try:
-        import faiss
-
-        def faiss_flat():
-            ix = faiss.IndexFlatIP(d)
-            ix.add(xn)
-            return ix.search(qn, k)
-
-        t_f, t_f_min, (fs, fi) = timeit(faiss_flat, args.repeat)
-        ix = faiss.IndexFlatIP(d)
-        ix.add(xn)
-        t_fs, t_fs_min, _ = timeit(lambda: ix.search(qn, k), args.repeat)
-        raw.update({"faiss_flat_s": t_f, "faiss_flat_min_s": t_f_min, "faiss_search_only_s": t_fs,
-                    "faiss_search_only_min_s": t_fs_min,
-                    "faiss_gflops": flops / t_fs_min / 1e9,
-                    "agreement_with_faiss": float((r_ours.index == fi).mean())})
-    except ImportError:
-        faiss = None
-    raw["fraction_of_sgemm_peak"] = raw["ours_gflops"] / peak
-    res["raw_similarity_topk"] = raw
-
-    # --- fused score: similarity + substitution knowledge + filters ----------------------
     tax = load_taxonomy()
     S = tax.substitution_matrix()
     ncls = len(tax)
@@ -143,93 +96,106 @@ def main() -> None:
     haz = rng.random(nq) < 0.1
     acc = rng.random(nx) < 0.3
     blk = rng.random(nx) < 0.05
-    t_fu, t_fu_min, r_fu = timeit(lambda: top_k_compatible(
-        q, x, k=k, supply_class=cq, demand_class=cx, substitution=S, w_similarity=0.6,
-        supply_hazardous=haz, demand_accepts_hazardous=acc, demand_blocked=blk), args.repeat)
 
-    def np_fused():
-        out_i = np.empty((nq, k), np.int64)
-        for s in range(0, nq, 250):
-            sc = 0.6 * (qn[s:s + 250] @ xn.T) + 0.4 * S[cq[s:s + 250]][:, cx]
-            bad = blk[None, :] | (haz[s:s + 250, None] & ~acc[None, :])
-            sc[bad] = -np.inf
-            out_i[s:s + 250] = numpy_topk(sc, k)[0]
-        return out_i
+    index = faiss.IndexFlatIP(d)
+    index.add(xn)
+    gemm_out = np.empty((nq, nx), dtype=np.float32)
 
-    t_nf, t_nf_min, i_nf = timeit(np_fused, args.repeat)
-    fused = {"ours_s": t_fu, "ours_min_s": t_fu_min, "numpy_s": t_nf, "numpy_min_s": t_nf_min,
-             "speedup_vs_numpy": t_nf / t_fu, "ours_gflops": flops / t_fu_min / 1e9,
-             "agreement_with_numpy": float((r_fu.index == i_nf).mean())}
-    if faiss is not None:
-        # FAISS cannot blend class knowledge inside the search: exact answer needs a full scan,
-        # so the closest FAISS pipeline is a flat search for a shortlist + re-ranking.
-        def faiss_rerank(short=100):
-            ix = faiss.IndexFlatIP(d)
-            ix.add(xn)
-            sel = faiss.IDSelectorBatch(np.flatnonzero(~blk).astype(np.int64))
-            sims, ids = ix.search(qn, short, params=faiss.SearchParameters(sel=sel))
-            sc = 0.6 * sims + 0.4 * S[cq[:, None], cx[ids]]
-            sc[haz[:, None] & ~acc[ids]] = -np.inf
-            order = np.argsort(-sc, axis=1, kind="stable")[:, :k]
-            return np.take_along_axis(ids, order, 1)
+    def run_raw(th):
+        return top_k_compatible(qn, xn, k=k, w_similarity=1.0, n_jobs=th).index
 
-        t_fr, t_fr_min, i_fr = timeit(faiss_rerank, args.repeat)
-        fused.update({"faiss_shortlist100_rerank_s": t_fr, "faiss_shortlist100_rerank_min_s": t_fr_min,
-                      "speedup_vs_faiss_rerank": t_fr / t_fu,
-                      "faiss_rerank_agreement_with_exact": float((i_fr == r_fu.index).mean())})
-    res["fused_compat_topk"] = fused
-    print(json.dumps({k2: res[k2] for k2 in ("peak", "raw_similarity_topk", "fused_compat_topk")}, indent=1))
+    def run_fused(th):
+        return top_k_compatible(qn, xn, k=k, supply_class=cq, demand_class=cx, substitution=S,
+                                w_similarity=0.6, supply_hazardous=haz,
+                                demand_accepts_hazardous=acc, demand_blocked=blk, n_jobs=th).index
 
-    # --- approximate search recall ---------------------------------------------------------
-    if not args.skip_ann and faiss is not None:
-        from symbioflows.materials.index import MaterialIndex
+    def run_faiss(th):
+        return index.search(qn, k)[1]
 
-        exact = top_k_compatible(q, x, k=k, w_similarity=1.0, w_substitution=0.0).index
-        ann = {}
-        for method in ("hnsw", "ivf"):
-            t0 = time.perf_counter()
-            mi = MaterialIndex(exact_threshold=1000, method=method, target_recall=0.95,
-                               hnsw_m=32, ef_construction=80).add(x).build()
-            t_build = time.perf_counter() - t0
-            t_s, t_s_min, got = timeit(lambda mi=mi: mi.search(q, k), args.repeat)
-            hits = sum(len(set(a_) & set(b_)) for a_, b_ in zip(got.rows.tolist(), exact.tolist()))
-            ann[method] = {"build_s": t_build, "search_s": t_s, "search_min_s": t_s_min,
-                           "tuned_param": mi._search_param, "tuning_recall": mi.recall_,
-                           "recall_at_10_vs_exact": hits / exact.size,
-                           "speedup_vs_exact_kernel": t_ours / t_s}
-            print(method, ann[method])
-        res["ann"] = ann
+    def run_sgemm(th):
+        np.matmul(qn, xn.T, out=gemm_out)
 
-    # --- classification accuracy -----------------------------------------------------------
-    if not args.skip_classify:
-        from symbioflows.materials import sentence_model_available
-        from symbioflows.materials.classify import classify_material
+    fns = {"ours_raw": run_raw, "ours_fused": run_fused, "faiss": run_faiss, "sgemm": run_sgemm}
+    cores = os.cpu_count() or 1
+    res: dict = {
+        "machine": {"cpu_count": cores, "cpu_model": cpu_model(), "platform": platform.platform(),
+                    "simd_level": simd_level(), "numpy": np.__version__,
+                    "faiss": faiss.__version__,
+                    "blas": sorted({f"{i.get('internal_api')} {i.get('version')}"
+                                    for i in threadpool_info() if i.get("user_api") == "blas"})},
+        "data": {"n_demand": nx, "n_supply": nq, "dim": d, "k": k, "seed": seed,
+                 "distribution": "mixture of 2,000 overlapping Gaussian clusters, noise sd 1.2 "
+                                 "(float32), rows normalised before every contender",
+                 "fused": "score 0.6 cosine + 0.4 substitution knowledge (taxonomy matrix, "
+                          "classes = cluster mod n_classes), 10 % hazardous supplies, 30 % of "
+                          "demands accept hazardous, 5 % blocked"},
+        "flops_per_call": flops,
+        "rounds": args.rounds,
+        "runs": [],
+    }
 
-        path = ROOT / "tests" / "data" / "material_eval.csv"
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
-        texts = [r["text"] for r in rows]
-        cls_res = {}
-        for backend in ["hashing"] + (["sentence"] if sentence_model_available() else []):
-            classify_material(["warm-up"], backend=backend)
-            t0 = time.perf_counter()
-            preds = classify_material(texts, k=3, backend=backend)
-            dt = time.perf_counter() - t0
-            out = {"seconds_per_1000_texts": dt / len(texts) * 1000}
-            for name, sel in (("all", lambda r: True),
-                              ("maestri", lambda r: r["source"].startswith("MAESTRI")),
-                              ("written_holdout", lambda r: not r["source"].startswith("MAESTRI"))):
-                idx = [i for i, r in enumerate(rows) if sel(r)]
-                coded = [i for i in idx if rows[i]["ewc_code"]]
-                out[name] = {
-                    "n": len(idx),
-                    "top1": float(np.mean([preds[i][0].material_class == rows[i]["material_class"] for i in idx])),
-                    "top3": float(np.mean([rows[i]["material_class"] in [p.material_class for p in preds[i]] for i in idx])),
-                    "ewc_top1": float(np.mean([preds[i][0].ewc_code == rows[i]["ewc_code"] for i in coded])),
-                }
-            cls_res[backend] = out
-            print(backend, out)
-        res["classification"] = cls_res
+    # Quality: ours against FAISS and against exact float64 scores (first 200 queries).
+    raw_ids, fused_ids, fa_ids = run_raw(1), run_fused(1), run_faiss(1)
+    m = min(nq, 200)
+    cos64 = qn[:m].astype(np.float64) @ xn.T.astype(np.float64)
+    fused64 = 0.6 * cos64 + 0.4 * S.astype(np.float64)[cq[:m]][:, cx]
+    fused64[blk[None, :] | (haz[:m, None] & ~acc[None, :])] = -np.inf
+
+    def top(scores):
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        return np.take_along_axis(part, np.argsort(-np.take_along_axis(scores, part, 1), axis=1), 1)
+
+    res["quality"] = {"queries_checked": m,
+                      "ours_raw_vs_faiss_top10_overlap": agreement(raw_ids[:m], fa_ids[:m]),
+                      "ours_raw_vs_exact_float64_top10_overlap": agreement(raw_ids[:m], top(cos64)),
+                      "faiss_vs_exact_float64_top10_overlap": agreement(fa_ids[:m], top(cos64)),
+                      "ours_fused_vs_exact_float64_top10_overlap": agreement(fused_ids[:m], top(fused64))}
+    del cos64, fused64
+    print(json.dumps(res["quality"]))
+
+    for th in [int(t) for t in args.threads.split(",")]:
+        faiss.omp_set_num_threads(th)
+        with threadpool_limits(limits=th):
+            load_before = list(os.getloadavg())
+            for name in CONTENDERS:  # warm-up round, not timed
+                fns[name](th)
+            wall = {n: [] for n in CONTENDERS}
+            cpu = {n: [] for n in CONTENDERS}
+            for r in range(args.rounds):
+                order = CONTENDERS[r % 4:] + CONTENDERS[:r % 4]
+                for name in order:
+                    c0, t0 = time.process_time(), time.perf_counter()
+                    fns[name](th)
+                    wall[name].append(time.perf_counter() - t0)
+                    cpu[name].append(time.process_time() - c0)
+            load_after = list(os.getloadavg())
+        per_round = {
+            "ours_raw_over_faiss": [a / b for a, b in zip(wall["ours_raw"], wall["faiss"])],
+            "ours_fused_over_raw": [a / b for a, b in zip(wall["ours_fused"], wall["ours_raw"])],
+            "ours_raw_fraction_of_sgemm": [g / a for a, g in zip(wall["ours_raw"], wall["sgemm"])],
+            "faiss_fraction_of_sgemm": [g / a for a, g in zip(wall["faiss"], wall["sgemm"])],
+            # process CPU time: on a loaded machine the wall time of a 1-thread contender
+            # mostly measures the scheduler; its CPU time is the steadier figure
+            "cpu_ours_raw_over_faiss": [a / b for a, b in zip(cpu["ours_raw"], cpu["faiss"])],
+            "cpu_ours_raw_fraction_of_sgemm": [g / a for a, g in zip(cpu["ours_raw"], cpu["sgemm"])],
+        }
+        run = {
+            "threads": th,
+            "load_before": load_before,
+            "load_after": load_after,
+            "noisy": max(load_before[0], load_after[0]) > cores / 2,
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "median_s": {n: statistics.median(v) for n, v in wall.items()},
+            "min_s": {n: min(v) for n, v in wall.items()},
+            "median_cpu_s": {n: statistics.median(v) for n, v in cpu.items()},
+            "gflops_median": {n: flops / statistics.median(v) / 1e9 for n, v in wall.items()},
+            "per_round": per_round,
+            "median_ratio": {key: statistics.median(v) for key, v in per_round.items()},
+        }
+        res["runs"].append(run)
+        print(json.dumps({key: run[key] for key in ("threads", "load_before", "load_after", "noisy",
+                                                    "median_s", "median_ratio")}, indent=1))
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(res, indent=1) + "\n")

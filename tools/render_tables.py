@@ -194,6 +194,68 @@ def _chains_machine() -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# similarity.json: cosine top-k, ours vs FAISS vs sgemm (benchmarks/bench_similarity.py)
+# --------------------------------------------------------------------------------------------
+
+_SIM_LABELS = {
+    "ours_raw": "ours, cosine top-k (`top_k_compatible`, `w_similarity=1`)",
+    "ours_fused": "ours, fused score (0.6 cosine + 0.4 knowledge, hazard and blocked filters)",
+    "faiss": "FAISS `IndexFlatIP.search` (index prebuilt)",
+    "sgemm": "numpy sgemm of the same shapes (`np.matmul(q, x.T, out=...)`), no top-k",
+}
+
+
+@table("similarity")
+def _similarity() -> str:
+    res = load("similarity.json")
+    rows = []
+    for run in res["runs"]:
+        med, gf, ratio_ = run["median_s"], run["gflops_median"], run["median_ratio"]
+        vs = {"ours_raw": f"{ratio_['ours_raw_over_faiss']:.2f}",
+              "ours_fused": f"{ratio_['ours_fused_over_raw']:.2f} x ours raw",
+              "faiss": "1", "sgemm": "-"}
+        of = {"ours_raw": f"{100 * ratio_['ours_raw_fraction_of_sgemm']:.0f} %",
+              "faiss": f"{100 * ratio_['faiss_fraction_of_sgemm']:.0f} %",
+              "ours_fused": "-", "sgemm": "100 %"}
+        for name in ("ours_raw", "ours_fused", "faiss", "sgemm"):
+            rows.append([str(run["threads"]) + (" (noisy)" if run["noisy"] else ""),
+                         _SIM_LABELS[name], f"{med[name]:.3f}", f"{run['median_cpu_s'][name]:.3f}",
+                         f"{gf[name]:.1f}", vs[name], of[name]])
+    table_ = md_table(["threads", "contender", "median wall (s)", "median CPU (s)", "GFLOP/s",
+                       "time / FAISS (median of per-round ratios)",
+                       "share of sgemm rate (per-round median)"],
+                      rows, ["l", "l", "r", "r", "r", "r", "r"])
+    cpu_notes = [f"{run['threads']} thread{'s' if run['threads'] > 1 else ''}: ours / FAISS "
+                 f"{ratio_['cpu_ours_raw_over_faiss']:.2f}, ours at "
+                 f"{100 * ratio_['cpu_ours_raw_fraction_of_sgemm']:.0f} % of the sgemm rate"
+                 for run in res["runs"] for ratio_ in [run["median_ratio"]]
+                 if "cpu_ours_raw_over_faiss" in ratio_]
+    if cpu_notes:
+        table_ += ("\n\nSame rounds in process CPU time (medians of per-round ratios; steadier "
+                   "than wall time on a loaded machine for 1 thread, while FAISS's OpenMP "
+                   "threads spin and inflate its CPU time on 2): " + "; ".join(cpu_notes) + ".")
+    return table_
+
+
+@table("similarity_machine")
+def _similarity_machine() -> str:
+    res = load("similarity.json")
+    m, q, dd = res["machine"], res["quality"], res["data"]
+    loads = [x for r in res["runs"] for x in (r["load_before"][0], r["load_after"][0])]
+    note = load_note({"cpus": m["cpu_count"], "load_before": [min(loads)],
+                      "load_after": [max(loads)]})
+    return (f"Machine: {m['cpu_model']}, {m['cpu_count']} cores, micro-kernel `{m['simd_level']}`, "
+            f"numpy {m['numpy']} ({', '.join(m['blas'])}), FAISS {m['faiss']}. "
+            f"Data: {dd['n_supply']:,} x {dd['n_demand']:,} x {dd['dim']}, k = {dd['k']}, "
+            f"seed {dd['seed']}; {res['rounds']} timed rounds per thread count. {note}\n\n"
+            f"Top-10 overlap on the first {q['queries_checked']} queries: ours vs FAISS "
+            f"{100 * q['ours_raw_vs_faiss_top10_overlap']:.2f} %, ours vs exact float64 "
+            f"{100 * q['ours_raw_vs_exact_float64_top10_overlap']:.2f} %, FAISS vs exact "
+            f"{100 * q['faiss_vs_exact_float64_top10_overlap']:.2f} %, ours fused vs exact "
+            f"float64 fused score {100 * q['ours_fused_vs_exact_float64_top10_overlap']:.2f} %.")
+
+
+# --------------------------------------------------------------------------------------------
 # threads.json: 1 vs 2 threads, interleaved
 # --------------------------------------------------------------------------------------------
 

@@ -1,14 +1,23 @@
 // Feature hashing and the fused compatibility top-k kernel.  See similarity.hpp.
 //
-// The similarity part is a register-blocked matrix product in the GotoBLAS style: both
-// operands are packed once (while the GIL is still held: this is the copy into native-owned
-// buffers the bindings need anyway) into k-major panels of MR query rows and NR candidate
-// rows; a micro-kernel keeps an MR x NR tile of accumulators in registers and streams the two
-// panels.  Micro-kernels: AVX-512F (12 x 32), AVX2+FMA (6 x 16), each compiled with a target
-// attribute and chosen at run time from CPUID, and a portable C++ one (4 x 8) that the compiler
-// vectorises for the baseline ISA, so the library runs on any x86-64 (and elsewhere).
-// The epilogue (blend with substitution knowledge, filters, per-query top-k) runs on each
-// cache-resident tile right after it is computed.
+// The similarity part is a register-blocked matrix product in the GotoBLAS/BLIS style, fused
+// with the top-k selection:
+// * the queries (supply rows, usually the smaller side) are normalised and packed once into
+//   k-major panels of NR rows, one query per SIMD lane; the candidates (demand rows, often
+//   100,000+) are read in place, MR consecutive rows broadcast per step, their inverse norms
+//   computed block by block as the rows are first touched (no copy of the large matrix);
+// * a micro-kernel keeps an MR x NR tile of dot products in registers over the whole depth:
+//   AVX-512F 8 x 48, AVX2+FMA 6 x 16 (each compiled under a target pragma and chosen at run
+//   time from CPUID), portable C++ 4 x 8 that the compiler vectorises for the baseline ISA, so
+//   the library runs on any x86-64 (and elsewhere); the loops, blocking and epilogues are one
+//   source (similarity_tiles.inl) included once per ISA;
+// * the epilogue runs on the registers: each query keeps the cosine it must reach to enter
+//   its top-k (derived from its heap's worst score and an upper bound of its knowledge term),
+//   and one compare of the tile's column maxima with those thresholds discards a tile that
+//   cannot change any top-k.  Only the rare tile that can (at the start, then ~k log(n/k)
+//   times per query) goes to the scalar path, which computes the exact fused score, applies
+//   the hazard/blocked/min-substitution filters and updates the heap.  So the fused score
+//   costs about what the raw cosine top-k costs, which costs about what the product costs.
 #include "symbioflows/similarity.hpp"
 
 #include <algorithm>
@@ -116,37 +125,68 @@ struct TopkJob {
     const uint8_t* hazardous = nullptr;
     const uint8_t* flags = nullptr;
     float ws = 1, wk = 0, unknown = 0, min_sub = 0;
-    const float* ubk = nullptr;  // per query: max of wk * knowledge over reachable demands
-    // top-k slots (chunk-major) and the cosine each query must reach to enter its slot
+    // Knowledge-and-filter table: every candidate row has a key (blocked / class x accepts
+    // hazardous, see `demand_key`); term(key, query) = wk * knowledge, or -inf where a filter
+    // drops the pair.  The tile epilogue adds it to ws * cos: an upper bound of each pair's
+    // score, exact up to rounding, so only pairs that can enter a top-k leave the registers.
+    const int32_t* key = nullptr;  // nx + padding (padding rows: key 0, blocked)
+    int64_t n_keys = 1;
+    double slack = 0;  // absolute rounding margin of the bound
+    // top-k slots (chunk-major) and the score each query must reach to enter its slot
     Entry* part = nullptr;
     int64_t* part_size = nullptr;
-    float* tc = nullptr;  // n_chunks * nq_pad
+    float* thr = nullptr;  // n_chunks * nq_pad
     int64_t nq_pad = 0;
     int64_t* bad_row = nullptr;  // per item: first non-finite candidate row, -1 if none
     float* out = nullptr;        // cosine matrix (nq x nx)
 };
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
+constexpr float kLowest = std::numeric_limits<float>::lowest();  // "any finite score passes"
 
-// Lowest cosine with which a candidate can still beat `thr` (the slot's worst kept score) for
-// a query whose knowledge term is at most `ubk`.  A lower bound, with a margin for float
-// rounding: the tile test only prunes, the exact score is computed in `offer`.
-float cos_threshold(float thr, float ubk, float ws) noexcept {
-    if (thr == -kInf) return -kInf;
-    if (ubk == -kInf) return kInf;
-    if (ws > 0.0f) {
-        const double t = (static_cast<double>(thr) - ubk) / ws;
-        const double slack = 1e-6 * (std::fabs(static_cast<double>(thr)) + std::fabs(ubk) + ws) / ws;
-        const double lo = t - slack;
-        return lo <= -1.0 ? -kInf : static_cast<float>(lo);
+// Key of a candidate row in the knowledge-and-filter table: 0 = blocked, else
+// 1 + 2 * (class + 1) + (does not accept hazardous material).
+int32_t demand_key(const TopkJob& J, int64_t x) noexcept {
+    const uint8_t f = J.flags ? J.flags[x] : 2u;
+    if (f & 1u) return 0;
+    const int32_t cx = J.demand_class ? J.demand_class[x] : -1;
+    return 1 + 2 * (cx + 1) + ((f & 2u) ? 0 : 1);
+}
+
+// The table for query panels [qp0, qp1): [panel][key][lane], nr lanes per panel.
+void build_table(const TopkJob& J, int64_t qp0, int64_t qp1, int nr, float* out) {
+    for (int64_t p = qp0; p < qp1; ++p) {
+        float* T = out + (p - qp0) * J.n_keys * nr;
+        for (int l = 0; l < nr; ++l) {
+            const int64_t q = p * nr + l;
+            const int32_t cq = (q < J.nq && J.supply_class) ? J.supply_class[q] : -1;
+            const bool haz = q < J.nq && J.hazardous && J.hazardous[q];
+            for (int64_t key = 0; key < J.n_keys; ++key) {
+                float t = -kInf;
+                if (q < J.nq && key > 0 && !(haz && ((key - 1) & 1))) {
+                    const int32_t cx = static_cast<int32_t>((key - 1) / 2) - 1;
+                    if (cq >= 0 && cx >= 0) {
+                        const float kn = J.substitution[static_cast<int64_t>(cq) * J.n_classes + cx];
+                        if (!(kn < J.min_sub)) t = J.wk * kn;
+                    } else {
+                        t = J.wk * J.unknown;
+                    }
+                }
+                T[key * nr + l] = t;
+            }
+        }
     }
-    if (ws == 0.0f) return ubk >= thr - 1e-6 * (std::fabs(static_cast<double>(thr)) + 1.0) ? -kInf : kInf;
-    return -kInf;  // negative weight on similarity: no pruning by cosine
+}
+
+// Score a pair must reach (>=) in the tile test to be offered: the slot's worst kept score
+// minus a margin for float rounding (the bound is one FMA, the exact score two operations).
+float entry_threshold(const TopkJob& J, float worst) noexcept {
+    return static_cast<float>(worst - (1e-6 * std::fabs(static_cast<double>(worst)) + J.slack));
 }
 
 // Exact score of (candidate x, query q) and insertion into the chunk's slot.
 void offer(const TopkJob& J, int64_t cc, int64_t x, int64_t q, float cosv) {
-    if (q >= J.nq) return;
+    if (q >= J.nq || x >= J.nx) return;
     float kn = J.unknown;
     const int32_t cq = J.supply_class ? J.supply_class[q] : -1;
     const int32_t cx = J.demand_class ? J.demand_class[x] : -1;
@@ -166,7 +206,7 @@ void offer(const TopkJob& J, int64_t cc, int64_t x, int64_t q, float cosv) {
     if (heap.size == heap.cap && !better(e, heap.h[0])) return;
     heap.push(e);
     J.part_size[slot] = heap.size;
-    if (heap.size == heap.cap) J.tc[cc * J.nq_pad + q] = cos_threshold(heap.h[0].score, J.ubk[q], J.ws);
+    if (heap.size == heap.cap) J.thr[cc * J.nq_pad + q] = entry_threshold(J, heap.h[0].score);
 }
 
 #if defined(__GNUC__)
@@ -205,6 +245,11 @@ struct V {
         for (int i = 0; i < 4; ++i) r.f[i] = a.f[i] > b.f[i] ? a.f[i] : b.f[i];
         return r;
     }
+    static type min(const type& a, const type& b) {
+        type r;
+        for (int i = 0; i < 4; ++i) r.f[i] = a.f[i] < b.f[i] ? a.f[i] : b.f[i];
+        return r;
+    }
     static unsigned ge_mask(const type& a, const type& b) {
         unsigned m = 0;
         for (int i = 0; i < 4; ++i) m |= static_cast<unsigned>(a.f[i] >= b.f[i]) << i;
@@ -234,6 +279,7 @@ struct V {
     static SF_ALWAYS_INLINE type fma(type a, type b, type c) { return _mm256_fmadd_ps(a, b, c); }
     static SF_ALWAYS_INLINE type mul(type a, type b) { return _mm256_mul_ps(a, b); }
     static SF_ALWAYS_INLINE type max(type a, type b) { return _mm256_max_ps(a, b); }
+    static SF_ALWAYS_INLINE type min(type a, type b) { return _mm256_min_ps(a, b); }
     static SF_ALWAYS_INLINE unsigned ge_mask(type a, type b) {
         return static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ)));
     }
@@ -269,6 +315,7 @@ struct V {
     static SF_ALWAYS_INLINE type fma(type a, type b, type c) { return _mm512_fmadd_ps(a, b, c); }
     static SF_ALWAYS_INLINE type mul(type a, type b) { return _mm512_mul_ps(a, b); }
     static SF_ALWAYS_INLINE type max(type a, type b) { return _mm512_max_ps(a, b); }
+    static SF_ALWAYS_INLINE type min(type a, type b) { return _mm512_min_ps(a, b); }
     static SF_ALWAYS_INLINE unsigned ge_mask(type a, type b) {
         return static_cast<unsigned>(_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ));
     }
@@ -303,18 +350,21 @@ Kernel kernel_for(SimdLevel level) {
     return {isa_portable::MR, isa_portable::NR, &isa_portable::topk_item, &isa_portable::cosine_item};
 }
 
-// Split the work: query ranges of at most ~1,024 queries; candidate chunks (whole packed
-// blocks) so that there are about 4 items per thread, bounded by the slot memory.
+// Split the work: query ranges of at most ~1,024 queries; candidate chunks (whole blocks of
+// rows), bounded by the memory of their top-k slots.
 void plan_items(TopkJob& J, const Kernel& K, int threads, int64_t slot_bytes) {
     const int64_t q_panels = J.q->n_panels();
-    J.q_panels_per_item = std::max<int64_t>(1, 1024 / K.nr);
+    // ~1,024 queries per item, fewer when their knowledge table would pass 8 MB.
+    const int64_t table_panel_bytes = J.n_keys * K.nr * static_cast<int64_t>(sizeof(float));
+    J.q_panels_per_item = std::max<int64_t>(1, std::min<int64_t>(1024 / K.nr, (int64_t(8) << 20) / table_panel_bytes));
     const int64_t n_qitems = (q_panels + J.q_panels_per_item - 1) / J.q_panels_per_item;
     const int64_t block_rows = static_cast<int64_t>(K.mr) * 16;  // a few packed blocks per chunk at least
     const int64_t x_blocks = std::max<int64_t>(1, (J.nx + block_rows - 1) / block_rows);
+    // One thread: one chunk (each chunk's top-k slots warm up on their own).  Several: about
+    // four items per thread, pulled dynamically, so a slow core does not hold the others back.
+    const int64_t want = threads > 1 ? 4 * static_cast<int64_t>(threads) : 1;
     int64_t n_chunks = 1;
-    if (n_qitems < 4 * static_cast<int64_t>(threads)) {
-        n_chunks = std::min<int64_t>((4 * threads + n_qitems - 1) / n_qitems, x_blocks);
-    }
+    if (n_qitems < want) n_chunks = std::min<int64_t>((want + n_qitems - 1) / n_qitems, x_blocks);
     constexpr int64_t kSlotBudget = int64_t(256) << 20;  // bytes of per-chunk top-k slots
     if (slot_bytes > 0) n_chunks = std::max<int64_t>(1, std::min(n_chunks, kSlotBudget / slot_bytes));
     const int64_t blocks_per_chunk = (x_blocks + n_chunks - 1) / n_chunks;
@@ -455,34 +505,6 @@ void compat_topk(SimdLevel level, const PackedRows& supply, const RowMatrix& dem
     const int64_t nq = supply.n_rows, nx = demand.n_rows;
     const int64_t kk = std::min(opt.k, nx);
     if (nq == 0 || kk <= 0) return;
-    const float ws = opt.w_similarity, wk = opt.w_substitution;
-
-    // Upper bound of the knowledge term per query: over the demand classes present (pairs
-    // below min_substitution are dropped anyway) and the unknown-class value.
-    std::vector<float> ubk(static_cast<size_t>(nq), -kInf);
-    {
-        std::vector<char> present(static_cast<size_t>(std::max(0, n_classes)), 0);
-        bool unknown_demand = demand_class == nullptr;
-        for (int64_t x = 0; demand_class && x < nx; ++x) {
-            if (demand_class[x] < 0) unknown_demand = true;
-            else present[static_cast<size_t>(demand_class[x])] = 1;
-        }
-        const float t_unknown = wk * opt.unknown_substitution;
-        std::vector<float> by_class(static_cast<size_t>(std::max(0, n_classes)), -kInf);
-        for (int32_t c = 0; supply_class && c < n_classes; ++c) {
-            float m = unknown_demand ? t_unknown : -kInf;
-            for (int32_t c2 = 0; c2 < n_classes; ++c2) {
-                const float kn = substitution[static_cast<int64_t>(c) * n_classes + c2];
-                if (present[static_cast<size_t>(c2)] && !(kn < opt.min_substitution)) m = std::max(m, wk * kn);
-            }
-            by_class[static_cast<size_t>(c)] = m;
-        }
-        for (int64_t q = 0; q < nq; ++q) {
-            const int32_t c = supply_class ? supply_class[q] : -1;
-            ubk[static_cast<size_t>(q)] = c >= 0 ? by_class[static_cast<size_t>(c)] : t_unknown;
-        }
-    }
-
     const int threads = resolve_threads(opt.n_threads, 1 << 30);
     TopkJob J;
     J.q = &supply;
@@ -491,30 +513,34 @@ void compat_topk(SimdLevel level, const PackedRows& supply, const RowMatrix& dem
     J.nx = nx;
     J.d = supply.dim;
     J.kk = kk;
-    plan_items(J, K, threads, nq * kk * static_cast<int64_t>(sizeof(Entry)));
     J.supply_class = supply_class;
     J.demand_class = demand_class;
     J.n_classes = n_classes;
     J.substitution = substitution;
     J.hazardous = supply_hazardous;
     J.flags = demand_flags;
-    J.ws = ws;
-    J.wk = wk;
+    J.ws = opt.w_similarity;
+    J.wk = opt.w_substitution;
     J.unknown = opt.unknown_substitution;
     J.min_sub = opt.min_substitution;
-    J.ubk = ubk.data();
+    J.n_keys = 1 + 2 * (static_cast<int64_t>(demand_class ? n_classes : 0) + 1);
+    double tmax = std::fabs(static_cast<double>(J.unknown));
+    for (int64_t i = 0; demand_class && i < static_cast<int64_t>(n_classes) * n_classes; ++i)
+        tmax = std::max(tmax, std::fabs(static_cast<double>(substitution[i])));
+    J.slack = 1e-6 * (std::fabs(static_cast<double>(J.ws)) + std::fabs(static_cast<double>(J.wk)) * tmax);
+    std::vector<int32_t> key(static_cast<size_t>(nx + K.mr), 0);  // padding rows: blocked
+    for (int64_t x = 0; x < nx; ++x) key[static_cast<size_t>(x)] = demand_key(J, x);
+    J.key = key.data();
+    plan_items(J, K, threads, nq * kk * static_cast<int64_t>(sizeof(Entry)));
     std::vector<Entry> part(static_cast<size_t>(J.n_chunks * nq * kk), Entry{-kInf, -1});
     std::vector<int64_t> part_size(static_cast<size_t>(J.n_chunks * nq), 0);
     J.nq_pad = supply.n_panels() * K.nr;
-    std::vector<float> tc(static_cast<size_t>(J.n_chunks * J.nq_pad), kInf);  // padding lanes: never
-    for (int64_t cc = 0; cc < J.n_chunks; ++cc) {
-        for (int64_t q = 0; q < nq; ++q) {
-            tc[static_cast<size_t>(cc * J.nq_pad + q)] = ubk[static_cast<size_t>(q)] == -kInf ? kInf : -kInf;
-        }
-    }
+    std::vector<float> thr(static_cast<size_t>(J.n_chunks * J.nq_pad), kInf);  // padding lanes: never
+    for (int64_t cc = 0; cc < J.n_chunks; ++cc)
+        std::fill_n(thr.begin() + static_cast<std::ptrdiff_t>(cc * J.nq_pad), nq, kLowest);
     J.part = part.data();
     J.part_size = part_size.data();
-    J.tc = tc.data();
+    J.thr = thr.data();
     const int64_t n_items = ((supply.n_panels() + J.q_panels_per_item - 1) / J.q_panels_per_item) * J.n_chunks;
     std::vector<int64_t> bad(static_cast<size_t>(n_items), -1);
     J.bad_row = bad.data();

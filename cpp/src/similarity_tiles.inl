@@ -1,7 +1,7 @@
 // Blocked cosine product and its epilogues, written once for every instruction set.
 //
 // similarity.cpp includes this file once per ISA, inside a namespace that defines
-//   V       the vector traits (type, W lanes, zero/load/bcast/fma/max/ge_mask/store),
+//   V       the vector traits (type, W lanes, zero/load/bcast/store/fma/mul/min/max/ge_mask),
 //   MR      candidate rows per micro-tile (broadcast operand),
 //   NV      query vectors per micro-tile (NR = NV * W query lanes),
 //   NB, QB  candidate panels per packed block and query panels per L2 block,
@@ -16,9 +16,11 @@
 //         for each query panel (NR lanes x d, streamed from L2):
 //           MR x NR tile of dot products in registers over the whole depth (k-blocks of KC
 //           when d > KC, partial sums parked in a small buffer), scaled by the candidates'
-//           inverse norms, then the epilogue on the registers: for the top-k, one compare of the tile's column maxima with the
-//           queries' current cosine thresholds; only tiles holding a candidate that can still
-//           enter some query's top-k leave the registers (the scalar `offer` path).
+//           inverse norms, then the epilogue on the registers: for the top-k, an upper
+//           bound of every pair's fused score (ws * cos + the knowledge-and-filter term of
+//           the row's key) and one compare of the tile's column maxima with the queries'
+//           entry thresholds; only a tile holding a pair that can still enter some query's
+//           top-k leaves the registers (the scalar `offer` path computes the exact score).
 
 constexpr int W = V::W;
 constexpr int NR = NV * W;
@@ -98,34 +100,46 @@ SF_ALWAYS_INLINE void store_tile(float* C, const vec (&acc)[MR][NV]) {
     }
 }
 
-// Cold path: some cosine of the tile reaches its query's threshold.
-SF_NOINLINE void offer_tile(const TopkJob& J, int64_t cc, int64_t x0, int64_t q0, const float* tc,
-                            const float* tile) {
+// Cold path: some pair of the tile may enter its query's top-k (bound[] >= thr[]).
+SF_NOINLINE void offer_tile(const TopkJob& J, int64_t cc, int64_t x0, int64_t q0, const float* thr,
+                            const float* cosv, const float* bound) {
     for (int r = 0; r < MR; ++r) {
         const int64_t x = x0 + r;
         if (x >= J.nx) break;
         for (int l = 0; l < NR; ++l) {
-            const float c = tile[r * NR + l];
-            if (c >= tc[l]) offer(J, cc, x, q0 + l, c);  // tc[] may rise while we go
+            if (bound[r * NR + l] >= thr[l]) offer(J, cc, x, q0 + l, cosv[r * NR + l]);  // thr[] may rise
         }
     }
 }
 
-// Epilogue of the top-k: compare the column maxima with the queries' cosine thresholds.
-SF_ALWAYS_INLINE void finish_topk(const TopkJob& J, int64_t cc, int64_t x0, int64_t q0,
-                                  const float* tc, const vec (&acc)[MR][NV]) {
+// Epilogue of the top-k: bound = ws * clamp(cos) + term(key of the row, query) per pair (one
+// FMA; -inf where a filter drops the pair), compared with the queries' entry thresholds on the
+// column maxima.  T: this query panel's table, keys: the tile's candidate rows.
+SF_ALWAYS_INLINE void finish_topk(const TopkJob& J, int64_t cc, int64_t x0, int64_t q0, const float* thr,
+                                  const float* T, const int32_t* keys, vec (&acc)[MR][NV]) {
+    const float one = 1.0f, minus_one = -1.0f;
+    const vec hi = V::bcast(&one), lo = V::bcast(&minus_one), ws = V::bcast(&J.ws);
+    vec bound[MR][NV];
+    vec m[NV];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+        const float* t = T + static_cast<int64_t>(keys[r]) * NR;
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) {
+            acc[r][v] = V::min(V::max(acc[r][v], lo), hi);
+            bound[r][v] = V::fma(acc[r][v], ws, V::load(t + v * W));
+            m[v] = r == 0 ? bound[r][v] : V::max(m[v], bound[r][v]);
+        }
+    }
     unsigned hit = 0;
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-        vec m = acc[0][v];
-#pragma GCC unroll 16
-        for (int r = 1; r < MR; ++r) m = V::max(m, acc[r][v]);
-        hit |= V::ge_mask(m, V::load(tc + v * W));
-    }
+    for (int v = 0; v < NV; ++v) hit |= V::ge_mask(m[v], V::load(thr + v * W));
     if (__builtin_expect(hit != 0, 0)) {
-        alignas(64) float tile[MR * NR];
-        store_tile(tile, acc);
-        offer_tile(J, cc, x0, q0, tc, tile);
+        alignas(64) float cosv[MR * NR];
+        alignas(64) float bnd[MR * NR];
+        store_tile(cosv, acc);
+        store_tile(bnd, bound);
+        offer_tile(J, cc, x0, q0, thr, cosv, bnd);
     }
 }
 
@@ -152,7 +166,9 @@ void run_item(const TopkJob& J, int64_t item) {
     AlignedFloats tail(static_cast<size_t>(MR * d));  // the last rows, zero padded to MR
     float inv[NB * MR];
     const float* qdata = J.q->data.data();
-    float* tc_all = kTopk ? J.tc + cc * J.nq_pad : nullptr;
+    float* thr_all = kTopk ? J.thr + cc * J.nq_pad : nullptr;
+    AlignedFloats table(kTopk ? static_cast<size_t>((qp1 - qp0) * J.n_keys * NR) : 0);
+    if (kTopk) build_table(J, qp0, qp1, NR, table.data());
     alignas(64) float tile[MR * NR];
     vec acc[MR][NV];
     for (int64_t xb = x_begin; xb < x_end; xb += NB * MR) {
@@ -185,7 +201,8 @@ void run_item(const TopkJob& J, int64_t item) {
                         }
                         scale_rows(inv + p * MR, acc);
                         if (kTopk) {
-                            finish_topk(J, cc, xb + p * MR, qp * NR, tc_all + qp * NR, acc);
+                            finish_topk(J, cc, xb + p * MR, qp * NR, thr_all + qp * NR,
+                                        table.data() + (qp - qp0) * J.n_keys * NR, J.key + xb + p * MR, acc);
                         } else {
                             store_tile(tile, acc);
                             finish_store(J, xb + p * MR, qp * NR, tile);

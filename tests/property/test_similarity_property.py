@@ -33,7 +33,7 @@ def test_compat_topk_matches_reference(nq, nx, d, k, simd, n_jobs, data):
     haz = data.draw(hnp.arrays(np.bool_, nq))
     acc = data.draw(hnp.arrays(np.bool_, nx))
     blk = data.draw(hnp.arrays(np.bool_, nx))
-    ws = data.draw(st.sampled_from([0.0, 0.5, 1.0]))
+    ws = data.draw(st.sampled_from([0.0, 0.5, 1.0, -0.5]))
     ms = data.draw(st.sampled_from([0.0, 0.3]))
     got = top_k_compatible(
         q, x, k=k, supply_class=cq, demand_class=cx, substitution=S, w_similarity=ws,

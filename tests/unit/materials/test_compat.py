@@ -111,3 +111,51 @@ def test_threads_stress_byte_identical():
     for o in outs:
         np.testing.assert_array_equal(o.index, base.index)
         np.testing.assert_array_equal(o.score, base.score)
+
+
+LEVELS = ["portable"] + (["avx2"] if simd_level() in ("avx2", "avx512") else []) + (
+    ["avx512"] if simd_level() == "avx512" else [])
+
+
+@pytest.mark.parametrize("d", [383, 385, 769])
+@pytest.mark.parametrize("simd", LEVELS)
+def test_deep_embeddings_match_the_reference(d, simd):
+    """Depths past one k-block of the micro-kernel (384) park partial sums between blocks."""
+    from symbioflows.materials import _reference as ref
+
+    r = np.random.default_rng(d)
+    q = r.standard_normal((21, d)).astype(np.float32)
+    x = r.standard_normal((131, d)).astype(np.float32)
+    S = r.random((3, 3)).astype(np.float32)
+    cq, cx = r.integers(-1, 3, 21), r.integers(-1, 3, 131)
+    haz, acc, blk = r.random(21) < 0.3, r.random(131) < 0.5, r.random(131) < 0.1
+    got = top_k_compatible(q, x, k=7, supply_class=cq, demand_class=cx, substitution=S,
+                           w_similarity=0.7, supply_hazardous=haz, demand_accepts_hazardous=acc,
+                           demand_blocked=blk, n_jobs=2, simd=simd)
+    flags = np.where(acc, 2, 0) | blk.astype(int)
+    want_i, want_s = ref.compat_topk(q, x, cq, cx, S, haz, flags, 7, 0.7, 0.3, 0.5, 0.0)
+    np.testing.assert_array_equal(got.index, want_i)
+    np.testing.assert_allclose(got.score, want_s, rtol=1e-5, atol=1e-6)
+    qn = q / np.linalg.norm(q, axis=1, keepdims=True)
+    xn = x / np.linalg.norm(x, axis=1, keepdims=True)
+    np.testing.assert_allclose(cosine_similarity(q, x), qn @ xn.T, atol=2e-6)
+
+
+def test_a_filter_that_drops_most_pairs_still_gives_the_exact_answer():
+    """The tile test bounds each pair's score with its knowledge-and-filter term; a query whose
+    pairs are nearly all filtered never fills its top-k, and the answer stays exact."""
+    from symbioflows.materials import _reference as ref
+
+    r = np.random.default_rng(3)
+    q = r.standard_normal((40, 24)).astype(np.float32)
+    x = r.standard_normal((3000, 24)).astype(np.float32)
+    haz = np.ones(40, bool)
+    acc = np.zeros(3000, bool)
+    acc[[5, 77, 2999]] = True
+    for ws in (1.0, 0.0, -0.5):
+        got = top_k_compatible(q, x, k=5, w_similarity=ws, w_substitution=0.2,
+                               supply_hazardous=haz, demand_accepts_hazardous=acc)
+        want_i, want_s = ref.compat_topk(q, x, None, None, np.zeros((1, 1)), haz,
+                                         np.where(acc, 2, 0), 5, ws, 0.2, 0.5, 0.0)
+        np.testing.assert_array_equal(got.index, want_i)
+        np.testing.assert_allclose(got.score, want_s, rtol=1e-5, atol=1e-6)
