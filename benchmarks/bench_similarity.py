@@ -18,7 +18,7 @@ Threads: ours ``n_jobs``, FAISS ``omp_set_num_threads``, BLAS through threadpool
 1-minute load average is recorded before and after each thread count; a run whose load
 exceeds half the cores is marked ``noisy`` (read the in-round ratios, claim nothing from it).
 Writes ``benchmarks/results/similarity.json`` (rendered into docs/benchmarks.md by
-``tools/render_tables.py``).  About 2-3 minutes on an idle 2-core machine.
+``tools/render_tables.py``).  1-2 minutes on an idle 2-core machine.
 """
 
 from __future__ import annotations
