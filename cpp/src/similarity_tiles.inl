@@ -160,8 +160,9 @@ void run_item(const TopkJob& J, int64_t item) {
     const int64_t qp0 = qi * J.q_panels_per_item, qp1 = std::min(q_panels, qp0 + J.q_panels_per_item);
     const int64_t x_begin = cc * J.x_rows_per_chunk, x_end = std::min(J.nx, x_begin + J.x_rows_per_chunk);
     const int64_t d = J.d;
-    const int64_t nkb = (d + KC - 1) / KC;
-    const int64_t kc = (d + nkb - 1) / nkb;  // equal k-blocks (the last one shorter)
+    // Equal k-blocks (the last one shorter); one empty block when d == 0 (all cosines 0).
+    const int64_t nkb = std::max<int64_t>(1, (d + KC - 1) / KC);
+    const int64_t kc = std::max<int64_t>(1, (d + nkb - 1) / nkb);
     AlignedFloats cbuf(nkb > 1 ? static_cast<size_t>(NB * QB * MR * NR) : 0);
     AlignedFloats tail(static_cast<size_t>(MR * d));  // the last rows, zero padded to MR
     float inv[NB * MR];
@@ -184,9 +185,10 @@ void run_item(const TopkJob& J, int64_t item) {
         }
         for (int64_t qb = qp0; qb < qp1; qb += QB) {
             const int64_t qe = std::min(qp1, qb + QB);
-            for (int64_t k0 = 0; k0 < d; k0 += kc) {
-                const int64_t kl = std::min(kc, d - k0);
-                const bool first = k0 == 0, last = k0 + kl >= d;
+            for (int64_t kb = 0; kb < nkb; ++kb) {
+                const int64_t k0 = kb * kc;
+                const int64_t kl = std::max<int64_t>(0, std::min(kc, d - k0));
+                const bool first = kb == 0, last = kb == nkb - 1;
                 for (int64_t p = 0; p < npan; ++p) {
                     const float* X = ((p + 1) * MR <= n ? J.x.data + (xb + p * MR) * d : tail.data()) + k0;
                     for (int64_t qp = qb; qp < qe; ++qp) {

@@ -159,3 +159,11 @@ def test_a_filter_that_drops_most_pairs_still_gives_the_exact_answer():
                                          np.where(acc, 2, 0), 5, ws, 0.2, 0.5, 0.0)
         np.testing.assert_array_equal(got.index, want_i)
         np.testing.assert_allclose(got.score, want_s, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("simd", LEVELS)
+def test_zero_dimensional_embeddings_score_cosine_zero(simd):
+    """d = 0: every cosine is 0 (found by fuzz/fuzz_kernel.py: the k-block split divided by 0)."""
+    r = top_k_compatible(np.zeros((3, 0)), np.zeros((5, 0)), k=2, w_similarity=1.0, simd=simd)
+    assert r.index.tolist() == [[0, 1]] * 3 and (r.score == 0).all()
+    assert cosine_similarity(np.zeros((2, 0)), np.zeros((4, 0))).tolist() == [[0.0] * 4] * 2
