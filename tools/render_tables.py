@@ -551,6 +551,132 @@ def _learning_curve() -> str:
     return md_table(head, rows)
 
 
+# --------------------------------------------------------------------------------------------
+# learn.json, learn_gnn.json: link prediction, the GNN, federated training (docs/learning.md)
+# --------------------------------------------------------------------------------------------
+
+
+def _run_load(res: dict[str, Any]) -> str:
+    machine = dict(res.get("machine", {}))
+    for key, out in (("load_avg_before", "load_before"), ("load_avg_after", "load_after")):
+        if isinstance(res.get(key), list):
+            machine[out] = res[key]
+    return load_note(machine)
+
+
+def _ci10(r: dict[str, Any]) -> str:
+    return f"{r['hits@10_lo']:.3f}-{r['hits@10_hi']:.3f}" if "hits@10_lo" in r else ""
+
+
+def _link_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[r["model"], f"{r['auc']:.3f}", f"{r['mrr']:.3f}", f"{r['hits@1']:.3f}",
+             f"{r['hits@5']:.3f}", f"{r['hits@10']:.3f}", _ci10(r), f"{r['macro_hits@10']:.3f}"]
+            for r in rows]
+
+
+_LINK_HEAD = ["model", "AUC", "MRR", "hits@1", "hits@5", "hits@10", "hits@10 95 % CI",
+              "macro hits@10"]
+
+
+@table("learn_links")
+def _learn_links() -> str:
+    res = load("learn.json")
+    q = res["quality"]
+    n = int(q["all"][0]["n"])
+    return (md_table(_LINK_HEAD, _link_rows(q["all"]), ["l"] + ["r"] * 7)
+            + f"\n\n{n} queries (implemented exchanges of the held-out cases); text encoder "
+            f"`{q['encoder']}`. {_run_load(res)}")
+
+
+@table("learn_links_group")
+def _learn_links_group() -> str:
+    res = load("learn.json")
+    return md_table(_LINK_HEAD, _link_rows(res["quality"]["group"]), ["l"] + ["r"] * 7)
+
+
+@table("learn_links_planned")
+def _learn_links_planned() -> str:
+    res = load("learn.json")
+    return md_table(_LINK_HEAD, _link_rows(res["quality_planned"]), ["l"] + ["r"] * 7)
+
+
+@table("learn_gnn_coldstart")
+def _learn_gnn_coldstart() -> str:
+    res = load("learn_gnn.json")
+    diffs = res["paired_vs_logistic"]
+    rows = []
+    for r in res["summary"]:
+        d = diffs.get(r["model"])
+        dh = (f"{d['hits@10_diff']:+.3f} [{d['hits@10_diff_lo']:+.3f}, {d['hits@10_diff_hi']:+.3f}]"
+              if d else "(reference)")
+        dm = (f"{d['mrr_diff']:+.3f} [{d['mrr_diff_lo']:+.3f}, {d['mrr_diff_hi']:+.3f}]"
+              if d else "(reference)")
+        rows.append([r["model"], f"{r['auc']:.3f}", f"{r['mrr']:.3f}", f"{r['hits@10']:.3f}",
+                     _ci10(r), dh, dm])
+    head = ["model", "AUC", "MRR", "hits@10", "hits@10 95 % CI", "hits@10 - logistic [95 %]",
+            "MRR - logistic [95 %]"]
+    return (md_table(head, rows, ["l"] + ["r"] * 6)
+            + f"\n\n{int(res['summary'][0]['n'])} queries, {res['n_receivers']} candidate "
+            f"receivers, encoder `{res['encoder']}`, GNN up to {res['epochs']} epochs; "
+            f"{res['wall_s']:.0f} s wall. {_run_load(res)}")
+
+
+@table("learn_gnn_group")
+def _learn_gnn_group() -> str:
+    res = load("learn_gnn.json")["group"]
+    diffs = res["paired_vs_logistic"]
+    rows = []
+    for r in res["summary"]:
+        d = diffs.get(r["model"])
+        dm = (f"{d['mrr_diff']:+.3f} [{d['mrr_diff_lo']:+.3f}, {d['mrr_diff_hi']:+.3f}]"
+              if d else "(reference)")
+        rows.append([r["model"], f"{r['auc']:.3f}", f"{r['mrr']:.3f}", f"{r['hits@1']:.3f}", dm])
+    return (md_table(["model", "AUC", "MRR", "hits@1", "MRR - logistic [95 %]"], rows,
+                     ["l", "r", "r", "r", "r"])
+            + f"\n\n{res['wall_s']:.0f} s wall. {_run_load(res)}")
+
+
+@table("learn_gnn_cost")
+def _learn_gnn_cost() -> str:
+    cost = load("learn.json")["gnn_cost"]
+    rows = [[num(r["streams"], 0), num(r["exchanges"], 0), num(r["edges_per_epoch"], 0),
+             f"{r['train_s_per_epoch_per_100k_edges']:.2f}", f"{r['inference_s_per_100k_pairs']:.2f}"]
+            for r in cost["runs"]]
+    return md_table(["streams", "exchanges", "edges per epoch",
+                     "training s per epoch per 100k edges", "inference s per 100k pairs"],
+                    rows, ["r"] * 5)
+
+
+def _fed_rows(fed: dict[str, Any], negatives: str) -> list[list[Any]]:
+    eps = {k: v["epsilon"] for k, v in fed["dp"]["by_noise_multiplier"].items()}
+    rows = []
+    for name, r in fed.items():
+        if not isinstance(r, dict) or "auc" not in r:
+            continue
+        label = name
+        for z, e in eps.items():
+            if f"({z}," in name:
+                label = f"{name} (eps {e:.1f})"
+        rows.append([label, negatives, f"{r['auc']:.3f}", f"{r['hits@10']:.3f}", _ci10(r),
+                     f"{r['macro_hits@10']:.3f}"])
+    loc = fed.get("local-only (each client alone)")
+    if loc:
+        rows.append(["local-only, mean client (best)", negatives,
+                     f"{loc['mean_client_auc']:.3f} ({loc['best_client_auc']:.3f})",
+                     f"{loc['mean_client_hits@10']:.3f} ({loc['best_client_hits@10']:.3f})", "", ""])
+    return rows
+
+
+@table("learn_federated")
+def _learn_federated() -> str:
+    res = load("learn.json")
+    rows = (_fed_rows(res["federated"], "own park only")
+            + _fed_rows(res["federated_public_negatives"], "+ 100 public NACE pseudo-receivers"))
+    return (md_table(["training", "negatives", "AUC", "hits@10", "hits@10 95 % CI",
+                      "macro hits@10"], rows, ["l", "l", "r", "r", "r", "r"])
+            + f"\n\n{res['federated']['rounds']} rounds; {_run_load(res)}")
+
+
 @table("pair_features")
 def _pair_features() -> str:
     # not a measurement: the pair-feature table of the native core (pair_features.hpp), as
