@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import re
 from importlib import resources
 
 from symbioflows.errors import InvalidInputError
@@ -92,24 +91,18 @@ def nace_titles() -> dict[str, str]:
     return out
 
 
-_NACE_RE = re.compile(r"^(?:[A-U]\s*)?(\d{2})(?:\.?(\d)(\d)?)?$")
-
-
 def normalize_nace(code: object) -> str:
-    """Normalise a NACE Rev. 2 code to 'NN.NN' (class), 'NN.N' (group) or 'NN' (division).
+    """Normalise a NACE Rev. 2 code to 'NN.NN' (class), 'NN.N' (group) or 'NN' (division) and
+    check that it exists.
 
-    Accepts '2410', '24.10', 'C24.10', '24.1', '24'.  Raises :class:`InvalidInputError` when
-    the code is malformed or not in NACE Rev. 2.
+    Accepts '2410', '24.10', 'C24.10', '24.1', '24'.  The parsing is
+    :func:`symbioflows.data.nace.normalize_nace` (the one NACE normaliser); this adds the
+    membership check.  Raises :class:`InvalidInputError` when the code is malformed or not in
+    NACE Rev. 2.
     """
-    s = str(code).strip().upper()
-    m = _NACE_RE.match(s)
-    if not m:
-        raise InvalidInputError(
-            f"malformed NACE Rev. 2 code {code!r}; write a class as 'NN.NN' (e.g. '24.10'), "
-            "a group as 'NN.N' or a division as 'NN'"
-        )
-    div, g, c = m.groups()
-    norm = div if g is None else (f"{div}.{g}" if c is None else f"{div}.{g}{c}")
+    from symbioflows.data.nace import normalize_nace as parse
+
+    norm = parse(code if isinstance(code, (str, int)) else str(code))
     if norm not in nace_titles():
         raise InvalidInputError(
             f"unknown NACE Rev. 2 code {code!r} (read as {norm!r}); see "

@@ -557,28 +557,12 @@ def _map_rows(values: list[str | None], fn: Callable[[str], Any],
 # EWC codes and availability
 # -------------------------------------------------------------------------------------------
 def normalize_ewc_code(code: str) -> str:
-    """Normalise an EU List of Waste code to 'NN NN NN' ('*' appended for hazardous entries).
+    """Normalise an EU List of Waste code to 'NN NN NN' ('*' appended for hazardous entries);
+    codes not in the List are refused.  The one EWC normaliser is
+    :func:`symbioflows.data.ewc.normalize_ewc`; this is its strict form."""
+    from symbioflows.data.ewc import normalize_ewc
 
-    Uses :func:`symbioflows.materials.ewc.normalize_ewc` (which also rejects codes not in the
-    list) when that module is available; otherwise checks the format only.
-    """
-    try:
-        from symbioflows.materials.ewc import normalize_ewc
-    except ImportError:
-        return _format_ewc(code)
     return str(normalize_ewc(code, strict=True))
-
-
-def _format_ewc(code: str) -> str:
-    s = str(code).strip()
-    star = s.endswith("*") or s.endswith("(*)")
-    digits = re.sub(r"[\s.\-_]|\(\*\)|\*$", "", s)
-    if not re.fullmatch(r"\d{6}", digits):
-        raise InvalidInputError(
-            f"malformed EWC code {code!r}; write six digits as 'NN NN NN' (e.g. '10 01 02'), "
-            "with '*' for a hazardous entry"
-        )
-    return f"{digits[0:2]} {digits[2:4]} {digits[4:6]}" + ("*" if star else "")
 
 
 def parse_availability(value: Any) -> int:

@@ -45,9 +45,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from symbioflows.data.ewc import ewc_digits
+from symbioflows.data.nace import nace_digits
+from symbioflows.data.nace import nace_digits as normalize_nace
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.learned import Candidate, Query
-from symbioflows.matching.text import ewc_digits, normalize_nace
 
 __all__ = ["CASE_STUDIES_FILE", "UNDISCLOSED", "MaestriData", "find_case_studies",
            "find_data_dir", "load_case_studies", "load_maestri", "nace_pool"]
@@ -78,23 +80,16 @@ def _slug(text: str) -> str:
 
 
 def _nace(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    digits = "".join(ch for ch in str(value) if ch.isdigit())
-    if len(digits) == 3:
-        digits = "0" + digits
-    if len(digits) < 4:
-        return None
-    return f"{digits[:2]}.{digits[2:4]}"
+    """'NN.NN' from whatever MAESTRI wrote (:func:`symbioflows.data.nace.nace_digits`; a bare
+    division is not a class here)."""
+    d = nace_digits(value, division_only=False)
+    return None if d is None else f"{d[:2]}.{d[2:4]}"
 
 
 def _ewc(code: Any, hazardous: Any) -> str | None:
-    if code is None or (isinstance(code, float) and np.isnan(code)):
-        return None
-    digits = "".join(ch for ch in str(code) if ch.isdigit())
-    if len(digits) == 5:
-        digits = "0" + digits
-    if len(digits) != 6:
+    """'NN NN NN[*]' from MAESTRI's code and hazardous flag (:func:`symbioflows.data.ewc.ewc_digits`)."""
+    digits = ewc_digits(code)
+    if digits is None:
         return None
     star = "*" if str(hazardous).strip().lower() == "yes" else ""
     return f"{digits[:2]} {digits[2:4]} {digits[4:6]}{star}"

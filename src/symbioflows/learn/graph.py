@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from symbioflows._deprecation import moved_names
+from symbioflows.data.ewc import ewc_chapter as _ewc_chapter
+from symbioflows.data.nace import nace_division as _nace_division
 from symbioflows.errors import InvalidInputError, UnknownNodeError
 from symbioflows.learn._embed import TextEncoder
 from symbioflows.learn._tables import Tables
@@ -41,31 +43,9 @@ N_DIVISIONS = 100  # NACE Rev. 2 divisions are 01..99
 N_EWC_CHAPTERS = 21  # EWC chapters 01..20, index 0 = no code
 
 
-def nace_division(value: Any) -> int:
-    """NACE Rev. 2 division (first two digits) of ``'24.10'``, ``'2410'`` or 2410; -1 if unknown."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return -1
-    text = str(value).strip()
-    if isinstance(value, (int, np.integer)) or (text.isdigit() and len(text) in (3, 4)):
-        text = text.zfill(4)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) < 2:
-        return -1
-    div = int(digits[:2])
-    return div if 1 <= div <= 99 else -1
-
-
-def ewc_chapter(value: Any) -> int:
-    """EWC chapter 1..20 of ``'10 02 99'``, ``'100299'``, ``'17 05 03*'``; 0 if missing/invalid."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return 0
-    digits = "".join(ch for ch in str(value) if ch.isdigit())
-    if len(digits) == 5:  # a leading zero lost in a numeric column
-        digits = "0" + digits
-    if len(digits) < 6:
-        return 0
-    ch = int(digits[:2])
-    return ch if 1 <= ch <= 20 else 0
+#: Lenient code readers; their one home is :mod:`symbioflows.data.nace` / :mod:`symbioflows.data.ewc`.
+nace_division = _nace_division
+ewc_chapter = _ewc_chapter
 
 
 def _division_title(division: int) -> str:

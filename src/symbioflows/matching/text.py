@@ -13,6 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from symbioflows.data.ewc import ewc_digits
+from symbioflows.data.nace import nace_digits
+
 __all__ = ["tokenize", "normalize_nace", "nace_division", "ewc_digits", "embed_texts",
            "HASH_DIM", "BACKENDS"]
 
@@ -41,42 +44,14 @@ def tokenize(text: Any) -> list[str]:
     return [t for t in _TOKEN.findall(str(text).lower()) if t not in _STOP and len(t) > 1]
 
 
-def normalize_nace(code: Any) -> str | None:
-    """NACE Rev. 2 code as 4 digits without dots (``"24.10"`` -> ``"2410"``); ``None`` when
-    missing or unreadable.  Two-digit division codes are padded with ``"00"``.
-
-    Examples
-    --------
-    >>> normalize_nace("24.10"), normalize_nace("3511"), normalize_nace("19"), normalize_nace("ND")
-    ('2410', '3511', '1900', None)
-    """
-    if code is None or (isinstance(code, float) and np.isnan(code)):
-        return None
-    digits = re.sub(r"\D", "", str(code))
-    if len(digits) == 2:
-        return digits + "00"
-    if len(digits) == 3:
-        return "0" + digits
-    if len(digits) == 4:
-        return digits
-    if len(digits) > 4:
-        return digits[:4]
-    return None
+#: The lenient NACE reader, kept under its old name here; the one home is
+#: :func:`symbioflows.data.nace.nace_digits` (``'24.10'`` -> ``'2410'``, ``None`` if unreadable).
+normalize_nace = nace_digits
 
 
 def nace_division(code: str | None) -> str | None:
     """First two digits of a normalised NACE code."""
     return code[:2] if code else None
-
-
-def ewc_digits(code: Any) -> str | None:
-    """Six EWC digits without spaces or star, or ``None`` (``"10 01 02*"`` -> ``"100102"``)."""
-    if code is None or (isinstance(code, float) and np.isnan(code)):
-        return None
-    digits = re.sub(r"\D", "", str(code))
-    if len(digits) == 5:  # leading zero lost by a spreadsheet
-        digits = "0" + digits
-    return digits if len(digits) == 6 else None
 
 
 def embed_texts(texts: Sequence[str], *, backend: str = "auto") -> tuple[np.ndarray, str]:

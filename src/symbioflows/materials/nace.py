@@ -1,146 +1,15 @@
-"""NACE Rev. 2 activity classes as text, so that sectors can be read and embedded.
-
-Source: Eurostat, *Statistical classification of economic activities in the European
-Community, NACE Rev. 2* (2008), 615 classes, as tabulated in the public repository
-``vegetablestabber/internship-one``; reused under the Eurostat reuse policy (reuse with
-acknowledgement of the source).  Shipped reduced to code, ISIC Rev. 4 code and the titles of
-the class, group, division and section.
-"""
+"""NACE Rev. 2 classes: kept importable here; the one home is :mod:`symbioflows.data.nace`
+(the data layer, below ``materials``)."""
 
 from __future__ import annotations
 
-import csv
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-from typing import TYPE_CHECKING
+from symbioflows.data.nace import (  # noqa: F401 - re-exports
+    NaceEntry,
+    lookup_nace,
+    nace_digits,
+    nace_table,
+    nace_title,
+    normalize_nace,
+)
 
-from symbioflows.errors import InvalidInputError
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = ["NaceEntry", "normalize_nace", "lookup_nace", "nace_title", "nace_table"]
-
-_NACE_RE = re.compile(r"^\s*[A-Ua-u]?\s*(\d{2})(?:[.\s]?(\d)(?:[.\s]?(\d))?)?\s*$")
-
-
-@dataclass(frozen=True)
-class NaceEntry:
-    """One NACE Rev. 2 class (four digits)."""
-
-    code: str  # 'NN.NN'
-    isic4: str
-    title: str
-    group: str
-    division: str
-    section: str
-
-
-@lru_cache(maxsize=1)
-def _entries() -> dict[str, NaceEntry]:
-    text = resources.files("symbioflows.data").joinpath("nace_rev2.csv").read_text("utf-8")
-    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
-    out: dict[str, NaceEntry] = {}
-    for row in csv.DictReader(lines):
-        out[row["code"]] = NaceEntry(
-            code=row["code"],
-            isic4=row["isic4"],
-            title=row["description"],
-            group=row["group"],
-            division=row["division"],
-            section=row["section"],
-        )
-    return out
-
-
-@lru_cache(maxsize=1)
-def _divisions() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for e in _entries().values():
-        out.setdefault(e.code[:2], e.division)
-    return out
-
-
-def normalize_nace(code: object) -> str:
-    """Normalise a written NACE Rev. 2 code.
-
-    Four digits give a class ``'NN.NN'``; two digits a division ``'NN'``; three digits a
-    group ``'NN.N'``.  Accepts ``'24.10'``, ``'2410'``, ``'C24.10'``, ``'24 10'`` and integers
-    (``2410``; ``111`` is read as ``'01.11'``).
-
-    Raises
-    ------
-    InvalidInputError
-        Malformed code.
-
-    Examples
-    --------
-    >>> normalize_nace("2410"), normalize_nace("C24.1"), normalize_nace(111)
-    ('24.10', '24.1', '01.11')
-    """
-    if isinstance(code, int) and not isinstance(code, bool):
-        if not 0 <= code <= 9999:
-            raise InvalidInputError(f"NACE code {code!r} out of range; expected up to four digits")
-        code = f"{code:04d}" if code >= 100 else f"{code:02d}"
-    if not isinstance(code, str):
-        raise InvalidInputError(f"NACE code must be a string like '24.10'; got {code!r}")
-    m = _NACE_RE.match(code)
-    if m is None:
-        raise InvalidInputError(
-            f"malformed NACE Rev. 2 code {code!r}; write 'NN.NN' for a class (e.g. '24.10') "
-            "or 'NN' for a division"
-        )
-    div, g, c = m.groups()
-    if g is None:
-        return div
-    if c is None:
-        return f"{div}.{g}"
-    return f"{div}.{g}{c}"
-
-
-def lookup_nace(code: object) -> NaceEntry:
-    """The NACE Rev. 2 class for a four-digit code in any accepted form.
-
-    Examples
-    --------
-    >>> lookup_nace("3511").title
-    'Production of electricity'
-    """
-    norm = normalize_nace(code)
-    entry = _entries().get(norm)
-    if entry is None:
-        raise InvalidInputError(f"NACE code {code!r} ({norm}) is not a NACE Rev. 2 class")
-    return entry
-
-
-def nace_title(code: object) -> str:
-    """Title of a NACE Rev. 2 class, group or division.
-
-    Examples
-    --------
-    >>> nace_title("23.51")
-    'Manufacture of cement'
-    >>> nace_title("24")
-    'Manufacture of basic metals'
-    """
-    norm = normalize_nace(code)
-    if len(norm) == 2:
-        title = _divisions().get(norm)
-        if title is None:
-            raise InvalidInputError(f"NACE division {code!r} does not exist")
-        return title
-    if len(norm) == 4:  # group 'NN.N'
-        for e in _entries().values():
-            if e.code.startswith(norm):
-                return e.group
-        raise InvalidInputError(f"NACE group {code!r} does not exist")
-    return lookup_nace(norm).title
-
-
-def nace_table() -> pd.DataFrame:
-    """All 615 NACE Rev. 2 classes as a pandas DataFrame."""
-    import pandas as pd
-
-    return pd.DataFrame([e.__dict__ for e in _entries().values()])
+__all__ = ["NaceEntry", "normalize_nace", "lookup_nace", "nace_title", "nace_table", "nace_digits"]
