@@ -1,14 +1,15 @@
-"""Matplotlib plots of forecasts and anomalies (``viz`` extra)."""
+"""Matplotlib plots of forecasts and anomalies (``viz`` extra).
+
+The plots read a result's fields (``history``, ``mean``, ``lower``, ``upper`` ... ) and import
+neither result module: the results call these functions from their ``plot()`` methods, so an
+import here would close a cycle (``plots`` <-> ``forecast`` / ``anomaly``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from symbioflows._optional import import_optional
-
-if TYPE_CHECKING:  # pragma: no cover
-    from symbioflows.analytics.anomaly import AnomalyResult
-    from symbioflows.analytics.forecast import ForecastResult
 
 __all__ = ["plot_anomalies", "plot_forecast"]
 
@@ -20,8 +21,9 @@ def _axes(ax: Any) -> Any:
     return ax
 
 
-def plot_forecast(result: ForecastResult, ax: Any = None) -> Any:
-    """History, point forecast and prediction interval on one axes; returns the axes."""
+def plot_forecast(result: Any, ax: Any = None) -> Any:
+    """History, point forecast and prediction interval of a
+    :class:`~symbioflows.analytics.ForecastResult` on one axes; returns the axes."""
     ax = _axes(ax)
     hist = result.history
     ax.plot(hist.index, hist.to_numpy(), color="0.2", label="observed")
@@ -38,7 +40,7 @@ def plot_forecast(result: ForecastResult, ax: Any = None) -> Any:
     return ax
 
 
-def plot_anomalies(result: AnomalyResult, ax: Any = None) -> Any:
+def plot_anomalies(result: Any, ax: Any = None) -> Any:
     """The series, its expected level and the flagged periods; returns the axes."""
     ax = _axes(ax)
     t = result.table
