@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ __all__ = [
     "classify_needs_table",
     "infer_stream_classes",
     "group_fit_matrix",
+    "sector_fit",
 ]
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,9 @@ LOW_CONFIDENCE = 0.5
 #: ``backend="auto"`` uses the sentence model up to this many distinct texts.
 SENTENCE_MAX_TEXTS = 2000
 _TOP = 3
+#: A demand's sector counts for this share of a written need: the plan prefers what the
+#: receiver wrote, and still proposes what its sector typically uses.
+SECTOR_WEIGHT = 0.8
 
 
 def resolve_text_backend(backend: str, n_texts: int) -> str:
@@ -73,6 +78,7 @@ class StreamClasses:
     probs: npt.NDArray[np.float64]
     named: npt.NDArray[np.object_]
     backend: str
+    product: npt.NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -138,7 +144,8 @@ def _material_classifier(backend: str, cls: Any, shared: Any) -> Any:
 
 def classify_needs_table(texts: Any, *, k: int = _TOP, backend: str = "auto") -> StreamClasses:
     """Top-``k`` needs with probabilities for demand texts, each distinct text once, and the
-    taxonomy class each text names (``named``, ``""`` when none).
+    taxonomy class each text names (``named``, ``""`` when none), and whether the text names a
+    product (``product``) rather than only a process or a business.
 
     Examples
     --------
@@ -153,11 +160,14 @@ def classify_needs_table(texts: Any, *, k: int = _TOP, backend: str = "auto") ->
     ids = np.full((len(uniques), k), "", dtype=object)
     probs = np.zeros((len(uniques), k))
     named = np.full(len(uniques), "", dtype=object)
+    product = np.zeros(len(uniques), dtype=bool)
     todo = [i for i, u in enumerate(uniques) if u]
     if todo:
         clf = _default(be)
         texts_u = [uniques[i] for i in todo]
-        total, prob, nm = clf._probabilities(texts_u)
+        with clf._lock_scores:
+            total, prob, nm = clf._probabilities(texts_u)
+            prod = clf._last_product.copy()
         order = np.argsort(-total, axis=1, kind="stable")[:, :k]
         tax_ids = clf.taxonomy.ids
         for r, i in enumerate(todo):
@@ -165,7 +175,8 @@ def classify_needs_table(texts: Any, *, k: int = _TOP, backend: str = "auto") ->
                 ids[i, j], probs[i, j] = clf.needs[col].id, prob[r, col]
             if nm[r].any():
                 named[i] = tax_ids[int(nm[r].argmax())]
-    return StreamClasses(ids[codes], probs[codes], named[codes], be)
+            product[i] = bool(prod[r])
+    return StreamClasses(ids[codes], probs[codes], named[codes], be, product[codes])
 
 
 def _signature(prefix: str, ids: Any, probs: Any, named: str = "") -> str:
@@ -186,6 +197,7 @@ def infer_stream_classes(
     material_class: Any,
     *,
     ewc_class: Any = None,
+    sector: Any = None,
     backend: str = "auto",
 ) -> pd.DataFrame:
     """Classes of a streams table: given > from the EWC code > inferred from the text.
@@ -199,6 +211,12 @@ def infer_stream_classes(
         Classes the user gave (always kept).
     ewc_class : sequence of str or None, optional
         Classes found from the streams' EWC codes.
+    sector : sequence of str, optional
+        The NACE class of each stream's company.  A demand without a class also accepts what
+        its sector typically uses (``|sector=`` in its group key, see :func:`group_fit_matrix`)
+        when its text names no product (only a process or a business: "cement production");
+        a demand with no text but a sector gets only those suggested needs
+        (``class_source`` ``"suggested"``).
     backend : {"auto", "sentence", "hashing"}
 
     Returns
@@ -241,6 +259,7 @@ def infer_stream_classes(
     need = np.full(n, None, dtype=object)
     key = np.full(n, None, dtype=object)
     low = np.zeros(n, dtype=bool)
+    product = np.zeros(n, dtype=bool)
     has_text = (mat.str.strip() != "").to_numpy()
     for d, fn, prefix in (
         ("supply", classify_supplies, "mix"),
@@ -271,6 +290,20 @@ def infer_stream_classes(
             [_signature(prefix, r.ids[f], r.probs[f], str(r.named[f])) for f in first], dtype=object
         )
         key[rows] = sigs[codes]
+        if d == "demand" and r.product is not None:
+            product[rows] = r.product
+    if sector is not None:
+        sec = pd.Series(sector, dtype=object).fillna("").astype(str).to_numpy()
+        if len(sec) != n:
+            raise InvalidInputError(f"sector has {len(sec)} entries for {n} streams")
+        norm = np.array([_sector_code(x) for x in sec], dtype=object)
+        # a demand that names a product is taken at its word; one written as a process or a
+        # business ("cement production", "refinery") also accepts its sector's usual inputs
+        dem = (dirn == "demand") & ~has_given & ~has_ewc & (norm != "") & ~product
+        empty = dem & pd.isna(key)
+        key[empty] = "need:"
+        source[empty] = "suggested"
+        key[dem] = key[dem] + "|sector=" + norm[dem]
     cls = np.array([c if isinstance(c, str) and c else None for c in cls], dtype=object)
     return pd.DataFrame(
         {
@@ -285,17 +318,68 @@ def infer_stream_classes(
     )
 
 
-def _parse(key: str) -> tuple[str, dict[str, float], str]:
+def _sector_code(value: str) -> str:
+    """A NACE class as 'NN.NN' ('' when unreadable)."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) == 3:
+        digits = "0" + digits
+    return f"{digits[:2]}.{digits[2:4]}" if len(digits) >= 4 else ""
+
+
+def _parse(key: str) -> tuple[str, dict[str, float], str, str]:
     kind, _, rest = key.partition(":")
+    rest, _, sector = rest.partition("|sector=")
     body, _, named = rest.partition("|named=")
     if kind == "class":
-        return kind, {body: 1.0}, ""
+        return kind, {body: 1.0}, "", ""
     vals: dict[str, float] = {}
     for part in body.split(","):
         c, _, p = part.partition("=")
         if c:
             vals[c] = float(p or 1.0)
-    return kind, vals, named
+    return kind, vals, named, sector
+
+
+def sector_fit(sector: str) -> npt.NDArray[np.float64]:
+    """Fit of every taxonomy class (taxonomy order) for what a NACE class typically uses:
+    1 where the taxonomy lists the sector among the class's users (``used_by_nace``) or a need
+    the class serves lists it (``users`` of :mod:`~symbioflows.materials.needs`, times the fit);
+    half that where only the division (2 digits) matches.
+
+    Examples
+    --------
+    >>> from symbioflows.materials import load_taxonomy
+    >>> f = sector_fit("23.51")
+    >>> float(f[load_taxonomy().index_of("coal_fly_ash")])
+    1.0
+    """
+    return _sector_fit_cached(sector).copy()
+
+
+@lru_cache(maxsize=4096)
+def _sector_fit_cached(sector: str) -> npt.NDArray[np.float64]:
+    from symbioflows.materials.needs import load_needs
+    from symbioflows.materials.taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    out = np.zeros(len(tax))
+    if not sector:
+        return out
+    div = sector[:2]
+    for i, c in enumerate(tax.classes):
+        users = set(c.used_by_nace)
+        if sector in users:
+            out[i] = 1.0
+        elif any(u[:2] == div for u in users):
+            out[i] = max(out[i], 0.5)
+    for nd in load_needs():
+        users = set(nd.users)
+        w = 1.0 if sector in users else 0.5 if any(u[:2] == div for u in users) else 0.0
+        if w:
+            for cid, fit in nd.served_by.items():
+                j = tax.index_of(cid)
+                out[j] = max(out[j], w * fit)
+    return out
 
 
 def group_fit_matrix(keys: list[str], min_fit: float) -> npt.NDArray[np.float64]:
@@ -305,7 +389,8 @@ def group_fit_matrix(keys: list[str], min_fit: float) -> npt.NDArray[np.float64]
     (top classes with probabilities) -> a demand (``class:Y`` or ``need:`` key) is the expected
     fit over its classes, raised to ``min_fit`` when one of them fits at least ``min_fit``; a
     demand ``need:`` key's fit to a supply class is the probability-weighted fit of its needs,
-    raised to the substitution-matrix column of the class it names.  Other keys (EWC codes,
+    raised to the substitution-matrix column of the class it names and to
+    ``SECTOR_WEIGHT`` x :func:`sector_fit` of its company's sector (``|sector=``).  Other keys (EWC codes,
     plain texts) fit only themselves (1).
 
     Examples
@@ -322,8 +407,8 @@ def group_fit_matrix(keys: list[str], min_fit: float) -> npt.NDArray[np.float64]
     cm = np.eye(n)
     tax = load_taxonomy()
     parsed = [_parse(k) for k in keys]
-    sup_rows = [i for i, (kind, _, _) in enumerate(parsed) if kind in ("class", "mix")]
-    dem_cols = [i for i, (kind, _, _) in enumerate(parsed) if kind in ("class", "need")]
+    sup_rows = [i for i, p in enumerate(parsed) if p[0] in ("class", "mix")]
+    dem_cols = [i for i, p in enumerate(parsed) if p[0] in ("class", "need")]
     if not sup_rows or not dem_cols:
         return cm
     sub = np.asarray(tax.substitution_matrix(), dtype=np.float64)
@@ -332,7 +417,7 @@ def group_fit_matrix(keys: list[str], min_fit: float) -> npt.NDArray[np.float64]
     # demand fit columns over supply classes
     f = np.zeros((m, len(dem_cols)))
     for j, i in enumerate(dem_cols):
-        kind, vals, named = parsed[i]
+        kind, vals, named, sector = parsed[i]
         if kind == "class":
             (cid,) = vals
             if cid in tax:
@@ -343,10 +428,12 @@ def group_fit_matrix(keys: list[str], min_fit: float) -> npt.NDArray[np.float64]
                 f[tax.index_of(cid), j] += q * fit
         if named and named in tax:
             f[:, j] = np.maximum(f[:, j], sub[:, tax.index_of(named)])
+        if sector:
+            f[:, j] = np.maximum(f[:, j], SECTOR_WEIGHT * _sector_fit_cached(sector))
     np.clip(f, 0.0, 1.0, out=f)
     cols = np.asarray(dem_cols, dtype=np.int64)
     for i in sup_rows:
-        _, vals, _ = parsed[i]
+        vals = parsed[i][1]
         idx = [tax.index_of(c) for c in vals if c in tax]
         if not idx:
             continue

@@ -70,6 +70,8 @@ TEMPERATURE = 0.05
 #: (the sentence model's scores run higher).  Set by hand on six example heads ("GGBS" in words,
 #: "cattle feed", "natural gas", "animal feed", "aggregates", "supplementary cementitious
 #: material") before the labelled need texts were written.
+#: Cosine from which a head counts as naming a need's product (not only a process).
+PRODUCT_MIN_SIM = 0.85
 NAMED_MIN_SCORE = {"hashing": 0.45, "sentence": 0.65}
 
 # request words that say "this is a need", not what is needed
@@ -78,6 +80,13 @@ _REQUEST = re.compile(
     r"requirement|wanted|needed|need|demand for|demand|supply of|source of|sourcing|"
     r"replacement|replacements|substitute|substitutes|alternative|alternatives|"
     r"secondary|recycled|recovered|cheaper|low carbon|lower carbon)\b"
+)
+# words that make a text a business or a process, not a product
+_BUSINESS = re.compile(
+    r" (plant|plants|production|producer|producers|manufacturing|manufacturer|manufacture|"
+    r"factory|mill|mills|works|steelworks|company|companies|refinery|station|farm|farms|"
+    r"industry|industries|facility|site|operator|processing|processor|smelter|foundry|"
+    r"brewery|distillery|distilleries|dairy|greenhouse|greenhouses|utility|entity) "
 )
 # where the thing needed ends and its use begins
 _USE_SPLIT = re.compile(r"\s(?:for|to|in|into|as|at|used in|used for|used as|on)\s")
@@ -202,7 +211,9 @@ class NeedClassifier:
         self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
         self.needs = load_needs()
         self._lock = threading.Lock()
+        self._lock_scores = threading.Lock()
         self._built = False
+        self._last_product = np.zeros(0, dtype=bool)
 
     def __repr__(self) -> str:
         return f"NeedClassifier(backend={self.encoder.backend_!r}, needs={len(self.needs)})"
@@ -267,8 +278,12 @@ class NeedClassifier:
             u = np.maximum.reduceat(q_full @ self._use_emb.T, self._use_start, axis=1)
             use[:, self._use_owner_first] = u
         lex = np.zeros((n, k))
+        process = np.zeros(n, dtype=bool)
         for i, (full, head) in enumerate(zip(norms, heads)):
             padded, n_words = f" {full} ", max(1, len(head.split()))
+            process[i] = bool(_BUSINESS.search(padded)) or any(
+                f" {u} " in padded for us in self._use_lex for u in us
+            )
             for j, ps in enumerate(self._lex):
                 for p in ps:  # longest first
                     if f" {p} " in padded:
@@ -282,6 +297,11 @@ class NeedClassifier:
         named = self._named_classes(heads)
         named_bonus = NAMED * (named @ self._fit.T).clip(0.0, 1.0) if named.any() else 0.0
         total = W_SYN * syn + W_USE * use + lex + named_bonus
+        # the text names a product (a need's phrase, verbatim or nearly, or a secondary class),
+        # not only a process or a business
+        self._last_product = ~process & (
+            (lex >= LEX_BASE).any(axis=1) | (syn >= PRODUCT_MIN_SIM).any(axis=1) | named.any(axis=1)
+        )
         return total, named
 
     def _named_classes(self, heads: list[str]) -> npt.NDArray[np.float64]:

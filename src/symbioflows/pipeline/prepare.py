@@ -163,7 +163,7 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
         inferred = infer_stream_classes(
             s["material"], s["direction"], given.to_numpy(),
             ewc_class=[None if g else e for g, e in zip(given.notna().to_numpy(), ewc_cls)],
-            backend=text_backend)
+            sector=s["sector"], backend=text_backend)
         s["material_class"] = inferred["material_class"].to_numpy()
         for c in ("class_source", "class_confidence", "class_runners_up", "need",
                   "low_confidence"):

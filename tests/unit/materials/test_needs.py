@@ -110,3 +110,23 @@ def test_a_runner_up_class_still_opens_the_candidate():
         float(load_taxonomy().score("coal_fly_ash", "blast_furnace_slag"))
     )
     assert np.allclose(np.diag(m2), 1.0)
+
+
+def test_a_demand_without_text_gets_its_sectors_suggested_needs():
+    from symbioflows.materials.infer import sector_fit
+
+    t = infer_stream_classes(
+        ["", "cement production"],
+        ["demand", "demand"],
+        [None, None],
+        sector=["23.51", "2351"],
+        backend="hashing",
+    )
+    assert t["class_source"].tolist() == ["suggested", "inferred"]
+    assert t["group_key"][0] == "need:|sector=23.51"
+    assert t["group_key"][1].endswith("|sector=23.51")
+    tax = load_taxonomy()
+    f = sector_fit("23.51")
+    assert f[tax.index_of("coal_fly_ash")] == 1.0 and f[tax.index_of("pet_plastic")] == 0.0
+    m = group_fit_matrix(["class:coal_fly_ash", "need:|sector=23.51"], 0.25)
+    assert m[0, 1] == pytest.approx(0.8)  # a sector guess counts less than a written need
