@@ -714,6 +714,33 @@ def block_names(text: str) -> list[str]:
     return [m.group(2) for m in _BLOCK.finditer(text)]
 
 
+# --------------------------------------------------------------------------------------------
+# end_to_end.json: the plan on rebuilt MAESTRI parks (issue 16 item 5)
+# --------------------------------------------------------------------------------------------
+
+
+@table("end_to_end")
+def _end_to_end() -> str:
+    res = load("end_to_end.json")
+    names = {"plan": "plan() (free text, hand blend)", "exact_code": "exact-code lookup",
+             "sector_popularity": "sector popularity"}
+
+    def cell(v: dict[str, Any]) -> str:
+        x, (lo, hi) = v["value"], v["ci95"]
+        if x != x:  # NaN: not defined for a baseline
+            return "-"
+        return f"{x:.3f} [{lo:.3f}, {hi:.3f}]"
+
+    rows = []
+    for run in res["runs"]:
+        for m, v in run["methods"].items():
+            rows.append([str(run["distractors"]), names.get(m, m), str(v["n"]),
+                         cell(v["recall_at_1"]), cell(v["recall_at_3"]), cell(v["mrr"]),
+                         cell(v["allocated_share"])])
+    return md_table(["distractors", "method", "exchanges", "recall@1", "recall@3", "MRR",
+                     "allocated share"], rows) + "\n\n" + load_note(res["machine"])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true",
