@@ -445,8 +445,9 @@ def render_plan_report(p: Any, *, title: str = "Industrial symbiosis plan") -> s
     else:
         parts.append("<p class='note'>No finding.</p>")
     timings = "; ".join(f"{html.escape(k)} {v:.2f} s" for k, v in p.timings_s.items())
-    parts.append(f"<p class='note'>Stage timings: {timings}. Map: coastlines and borders "
-                 "from GSHHG (Wessel and Smith, LGPL-3.0), intermediate resolution.</p>")
+    credit = (" Map: coastlines and borders from GSHHG (Wessel and Smith, LGPL-3.0), "
+              "intermediate resolution." if any(k == "map" for k, _ in figs) else "")
+    parts.append(f"<p class='note'>Stage timings: {timings}.{credit}</p>")
     parts.append("</main></body></html>")
     return "".join(parts)
 
