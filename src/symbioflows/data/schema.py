@@ -193,6 +193,23 @@ STREAMS_COLUMNS: tuple[ColumnSpec, ...] = (
         "Months available: bit m-1 set = month m; 4095 = continuous. From 'availability' "
         "('continuous', '1-3,6', 'jan-mar') or given directly.",
     ),
+    ColumnSpec(
+        "treatment_route",
+        pa.string(),
+        "optional",
+        True,
+        "'recovery' or 'disposal' (Directive 2008/98/EC Annex I/II): what is done with a waste; "
+        "on a demand, the receiver's operation. An exchange is for disposal when either side "
+        "says so (compliance rule XB-DISPOSAL). Empty = recovery.",
+    ),
+    ColumnSpec(
+        "food_grade",
+        pa.bool_(),
+        "optional",
+        True,
+        "Demand: the input goes into food, feed or food-contact production (compliance rules "
+        "FOOD-WASTE, FOOD-TRACE). Empty = no.",
+    ),
 )
 
 EXCHANGES_COLUMNS: tuple[ColumnSpec, ...] = (

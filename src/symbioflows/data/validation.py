@@ -1096,7 +1096,50 @@ def _streams(
             else:
                 mask[i] = r
     cols["availability_mask"] = mask
+    cols["treatment_route"], cols["food_grade"] = _compliance_fields(t, names, n, out)
     return cols, missing
+
+
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+
+
+def _compliance_fields(
+    t: pa.Table, names: list[str], n: int, out: _Collector
+) -> tuple[list[str | None], list[bool | None]]:
+    """``treatment_route`` ('recovery' / 'disposal') and ``food_grade`` (bool) of each stream:
+    the inputs of the compliance rules XB-DISPOSAL, FOOD-WASTE and FOOD-TRACE."""
+    T = "streams"
+    route: list[str | None] = [None] * n
+    if "treatment_route" in names:
+        for i, v in enumerate(_text_values(t.column("treatment_route"))):
+            if v is None:
+                continue
+            r = v.strip().lower()
+            if r in ("recovery", "disposal"):
+                route[i] = r
+            else:
+                out.add(T, i, "treatment_route", v, "treatment_route must be 'recovery' or "
+                        "'disposal'", "write 'recovery' (R operations) or 'disposal' "
+                        "(D operations, Directive 2008/98/EC Annex I), or leave it empty",
+                        code="bad_treatment_route")
+    food: list[bool | None] = [None] * n
+    if "food_grade" in names:
+        for i, v in enumerate(t.column("food_grade").to_pylist()):
+            if _is_missing(v):
+                continue
+            key = str(v).strip().lower() if not isinstance(v, bool) else str(v).lower()
+            if isinstance(v, float) and v in (0.0, 1.0):
+                key = str(int(v))
+            if key in _TRUE:
+                food[i] = True
+            elif key in _FALSE:
+                food[i] = False
+            else:
+                out.add(T, i, "food_grade", v, "food_grade must be true or false",
+                        "write true when the input goes into food, feed or food-contact "
+                        "production, else false", code="bad_food_grade")
+    return route, food
 
 
 def _exchanges(

@@ -326,6 +326,8 @@ def make_region(
             pa.array(quality, pa.float64(), from_pandas=True),
             pa.array(price, pa.float64(), from_pandas=True),
             pa.array(avail, pa.int16()),
+            pa.nulls(m, pa.string()),  # treatment_route: recovery (the default)
+            pa.nulls(m, pa.bool_()),  # food_grade: no
         ],
         schema=STREAMS_SCHEMA,
     )

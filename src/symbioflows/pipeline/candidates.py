@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from symbioflows.matching.candidates import CandidatePairs, candidate_tie_key, find_candidates
-from symbioflows.pipeline.prepare import taxonomy
+from symbioflows.pipeline.prepare import findings_block, taxonomy
 
 __all__ = ["DEFAULT_MIN_MATERIAL_FIT", "material_fit_matrix", "candidate_stage", "merge_index",
-           "merge_candidates", "material_groups"]
+           "merge_candidates", "material_groups", "candidate_findings"]
 
 #: Lowest material fit (taxonomy substitution score) for a supply to be matched to a demand.
 #: The taxonomy gives 0.2 to classes of the same family and medium that replace no common
@@ -69,6 +69,9 @@ def candidate_stage(
     """Candidates for (a subset of) supplies against (a subset of) demands, global indices."""
     si = np.arange(len(sup)) if supply_subset is None else np.asarray(supply_subset, np.int64)
     di = np.arange(len(dem)) if demand_subset is None else np.asarray(demand_subset, np.int64)
+    if si.size == 0 or di.size == 0:  # nothing to pair (the kernel needs one group at least)
+        e = np.zeros(0, np.int64)
+        return CandidatePairs(e, e.copy(), np.zeros(0), np.zeros(0))
     s = sup.iloc[si]
     d = dem.iloc[di]
     # any consistent integer code per company will do (only equality is tested)
@@ -121,3 +124,34 @@ def merge_candidates(parts: list[CandidatePairs], max_per_supply: int) -> Candid
     k, trunc = merge_index(s, d, dist, max_per_supply)
     return CandidatePairs(s[k], d[k], dist[k], fit[k], trunc,
                           sum(p.n_distance_evals for p in parts))
+
+
+def candidate_findings(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
+                       max_per_supply: int) -> pd.DataFrame:
+    """Findings of the candidate stage: each stream with no candidate partner (kind
+    ``"stream"``, rule ``NO-CANDIDATE``), and one row (kind ``"candidates"``, rule
+    ``CANDIDATES-CUT``) when supplies had more compatible demands within reach than
+    ``max_per_supply`` and only the nearest were kept."""
+    parts = []
+    for side, tab, idx in (("supply", sup, cand.supply), ("demand", dem, cand.demand)):
+        lonely = np.bincount(np.asarray(idx, np.int64), minlength=len(tab)) == 0
+        other = "demand" if side == "supply" else "supply"
+        radius = tab["radius_km"].to_numpy(float)[lonely]
+        group = tab["group_key"].to_numpy(object)[lonely]
+        titles = [f"no compatible {other} of another company within {r:g} km (material "
+                  f"group {g})" for r, g in zip(radius.tolist(), group.tolist())]
+        parts.append(findings_block(
+            int(lonely.sum()), kind="stream", stream_id=tab["stream_id"].to_numpy(object)[lonely],
+            rule_id="NO-CANDIDATE", severity="info", title=titles,
+            action="check the material class, the location and the search radius "
+                   "(max_distance_km=); a partner outside the region cannot be seen",
+            source="symbioflows.pipeline.candidates"))
+    if cand.n_truncated:
+        parts.append(findings_block(
+            1, kind="candidates", rule_id="CANDIDATES-CUT", severity="warning",
+            title=f"{cand.n_truncated} supplies had more than {max_per_supply} compatible "
+                  f"demands within reach; only the nearest {max_per_supply} of each were kept "
+                  "as candidates",
+            action="raise max_per_supply (0 = keep all) when the cut hides better partners",
+            source="symbioflows.pipeline.candidates"))
+    return pd.concat(parts, ignore_index=True)

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from symbioflows.matching.candidates import CandidatePairs
+from symbioflows.pipeline.prepare import FINDING_COLUMNS, findings_frame
 
-__all__ = ["compliance_blocked", "compliance_findings"]
+__all__ = ["compliance_blocked", "compliance_findings", "pair_flags"]
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +36,34 @@ def compliance_blocked(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePair
     sc_id = c_id[: len(sup)]
     dc_id = c_id[len(sup):]
     nc = len(c_vals) + 1
-    key = ((e_id[cand.supply].astype(np.int64) + 1) * nc + sc_id[cand.supply] + 1) * nc \
-        + dc_id[cand.demand] + 1
+    disposal, food = pair_flags(sup, dem, cand.supply, cand.demand)
+    key = ((((e_id[cand.supply].astype(np.int64) + 1) * nc + sc_id[cand.supply] + 1) * nc
+            + dc_id[cand.demand] + 1) * 2 + disposal) * 2 + food
     _, first, inv = np.unique(key, return_index=True, return_inverse=True)
     e_all = np.array(list(e_vals) + [None], dtype=object)
     c_all = np.array([v if v else None for v in c_vals] + [None], dtype=object)
     mask = compliance_filter(e_all[e_id[cand.supply][first]],
                              c_all[sc_id[cand.supply][first]],
-                             c_all[dc_id[cand.demand][first]])
-    return np.asarray(mask.blocked, dtype=bool)[inv]
+                             c_all[dc_id[cand.demand][first]],
+                             receiver_food_grade=food[first],
+                             treatment=np.where(disposal[first], "disposal", "recovery"))
+    return np.asarray(mask.blocked, dtype=bool)[inv.reshape(-1)]
+
+
+def pair_flags(sup: pd.DataFrame, dem: pd.DataFrame, si: np.ndarray,
+               di: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair: the shipment is for disposal (either stream's ``treatment_route`` is
+    ``"disposal"``), and the receiver is food-grade (the demand's ``food_grade``)."""
+    s_disp = _column(sup, "treatment_route", None) == "disposal"
+    d_disp = _column(dem, "treatment_route", None) == "disposal"
+    food = _column(dem, "food_grade", False).astype(bool)
+    return (s_disp[si] | d_disp[di]).astype(np.int64), food[di].astype(np.int64)
+
+
+def _column(df: pd.DataFrame, name: str, default: object) -> np.ndarray:
+    if name in df.columns:
+        return df[name].to_numpy(object)
+    return np.full(len(df), default, dtype=object)
 
 
 def compliance_findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, si: np.ndarray,
@@ -52,14 +72,13 @@ def compliance_findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, 
     the rule, its source and what the parties must do); one check per distinct combination."""
     from symbioflows.compliance import check_exchange
 
-    cols = ["supply_stream_id", "demand_stream_id", "rule_id", "severity", "title", "action",
-            "source"]
+    cols = list(FINDING_COLUMNS)
     n = min(len(ex), max_exchanges)
     if len(ex) > max_exchanges:
         log.warning("compliance findings listed for the first %d of %d exchanges",
                     max_exchanges, len(ex))
     if n == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return findings_frame()
     si_n, di_n = np.asarray(si[:n], np.int64), np.asarray(di[:n], np.int64)
     ewc = sup["ewc_code"].to_numpy(object)[si_n]
     cls = sup["material_class"].to_numpy(object)[si_n]
@@ -68,16 +87,20 @@ def compliance_findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, 
     mat = sup["material"].to_numpy(object)[si_n]
     sc = np.array([v or None for v in sup["country"].to_numpy(object)[si_n]], dtype=object)
     dc = np.array([v or None for v in dem["country"].to_numpy(object)[di_n]], dtype=object)
-    # one check per distinct (EWC, countries, class, material); rows fanned out by numpy
-    codes = np.stack([pd.factorize(col, use_na_sentinel=False)[0] for col in (e, sc, dc, c, mat)])
+    disposal, food = pair_flags(sup, dem, si_n, di_n)
+    # one check per distinct (EWC, countries, class, material, route, food); rows fanned out
+    codes = np.stack([pd.factorize(col, use_na_sentinel=False)[0]
+                      for col in (e, sc, dc, c, mat, disposal, food)])
     _, first, key = np.unique(codes, axis=1, return_index=True, return_inverse=True)
     key = key.reshape(-1)
     per_key = [check_exchange(ewc_code=e[k], supplier_country=sc[k], receiver_country=dc[k],
-                              material_class=c[k], material=mat[k]).findings for k in first]
+                              material_class=c[k], material=mat[k],
+                              treatment="disposal" if disposal[k] else "recovery",
+                              receiver_food_grade=bool(food[k])).findings for k in first]
     n_f = np.array([len(f) for f in per_key], dtype=np.int64)
     flat = [f for fs in per_key for f in fs]
     if not flat:
-        return pd.DataFrame({c_: pd.Series(dtype=object) for c_ in cols})
+        return findings_frame()
     offset = np.concatenate([[0], np.cumsum(n_f)[:-1]])
     reps = n_f[key]
     row = np.repeat(np.arange(n), reps)
@@ -85,6 +108,8 @@ def compliance_findings(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, 
     fi = offset[key[row]] + within
     attrs = {a: np.array([getattr(f, a) for f in flat], dtype=object)[fi]
              for a in ("rule_id", "severity", "title", "action", "source")}
-    return pd.DataFrame({"supply_stream_id": ex["supply_stream_id"].to_numpy()[row],
+    return pd.DataFrame({"kind": np.full(row.size, "compliance", dtype=object),
+                         "stream_id": np.full(row.size, None, dtype=object),
+                         "supply_stream_id": ex["supply_stream_id"].to_numpy()[row],
                          "demand_stream_id": ex["demand_stream_id"].to_numpy()[row], **attrs},
                         columns=cols)

@@ -32,6 +32,7 @@ from symbioflows.errors import InvalidInputError
 from symbioflows.pipeline.allocation import OBJECTIVES, allocation_stage, pair_values
 from symbioflows.pipeline.candidates import (
     DEFAULT_MIN_MATERIAL_FIT,
+    candidate_findings,
     candidate_stage,
     material_groups,
     merge_candidates,
@@ -39,7 +40,13 @@ from symbioflows.pipeline.candidates import (
 from symbioflows.pipeline.chains import chain_stage, empty_chains
 from symbioflows.pipeline.compliance import compliance_blocked, compliance_findings
 from symbioflows.pipeline.economics import exchange_economics, plan_totals
-from symbioflows.pipeline.prepare import dataset_frames, prepare_streams
+from symbioflows.pipeline.prepare import (
+    findings_block,
+    findings_frame,
+    prepare_streams,
+    read_plan_input,
+    stream_findings,
+)
 from symbioflows.pipeline.result import StageStats, SymbiosisPlan, _PlanState
 from symbioflows.pipeline.scoring import (
     PAIR_FEATURES,
@@ -72,14 +79,18 @@ def plan(
     progress: bool = False,
     link_predictor: Any = None,
     min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT,
+    strict: bool = False,
 ) -> SymbiosisPlan:
     """Find, score and allocate every worthwhile exchange in a region.
 
     Parameters
     ----------
-    dataset : Dataset, dict or (companies, streams)
-        Companies (``company_id``, ``lat``, ``lon``, ``country``, ``sector``) and streams in the
-        symbioflows data model.
+    dataset : Dataset, folder, JSON file, dict or (companies, streams)
+        Anything :func:`symbioflows.read_dataset` takes: companies (``company_id``, ``lat``,
+        ``lon``, ``country``, ``sector``) and streams in the symbioflows data model, as pandas,
+        polars, Arrow, lists of records or dicts of columns.  Streams give ``quantity`` +
+        ``unit`` (or, as before, ``quantity_t_per_yr`` / ``quantity_mwh_per_yr`` /
+        ``quantity_m3_per_yr``).
     objective : {"net_benefit", "co2e", "landfill"}
         What the allocation maximises: USD of price-band surplus, kg CO2e avoided, or tonnes
         diverted.
@@ -121,9 +132,24 @@ def plan(
         Lowest material fit (taxonomy substitution score) for which a supply and a demand are
         candidates; in [0, 1].
 
+    strict : bool, default False
+        Raw tables are read by :func:`symbioflows.read_dataset` (same checks, same unit
+        normalisation).  With ``strict=False`` a stream or company row with an error is left
+        out and listed in ``plan.findings`` (kind ``"input"``, with the message and the fix);
+        with ``strict=True`` the plan raises the same
+        :class:`~symbioflows.errors.InvalidDatasetError` as ``read_dataset``.
+
     Returns
     -------
     SymbiosisPlan
+        Every input stream appears in ``candidates``, ``exchanges`` or ``findings``.
+
+    Raises
+    ------
+    InvalidInputError
+        A bad option (objective, min_score, min_material_fit, weights, link_predictor).
+    InvalidDatasetError
+        ``strict=True`` and the data have errors.
 
     Examples
     --------
@@ -138,19 +164,24 @@ def plan(
     >>> p.exchanges[["supply_stream_id", "demand_stream_id", "quantity"]].values.tolist()
     [['s1', 'd1', 60.0]]
     """
-    _check_options(objective, min_material_fit, link_predictor)
-    comp, st = dataset_frames(dataset)
-    return _run(comp, st, previous=None, progress=progress, objective=objective, method=method,
+    _check_options(objective, min_material_fit, link_predictor, min_score)
+    comp, st, input_findings = read_plan_input(dataset, strict=strict)
+    return _run(comp, st, previous=None, input_findings=input_findings, progress=progress, objective=objective, method=method,
                 max_distance_km=max_distance_km, max_per_supply=max_per_supply,
                 min_score=min_score, weights=weights, chains=chains,
                 max_chain_length=max_chain_length, client=client, n_partitions=n_partitions,
                 n_jobs=n_jobs, link_predictor=link_predictor,
-                min_material_fit=float(min_material_fit))
+                min_material_fit=float(min_material_fit), strict=strict)
 
 
-def _check_options(objective: str, min_material_fit: Any, link_predictor: Any) -> None:
+def _check_options(objective: str, min_material_fit: Any, link_predictor: Any,
+                   min_score: Any) -> None:
     if objective not in OBJECTIVES:
         raise InvalidInputError(f"objective={objective!r}; choose one of {OBJECTIVES}")
+    if isinstance(min_score, bool) or not (isinstance(min_score, (int, float, np.floating))
+                                           and np.isfinite(min_score)):
+        raise InvalidInputError(f"min_score={min_score!r}; give a finite number (scores lie in "
+                                "(0, 1]; 0 keeps every candidate)")
     if not (isinstance(min_material_fit, (int, float)) and 0.0 <= min_material_fit <= 1.0):
         raise InvalidInputError(f"min_material_fit={min_material_fit!r}; give a number in [0, 1]")
     if link_predictor is not None and not callable(getattr(link_predictor, "predict", None)):
@@ -171,15 +202,28 @@ def update_plan(previous: SymbiosisPlan, new_streams: Any, new_companies: Any = 
         link_predictor = state.link_predictor
     comp = previous.companies
     if new_companies is not None:
-        nc = dataset_frames((new_companies, pd.DataFrame(columns=["stream_id"])))[0]
+        no_streams = pd.DataFrame({c: pd.Series(dtype=object) for c in (
+            "stream_id", "company_id", "direction", "material", "quantity", "unit")})
+        nc = read_plan_input((new_companies, no_streams), strict=True)[0]
         comp = pd.concat([comp, nc], ignore_index=True)
-    ns = new_streams if isinstance(new_streams, pd.DataFrame) else dataset_frames(
-        (comp, new_streams))[1]
+    _c, ns, new_findings = read_plan_input((comp, new_streams),
+                                           strict=bool(previous.options.get("strict", False)))
+    clash = ns["stream_id"].isin(state.raw_streams["stream_id"]).to_numpy()
+    if clash.any():  # validation saw the new rows alone: ids already in the plan are refused
+        new_findings = pd.concat([new_findings, findings_block(
+            int(clash.sum()), kind="input", stream_id=ns["stream_id"].to_numpy(object)[clash],
+            rule_id="duplicate_id", severity="error",
+            title="new stream left out: its stream_id is already in the plan",
+            action="give each new stream a stream_id the plan does not have",
+            source="symbioflows.read_dataset validation")], ignore_index=True)
+        ns = ns[~clash]
     raw = pd.concat([state.raw_streams, ns], ignore_index=True)
+    old_input = previous.findings[previous.findings["kind"] == "input"]
+    input_findings = pd.concat([old_input, new_findings], ignore_index=True)
     kwargs = dict(previous.options)
     kwargs.pop("n_partitions", None)
-    return _run(comp, raw, previous=previous, progress=progress, client=None, n_partitions=None,
-                link_predictor=link_predictor, **kwargs)
+    return _run(comp, raw, previous=previous, input_findings=input_findings, progress=progress,
+                client=None, n_partitions=None, link_predictor=link_predictor, **kwargs)
 
 
 def _bar(progress: bool, total: int) -> Callable[[str], None]:
@@ -222,11 +266,12 @@ class _StageClock:
 
 
 def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPlan | None,
-         progress: bool, objective: str, method: str, max_distance_km: dict[str, float] | None,
+         input_findings: pd.DataFrame, progress: bool, objective: str, method: str, max_distance_km: dict[str, float] | None,
          max_per_supply: int, min_score: float, weights: dict[str, float] | None,
          chains: bool, max_chain_length: int, client: Any, n_partitions: int | None,
          n_jobs: int | None, link_predictor: Any = None,
-         min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT) -> SymbiosisPlan:
+         min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT,
+         strict: bool = False) -> SymbiosisPlan:
     timings: dict[str, float] = {}
     clock = _StageClock()
     step = _bar(progress, 5)
@@ -269,6 +314,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         cand = merge_candidates(parts, max_per_supply)
     else:
         cand = candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply, n_jobs=nt)
+    found = [input_findings, stream_findings(s),
+             candidate_findings(sup, dem, cand, max_per_supply)]
     timings["candidates"] = clock.stop("candidates")
     step("candidates")
 
@@ -313,17 +360,28 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     ex = ex.drop(columns=["allocated"])
     ex = exchange_economics(ex, sup, dem, cand.supply[used], cand.demand[used], sa, da)
     chains_df = chain_stage(ex, max_chain_length, n_jobs=n_jobs) if chains else empty_chains()
-    findings = compliance_findings(ex, sup, dem, cand.supply[used], cand.demand[used])
+    found.append(compliance_findings(ex, sup, dem, cand.supply[used], cand.demand[used]))
+    if len(s) == 0:
+        found.append(findings_block(
+            1, kind="plan", rule_id="NO-STREAMS", severity="warning",
+            title="no stream to plan: the streams table is empty"
+                  + (" after validation left rows out" if len(input_findings) else ""),
+            action="give supplies and demands in the streams table (see plan.findings for "
+                   "rows left out)", source="symbioflows.pipeline.plan"))
+    findings = pd.concat([f for f in found if len(f)] or [findings_frame()], ignore_index=True)
     totals = plan_totals(ex, len(sup), len(dem), len(cand),
                          alloc.objective if alloc.has_flows else float("nan"), len(chains_df))
     totals["n_supplies_truncated"] = int(cand.n_truncated)
+    totals["n_streams_left_out"] = int((input_findings["kind"] == "input").sum()
+                                       if len(input_findings) else 0)
     timings["report_tables"] = clock.stop("report_tables")
     step("chains")
     opts: dict[str, Any] = dict(objective=objective, method=method,
                                 max_distance_km=max_distance_km, max_per_supply=max_per_supply,
                                 min_score=min_score, weights=weights, chains=chains,
                                 max_chain_length=max_chain_length, n_jobs=n_jobs,
-                                min_material_fit=min_material_fit, n_partitions=n_partitions)
+                                min_material_fit=min_material_fit, n_partitions=n_partitions,
+                                strict=strict)
     stats = StageStats(clock.cpu_s, clock.sys_s, clock.spans, int(cand.n_distance_evals))
     state = _PlanState(raw_streams, cand, (len(sup), len(dem)), link_predictor)
     return SymbiosisPlan(comp, s, cdf, ex, chains_df, findings, totals, alloc, timings, opts,

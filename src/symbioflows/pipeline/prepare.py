@@ -18,7 +18,8 @@ capped by the longest route a default transport mode allows
 from __future__ import annotations
 
 import logging
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,13 @@ from symbioflows._validation import check_known_keys
 from symbioflows.errors import InvalidInputError
 from symbioflows.logistics import max_reach_km
 
-__all__ = ["DEFAULT_MAX_DISTANCE_KM", "prepare_streams", "dataset_frames", "taxonomy"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["DEFAULT_MAX_DISTANCE_KM", "FINDING_COLUMNS", "prepare_streams", "read_plan_input",
+           "dataset_frames", "taxonomy", "findings_frame", "findings_block",
+           "assign_material_class",
+           "stream_findings"]
 
 log = logging.getLogger(__name__)
 
@@ -40,26 +47,155 @@ DEFAULT_MAX_DISTANCE_KM: dict[str, float] = {
 }
 
 
-def dataset_frames(dataset: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if hasattr(dataset, "companies") and hasattr(dataset, "streams"):
-        comp, st = dataset.companies, dataset.streams
-    elif isinstance(dataset, dict):
-        comp, st = dataset["companies"], dataset["streams"]
-    elif isinstance(dataset, (tuple, list)) and len(dataset) >= 2:
-        comp, st = dataset[0], dataset[1]
+#: Columns of the plan's findings table (:attr:`SymbiosisPlan.findings`).  ``kind`` says what
+#: a row is about: ``"input"`` (a stream row left out by validation; ``"company"`` for a
+#: company row, whose streams are then left out too), ``"stream"`` (a
+#: stream that takes part only partly or not at all, e.g. no class, zero quantity, no partner
+#: within reach), ``"candidates"`` (the candidate search cut lists), ``"compliance"`` (a
+#: rule's finding on an allocated exchange) or ``"plan"`` (about the whole plan, e.g. no
+#: streams at all).
+FINDING_COLUMNS = ("kind", "stream_id", "supply_stream_id", "demand_stream_id", "rule_id",
+                   "severity", "title", "action", "source")
+
+#: Legacy quantity columns (the data model's derived columns) and the unit each stands for:
+#: frames that give one of them instead of ``quantity`` + ``unit`` are read as if they gave
+#: ``quantity`` in that unit.
+_DERIVED_QUANTITY = (("quantity_t_per_yr", "t/yr"), ("quantity_mwh_per_yr", "MWh/yr"),
+                     ("quantity_m3_per_yr", "m3/yr"))
+
+
+def findings_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """A findings table (columns :data:`FINDING_COLUMNS`) from a list of row dicts."""
+    rows = rows or []
+    return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object)
+                         for c in FINDING_COLUMNS})
+
+
+def findings_block(n: int, **columns: Any) -> pd.DataFrame:
+    """``n`` findings rows; each column a scalar (repeated) or an array of ``n`` values."""
+    data = {}
+    for c in FINDING_COLUMNS:
+        v = columns.get(c)
+        arr = np.empty(n, dtype=object)
+        arr[:] = v if not isinstance(v, (np.ndarray, list, pd.Series)) else np.asarray(v, object)
+        data[c] = arr
+    return pd.DataFrame(data)
+
+
+def _split(dataset: Any) -> tuple[Any, Any]:
+    if isinstance(dataset, dict):
+        missing = [t for t in ("companies", "streams") if t not in dataset]
+        if missing:
+            raise InvalidInputError(f"dataset: table(s) {missing} missing; got {sorted(dataset)}; "
+                                    "pass {'companies': ..., 'streams': ...}")
+        return dataset["companies"], dataset["streams"]
+    if isinstance(dataset, (tuple, list)) and 2 <= len(dataset) <= 3:
+        return dataset[0], dataset[1]
+    raise InvalidInputError(
+        "dataset must be a symbioflows Dataset, a folder or JSON file, a dict {'companies': ..., "
+        "'streams': ...} or a (companies, streams) pair of tables (pandas, polars, Arrow, "
+        f"lists of records); got {type(dataset).__name__}")
+
+
+def _with_input_quantities(streams: pa.Table) -> pa.Table:
+    """Frames that give the derived quantity columns (``quantity_t_per_yr`` ...) instead of the
+    input columns ``quantity`` + ``unit`` get them, row by row from the first column given."""
+    import pyarrow as pa
+
+    names = streams.column_names
+    if "quantity" in names or "unit" in names:
+        return streams
+    given = [(c, u) for c, u in _DERIVED_QUANTITY if c in names]
+    if not given:
+        return streams
+    n = streams.num_rows
+    qty = np.full(n, np.nan)
+    unit = np.full(n, given[0][1], dtype=object)
+    for c, u in reversed(given):  # the first column given wins
+        v = pd.to_numeric(pd.Series(streams.column(c).to_pylist(), dtype=object),
+                          errors="coerce").to_numpy(float)
+        has = ~np.isnan(v)
+        qty[has] = v[has]
+        unit[has] = u
+    return (streams.drop_columns([c for c, _ in given])
+            .append_column("quantity", pa.array(qty, pa.float64()))
+            .append_column("unit", pa.array(unit.tolist(), pa.string())))
+
+
+def read_plan_input(dataset: Any, *, strict: bool = False
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Companies, streams and input findings of anything :func:`symbioflows.read_dataset`
+    takes, through the same validation and unit normalisation.
+
+    A :class:`~symbioflows.Dataset` is used as it is (its report's left-out streams become
+    findings).  Raw tables (pandas, polars, Arrow, lists of records, dicts of columns, or
+    paths) are read by :func:`~symbioflows.read_dataset`; with ``strict=False`` (the plan's
+    default) a stream row with an error is left out and listed as a finding of kind
+    ``"input"`` with the validation's message and fix, instead of failing the whole plan.
+    Frames that give ``quantity_t_per_yr`` / ``quantity_mwh_per_yr`` / ``quantity_m3_per_yr``
+    instead of ``quantity`` + ``unit`` are read in those units.
+
+    Raises
+    ------
+    InvalidDatasetError
+        ``strict=True`` and a row has an error (the same message as ``read_dataset``).
+    """
+
+    from symbioflows.data.dataset import Dataset
+    from symbioflows.data.io import read_dataset, to_arrow_table
+
+    raw_streams: pa.Table | None = None
+    if isinstance(dataset, Dataset):
+        ds = dataset
+    elif isinstance(dataset, (str, os.PathLike)):
+        ds = read_dataset(dataset, strict=strict)
     else:
-        raise InvalidInputError(
-            f"dataset must be a symbioflows Dataset, a dict or a (companies, streams) pair; got "
-            f"{type(dataset).__name__}")
+        comp, st = _split(dataset)
+        if not isinstance(st, (str, os.PathLike)):
+            raw_streams = _with_input_quantities(to_arrow_table(st, name="streams"))
+            st = raw_streams
+        ds = read_dataset((comp, st), strict=strict)
+    frames = ds.to_pandas()
+    return frames.companies, frames.streams, _input_findings(ds, raw_streams)
 
-    def to_pd(t: Any) -> pd.DataFrame:
-        if isinstance(t, pd.DataFrame):
-            return t.reset_index(drop=True)
-        if hasattr(t, "to_pandas"):
-            return t.to_pandas()
-        return pd.DataFrame(t)
 
-    return to_pd(comp), to_pd(st)
+def _input_findings(ds: Any, raw_streams: Any) -> pd.DataFrame:
+    """One finding per stream (and company) row that validation left out."""
+    report = getattr(ds, "report", None)
+    if report is None or not report.n_dropped:
+        return findings_frame()
+    first: dict[tuple[str, int], Any] = {}
+    for prob in report.problems:
+        if prob.row is not None and prob.severity == "error":
+            first.setdefault((prob.table, prob.row), prob)
+    ids: list[Any] = []
+    if raw_streams is not None and "stream_id" in raw_streams.column_names:
+        ids = raw_streams.column("stream_id").to_pylist()
+    rows = []
+    for table in ("companies", "streams"):
+        for row, why in sorted(report.dropped.get(table, {}).items()):
+            prob = first.get((table, row))
+            sid = ids[row] if table == "streams" and row < len(ids) else None
+            rows.append(dict(
+                kind="input" if table == "streams" else "company",
+                stream_id=None if sid is None else str(sid),
+                rule_id=(prob.extra.get("code") if prob is not None else None) or "invalid_row",
+                severity="error",
+                title=f"{table} row {row} left out: {prob.message if prob is not None else why}"
+                      + (f" (got {prob.value!r})" if prob is not None and prob.value is not None
+                         else ""),
+                action=(prob.fix if prob is not None and prob.fix else
+                        "correct the row; symbioflows validate lists every problem"),
+                source="symbioflows.read_dataset validation"))
+    log.warning("plan: %d input row(s) left out by validation; see plan.findings (kind 'input')",
+                len(rows))
+    return findings_frame(rows)
+
+
+def dataset_frames(dataset: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Companies and streams of a plan input (see :func:`read_plan_input`, strict)."""
+    comp, st, _f = read_plan_input(dataset, strict=True)
+    return comp, st
 
 
 def taxonomy() -> Any:
@@ -80,10 +216,88 @@ def _col(df: pd.DataFrame, name: str, default: Any) -> pd.Series:
     return pd.Series([default] * len(df), index=df.index)
 
 
+def assign_material_class(s: pd.DataFrame, tax: Any, *,
+                          text_backend: str = "auto") -> pd.DataFrame:
+    """The material class of each stream and where it came from: the one place where the plan
+    decides a stream's class.
+
+    ``class_source`` is ``"given"`` (the user's ``material_class``, when the taxonomy knows
+    it: a given class always wins), ``"ewc"`` (the first taxonomy class that lists the
+    stream's EWC code) or ``"inferred"`` (from the ``material`` text by
+    :func:`symbioflows.materials.infer.infer_stream_classes`: supplies into material classes,
+    demands into needs; with ``class_confidence``, ``class_runners_up``, ``need`` and
+    ``low_confidence``).  Without the taxonomy, the given classes are kept as they are.
+
+    Returns
+    -------
+    DataFrame
+        One row per stream of ``s``: ``material_class``, ``class_source`` and, with the
+        taxonomy, the inference columns and ``group_key`` (the material group of an inferred
+        stream: its top classes or needs with their probabilities; None for the others).
+    """
+    cls_col = pd.Series(s["material_class"], dtype=object).reset_index(drop=True)
+    if tax is None:
+        return pd.DataFrame({"material_class": cls_col.where(cls_col.notna(), None),
+                             "class_source": pd.Series([None] * len(s), dtype=object)})
+    given = cls_col.map(lambda c: c if isinstance(c, str) and c in tax else None)
+    ewc_col = pd.Series(s["ewc_code"], dtype=object).reset_index(drop=True)
+    need = given.isna().to_numpy() & ewc_col.notna().to_numpy()
+    ewc_cls = pd.Series([None] * len(s), dtype=object)
+    if need.any():
+        lookup: dict[str, str | None] = {}
+        for code in ewc_col[need].astype(str).unique():
+            try:
+                found = tax.classes_for_ewc(code)
+            except Exception:
+                found = []
+            lookup[code] = found[0].id if found else None
+        ewc_cls[need] = ewc_col[need].astype(str).map(lookup)
+    # free text: supplies into classes, demands into needs (given > EWC code > text)
+    from symbioflows.materials.infer import infer_stream_classes
+
+    inferred = infer_stream_classes(
+        s["material"], s["direction"], given.to_numpy(), ewc_class=ewc_cls.to_numpy(),
+        sector=s["sector"], backend=text_backend)
+    cols = ["material_class", "class_source", "class_confidence", "class_runners_up", "need",
+            "low_confidence", "group_key"]
+    return inferred[cols].reset_index(drop=True)
+
+
+def stream_findings(s: pd.DataFrame) -> pd.DataFrame:
+    """Findings (kind ``"stream"``) for prepared streams that take part only partly: no
+    material class (matched only to streams with the same EWC code or the same text) and zero
+    quantity (never allocated)."""
+    ids = s["stream_id"].to_numpy(object)
+    no_cls = pd.Series(s["material_class"]).isna().to_numpy()
+    by_ewc = pd.Series(s["group_key"]).astype(str).str.startswith("ewc:").to_numpy()
+    zero = s["qty"].to_numpy(float) <= 0
+    src = "symbioflows.pipeline.prepare"
+    fix = ("give material_class (a class id of symbioflows.materials) or an ewc_code that a "
+           "class lists")
+    parts = [
+        findings_block(int((no_cls & by_ewc).sum()), kind="stream", stream_id=ids[no_cls & by_ewc],
+                       rule_id="NO-CLASS", severity="warning", action=fix, source=src,
+                       title="no material class: matched only to streams with the same EWC "
+                             "code"),
+        findings_block(int((no_cls & ~by_ewc).sum()), kind="stream",
+                       stream_id=ids[no_cls & ~by_ewc], rule_id="NO-CLASS", severity="warning",
+                       action=fix, source=src,
+                       title="no material class: matched only to streams with the same "
+                             "material text"),
+        findings_block(int(zero.sum()), kind="stream", stream_id=ids[zero],
+                       rule_id="ZERO-QUANTITY", severity="warning", source=src,
+                       title="quantity 0: the stream cannot be allocated",
+                       action="give the stream's quantity (and unit)"),
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
 def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
                     max_distance_km: dict[str, float] | None = None,
                     text_backend: str = "auto") -> pd.DataFrame:
-    """One row per stream with everything the kernels need (site, quantity, group, medium).
+    """One row per stream with everything the kernels need (site, quantity, group, medium),
+    the material class with its source (:func:`assign_material_class`), and the compliance
+    fields (``treatment_route``, ``food_grade``).
 
     Streams without a class (given, or from the EWC code) get one from their ``material``
     text (:func:`symbioflows.materials.infer.infer_stream_classes`): supplies a material
@@ -134,50 +348,22 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
     s["price_usd_per_t"] = _col(streams, "price_usd_per_t", np.nan).astype(float).to_numpy()
     mask = _col(streams, "availability_mask", 4095).fillna(4095).astype(np.int64).to_numpy()
     s["availability_mask"] = mask
-    # material group key: the taxonomy class (given, else the first class listing the EWC
-    # code), else the EWC code, else the normalised material text
+    # the fields the compliance rules read (data model: treatment_route, food_grade)
+    route = _col(streams, "treatment_route", None)
+    s["treatment_route"] = route.where(route.notna(), None).to_numpy(object)
+    s["food_grade"] = _col(streams, "food_grade", False).fillna(False).astype(bool).to_numpy()
     tax = taxonomy()
-    cls_col = pd.Series(s["material_class"], dtype=object)
-    if tax is not None:
-        known = cls_col.map(lambda c: c if isinstance(c, str) and c in tax else None)
-        need = known.isna() & pd.Series(s["ewc_code"]).notna().to_numpy()
-        if need.any():
-            lookup: dict[str, str | None] = {}
-            for code in pd.Series(s["ewc_code"])[need].astype(str).unique():
-                try:
-                    found = tax.classes_for_ewc(code)
-                except Exception:
-                    found = []
-                lookup[code] = found[0].id if found else None
-            known[need] = pd.Series(s["ewc_code"])[need].astype(str).map(lookup)
-        cls_col = known
-    ewc_cls = cls_col.where(cls_col.notna(), None).to_numpy()
-    given = pd.Series(s["material_class"], dtype=object)
-    given = given.where(given.map(lambda c: isinstance(c, str) and tax is not None and c in tax),
-                        None) if tax is not None else given
-    inferred = None
-    if tax is not None:
-        # free text: supplies into classes, demands into needs (given > EWC code > text)
-        from symbioflows.materials.infer import infer_stream_classes
-
-        inferred = infer_stream_classes(
-            s["material"], s["direction"], given.to_numpy(),
-            ewc_class=[None if g else e for g, e in zip(given.notna().to_numpy(), ewc_cls)],
-            sector=s["sector"], backend=text_backend)
-        s["material_class"] = inferred["material_class"].to_numpy()
-        for c in ("class_source", "class_confidence", "class_runners_up", "need",
-                  "low_confidence"):
-            s[c] = inferred[c].to_numpy()
-    else:
-        s["material_class"] = ewc_cls
+    classes = assign_material_class(s, tax, text_backend=text_backend)
+    own_key = classes.pop("group_key").to_numpy() if "group_key" in classes else None
+    for col, values in classes.items():
+        s[col] = values.to_numpy()
     ewc = pd.Series(s["ewc_code"]).fillna("").astype(str).str.replace(r"\D", "", regex=True)
     text = pd.Series(s["material"]).str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
     has_cls = pd.Series(s["material_class"]).notna().to_numpy()
     key = np.where(has_cls, "class:" + pd.Series(s["material_class"]).fillna("").astype(str),
                    np.where(ewc.str.len() == 6, "ewc:" + ewc, "text:" + text))
-    if inferred is not None:
-        own = inferred["group_key"].to_numpy()
-        key = np.where(pd.notna(own), own, key)
+    if own_key is not None:
+        key = np.where(pd.notna(own_key), own_key, key)
     s["group_key"] = key
     medium = np.where(s["unit"] == "MWh", "heat",
                       np.where(s["unit"] == "m3", "water", "solid")).astype(object)

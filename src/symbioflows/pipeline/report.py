@@ -57,8 +57,23 @@ def plan_section(result: SymbiosisPlan) -> ReportSection:
     tables: dict[str, Any] = {"totals": pd.DataFrame([t]), "exchanges": ex[cols]}
     if not result.chains.empty:
         tables["chains"] = result.chains
-    if not result.findings.empty:
-        tables["compliance findings"] = result.findings.groupby(
-            ["rule_id", "severity", "title", "action"], sort=True).size().reset_index(
-            name="exchanges")
+    f = result.findings
+    if not f.empty and "kind" in f.columns:
+        comp = f[f["kind"] == "compliance"]
+        if not comp.empty:
+            tables["compliance findings"] = comp.groupby(
+                ["rule_id", "severity", "title", "action"], sort=True).size().reset_index(
+                name="exchanges")
+        other = f[f["kind"] != "compliance"]
+        if not other.empty:
+            cuts = other[other["kind"] == "candidates"]
+            body += "".join(f"<p><b>{html.escape(str(t))}</b>: {html.escape(str(a))}</p>"
+                            for t, a in zip(cuts["title"], cuts["action"]))
+            rest = other[other["kind"] != "candidates"]
+            counts = rest.groupby(["kind", "rule_id"]).size()
+            body += "".join(f"<p>{int(n)} stream(s): {html.escape(str(key[0]))} finding "
+                            f"{html.escape(str(key[1]))}</p>" for key, n in counts.items()
+                            if isinstance(key, tuple))
+            tables["streams and candidates left out or cut"] = other[
+                ["kind", "stream_id", "rule_id", "severity", "title", "action"]]
     return ReportSection("Symbiosis plan", body, tables)

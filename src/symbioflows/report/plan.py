@@ -435,10 +435,22 @@ def render_plan_report(p: Any, *, title: str = "Industrial symbiosis plan") -> s
                                  "co2e_t": "CO2e avoided t/yr"}, n=25))
     else:
         parts.append("<p class='note'>No circular chain among the allocated exchanges.</p>")
+    f = p.findings
+    kind = f["kind"] if "kind" in f.columns else pd.Series("compliance", index=f.index)
+    other = f[kind != "compliance"]
+    if not other.empty:
+        # streams left out by validation, streams without a class or a partner, candidate cuts
+        parts.append("<h2>Streams left out, unmatched or cut</h2>")
+        summary = other.groupby(["kind", "rule_id", "severity", "action"], sort=True).agg(
+            rows=("rule_id", "size"), example=("title", "first")).reset_index()
+        parts.append(_table(summary, {"kind": "kind", "rule_id": "rule", "severity": "severity",
+                                      "rows": "rows", "example": "example",
+                                      "action": "action"}, n=50))
     parts.append("<h2>Compliance findings</h2>")
-    if not p.findings.empty:
-        summary = p.findings.groupby(["rule_id", "severity", "title", "action", "source"],
-                                     sort=True).size().reset_index(name="exchanges")
+    comp_f = f[kind == "compliance"]
+    if not comp_f.empty:
+        summary = comp_f.groupby(["rule_id", "severity", "title", "action", "source"],
+                                 sort=True).size().reset_index(name="exchanges")
         parts.append(_table(summary, {"rule_id": "rule", "severity": "severity",
                                       "title": "finding", "exchanges": "exchanges",
                                       "action": "action", "source": "source"}, n=50))

@@ -104,8 +104,13 @@ def test_bad_dataset():
         plan(42)
     comp, st = make_test_region(5, 10)
     st.loc[0, "company_id"] = "nope"
-    with pytest.raises(InvalidInputError, match="not in companies"):
-        plan((comp, st))
+    # the same check as read_dataset: strict raises, the default lists the stream it left out
+    from symbioflows.errors import InvalidDatasetError
+
+    with pytest.raises(InvalidDatasetError, match="unknown company"):
+        plan((comp, st), strict=True)
+    f = plan((comp, st)).findings
+    assert f.loc[f["kind"] == "input", "stream_id"].tolist() == [st["stream_id"].iloc[0]]
 
 
 def test_plan_subcommand_on_a_read_dataset(tmp_path, capsys):
