@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from symbioflows.data.dataset import Dataset
     from symbioflows.data.io import read_dataset
     from symbioflows.data.validation import ValidationReport
-    from symbioflows.pipeline.plan import plan
+    from symbioflows.pipeline.planner import plan
     from symbioflows.pipeline.result import SymbiosisPlan
 
 __version__ = "0.1.0"
@@ -28,7 +28,7 @@ _LAZY = {
     "read_dataset": "symbioflows.data.io",
     "Dataset": "symbioflows.data.dataset",
     "ValidationReport": "symbioflows.data.validation",
-    "plan": "symbioflows.pipeline.plan",
+    "plan": "symbioflows.pipeline.planner",
     "SymbiosisPlan": "symbioflows.pipeline.result",
 }
 

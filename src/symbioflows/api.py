@@ -14,7 +14,7 @@ from typing import Any
 _MOVED = {
     "run_demo": ("symbioflows.pipeline.demo", "run_demo"),
     "DemoResult": ("symbioflows.pipeline.demo", "DemoResult"),
-    "plan": ("symbioflows.pipeline.plan", "plan"),
+    "plan": ("symbioflows.pipeline.planner", "plan"),
     "SymbiosisPlan": ("symbioflows.pipeline.result", "SymbiosisPlan"),
 }
 

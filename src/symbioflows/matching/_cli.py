@@ -32,7 +32,7 @@ def add_plan_arguments(p: Any) -> None:
 
 def run_plan(dataset: Any, args: Any) -> int:
     """Run :func:`~symbioflows.pipeline.plan` with the parsed options and write it."""
-    from symbioflows.pipeline.plan import plan
+    from symbioflows.pipeline.planner import plan
 
     result = plan(dataset, objective=args.objective, method=args.method,
                   max_per_supply=args.max_per_supply, max_chain_length=args.max_chain_length,

@@ -19,7 +19,7 @@ _MOVED = {
     "DEFAULT_MAX_DISTANCE_KM": ("symbioflows.pipeline.prepare", "DEFAULT_MAX_DISTANCE_KM"),
     "DEFAULT_MIN_MATERIAL_FIT": ("symbioflows.pipeline.candidates", "DEFAULT_MIN_MATERIAL_FIT"),
     "SymbiosisPlan": ("symbioflows.pipeline.result", "SymbiosisPlan"),
-    "plan": ("symbioflows.pipeline.plan", "plan"),
+    "plan": ("symbioflows.pipeline.planner", "plan"),
     "prepare_streams": ("symbioflows.pipeline.prepare", "prepare_streams"),
     "candidate_stage": ("symbioflows.pipeline.candidates", "candidate_stage"),
     "merge_candidates": ("symbioflows.pipeline.candidates", "merge_candidates"),

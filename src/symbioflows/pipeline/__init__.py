@@ -14,7 +14,7 @@ One module per stage, each with its inputs and outputs in its docstring:
 * :mod:`~symbioflows.pipeline.report`: the plan's report.
 
 :mod:`~symbioflows.pipeline.result` holds :class:`SymbiosisPlan` (tables, Arrow and pandas
-views, save / load / update); :mod:`~symbioflows.pipeline.plan` runs the stages;
+views, save / load / update); :mod:`~symbioflows.pipeline.planner` runs the stages;
 :mod:`~symbioflows.pipeline.demo` is the demo on the sample region.  Domain packages never
 import this package.  Names are imported lazily, so ``import symbioflows`` stays light.
 """
@@ -28,13 +28,13 @@ if TYPE_CHECKING:
     from symbioflows.pipeline.allocation import OBJECTIVES
     from symbioflows.pipeline.candidates import DEFAULT_MIN_MATERIAL_FIT
     from symbioflows.pipeline.demo import DemoResult, run_demo
-    from symbioflows.pipeline.plan import plan, update_plan
+    from symbioflows.pipeline.planner import plan, update_plan
     from symbioflows.pipeline.prepare import DEFAULT_MAX_DISTANCE_KM, prepare_streams
     from symbioflows.pipeline.result import AllocationProblem, StageStats, SymbiosisPlan
     from symbioflows.pipeline.scoring import DEFAULT_BIAS, DEFAULT_WEIGHTS, PAIR_FEATURES
 
 _LAZY = {
-    "plan": "plan", "update_plan": "plan",
+    "plan": "planner", "update_plan": "planner",
     "SymbiosisPlan": "result", "StageStats": "result", "AllocationProblem": "result",
     "run_demo": "demo", "DemoResult": "demo",
     "OBJECTIVES": "allocation",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from symbioflows.pipeline.plan import plan
+from symbioflows.pipeline.planner import plan
 from symbioflows.pipeline.report import plan_section
 from symbioflows.pipeline.result import SymbiosisPlan
 

@@ -294,7 +294,7 @@ class SymbiosisPlan:
         ``new_companies`` take anything :func:`~symbioflows.pipeline.plan` takes as a table
         (pandas, polars, Arrow, a list of dicts), with the same checks.
         """
-        from symbioflows.pipeline.plan import update_plan
+        from symbioflows.pipeline.planner import update_plan
 
         return update_plan(self, new_streams, new_companies, progress=progress,
                            link_predictor=link_predictor)

@@ -58,12 +58,12 @@ def test_import_symbioflows_stays_light():
 
 
 @pytest.mark.parametrize(("old", "name", "new"), [
-    ("symbioflows.matching.pipeline", "plan", "symbioflows.pipeline.plan"),
+    ("symbioflows.matching.pipeline", "plan", "symbioflows.pipeline.planner"),
     ("symbioflows.matching.pipeline", "SymbiosisPlan", "symbioflows.pipeline.result"),
     ("symbioflows.matching.pipeline", "PAIR_FEATURES", "symbioflows.pipeline.scoring"),
     ("symbioflows.matching.pipeline", "prepare_streams", "symbioflows.pipeline.prepare"),
     ("symbioflows.api", "run_demo", "symbioflows.pipeline.demo"),
-    ("symbioflows.api", "plan", "symbioflows.pipeline.plan"),
+    ("symbioflows.api", "plan", "symbioflows.pipeline.planner"),
     ("symbioflows.distributed", "distributed_scored_candidates", "symbioflows.pipeline.scoring"),
 ])
 def test_moved_names_keep_a_deprecation_alias(old, name, new):
@@ -113,3 +113,18 @@ def test_allocation_problem_reproduces_the_allocation(small_plan):
     prob = small_plan.allocation_problem()
     a = allocate(prob.supply_qty, prob.demand_qty, prob.supply, prob.demand, prob.value)
     assert a.objective == pytest.approx(small_plan.allocation.objective, rel=1e-9)
+
+
+def test_plan_is_the_function_after_every_stage_module_is_imported():
+    # a submodule named like a lazily exported function would shadow it once imported
+    import importlib
+    import pkgutil
+
+    import symbioflows.pipeline as pipeline
+
+    for info in pkgutil.iter_modules(pipeline.__path__):
+        importlib.import_module(f"symbioflows.pipeline.{info.name}")
+        assert info.name not in pipeline.__all__, info.name
+    from symbioflows.pipeline import plan
+
+    assert callable(plan) and plan is sf.plan

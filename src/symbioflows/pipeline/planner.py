@@ -367,7 +367,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
             title="no stream to plan: the streams table is empty"
                   + (" after validation left rows out" if len(input_findings) else ""),
             action="give supplies and demands in the streams table (see plan.findings for "
-                   "rows left out)", source="symbioflows.pipeline.plan"))
+                   "rows left out)", source="symbioflows.pipeline.planner"))
     findings = pd.concat([f for f in found if len(f)] or [findings_frame()], ignore_index=True)
     totals = plan_totals(ex, len(sup), len(dem), len(cand),
                          alloc.objective if alloc.has_flows else float("nan"), len(chains_df))
