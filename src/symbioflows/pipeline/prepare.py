@@ -269,6 +269,8 @@ def stream_findings(s: pd.DataFrame) -> pd.DataFrame:
     quantity (never allocated)."""
     ids = s["stream_id"].to_numpy(object)
     no_cls = pd.Series(s["material_class"]).isna().to_numpy()
+    if "need" in s.columns:  # a demand classified into a need has a group to be matched in
+        no_cls = no_cls & pd.Series(s["need"]).isna().to_numpy()
     by_ewc = pd.Series(s["group_key"]).astype(str).str.startswith("ewc:").to_numpy()
     zero = s["qty"].to_numpy(float) <= 0
     src = "symbioflows.pipeline.prepare"
@@ -353,9 +355,9 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
     s["treatment_route"] = route.where(route.notna(), None).to_numpy(object)
     s["food_grade"] = _col(streams, "food_grade", False).fillna(False).astype(bool).to_numpy()
     tax = taxonomy()
-    classes = assign_material_class(s, tax, text_backend=text_backend)
-    own_key = classes.pop("group_key").to_numpy() if "group_key" in classes else None
-    for col, values in classes.items():
+    assigned = assign_material_class(s, tax, text_backend=text_backend)
+    own_key = assigned.pop("group_key").to_numpy() if "group_key" in assigned else None
+    for col, values in assigned.items():
         s[col] = values.to_numpy()
     ewc = pd.Series(s["ewc_code"]).fillna("").astype(str).str.replace(r"\D", "", regex=True)
     text = pd.Series(s["material"]).str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
