@@ -48,3 +48,5 @@ def test_plain_words_region_gives_slag_to_cement_and_grain_to_farm(tmp_path, cap
     assert streams.loc["d2", "need"] == "animal_feed"
     assert "classes inferred from the text of 4 streams" in printed
     assert "-> blast_furnace_slag" in printed and "-> need animal_feed" in printed
+    # a demand known only by its need is valued at that input's virgin price
+    assert (ex["surplus_usd_per_t"] > 0).all()

@@ -125,7 +125,34 @@ def demand_prices(dem: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
     from symbioflows.pricing import receiver_prices
 
     fac, ok = _class_factors(dem["material_class"])
-    return receiver_prices(dem), fac, ok
+    prices = receiver_prices(dem)
+    if "need" in dem:
+        _fill_need_prices(dem, prices, fac)
+    return prices, fac, ok
+
+
+def _fill_need_prices(dem: pd.DataFrame, prices: pd.DataFrame, fac: np.ndarray) -> None:
+    """A demand known only by its need (a virgin input, no class, no price of its own): the
+    midpoint of that input's virgin price range and its emission factor (the taxonomy's sources
+    via ``need_inputs.json``), per unit of the input (the supply's substitution ratio is not
+    applied)."""
+    from symbioflows.materials.needs import load_needs
+
+    needs = {nd.id: nd for nd in load_needs()}
+    basis = prices["price_basis"].to_numpy(object)
+    codes, vals = pd.factorize(pd.Series(dem["need"], dtype=object).reset_index(drop=True))
+    for u, nid in enumerate(vals):
+        nd = needs.get(nid) if isinstance(nid, str) else None
+        if nd is None:
+            continue
+        rows = np.flatnonzero((codes == u) & (basis == "none"))
+        if not rows.size:
+            continue
+        prices.loc[rows, "avoided_usd_per_unit"] = 0.5 * sum(nd.virgin_price_usd_per_unit)
+        prices.loc[rows, "price_basis"] = "virgin"
+        prices.loc[rows, "price_checked"] = False
+        prices.loc[rows, "price_source"] = f"need {nd.id}: {nd.label} (need_inputs.json)"
+        fac[rows] = nd.virgin_ef_kg_co2e_per_unit
 
 
 def exchange_economics(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame,
