@@ -20,14 +20,14 @@ from pathlib import Path
 import atheris
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "reliability"))
 if "symbioflows" not in sys.modules and not any(
     (Path(p) / "symbioflows").is_dir() for p in sys.path if p
 ):
     sys.path.insert(1, str(ROOT / "src"))
 
 import numpy as np  # noqa: E402
-from reliability_kernels import BY_NAME, KERNELS  # noqa: E402
+
+from symbioflows.testing.reliability_kernels import BY_NAME, KERNELS  # noqa: E402
 
 
 def _instrumented_import(name: str) -> None:

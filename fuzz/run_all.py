@@ -30,7 +30,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "reliability"))
 OUT = ROOT / "build" / "fuzz"
 REGRESSIONS = ROOT / "fuzz" / "regressions"
 
@@ -58,7 +57,7 @@ def _env(asan: bool) -> dict[str, str]:
 
 
 def _seed(name: str, corpus: Path) -> None:
-    from reliability_kernels import BY_NAME
+    from symbioflows.testing.reliability_kernels import BY_NAME
 
     corpus.mkdir(parents=True, exist_ok=True)
     k = BY_NAME[name]
@@ -73,7 +72,7 @@ def _seed(name: str, corpus: Path) -> None:
 
 def fuzz_one(name: str, seconds: float, *, asan: bool = False, replay_only: bool = False,
              max_len: int = 4096) -> dict:
-    from reliability_kernels import BY_NAME
+    from symbioflows.testing.reliability_kernels import BY_NAME
 
     if BY_NAME[name].resolve() is None:
         return {"target": name, "status": "skipped", "reason": BY_NAME[name].missing_reason()}
@@ -127,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="after fuzzing, replay each corpus under the ASan+UBSan build")
     ap.add_argument("--json", default=str(OUT / "summary.json"))
     args = ap.parse_args(argv)
-    from reliability_kernels import KERNELS
+    from symbioflows.testing.reliability_kernels import KERNELS
 
     names = [k.name for k in KERNELS if k.fuzz is not None]
     if args.targets:

@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "reliability"))
 if not os.environ.get("PYTHONPATH"):
     sys.path.insert(1, str(ROOT / "src"))
     os.environ["PYTHONPATH"] = str(ROOT / "src")
@@ -91,9 +90,9 @@ def property_figures() -> dict[str, Any]:
 
 def _diff_cycles(rng: np.random.Generator) -> bool:
     import networkx as nx
-    from reliability_kernels import make_symbiosis_graph
 
     from symbioflows.chains import find_cycles
+    from symbioflows.testing.reliability_kernels import make_symbiosis_graph
 
     n = int(rng.integers(1, 10))
     p = float(rng.uniform(0.05, 0.6))
@@ -113,9 +112,8 @@ def _diff_cycles(rng: np.random.Generator) -> bool:
 
 
 def _diff_paths(rng: np.random.Generator) -> bool:
-    from reliability_kernels import make_symbiosis_graph
-
     from symbioflows.chains import _reference, find_paths
+    from symbioflows.testing.reliability_kernels import make_symbiosis_graph
 
     n = int(rng.integers(1, 9))
     m = int(rng.integers(0, 3 * n + 1))
@@ -205,7 +203,7 @@ DIFFERENTIAL: list[tuple[str, str, str, Callable[[np.random.Generator], bool]]] 
 
 
 def differential_figures(instances: int) -> dict[str, Any]:
-    from reliability_kernels import _lookup
+    from symbioflows.testing.reliability_kernels import lookup as _lookup
 
     rows, out = [], {}
     for name, spec, oracle, fn in DIFFERENTIAL:
@@ -241,8 +239,8 @@ def differential_figures(instances: int) -> dict[str, Any]:
 
 
 def thread_figures(calls_per_thread: int) -> dict[str, Any]:
-    from reliability_checks import thread_stress
-    from reliability_kernels import KERNELS
+    from symbioflows.testing.reliability_checks import thread_stress
+    from symbioflows.testing.reliability_kernels import KERNELS
 
     rows, out = [], {}
     for k in KERNELS:
@@ -275,8 +273,8 @@ ADVERSARIAL_LIMITS = [
 
 
 def adversarial_figures(repeats: int) -> dict[str, Any]:
-    from reliability_checks import adversarial_cycles
-    from reliability_kernels import _lookup
+    from symbioflows.testing.reliability_checks import adversarial_cycles
+    from symbioflows.testing.reliability_kernels import lookup as _lookup
 
     if _lookup("symbioflows.chains:find_cycles") is None:
         print("\n### Adversarial graphs: find_cycles not landed")
@@ -312,8 +310,8 @@ def adversarial_figures(repeats: int) -> dict[str, Any]:
 
 
 def malformed_figures(n_files: int) -> dict[str, Any]:
-    from reliability_checks import malformed_files
-    from reliability_kernels import _lookup
+    from symbioflows.testing.reliability_checks import malformed_files
+    from symbioflows.testing.reliability_kernels import lookup as _lookup
 
     if _lookup("symbioflows:read_dataset") is None:
         print("\n### Malformed files: read_dataset not landed")

@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 
 import pytest
-from reliability_checks import adversarial_cycles, malformed_files, sanitized
-from reliability_kernels import _lookup
+
+from symbioflows.testing.reliability_checks import adversarial_cycles, malformed_files, sanitized
+from symbioflows.testing.reliability_kernels import _lookup
 
 N_MALFORMED = 40  # per format in the test suite
 

@@ -15,7 +15,8 @@ import subprocess
 import sys
 
 import pytest
-from reliability_kernels import KERNELS, ROOT, child_pythonpath
+
+from symbioflows.testing.reliability_kernels import KERNELS, ROOT, child_pythonpath
 
 FUZZ = [k for k in KERNELS if k.fuzz is not None]
 SECONDS = int(os.environ.get("SYMBIOFLOWS_FUZZ_SECONDS", "2"))
@@ -72,7 +73,7 @@ def test_replay_recorded_inputs(where, name, tmp_path):
     """Every recorded finding (fixed) and corpus input runs clean."""
     if where == "none":
         pytest.skip("no recorded fuzz findings or corpora in fuzz/ yet")
-    from reliability_kernels import BY_NAME
+    from symbioflows.testing.reliability_kernels import BY_NAME
 
     kernel = BY_NAME.get(name)
     assert kernel is not None, f"fuzz/{where}/{name} has no entry in the kernel table"

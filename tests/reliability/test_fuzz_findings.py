@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reliability_kernels import _lookup
 
 from symbioflows.errors import InvalidInputError
+from symbioflows.testing.reliability_kernels import _lookup
 
 
 def _need(spec: str):
@@ -42,9 +42,9 @@ def test_parquet_with_non_utf8_column_name_is_a_dataset_error(tmp_path):
     import io
 
     import pyarrow.parquet as pq
-    from reliability_kernels import sample_tables, write_dataset_files
 
     from symbioflows.errors import InvalidDatasetError
+    from symbioflows.testing.reliability_kernels import sample_tables, write_dataset_files
 
     read_dataset = _need("symbioflows:read_dataset")
     write_dataset_files(sample_tables(4, 0), tmp_path, "parquet")
@@ -62,9 +62,9 @@ def test_parquet_with_non_utf8_column_name_is_a_dataset_error(tmp_path):
 def test_parquet_with_non_utf8_text_value_is_a_dataset_error(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from reliability_kernels import sample_tables, write_dataset_files
 
     from symbioflows.errors import InvalidDatasetError
+    from symbioflows.testing.reliability_kernels import sample_tables, write_dataset_files
 
     read_dataset = _need("symbioflows:read_dataset")
     write_dataset_files(sample_tables(4, 0), tmp_path, "parquet")
@@ -118,9 +118,8 @@ def test_allocate_lp_tiny_value_is_solved():
 # FIXED (data/validation.py _check_columns keeps the first of each repeated column after
 # reporting it): found by fuzz/fuzz_kernel.py read_dataset_csv, 2026-11-27.
 def test_csv_with_duplicate_column_is_a_dataset_error(tmp_path):
-    from reliability_kernels import sample_tables, write_dataset_files
-
     from symbioflows.errors import InvalidDatasetError
+    from symbioflows.testing.reliability_kernels import sample_tables, write_dataset_files
 
     read_dataset = _need("symbioflows:read_dataset")
     write_dataset_files(sample_tables(4, 0), tmp_path, "csv")

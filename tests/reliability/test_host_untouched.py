@@ -14,9 +14,9 @@ import subprocess
 import sys
 
 import pytest
-from reliability_kernels import child_pythonpath
 
 from symbioflows._config import scoped_env
+from symbioflows.testing.reliability_kernels import child_pythonpath
 
 CHILD = r"""
 import json, os, sys

@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from reliability_kernels import child_pythonpath
+
+from symbioflows.testing.reliability_kernels import child_pythonpath
 
 HONEYPOT = "SYMBIOFLOWS-HONEYPOT-3f9c2a"
 
@@ -91,7 +92,7 @@ elif mode == "import":
             out.append(f"skip {name}: {exc}")
 elif mode == "main_job":
     import symbioflows
-    from reliability_kernels import KERNELS, available
+    from symbioflows.testing.reliability_kernels import KERNELS, available
     import numpy as np
     cli = importlib.import_module("symbioflows.cli")
     with tempfile.TemporaryDirectory() as tmp:

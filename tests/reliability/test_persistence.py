@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from reliability_kernels import ROOT, _lookup, child_pythonpath
 
 from symbioflows import _persist
 from symbioflows.errors import FormatVersionError, InvalidInputError, UnsafeFileError
+from symbioflows.testing.reliability_kernels import ROOT, _lookup, child_pythonpath
 
 SRC = ROOT / "src" / "symbioflows"
 

@@ -5,8 +5,9 @@ bytes for n_jobs in {1, 2, 4}; the shared inputs are left unchanged."""
 from __future__ import annotations
 
 import pytest
-from reliability_checks import thread_stress
-from reliability_kernels import KERNELS
+
+from symbioflows.testing.reliability_checks import thread_stress
+from symbioflows.testing.reliability_kernels import KERNELS
 
 
 @pytest.mark.parametrize("kernel", KERNELS, ids=[k.name for k in KERNELS])
@@ -27,7 +28,8 @@ def test_harness_detects_a_racy_kernel():
     import time
 
     import numpy as np
-    from reliability_kernels import Kernel
+
+    from symbioflows.testing.reliability_kernels import Kernel
 
     state = {"n": 0}
     lock = threading.Lock()
@@ -47,7 +49,8 @@ def test_harness_detects_a_racy_kernel():
 
 def test_canonical_bytes_sees_every_bit():
     import numpy as np
-    from reliability_kernels import canonical_bytes
+
+    from symbioflows.testing.reliability_kernels import canonical_bytes
 
     assert canonical_bytes(np.array([0.0])) != canonical_bytes(np.array([-0.0]))
     assert canonical_bytes(np.array([1.0])) != canonical_bytes(np.array([1.0], dtype=np.float32))

@@ -14,7 +14,8 @@ means adding one :class:`Kernel` here:
   only where RELIABILITY.md documents it: float / object ids and arrays);
 * ``seeds()``: optional valid inputs (bytes) to start the fuzzer from.
 
-This module has no test functions; it is imported by tests/reliability, fuzz/ and tools/.
+This module has no test functions; it is imported by tests/reliability, fuzz/ and tools/ as
+``symbioflows.testing.reliability_kernels``.
 """
 
 from __future__ import annotations
@@ -34,19 +35,29 @@ import numpy as np
 
 from symbioflows.errors import SymbioflowsError
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
+
+def _source_root() -> Path:
+    """The checkout this harness runs in (the folder with ``pyproject.toml`` and ``fuzz/``),
+    found upwards from this file (src/, or the sanitized copy under build/)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "fuzz").is_dir():
+            return parent
+    return Path.cwd()
+
+
+ROOT = _source_root()
 
 
 def child_pythonpath() -> str:
-    """PYTHONPATH for a child interpreter: this folder (the harness modules), then the folder
-    the *current* process imported symbioflows from (src/, the sanitized copy, or
-    site-packages), then whatever was set."""
+    """PYTHONPATH for a child interpreter: the folder the *current* process imported
+    symbioflows from (src/, the sanitized copy, or site-packages; the harness is
+    ``symbioflows.testing`` there), then whatever was set."""
     import os
 
     import symbioflows
 
-    parts = [str(HERE), str(Path(symbioflows.__file__).resolve().parents[1])]
+    parts = [str(Path(symbioflows.__file__).resolve().parents[1])]
     if os.environ.get("PYTHONPATH"):
         parts += [str(Path(p).resolve()) for p in os.environ["PYTHONPATH"].split(os.pathsep) if p]
     return os.pathsep.join(parts)
@@ -345,7 +356,7 @@ def _csr_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
     n = fdp.ConsumeIntInRange(-2, 12)
     m = fdp.ConsumeIntInRange(0, 30)
     g = fn(n, fuzz_ids(fdp, m, max(n, 0)), fuzz_ids(fdp, m + fdp.ConsumeIntInRange(-1, 1) * fdp.ConsumeIntInRange(0, 1), max(n, 0)))
-    g2 = type(g).__new__(type(g))
+    g2 = type(g).__new__(type(g))  # type: ignore[call-overload]
     g2.__setstate__(g.__getstate__())  # pickling round trip
     return g2
 
@@ -853,3 +864,6 @@ def available(kernels: Sequence[Kernel] = KERNELS) -> list[tuple[Kernel, Callabl
         if fn is not None:
             out.append((k, fn))
     return out
+
+#: Public name of :func:`_lookup` for the tools.
+lookup = _lookup

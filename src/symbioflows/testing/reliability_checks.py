@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from reliability_kernels import ROOT, Kernel, canonical_bytes, child_pythonpath
 
-HERE = Path(__file__).resolve().parent
+from symbioflows.testing.reliability_kernels import ROOT, Kernel, canonical_bytes, child_pythonpath
 
 # --------------------------------------------------------------------------------------------
 # Thread stress and n_jobs determinism
@@ -140,7 +139,7 @@ def sanitized() -> bool:
 ADVERSARIAL_CODE = r"""
 import json, resource, sys, time, threading
 import numpy as np
-from reliability_kernels import make_symbiosis_graph, resolve
+from symbioflows.testing.reliability_kernels import make_symbiosis_graph, resolve
 find_cycles = resolve("symbioflows.chains:find_cycles")
 n = {n}
 src, dst = np.nonzero(~np.eye(n, dtype=bool))
@@ -261,7 +260,7 @@ def _sub_number(b: bytearray, rng: np.random.Generator, repl: Callable[[bytes], 
 MALFORMED_WORKER = r"""
 import json, os, shutil, sys, tempfile, traceback
 from pathlib import Path
-from reliability_kernels import resolve
+from symbioflows.testing.reliability_kernels import resolve
 from symbioflows.errors import SymbioflowsError
 read_dataset = resolve("symbioflows:read_dataset")
 base = Path(sys.argv[1]); cases = Path(sys.argv[2]); fmt = sys.argv[3]
@@ -305,7 +304,7 @@ def malformed_files(*, fmt: str, n_files: int, seed: int = 0, timeout_s: float =
     after that file.  Returns counts of accepted, documented exceptions, undocumented ones and
     crashes.
     """
-    from reliability_kernels import sample_tables, write_dataset_files
+    from symbioflows.testing.reliability_kernels import sample_tables, write_dataset_files
 
     work = Path(tempfile.mkdtemp(prefix=f"sf-malformed-{fmt}-", dir=keep_dir))
     base = write_dataset_files(sample_tables(8, seed), work / "base", fmt)
