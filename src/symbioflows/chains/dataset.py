@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from symbioflows import _core
 from symbioflows.chains.graph import SymbiosisGraph
 from symbioflows.errors import InvalidInputError
+from symbioflows.matching.candidates import find_candidates
 
 __all__ = ["EXCHANGE_STATUS_SCORE", "graph_from_dataset"]
 
@@ -35,14 +35,15 @@ def graph_from_dataset(
 ) -> SymbiosisGraph:
     """The company graph of a dataset: one edge per (candidate) exchange.
 
-    Rule, kept deliberately simple (the matching module produces better candidate edges):
+    Rule, kept deliberately simple (the plan's scored candidates are better edges):
 
     * when the dataset has exchanges whose status is not ``rejected``/``ended`` (or
       ``use_exchanges=True``), each becomes an edge supplier company -> receiver company with
       score :data:`EXCHANGE_STATUS_SCORE` of its status, ``tonnes_per_yr`` the exchange
       quantity (else the smaller stream quantity, else 0) and the supplier stream's material;
     * otherwise every supply stream is linked to every demand stream of another company with
-      the same (non-null) ``material_class`` within ``max_distance_km`` (great-circle), with
+      the same (non-null) ``material_class`` within ``max_distance_km`` (great-circle; found by
+      :func:`symbioflows.matching.candidates.find_candidates`, the plan's candidate search), with
       score ``1 - distance / max_distance_km`` (at least 0.05) and ``tonnes_per_yr`` the
       smaller of the two quantities (0 when unknown, e.g. energy streams).
 
@@ -100,16 +101,26 @@ def graph_from_dataset(
     st = streams.dropna(subset=["material_class"]).join(pos, on="company_id")
     sup = st[st["direction"] == "supply"].reset_index(drop=True)
     dem = st[st["direction"] == "demand"].reset_index(drop=True)
-    pairs = sup.reset_index().merge(dem.reset_index(), on="material_class", suffixes=("_s", "_d"))
-    pairs = pairs[pairs["company_id_s"] != pairs["company_id_d"]]
-    if len(pairs):
-        dist = _core.haversine_pairs(
-            sup["lat"].to_numpy(float), sup["lon"].to_numpy(float),
-            dem["lat"].to_numpy(float), dem["lon"].to_numpy(float),
-            pairs["index_s"].to_numpy(np.int64), pairs["index_d"].to_numpy(np.int64), 1,
-        )
+    # the one candidate generator (the plan's native search): same class, within reach, never
+    # inside one company, every pair kept (max_per_supply=0)
+    groups, _ = pd.factorize(pd.concat([sup["material_class"], dem["material_class"]],
+                                       ignore_index=True))
+    comps, _ = pd.factorize(pd.concat([sup["company_id"], dem["company_id"]], ignore_index=True))
+    ns = len(sup)
+    if ns and len(dem):
+        n_groups = int(groups.max()) + 1
+        cand = find_candidates(
+            sup["lat"].to_numpy(float), sup["lon"].to_numpy(float), groups[:ns],
+            comps[:ns], np.full(ns, float(max_distance_km)), dem["lat"].to_numpy(float),
+            dem["lon"].to_numpy(float), groups[ns:], comps[ns:], np.eye(n_groups),
+            max_per_supply=0, n_jobs=1)
+        si, di, dist = cand.supply, cand.demand, cand.distance_km
     else:
+        si = di = np.zeros(0, np.int64)
         dist = np.zeros(0)
+    s_rows, d_rows = sup.iloc[si].reset_index(drop=True), dem.iloc[di].reset_index(drop=True)
+    pairs = pd.concat([s_rows.add_suffix("_s"), d_rows.add_suffix("_d")], axis=1)
+    pairs["material_class"] = s_rows["material_class"]
     keep = dist <= max_distance_km
     pairs, dist = pairs[keep], dist[keep]
     q = np.fmin(pairs["quantity_t_per_yr_s"].to_numpy(float), pairs["quantity_t_per_yr_d"].to_numpy(float))
