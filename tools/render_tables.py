@@ -741,6 +741,17 @@ def _end_to_end() -> str:
                      "allocated share"], rows) + "\n\n" + load_note(res["machine"])
 
 
+@table("free_text_scale")
+def _free_text_scale() -> str:
+    r = load("free_text_scale.json")
+    return md_table(
+        ["streams (no class, no code)", "distinct texts", "wall s", "CPU s", "peak RSS GiB",
+         "candidates", "exchanges"],
+        [[f"{r['n_streams']:,}", f"{r['distinct_texts']:,}", f"{r['wall_s']:.1f}",
+          f"{r['cpu_s']:.1f}", f"{r['peak_rss_gib']:.2f}", f"{r['n_candidates']:,}",
+          f"{r['n_exchanges']:,}"]]) + "\n\n" + load_note(r["machine"])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true",
