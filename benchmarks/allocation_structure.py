@@ -50,12 +50,12 @@ def _grid(path: Path) -> Any:
     use = val > 0
     idx = np.flatnonzero(use)
     total = float(s_cap.sum())
-    unit = max(1e-3, total / al._MAX_QTY_UNITS)
-    value_unit = float(val[use].max()) / al._MAX_COST_UNITS
+    unit = max(1e-3, total / al.solver_internals.MAX_QTY_UNITS)
+    value_unit = float(val[use].max()) / al.solver_internals.MAX_COST_UNITS
     s_units = np.floor(s_cap / unit + 1e-9).astype(np.int64)
     d_units = np.floor(d_cap / unit + 1e-9).astype(np.int64)
     costs = -np.rint(val[idx] / value_unit).astype(np.int64)
-    return al._Grid(s_units, d_units, ps[idx], pd_[idx], costs, None, total, unit)
+    return al.solver_internals.Grid(s_units, d_units, ps[idx], pd_[idx], costs, None, total, unit)
 
 
 class _TimedMcf:
@@ -93,7 +93,7 @@ def components(n: int, path: Path) -> dict:
         SimpleMinCostFlow = _TimedMcf
 
     _TimedMcf.rows = []
-    al._solve_grid(Mod, grid, np.arange(grid.costs.size))
+    al.solver_internals.solve_grid(Mod, grid, np.arange(grid.costs.size))
     rows = sorted(_TimedMcf.rows, reverse=True)
     big = rows[0]
     rest_m = sum(r[0] for r in rows[1:])
@@ -111,13 +111,13 @@ def _largest_network(grid: Any) -> tuple[np.ndarray, ...]:
     import symbioflows.matching.allocation as al
 
     ns, nd = grid.s_units.size, grid.d_units.size
-    sel = max(al._component_batches(grid.ps, grid.pd, ns, nd), key=len)
-    su, sinv = al._local_ids(grid.ps[sel], ns)
-    du, dinv = al._local_ids(grid.pd[sel], nd)
+    sel = max(al.solver_internals.component_batches(grid.ps, grid.pd, ns, nd), key=len)
+    su, sinv = al.solver_internals.local_ids(grid.ps[sel], ns)
+    du, dinv = al.solver_internals.local_ids(grid.pd[sel], nd)
     bs, bd = su.size, du.size
     b_tot = int(grid.s_units[su].sum())
-    sid, did = al._locality_order(sinv, dinv, bs, bd)
-    loc_sink, sink_t, sink_h, n_nodes, sink = al._sink_tree(bs + bd, al._SINK_FANIN)
+    sid, did = al.solver_internals.locality_order(sinv, dinv, bs, bd)
+    loc_sink, sink_t, sink_h, n_nodes, sink = al.solver_internals.sink_tree(bs + bd, al.solver_internals.SINK_FANIN)
     tails = np.concatenate([sid[sinv], did, sid, sink_t]).astype(np.int64)
     heads = np.concatenate([did[dinv], loc_sink[did], loc_sink[sid], sink_h]).astype(np.int64)
     caps = np.concatenate([grid.caps(sel), grid.d_units[du], grid.s_units[su],
@@ -176,7 +176,7 @@ def windows(n: int, path: Path, widths: list[int], sweeps: int) -> dict:
     m = grid.costs.size
     ns, nd = grid.s_units.size, grid.d_units.size
     c0 = time.process_time()
-    f_full, st = al._solve_grid(min_cost_flow, grid, np.arange(m))
+    f_full, st = al.solver_internals.solve_grid(min_cost_flow, grid, np.arange(m))
     assert st == "optimal"
     full_cpu = time.process_time() - c0
     obj_full = int(grid.costs @ f_full)
@@ -201,10 +201,10 @@ def windows(n: int, path: Path, widths: list[int], sweeps: int) -> dict:
             cross = np.flatnonzero(~inside)
             out_x = np.bincount(grid.ps[cross], weights=f[cross], minlength=ns).astype(np.int64)
             in_x = np.bincount(grid.pd[cross], weights=f[cross], minlength=nd).astype(np.int64)
-            sub = al._Grid(grid.s_units - out_x, grid.d_units - in_x, grid.ps, grid.pd,
+            sub = al.solver_internals.Grid(grid.s_units - out_x, grid.d_units - in_x, grid.ps, grid.pd,
                            grid.costs, None, grid.total_t, grid.unit)
             sel = np.flatnonzero(inside)
-            f_sel, st = al._solve_grid(min_cost_flow, sub, sel)
+            f_sel, st = al.solver_internals.solve_grid(min_cost_flow, sub, sel)
             assert st == "optimal"
             f[sel] = f_sel
             obj = int(grid.costs @ f)

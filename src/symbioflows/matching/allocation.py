@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -781,3 +782,15 @@ def _clip_to_capacity(
             factor[over] = cap[over] / used[over]
             flows = flows * factor[ids]
     return flows
+
+
+#: Documented internal hook for studies of the min-cost-flow solver
+#: (``benchmarks/allocation_structure.py``): the integer network (``Grid``), its solver, the
+#: connected-component batches, the local node numbering, the locality order and the sink
+#: tree, with the scaling limits.  Not part of the stable API: names and signatures follow
+#: the solver.
+solver_internals = SimpleNamespace(
+    MAX_QTY_UNITS=_MAX_QTY_UNITS, MAX_COST_UNITS=_MAX_COST_UNITS, SINK_FANIN=_SINK_FANIN,
+    Grid=_Grid, solve_grid=_solve_grid, component_batches=_component_batches,
+    local_ids=_local_ids, locality_order=_locality_order, sink_tree=_sink_tree,
+)
