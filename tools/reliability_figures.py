@@ -5,8 +5,9 @@
     python tools/reliability_figures.py --only fuzz --fuzz-seconds 120
 
 Sections (``--only``): property, differential, threads, adversarial, malformed, fuzz,
-sanitizers.  Each prints a Markdown table; all results are also written to
-build/reliability/figures.json.  The document copies what this printed, nothing else.
+sanitizers.  Each section's results are merged into benchmarks/results/reliability.json; the tables of
+docs/reliability.md are rendered from that file by tools/render_tables.py (renderers
+``reliability_<section>``), which this script also uses to print them.
 Run it with the normal in-place build (tools/dev_build.sh); the ``sanitizers`` and ``fuzz``
 sections build/use the sanitized copy in build/asan themselves.
 """
@@ -31,15 +32,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if not os.environ.get("PYTHONPATH"):
     sys.path.insert(1, str(ROOT / "src"))
     os.environ["PYTHONPATH"] = str(ROOT / "src")
-OUT = ROOT / "build" / "reliability"
+OUT = ROOT / "build" / "reliability"  # scratch (fuzz summary)
+RESULTS = ROOT / "benchmarks" / "results" / "reliability.json"
+sys.path.insert(0, str(ROOT / "tools"))
+import render_tables  # noqa: E402
+
+
+def show(section: str) -> None:
+    print(render_tables.RENDERERS[f"reliability_{section}"]())
 
 SECTIONS = ("property", "differential", "threads", "adversarial", "malformed", "fuzz", "sanitizers")
-
-
-def table(headers: list[str], rows: list[list[Any]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------
@@ -75,12 +77,8 @@ def property_figures() -> dict[str, Any]:
         agg["tests"] += 1
         agg["passing"] += t["passing"]
         agg["failing"] += t["failing"]
-    rows = [[k, v["tests"], v["passing"], v["failing"]] for k, v in sorted(by_file.items())]
-    print("\n### Property tests (hypothesis, profile `ci`)\n")
-    print(table(["kernel (tests/property file)", "properties", "examples run", "failing examples"], rows))
-    print(f"\npytest: {summary} ({time.perf_counter() - t0:.0f} s)")
     return {"per_test": per_test, "by_kernel": by_file, "pytest_summary": summary,
-            "exit": r.returncode}
+            "exit": r.returncode, "seconds": round(time.perf_counter() - t0)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,10 +203,9 @@ DIFFERENTIAL: list[tuple[str, str, str, Callable[[np.random.Generator], bool]]] 
 def differential_figures(instances: int) -> dict[str, Any]:
     from symbioflows.testing.reliability_kernels import lookup as _lookup
 
-    rows, out = [], {}
+    out: dict[str, Any] = {}
     for name, spec, oracle, fn in DIFFERENTIAL:
         if _lookup(spec) is None:
-            rows.append([name, oracle, "not landed", "-"])
             continue
         rng = np.random.default_rng(20261127)
         n_bad, first_bad = 0, None
@@ -224,9 +221,6 @@ def differential_figures(instances: int) -> dict[str, Any]:
                 first_bad = first_bad or f"instance {i}"
         out[name] = {"instances": instances, "mismatches": n_bad, "first": first_bad,
                      "oracle": oracle, "seconds": round(time.perf_counter() - t0, 1)}
-        rows.append([name, oracle, instances, n_bad])
-    print("\n### Differential tests (random instances, seed 20261127)\n")
-    print(table(["kernel", "oracle", "instances", "mismatches"], rows))
     for name, r in out.items():
         if r["first"]:
             print(f"- {name}: first mismatch {r['first']}")
@@ -242,20 +236,13 @@ def thread_figures(calls_per_thread: int) -> dict[str, Any]:
     from symbioflows.testing.reliability_checks import thread_stress
     from symbioflows.testing.reliability_kernels import KERNELS
 
-    rows, out = [], {}
+    out: dict[str, Any] = {}
     for k in KERNELS:
         fn = k.resolve()
         if fn is None:
-            rows.append([k.name, "not landed", "-", "-", "-"])
             continue
         r = thread_stress(k, fn, n_threads=16, calls_per_thread=calls_per_thread)
-        out[k.name] = r.__dict__
-        nj = "1, 2, 4" if k.n_jobs else "(no n_jobs)"
-        rows.append([k.name, r.calls, r.mismatches + r.errors, nj,
-                     r.n_jobs_mismatches if k.n_jobs else "-"])
-    print("\n### Thread stress (16 Python threads, shared inputs, vs a serial n_jobs=1 call)\n")
-    print(table(["kernel", "threaded calls", "mismatches or errors", "n_jobs compared",
-                 "n_jobs mismatches"], rows))
+        out[k.name] = dict(r.__dict__, has_n_jobs=bool(k.n_jobs))
     return out
 
 
@@ -277,36 +264,13 @@ def adversarial_figures(repeats: int) -> dict[str, Any]:
     from symbioflows.testing.reliability_kernels import lookup as _lookup
 
     if _lookup("symbioflows.chains:find_cycles") is None:
-        print("\n### Adversarial graphs: find_cycles not landed")
         return {}
     rlimit = 3 << 30
-    rows, out = [], []
-    for lim in ADVERSARIAL_LIMITS:
-        runs = [adversarial_cycles(n=50, max_length=6, limits=lim, n_jobs=2, rlimit_as_bytes=rlimit)
-                for _ in range(repeats)]
-        out.append(runs)
-        ok = [r for r in runs if r.get("rc") == 0]
-        if len(ok) != len(runs):
-            rows.append([json.dumps(lim), "FAILED", runs[0].get("stderr", "")[-200:], "", "", "", "", "", ""])
-            continue
-        el = sorted(r["elapsed_s"] for r in ok)
-        rows.append([
-            ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}" for k, v in lim.items()),
-            f"{np.median(el):.3f} / {el[-1]:.3f}",
-            f"{max(r['elapsed_s'] - lim['time_limit_s'] for r in ok):+.3f}",
-            f"{np.median([r['cpu_s'] for r in ok]):.2f}",
-            f"{np.median([r['load_avg_1min'] for r in ok]):.1f}",
-            "/".join(sorted({str(r["truncated"]) for r in ok})),
-            "/".join(sorted({str(r["reason"]) for r in ok})),
-            "/".join(sorted({f"{r['n_cycles']:,}" for r in ok})),
-            f"{max(r['peak_rss_bytes'] for r in ok) / 2**20:.0f} MiB (base {ok[0]['base_rss_bytes'] / 2**20:.0f})",
-        ])
-    print(f"\n### Complete digraph K_50, cycle length 2..6 (~2.0e9 cycles), n_jobs=2, "
-          f"RLIMIT_AS {rlimit >> 30} GiB, {repeats} runs each\n")
-    print(table(["limits", "wall s (median / max)", "max overrun vs time_limit_s",
-                 "CPU s (median, 2 threads)", "load avg", "truncated", "reason",
-                 "cycles returned", "peak RSS"], rows))
-    return {"runs": out, "rlimit_as_bytes": rlimit}
+    out = [{"limits": lim,
+            "runs": [adversarial_cycles(n=50, max_length=6, limits=lim, n_jobs=2,
+                                        rlimit_as_bytes=rlimit) for _ in range(repeats)]}
+           for lim in ADVERSARIAL_LIMITS]
+    return {"rows": out, "rlimit_as_bytes": rlimit, "repeats": repeats}
 
 
 def malformed_figures(n_files: int) -> dict[str, Any]:
@@ -314,20 +278,11 @@ def malformed_figures(n_files: int) -> dict[str, Any]:
     from symbioflows.testing.reliability_kernels import lookup as _lookup
 
     if _lookup("symbioflows:read_dataset") is None:
-        print("\n### Malformed files: read_dataset not landed")
         return {}
-    rows, out = [], {}
+    out = {}
     for fmt in ("csv", "parquet", "json"):
         r = malformed_files(fmt=fmt, n_files=n_files, seed=2026)
         out[fmt] = {k: v for k, v in r.items() if k != "work_dir"}
-        rows.append([fmt, r["files"], r["accepted"], sum(r["documented"].values()),
-                     ", ".join(f"{k} {v}" for k, v in sorted(r["documented"].items())),
-                     len(r["undocumented"]), len(r["known_open"]), len(r["crashes"])])
-    print("\n### Malformed files (mutated companies/streams/exchanges tables, each read in a "
-          "crash-detecting subprocess)\n")
-    print(table(["format", "files", "accepted", "documented exception", "by class",
-                 "undocumented (new)", "undocumented (known open)", "crashes"], rows))
-    for fmt, r in out.items():
         for k, v in list(r["undocumented"].items())[:3]:
             print(f"- {fmt} {k}: {v}")
     return out
@@ -344,39 +299,28 @@ def fuzz_figures(seconds: float) -> dict[str, Any]:
                         "--asan-replay", "--json", str(summary)], cwd=ROOT,
                        capture_output=True, text=True, timeout=100 * (seconds + 120))
     print(r.stdout[-4000:])
+    if not summary.exists():
+        raise RuntimeError(f"fuzz/run_all.py exit {r.returncode} wrote no summary: {r.stderr[-2000:]}")
     res = json.loads(summary.read_text())
-    rows = []
-    by = {}
-    for x in res:
-        by.setdefault(x["target"], []).append(x)
-    for name, xs in by.items():
-        fz = next((x for x in xs if x.get("mode") == "fuzz"), None)
-        rp = next((x for x in xs if x.get("mode") == "replay"), None)
-        if fz is None:
-            rows.append([name, "not landed", "-", "-", "-", "-"])
-            continue
-        rows.append([name, fz["cpu_s"], f"{fz['executions']:,}" if fz["executions"] else "?",
-                     fz["corpus_files"], len(fz["findings"]),
-                     f"{rp['executions']} inputs, {len(rp['findings'])} findings" if rp else "-"])
-    print(f"\n### Fuzzing (atheris/libFuzzer, {seconds:.0f} s wall per target, coverage-guided; "
-          "corpus then replayed under ASan+UBSan)\n")
-    print(table(["target", "CPU s", "executions", "corpus", "new findings",
-                 "ASan+UBSan replay"], rows))
-    return {"results": res, "exit": r.returncode}
+    return {"results": res, "exit": r.returncode, "seconds_per_target": seconds}
 
 
-def sanitizer_figures() -> dict[str, Any]:
+def sanitizer_figures(log: str | None = None) -> dict[str, Any]:
+    """Run tools/sanitizer_suite.sh, or read the output of a run (``--sanitizer-log``, e.g. the
+    log of a fresh-clone ``.ci/run``, which runs the same script)."""
     t0 = time.perf_counter()
-    r = subprocess.run(["bash", "tools/sanitizer_suite.sh"], cwd=ROOT, capture_output=True,
-                       text=True, timeout=3600)
-    lines = [ln for ln in (r.stdout + r.stderr).splitlines()
+    if log:
+        text, rc = Path(log).read_text(errors="replace"), None
+    else:
+        r = subprocess.run(["bash", "tools/sanitizer_suite.sh"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=3600)
+        text, rc = r.stdout + r.stderr, r.returncode
+    lines = [ln for ln in text.splitlines()
              if ln.startswith(("sanitizer_suite:", "kernel_threads_test")) or " passed" in ln]
-    print("\n### Sanitizers\n")
-    print("```")
-    print("\n".join(lines[-12:]))
-    print("```")
-    print(f"tools/sanitizer_suite.sh exit {r.returncode} ({time.perf_counter() - t0:.0f} s)")
-    return {"exit": r.returncode, "lines": lines}
+    if rc is None:  # from a log: the suite's own last line says whether it passed
+        rc = 0 if lines and "pytest exit=0" in lines[-1] and "TSan kernels exit=0" in lines[-1] else 1
+    return {"exit": rc, "lines": lines[-12:], "seconds": round(time.perf_counter() - t0),
+            "from_log": bool(log)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -387,13 +331,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--adversarial-repeats", type=int, default=3)
     ap.add_argument("--malformed-files", type=int, default=1002, help="per format")
     ap.add_argument("--fuzz-seconds", type=float, default=60)
+    ap.add_argument("--sanitizer-log", default=None,
+                    help="take the sanitizer section from this output of tools/sanitizer_suite.sh "
+                         "(e.g. a .ci/run log) instead of running it")
     args = ap.parse_args(argv)
     only = [s for s in args.only.split(",") if s]
     unknown = set(only) - set(SECTIONS)
     if unknown:
         ap.error(f"unknown sections {sorted(unknown)}; choose from {SECTIONS}")
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "figures.json"
+    path = RESULTS
     figures: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"load average {os.getloadavg()[0]:.1f}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
@@ -404,12 +351,21 @@ def main(argv: list[str] | None = None) -> int:
         "adversarial": lambda: adversarial_figures(args.adversarial_repeats),
         "malformed": lambda: malformed_figures(args.malformed_files),
         "fuzz": lambda: fuzz_figures(args.fuzz_seconds),
-        "sanitizers": sanitizer_figures,
+        "sanitizers": lambda: sanitizer_figures(args.sanitizer_log),
     }
     for s in SECTIONS:
         if s in only:
+            started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+            load_before = round(os.getloadavg()[0], 2)
             figures[s] = runners[s]()
-            path.write_text(json.dumps(figures, indent=1, default=str))
+            commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                    capture_output=True, text=True).stdout.strip()
+            figures[s]["run"] = {"started": started, "commit": commit,
+                                 "load_before": [load_before],
+                                 "load_after": [round(os.getloadavg()[0], 2)],
+                                 "cpus": os.cpu_count()}
+            path.write_text(json.dumps(figures, indent=1, default=str) + "\n")
+            show(s)
     return 0
 
 

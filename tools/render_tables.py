@@ -35,6 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs"
 
+if str(ROOT / "src") not in sys.path:  # renderers that read a table defined in the package
+    sys.path.insert(0, str(ROOT / "src"))
+
 RENDERERS: dict[str, Callable[[], str]] = {}
 _BLOCK = re.compile(r"(<!-- table:([A-Za-z0-9_.-]+) -->\n)(.*?)(<!-- /table:\2 -->)", re.S)
 
@@ -684,6 +687,158 @@ def _pair_features() -> str:
     from symbioflows.matching.features import markdown_table
 
     return markdown_table()
+
+
+# --------------------------------------------------------------------------------------------
+# reliability.json: the harness (tools/reliability_figures.py), docs/reliability.md
+# --------------------------------------------------------------------------------------------
+
+
+def _rel(section: str) -> dict[str, Any]:
+    return load("reliability.json")[section]
+
+
+def _run_note(sec: dict[str, Any]) -> str:
+    r = sec["run"]
+    if r.get("note"):
+        return f"Run started {r['started']} at commit `{r['commit']}` ({r['note']})."
+    commit = f" at commit `{r['commit']}`" if r.get("commit") else ""
+    return (f"Run started {r['started']}{commit}, load average {r['load_before'][0]:.1f} before and "
+            f"{r['load_after'][0]:.1f} after, {r['cpus']} cores.")
+
+
+@table("reliability_property")
+def _rel_property() -> str:
+    s = _rel("property")
+    rows = [[k, v["tests"], f"{v['passing']:,}", v["failing"]]
+            for k, v in sorted(s["by_kernel"].items())]
+    return (md_table(["kernel (tests/property file)", "properties", "examples run",
+                      "failing examples"], rows)
+            + f"\n\npytest: {s['pytest_summary']}.  {_run_note(s)}")
+
+
+@table("reliability_differential")
+def _rel_differential() -> str:
+    s = _rel("differential")
+    rows = [[k, v["oracle"], f"{v['instances']:,}", v["mismatches"]]
+            for k, v in s.items() if k != "run"]
+    return md_table(["kernel", "oracle", "instances", "mismatches"], rows) + "\n\n" + _run_note(s)
+
+
+@table("reliability_threads")
+def _rel_threads() -> str:
+    s = _rel("threads")
+    rows = [[k, v["calls"], v["mismatches"] + v["errors"],
+             "1, 2, 4" if v["has_n_jobs"] else "(no n_jobs)",
+             v["n_jobs_mismatches"] if v["has_n_jobs"] else "-"]
+            for k, v in s.items() if k != "run"]
+    return md_table(["kernel", "threaded calls", "mismatches or errors", "n_jobs compared",
+                     "n_jobs mismatches"], rows) + "\n\n" + _run_note(s)
+
+
+@table("reliability_adversarial")
+def _rel_adversarial() -> str:
+    s = _rel("adversarial")
+    rows = []
+    for row in s["rows"]:
+        lim, runs = row["limits"], row["runs"]
+        label = ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}"
+                          for k, v in lim.items())
+        ok = [r for r in runs if r.get("rc") == 0]
+        if len(ok) != len(runs):
+            rows.append([label, "FAILED", str(runs[0].get("stderr", ""))[-200:], "", "", "", "",
+                         "", ""])
+            continue
+        el = sorted(r["elapsed_s"] for r in ok)
+        rows.append([
+            label, f"{statistics.median(el):.3f} / {el[-1]:.3f}",
+            f"{max(r['elapsed_s'] - lim['time_limit_s'] for r in ok):+.3f}",
+            f"{statistics.median(r['cpu_s'] for r in ok):.2f}",
+            f"{statistics.median(r['load_avg_1min'] for r in ok):.1f}",
+            "/".join(sorted({str(r["truncated"]) for r in ok})),
+            "/".join(sorted({str(r["reason"]) for r in ok})),
+            "/".join(sorted({f"{r['n_cycles']:,}" for r in ok})),
+            f"{max(r['peak_rss_bytes'] for r in ok) / 2**20:.0f} MiB "
+            f"(base {ok[0]['base_rss_bytes'] / 2**20:.0f})"])
+    return (md_table(["limits", "wall s (median / max)", "max overrun vs time_limit_s",
+                      "CPU s (median, 2 threads)", "load avg", "truncated", "reason",
+                      "cycles returned", "peak RSS"], rows)
+            + f"\n\n{s['repeats']} runs per row, RLIMIT_AS {s['rlimit_as_bytes'] >> 30} GiB.  "
+            + _run_note(s))
+
+
+@table("reliability_malformed")
+def _rel_malformed() -> str:
+    s = _rel("malformed")
+    rows = [[fmt, r["files"], r["accepted"], sum(r["documented"].values()),
+             ", ".join(f"{k} {v}" for k, v in sorted(r["documented"].items())),
+             len(r["undocumented"]), len(r["known_open"]), len(r["crashes"])]
+            for fmt, r in s.items() if fmt != "run"]
+    return md_table(["format", "files", "accepted", "documented exception", "by class",
+                     "undocumented (new)", "undocumented (known open)", "crashes"], rows) + (
+        "\n\n" + _run_note(s))
+
+
+@table("reliability_fuzz")
+def _rel_fuzz() -> str:
+    s = _rel("fuzz")
+    by: dict[str, list[dict[str, Any]]] = {}
+    for x in s["results"]:
+        by.setdefault(x["target"], []).append(x)
+    rows = []
+    for name, xs in by.items():
+        fz = next((x for x in xs if x.get("mode") == "fuzz"), None)
+        rp = next((x for x in xs if x.get("mode") == "replay"), None)
+        if fz is None:
+            continue
+        rows.append([name, fz["cpu_s"], f"{fz['executions']:,}" if fz["executions"] else "?",
+                     fz["corpus_files"], len(fz["findings"]),
+                     f"{rp['executions']} inputs, {len(rp['findings'])} findings" if rp else "-"])
+    return md_table(["target", "CPU s", "executions", "corpus", "new findings",
+                     "ASan+UBSan replay"], rows) + (
+        f"\n\n{s['seconds_per_target']:.0f} s of wall time per target.  " + _run_note(s))
+
+
+@table("reliability_sanitizers")
+def _rel_sanitizers() -> str:
+    s = _rel("sanitizers")
+    how = ("read from the log of that run" if s.get("from_log")
+           else f"exit {s['exit']}, {s['seconds']} s")
+    return ("```\n" + "\n".join(s["lines"]) + "\n```\n\n"
+            + f"`tools/sanitizer_suite.sh` ({how}).  " + _run_note(s))
+
+
+# --------------------------------------------------------------------------------------------
+# materials.json: approximate index and classification (benchmarks/bench_materials.py)
+# --------------------------------------------------------------------------------------------
+
+
+@table("materials_ann")
+def _materials_ann() -> str:
+    a = load("materials.json")["ann"]
+    rows = [[name.upper(), f"{a[k]['build_s']:.1f}", f"{a[k]['search_s']:.3f}",
+             a[k]["tuned_param"], f"**{a[k]['recall_at_10_vs_exact']:.4f}**"]
+            for k, name in (("hnsw", "hnsw"), ("ivf", "ivf")) if k in a]
+    return md_table(["approximate index (`MaterialIndex`, 100,000 x 384)", "build (s)",
+                     "search 1,000 queries (s)", "tuned efSearch / nprobe",
+                     "recall@10 vs exact"], rows, ["l", "r", "r", "r", "r"])
+
+
+@table("materials_classification")
+def _materials_classification() -> str:
+    c = load("materials.json")["classification"]
+    names = {"hashing": "hashing fallback (native n-grams)",
+             "sentence": "sentence model all-MiniLM-L6-v2"}
+    parts = {"all": "all", "maestri": "MAESTRI descriptions",
+             "written_holdout": "written after public sources"}
+    rows = [[f"{names[b]}, {label}", c[b][part]["n"], f"{c[b][part]['top1']:.3f}",
+             f"{c[b][part]['top3']:.3f}", f"{c[b][part]['ewc_top1']:.3f}"]
+            for b in names if b in c for part, label in parts.items()]
+    speed = "; ".join(f"{b} {c[b]['seconds_per_1000_texts']:.1f} s per 1,000 texts"
+                      for b in names if b in c)
+    return (md_table(["classification, `tests/data/material_eval.csv`", "rows", "top-1", "top-3",
+                      "EWC code top-1"], rows, ["l", "r", "r", "r", "r"])
+            + f"\n\nTime to classify: {speed}.  " + load_note(load("materials.json")["machine"]))
 
 
 # --------------------------------------------------------------------------------------------
