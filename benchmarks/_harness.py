@@ -1,8 +1,10 @@
 """What every peer comparison in ``benchmarks/`` shares, so that none can lie by accident.
 
 * :func:`machine_state` records the platform, the cores and the 1-minute load average at the
-  start; :func:`close_machine_state` adds the load at the end and the verdict ``noisy`` (the
-  load, before or after, above half the cores).  ``tools/render_tables.py`` prints that verdict
+  start; :func:`close_machine_state` adds the load at the end and the verdict ``noisy``: the
+  load at the start, which is other work, above half the cores.  The load at the end is
+  recorded for information only: it includes the benchmark's own threads (a 2-thread run on an
+  idle 2-core machine ends near 2), so it cannot tell other work from the benchmark.  ``tools/render_tables.py`` prints that verdict
   under every table, and a noisy run is never quoted as a win.
 * :func:`interleave` times contenders round by round in one process (each round runs every
   contender once, the order rotated between rounds), after warm-up calls that are not timed,
@@ -41,9 +43,9 @@ def machine_state() -> dict[str, Any]:
 
 
 def close_machine_state(state: dict[str, Any]) -> dict[str, Any]:
-    """Add the load at the end and the verdict ``noisy`` (load > cores / 2 before or after)."""
+    """Add the load at the end and the verdict ``noisy`` (load at the start > cores / 2)."""
     state["load_after"] = [load1()]
-    state["noisy"] = max(state["load_before"][0], state["load_after"][0]) > state["cpus"] / 2
+    state["noisy"] = state["load_before"][0] > state["cpus"] / 2
     return state
 
 

@@ -1,3 +1,6 @@
+// Why one file of ~1,100 lines: the cycle and path searches, their top-k branch and bound and
+// the merge of per-item results share file-local DFS state and budget checks; the reusable
+// machinery (thread runner, block cache, top-k heaps) already lives in headers beside parallel.hpp.
 // Bounded enumeration and branch-and-bound top-k search of simple cycles and simple paths.
 //
 // Cycles (Johnson-style canonical rotation, without Johnson's blocking lists): for every start

@@ -1,3 +1,5 @@
+// Why one file of ~630 lines: the three candidate searches (grid, k-d tree, all pairs) share
+// one prologue and one output format, and score_pairs reads the pair-feature table beside them.
 #include "symbioflows/matching.hpp"
 
 #include <algorithm>

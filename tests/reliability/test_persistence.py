@@ -177,10 +177,6 @@ ARTEFACTS = [
 
 #: (artefact, test) pairs that fail today, each a finding reported to the integrator.
 KNOWN_OPEN: dict[tuple[str, str], str] = {
-    # SymbiosisPlan.load (matching/pipeline.py, moving to pipeline/) parses its payloads outside
-    # a `with symbioflows._persist.decoding(path, "plan artefact"):` block, so KeyError /
-    # TypeError / BadZipFile escape; the pipeline owner wraps it (one line) and removes these.
-    ("symbiosis-plan", "crafted"): "SymbiosisPlan.load lets parser errors escape (issue 18.8)",
     # ("receiver-scorer", "tampered") fixed on the matching branch: ReceiverScorer.save now
     # writes a _persist artefact (JSON payload + manifest with sha256).
 }

@@ -1,3 +1,6 @@
+# Why one module of ~700 lines: every reader (CSV, gzip, Parquet, JSON, in-memory tables) goes
+# through the same byte, depth and link limits and the same problem reporting; splitting by format
+# would scatter those guards.
 """Reading datasets from files, folders and in-memory tables.
 
 :func:`read_dataset` accepts

@@ -1,3 +1,6 @@
+# Why one module of ~1,400 lines: the column rules of the three tables (ids, units, codes,
+# coordinates, references between tables) and their row-level messages form one checked
+# contract; most of the length is per-column rules and their error texts.
 """Validation and normalisation of the three tables of a dataset.
 
 :func:`validate_tables` checks raw tables (as read from files or given as data frames) against

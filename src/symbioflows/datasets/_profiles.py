@@ -1,3 +1,4 @@
+# Why ~640 lines: mostly data (per-sector stream profiles and industrial zones), not logic.
 """Per-sector stream profiles and industrial zones behind :func:`make_region`.
 
 Each NACE Rev. 2 sector lists the streams a site of that sector typically *supplies* (wastes,

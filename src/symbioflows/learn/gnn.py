@@ -1,3 +1,5 @@
+# Why one module of ~620 lines: the heterogeneous graph construction, the GraphSAGE model and
+# its training loop are one optional-extra adapter (torch / torch-geometric imported here only).
 """GNN link prediction of supplier-stream -> receiver-stream exchanges (``gnn`` extra).
 
 A heterogeneous GraphSAGE encoder (torch_geometric ``HeteroConv`` of ``SAGEConv`` per

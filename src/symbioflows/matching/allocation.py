@@ -1,3 +1,6 @@
+# Why one module of ~800 lines: the exact solvers (min-cost flow with its network layout and
+# optional column generation, the LP) and the greedy baseline share input checks, the integer
+# grid and the Allocation result; the layout helpers only serve the min-cost-flow solver.
 """Optimal allocation of supply tonnes to demands over candidate pairs.
 
 Given supplies with limited tonnes, demands with limited need and candidate pairs with a value

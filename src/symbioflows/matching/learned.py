@@ -1,3 +1,6 @@
+# Why one module of ~1,150 lines: the receiver scorer's features, its conditional-logit fit and
+# the nested feature-set selection are one estimator; the features must stay beside the fit so
+# that training and scoring cannot drift apart.
 """A receiver scorer learned from documented exchanges.
 
 Given a donor's stream (waste description, optional EWC code, donor sector) and a candidate

@@ -255,33 +255,33 @@ class SymbiosisPlan:
     def load(cls, path: str | Path) -> SymbiosisPlan:
         """Read a plan written by :meth:`save` (hashes and format version checked; no
         pickle)."""
-        from symbioflows._persist import load_artifact
+        from symbioflows._persist import decoding, load_artifact
 
         _m, pl = load_artifact(path, kind=PLAN_ARTIFACT_KIND, max_version=PLAN_FORMAT_VERSION)
-        try:
+        # the sha256 only proves the bytes are those written: parse them so that any error a
+        # crafted payload raises becomes one UnsafeFileError (issue 18 item 8)
+        with decoding(path, "plan artefact"):
             t = {n: pd.read_parquet(io.BytesIO(pl[f"{n}.parquet"])) for n in (
                 "companies", "streams", "raw_streams", "candidates", "exchanges", "chains",
                 "findings")}
             meta = json.loads(pl["meta.json"].decode("utf-8"))
             arr = np.load(io.BytesIO(pl["arrays.npz"]), allow_pickle=False)
-        except (KeyError, ValueError, OSError) as exc:
-            from symbioflows.errors import UnsafeFileError
-
-            raise UnsafeFileError(f"{path}: not a readable plan artefact ({exc})") from exc
-        a = meta["allocation"]
-        alloc = Allocation(a["status"], float(a["objective"]), arr["flows_t"], a["method"],
-                           0.0, a["message"], {k: float(v) for k, v in a["scaling"].items()})
-        cand = CandidatePairs(arr["supply"], arr["demand"], arr["distance_km"],
-                              arr["material_fit"], int(meta.get("n_truncated", 0)))
-        kw = dict(meta["kwargs"])
-        lp_used = bool(kw.pop("link_predictor_used", False))
-        for private in ("client", "link_predictor"):  # written by format-1 files before 0.2
-            kw.pop(private, None)
-        n_sup, n_dem = (int(x) for x in arr["n_sup_dem"])
+            a = meta["allocation"]
+            alloc = Allocation(a["status"], float(a["objective"]), arr["flows_t"], a["method"],
+                               0.0, a["message"], {k: float(v) for k, v in a["scaling"].items()})
+            cand = CandidatePairs(arr["supply"], arr["demand"], arr["distance_km"],
+                                  arr["material_fit"], int(meta.get("n_truncated", 0)))
+            kw = dict(meta["kwargs"])
+            lp_used = bool(kw.pop("link_predictor_used", False))
+            for private in ("client", "link_predictor"):  # written by format-1 files before 0.2
+                kw.pop(private, None)
+            n_sup, n_dem = (int(x) for x in arr["n_sup_dem"])
+            # counts stay ints (JSON keeps them), amounts floats
+            totals = {k: v if type(v) is int else float(v) for k, v in meta["totals"].items()}
+            timings = {k: float(v) for k, v in meta["timings_s"].items()}
         state = _PlanState(t["raw_streams"], cand, (n_sup, n_dem), None, lp_used)
         return cls(t["companies"], t["streams"], t["candidates"], t["exchanges"], t["chains"],
-                   t["findings"], {k: float(v) for k, v in meta["totals"].items()}, alloc,
-                   {k: float(v) for k, v in meta["timings_s"].items()}, kw, StageStats(), state)
+                   t["findings"], totals, alloc, timings, kw, StageStats(), state)
 
     def update(self, new_streams: Any, new_companies: Any = None, *,
                progress: bool = False, link_predictor: Any = None) -> SymbiosisPlan:

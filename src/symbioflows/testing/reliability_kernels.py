@@ -1,3 +1,5 @@
+# Why ~870 lines: it is a table (one entry per public kernel: inputs, calls, checks), data for
+# the reliability harness rather than logic.
 """The reliability harness's table of public kernels.
 
 Every public kernel of symbioflows is ONE entry in :data:`KERNELS`.  The thread-stress tests,
