@@ -58,3 +58,13 @@ def test_drift_is_detected(tmp_path: Path) -> None:
     assert RT.render_text(rendered)[0] == rendered
     _, unknown = RT.render_text("<!-- table:nope -->\n<!-- /table:nope -->")
     assert unknown == ["nope"]
+
+
+def test_every_table_of_the_benchmarks_page_is_rendered() -> None:
+    """No measured table in docs/benchmarks.md is typed by hand: each sits in a block."""
+    import re
+
+    text = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    outside = re.sub(r"<!-- table:([\w.-]+) -->.*?<!-- /table:\1 -->", "", text, flags=re.S)
+    rows = [ln for ln in outside.splitlines() if ln.lstrip().startswith("|")]
+    assert not rows, f"tables outside a rendered block: {rows[:3]}"
