@@ -24,6 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from symbioflows.evaluate import (  # noqa: E402
     cross_validate_links,
+    exchange_truth,
     grouped_folds,
     rank_positives,
     summarize_ranks,
@@ -133,11 +134,7 @@ def federated_gap(data: Any, groups: np.ndarray, test_mask: np.ndarray, quick: b
 
     ex = (data.exchanges if hasattr(data, "exchanges") else data["exchanges"]).reset_index(drop=True)
     feat = PairFeaturizer(text_encoder="hashing").fit(data)
-    s_all = feat.index(ex["supplier_stream_id"].tolist())
-    r_all = feat.index(ex["receiver_stream_id"].tolist())
-    truth: dict[int, set[int]] = {}
-    for s, r in zip(s_all.tolist(), r_all.tolist()):
-        truth.setdefault(s, set()).add(r)
+    s_all, r_all, truth = exchange_truth(feat, ex)
     receivers = np.flatnonzero(~feat.is_supply_)
     comp = feat.company_
     rounds = 10 if quick else 30

@@ -84,7 +84,7 @@ def main() -> None:
             t_s, t_s_min, got = timeit(lambda mi=mi: mi.search(q, k), args.repeat)
             hits = sum(len(set(a_) & set(b_)) for a_, b_ in zip(got.rows.tolist(), exact.tolist()))
             ann[method] = {"build_s": t_build, "search_s": t_s, "search_min_s": t_s_min,
-                           "tuned_param": mi._search_param, "tuning_recall": mi.recall_,
+                           "tuned_param": mi.search_param_, "tuning_recall": mi.recall_,
                            "recall_at_10_vs_exact": hits / exact.size,
                            "speedup_vs_exact_kernel": t_ours / t_s}
             print(method, ann[method])

@@ -16,7 +16,12 @@ The MAESTRI rows and the case-study rows are read at run time and never ship in 
 from __future__ import annotations
 
 from symbioflows.evaluate._cli import add_arguments, main, run_from_args
-from symbioflows.evaluate.links import cross_validate_links, grouped_folds, rank_positives
+from symbioflows.evaluate.links import (
+    cross_validate_links,
+    exchange_truth,
+    grouped_folds,
+    rank_positives,
+)
 from symbioflows.evaluate.maestri import (
     CASE_STUDIES_FILE,
     UNDISCLOSED,
@@ -57,6 +62,7 @@ __all__ = [
     "MaestriData",
     "add_arguments",
     "cross_validate_links",
+    "exchange_truth",
     "evaluate_matchers",
     "find_case_studies",
     "find_data_dir",

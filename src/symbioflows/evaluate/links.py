@@ -29,7 +29,7 @@ from symbioflows.evaluate.report import EvaluationReport, summarize_ranks
 from symbioflows.learn import as_tables
 from symbioflows.learn.features import PairFeaturizer
 
-__all__ = ["cross_validate_links", "grouped_folds", "rank_positives"]
+__all__ = ["cross_validate_links", "exchange_truth", "grouped_folds", "rank_positives"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,18 @@ def grouped_folds(groups: Any, n_folds: int = 5, *, rng: Any = 0) -> list[np.nda
         load[f] += counts[i]
     fold = np.array([fold_of[x] for x in g.tolist()])
     return [fold == f for f in range(n_folds)]
+
+
+def exchange_truth(feat: Any, exchanges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray,
+                                                                  dict[int, set[int]]]:
+    """The featurizer's stream indices of each exchange's supplier and receiver, and the true
+    receivers of each supplier stream (``{supplier index: {receiver indices}}``)."""
+    s_all = feat.index(exchanges["supplier_stream_id"].tolist())
+    r_all = feat.index(exchanges["receiver_stream_id"].tolist())
+    truth: dict[int, set[int]] = {}
+    for s, r in zip(s_all.tolist(), r_all.tolist()):
+        truth.setdefault(s, set()).add(r)
+    return s_all, r_all, truth
 
 
 def rank_positives(
@@ -138,11 +150,7 @@ def cross_validate_links(
         raise InvalidInputError(f"groups has {g.shape[0]} labels for {len(ex)} exchanges")
     qmask = np.ones(len(ex), dtype=bool) if test_mask is None else np.asarray(test_mask, dtype=bool)
     feat = featurizer if featurizer is not None else PairFeaturizer(text_encoder="hashing").fit(tables)
-    s_all = feat.index(ex["supplier_stream_id"].tolist())
-    r_all = feat.index(ex["receiver_stream_id"].tolist())
-    truth: dict[int, set[int]] = {}
-    for s, r in zip(s_all.tolist(), r_all.tolist()):
-        truth.setdefault(s, set()).add(r)
+    s_all, r_all, truth = exchange_truth(feat, ex)
     receivers = np.flatnonzero(~feat.is_supply_)
     company = feat.company_
     # group of each stream's company: the group of any exchange it takes part in

@@ -102,6 +102,8 @@ class MaterialIndex:
         ``"flat"``, ``"hnsw"`` or ``"ivf"`` once built.
     recall_ : float or None
         Measured recall@10 of the approximate index (1.0 for flat).
+    search_param_ : int or None
+        The tuned efSearch (HNSW) or nprobe (IVF); None for the flat index.
 
     Examples
     --------
@@ -150,6 +152,11 @@ class MaterialIndex:
         self._mat: npt.NDArray[np.float32] | None = None
 
     # ------------------------------------------------------------------ building
+    @property
+    def search_param_(self) -> int | None:
+        """The tuned efSearch (HNSW) or nprobe (IVF) of the built index; None when flat."""
+        return self._search_param
+
     def __len__(self) -> int:
         return len(self._ids)
 
