@@ -52,8 +52,8 @@ def run(fractions: list[float], seeds: int, backend: str, n_folds: int) -> pd.Da
                 k = max(4, int(round(frac * len(cases))))
                 keep = set(rng.choice(cases, size=min(k, len(cases)), replace=False).tolist())
                 train = train_all[train_all["case"].isin(keep)]
-                fns = ev_receivers._fit_scorers(train, pool_all, METHODS, backend, 1.0, fold, "curve", [])
-                for r in ev_receivers._score_test(test, fns, pool_all, ev.SETTINGS, fold):
+                fns = ev_receivers.fit_scorers(train, pool_all, METHODS, backend, 1.0, fold, "curve", [])
+                for r in ev_receivers.score_test(test, fns, pool_all, ev.SETTINGS, fold):
                     r.update(fraction=frac, seed=seed, n_train_cases=len(keep),
                              n_train_rows=len(train))
                     records.append(r)

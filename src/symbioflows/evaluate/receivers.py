@@ -200,9 +200,13 @@ def _make_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Seque
     return fns
 
 
-def _score_test(test: pd.DataFrame, fns: dict[str, Scorer], pool_all: list[Candidate],
+def score_test(test: pd.DataFrame, fns: dict[str, Scorer], pool_all: list[Candidate],
                 settings: Sequence[str], fold: int) -> list[dict[str, Any]]:
-    """Rank every held-out query of ``test`` with every scorer in ``fns``."""
+    """Rank every held-out query of ``test`` with every scorer in ``fns``.
+
+    A documented internal hook (with :func:`fit_scorers`) for studies that re-use the folds of
+    :func:`evaluate_matchers` with other training sets, such as
+    ``benchmarks/learning_curve.py``; not part of the stable public API."""
     all_codes = [c.nace for c in pool_all]
     records: list[dict[str, Any]] = []
     for setting in settings:
@@ -229,10 +233,12 @@ def _score_test(test: pd.DataFrame, fns: dict[str, Scorer], pool_all: list[Candi
     return records
 
 
-def _fit_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Sequence[str],
+def fit_scorers(train: pd.DataFrame, pool_all: list[Candidate], methods: Sequence[str],
                  backend: str, C: float, fold: int, data: str,
                  selected: list[dict[str, Any]],
                  settings: Sequence[str] = SETTINGS) -> dict[str, Scorer]:
+    """Fit every method of ``methods`` on ``train`` (a documented internal hook, with
+    :func:`score_test`); the learned models' selected features are appended to ``selected``."""
     models: dict[tuple[str, str], ReceiverScorer] = {}
     fns = _make_scorers(train, pool_all, methods, backend, C, models, settings)
     for (name, setting), model in models.items():
@@ -261,8 +267,8 @@ def _cross_validate(df: pd.DataFrame, methods: Sequence[str], settings: Sequence
     for fold, (tr, te) in enumerate(it):
         train = df.iloc[tr]
         test = df.iloc[te]
-        fns = _fit_scorers(train, pool_all, methods, backend, C, fold, data, selected, settings)
-        records += _score_test(test, fns, pool_all, settings, fold)
+        fns = fit_scorers(train, pool_all, methods, backend, C, fold, data, selected, settings)
+        records += score_test(test, fns, pool_all, settings, fold)
     return pd.DataFrame(records)
 
 
@@ -387,9 +393,9 @@ def evaluate_matchers(
             overlap = {m for m in cs["maestri_case"] if isinstance(m, str) and m}
             train = df[~df["case"].isin(overlap)].reset_index(drop=True)
             pool_all = nace_pool(_combine(df, cs))
-            fns = _fit_scorers(train, pool_all, methods, embed_backend, C, 0, view, selected,
+            fns = fit_scorers(train, pool_all, methods, embed_backend, C, 0, view, selected,
                                settings)
-            pq = pd.DataFrame(_score_test(cs, fns, pool_all, settings, 0))
+            pq = pd.DataFrame(score_test(cs, fns, pool_all, settings, 0))
         pq.insert(0, "data", view)
         summary, d = _summarise(pq, n_boot, gen, view)
         per_query.append(pq)
