@@ -29,6 +29,7 @@ EXTRA_PACKAGES: dict[str, tuple[str, ...]] = {
     "ray": ("ray>=2.9",),
     "dask": ("dask[distributed]>=2024.1",),
     "polars": ("polars>=0.20",),
+    "service": ("fastapi>=0.110", "httpx>=0.27"),
 }
 
 #: Core requirements whose absence has a dedicated message (they come with ``pip install .``).
