@@ -35,9 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs"
 
-if str(ROOT / "src") not in sys.path:  # renderers that read a table defined in the package
-    sys.path.insert(0, str(ROOT / "src"))
-
 RENDERERS: dict[str, Callable[[], str]] = {}
 _BLOCK = re.compile(r"(<!-- table:([A-Za-z0-9_.-]+) -->\n)(.*?)(<!-- /table:\2 -->)", re.S)
 
@@ -917,6 +914,14 @@ def _free_text_scale() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # run as a script: renderers that read a table defined in the package import it from the
+    # working tree when it is not installed (never done on import: a test that imports this
+    # file must not change the sys.path that its process, and the workers it starts, inherit)
+    if str(ROOT / "src") not in sys.path:
+        try:
+            import symbioflows  # noqa: F401
+        except ImportError:
+            sys.path.insert(0, str(ROOT / "src"))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true",
                     help="do not write; exit 1 when a doc differs from its rendering")
