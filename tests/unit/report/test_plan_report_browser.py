@@ -45,7 +45,11 @@ def _open(page_path: Path, shot: Path) -> dict:
 
     errors: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM,
+        # The sanitizer suite preloads gcc's ASan/UBSan runtimes (LD_PRELOAD) into pytest; the
+        # browser must not inherit them (Debian's chromium launcher script fails under them).
+        env = {k: v for k, v in os.environ.items()
+               if k != "LD_PRELOAD" and not k.startswith(("ASAN_", "UBSAN_"))}
+        browser = pw.chromium.launch(executable_path=CHROMIUM, env=env,
                                      args=["--no-sandbox", "--disable-gpu"])
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
