@@ -3,6 +3,10 @@
 Input: the exchanges table (supplier and receiver companies, score, quantity, transport cost,
 CO2e, material).  Output: the best circular chains (:func:`symbioflows.chains.find_cycles`,
 product of edge scores), one row per chain.
+
+A chain must carry at least two distinct materials (``min_materials=2``, the same rule as
+``symbioflows chains``): a loop in which two companies trade one material back and forth is
+two traders, not a circular chain that turns one company's residue into another's input.
 """
 
 from __future__ import annotations
@@ -26,9 +30,13 @@ def empty_chains() -> pd.DataFrame:
 
 
 def chain_stage(ex: pd.DataFrame, max_len: int, *, top_k: int = 100,
-            time_limit_s: float = 30.0, n_jobs: int | None = -1) -> pd.DataFrame:
+                time_limit_s: float = 30.0, n_jobs: int | None = -1,
+                min_materials: int = 2) -> pd.DataFrame:
     """Best circular chains (:func:`symbioflows.chains.find_cycles`, product of edge scores)
-    on the company graph of the given exchanges; one edge per exchange (materials kept)."""
+    on the company graph of the given exchanges; one edge per exchange (materials kept).
+
+    ``min_materials`` (default 2) is the fewest distinct materials in a reported chain (the
+    exchanges' ``material_class`` where the table has it, else their ``material`` text)."""
     from symbioflows.chains import SymbiosisGraph, find_cycles
 
     if ex.empty or max_len < 2:
@@ -42,9 +50,11 @@ def chain_stage(ex: pd.DataFrame, max_len: int, *, top_k: int = 100,
         "co2e_avoided_kg": ex["co2e_avoided_kg"].to_numpy(float),
         "material": ex["material"].astype(str).to_numpy(),
     })
+    if "material_class" in ex:
+        edges["material_class"] = ex["material_class"].to_numpy(object)
     g = SymbiosisGraph(None, edges)
     res = find_cycles(g, min_length=2, max_length=max_len, top_k=top_k,
-                      time_limit_s=time_limit_s, n_jobs=n_jobs)
+                      time_limit_s=time_limit_s, n_jobs=n_jobs, min_materials=min_materials)
     if res.truncated:
         log.warning("chain search truncated (%s); the best chains found are reported",
                     res.reason)
