@@ -20,79 +20,27 @@ import pandas as pd
 
 from symbioflows.pipeline.prepare import taxonomy
 
-__all__ = ["stream_values", "supply_alternatives", "demand_prices", "exchange_economics",
+__all__ = ["hazard_flags", "supply_alternatives", "demand_prices", "exchange_economics",
            "plan_totals"]
 
 
-def stream_values(s: pd.DataFrame, *, supply: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Today's price (USD/t), virgin CO2e (kg/t) of the material, and whether the class is
-    hazardous, from the taxonomy where the stream names a class.
-
-    A demand without a price is valued at the midpoint of its class's virgin price range (a
-    demand known only by its need, at the need's virgin input price and emission factor).  A
-    supply's price is its disposal cost today; without one, a solid is valued at the country's
-    landfill cost (gate fee + landfill tax, :func:`symbioflows.pricing.disposal_cost_usd_per_t`)
-    and any other medium (water, liquids, gases, heat, steam: no landfill route) at 0 —
-    never at the virgin price of its own class."""
-    n = len(s)
-    price = s["price_usd_per_t"].to_numpy(dtype=float).copy()
-    if supply:
-        from symbioflows.pricing import disposal_cost_usd_per_t
-
-        missing = np.isnan(price)
-        if "medium" in s:
-            solid = pd.Series(s["medium"]).astype(str).to_numpy() == "solid"
-            price[missing & ~solid] = 0.0
-            missing &= solid
-        if missing.any():
-            countries = pd.Series(s["country"]).fillna("").astype(str).to_numpy()
-            cache: dict[str, float] = {}
-            for row in np.flatnonzero(missing).tolist():
-                cc = str(countries[row])
-                if cc not in cache:
-                    try:
-                        cache[cc] = float(disposal_cost_usd_per_t(cc or None)["total_usd_per_t"])
-                    except Exception:  # unknown country: the table's default
-                        cache[cc] = float(disposal_cost_usd_per_t(None)["total_usd_per_t"])
-                price[row] = cache[cc]
-    vco2 = np.zeros(n)
-    haz = np.zeros(n)
-    tax = taxonomy()
+def hazard_flags(s: pd.DataFrame) -> np.ndarray:
+    """1.0 where a stream is hazardous (an EWC code with ``*``, or a hazardous taxonomy
+    class), else 0.0.  Prices and factors are not looked up here: they come from
+    :func:`supply_alternatives` and :func:`demand_prices` (:mod:`symbioflows.pricing.market`,
+    :mod:`symbioflows.impact.accounting`), the one home of each figure."""
+    haz = np.zeros(len(s))
     ewc = pd.Series(s["ewc_code"]).fillna("").astype(str)
     haz[ewc.str.contains(r"\*", regex=True).to_numpy()] = 1.0
+    tax = taxonomy()
     if tax is not None:
         # once per distinct class, not per stream
         codes, classes = pd.factorize(pd.Series(s["material_class"], dtype=object))
         for u, cls in enumerate(classes):
-            if not isinstance(cls, str):
-                continue
-            try:
-                c = tax[cls]
-            except Exception:
-                continue
-            rows = codes == u
-            vco2[rows] = float(c.avoided_ef_kg_co2e_per_t)
-            if not supply:
-                fill = rows & np.isnan(price)
-                price[fill] = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
-            haz[rows] = np.maximum(haz[rows], float(c.hazardous))
-    if not supply and "need" in s:
-        # a demand written as a need (virgin input) without a class: that input's values,
-        # per unit of the input (the supply's substitution ratio is not applied)
-        from symbioflows.materials.needs import load_needs
-
-        needs = {nd.id: nd for nd in load_needs()}
-        codes, vals = pd.factorize(pd.Series(s["need"], dtype=object))
-        no_cls = pd.Series(s["material_class"], dtype=object).isna().to_numpy()
-        for u, nid in enumerate(vals):
-            nd = needs.get(nid) if isinstance(nid, str) else None
-            if nd is None:
-                continue
-            rows = (codes == u) & no_cls
-            vco2[rows] = nd.virgin_ef_kg_co2e_per_unit
-            fill = rows & np.isnan(price)
-            price[fill] = 0.5 * sum(nd.virgin_price_usd_per_unit)
-    return np.nan_to_num(price, nan=0.0), vco2, haz
+            if isinstance(cls, str) and cls in tax:
+                rows = codes == u
+                haz[rows] = np.maximum(haz[rows], float(tax[cls].hazardous))
+    return haz
 
 
 def _class_factors(classes: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -30,7 +30,7 @@ from symbioflows.logistics import full_load_rates
 from symbioflows.matching.candidates import CandidatePairs
 from symbioflows.matching.features import PAIR_FEATURES, check_feature_names, feature_index
 from symbioflows.pipeline.candidates import candidate_stage, merge_index
-from symbioflows.pipeline.economics import demand_prices, stream_values, supply_alternatives
+from symbioflows.pipeline.economics import demand_prices, hazard_flags, supply_alternatives
 
 __all__ = ["PAIR_FEATURES", "DEFAULT_WEIGHTS", "DEFAULT_BIAS", "ScoringInputs",
            "resolve_weights", "scoring_inputs", "score_candidates", "candidate_frame",
@@ -234,7 +234,7 @@ def scoring_inputs(sup: pd.DataFrame, dem: pd.DataFrame, weights: np.ndarray,
     rates = full_load_rates(sup["medium"].to_numpy(object))
     fixed, per_tkm, co2_tkm, circuity = (rates.fixed_usd_per_t, rates.usd_per_tkm,
                                          rates.co2e_kg_per_tkm, rates.circuity)
-    _s_price, _s_vco2, s_haz = stream_values(sup, supply=True)
+    s_haz = hazard_flags(sup)
     s_alt, s_credit, _s_ok = supply_alternatives(sup)
     d_price, d_vco2, _d_ok = demand_prices(dem)
     # any consistent integer code per country will do (the kernel only tests equality)

@@ -21,6 +21,7 @@ from symbioflows.pricing.market import (
     supplier_alternatives,
     traded_price,
     value_exchanges,
+    virgin_price,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "supplier_alternatives",
     "traded_price",
     "value_exchanges",
+    "virgin_price",
     "PriceBand",
     "PriceBands",
     "PriceForecast",

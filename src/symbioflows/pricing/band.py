@@ -3,10 +3,16 @@
 Prices are what the receiver pays the supplier per tonne delivered (negative: the supplier pays
 the receiver to take the material).  Transport is paid by the receiver by default.
 
-* supplier's floor   ``p_min = -disposal_cost + supplier_pretreatment``
-  (the supplier's alternative is disposal: gate fee plus landfill tax; ``disposal_costs.csv``)
-* receiver's ceiling ``p_max = substitution_ratio * virgin_price - transport - receiver_pretreatment``
-  (the receiver's alternative is the virgin input; price range per material class)
+* supplier's floor   ``p_min = opportunity + supplier_pretreatment``: the supplier's
+  alternative is to sell a traded by-product at its market price (``opportunity = +market``),
+  else to dispose of a solid or sludge (``opportunity = -disposal``: gate fee plus landfill
+  tax, ``disposal_costs.csv``), else nothing (water, steam, heat, gases, liquids: 0);
+* receiver's ceiling ``p_max = avoided price - transport - receiver_pretreatment``: the market
+  price of a traded by-product (the receiver would buy it on the market), else
+  ``substitution_ratio * virgin_price``.
+  Every price comes from :mod:`symbioflows.pricing.market` (``reference_prices.csv``, or the
+  taxonomy's recalled range where no sourced row exists), the same figures the plan's
+  valuation uses.
 * surplus ``p_max - p_min``; the band ``[p_min, p_max]`` is non-empty (the exchange is viable)
   exactly when the surplus is >= 0;
 * proposed price by generalised Nash bargaining with the supplier's bargaining weight ``w``:
@@ -29,6 +35,7 @@ from symbioflows.errors import InvalidInputError
 from symbioflows.logistics._tables import read_factor_csv, to_usd
 from symbioflows.logistics.modes import get_mode
 from symbioflows.pricing._taxonomy import material_class_info
+from symbioflows.pricing.market import _LANDFILL_MEDIA, traded_price, virgin_price
 
 __all__ = [
     "PriceBand",
@@ -135,6 +142,7 @@ def price_exchange(
     receiver_pretreatment_usd_per_t: float = 0.0,
     supplier_share: float = 0.5,
     currency: str = "USD",
+    material: str = "",
 ) -> PriceBand:
     """Price band, viability and Nash-bargained price of one exchange.
 
@@ -143,11 +151,17 @@ def price_exchange(
     quantity_t : float
         Tonnes per year exchanged (for the money each party saves).
     disposal_cost_usd_per_t : float, optional
-        The supplier's current disposal cost (positive).  Default: gate fee + landfill tax of
-        ``supplier_country`` (:func:`disposal_cost_usd_per_t`).
+        The supplier's current disposal cost (positive).  Default: the supplier's alternative
+        from the class (:mod:`symbioflows.pricing.market`): a traded by-product is sold at its
+        market price (the floor is then ``+market``); a solid or sludge is landfilled at the
+        gate fee + landfill tax of ``supplier_country`` (:func:`disposal_cost_usd_per_t`);
+        water, steam, heat, gases and liquids have no disposal cost counted (0).  Without a
+        class: the landfill cost of ``supplier_country``.
     virgin_price_usd_per_t : float, optional
-        What the receiver pays for the virgin input.  Default: the range of ``material_class``
-        in the taxonomy, at ``price_point`` ("low", "mid" or "high").
+        What the receiver pays for the virgin input.  Default: the market price when
+        ``material_class`` is a traded by-product, else the sourced price of the virgin input
+        it replaces (:func:`symbioflows.pricing.virgin_price`; ``reference_prices.csv``), else
+        the class's recalled taxonomy range at ``price_point`` ("low", "mid" or "high").
     substitution_ratio : float, optional
         Units of virgin input displaced per tonne exchanged; default: the taxonomy's ratio for
         ``material_class`` (its main substitute), else 1.
@@ -157,6 +171,9 @@ def price_exchange(
         Supplier's Nash bargaining weight in [0, 1] (0.5 splits the surplus equally).
     currency : {"USD", "EUR", "GBP"}
         Currency of the monetary arguments given; converted to USD at the cited annual rate.
+    material : str, optional
+        The material's text; a traded-price row with a pattern (e.g. oilseed meal within food
+        residues) applies only when it matches.
 
     Returns
     -------
@@ -178,49 +195,74 @@ def price_exchange(
     ...                    virgin_price_usd_per_t=300, transport_usd_per_t=40)
     >>> b.floor_usd_per_t, b.ceiling_usd_per_t, b.price_usd_per_t, b.viable
     (-100.0, 260.0, 80.0, True)
+
+    Cardboard is a traded by-product: the mill would buy it, and the supplier would sell it, at
+    the Eurostat 2024 price (156 EUR/t), so moving it costs the transport and saves nothing.
+
+    >>> b = price_exchange(quantity_t=100, material_class="cardboard", transport_usd_per_t=5)
+    >>> round(b.floor_usd_per_t, 2), round(b.ceiling_usd_per_t, 2), b.viable
+    (168.85, 163.85, False)
     """
     q = _num(quantity_t, "quantity_t", nonneg=True)
     w = _share(supplier_share)
     sources: dict[str, str] = {}
     info = material_class_info(material_class) if material_class is not None else None
-    if substitution_ratio is None:
-        sub = float(info["substitution_ratio"]) if info is not None else 1.0
-        if info is not None:
-            sources["substitution_ratio"] = info["source_substitution"]
+    traded = traded_price(material_class, material) if info is not None else None
+    market = 0.0
+    if traded is not None:
+        known = not math.isnan(traded.value_usd)
+        market = traded.value_usd if known else 0.0
+        sources["market_price"] = traded.cite() if known else (
+            f"{traded.source}: price unknown, counted as 0")
+    if disposal_cost_usd_per_t is not None:
+        disposal = to_usd(_num(disposal_cost_usd_per_t, "disposal_cost_usd_per_t"), currency)
+        sources["disposal"] = "given"
+        route, opportunity = "landfill", -disposal
+    elif traded is not None:
+        disposal = 0.0
+        route, opportunity = "sold", market
+        sources["supplier_alternative"] = "sold at the market price"
+    elif info is not None and str(info["medium"]) not in _LANDFILL_MEDIA:
+        disposal = 0.0
+        route, opportunity = "none", 0.0
+        sources["supplier_alternative"] = (
+            f"no landfill route for medium {info['medium']!r}; no disposal cost counted")
     else:
-        sub = _num(substitution_ratio, "substitution_ratio", nonneg=True)
-    if disposal_cost_usd_per_t is None:
         d = disposal_cost_usd_per_t_fn(supplier_country)
         disposal = d["total_usd_per_t"]
+        route, opportunity = "landfill", -disposal
         sources["disposal"] = (
             f"{d['sources']['landfill_tax']}; {d['sources']['gate_fee']} ({d['country_used']})"
         )
-    else:
-        disposal = to_usd(_num(disposal_cost_usd_per_t, "disposal_cost_usd_per_t"), currency)
-        sources["disposal"] = "given"
-    if virgin_price_usd_per_t is None:
-        if info is None:
-            raise InvalidInputError(
-                "pass virgin_price_usd_per_t or a material_class with a virgin price range"
-            )
-        lo = _num(info.get("virgin_price_usd_per_t_low"), "virgin_price_usd_per_t_low")
-        hi = _num(info.get("virgin_price_usd_per_t_high"), "virgin_price_usd_per_t_high")
-        points = {"low": lo, "mid": 0.5 * (lo + hi), "high": hi}
-        if price_point not in points:
-            raise InvalidInputError(
-                f"price_point must be one of {sorted(points)}; got {price_point!r}"
-            )
-        virgin = points[price_point]
-        sources["virgin_price"] = f"{info['source_price']} ({price_point} of range)"
-    else:
+    if substitution_ratio is not None:
+        sub = _num(substitution_ratio, "substitution_ratio", nonneg=True)
+    if virgin_price_usd_per_t is not None:
         virgin = to_usd(_num(virgin_price_usd_per_t, "virgin_price_usd_per_t"), currency)
         sources["virgin_price"] = "given"
+        if substitution_ratio is None:
+            sub = float(info["substitution_ratio"]) if info is not None else 1.0
+            if info is not None:
+                sources["substitution_ratio"] = info["source_substitution"]
+    elif traded is not None:
+        # the receiver would buy the same by-product on the market
+        virgin, sub = market, 1.0 if substitution_ratio is None else sub
+        sources["virgin_price"] = "market price of the same by-product"
+    elif info is not None:
+        virgin, ratio, _checked, cite = virgin_price(material_class, price_point=price_point)
+        sources["virgin_price"] = cite
+        if substitution_ratio is None:
+            sub = ratio
+            sources["substitution_ratio"] = info["source_substitution"]
+    else:
+        raise InvalidInputError(
+            "pass virgin_price_usd_per_t or a material_class with a virgin price range"
+        )
     transport = to_usd(_num(transport_usd_per_t, "transport_usd_per_t", nonneg=True), currency)
     pre_s = to_usd(_num(supplier_pretreatment_usd_per_t, "supplier_pretreatment_usd_per_t",
                         nonneg=True), currency)
     pre_r = to_usd(_num(receiver_pretreatment_usd_per_t, "receiver_pretreatment_usd_per_t",
                         nonneg=True), currency)
-    floor = -disposal + pre_s
+    floor = opportunity + pre_s
     ceiling = sub * virgin - transport - pre_r
     surplus = ceiling - floor
     viable = surplus >= 0
@@ -248,13 +290,15 @@ def price_exchange(
         reason=reason,
         components={
             "disposal_usd_per_t": disposal,
+            "market_usd_per_t": market,
+            "supplier_opportunity_usd_per_t": opportunity,
             "virgin_usd_per_t": virgin,
             "substitution_ratio": sub,
             "transport_usd_per_t": transport,
             "supplier_pretreatment_usd_per_t": pre_s,
             "receiver_pretreatment_usd_per_t": pre_r,
         },
-        sources=sources,
+        sources={**sources, "supplier_route": route},
     )
 
 

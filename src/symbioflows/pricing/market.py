@@ -44,6 +44,7 @@ __all__ = [
     "reference_prices",
     "price_fact",
     "traded_price",
+    "virgin_price",
     "receiver_prices",
     "supplier_alternatives",
     "value_exchanges",
@@ -170,26 +171,64 @@ def _class(material_class: Any) -> Any:
     return tax[material_class] if material_class in tax else None
 
 
-def _virgin_avoided(material_class: Any) -> tuple[float, bool, str]:
-    """Substitution ratio x virgin price of the class's main substitute (USD per unit of the
-    class), whether that price is checked, and its citation."""
+def virgin_price(
+    material_class: Any, *, price_point: str = "mid"
+) -> tuple[float, float, bool, str]:
+    """Price of the virgin input a class replaces: ``(usd_per_unit_of_input, ratio, checked,
+    source)``, where ``ratio`` is the taxonomy's substitution ratio (units of input displaced per
+    unit of the class).
+
+    The input's row of ``reference_prices.csv`` when there is one (``price_point`` is then
+    ignored: the sourced figure is used); else the class's recalled taxonomy range at
+    ``price_point`` ("low", "mid" or "high"), unchecked.  An unknown class, or one without a
+    substitute, gives ``(0.0, 1.0, False, ...)``.  This is the one place where virgin prices
+    are looked up: :func:`receiver_prices` and :func:`symbioflows.pricing.price_exchange` use it.
+
+    Raises
+    ------
+    InvalidInputError
+        ``price_point`` not one of "low", "mid", "high".
+
+    Examples
+    --------
+    >>> p, ratio, checked, _ = virgin_price("waste_heat_low_temp")  # gas-boiler heat, per MWh
+    >>> round(p, 2), ratio, checked
+    (49.7, 1.0, True)
+    >>> virgin_price("coal_fly_ash", price_point="low")[:3]  # recalled range: cement
+    (120.0, 1.0, False)
+    """
+    if price_point not in ("low", "mid", "high"):
+        raise InvalidInputError(
+            f"price_point must be one of ['high', 'low', 'mid']; got {price_point!r}"
+        )
     c = _class(material_class)
     if c is None or not c.substitutes:
-        return 0.0, False, "no price: class unknown"
+        return 0.0, 1.0, False, "no price: class unknown"
     sub = c.substitutes[0]
     fact = price_fact(sub.virgin, "virgin")
     if fact is not None:
         return (
-            sub.ratio * fact.value_usd,
+            fact.value_usd,
+            float(sub.ratio),
             fact.checked,
             f"{sub.ratio} x {sub.virgin}: {fact.cite()}",
         )
-    mid = 0.5 * (c.virgin_price_usd_per_t_low + c.virgin_price_usd_per_t_high)
+    lo, hi = float(c.virgin_price_usd_per_t_low), float(c.virgin_price_usd_per_t_high)
+    value = {"low": lo, "mid": 0.5 * (lo + hi), "high": hi}[price_point]
+    what = "midpoint" if price_point == "mid" else f"{price_point} end"
     return (
-        sub.ratio * mid,
+        value,
+        float(sub.ratio),
         False,
-        f"{sub.ratio} x {sub.virgin}: taxonomy range midpoint (recalled, unchecked)",
+        f"{sub.ratio} x {sub.virgin}: taxonomy range {what} (recalled, unchecked)",
     )
+
+
+def _virgin_avoided(material_class: Any) -> tuple[float, bool, str]:
+    """Substitution ratio x virgin price of the class's main substitute (USD per unit of the
+    class), whether that price is checked, and its citation."""
+    price, ratio, checked, cite = virgin_price(material_class)
+    return ratio * price, checked, cite
 
 
 def _frame(streams: Any, needed: tuple[str, ...]) -> pd.DataFrame:

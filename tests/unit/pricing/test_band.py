@@ -21,15 +21,15 @@ pos = st.floats(0, 1e4, allow_nan=False)
 
 
 def test_hand_worked_band_with_truck_transport():
-    # 1,000 t of aluminium scrap over 250 km by articulated truck: transport 19,834.98 USD
-    # = 19.83498 USD/t (see test_costing).  UK supplier: disposal = (126.15 tax + 26 WRAP
-    # median gate fee) GBP x 1.2781 = 194.462915 USD/t.  Virgin price given 2,400 USD/t,
-    # substitution 0.9 (taxonomy):
+    # 1,000 t of clean waste wood (landfilled today, not a traded by-product) over 250 km by
+    # articulated truck: transport 19,834.98 USD = 19.83498 USD/t (see test_costing).  UK
+    # supplier: disposal = (126.15 tax + 26 WRAP median gate fee) GBP x 1.2781 = 194.462915
+    # USD/t.  Virgin price given 2,400 USD/t, substitution 0.9 (taxonomy):
     #   floor   = -194.462915
     #   ceiling = 0.9 * 2400 - 19.83498 = 2140.16502
     #   surplus = 2334.627935;  price (w = 0.3) = -194.462915 + 0.3 * 2334.627935 = 505.925466
     t = cost_route((51, 0), (52, 0), quantity=1000, mode="road_articulated", distance_km=250)
-    b = price_exchange(quantity_t=1000, supplier_country="GB", material_class="aluminium_scrap",
+    b = price_exchange(quantity_t=1000, supplier_country="GB", material_class="clean_wood",
                        virgin_price_usd_per_t=2400, transport_usd_per_t=t.cost_usd_per_t,
                        supplier_share=0.3)
     assert b.components["substitution_ratio"] == 0.9
@@ -40,6 +40,38 @@ def test_hand_worked_band_with_truck_transport():
     assert b.supplier_gain_usd == pytest.approx(1000 * 0.3 * b.surplus_usd_per_t)
     assert b.receiver_gain_usd == pytest.approx(1000 * 0.7 * b.surplus_usd_per_t)
     assert "HM Treasury" in b.sources["disposal"]
+
+
+def test_traded_by_product_is_priced_at_its_market_on_both_sides():
+    # glass cullet: Eurostat 2024 95 EUR/t x 1.0824 = 102.828 USD/t, the same fact the plan's
+    # valuation uses (pricing.market); the supplier forgoes that sale, the receiver would pay it
+    from symbioflows.pricing import traded_price
+
+    fact = traded_price("glass_cullet")
+    b = price_exchange(quantity_t=500, material_class="glass_cullet", supplier_country="GB",
+                       transport_usd_per_t=8.0)
+    assert b.floor_usd_per_t == pytest.approx(fact.value_usd)
+    assert b.ceiling_usd_per_t == pytest.approx(fact.value_usd - 8.0)
+    assert not b.viable and b.surplus_usd_per_t == pytest.approx(-8.0)
+    assert b.sources["supplier_route"] == "sold" and "Eurostat" in b.sources["market_price"]
+    # a stated disposal cost and virgin price still win over the table
+    g = price_exchange(quantity_t=1, material_class="glass_cullet", disposal_cost_usd_per_t=10,
+                       virgin_price_usd_per_t=100)
+    assert g.floor_usd_per_t == -10.0 and g.ceiling_usd_per_t == pytest.approx(120.0)
+
+
+def test_virgin_prices_come_from_the_sourced_table():
+    # waste heat replaces gas-boiler heat: the reference_prices.csv row (World Bank 2023 gas /
+    # 0.90), not the taxonomy's recalled range; no landfill route for heat
+    from symbioflows.pricing import price_fact, virgin_price
+
+    b = price_exchange(quantity_t=10, material_class="waste_heat_low_temp", supplier_country="NL")
+    assert b.ceiling_usd_per_t == pytest.approx(price_fact("gas_heat").value_usd)
+    assert b.floor_usd_per_t == 0.0 and b.sources["supplier_route"] == "none"
+    assert "World Bank" in b.sources["virgin_price"]
+    assert virgin_price("waste_heat_low_temp")[0] == b.components["virgin_usd_per_t"]
+    with pytest.raises(InvalidInputError, match="price_point"):
+        price_exchange(quantity_t=1, material_class="coal_fly_ash", price_point="top")
 
 
 def test_taxonomy_price_range_and_points():
