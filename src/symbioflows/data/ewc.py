@@ -13,13 +13,12 @@ substances above the thresholds of Annex III to Directive 2008/98/EC.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
+from symbioflows._resources import shipped_csv_rows
 from symbioflows.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -52,10 +51,8 @@ class EwcEntry:
 
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, EwcEntry]:
-    text = resources.files("symbioflows.data").joinpath("ewc_codes.csv").read_text("utf-8")
-    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
     out: dict[str, EwcEntry] = {}
-    for row in csv.DictReader(lines):
+    for row in shipped_csv_rows("ewc_codes.csv"):
         c = row["code"]
         code = f"{c[0:2]} {c[2:4]} {c[4:6]}"
         out[code] = EwcEntry(

@@ -9,20 +9,19 @@ the class, group, division and section.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
+from symbioflows._resources import shipped_csv_rows
 from symbioflows.errors import InvalidInputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["NaceEntry", "normalize_nace", "lookup_nace", "nace_title", "nace_table", "nace_digits",
-           "nace_division"]
+__all__ = ["NaceEntry", "normalize_nace", "lookup_nace", "nace_title", "nace_titles", "nace_table",
+           "nace_digits", "nace_division"]
 
 _NACE_RE = re.compile(r"^\s*[A-Ua-u]?\s*(\d{2})(?:[.\s]?(\d)(\d)?)?\s*$")
 
@@ -41,10 +40,8 @@ class NaceEntry:
 
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, NaceEntry]:
-    text = resources.files("symbioflows.data").joinpath("nace_rev2.csv").read_text("utf-8")
-    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
     out: dict[str, NaceEntry] = {}
-    for row in csv.DictReader(lines):
+    for row in shipped_csv_rows("nace_rev2.csv"):
         out[row["code"]] = NaceEntry(
             code=row["code"],
             isic4=row["isic4"],
@@ -57,9 +54,19 @@ def _entries() -> dict[str, NaceEntry]:
 
 
 @lru_cache(maxsize=1)
-def _divisions() -> dict[str, str]:
+def nace_titles() -> dict[str, str]:
+    """NACE Rev. 2 code -> title, for classes ('24.10'), groups ('24.1') and divisions ('24').
+
+    Examples
+    --------
+    >>> t = nace_titles()
+    >>> t["23.51"], t["24"]
+    ('Manufacture of cement', 'Manufacture of basic metals')
+    """
     out: dict[str, str] = {}
     for e in _entries().values():
+        out[e.code] = e.title
+        out.setdefault(e.code[:4], e.group)
         out.setdefault(e.code[:2], e.division)
     return out
 
@@ -127,17 +134,11 @@ def nace_title(code: object) -> str:
     'Manufacture of basic metals'
     """
     norm = normalize_nace(code)
-    if len(norm) == 2:
-        title = _divisions().get(norm)
-        if title is None:
-            raise InvalidInputError(f"NACE division {code!r} does not exist")
-        return title
-    if len(norm) == 4:  # group 'NN.N'
-        for e in _entries().values():
-            if e.code.startswith(norm):
-                return e.group
-        raise InvalidInputError(f"NACE group {code!r} does not exist")
-    return lookup_nace(norm).title
+    title = nace_titles().get(norm)
+    if title is None:
+        kind = {2: "division", 4: "group"}.get(len(norm), "class")
+        raise InvalidInputError(f"NACE Rev. 2 {kind} {code!r} ({norm}) does not exist")
+    return title
 
 
 def nace_table() -> pd.DataFrame:

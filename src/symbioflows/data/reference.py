@@ -23,10 +23,8 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import functools
-from importlib import resources
-
+from symbioflows.data.nace import nace_titles
+from symbioflows.data.nace import normalize_nace as _parse_nace
 from symbioflows.errors import InvalidInputError
 
 __all__ = [
@@ -77,20 +75,6 @@ COUNTRY_CODE_FIXES: dict[str, str] = {
 }
 
 
-@functools.lru_cache(maxsize=1)
-def nace_titles() -> dict[str, str]:
-    """NACE Rev. 2 code -> title, for classes ('24.10'), groups ('24.1') and divisions ('24')."""
-    out: dict[str, str] = {}
-    text = resources.files("symbioflows.data").joinpath("nace_rev2.csv").read_text("utf-8")
-    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
-    for row in csv.DictReader(lines):
-        code = row["code"]
-        out[code] = row["description"]
-        out.setdefault(code[:4], row["group"])
-        out.setdefault(code[:2], row["division"])
-    return out
-
-
 def normalize_nace(code: object) -> str:
     """Normalise a NACE Rev. 2 code to 'NN.NN' (class), 'NN.N' (group) or 'NN' (division) and
     check that it exists.
@@ -98,11 +82,10 @@ def normalize_nace(code: object) -> str:
     Accepts '2410', '24.10', 'C24.10', '24.1', '24'.  The parsing is
     :func:`symbioflows.data.nace.normalize_nace` (the one NACE normaliser); this adds the
     membership check.  Raises :class:`InvalidInputError` when the code is malformed or not in
-    NACE Rev. 2.
+    NACE Rev. 2.  :func:`nace_titles` (the valid codes) is
+    :func:`symbioflows.data.nace.nace_titles`, re-exported here.
     """
-    from symbioflows.data.nace import normalize_nace as parse
-
-    norm = parse(code if isinstance(code, (str, int)) else str(code))
+    norm = _parse_nace(code if isinstance(code, (str, int)) else str(code))
     if norm not in nace_titles():
         raise InvalidInputError(
             f"unknown NACE Rev. 2 code {code!r} (read as {norm!r}); see "

@@ -5,13 +5,11 @@ Every table row names its source and year; docs/economics.md lists them all.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import math
-from importlib import resources
 from typing import Any
 
+from symbioflows._resources import shipped_csv_rows
 from symbioflows.errors import InvalidInputError
 
 __all__ = ["read_factor_csv", "to_usd", "exchange_rates", "FACTOR_DIR"]
@@ -21,9 +19,7 @@ FACTOR_DIR = "data/factors"
 
 @functools.cache
 def _read(name: str) -> tuple[dict[str, str], ...]:
-    path = resources.files("symbioflows").joinpath(FACTOR_DIR).joinpath(name)
-    text = path.read_text(encoding="utf-8")
-    return tuple(dict(r) for r in csv.DictReader(io.StringIO(text, newline="")))
+    return tuple(shipped_csv_rows(f"factors/{name}"))
 
 
 def read_factor_csv(name: str) -> list[dict[str, str]]:

@@ -36,17 +36,16 @@ by blast-furnace slag and well by fly ash.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from symbioflows._resources import shipped_json
 from symbioflows.errors import InvalidInputError, UnknownNodeError
 from symbioflows.materials.encoder import MaterialEncoder, normalize_text, shared_encoder
 from symbioflows.materials.taxonomy import Taxonomy, load_taxonomy
@@ -131,14 +130,7 @@ def load_needs() -> tuple[Need, ...]:
     >>> needs["natural_gypsum"].served_by["fgd_gypsum"]
     1.0
     """
-    raw = json.loads(
-        resources.files("symbioflows.data").joinpath("need_inputs.json").read_text("utf-8")
-    )
-    if raw.get("format_version") != NEEDS_FORMAT_VERSION:
-        raise InvalidInputError(
-            f"need_inputs.json has format {raw.get('format_version')!r}; this version reads "
-            f"{NEEDS_FORMAT_VERSION}: reinstall symbioflows"
-        )
+    raw = shipped_json("need_inputs.json", format_version=NEEDS_FORMAT_VERSION)
     tax = load_taxonomy()
     out = []
     seen: set[str] = set()

@@ -34,16 +34,15 @@ Substitution matrix (supply class -> demand class, in [0, 1]):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from symbioflows._resources import shipped_json
 from symbioflows.errors import InvalidInputError, UnknownNodeError
 
 if TYPE_CHECKING:
@@ -275,8 +274,6 @@ def _validate(data: dict[str, Any]) -> None:
     from symbioflows.materials.ewc import normalize_ewc
     from symbioflows.materials.nace import lookup_nace
 
-    if data.get("format_version") != TAXONOMY_FORMAT_VERSION:
-        raise InvalidInputError(f"material taxonomy format {data.get('format_version')!r} unknown")
     seen: set[str] = set()
     for c in data["classes"]:
         cid = c["id"]
@@ -304,8 +301,7 @@ def _validate(data: dict[str, Any]) -> None:
 @lru_cache(maxsize=1)
 def load_taxonomy() -> Taxonomy:
     """Load (once) and validate the shipped taxonomy."""
-    text = resources.files("symbioflows.data").joinpath("material_taxonomy.json").read_text("utf-8")
-    data = json.loads(text)
+    data = shipped_json("material_taxonomy.json", format_version=TAXONOMY_FORMAT_VERSION)
     _validate(data)
     return Taxonomy(data)
 
