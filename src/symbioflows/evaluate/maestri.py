@@ -270,6 +270,12 @@ def _dataset(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
 
     streams: dict[tuple[str, str, str | None], str] = {}
     stream_rows: list[dict[str, Any]] = []
+
+    def add_stream(sid: str, cid: str, direction: str, material: str, ewc: str | None) -> str:
+        stream_rows.append({"stream_id": sid, "company_id": cid, "direction": direction,
+                            "material": material, "ewc_code": ewc, "material_class": None})
+        return sid
+
     demand: dict[str, str] = {}
     ex_rows = []
     cases = case.tolist()
@@ -283,30 +289,10 @@ def _dataset(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
         key = (donor, desc.lower(), ewc)
         if key not in streams:
             sid = f"{donor}/s{sum(1 for k in streams if k[0] == donor)}"
-            streams[key] = sid
-            stream_rows.append(
-                {
-                    "stream_id": sid,
-                    "company_id": donor,
-                    "direction": "supply",
-                    "material": desc,
-                    "ewc_code": ewc,
-                    "material_class": None,
-                }
-            )
+            streams[key] = add_stream(sid, donor, "supply", desc, ewc)
         if recv not in demand:
-            did = f"{recv}/d"
-            demand[recv] = did
-            stream_rows.append(
-                {
-                    "stream_id": did,
-                    "company_id": recv,
-                    "direction": "demand",
-                    "material": companies[recv]["business"],
-                    "ewc_code": None,
-                    "material_class": None,
-                }
-            )
+            demand[recv] = add_stream(f"{recv}/d", recv, "demand", companies[recv]["business"],
+                                      None)
         mstatus = str(row["status"]).strip()
         ex_rows.append(
             {
