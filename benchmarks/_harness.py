@@ -11,6 +11,8 @@
   so that a slow spell of a shared machine hits every contender alike.
 * :func:`refuse_when_loaded` stops a run before it starts on a loaded machine, unless the
   caller asked to record a noisy run anyway (``--allow-noisy``).
+* :func:`clustered_embeddings` is the synthetic embedding set of the similarity and materials
+  benchmarks (one generator, so that both measure the same distribution).
 """
 
 from __future__ import annotations
@@ -86,3 +88,20 @@ def interleave(contenders: dict[str, Callable[[], Any]], rounds: int, *, warmup:
         res[n]["min"] = min(res[n]["times"])
         res[n]["cpu_median"] = statistics.median(res[n]["cpu"])
     return res
+
+
+def clustered_embeddings(n: int, d: int, n_centers: int, rng: Any, centers: Any = None,
+                         noise: float = 1.2) -> tuple[Any, Any, Any]:
+    """Overlapping Gaussian clusters (float32): ``(x, labels, centers)``.
+
+    The noise norm (~1.2 sqrt(d)) exceeds the centre spacing (~1.4 sqrt(d) / 1.4), so near
+    neighbours often sit in other clusters, as with real text embeddings.  Pass the
+    ``centers`` of a first call to draw queries from the same clusters.
+    """
+    import numpy as np
+
+    if centers is None:
+        centers = rng.standard_normal((n_centers, d)).astype(np.float32)
+    lab = rng.integers(0, len(centers), n)
+    x = centers[lab] + noise * rng.standard_normal((n, d)).astype(np.float32)
+    return x.astype(np.float32), lab, centers

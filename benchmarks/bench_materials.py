@@ -25,6 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from _harness import clustered_embeddings as clustered  # noqa: E402
 from symbioflows.materials.compat import simd_level, top_k_compatible  # noqa: E402
 
 
@@ -36,15 +37,6 @@ def timeit(fn, repeat):
         out = fn()
         ts.append(time.perf_counter() - t)
     return statistics.median(ts), min(ts), out
-
-
-def clustered(n, d, n_centers, rng, centers=None, noise=1.2):
-    """Overlapping clusters (see bench_similarity.py)."""
-    if centers is None:
-        centers = rng.standard_normal((n_centers, d)).astype(np.float32)
-    lab = rng.integers(0, len(centers), n)
-    x = centers[lab] + noise * rng.standard_normal((n, d)).astype(np.float32)
-    return x.astype(np.float32), lab, centers
 
 
 def main() -> None:

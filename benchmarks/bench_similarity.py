@@ -37,20 +37,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from _harness import clustered_embeddings as clustered  # noqa: E402
 from symbioflows.materials import load_taxonomy  # noqa: E402
 from symbioflows.materials.compat import simd_level, top_k_compatible  # noqa: E402
 
 CONTENDERS = ("ours_raw", "ours_fused", "faiss", "sgemm")
-
-
-def clustered(n, d, n_centers, rng, centers=None, noise=1.2):
-    """Overlapping clusters: noise norm (~1.2 sqrt(d)) exceeds the centre spacing (~1.4 sqrt(d)
-    / 1.4), so near neighbours often sit in other clusters, as with real text embeddings."""
-    if centers is None:
-        centers = rng.standard_normal((n_centers, d)).astype(np.float32)
-    lab = rng.integers(0, len(centers), n)
-    x = centers[lab] + noise * rng.standard_normal((n, d)).astype(np.float32)
-    return x.astype(np.float32), lab, centers
 
 
 def cpu_model() -> str:
