@@ -58,6 +58,10 @@ def _open(page_path: Path, shot: Path) -> dict:
                     if msg.type == "error" else None)
             page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
             page.goto(page_path.as_uri(), wait_until="load")
+            # plotly.js is unpacked asynchronously; the page says when its plots are drawn
+            page.wait_for_function(
+                "() => !document.getElementById('plot-specs')"
+                " || document.documentElement.dataset.plots !== undefined", timeout=60_000)
             page.wait_for_timeout(500)
             plots = page.evaluate("""() => [...document.querySelectorAll('.plot')].map(d => {
                 const g = d.querySelector('.js-plotly-plot');
@@ -67,10 +71,11 @@ def _open(page_path: Path, shot: Path) -> dict:
             })""")
             external = page.evaluate("""() => [...document.querySelectorAll('script[src], link[href], img[src]')]
                 .map(e => e.src || e.href).filter(u => !u.startsWith('data:'))""")
+            state = page.evaluate("() => document.documentElement.dataset.plots || null")
             page.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()
-    return {"errors": errors, "plots": plots, "external": external}
+    return {"errors": errors, "plots": plots, "external": external, "state": state}
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +95,10 @@ def test_plan_report_draws_every_plot_without_errors(sample_plan, tmp_path):
     got = _open(page, shot)
     print(f"screenshot: {shot}")  # noqa: T201 - where the artefact is
     assert got["errors"] == []
+    assert got["state"] == "drawn"
     assert not got["external"], got["external"]
+    # plotly.js inlined once, compressed: the page is well under the 4.8 MB of the bare script
+    assert page.stat().st_size < 2_600_000, page.stat().st_size
     keys = [p["key"] for p in got["plots"]]
     assert "map" in keys and "chains" in keys and any(k.startswith("Materials") for k in keys)
     assert all(p["drawn"] > 0 and p["traces"] > 0 for p in got["plots"]), got["plots"]

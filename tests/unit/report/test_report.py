@@ -57,3 +57,17 @@ def test_run_demo(tmp_path):
     html = res.index_html.read_text()
     for title in ("Sample region", "Validation", "Streams by material class", "Distances"):
         assert title in html
+
+
+def test_plotly_figures_share_one_local_plotly_js(tmp_path):
+    go = pytest.importorskip("plotly.graph_objects")
+    from symbioflows.report import ReportSection, write_report
+
+    figs = {f"fig {i}": go.Figure(go.Bar(x=[1, 2], y=[i, i + 1])) for i in range(3)}
+    write_report(tmp_path, [ReportSection("Plots", "", {}, figs)])
+    pages = sorted((tmp_path / "figures").glob("*.html"))
+    assert len(pages) == 3
+    assert (tmp_path / "figures" / "plotly.min.js").stat().st_size > 1_000_000
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert 'src="plotly.min.js"' in text and len(text) < 100_000
