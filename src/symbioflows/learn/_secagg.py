@@ -229,99 +229,78 @@ def run_secagg_simulation(
     a temporary folder (removed afterwards) and ``FLWR_TELEMETRY_ENABLED=0``, set before Flower
     is imported and restored afterwards, so the host's home and environment stay untouched.
     """
-    with flower_sandbox() as env:
-        return _run_secagg_simulation(
-            clients, strategy, n_rounds=n_rounds, num_shares=num_shares,
-            reconstruction_threshold=reconstruction_threshold, max_weight=max_weight,
-            clipping_range=clipping_range, quantization_range=quantization_range,
-            client_side_clipping=client_side_clipping, num_cpus=num_cpus, worker_env=env)
+    with flower_sandbox() as worker_env:
+        fl_client = import_optional("flwr.client", "federated")
+        fl_mod = import_optional("flwr.client.mod", "federated")
+        fl_server = import_optional("flwr.server", "federated")
+        fl_workflow = import_optional("flwr.server.workflow", "federated")
+        fl_sim = import_optional("flwr.simulation", "federated")
+        fl_compat = import_optional("flwr.compat.common.recorddict_compat", "federated")
+        fl_common = import_optional("flwr.common", "federated")
 
+        ray = import_optional("ray", "federated", purpose="Flower's simulation engine (run_simulation)")
+        token = uuid.uuid4().hex
+        cpus = num_cpus or max(1, min(2, os.cpu_count() or 1))
+        started_ray = False
+        if not ray.is_initialized():
+            # started here rather than by Flower's backend so that each client's data can be put
+            # into Ray's object store once: Flower ships the ClientApp (and whatever its client_fn
+            # closes over) with every single message. Same settings as Flower's own start: the
+            # workers get this process's sys.path as PYTHONPATH, so they import this symbioflows.
+            # address="local": a new private instance, never another job's cluster.
+            pythonpath = os.pathsep.join(p for p in [*sys.path, os.environ.get("PYTHONPATH", "")] if p)
+            with warnings.catch_warnings():
+                # Ray's notice about a future change to how it sets CUDA_VISIBLE_DEVICES
+                warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
+                ray.init(address="local", num_cpus=cpus, num_gpus=0, include_dashboard=False, logging_level=logging.ERROR,
+                         log_to_driver=False, configure_logging=False,
+                         runtime_env={"env_vars": {"PYTHONPATH": pythonpath, **worker_env}})
+            started_ray = True
+        backend_config = {"client_resources": {"num_cpus": 1, "num_gpus": 0.0},
+                          "init_args": {"num_cpus": cpus, "num_gpus": 0, "include_dashboard": False,
+                                        "logging_level": logging.ERROR, "log_to_driver": False}}
+        out: dict[str, Any] = {}
+        stop = threading.Event()
+        transcript: list[dict[str, Any]] = []
+        try:
+            refs = [ray.put(c) for c in clients]
+            numpy_client_cls = _numpy_client_class()
 
-def _run_secagg_simulation(
-    clients: list[Any],
-    strategy: Any,
-    *,
-    n_rounds: int,
-    num_shares: int | float,
-    reconstruction_threshold: int | float,
-    max_weight: float,
-    clipping_range: float,
-    quantization_range: int,
-    client_side_clipping: bool,
-    num_cpus: int | None,
-    worker_env: dict[str, str],
-) -> tuple[list[np.ndarray], list[dict[str, float]], list[dict[str, Any]]]:
-    fl_client = import_optional("flwr.client", "federated")
-    fl_mod = import_optional("flwr.client.mod", "federated")
-    fl_server = import_optional("flwr.server", "federated")
-    fl_workflow = import_optional("flwr.server.workflow", "federated")
-    fl_sim = import_optional("flwr.simulation", "federated")
-    fl_compat = import_optional("flwr.compat.common.recorddict_compat", "federated")
-    fl_common = import_optional("flwr.common", "federated")
+            def client_fn(context: Any) -> Any:
+                idx = int(context.node_config["partition-id"])
+                return numpy_client_cls(_park(token, idx, refs[idx])).to_client()
 
-    ray = import_optional("ray", "federated", purpose="Flower's simulation engine (run_simulation)")
-    token = uuid.uuid4().hex
-    cpus = num_cpus or max(1, min(2, os.cpu_count() or 1))
-    started_ray = False
-    if not ray.is_initialized():
-        # started here rather than by Flower's backend so that each client's data can be put
-        # into Ray's object store once: Flower ships the ClientApp (and whatever its client_fn
-        # closes over) with every single message. Same settings as Flower's own start: the
-        # workers get this process's sys.path as PYTHONPATH, so they import this symbioflows.
-        # address="local": a new private instance, never another job's cluster.
-        pythonpath = os.pathsep.join(p for p in [*sys.path, os.environ.get("PYTHONPATH", "")] if p)
-        with warnings.catch_warnings():
-            # Ray's notice about a future change to how it sets CUDA_VISIBLE_DEVICES
-            warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
-            ray.init(address="local", num_cpus=cpus, num_gpus=0, include_dashboard=False, logging_level=logging.ERROR,
-                     log_to_driver=False, configure_logging=False,
-                     runtime_env={"env_vars": {"PYTHONPATH": pythonpath, **worker_env}})
-        started_ray = True
-    backend_config = {"client_resources": {"num_cpus": 1, "num_gpus": 0.0},
-                      "init_args": {"num_cpus": cpus, "num_gpus": 0, "include_dashboard": False,
-                                    "logging_level": logging.ERROR, "log_to_driver": False}}
-    out: dict[str, Any] = {}
-    stop = threading.Event()
-    transcript: list[dict[str, Any]] = []
-    try:
-        refs = [ray.put(c) for c in clients]
-        numpy_client_cls = _numpy_client_class()
+            mods = [fl_mod.secaggplus_mod]
+            if client_side_clipping:
+                mods.append(fl_mod.fixedclipping_mod)  # clip first, then mask (mods wrap outward-in)
+            client_app = fl_client.ClientApp(client_fn=client_fn, mods=mods)
 
-        def client_fn(context: Any) -> Any:
-            idx = int(context.node_config["partition-id"])
-            return numpy_client_cls(_park(token, idx, refs[idx])).to_client()
+            server_app = fl_server.ServerApp()
 
-        mods = [fl_mod.secaggplus_mod]
-        if client_side_clipping:
-            mods.append(fl_mod.fixedclipping_mod)  # clip first, then mask (mods wrap outward-in)
-        client_app = fl_client.ClientApp(client_fn=client_fn, mods=mods)
+            @server_app.main()  # type: ignore[untyped-decorator,misc]
+            def _main(grid: Any, context: Any) -> None:
+                rec = _recording_grid(grid, transcript, stop)
+                ctx = fl_server.LegacyContext(context=context, config=fl_server.ServerConfig(num_rounds=n_rounds),
+                                              strategy=strategy)
+                workflow = fl_workflow.DefaultWorkflow(fit_workflow=fl_workflow.SecAggPlusWorkflow(
+                    num_shares=num_shares, reconstruction_threshold=reconstruction_threshold, max_weight=max_weight,
+                    clipping_range=clipping_range, quantization_range=quantization_range))
+                workflow(rec, ctx)
+                params = fl_compat.arrayrecord_to_parameters(ctx.state.array_records["parameters"], keep_input=True)
+                out["arrays"] = fl_common.parameters_to_ndarrays(params)
+                out["losses"] = list(ctx.history.losses_distributed)
 
-        server_app = fl_server.ServerApp()
-
-        @server_app.main()  # type: ignore[untyped-decorator,misc]
-        def _main(grid: Any, context: Any) -> None:
-            rec = _recording_grid(grid, transcript, stop)
-            ctx = fl_server.LegacyContext(context=context, config=fl_server.ServerConfig(num_rounds=n_rounds),
-                                          strategy=strategy)
-            workflow = fl_workflow.DefaultWorkflow(fit_workflow=fl_workflow.SecAggPlusWorkflow(
-                num_shares=num_shares, reconstruction_threshold=reconstruction_threshold, max_weight=max_weight,
-                clipping_range=clipping_range, quantization_range=quantization_range))
-            workflow(rec, ctx)
-            params = fl_compat.arrayrecord_to_parameters(ctx.state.array_records["parameters"], keep_input=True)
-            out["arrays"] = fl_common.parameters_to_ndarrays(params)
-            out["losses"] = list(ctx.history.losses_distributed)
-
-        with warnings.catch_warnings():
-            # Ray's notice about a future change to how it sets CUDA_VISIBLE_DEVICES
-            warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
-            fl_sim.run_simulation(server_app=server_app, client_app=client_app, num_supernodes=len(clients),
-                                  backend_config=backend_config)
-    finally:
-        stop.set()  # lets the ServerApp thread return if the runtime stopped under it
-        if started_ray and ray.is_initialized():  # Flower's backend normally shuts it down
-            ray.shutdown()
-    if "arrays" not in out:
-        raise SolverError("Flower's SecAgg+ simulation ended without a global model; see the flwr log above "
-                          "(a client failing or too few clients answering halts SecAgg+)")
-    history = [{"round": int(r), "train_loss": float(loss)} for r, loss in out["losses"]]
-    return out["arrays"], history, transcript
+            with warnings.catch_warnings():
+                # Ray's notice about a future change to how it sets CUDA_VISIBLE_DEVICES
+                warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
+                fl_sim.run_simulation(server_app=server_app, client_app=client_app, num_supernodes=len(clients),
+                                      backend_config=backend_config)
+        finally:
+            stop.set()  # lets the ServerApp thread return if the runtime stopped under it
+            if started_ray and ray.is_initialized():  # Flower's backend normally shuts it down
+                ray.shutdown()
+        if "arrays" not in out:
+            raise SolverError("Flower's SecAgg+ simulation ended without a global model; see the flwr log above "
+                              "(a client failing or too few clients answering halts SecAgg+)")
+        history = [{"round": int(r), "train_loss": float(loss)} for r, loss in out["losses"]]
+        return out["arrays"], history, transcript
