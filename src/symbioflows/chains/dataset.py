@@ -82,20 +82,9 @@ def graph_from_dataset(
         q = usable["quantity_t_per_yr"].to_numpy(dtype=float)
         fallback = np.fmin(s["quantity_t_per_yr"].to_numpy(float), r["quantity_t_per_yr"].to_numpy(float))
         q = np.where(np.isnan(q), fallback, q)
-        qty, unit = _link_quantity(s, r, q)
-        edges = pd.DataFrame({
-            "supplier": s["company_id"].to_numpy(),
-            "receiver": r["company_id"].to_numpy(),
-            "score": usable["status"].map(EXCHANGE_STATUS_SCORE).fillna(0.5).to_numpy(float),
-            "tonnes_per_yr": np.nan_to_num(q, nan=0.0),
-            "quantity": qty,
-            "unit": unit,
-            "material": s["material"].to_numpy(),
-            "material_class": s["material_class"].to_numpy(),
-            "supplier_stream_id": usable["supplier_stream_id"].to_numpy(),
-            "receiver_stream_id": usable["receiver_stream_id"].to_numpy(),
-        })
-        return SymbiosisGraph(companies, edges)
+        score = usable["status"].map(EXCHANGE_STATUS_SCORE).fillna(0.5).to_numpy(float)
+        return SymbiosisGraph(companies, _links(s, r, s.index.to_numpy(), r.index.to_numpy(),
+                                                q, score))
 
     pos = companies.set_index("company_id")[["lat", "lon"]]
     st = streams.dropna(subset=["material_class"]).join(pos, on="company_id")
@@ -118,30 +107,36 @@ def graph_from_dataset(
     else:
         si = di = np.zeros(0, np.int64)
         dist = np.zeros(0)
-    s_rows, d_rows = sup.iloc[si].reset_index(drop=True), dem.iloc[di].reset_index(drop=True)
-    pairs = pd.concat([s_rows.add_suffix("_s"), d_rows.add_suffix("_d")], axis=1)
-    pairs["material_class"] = s_rows["material_class"]
     keep = dist <= max_distance_km
-    pairs, dist = pairs[keep], dist[keep]
-    q = np.fmin(pairs["quantity_t_per_yr_s"].to_numpy(float), pairs["quantity_t_per_yr_d"].to_numpy(float))
-    cols = [c for c, _ in _QUANTITY_UNITS]
-    qty, unit = _link_quantity(
-        pairs[[c + "_s" for c in cols]].set_axis(cols, axis=1),
-        pairs[[c + "_d" for c in cols]].set_axis(cols, axis=1), q)
-    edges = pd.DataFrame({
-        "supplier": pairs["company_id_s"].to_numpy(),
-        "receiver": pairs["company_id_d"].to_numpy(),
-        "score": np.maximum(MIN_CANDIDATE_SCORE, 1.0 - dist / max_distance_km),
-        "tonnes_per_yr": np.nan_to_num(q, nan=0.0),
+    si, di, dist = si[keep], di[keep], dist[keep]
+    s, r = sup.iloc[si], dem.iloc[di]
+    q = np.fmin(s["quantity_t_per_yr"].to_numpy(float), r["quantity_t_per_yr"].to_numpy(float))
+    score = np.maximum(MIN_CANDIDATE_SCORE, 1.0 - dist / max_distance_km)
+    return SymbiosisGraph(companies, _links(s, r, s["stream_id"].to_numpy(),
+                                            r["stream_id"].to_numpy(), q, score,
+                                            distance_km=dist))
+
+
+def _links(s: pd.DataFrame, r: pd.DataFrame, supplier_stream_id: np.ndarray,
+           receiver_stream_id: np.ndarray, tonnes: np.ndarray, score: np.ndarray,
+           **extra: np.ndarray) -> pd.DataFrame:
+    """The chain graph's links (one column set for documented exchanges and for candidates):
+    supply stream rows ``s`` to demand stream rows ``r`` (aligned), their tonnes per year and
+    score, and any ``extra`` columns."""
+    qty, unit = _link_quantity(s, r, tonnes)
+    return pd.DataFrame({
+        "supplier": s["company_id"].to_numpy(),
+        "receiver": r["company_id"].to_numpy(),
+        "score": score,
+        "tonnes_per_yr": np.nan_to_num(tonnes, nan=0.0),
         "quantity": qty,
         "unit": unit,
-        "material": pairs["material_s"].to_numpy(),
-        "material_class": pairs["material_class"].to_numpy(),
-        "supplier_stream_id": pairs["stream_id_s"].to_numpy(),
-        "receiver_stream_id": pairs["stream_id_d"].to_numpy(),
-        "distance_km": dist,
+        "material": s["material"].to_numpy(),
+        "material_class": s["material_class"].to_numpy(),
+        "supplier_stream_id": supplier_stream_id,
+        "receiver_stream_id": receiver_stream_id,
+        **extra,
     })
-    return SymbiosisGraph(companies, edges)
 
 
 #: (stream column, unit) in the order a link's unit is chosen: energy first (steam and heat
