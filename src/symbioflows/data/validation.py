@@ -737,26 +737,18 @@ def _check_coordinates(t: pa.Table, lat: np.ndarray, lon: np.ndarray, out: _Coll
                 code="lat_out_of_range",
             )
             continue
-        if lat_bad[i]:
-            out.add(
-                T,
-                i,
-                "lat",
-                float(lat[i]),
-                "lat outside [-90, 90]",
-                "give WGS84 latitude in decimal degrees",
-                code="lat_out_of_range",
-            )
-        if lon_bad[i]:
-            out.add(
-                T,
-                i,
-                "lon",
-                float(lon[i]),
-                "lon outside [-180, 180]",
-                "give WGS84 longitude in decimal degrees",
-                code="lon_out_of_range",
-            )
+        for name, vals, bad, lim, word in (("lat", lat, lat_bad, 90, "latitude"),
+                                           ("lon", lon, lon_bad, 180, "longitude")):
+            if bad[i]:
+                out.add(
+                    T,
+                    i,
+                    name,
+                    float(vals[i]),
+                    f"{name} outside [-{lim}, {lim}]",
+                    f"give WGS84 {word} in decimal degrees",
+                    code=f"{name}_out_of_range",
+                )
 
 
 def _streams(
