@@ -426,12 +426,19 @@ def cost_pairs(
 
 @dataclass(frozen=True)
 class FullLoadRates:
-    """Per-item linear transport rates (see :func:`full_load_rates`)."""
+    """Per-item linear transport rates (see :func:`full_load_rates`).
+
+    ``usd_per_tkm`` and ``co2e_kg_per_tkm`` are per tonne and per km of ``great_circle_km *
+    circuity``; a mode with a detour factor of its own (pipes) has ``detour / circuity``
+    folded in, so one formula serves every mode.  ``mode``: the mode chosen per item ("" when
+    no default mode carries the medium).
+    """
 
     fixed_usd_per_t: npt.NDArray[np.float64]
     usd_per_tkm: npt.NDArray[np.float64]
     co2e_kg_per_tkm: npt.NDArray[np.float64]
     circuity: float
+    mode: npt.NDArray[np.object_]
 
 
 def _per_t_at_100km(m: TransportMode) -> float:
@@ -445,9 +452,10 @@ def full_load_rates(medium: Any) -> FullLoadRates:
     t.km, kg CO2e per t.km), and the default road circuity.
 
     The rate of moving a tonne ``d`` great-circle km is then ``fixed_usd_per_t + usd_per_tkm *
-    d * circuity``: the model of :func:`cost_pairs` for full loads of one mode, usable before
-    any quantity is allocated (the plan's pair scores).  A medium that no default mode carries
-    gets zeros.
+    d * circuity``: the model of :func:`cost_pairs` for full loads of the chosen mode (its
+    route km: ``d`` times the mode's detour factor, or times the default road circuity for
+    road modes), usable before any quantity is allocated (the plan's pair scores).  A medium
+    that no default mode carries gets zeros.
 
     Parameters
     ----------
@@ -461,8 +469,8 @@ def full_load_rates(medium: Any) -> FullLoadRates:
     Examples
     --------
     >>> r = full_load_rates(["solid", "steam"])
-    >>> bool(r.usd_per_tkm[0] > 0), float(r.fixed_usd_per_t[1])
-    (True, 0.0)
+    >>> bool(r.usd_per_tkm[0] > 0), float(r.fixed_usd_per_t[1]), list(r.mode)
+    (True, 0.0, ['road_articulated', 'pipe_steam'])
     """
     from symbioflows.logistics.modes import DEFAULT_ROAD_CIRCUITY, transport_modes
 
@@ -471,6 +479,8 @@ def full_load_rates(medium: Any) -> FullLoadRates:
     fixed = np.zeros(n)
     per_tkm = np.zeros(n)
     co2 = np.zeros(n)
+    mode = np.full(n, "", dtype=object)
+    circuity = float(DEFAULT_ROAD_CIRCUITY)
     table = transport_modes()
     for name in _distinct(med):
         key = MEDIUM_ALIASES.get(name, name)
@@ -479,10 +489,13 @@ def full_load_rates(medium: Any) -> FullLoadRates:
             continue
         m = min(cands, key=_per_t_at_100km)
         sel = med == name
+        # route km per great-circle km as cost_pairs takes it: the mode's detour, else road
+        route = (m.detour if m.detour > 0 else circuity) / circuity
         fixed[sel] = m.fixed_cost_usd_per_shipment / m.payload if m.payload > 0 else 0.0
-        per_tkm[sel] = m.cost_usd_per_tkm
-        co2[sel] = m.co2e_kg_per_tkm
-    return FullLoadRates(fixed, per_tkm, co2, float(DEFAULT_ROAD_CIRCUITY))
+        per_tkm[sel] = m.cost_usd_per_tkm * route
+        co2[sel] = m.co2e_kg_per_tkm * route
+        mode[sel] = m.name
+    return FullLoadRates(fixed, per_tkm, co2, circuity, mode)
 
 
 def _distinct(values: npt.NDArray[np.object_]) -> list[Any]:

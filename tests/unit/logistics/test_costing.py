@@ -198,3 +198,21 @@ def test_multi_block_matches_numpy_reference():
     assert np.array_equal(got.mode, ref[4])
     assert np.allclose(got.cost_usd, ref[2], rtol=1e-9, atol=1e-7)
     assert np.allclose(got.great_circle_km, ref[0], rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("medium", ["solid", "liquid", "gas", "steam", "heat", "water"])
+def test_full_load_rates_are_cost_pairs_at_full_load(medium):
+    """One costing model: the scoring's linear rates equal cost_pairs per unit for full loads
+    of the chosen mode, pipes' own detour factor included (it was the road circuity)."""
+    from symbioflows.logistics import full_load_rates
+
+    r = full_load_rates([medium])
+    mode = get_mode(r.mode[0])
+    q = 3 * mode.payload if mode.payload > 0 else 40.0
+    lat2, lon2 = np.array([51.91, 51.93, 51.9]), np.array([4.11, 4.1, 4.15])  # within pipe reach
+    pc = cost_pairs([51.9], [4.1], lat2, lon2, [0, 0, 0], [0, 1, 2], [q] * 3, medium=medium,
+                    modes=[mode.name])
+    linear = r.fixed_usd_per_t[0] + r.usd_per_tkm[0] * pc.great_circle_km * r.circuity
+    np.testing.assert_allclose(linear, pc.cost_usd / q, rtol=1e-9)
+    np.testing.assert_allclose(r.co2e_kg_per_tkm[0] * pc.great_circle_km * r.circuity,
+                               pc.co2e_kg / q, rtol=1e-9)
