@@ -6,7 +6,7 @@ regions of ``bench_pipeline.py``.
 For each size a child process builds the region, runs ``plan()`` up to the allocation and saves
 the five arrays that ``allocate()`` receives (``--cache``, reused when present).  A second child
 loads them and times ``allocate(method="min_cost_flow")`` with the earlier layout (input node
-order, one sink: ``allocation._LOCALITY = False``), the current one, and the current one with
+order, one sink: ``allocation.solver_internals.set_locality(False)``), the current one, and the current one with
 ``price_arcs=K`` (``--price-arcs``, 0 to skip), alternately (``--repeats`` each below
 ``--repeat-below`` streams, once above), and checks that all reach the same optimum on the
 integer grid.  CPU time
@@ -73,13 +73,12 @@ def _grid_objective(a, val: np.ndarray) -> int:
 
 
 def time_one(n: int, path: Path, repeats: int, price_arcs: int = 0) -> dict:
-    import symbioflows.matching.allocation as alloc_mod
-    from symbioflows.matching.allocation import _component_batches, allocate
+    from symbioflows.matching.allocation import allocate, solver_internals
 
     z = np.load(path)
     s, d, ps, pd_, v = z["s"], z["d"], z["ps"], z["pd"], z["v"]
     use = v > 0
-    batches = _component_batches(ps[use], pd_[use], s.size, d.size)
+    batches = solver_internals.component_batches(ps[use], pd_[use], s.size, d.size)
     big = max(batches, key=len)
     row: dict = dict(n_streams=int(z["n_streams"]), n_supplies=int(s.size), n_demands=int(d.size),
                      n_pairs=int(ps.size), n_positive_pairs=int(use.sum()),
@@ -89,7 +88,7 @@ def time_one(n: int, path: Path, repeats: int, price_arcs: int = 0) -> dict:
                      load_before=_load())
     del batches, big, use
     for flag in (False, True):  # imports and first-call costs out of the timings
-        alloc_mod._LOCALITY = flag
+        solver_internals.set_locality(flag)
         allocate(s, d, ps[:1], pd_[:1], v[:1])
     runs_of = [("before", False, None), ("after", True, None)]
     if price_arcs:
@@ -98,7 +97,7 @@ def time_one(n: int, path: Path, repeats: int, price_arcs: int = 0) -> dict:
     objs: dict = {}
     for _ in range(repeats):
         for name, flag, k in runs_of:
-            alloc_mod._LOCALITY = flag
+            solver_internals.set_locality(flag)
             t0, c0 = time.perf_counter(), time.process_time()
             a = allocate(s, d, ps, pd_, v, method="min_cost_flow", price_arcs=k)
             res[name].append((time.process_time() - c0, time.perf_counter() - t0, _load()[0]))
@@ -167,13 +166,12 @@ def rss_one(n: int, path: Path, layout: str) -> dict:
     """Peak resident memory of one ``allocate()`` call in a fresh process, over the memory
     held after loading its inputs (sampled every 20 ms, native memory included)."""
     sys.path.insert(0, str(HERE))
-    import symbioflows.matching.allocation as alloc_mod
     from bench_pipeline import PeakRSS
-    from symbioflows.matching.allocation import allocate
+    from symbioflows.matching.allocation import allocate, solver_internals
 
     z = np.load(path)
     s, d, ps, pd_, v = z["s"], z["d"], z["ps"], z["pd"], z["v"]
-    alloc_mod._LOCALITY = layout == "after"
+    solver_internals.set_locality(layout == "after")
     allocate(s, d, ps[:1], pd_[:1], v[:1])  # imports out of the measurement
     with PeakRSS() as mem:
         base = mem.samples[0][1]

@@ -29,8 +29,7 @@ from symbioflows.evaluate import (  # noqa: E402
     rank_positives,
     summarize_ranks,
 )
-from symbioflows.learn import LinkPredictor  # noqa: E402
-from symbioflows.learn._synthetic import make_synthetic_network  # noqa: E402
+from symbioflows.learn import LinkPredictor, make_synthetic_network  # noqa: E402
 from symbioflows.learn.baselines import (  # noqa: E402
     ClassSubstitutionScorer,
     CooccurrenceScorer,

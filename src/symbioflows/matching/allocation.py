@@ -652,6 +652,14 @@ _SINK_FANIN = 256
 _LOCALITY = True
 
 
+def _set_locality(on: bool) -> bool:
+    """Switch :data:`_LOCALITY` (False: the earlier layout, for before/after studies); returns
+    the previous setting."""
+    global _LOCALITY
+    old, _LOCALITY = _LOCALITY, bool(on)
+    return old
+
+
 def _sink_tree(n: int, fanin: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """A two-level sink for a batch of ``n`` nodes numbered by :func:`_locality_order`: node
     ``k`` drains (bypass or demand arc) into local sink ``n + k // fanin``, and every
@@ -791,9 +799,11 @@ def _clip_to_capacity(
 #: (``benchmarks/allocation_structure.py``): the integer network (``Grid``), its solver, the
 #: connected-component batches, the local node numbering, the locality order and the sink
 #: tree, with the scaling limits.  Not part of the stable API: names and signatures follow
-#: the solver.
+#: the solver.  ``set_locality(False)`` restores the earlier network layout (input node order,
+#: one sink) until ``set_locality(True)``; it returns the previous setting.
 solver_internals = SimpleNamespace(
     MAX_QTY_UNITS=_MAX_QTY_UNITS, MAX_COST_UNITS=_MAX_COST_UNITS, SINK_FANIN=_SINK_FANIN,
     Grid=_Grid, solve_grid=_solve_grid, component_batches=_component_batches,
     local_ids=_local_ids, locality_order=_locality_order, sink_tree=_sink_tree,
+    set_locality=_set_locality,
 )
