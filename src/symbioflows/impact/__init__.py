@@ -10,6 +10,7 @@ from symbioflows.impact.accounting import (
     exchange_impacts,
     park_benchmarks,
     totals_by_medium,
+    virgin_factor,
     virgin_factors,
 )
 from symbioflows.impact.avoided import (
@@ -31,6 +32,7 @@ __all__ = [
     "exchange_impacts",
     "park_benchmarks",
     "totals_by_medium",
+    "virgin_factor",
     "virgin_factors",
     "Factor",
     "ImpactResult",

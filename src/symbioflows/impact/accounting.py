@@ -32,6 +32,7 @@ from symbioflows.logistics._tables import read_factor_csv
 __all__ = [
     "VirginFactor",
     "virgin_factors",
+    "virgin_factor",
     "avoided_factor",
     "exchange_impacts",
     "totals_by_medium",
@@ -102,6 +103,23 @@ def virgin_factors() -> pd.DataFrame:
     return pd.DataFrame([f.__dict__ for f in _factors().values()])
 
 
+def virgin_factor(virgin_id: Any) -> VirginFactor | None:
+    """The table's emission factor of one virgin input (``virgin_factors.csv``), or None.
+
+    This is the one place where production factors are looked up: :func:`avoided_factor`,
+    :func:`symbioflows.impact.avoided_burden` and the plan's demands known only by a need use it.
+
+    Examples
+    --------
+    >>> f = virgin_factor("natural_gas")
+    >>> f.value_kg_co2e, f.unit, f.checked
+    (182.96, 'MWh', True)
+    >>> virgin_factor("unobtainium") is None
+    True
+    """
+    return _factors().get(virgin_id) if isinstance(virgin_id, str) else None
+
+
 def avoided_factor(material_class: Any) -> tuple[float, bool, str]:
     """kg CO2e of virgin production avoided per unit of a class (ratio x factor of its main
     substitute), whether the factor is checked, and its citation.  Unknown or missing classes
@@ -121,7 +139,7 @@ def avoided_factor(material_class: Any) -> tuple[float, bool, str]:
     if material_class not in tax or not tax[material_class].substitutes:
         return 0.0, True, "class unknown: nothing claimed"
     sub = tax[material_class].substitutes[0]
-    f = _factors().get(sub.virgin)
+    f = virgin_factor(sub.virgin)
     if f is None:
         c = tax[material_class]
         return (

@@ -10,7 +10,8 @@ For an exchange of ``q`` tonnes::
 Factors come from the UK DESNZ/DEFRA 2025 conversion factors shipped in
 ``symbioflows/data/factors`` (material use: primary production, closed-loop source; waste
 disposal: landfill, incineration with energy recovery; Open Government Licence v3.0), or from
-the material taxonomy (``virgin_ef_kg_co2e_per_t``), or are given.  Every result carries the
+the virgin-production table ``virgin_factors.csv`` for a taxonomy class (the figures the plan's
+accounting uses), or are given.  Every result carries the
 factors it used with their sources.  Closed-loop aluminium: 9,115.9 - 995.1 = 8,120.8 kg CO2e
 avoided per tonne.
 """
@@ -198,7 +199,9 @@ def avoided_burden(
         the primary-production factor and, by default, the closed-loop source factor as
         reprocessing and the same material's disposal factor.
     material_class : str, optional
-        Taxonomy class: ``virgin_ef_kg_co2e_per_t`` as production factor.
+        Taxonomy class: the production factor of the virgin input it replaces, from
+        ``virgin_factors.csv`` (:func:`symbioflows.impact.virgin_factor`, with its locator and
+        checked flag in the source), else the taxonomy's ``virgin_ef_kg_co2e_per_t``.
     production_factor_kg_per_t : float, optional
         Overrides the production factor (source "given").
     substitution_ratio : float, optional
@@ -246,9 +249,18 @@ def avoided_burden(
     elif material is not None:
         prod = material_factor(material, "primary")
     elif info is not None:
-        prod = Factor(f"{material_class} / virgin production of {info['substitute']}",
-                      _num(info["virgin_ef_kg_co2e_per_t"], "virgin_ef_kg_co2e_per_t"),
-                      f"kg CO2e per {info['unit']} of virgin input", info["source_ef"])
+        from symbioflows.impact.accounting import virgin_factor
+        from symbioflows.materials.taxonomy import get_material_class
+
+        c = get_material_class(info["id"])
+        vf = virgin_factor(c.substitutes[0].virgin) if c.substitutes else None
+        if vf is not None:  # the sourced table (virgin_factors.csv), as the plan uses
+            prod = Factor(f"{material_class} / virgin production of {info['substitute']}",
+                          vf.value_kg_co2e, f"kg CO2e per {vf.unit} of virgin input", vf.cite())
+        else:
+            prod = Factor(f"{material_class} / virgin production of {info['substitute']}",
+                          _num(info["virgin_ef_kg_co2e_per_t"], "virgin_ef_kg_co2e_per_t"),
+                          f"kg CO2e per {info['unit']} of virgin input", info["source_ef"])
         factors.append(Factor("substitution ratio", sub, "virgin per unit exchanged",
                               info["source_substitution"]))
     else:

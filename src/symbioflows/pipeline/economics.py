@@ -75,16 +75,21 @@ def demand_prices(dem: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarr
     fac, ok = _class_factors(dem["material_class"])
     prices = receiver_prices(dem)
     if "need" in dem:
-        _fill_need_prices(dem, prices, fac)
+        _fill_need_prices(dem, prices, fac, ok)
     return prices, fac, ok
 
 
-def _fill_need_prices(dem: pd.DataFrame, prices: pd.DataFrame, fac: np.ndarray) -> None:
+def _fill_need_prices(dem: pd.DataFrame, prices: pd.DataFrame, fac: np.ndarray,
+                      ok: np.ndarray) -> None:
     """A demand known only by its need (a virgin input, no class, no price of its own): the
-    midpoint of that input's virgin price range and its emission factor (the taxonomy's sources
-    via ``need_inputs.json``), per unit of the input (the supply's substitution ratio is not
-    applied)."""
+    input's price and emission factor per unit of the input (the supply's substitution ratio is
+    not applied), from the same tables as every other figure (``reference_prices.csv``,
+    ``virgin_factors.csv``: :func:`symbioflows.pricing.price_fact`,
+    :func:`symbioflows.impact.virgin_factor`), else the need's recalled range midpoint and
+    factor (``need_inputs.json``), marked unchecked."""
+    from symbioflows.impact import virgin_factor
     from symbioflows.materials.needs import load_needs
+    from symbioflows.pricing import price_fact
 
     needs = {nd.id: nd for nd in load_needs()}
     basis = prices["price_basis"].to_numpy(object)
@@ -96,11 +101,19 @@ def _fill_need_prices(dem: pd.DataFrame, prices: pd.DataFrame, fac: np.ndarray) 
         rows = np.flatnonzero((codes == u) & (basis == "none"))
         if not rows.size:
             continue
-        prices.loc[rows, "avoided_usd_per_unit"] = 0.5 * sum(nd.virgin_price_usd_per_unit)
+        fact = price_fact(nd.id, "virgin")
+        if fact is not None:
+            price, checked, source = fact.value_usd, fact.checked, f"need {nd.id}: {fact.cite()}"
+        else:
+            price, checked = 0.5 * sum(nd.virgin_price_usd_per_unit), False
+            source = f"need {nd.id}: {nd.label}, recalled range midpoint (need_inputs.json)"
+        prices.loc[rows, "avoided_usd_per_unit"] = price
         prices.loc[rows, "price_basis"] = "virgin"
-        prices.loc[rows, "price_checked"] = False
-        prices.loc[rows, "price_source"] = f"need {nd.id}: {nd.label} (need_inputs.json)"
-        fac[rows] = nd.virgin_ef_kg_co2e_per_unit
+        prices.loc[rows, "price_checked"] = checked
+        prices.loc[rows, "price_source"] = source
+        vf = virgin_factor(nd.id)
+        fac[rows] = vf.value_kg_co2e if vf is not None else nd.virgin_ef_kg_co2e_per_unit
+        ok[rows] = vf.checked if vf is not None else False
 
 
 def exchange_economics(ex: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame,
