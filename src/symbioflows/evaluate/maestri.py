@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,8 +46,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from symbioflows.data.ewc import ewc_digits
-from symbioflows.data.nace import nace_digits
+from symbioflows.data.ewc import ewc_digits, ewc_table
+from symbioflows.data.nace import nace_digits, nace_titles
 from symbioflows.data.nace import nace_digits as normalize_nace
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.learned import Candidate, Query
@@ -118,16 +119,15 @@ def find_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path | None
 
 
 
-def _nace_titles(data_dir: Path) -> dict[str, str]:
+def _nace_titles() -> dict[str, str]:
+    """NACE Rev. 2 class titles by four digits, division titles as ``'NN00'`` (the shipped
+    table of :mod:`symbioflows.data.nace`, the same list as the data folder's copy)."""
+    t = nace_titles()
     titles: dict[str, str] = {}
-    p = data_dir / "nace_rev2.csv"
-    if p.is_file():
-        t = pd.read_csv(p, dtype=str)
-        for _, r in t.iterrows():
-            code = normalize_nace(r.get("nace4") or r.get("code"))
-            if code:
-                titles[code] = str(r.get("description", ""))
-                titles.setdefault(code[:2] + "00", str(r.get("division", "")))
+    for code, title in t.items():
+        if len(code) == 5:  # a class 'NN.NN'
+            titles[code.replace(".", "")] = title
+            titles.setdefault(code[:2] + "00", t[code[:2]])
     return titles
 
 
@@ -200,16 +200,15 @@ class MaestriData:
         )
 
 
-def _resolve(path: str | os.PathLike[str] | None) -> tuple[Path, Path | None]:
-    """(the CSV, the folder of the reference tables or None) of a file, a folder or None."""
+def _resolve(path: str | os.PathLike[str] | None) -> Path:
+    """The MAESTRI CSV of a file, a folder or None."""
     if path is not None and Path(path).is_file():
-        p = Path(path).resolve()
-        return p, (p.parent if (p.parent / "nace_rev2.csv").is_file() else None)
+        return Path(path).resolve()
     d = find_data_dir(path)
     if d is None:
         raise InvalidInputError("MAESTRI data (maestri_exchanges.csv) not found; pass its path "
                                 "(or its folder) or set SYMBIOFLOWS_DATA_DIR")
-    return d / "maestri_exchanges.csv", d
+    return d / "maestri_exchanges.csv"
 
 
 def load_maestri(path: str | os.PathLike[str] | None = None) -> MaestriData:
@@ -218,8 +217,8 @@ def load_maestri(path: str | os.PathLike[str] | None = None) -> MaestriData:
     Parameters
     ----------
     path : path, optional
-        The CSV file, or the folder holding it (and ``nace_rev2.csv``, whose titles describe
-        the receiver classes); by default :func:`find_data_dir`.
+        The CSV file, or the folder holding it; by default :func:`find_data_dir`.  The titles
+        that describe the receiver classes are the shipped NACE table's.
 
     Returns
     -------
@@ -234,12 +233,12 @@ def load_maestri(path: str | os.PathLike[str] | None = None) -> MaestriData:
     InvalidInputError
         The file is not found or lacks a required column.
     """
-    csv, folder = _resolve(path)
+    csv = _resolve(path)
     raw = pd.read_csv(csv, dtype=str, keep_default_na=True)
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
         raise InvalidInputError(f"{csv}: column(s) {missing} missing; is this the MAESTRI table?")
-    titles = _nace_titles(folder) if folder is not None else {}
+    titles = _nace_titles()
     cases_all = [str(e).split(",")[0].strip() for e in raw["exchange_id"]]
     rows = pd.DataFrame(_evaluation_rows(raw, cases_all, titles))
     rows.attrs["nace_titles"] = titles
@@ -337,12 +336,11 @@ _CASE_STUDY_STATUS = ("implemented", "planned", "under feasibility study")
 
 
 
-def _ewc_table(data_dir: Path | None) -> dict[str, bool]:
-    if data_dir is None or not (data_dir / "ewc_codes.csv").is_file():
-        return {}
-    t = pd.read_csv(data_dir / "ewc_codes.csv", dtype=str)
-    return {str(c).replace(" ", "").replace("*", ""): str(h).strip().lower() == "true"
-            for c, h in zip(t["code"], t["is_hazardous"])}
+def _ewc_hazardous() -> dict[str, bool]:
+    """Whether each entry of the European List of Waste (six digits) is hazardous (the
+    shipped list of :mod:`symbioflows.data.ewc`)."""
+    t = ewc_table()
+    return dict(zip(t["code"].str.replace(" ", "", regex=False), t["hazardous"].astype(bool)))
 
 
 
@@ -353,7 +351,7 @@ def load_case_studies(path: str | os.PathLike[str] | None = None, *,
 
     Every row is validated: it must name a source (``source``, ``source_url`` starting with
     ``http``, ``source_locator``) and a park; donor and receiver NACE codes must be NACE Rev. 2
-    classes (checked against ``nace_rev2.csv`` when the data directory has it); an EWC code,
+    classes (of the shipped NACE table, :mod:`symbioflows.data.nace`); an EWC code,
     where given, must be on the European List of Waste with the matching hazardous flag;
     ``status`` one of Implemented / Planned / Under feasibility study; ``maestri_case`` empty or
     a MAESTRI case number.  ``case`` is the park id.
@@ -373,9 +371,12 @@ def load_case_studies(path: str | os.PathLike[str] | None = None, *,
     missing = [c for c in _CASE_STUDY_REQUIRED if c not in raw.columns]
     if missing:
         raise InvalidInputError(f"{p}: column(s) {missing} missing; see benchmarks/data/README.md")
-    d = find_data_dir(data_dir)
-    titles = _nace_titles(d) if d is not None else {}
-    ewc = _ewc_table(d)
+    if data_dir is not None:
+        warnings.warn("load_case_studies(data_dir=) is not needed any more: the NACE and EWC "
+                      "lists are the shipped ones; drop the argument (it goes in the next "
+                      "release)", DeprecationWarning, stacklevel=2)
+    titles = _nace_titles()
+    ewc = _ewc_hazardous()
     seen: set[str] = set()
     for i, r in raw.iterrows():
         where = f"{p.name} row {int(str(i)) + 2} (exchange_id {r['exchange_id']!r})"

@@ -81,10 +81,10 @@ def test_loader_rows_and_validation(tmp_path):
         p = tmp_path / f"bad_{field}.csv"
         bad.to_csv(p, index=False)
         with pytest.raises(InvalidInputError, match=msg):
-            load_case_studies(p, data_dir=DATA)
+            load_case_studies(p)
     with pytest.raises(InvalidInputError, match="column"):
         raw.drop(columns=["source"]).to_csv(tmp_path / "nosrc.csv", index=False)
-        load_case_studies(tmp_path / "nosrc.csv", data_dir=DATA)
+        load_case_studies(tmp_path / "nosrc.csv")
     with pytest.raises(InvalidInputError, match="no such file"):
         load_case_studies(tmp_path / "absent.csv")
 
