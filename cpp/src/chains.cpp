@@ -25,6 +25,7 @@
 #include <thread>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -217,11 +218,16 @@ inline double identity() {
 // limit's merge reserve), polls, and checks the deadline and the serial-prefix cut; at the
 // same checks `on_check` runs the caller's own test (false: stop by expansions).
 struct Pace {
-    int64_t exp, next_check, edges_seen;
+    int64_t exp, next_check, edges_seen, chains_seen;
     int64_t new_ranked = 0;        // top-k entries added since the last check
     int64_t ranked_accounted = 0;  // top-k entries reported so far
-    explicit Pace(const Item& out)
-        : exp(out.exp), next_check(out.exp + kCheckEvery), edges_seen(out.edges.size()) {}
+    bool sorted;                   // the merge sorts this item's chains (plain paths)
+    explicit Pace(const Item& out, bool sorted_ = false)
+        : exp(out.exp),
+          next_check(out.exp + kCheckEvery),
+          edges_seen(out.edges.size()),
+          chains_seen(out.chains.size()),
+          sorted(sorted_) {}
     template <class OnCheck>
     int step(const Item& out, Shared& sh, int64_t budget, int64_t item_index, OnCheck&& on_check) {
         if (++exp > budget) return kExpCap;
@@ -229,10 +235,13 @@ struct Pace {
         next_check = exp + kCheckEvery;
         const int64_t ne = out.edges.size() - edges_seen;
         edges_seen += ne;
+        const int64_t nc = out.chains.size() - chains_seen;
+        chains_seen += nc;
         const int64_t nr = new_ranked;
         new_ranked = 0;
         ranked_accounted += nr;
-        if (sh.interrupted(ne, nr) || item_index > sh.cut.load(std::memory_order_relaxed)) {
+        const int64_t units = sorted ? SearchControl::sorted_units(ne, nc) : ne;
+        if (sh.interrupted(units, nr) || item_index > sh.cut.load(std::memory_order_relaxed)) {
             return kInterrupted;
         }
         return on_check() ? kComplete : kExpCap;
@@ -377,19 +386,25 @@ void check_options(const ChainOptions& opt, bool cycles) {
 
 // Sort chains [a, b) of `res` by (score desc, edge sequence asc), in place.  Their edges
 // start at e0 (passed in: res.offsets[a] may be written concurrently by the previous item).
+// O(n) for the usual inputs (see rank_found_order in top_k.hpp); nothing is moved when the
+// order found is already the final order.
 void sort_slice(ChainResultData& res, int64_t a, int64_t b, int64_t e0) {
     if (b - a < 2) return;
     const int64_t n = b - a;
     std::vector<int64_t> off(static_cast<size_t>(n) + 1);
     off[0] = e0;
     for (int64_t k = 1; k <= n; ++k) off[k] = res.offsets[a + k];
-    std::vector<int64_t> order(static_cast<size_t>(n));
-    std::iota(order.begin(), order.end(), 0);
     const int64_t* E = res.edges.data();
-    std::sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
-        if (res.scores[a + x] != res.scores[a + y]) return res.scores[a + x] > res.scores[a + y];
-        return std::lexicographical_compare(E + off[x], E + off[x + 1], E + off[y], E + off[y + 1]);
-    });
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), int64_t{0});
+    rank_found_order(
+        order, [&](int64_t x) { return res.scores[a + x]; },
+        [&](int64_t x, int64_t y) {
+            return std::lexicographical_compare(E + off[x], E + off[x + 1], E + off[y], E + off[y + 1]);
+        });
+    bool identity = true;
+    for (int64_t k = 0; identity && k < n; ++k) identity = order[k] == k;
+    if (identity) return;
     std::vector<int64_t> edges;
     edges.reserve(static_cast<size_t>(off[n] - e0));
     std::vector<double> sc(static_cast<size_t>(n)), fl(static_cast<size_t>(n));
@@ -414,17 +429,26 @@ void sort_slice(ChainResultData& res, int64_t a, int64_t b, int64_t e0) {
 // Concatenate item outputs in index order, applying the serial-prefix truncation rule:
 // the item that crosses the expansion budget is re-run with the exact remaining budget,
 // results past max_results are dropped, and an interrupted item (time limit) contributes the
-// part it finished (a prefix of its own order) and ends the output.  The plan is made
-// serially (O(items)); the copy into the final arrays runs on all threads.
+// part it finished (a prefix of its own order) and ends the output.  With a time limit the
+// plan also caps the output at what the merge can copy (and sort) by the deadline plus
+// SearchControl::kMergeGraceMs, measured now: a search that overran its reserve (its threads
+// were descheduled on a busy machine) returns a shorter prefix, truncated by "time_limit",
+// instead of returning late.  The plan is made serially (O(items)); the copy into the final
+// arrays runs on all threads.
 template <class Rerun, class Par>
 void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp,
-                 int64_t max_res, bool with_group, bool sort_each, Rerun&& rerun, Par&& par) {
+                 int64_t max_res, bool with_group, bool sort_each, const SearchControl& ctl,
+                 Rerun&& rerun, Par&& par) {
     struct Plan {
         int64_t take = 0, n_edges = 0, chain0 = 0, edge0 = 0;
     };
     const int64_t n_items = static_cast<int64_t>(items.size());
     std::vector<Plan> plan(static_cast<size_t>(n_items));
     int64_t rem_e = max_exp, rem_r = max_res, n_chains = 0, n_edges = 0, used = 0;
+    int64_t units_left = ctl.merge_units_left();
+    auto units_of = [&](int64_t edges, int64_t chains) {
+        return sort_each ? SearchControl::sorted_units(edges, chains) : edges;
+    };
     for (int64_t i = 0; i < n_items; ++i) {
         Item* it = &items[i];
         if (!it->started) {
@@ -444,12 +468,25 @@ void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp
         const bool res_trunc = take > rem_r;
         if (res_trunc) take = rem_r;
         Plan& pl = plan[i];
-        pl.take = take;
-        if (take == it->size()) {
+        bool time_cut = false;
+        if (take == it->size() && units_of(it->edges.size(), take) <= units_left) {
             pl.n_edges = it->edges.size();
         } else {
-            it->chains.for_each_prefix(take, [&](const ChainRec& c) { pl.n_edges += c.len; });
+            // a prefix: up to `take` chains, and with a time limit what fits in units_left
+            int64_t t = 0;
+            it->chains.for_each_prefix(take, [&](const ChainRec& c) {
+                if (time_cut) return;
+                if (units_of(pl.n_edges + c.len, t + 1) > units_left) {
+                    time_cut = true;
+                    return;
+                }
+                pl.n_edges += c.len;
+                ++t;
+            });
+            take = t;
         }
+        pl.take = take;
+        units_left -= units_of(pl.n_edges, take);
         pl.chain0 = n_chains;
         pl.edge0 = n_edges;
         n_chains += take;
@@ -457,6 +494,11 @@ void merge_items(ChainResultData& res, std::vector<Item>& items, int64_t max_exp
         used = i + 1;
         rem_r -= take;
         rem_e -= std::min(rem_e, it->exp);
+        if (time_cut) {
+            res.truncated = true;
+            res.reason = "time_limit";
+            break;
+        }
         if (res_trunc) {
             res.truncated = true;
             res.reason = "max_results";
@@ -565,7 +607,7 @@ struct SearchFrame {
     template <class Fill>
     void merge(ChainResultData& res, Fill& fill, int64_t max_res, bool with_group, bool sort_each) {
         merge_items(
-            res, items, opt.max_expansions, max_res, with_group, sort_each,
+            res, items, opt.max_expansions, max_res, with_group, sort_each, sh,
             [&](int64_t i, int64_t budget) {
                 run_items(
                     sh, 1, 1, [&](int64_t) { run_item(fill, i, budget); }, poll);
@@ -805,36 +847,61 @@ ChainResultData cycles_impl(const CsrGraph& g, View& v, const ChainOptions& opt,
     ChainResultData res = f.start_result();
 
     if constexpr (TOPK) {
-        // each thread's k best, sorted, then merged: the first top_k of their union
-        struct Ref {
+        // each thread's k best in rank order, then a k-way merge of those lists: the first
+        // top_k of their union.  With a time limit the merge stops early (a shorter prefix of
+        // that order, truncated by the time limit) when the copy would not fit in the time
+        // left (SearchControl::merge_units_left).
+        struct Run {
             const TopK* t;
-            int64_t slot;
+            std::vector<int64_t> slots;
+            size_t pos = 0;
         };
-        auto before = [](const Ref& a, const Ref& b) {
-            const TopK::Slot& x = a.t->slot(a.slot);
-            const TopK::Slot& y = b.t->slot(b.slot);
-            return ranks_before(x.score, a.t->edges(a.slot), x.len, y.score, b.t->edges(b.slot), y.len);
-        };
-        std::vector<Ref> all;
+        std::vector<Run> runs;
         for (auto& c : f.pool.all()) {
-            for (int64_t slot : c->top.sorted_slots()) all.push_back(Ref{&c->top, slot});
+            if (c->top.size() > 0) runs.push_back(Run{&c->top, c->top.sorted_slots()});
         }
-        const auto k = static_cast<size_t>(std::min<int64_t>(opt.top_k, static_cast<int64_t>(all.size())));
-        if (k < all.size()) {
-            std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(), before);
-            all.resize(k);
-        }
-        std::sort(all.begin(), all.end(), before);
+        auto before = [](const Run& a, const Run& b) {
+            const int64_t sa = a.slots[a.pos], sb = b.slots[b.pos];
+            const TopK::Slot& x = a.t->slot(sa);
+            const TopK::Slot& y = b.t->slot(sb);
+            return ranks_before(x.score, a.t->edges(sa), x.len, y.score, b.t->edges(sb), y.len);
+        };
+        int64_t units_left = sh.merge_units_left();
+        bool time_cut = false;
+        std::vector<std::pair<const TopK*, int64_t>> picked;
         int64_t n_edges = 0;
-        for (const Ref& r : all) n_edges += r.t->slot(r.slot).len;
+        // a heap of the runs by their next entry (front: the run whose next entry ranks first)
+        std::vector<Run*> heap;
+        for (Run& r : runs) heap.push_back(&r);
+        auto after = [&](const Run* a, const Run* b) { return before(*b, *a); };
+        std::make_heap(heap.begin(), heap.end(), after);
+        while (!heap.empty() && static_cast<int64_t>(picked.size()) < opt.top_k) {
+            std::pop_heap(heap.begin(), heap.end(), after);
+            Run* best = heap.back();
+            const int64_t slot = best->slots[best->pos++];
+            const int64_t len = best->t->slot(slot).len;
+            if (len + 1 > units_left) {
+                time_cut = true;
+                break;
+            }
+            units_left -= len + 1;
+            n_edges += len;
+            picked.emplace_back(best->t, slot);
+            if (best->pos < best->slots.size()) {
+                std::push_heap(heap.begin(), heap.end(), after);
+            } else {
+                heap.pop_back();
+            }
+        }
+        const size_t k = picked.size();
         res.offsets.resize(k + 1);
         res.edges.resize(static_cast<size_t>(n_edges));
         res.scores.resize(k);
         res.flow.resize(k);
         int64_t e = 0;
         for (size_t i = 0; i < k; ++i) {
-            const TopK::Slot& sl = all[i].t->slot(all[i].slot);
-            const int64_t* q = all[i].t->edges(all[i].slot);
+            const TopK::Slot& sl = picked[i].first->slot(picked[i].second);
+            const int64_t* q = picked[i].first->edges(picked[i].second);
             std::copy(q, q + sl.len, res.edges.data() + e);
             e += sl.len;
             res.offsets[i + 1] = e;
@@ -846,7 +913,7 @@ ChainResultData cycles_impl(const CsrGraph& g, View& v, const ChainOptions& opt,
         if (sh.exp_up.load()) {
             res.truncated = true;
             res.reason = "max_expansions";
-        } else if (sh.time_up.load()) {
+        } else if (sh.time_up.load() || time_cut) {
             res.truncated = true;
             res.reason = "time_limit";
         }
@@ -890,7 +957,7 @@ void paths_from(int64_t src, int64_t group, const View& v, const ChainOptions& o
     fl[0] = kInf;
     onpath[src] = 1;
     int64_t d = 0;
-    Pace pace(out);
+    Pace pace(out, !TOPK);
     for (;;) {
         if (itp[d] == en[d]) {
             onpath[node[d]] = 0;

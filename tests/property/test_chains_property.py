@@ -6,6 +6,7 @@ from collections import Counter
 
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -165,3 +166,29 @@ def test_paths_equal_reference(query, max_hops, kind, top_k, n_jobs):
     assert chains_of(raw) == want
     assert raw["group"].tolist() == groups
     assert raw["flow"].tolist() == [min(tonnes[e] for e in c) for c in want]
+
+
+@pytest.mark.parametrize("edge_order", ["csr", "shuffled"])
+@pytest.mark.parametrize("kind", ["product", "sum"])
+def test_many_paths_per_source_sorted_like_reference(edge_order, kind):
+    """Thousands of paths per source (the merge's radix sort by score, not the small-input
+    sort), with heavy ties: edge ids in CSR order (the depth-first order is already the final
+    order within a tie) and shuffled (each tie group must be sorted by edge sequence)."""
+    rng = np.random.default_rng(3)
+    n = 10
+    pairs = [(u, v) for u in range(n) for v in range(n) if u != v and rng.random() < 0.6]
+    if edge_order == "shuffled":
+        pairs = [pairs[k] for k in rng.permutation(len(pairs))]
+    src = [u for u, _ in pairs]
+    dst = [v for _, v in pairs]
+    scores = rng.choice([0.5, 0.75, 1.0], len(pairs)).tolist()
+    tonnes = rng.integers(0, 5, len(pairs)).astype(float).tolist()
+    values = scores if kind == "product" else [t - 2.0 for t in tonnes]
+    g = _core.CsrGraph(n, np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64))
+    sources = [0, 4]
+    raw = _core.find_paths(g, np.array(values), np.array(tonnes), np.array(sources),
+                           max_hops=6, top_k=0, score=KINDS[kind], n_threads=2)
+    per_source = [ref.ranked(ref.simple_paths(n, src, dst, s, 6), kind, values) for s in sources]
+    assert min(len(p) for p in per_source) > 2048
+    want = per_source[0] + per_source[1]
+    assert chains_of(raw) == want

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -30,22 +31,27 @@ namespace symbioflows {
 using Clock = std::chrono::steady_clock;
 
 // Cost (ns) of the final merge per buffered output edge, calibrated once per process: fresh
-// memory written and copied (page faults included), times a safety factor of 4, at least
-// 25 ns.  The time limit reserves this much per buffered edge so that a search returns on
-// time even on slow memory (sanitizer builds, busy machines).
+// memory written and copied (page faults included), the fastest of 3 tries (a thread
+// descheduled during one try must not inflate the figure for the whole process), times a
+// safety factor of 4, at least 25 ns and at most 2 us.  The time limit reserves this much per
+// buffered edge so that a search returns on time even on slow memory (sanitizer builds, busy
+// machines); the merge itself also caps its work by the time left (merge_units_left).
 inline double merge_ns_per_edge() {
     static const double v = [] {
         const size_t n = size_t{1} << 19;  // 4 MiB of int64
-        const auto t0 = Clock::now();
-        std::unique_ptr<int64_t[]> a(new int64_t[n]);
-        for (size_t i = 0; i < n; ++i) a[i] = static_cast<int64_t>(i);
-        std::unique_ptr<int64_t[]> b(new int64_t[n]);
-        std::copy(a.get(), a.get() + n, b.get());
-        volatile int64_t sink = b[n - 1];
-        (void)sink;
-        const double ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
-                          static_cast<double>(n);
-        return std::max(25.0, 4.0 * ns);
+        double best = 1e300;
+        for (int rep = 0; rep < 3; ++rep) {
+            const auto t0 = Clock::now();
+            std::unique_ptr<int64_t[]> a(new int64_t[n]);
+            for (size_t i = 0; i < n; ++i) a[i] = static_cast<int64_t>(i);
+            std::unique_ptr<int64_t[]> b(new int64_t[n]);
+            std::copy(a.get(), a.get() + n, b.get());
+            volatile int64_t sink = b[n - 1];
+            (void)sink;
+            best = std::min(best, std::chrono::duration<double, std::nano>(Clock::now() - t0).count() /
+                                      static_cast<double>(n));
+        }
+        return std::min(2000.0, std::max(25.0, 4.0 * best));
     }();
     return v;
 }
@@ -85,13 +91,36 @@ struct SearchControl {
     std::atomic<int64_t> buffered_ranked{0};
     double merge_ns = 25.0;
     int64_t rank_len = 1;
-    // Time to merge e buffered edges and r top-k entries: merge_ns per edge copied, and per
-    // entry merge_ns x (max_length + log2 r): its copy and its share of the final sort.
+    // Searches whose merge also sorts each item's chains (plain paths): each buffered edge
+    // is moved twice (copy, then the permutation) and each chain costs kSortUnits more (its
+    // key, the radix passes and the tie check of sort_slice in chains.cpp).  The search
+    // reports such output with sorted_units().
+    static constexpr int64_t kSortUnits = 6;
+    static int64_t sorted_units(int64_t edges, int64_t chains) {
+        return 2 * edges + kSortUnits * chains;
+    }
+    // Time to merge e buffered edge units and r top-k entries: merge_ns per edge copied, and
+    // per entry merge_ns x (max_length + log2 r): its copy and its share of the final sort.
     std::chrono::nanoseconds merge_reserve(int64_t e, int64_t r) const {
         const double rr = static_cast<double>(std::max<int64_t>(r, 0));
         const double ns = merge_ns * (static_cast<double>(e) +
                                       rr * (static_cast<double>(rank_len) + std::log2(rr + 2.0)));
         return std::chrono::nanoseconds(static_cast<int64_t>(std::min(ns, 1e18)));
+    }
+    // The merge itself may end at most this long after the deadline; it cuts the output
+    // (truncated by the time limit) when its estimate would not fit (see merge_items in
+    // chains.cpp), so a search delayed past its reserve (a busy machine) still returns on time.
+    static constexpr int kMergeGraceMs = 20;
+    // ... but never less than this many units (a few milliseconds): a search that returns
+    // late keeps a small result rather than none.
+    static constexpr int64_t kMinMergeUnits = int64_t{1} << 16;
+    // Edge units the merge may still handle now (no deadline: no cap).
+    int64_t merge_units_left() const {
+        if (!has_deadline) return std::numeric_limits<int64_t>::max();
+        const double ns = std::chrono::duration<double, std::nano>(
+                              deadline + std::chrono::milliseconds(kMergeGraceMs) - Clock::now())
+                              .count();
+        return std::max(kMinMergeUnits, static_cast<int64_t>(std::min(std::max(ns, 0.0) / merge_ns, 1e18)));
     }
     // Record output that was buffered without a check (a flush of a top-k heap).
     void account(int64_t new_edges, int64_t new_ranked) {
