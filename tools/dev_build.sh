@@ -9,5 +9,11 @@ bdir=build/dev-${type,,}
 cmake -S . -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
   -Dpybind11_DIR="$(python -m pybind11 --cmakedir)" -DPython_EXECUTABLE="$(command -v python)" "$@" >/dev/null
 cmake --build "$bdir" -j 2
-cp "$bdir"/_core*.so src/symbioflows/
+# copy to a temporary name, then rename: a process that has the old module loaded keeps its
+# mapping (cp over it in place would rewrite pages under it and crash it)
+for so in "$bdir"/_core*.so; do
+  dest=src/symbioflows/$(basename "$so")
+  cp "$so" "$dest.tmp.$$"
+  mv -f "$dest.tmp.$$" "$dest"
+done
 echo "built $(ls src/symbioflows/_core*.so)"
