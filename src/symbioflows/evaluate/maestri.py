@@ -48,7 +48,6 @@ import pandas as pd
 
 from symbioflows.data.ewc import ewc_digits, ewc_table
 from symbioflows.data.nace import nace_digits, nace_titles
-from symbioflows.data.nace import nace_digits as normalize_nace
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.learned import Candidate, Query
 
@@ -154,12 +153,12 @@ def _evaluation_rows(raw: pd.DataFrame, cases: Sequence[str],
     with the MAESTRI columns; rows without a receiver sector are dropped."""
     rows = []
     for (_, r), case in zip(raw.iterrows(), cases):
-        rn = normalize_nace(_clean(r["receiver_nace"]))
+        rn = nace_digits(_clean(r["receiver_nace"]))
         if rn is None:
             continue
         status = _clean(r["status"]).lower()
         group = "implemented" if status == "implemented" else "planned"
-        dn = normalize_nace(_clean(r["donor_nace"]))
+        dn = nace_digits(_clean(r["donor_nace"]))
         q = Query(text=_clean(r["waste_description"]),
                   ewc=ewc_digits(_clean(r["ewc_code"]) or None), donor_nace=dn,
                   donor_business=_clean(r["donor_business"]))
@@ -412,7 +411,7 @@ def load_case_studies(path: str | os.PathLike[str] | None = None, *,
         if mc and not mc.isdigit():
             raise bad("maestri_case", "leave empty, or give the MAESTRI case number of the same park")
     df = pd.DataFrame(_evaluation_rows(raw, list(raw["park_id"]), titles))
-    keep = raw[[normalize_nace(_clean(n)) is not None for n in raw["receiver_nace"]]]
+    keep = raw[[nace_digits(_clean(n)) is not None for n in raw["receiver_nace"]]]
     df["park_id"] = list(keep["park_id"])
     df["maestri_case"] = [str(m).strip() or None for m in keep["maestri_case"]]
     df["source"] = list(keep["source"])
