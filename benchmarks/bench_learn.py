@@ -25,7 +25,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from symbioflows.evaluate import (  # noqa: E402
     cross_validate_links,
     exchange_truth,
+    find_data_dir,
     grouped_folds,
+    load_maestri,
     rank_positives,
     summarize_ranks,
 )
@@ -44,14 +46,6 @@ from symbioflows.learn.features import PairFeaturizer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "learn.json"
-
-
-def find_maestri() -> Path | None:
-    for a in Path(__file__).resolve().parents:
-        p = a / "shared" / "data" / "maestri_exchanges.csv"
-        if p.is_file():
-            return p
-    return None
 
 
 def quality(data: Any, groups: np.ndarray, test_mask: np.ndarray, encoder: str, quick: bool, seed: int,
@@ -228,10 +222,8 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "quick": args.quick, "seed": args.seed, "load_avg_before": list(os.getloadavg()),
     }
-    path = find_maestri()
+    path = find_data_dir()  # the one MAESTRI finder ($SYMBIOFLOWS_DATA_DIR, shared/data)
     if path is not None:
-        from symbioflows.evaluate import load_maestri
-
         data = load_maestri(path)
         groups = data.exchanges["case"].to_numpy()
         impl = (data.exchanges["maestri_status"] == "Implemented").to_numpy()
