@@ -22,7 +22,8 @@ counted, and the load average is recorded before and after (``noisy`` when the l
 start is above half the cores).  One command, a few minutes on a quiet 2-core machine::
 
     python benchmarks/bench_pipeline_move.py                      # 100k, 5 rounds + warm-up
-    python benchmarks/bench_pipeline_move.py --rounds 3 --tree main=/work/main
+    python benchmarks/bench_pipeline_move.py --rounds 3 --tree premove=/work/wt-premove \
+        --tree refactor=/work/wt-refactor --tree main=/path/to/a/copy/of/main
 
 writes ``benchmarks/results/pipeline_move.json``.
 """
@@ -86,6 +87,16 @@ def run_child(tree: str, n: int, seed: int) -> dict:
     return res
 
 
+def _commit(tree: str) -> str:
+    """The tree's commit: git's, or a ``COMMIT`` file beside ``src/`` (a plain copy)."""
+    r = subprocess.run(["git", "-C", tree, "rev-parse", "--short", "HEAD"], capture_output=True,
+                       text=True, check=False)
+    if r.returncode == 0:
+        return r.stdout.strip()
+    f = Path(tree) / "COMMIT"
+    return f.read_text().strip() if f.is_file() else "unknown"
+
+
 def summarize(runs: list[dict]) -> dict:
     def med(xs: list[float]) -> float:
         return round(statistics.median(xs), 3)
@@ -124,9 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     trees = dict(DEFAULT_TREES)
     if args.tree:
         trees = dict(t.split("=", 1) for t in args.tree)
-    commits = {name: subprocess.run(["git", "-C", path, "rev-parse", "--short", "HEAD"],
-                                    capture_output=True, text=True).stdout.strip()
-               for name, path in trees.items()}
+    commits = {name: _commit(path) for name, path in trees.items()}
     state = machine_state()
     runs: dict[str, list[dict]] = {name: [] for name in trees}
 

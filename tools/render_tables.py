@@ -355,6 +355,30 @@ def _pipeline_machine() -> str:
                      if loads else {})
 
 
+@table("pipeline_move")
+def _pipeline_move() -> str:
+    res = load("pipeline_move.json")
+    names = list(res["trees"])
+    ratios = res.get("ratio_to_" + names[0], {})
+    rows = []
+    for name in names:
+        s, t = res["summary"][name], res["trees"][name]
+        r = ratios.get(name)
+        ratio = (f"{r['cold']['cpu_s']:.2f} / {r['warm']['cpu_s']:.2f}" if r else "(reference)")
+        rows.append([f"{name} (`{t['commit']}`)",
+                     f"{s['cold']['wall_s']:.2f} / {s['cold']['cpu_s']:.2f} s",
+                     f"{s['warm']['wall_s']:.2f} / {s['warm']['cpu_s']:.2f} s", ratio,
+                     ", ".join(f"{x:.2f}" for x in s["cold"]["cpu_s_all"])])
+    head = ["tree", "cold call: wall / CPU (median)", "warm call: wall / CPU (median)",
+            "CPU ratio, cold / warm", "cold CPU per round (s)"]
+    same = "the same totals and objective" if res["same_totals"] and res["same_objective"] \
+        else "DIFFERENT totals or objective"
+    return (md_table(head, rows, ["l", "r", "r", "r", "l"])
+            + f"\n\n{res['rounds']} rounds after one warm-up round, {len(res['summary'][names[0]]['cold']['cpu_s_all'])} "
+            f"runs per tree, {res['totals']['n_exchanges']:,.0f} exchanges in every run, "
+            f"{same}; {res['elapsed_s']:.0f} s in all. {load_note(res['machine'])}")
+
+
 @table("candidates")
 def _candidates() -> str:
     rows = []
