@@ -347,8 +347,8 @@ def build() -> list[dict[str, str]]:
     cases = list(csv.DictReader(open(ROOT / "benchmarks/data/case_studies_exchanges.csv",
                                      encoding="utf-8")))
     evalset = list(csv.DictReader(
-        (ln for ln in open(ROOT / "tests/data/material_eval.csv", encoding="utf-8")
-         if not ln.startswith("#"))))
+        ln for ln in open(ROOT / "tests/data/material_eval.csv", encoding="utf-8")
+         if not ln.startswith("#")))
     by_xid = {}
     for r in evalset:
         m = re.search(r"exchange ([\d,]+)", r["source"])

@@ -13,20 +13,29 @@ A demand may be written as a need or a use ("animal feed for dairy cows"), a vir
 ("raw gypsum"), a product name ("GGBS"), a secondary material ("recovered paper"), or only the
 receiver's process ("wallboard line").  :class:`NeedClassifier` scores each need for a text as
 
-``score = 0.6 syn + 0.25 use + lex + named``
+``score = 0.6 syn + 0.25 use + lex + named + 0.3 sector``
 
 * ``syn``: the highest cosine between the need's phrases and the text's *head* (the words before
   "for", "to", "in", with request words such as "we need", "replacement", "substitute"
-  removed), or 0.9 x that with the whole text;
+  removed), or 0.9 x that with the whole text.  A head that names no input ("raw material",
+  "process material", "feedstock") is replaced by the use part, which then also stands for the
+  whole text: "raw material for a wallboard plant" is read as "wallboard plant";
 * ``use``: the highest cosine between the whole text and the need's uses;
 * ``lex``: 0.08 + 0.12 x coverage when one of the need's phrases occurs verbatim (after
-  normalisation) in the text, 0.05 when one of its uses does;
+  normalisation) in the head ("process heat for ammonia production" does not ask for
+  ammonia), 0.05 when one of its uses occurs in the text;
 * ``named``: 0.15 x fit when the head names a secondary class that serves the need (the supply
   classifier, :class:`~symbioflows.materials.MaterialClassifier`, scores the head at least 0.45
-  for that class (0.65 with the sentence model): "GGBS", "scrap steel", "fly ash"; "animal feed" or "natural gas" stay below).
+  for that class (0.65 with the sentence model): "GGBS", "scrap steel", "fly ash"; "animal feed" or "natural gas" stay below);
+* ``sector``: only for a text read from its use: the highest cosine between that use and the
+  NACE Rev. 2 title of a class that typically buys the need (its ``users``), so "raw material
+  for iron and steel production" lifts iron ore, coke and scrap.
 
-Confidences are a softmax (temperature 0.05), as for supplies.  The weights were set by hand
-before any labelled need text was read; they are not tuned (``docs/materials.md``).
+Confidences are a softmax (temperature 0.05), as for supplies.  The weights of ``syn``,
+``use``, ``lex`` and ``named`` were set by hand before any labelled need text was read; the
+generic-head reading, the head-only phrase match and ``sector`` (weight 0.3, the best of 0, 0.3,
+0.6, 1, 2) were added on the development part of ``benchmarks/data/labelled_text.csv`` only;
+the held-out part was measured once at the end (``docs/materials.md``).
 
 :meth:`NeedClassifier.supply_fit` turns a text into the fit of each supply class: the
 probability-weighted fit of its top needs, and 1 on the classes the text names directly (their
@@ -63,6 +72,7 @@ NEEDS_FORMAT_VERSION = 1
 #: Shipped sentence-model embeddings of the needs' phrases and uses (tools/build_material_embeddings.py).
 PRECOMPUTED_FILE = "need_doc_embeddings_minilm.npz"
 W_SYN, W_USE, W_FULL = 0.6, 0.25, 0.9
+W_USERS = 0.3
 LEX_BASE, LEX_COVER, USE_LEX, NAMED = 0.08, 0.12, 0.05, 0.15
 TEMPERATURE = 0.05
 #: Supply-classifier score from which a demand's head counts as naming a class, per backend
@@ -89,6 +99,13 @@ _BUSINESS = re.compile(
 )
 # where the thing needed ends and its use begins
 _USE_SPLIT = re.compile(r"\s(?:for|to|in|into|as|at|used in|used for|used as|on)\s")
+# words that say "some input" without naming it: a head of only these ("raw material for a
+# steelworks", "process material for pulp production") is read from its use instead
+_GENERIC = re.compile(
+    r"\b(raw|materials?|process|inputs?|feedstocks?|feed stock|resources?|products?|"
+    r"substances?|ingredients?|supplies|supply|base|basic|stock|other|various|main|primary|"
+    r"secondary|alternative)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -166,13 +183,24 @@ def load_needs() -> tuple[Need, ...]:
     return tuple(out)
 
 
-def _head(norm: str) -> str:
-    """The words naming what is needed (before the use), request words removed."""
+def _parse_need(norm: str) -> tuple[str, bool]:
+    """(head, generic): the words naming what is needed (before the use), request words
+    removed; when those words name no input ("raw material for a steelworks"), the use part
+    instead, and ``generic`` is True."""
     padded = f" {norm} "
     m = _USE_SPLIT.search(padded)
     head = padded[: m.start()] if m and m.start() > 0 else padded
     head = " ".join(_REQUEST.sub(" ", head).split())
-    return head or " ".join(_REQUEST.sub(" ", norm).split()) or norm
+    if m and m.start() > 0 and not _GENERIC.sub(" ", head).split():
+        tail = " ".join(padded[m.end():].split())
+        if tail:
+            return tail, True
+    return head or " ".join(_REQUEST.sub(" ", norm).split()) or norm, False
+
+
+def _head(norm: str) -> str:
+    """The words naming what is needed (see :func:`_parse_need`)."""
+    return _parse_need(norm)[0]
 
 
 class NeedClassifier:
@@ -206,6 +234,7 @@ class NeedClassifier:
         self._lock_scores = threading.Lock()
         self._built = False
         self._last_product = np.zeros(0, dtype=bool)
+        self._sector_cache: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
 
     def __repr__(self) -> str:
         return f"NeedClassifier(backend={self.encoder.backend_!r}, needs={len(self.needs)})"
@@ -256,9 +285,13 @@ class NeedClassifier:
         self._build()
         n, k = len(texts), len(self.needs)
         norms = [normalize_text(t) for t in texts]
-        heads = [_head(t) for t in norms]
+        # a generic head ("raw material for a steelworks") was replaced by the use part, which
+        # then stands for the whole text too
+        parsed = [_parse_need(t) for t in norms]
+        heads = [h for h, _ in parsed]
+        fulls = [h if generic else t for t, (h, generic) in zip(norms, parsed)]
         enc = self.encoder
-        q_full = enc.encode(norms).astype(np.float64)
+        q_full = enc.encode(fulls).astype(np.float64)
         q_head = enc.encode(heads).astype(np.float64)
         if n == 0:
             return np.zeros((0, k)), np.zeros((0, len(self.taxonomy)))
@@ -276,9 +309,12 @@ class NeedClassifier:
             process[i] = bool(_BUSINESS.search(padded)) or any(
                 f" {u} " in padded for us in self._use_lex for u in us
             )
+            # a need's phrase counts where the text names what it needs (its head), not in
+            # its use ("process heat for ammonia production" does not ask for ammonia)
+            padded_head = f" {head} "
             for j, ps in enumerate(self._lex):
                 for p in ps:  # longest first
-                    if f" {p} " in padded:
+                    if f" {p} " in padded_head:
                         lex[i, j] = LEX_BASE + LEX_COVER * min(1.0, len(p.split()) / n_words)
                         break
                 else:
@@ -286,15 +322,42 @@ class NeedClassifier:
                         if f" {p} " in padded:
                             lex[i, j] = USE_LEX
                             break
-        named = self._named_classes(heads)
+        # a text that names no input ("raw material for a steelworks", "wallboard line") is
+        # read through its sector: the needs whose usual buyers' NACE title is closest
+        sector = np.zeros((n, k))
+        which = [i for i, (_, generic) in enumerate(parsed) if generic]
+        if which and W_USERS:
+            nace_emb, users = self._sectors()
+            sim = q_full[which] @ nace_emb.T  # (m, NACE classes)
+            sector[which] = (users[None, :, :] * sim[:, None, :]).max(axis=2)
+        # a use standing in for a generic head names the receiver's process, not a material
+        named = self._named_classes([h if not g else "" for h, g in parsed])
         named_bonus = NAMED * (named @ self._fit.T).clip(0.0, 1.0) if named.any() else 0.0
-        total = W_SYN * syn + W_USE * use + lex + named_bonus
+        total = W_SYN * syn + W_USE * use + lex + named_bonus + W_USERS * sector
         # the text names a product (a need's phrase, verbatim or nearly, or a secondary class),
         # not only a process or a business
         self._last_product = ~process & (
             (lex >= LEX_BASE).any(axis=1) | (syn >= PRODUCT_MIN_SIM).any(axis=1) | named.any(axis=1)
         )
         return total, named
+
+    def _sectors(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """(embeddings of the NACE class titles, needs x classes 0/1 matrix of the needs'
+        ``users``), built on first use: only texts that name no input need them."""
+        with self._lock_scores:
+            if self._sector_cache is None:
+                from symbioflows.data.nace import nace_table
+
+                nace = nace_table()
+                col = {c: i for i, c in enumerate(nace["code"])}
+                users = np.zeros((len(self.needs), len(col)))
+                for k, n in enumerate(self.needs):
+                    for u in n.users:
+                        if u in col:
+                            users[k, col[u]] = 1.0
+                emb = self.encoder.encode(list(nace["title"])).astype(np.float64)
+                self._sector_cache = (emb, users)
+            return self._sector_cache
 
     def _named_classes(self, heads: list[str]) -> npt.NDArray[np.float64]:
         """1 on the taxonomy class a demand's head names, when the supply classifier is sure of it
