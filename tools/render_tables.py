@@ -872,6 +872,64 @@ def _materials_classification() -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# labelled_text.json: supply and need descriptions, held out (benchmarks/labelled_text.py)
+# --------------------------------------------------------------------------------------------
+
+_LT_BACKENDS = {"sentence": "sentence model", "hashing": "hashing"}
+_LT_PARTS = {"all": "all", "maestri": "MAESTRI", "case_study": "case studies"}
+
+
+def _lt_cell(m: dict[str, Any], key: str) -> str:
+    lo, hi = m[key + "_ci"]
+    return f"{m[key]:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+@table("labelled_text")
+def _labelled_text() -> str:
+    res = load("labelled_text.json")
+    rows = []
+    for split in ("heldout", "dev"):
+        for direction in ("supply", "need"):
+            for b, bname in _LT_BACKENDS.items():
+                if b not in res["backends"]:
+                    continue
+                met = res["backends"][b]["metrics"]
+                for part, pname in _LT_PARTS.items():
+                    m = met.get(f"{direction}/{split}/{part}")
+                    if not m or not m.get("n"):
+                        continue
+                    held = split == "heldout" and part == "all"
+                    t3 = _lt_cell(m, "top3")
+                    rows.append(["held out" if split == "heldout" else "development", direction,
+                                 bname, pname, f"{m['n']} ({m['n_groups']})",
+                                 _lt_cell(m, "top1"), f"**{t3}**" if held else t3])
+    return (md_table(["split", "direction", "backend", "part", "rows (parks)",
+                      "top-1 [95 % CI]", "top-3 [95 % CI]"], rows,
+                     ["l", "l", "l", "l", "r", "r", "r"])
+            + f"\n\n{res['note']}; intervals: {res['n_boot']:,} bootstrap draws over parks "
+            "(accuracy, not timing: the machine's load does not change it).")
+
+
+@table("labelled_text_before")
+def _labelled_text_before() -> str:
+    after, before = load("labelled_text.json"), load("labelled_text_before.json")
+    rows = []
+    for direction in ("supply", "need"):
+        for b, bname in _LT_BACKENDS.items():
+            if b not in after["backends"] or b not in before["backends"]:
+                continue
+            cells = []
+            for res in (before, after):
+                for split in ("dev", "heldout"):
+                    m = res["backends"][b]["metrics"][f"{direction}/{split}/all"]
+                    cells.append(f"{m['top3']:.3f}")
+            rows.append([direction, bname, *cells])
+    return md_table(["direction", "backend", "top-3 before, development", "before, held out",
+                     "after, development", "after, held out"], rows,
+                    ["l", "l", "r", "r", "r", "r"])
+
+
+# --------------------------------------------------------------------------------------------
 # the command line
 # --------------------------------------------------------------------------------------------
 
