@@ -1,74 +1,257 @@
 """Scale of free-text planning (issue 16): N streams with no class and no code, planned end to end.
 
-Supplies are taxonomy names and synonyms with random suffixes ("fly ash, wet", "BF slag from
-line 2"); demands are need phrases with a use ("gypsum rock for wallboard production, dry"), on
-N/20 companies spread over about 550 x 550 km; quantities uniform 10-1,000 t.  Every stream's
-class or need comes from the classifier inside ``plan()`` (each distinct text once; the hashing
-encoder above 2,000 distinct texts).  Records wall and CPU time, peak RSS and the load.
+The region is the one of ``benchmarks/bench_pipeline.py`` (``make_region``: companies in
+industrial zones scaled to keep the density, about 3.4 streams per company, sector profiles,
+quantities in the units companies use, indicative prices), with every class, EWC code and
+sector removed and each stream's ``material`` rewritten as a company would write it in a
+marketplace listing:
 
-Run: ``python benchmarks/free_text_scale.py 100000`` (writes
-``benchmarks/results/free_text_scale.json``).
+* supplies: the profile's description or one of the class's names and trade names
+  (``load_taxonomy``), with an optional opening ("surplus", "approx. 40 t/month of"), origin
+  ("from our kiln", "from line 3"), condition ("wet", "approx. 25 % moisture", "in big bags")
+  and casing;
+* demands: the profile's description or a phrase of a need the class serves (``load_needs``:
+  "gypsum rock", "cement clinker"), inside a request pattern ("looking for ...", "we need ...
+  for our ...", "... wanted", "... for <use>").
+
+Numbers, lines and moisture figures make most texts distinct, as real listings are; the
+results say how many distinct raw and normalised texts there were.  Every stream's class or
+need comes from the classifier inside ``plan()`` (each distinct text once).
+
+Run (one command; each size in a fresh child process so its peak memory is its own)::
+
+    PYTHONPATH=src python benchmarks/free_text_scale.py --n 1000000
+    PYTHONPATH=src python benchmarks/free_text_scale.py --n 100000 1000000
+
+Writes ``benchmarks/results/free_text_scale.json`` (one entry per size, replaced when re-run):
+wall and CPU time (process and children), peak RSS (sampled every 50 ms, process and
+children), the load average before and after, and each stage's wall / CPU seconds
+(``SymbiosisPlan.timings_s`` and ``stage_stats``), plus the text reading time before the
+stages.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
-import resource
+import platform
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-import symbioflows as sf
-from symbioflows.materials import load_needs, load_taxonomy
-
 OUT = Path(__file__).resolve().parent / "results" / "free_text_scale.json"
+STREAMS_PER_COMPANY = 3.436  # make_region's mean (see benchmarks/bench_pipeline.py)
+
+_OPEN = ["", "", "", "", "surplus ", "our ", "clean ", "mixed ", "excess ", "spare ", "used ",
+         "approx. {q} t/month of ", "about {q} t per year of ", "regular supply of "]
+_ORIGIN = ["", "", "", " from our boilers", " from our kiln", " from line {k}",
+           " from production line {k}", " from the site in zone {k}", " from our process",
+           " from the wastewater plant", " from our plant", " (plant {k})",
+           " from shift {k}"]
+_COND = ["", "", "", ", wet", ", dry", " (bulk)", ", in big bags", ", approx. {p}% moisture",
+         ", loose", ", on pallets", ", continuous", ", available weekly", ", free collection",
+         " - regular supply", ", sorted", ", unsorted", ", ~{p} % water", ", batch {k}"]
+_REQUEST = ["{x}", "{x}", "{x} for {u}", "looking for {x}", "we need {x} for our {u}",
+            "{x} wanted", "buying {x}", "sourcing {x}{c}", "need approx. {q} t/yr {x}",
+            "{x} required for {u}", "Wanted: {x}", "{x} (for {u})"]
+_GENERIC_USE = ["production", "our plant", "the process", "the new line", "our site"]
+_QTY = [5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 80, 100, 120, 150, 200, 250, 300, 400, 500,
+        600, 750, 800, 1000, 1200, 1500, 2000, 2500, 3000, 5000, 10000]
+
+
+def layout_radius_km(n_companies: int) -> float:
+    """As ``benchmarks/bench_pipeline.py``: 250 companies within ~30 km, density constant."""
+    return 30.0 * max(1.0, (n_companies / 250.0) ** 0.5)
+
+
+def _fill(pattern: str, rng: np.random.Generator) -> str:
+    if "{" not in pattern:
+        return pattern
+    return pattern.format(q=_QTY[rng.integers(len(_QTY))], k=int(rng.integers(1, 10)),
+                          p=int(rng.integers(5, 41)), x="{x}", u="{u}", c="{c}")
 
 
 def region(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Companies and free-text streams (no class, no EWC code, no sector) of about ``n``
+    streams on the layout of ``make_region`` (see the module notes)."""
+    from symbioflows.datasets import make_region
+    from symbioflows.materials import load_needs, load_taxonomy
+
     rng = np.random.default_rng(seed)
+    nc = max(10, round(n / STREAMS_PER_COMPANY))
+    frames = make_region(nc, rng=seed, radius_km=layout_radius_km(nc)).to_pandas()
+    comp = frames.companies[["company_id", "name", "lat", "lon", "country"]].copy()
+    st = frames.streams
     tax = load_taxonomy()
-    syn = [s for c in tax.classes for s in (c.label, *c.synonyms)]
-    nph = [f"{p} for {u}" for nd in load_needs() for p in nd.phrases[:4] for u in (nd.uses[:2] or [""])]
-    suffix = ["", " from line 1", " from line 2", ", wet", ", dry", " (bulk)", ", mixed",
-              " from the kiln", " residue", " batch 4"]
-    nc = max(2, n // 20)
-    comp = pd.DataFrame({"company_id": [f"c{i}" for i in range(nc)],
-                         "lat": 50 + 5 * rng.random(nc), "lon": 5 + 8 * rng.random(nc),
-                         "country": "DE", "sector": ""})
-    ns = n // 2
-    sup = [syn[i] + suffix[j] for i, j in zip(rng.integers(0, len(syn), ns),
-                                              rng.integers(0, len(suffix), ns))]
-    dem = [nph[i] + suffix[j] for i, j in zip(rng.integers(0, len(nph), n - ns),
-                                              rng.integers(0, len(suffix), n - ns))]
-    st = pd.DataFrame({"stream_id": [f"s{i}" for i in range(n)],
-                       "company_id": [f"c{i}" for i in rng.integers(0, nc, n)],
-                       "direction": ["supply"] * ns + ["demand"] * (n - ns), "material": sup + dem,
-                       "quantity_t_per_yr": rng.uniform(10, 1000, n)})
-    return comp, st
+    names = {c.id: [c.label, *c.synonyms] for c in tax.classes}
+    needs_of: dict[str, list[tuple[str, list[str]]]] = {}
+    for nd in load_needs():
+        for cid in nd.served_by:
+            needs_of.setdefault(cid, []).append((nd.label, list(nd.phrases)))
+    uses_of: dict[str, list[str]] = {}
+    for nd in load_needs():
+        for cid in nd.served_by:
+            uses_of.setdefault(cid, []).extend(nd.uses)
+    m = len(st)
+    # a few thousand draws per pattern list, then one vectorised pick per stream
+    pool = 4096
+    opens = np.array([_fill(_OPEN[i], rng) for i in rng.integers(0, len(_OPEN), pool)], object)
+    origins = np.array([_fill(_ORIGIN[i], rng) for i in rng.integers(0, len(_ORIGIN), pool)],
+                       object)
+    conds = np.array([_fill(_COND[i], rng) for i in rng.integers(0, len(_COND), pool)], object)
+    reqs = np.array([_fill(_REQUEST[i], rng) for i in rng.integers(0, len(_REQUEST), pool)],
+                    object)
+    cls = st["material_class"].astype(str).to_numpy()
+    desc = st["material"].astype(str).to_numpy()
+    supply = st["direction"].to_numpy() == "supply"
+    use_desc = rng.random(m) < 0.5
+    r_name = rng.random(m)
+    pick = rng.integers(0, pool, (4, m))
+    case = rng.random(m)
+    out = np.empty(m, dtype=object)
+    for i in range(m):
+        c = cls[i]
+        if supply[i]:
+            x = desc[i] if use_desc[i] else names[c][int(r_name[i] * len(names[c]))]
+            t = opens[pick[0, i]] + x + origins[pick[1, i]] + conds[pick[2, i]]
+        else:
+            ph = [p for _, ps in needs_of.get(c, []) for p in ps]
+            x = desc[i] if use_desc[i] or not ph else ph[int(r_name[i] * len(ph))]
+            us = uses_of.get(c) or _GENERIC_USE
+            t = reqs[pick[0, i]].format(x=x, u=us[pick[1, i] % len(us)], c=conds[pick[2, i]])
+        if case[i] < 0.2:
+            t = t.lower()
+        elif case[i] < 0.25:
+            t = t.upper()
+        elif case[i] < 0.3:
+            t = t[:1].upper() + t[1:]
+        out[i] = t
+    streams = pd.DataFrame({
+        "stream_id": st["stream_id"].to_numpy(), "company_id": st["company_id"].to_numpy(),
+        "direction": st["direction"].to_numpy(), "material": out,
+        "quantity": st["quantity"].to_numpy(), "unit": st["unit"].to_numpy(),
+        "quality": st["quality"].to_numpy(), "price_usd_per_t": st["price_usd_per_t"].to_numpy(),
+    })
+    return comp, streams
+
+
+class _PeakRSS:
+    """Peak resident set size of this process and its children, sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self.proc = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        rss = self.proc.memory_info().rss
+        for ch in self.proc.children(recursive=True):
+            try:
+                rss += ch.memory_info().rss
+            except Exception:  # a child that ended between listing and reading
+                pass
+        self.peak = max(self.peak, rss)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> _PeakRSS:
+        self._sample()
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+        self._sample()
+
+
+def run_one(n: int, seed: int) -> dict[str, Any]:
+    """Generate, plan and measure one region (in this process)."""
+    import symbioflows as sf
+    from symbioflows.materials.encoder import normalize_text
+
+    t = time.perf_counter()
+    comp, st = region(n, seed)
+    gen_s = time.perf_counter() - t
+    raw = st["material"].unique()
+    norm = {normalize_text(x) for x in raw}
+    l0 = os.getloadavg()
+    ct0 = os.times()
+    t0 = time.perf_counter()
+    with _PeakRSS() as rss:
+        p = sf.plan((comp, st), chains=True, n_jobs=2)
+    wall = time.perf_counter() - t0
+    ct1 = os.times()
+    l1 = os.getloadavg()
+    cpu = (ct1.user - ct0.user) + (ct1.system - ct0.system)
+    cpu_children = (ct1.children_user - ct0.children_user) + (ct1.children_system
+                                                               - ct0.children_system)
+    stages = {k: {"wall_s": round(float(v), 3),
+                  "cpu_s": round(float(p.stage_stats.cpu_s.get(k, float("nan"))), 3)}
+              for k, v in p.timings_s.items()}
+    read_s = wall - sum(float(v) for v in p.timings_s.values())
+    inferred = p.streams["class_source"].isin(["inferred", "suggested"])
+    return {
+        "n_streams": int(len(st)), "n_companies": int(len(comp)), "seed": seed,
+        "distinct_texts": int(len(raw)), "distinct_normalised_texts": len(norm),
+        "generate_s": round(gen_s, 2), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+        "cpu_children_s": round(cpu_children, 2), "read_input_s": round(read_s, 2),
+        "stages": stages, "peak_rss_gib": round(rss.peak / 2**30, 3),
+        "n_candidates": int(len(p.candidates)), "n_exchanges": int(len(p.exchanges)),
+        "n_chains": int(len(p.chains)), "n_groups": int(p.streams["group_key"].nunique()),
+        "inferred": int(inferred.sum()),
+        "low_confidence": int(p.streams["low_confidence"].fillna(False).astype(bool).sum()),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_before": [round(x, 2) for x in l0],
+                    "load_after": [round(x, 2) for x in l1],
+                    "noisy": max(l0[0], l1[0]) > (os.cpu_count() or 1) / 2},
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    n = int(args[0]) if args else 100_000
-    comp, st = region(n)
-    l0 = os.getloadavg()[0]
-    t0, c0 = time.perf_counter(), time.process_time()
-    p = sf.plan((comp, st), chains=False, n_jobs=2)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    out = {"n_streams": n, "distinct_texts": int(st["material"].nunique()), "wall_s": wall,
-           "cpu_s": cpu, "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
-           "machine": {"cpus": os.cpu_count(), "load_before": [round(l0, 2)],
-                       "load_after": [round(os.getloadavg()[0], 2)]},
-           "n_candidates": len(p.candidates), "n_exchanges": len(p.exchanges),
-           "inferred": int((p.streams["class_source"] == "inferred").sum())}
-    out["machine"]["noisy"] = max(out["machine"]["load_before"] + out["machine"]["load_after"]) > 1
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(out, indent=1) + "\n")
-    print(json.dumps(out))  # noqa: T201
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("sizes", nargs="*", type=int, help="sizes (same as --n)")
+    ap.add_argument("--n", nargs="+", type=int, default=None, help="streams per region")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    sizes = (args.n or []) + args.sizes or [100_000]
+    if args.child:
+        print(json.dumps(run_one(sizes[0], args.seed)))  # noqa: T201
+        return 0
+    runs = []
+    for n in sizes:
+        cmd = [sys.executable, __file__, "--child", "--n", str(n), "--seed", str(args.seed)]
+        res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if res.returncode != 0:
+            sys.stderr.write(res.stderr)
+            return res.returncode
+        run = json.loads(res.stdout.strip().splitlines()[-1])
+        print(json.dumps(run))  # noqa: T201
+        runs.append(run)
+    old = json.loads(args.out.read_text()) if args.out.exists() else {}
+    kept = [r for r in old.get("runs", []) if r.get("n_target", r["n_streams"]) not in sizes]
+    for n, r in zip(sizes, runs):
+        r["n_target"] = n
+    out = {"benchmark": "benchmarks/free_text_scale.py",
+           "runs": sorted(kept + runs, key=lambda r: r["n_streams"])}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=1) + "\n")
     return 0
 
 

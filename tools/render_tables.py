@@ -986,13 +986,30 @@ def _end_to_end() -> str:
 
 @table("free_text_scale")
 def _free_text_scale() -> str:
-    r = load("free_text_scale.json")
+    res = load("free_text_scale.json")
+    stages = ("prepare", "candidates", "scoring", "allocation", "report_tables")
+
+    def st(r: dict[str, Any], k: str) -> str:
+        v = r["stages"].get(k)
+        return "-" if v is None else f"{v['wall_s']:.1f} / {v['cpu_s']:.1f}"
+
+    rows = []
+    for r in res["runs"]:
+        m = r["machine"]
+        rows.append([
+            f"{r['n_streams']:,}", f"{r['n_companies']:,}",
+            f"{r['distinct_texts']:,} / {r['distinct_normalised_texts']:,}", f"{r['n_groups']:,}",
+            f"{r['n_candidates']:,}", f"{r['n_exchanges']:,}", f"{r['read_input_s']:.1f}",
+            *(st(r, k) for k in stages),
+            f"**{r['wall_s']:.1f} / {r['cpu_s']:.1f}**", f"**{r['peak_rss_gib']:.2f}**",
+            f"{m['load_before'][0]:.1f} -> {m['load_after'][0]:.1f}"
+            + (" (noisy)" if m.get("noisy") else ""),
+        ])
     return md_table(
-        ["streams (no class, no code)", "distinct texts", "wall s", "CPU s", "peak RSS GiB",
-         "candidates", "exchanges"],
-        [[f"{r['n_streams']:,}", f"{r['distinct_texts']:,}", f"{r['wall_s']:.1f}",
-          f"{r['cpu_s']:.1f}", f"{r['peak_rss_gib']:.2f}", f"{r['n_candidates']:,}",
-          f"{r['n_exchanges']:,}"]]) + "\n\n" + load_note(r["machine"])
+        ["streams (no class, no code)", "companies", "distinct texts (raw / normalised)",
+         "material groups", "candidates", "exchanges", "reading s", "prepare s", "candidates s",
+         "scoring s", "allocation s", "tables + chains s", "total wall / CPU s", "peak RSS GiB",
+         "load (1 min)"], rows)
 
 
 def main(argv: list[str] | None = None) -> int:

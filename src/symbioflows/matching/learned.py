@@ -445,13 +445,17 @@ def _add_nb_part(out: np.ndarray, queries: Sequence[Query],
     of each feature of query i that ``table`` (feature -> label counts) has seen."""
     tot, n_feat = _nb_totals(table)
     denom = np.array([tot.get(c, 0) + alpha * n_feat for c in labels])
+    terms: dict[str, np.ndarray] = {}  # each feature's log-ratio row, computed once
     for i, q in enumerate(queries):
         for f in feats(q):
-            hits = table.get(f)
-            if hits is None:
-                continue
-            num = np.array([hits.get(c, 0) + alpha for c in labels])
-            out[i] += np.log(num / denom)
+            term = terms.get(f)
+            if term is None:
+                hits = table.get(f)
+                if hits is None:
+                    continue
+                term = terms[f] = np.log(np.array([hits.get(c, 0) + alpha for c in labels])
+                                         / denom)
+            out[i] += term
 
 
 def _business_nb(queries: Sequence[Query], candidates: Sequence[Candidate],
@@ -549,15 +553,16 @@ def predict_material_classes(texts: Sequence[str], *, backend: str = "hashing",
                 from symbioflows.materials.encoder import MaterialEncoder
 
                 clf = _CLASSIFIERS[mb] = MaterialClassifier(MaterialEncoder(backend=mb))
-            preds = clf.predict(todo, k=MATERIAL_TOP_K)
+            # ranks and confidences of predict(), without its per-text objects
+            top, conf = clf.top_classes(todo, k=MATERIAL_TOP_K)
         except ImportError as exc:
             log.warning("material classifier unavailable (%s); taxonomy features are 0", exc)
             return [() for _ in texts]
         if len(_MATERIAL_CACHE) + len(todo) > _MATERIAL_CACHE_MAX:
             _MATERIAL_CACHE.clear()
-        for t, ps in zip(todo, preds):
-            _MATERIAL_CACHE[(mb, t)] = tuple((str(p.material_class), float(p.confidence))
-                                             for p in ps)
+        class_ids = [str(c.id) for c in clf.taxonomy.classes]
+        for t, row, p in zip(todo, top.tolist(), conf.tolist()):
+            _MATERIAL_CACHE[(mb, t)] = tuple((class_ids[j], float(q)) for j, q in zip(row, p))
     return [_MATERIAL_CACHE.get((mb, t), ()) for t in texts]
 
 

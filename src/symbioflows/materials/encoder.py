@@ -84,9 +84,10 @@ def normalize_text(text: str) -> str:
     >>> normalize_text("  Hüttensand (GGBS), 10-01-02 ")
     'huttensand ggbs 10 01 02'
     """
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
-    return _NON_WORD.sub(" ", ascii_only).strip()
+    folded = text.casefold()
+    if not folded.isascii():  # NFKD and the ASCII fold change nothing in ASCII text
+        folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    return _NON_WORD.sub(" ", folded).strip()
 
 
 def sentence_model_available() -> bool:

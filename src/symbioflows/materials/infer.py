@@ -42,6 +42,7 @@ __all__ = [
     "classify_needs_table",
     "infer_stream_classes",
     "group_fit_matrix",
+    "GroupFits",
     "sector_fit",
 ]
 
@@ -65,7 +66,8 @@ def resolve_text_backend(backend: str, n_texts: int) -> str:
         raise InvalidInputError(f"text_backend={backend!r}; choose one of {BACKENDS}")
     if backend != "auto":
         return backend
-    if sentence_model_available() and n_texts <= SENTENCE_MAX_TEXTS:
+    # the count first: checking for the sentence model imports it (about 12 s of imports)
+    if n_texts <= SENTENCE_MAX_TEXTS and sentence_model_available():
         return "sentence"
     return "hashing"
 
@@ -96,14 +98,15 @@ class StreamClasses:
 
 
 def _distinct(texts: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """(code of each text, distinct normalised texts): the same normalisation
+    (:func:`~symbioflows.materials.encoder.normalize_text`) at every size, computed once per
+    distinct raw text (a hash table pass over the rows, then Python on the distinct texts)."""
     arr = pd.Series(texts, dtype=object).fillna("").astype(str)
+    raw_codes, raw = pd.factorize(arr, sort=False)
     codes, uniques = pd.factorize(
-        arr.map(normalize_text)
-        if len(arr) < 50_000
-        else arr.str.lower().str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip(),
-        sort=False,
+        np.array([normalize_text(t) for t in raw], dtype=object), sort=False
     )
-    return codes.astype(np.int64), [str(u) for u in uniques]
+    return codes[raw_codes].astype(np.int64), [str(u) for u in uniques]
 
 
 def classify_supplies(texts: Any, *, k: int = _TOP, backend: str = "auto") -> StreamClasses:
@@ -115,21 +118,30 @@ def classify_supplies(texts: Any, *, k: int = _TOP, backend: str = "auto") -> St
     >>> r.ids[:, 0].tolist(), bool(r.probs[0, 0] > 0.5)
     (['brewers_spent_grain', 'brewers_spent_grain'], True)
     """
+
+    codes, uniques = _distinct(texts)
+    ids, probs, be = _classify_distinct_supplies(uniques, k, backend)
+    return StreamClasses(ids[codes], probs[codes], np.full(codes.size, "", dtype=object), be)
+
+
+def _classify_distinct_supplies(
+    uniques: list[str], k: int, backend: str
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64], str]:
     from symbioflows.materials.classify import MaterialClassifier
     from symbioflows.materials.encoder import shared_encoder
 
-    codes, uniques = _distinct(texts)
     be = resolve_text_backend(backend, len(uniques))
     ids = np.full((len(uniques), k), "", dtype=object)
     probs = np.zeros((len(uniques), k))
-    todo = [i for i, u in enumerate(uniques) if u]
-    if todo:
+    todo = np.array([i for i, u in enumerate(uniques) if u], dtype=np.int64)
+    if todo.size:
         clf = _material_classifier(be, MaterialClassifier, shared_encoder)
-        preds = clf.predict([uniques[i] for i in todo], k)
-        for i, row in zip(todo, preds):
-            for j, p in enumerate(row):
-                ids[i, j], probs[i, j] = p.material_class, p.confidence
-    return StreamClasses(ids[codes], probs[codes], np.full(codes.size, "", dtype=object), be)
+        top, p = clf.top_classes([uniques[i] for i in todo], k)
+        class_ids = np.array([c.id for c in clf.taxonomy.classes], dtype=object)
+        kk = top.shape[1]
+        ids[todo, :kk] = class_ids[top]
+        probs[todo, :kk] = p
+    return ids, probs, be
 
 
 _MC: dict[str, Any] = {}
@@ -153,30 +165,56 @@ def classify_needs_table(texts: Any, *, k: int = _TOP, backend: str = "auto") ->
     >>> r.ids[0, 0]
     'animal_feed'
     """
-    from symbioflows.materials.needs import _default
 
     codes, uniques = _distinct(texts)
+    ids, probs, named, product, be = _classify_distinct_needs(uniques, k, backend)
+    return StreamClasses(ids[codes], probs[codes], named[codes], be, product[codes])
+
+
+def _classify_distinct_needs(
+    uniques: list[str], k: int, backend: str, batch_size: int = 4096
+) -> tuple[
+    npt.NDArray[np.object_],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.object_],
+    npt.NDArray[np.bool_],
+    str,
+]:
+    from symbioflows.materials.needs import _default
+
     be = resolve_text_backend(backend, len(uniques))
     ids = np.full((len(uniques), k), "", dtype=object)
     probs = np.zeros((len(uniques), k))
     named = np.full(len(uniques), "", dtype=object)
     product = np.zeros(len(uniques), dtype=bool)
-    todo = [i for i, u in enumerate(uniques) if u]
-    if todo:
+    todo = np.array([i for i, u in enumerate(uniques) if u], dtype=np.int64)
+    if todo.size:
         clf = _default(be)
-        texts_u = [uniques[i] for i in todo]
-        with clf._lock_scores:
-            total, prob, nm = clf._probabilities(texts_u)
-            prod = clf._last_product.copy()
-        order = np.argsort(-total, axis=1, kind="stable")[:, :k]
-        tax_ids = clf.taxonomy.ids
-        for r, i in enumerate(todo):
-            for j, col in enumerate(order[r]):
-                ids[i, j], probs[i, j] = clf.needs[col].id, prob[r, col]
-            if nm[r].any():
-                named[i] = tax_ids[int(nm[r].argmax())]
-            product[i] = bool(prod[r])
-    return StreamClasses(ids[codes], probs[codes], named[codes], be, product[codes])
+        need_ids = np.array([nd.id for nd in clf.needs], dtype=object)
+        tax_ids = np.asarray(clf.taxonomy.ids, dtype=object)
+        kk = min(k, len(need_ids))
+        for s in range(0, todo.size, batch_size):  # bounded memory per batch
+            rows = todo[s : s + batch_size]
+            with clf._lock_scores:
+                total, prob, nm = clf._probabilities([uniques[i] for i in rows])
+                prod = clf._last_product.copy()
+            order = np.argsort(-total, axis=1, kind="stable")[:, :kk]
+            ids[rows, :kk] = need_ids[order]
+            probs[rows, :kk] = np.take_along_axis(prob, order, axis=1)
+            has = nm.any(axis=1)
+            named[rows[has]] = tax_ids[nm[has].argmax(axis=1)]
+            product[rows] = prod
+    return ids, probs, named, product, be
+
+
+def _supplies_of_distinct(uniques: list[str], backend: str) -> StreamClasses:
+    ids, probs, be = _classify_distinct_supplies(uniques, _TOP, backend)
+    return StreamClasses(ids, probs, np.full(len(uniques), "", dtype=object), be)
+
+
+def _needs_of_distinct(uniques: list[str], backend: str) -> StreamClasses:
+    ids, probs, named, product, be = _classify_distinct_needs(uniques, _TOP, backend)
+    return StreamClasses(ids, probs, named, be, product)
 
 
 def _signature(prefix: str, ids: Any, probs: Any, named: str = "") -> str:
@@ -261,42 +299,47 @@ def infer_stream_classes(
     low = np.zeros(n, dtype=bool)
     product = np.zeros(n, dtype=bool)
     has_text = (mat.str.strip() != "").to_numpy()
-    for d, fn, prefix in (
-        ("supply", classify_supplies, "mix"),
-        ("demand", classify_needs_table, "need"),
+    for d, classify_distinct, prefix in (
+        ("supply", _supplies_of_distinct, "mix"),
+        ("demand", _needs_of_distinct, "need"),
     ):
         rows = np.flatnonzero((source == "none") & has_text & (dirn == d))
         if not rows.size:
             continue
-        r = fn(mat.iloc[rows].to_numpy(), backend=backend)
-        log.info("classified %d %s texts (%s backend)", rows.size, d, r.backend)
+        # each distinct text once (after normalisation); rows get their text's results
+        tcode, uniq = _distinct(mat.iloc[rows].to_numpy())
+        r = classify_distinct(uniq, backend)
+        log.info(
+            "classified %d %s texts, %d distinct (%s backend)", rows.size, d, len(uniq), r.backend
+        )
         top = r.ids[:, 0]
         if d == "supply":
-            cls[rows] = top
+            cls[rows] = top[tcode]
         else:
-            need[rows] = top
+            need[rows] = top[tcode]
         source[rows] = "inferred"
-        conf[rows] = r.probs[:, 0]
-        runners[rows] = r.runners_up()
-        low[rows] = r.probs[:, 0] < LOW_CONFIDENCE
-        # one signature per distinct (ids, probs, named) row, not per stream
+        conf[rows] = r.probs[tcode, 0]
+        runners[rows] = r.runners_up()[tcode]
+        low[rows] = r.probs[tcode, 0] < LOW_CONFIDENCE
+        # one signature per distinct (ids, probs, named) row, not per text
         sig_src = pd.DataFrame(r.ids.tolist()).astype(str)
         for j in range(r.probs.shape[1]):
             sig_src[f"p{j}"] = np.round(r.probs[:, j], 3)
         sig_src["named"] = r.named
-        codes, uniq = pd.factorize(pd.MultiIndex.from_frame(sig_src.astype(str)))
+        codes, uniq_sig = pd.factorize(pd.MultiIndex.from_frame(sig_src.astype(str)))
         first = np.unique(codes, return_index=True)[1]
         sigs = np.array(
             [_signature(prefix, r.ids[f], r.probs[f], str(r.named[f])) for f in first], dtype=object
         )
-        key[rows] = sigs[codes]
+        key[rows] = sigs[codes][tcode]
         if d == "demand" and r.product is not None:
-            product[rows] = r.product
+            product[rows] = r.product[tcode]
     if sector is not None:
         sec = pd.Series(sector, dtype=object).fillna("").astype(str).to_numpy()
         if len(sec) != n:
             raise InvalidInputError(f"sector has {len(sec)} entries for {n} streams")
-        norm = np.array([_sector_code(x) for x in sec], dtype=object)
+        scode, sdistinct = pd.factorize(sec)  # once per distinct sector, not per stream
+        norm = np.array([_sector_code(str(x)) for x in sdistinct] + [""], dtype=object)[scode]
         # a demand that names a product is taken at its word; one written as a process or a
         # business ("cement production", "refinery") also accepts its sector's usual inputs
         dem = (dirn == "demand") & ~has_given & ~has_ewc & (norm != "") & ~product
@@ -400,50 +443,144 @@ def group_fit_matrix(keys: list[str], min_fit: float) -> npt.NDArray[np.float64]
     >>> float(m[0, 1])  # expected fit: 0.8 x 1 (spent grain is feed) + 0.2 x 0 (manure is not)
     0.8
     """
-    from symbioflows.materials.needs import load_needs
-    from symbioflows.materials.taxonomy import load_taxonomy
+    return GroupFits(keys, min_fit).dense()
 
-    n = len(keys)
-    cm = np.eye(n)
-    tax = load_taxonomy()
-    parsed = [_parse(k) for k in keys]
-    sup_rows = [i for i, p in enumerate(parsed) if p[0] in ("class", "mix")]
-    dem_cols = [i for i, p in enumerate(parsed) if p[0] in ("class", "need")]
-    if not sup_rows or not dem_cols:
-        return cm
-    sub = np.asarray(tax.substitution_matrix(), dtype=np.float64)
-    m = len(tax)
-    need_fit = {nd.id: nd.served_by for nd in load_needs()}
-    # demand fit columns over supply classes
-    f = np.zeros((m, len(dem_cols)))
-    for j, i in enumerate(dem_cols):
-        kind, vals, named, sector = parsed[i]
-        if kind == "class":
-            (cid,) = vals
-            if cid in tax:
-                f[:, j] = sub[:, tax.index_of(cid)]
-            continue
-        for nid, q in vals.items():
-            for cid, fit in need_fit.get(nid, {}).items():
-                f[tax.index_of(cid), j] += q * fit
-        if named and named in tax:
-            f[:, j] = np.maximum(f[:, j], sub[:, tax.index_of(named)])
-        if sector:
-            f[:, j] = np.maximum(f[:, j], SECTOR_WEIGHT * _sector_fit_cached(sector))
-    np.clip(f, 0.0, 1.0, out=f)
-    cols = np.asarray(dem_cols, dtype=np.int64)
-    for i in sup_rows:
-        vals = parsed[i][1]
-        idx = [tax.index_of(c) for c in vals if c in tax]
-        if not idx:
-            continue
-        p = np.array([vals[c] for c in vals if c in tax])
-        p = p / p.sum()
-        fit_rows = f[idx]
-        expected = p @ fit_rows
-        best = fit_rows.max(axis=0)
-        row = np.where(best >= min_fit, np.maximum(expected, min_fit), expected)
-        if len(idx) == 1:
-            row = fit_rows[0]
-        cm[i, cols] = row
-    return np.clip(cm, 0.0, 1.0)
+
+class GroupFits:
+    """The material fit between the plan's material groups, pair by pair, and the search
+    sets that find the compatible pairs without the dense ``groups x groups`` matrix.
+
+    One home for the formula of :func:`group_fit_matrix` (which is ``GroupFits(keys,
+    min_fit).dense()``): a free-text region has a group per distinct (top classes,
+    probabilities) signature, about 13,000 at 100k streams, and the dense matrix grows with
+    their square (1.3 GB at 100k); the plan uses :meth:`pair_fit` on its candidate pairs and
+    :meth:`search_sets` to find them.
+
+    A supply key is *active* when it is ``class:`` or ``mix:`` with classes the taxonomy
+    knows; a key is a *demand column* when it is ``class:`` or ``need:`` (its fit over the
+    supply classes: the substitution column of the class, or its needs' fits raised by the
+    class it names and its sector).  An active supply and a demand column are compatible
+    exactly when one of the supply's classes fits the demand at least ``min_fit`` (and more
+    than 0); every other key fits only itself (1).
+
+    Examples
+    --------
+    >>> g = GroupFits(["mix:brewers_spent_grain=0.80,manure=0.20", "need:animal_feed=1.00"], 0.25)
+    >>> float(g.pair_fit([0], [1])[0])
+    0.8
+    """
+
+    def __init__(self, keys: list[str], min_fit: float) -> None:
+        from symbioflows.materials.needs import load_needs
+        from symbioflows.materials.taxonomy import load_taxonomy
+
+        self.keys = list(keys)
+        self.min_fit = float(min_fit)
+        n = len(keys)
+        tax = load_taxonomy()
+        self.n_classes = m = len(tax)
+        parsed = [_parse(k) for k in keys]
+        # supply side: up to _TOP (or more) classes with normalised probabilities
+        width = max([len(p[1]) for p in parsed if p[0] in ("class", "mix")] + [1])
+        self._idx = np.full((n, width), -1, np.int64)
+        self._p = np.zeros((n, width))
+        self._n_idx = np.zeros(n, np.int64)
+        for i, (kind, vals, _named, _sector) in enumerate(parsed):
+            if kind not in ("class", "mix"):
+                continue
+            idx = [tax.index_of(c) for c in vals if c in tax]
+            if not idx:
+                continue
+            p = np.array([vals[c] for c in vals if c in tax])
+            self._idx[i, : len(idx)] = idx
+            self._p[i, : len(idx)] = p / p.sum()
+            self._n_idx[i] = len(idx)
+        self.active = self._n_idx > 0
+        # demand side: the fit column over supply classes of each class / need key
+        dem = [i for i, p in enumerate(parsed) if p[0] in ("class", "need")]
+        self._col = np.full(n, -1, np.int64)
+        self._col[dem] = np.arange(len(dem))
+        sub = np.asarray(tax.substitution_matrix(), dtype=np.float64)
+        need_fit = {nd.id: nd.served_by for nd in load_needs()}
+        f = np.zeros((len(dem), m))
+        for j, i in enumerate(dem):
+            kind, vals, named, sector = parsed[i]
+            if kind == "class":
+                (cid,) = vals
+                if cid in tax:
+                    f[j] = sub[:, tax.index_of(cid)]
+                continue
+            for nid, q in vals.items():
+                for cid, fit in need_fit.get(nid, {}).items():
+                    f[j, tax.index_of(cid)] += q * fit
+            if named and named in tax:
+                f[j] = np.maximum(f[j], sub[:, tax.index_of(named)])
+            if sector:
+                f[j] = np.maximum(f[j], SECTOR_WEIGHT * _sector_fit_cached(sector))
+        np.clip(f, 0.0, 1.0, out=f)
+        self._f = f
+        # keys whose pairs are only with themselves (fit 1): all but active demand columns
+        self.self_only = ~(self.active & (self._col >= 0))
+        if not self.active.any() or not len(dem):
+            self.active = np.zeros(n, bool)  # no supply meets a demand column: identity
+            self.self_only = np.ones(n, bool)
+
+    def pair_fit(self, supply_group: Any, demand_group: Any) -> npt.NDArray[np.float64]:
+        """Fit of each (supply group, demand group) pair (indices into ``keys``), in [0, 1]
+        (before the ``min_fit`` cut of :func:`~symbioflows.pipeline.candidates.material_fit_matrix`)."""
+        sg = np.asarray(supply_group, np.int64)
+        dg = np.asarray(demand_group, np.int64)
+        out = (sg == dg).astype(np.float64)  # the identity, where the formula does not apply
+        use = self.active[sg] & (self._col[dg] >= 0)
+        if use.any():
+            s, col = sg[use], self._col[dg[use]]
+            idx, p, k = self._idx[s], self._p[s], self._n_idx[s]
+            vals = self._f[col[:, None], np.maximum(idx, 0)]
+            has = idx >= 0
+            expected = np.zeros(s.size)
+            for c in range(idx.shape[1]):  # in key order, as the dot product adds them
+                expected = expected + p[:, c] * np.where(has[:, c], vals[:, c], 0.0)
+            best = np.where(has, vals, -np.inf).max(axis=1)
+            row = np.where(best >= self.min_fit, np.maximum(expected, self.min_fit), expected)
+            out[use] = np.where(k == 1, vals[:, 0], row)
+        return np.clip(out, 0.0, 1.0)
+
+    def dense(self) -> npt.NDArray[np.float64]:
+        """The ``keys x keys`` fit matrix (``pair_fit`` of every pair; small key sets only)."""
+        n = len(self.keys)
+        sg, dg = np.divmod(np.arange(n * n, dtype=np.int64), n)
+        return self.pair_fit(sg, dg).reshape(n, n)
+
+    def search_sets(
+        self, on_both_sides: Any = None
+    ) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+        """For each key, the search labels of a supply with it and of a demand with it: a
+        supply and a demand are compatible exactly when their label sets meet.  Labels
+        ``0 .. n_classes-1`` are taxonomy classes (an active supply's classes; a demand
+        column's classes that fit it at least ``min_fit`` and more than 0), ``n_classes + i``
+        is key ``i`` itself (the keys that fit only themselves), given only where
+        ``on_both_sides[i]`` (some supply and some demand have key ``i``; default: all keys),
+        since a key that one side never has cannot pair with itself."""
+        ok = (self._f >= self.min_fit) & (self._f > 0)
+        both = (
+            np.ones(len(self.keys), bool)
+            if on_both_sides is None
+            else np.asarray(on_both_sides, bool)
+        )
+        sup: list[tuple[int, ...]] = []
+        dem: list[tuple[int, ...]] = []
+        for i in range(len(self.keys)):
+            own = (self.n_classes + i,) if self.self_only[i] and both[i] else ()
+            sup.append(
+                (tuple(int(c) for c in self._idx[i, : self._n_idx[i]]) if self.active[i] else ())
+                + own
+            )
+            dem.append(
+                (
+                    tuple(int(c) for c in np.flatnonzero(ok[self._col[i]]))
+                    if self._col[i] >= 0 and self.active.any()
+                    else ()
+                )
+                + own
+            )
+        return sup, dem

@@ -243,7 +243,11 @@ class NeedClassifier:
         with self._lock:
             if self._built:
                 return
-            from symbioflows.materials.classify import MaterialClassifier, _precomputed
+            from symbioflows.materials.classify import (
+                MaterialClassifier,
+                PhraseIndex,
+                _precomputed,
+            )
 
             phrases, owner, uses, use_owner = [], [], [], []
             self._lex: list[list[str]] = []
@@ -277,6 +281,8 @@ class NeedClassifier:
                 for cid, f in n.served_by.items():
                     self._fit[k, tax.index_of(cid)] = f
             self._materials = MaterialClassifier(enc, taxonomy=tax)
+            self._lex_index = PhraseIndex(self._lex)
+            self._use_index = PhraseIndex(self._use_lex)
             self._built = True
 
     # ------------------------------------------------------------------ scoring
@@ -306,22 +312,16 @@ class NeedClassifier:
         process = np.zeros(n, dtype=bool)
         for i, (full, head) in enumerate(zip(norms, heads)):
             padded, n_words = f" {full} ", max(1, len(head.split()))
-            process[i] = bool(_BUSINESS.search(padded)) or any(
-                f" {u} " in padded for us in self._use_lex for u in us
-            )
+            # each need's longest use in the text and longest phrase in its head (word n-gram
+            # lookups, see PhraseIndex: the same as scanning every phrase, in microseconds)
+            found_uses = self._use_index.first(full)
+            process[i] = bool(_BUSINESS.search(padded)) or bool(found_uses)
+            for j in found_uses:
+                lex[i, j] = USE_LEX
             # a need's phrase counts where the text names what it needs (its head), not in
             # its use ("process heat for ammonia production" does not ask for ammonia)
-            padded_head = f" {head} "
-            for j, ps in enumerate(self._lex):
-                for p in ps:  # longest first
-                    if f" {p} " in padded_head:
-                        lex[i, j] = LEX_BASE + LEX_COVER * min(1.0, len(p.split()) / n_words)
-                        break
-                else:
-                    for p in self._use_lex[j]:
-                        if f" {p} " in padded:
-                            lex[i, j] = USE_LEX
-                            break
+            for j, p in self._lex_index.first(head).items():
+                lex[i, j] = LEX_BASE + LEX_COVER * min(1.0, len(p.split()) / n_words)
         # a text that names no input ("raw material for a steelworks", "wallboard line") is
         # read through its sector: the needs whose usual buyers' NACE title is closest
         sector = np.zeros((n, k))

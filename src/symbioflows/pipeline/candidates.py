@@ -12,13 +12,16 @@ This is the one candidate generator: :func:`~symbioflows.pipeline.plan` and the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from symbioflows.matching.candidates import CandidatePairs, candidate_tie_key, find_candidates
 from symbioflows.pipeline.prepare import findings_block, taxonomy
 
-__all__ = ["DEFAULT_MIN_MATERIAL_FIT", "material_fit_matrix", "candidate_stage", "merge_index",
+__all__ = ["DEFAULT_MIN_MATERIAL_FIT", "MaterialGroups", "material_fit_matrix", "candidate_stage", "merge_index",
            "merge_candidates", "material_groups", "candidate_findings"]
 
 #: Lowest material fit (taxonomy substitution score) for a supply to be matched to a demand.
@@ -28,13 +31,95 @@ __all__ = ["DEFAULT_MIN_MATERIAL_FIT", "material_fit_matrix", "candidate_stage",
 DEFAULT_MIN_MATERIAL_FIT = 0.25
 
 
+@dataclass
+class MaterialGroups:
+    """The material groups of a region and how the candidate search finds compatible pairs.
+
+    ``keys`` are the sorted ``group_key`` values (a stream's group is its index).  The search
+    does not use the ``keys x keys`` fit matrix (a free-text region has a group per distinct
+    signature of top classes, about 13,000 at 100k streams, and that matrix grows with their
+    square): supplies are searched by their *search group* (the demand groups they can meet,
+    :meth:`~symbioflows.materials.infer.GroupFits.search_sets`), demands by theirs, and
+    ``search_compat`` says which meet (1) or not (0).  The material fit of each found pair
+    comes from :meth:`pair_fit`, exactly the entry of :func:`material_fit_matrix`.
+    """
+
+    keys: list[str]
+    min_fit: float
+    fits: Any  # GroupFits, or None without the taxonomy (each key fits only itself)
+    sup_search: np.ndarray
+    dem_search: np.ndarray
+    search_compat: np.ndarray
+
+    def pair_fit(self, supply_group: np.ndarray, demand_group: np.ndarray) -> np.ndarray:
+        """Material fit of each (supply group, demand group) pair; 0 below ``min_fit``."""
+        sg = np.asarray(supply_group, np.int64)
+        dg = np.asarray(demand_group, np.int64)
+        f = (self.fits.pair_fit(sg, dg) if self.fits is not None
+             else (sg == dg).astype(np.float64))
+        f[f < self.min_fit] = 0.0
+        return f
+
+    def __repr__(self) -> str:
+        return (f"MaterialGroups({len(self.keys)} groups, {self.search_compat.shape[0]} search "
+                f"groups, min_fit={self.min_fit})")
+
+
 def material_groups(streams: pd.DataFrame,
                     min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT
-                    ) -> tuple[dict[str, int], np.ndarray]:
+                    ) -> tuple[dict[str, int], MaterialGroups]:
     """The material groups of a prepared streams table (sorted ``group_key`` values, numbered)
-    and the material-fit matrix between them (:func:`material_fit_matrix`)."""
+    and their :class:`MaterialGroups` (search groups and pair fits).
+
+    Notes
+    -----
+    Supplies with the same set of compatible demand groups share a search group; the search
+    matrix has ``max(supply search groups, demand search groups)`` squared entries (about
+    3,200 x 3,200 at 100k free-text streams, where the fit matrix had 12,930 x 12,930).
+    """
     keys = sorted(str(k) for k in pd.unique(streams["group_key"]))  # not one Python str per row
-    return {k: i for i, k in enumerate(keys)}, material_fit_matrix(keys, min_material_fit)
+    group_of = {k: i for i, k in enumerate(keys)}
+    n = len(keys)
+    code = streams["group_key"].astype(str).map(group_of).to_numpy(np.int64)
+    is_sup = (streams["direction"] == "supply").to_numpy()
+    on_sup = np.bincount(code[is_sup], minlength=n) > 0
+    on_dem = np.bincount(code[~is_sup], minlength=n) > 0
+    fits = None
+    if taxonomy() is not None and n:
+        from symbioflows.materials.infer import GroupFits
+
+        fits = GroupFits(keys, min_material_fit)
+        sup_sets, dem_sets = fits.search_sets(on_sup & on_dem)
+    else:
+        sup_sets = dem_sets = [(i,) for i in range(n)]
+    # demand search groups: the distinct label sets of the demands' keys
+    dem_search = np.zeros(n, np.int64)
+    a_sets: dict[tuple[int, ...], int] = {}
+    for i in np.flatnonzero(on_dem):
+        dem_search[i] = a_sets.setdefault(dem_sets[i], len(a_sets))
+    # supply search groups: the distinct sets of demand search groups their labels meet
+    s_sets: dict[tuple[int, ...], int] = {}
+    s_of_key = np.zeros(n, np.int64)
+    for i in np.flatnonzero(on_sup):
+        s_of_key[i] = s_sets.setdefault(sup_sets[i], len(s_sets))
+    labels = sorted({x for t in list(a_sets) + list(s_sets) for x in t})
+    lab = {x: k for k, x in enumerate(labels)}
+    sm = np.zeros((len(s_sets), len(labels)), np.float32)
+    for t, r in s_sets.items():
+        sm[r, [lab[x] for x in t]] = 1.0
+    am = np.zeros((len(a_sets), len(labels)), np.float32)
+    for t, r in a_sets.items():
+        am[r, [lab[x] for x in t]] = 1.0
+    meets = (sm @ am.T) > 0
+    sig, first = np.unique(meets, axis=0, return_inverse=True) if len(meets) else (meets, meets)
+    sup_search = np.zeros(n, np.int64)
+    if len(s_sets):
+        sup_search[on_sup] = np.asarray(first).reshape(-1)[s_of_key[on_sup]]
+    g = max(sig.shape[0], len(a_sets), 1)
+    compat = np.zeros((g, g))
+    compat[: sig.shape[0], : len(a_sets)] = sig
+    return group_of, MaterialGroups(keys, float(min_material_fit), fits, sup_search, dem_search,
+                                    compat)
 
 
 def material_fit_matrix(keys: list[str], min_fit: float = DEFAULT_MIN_MATERIAL_FIT) -> np.ndarray:
@@ -59,7 +144,7 @@ def candidate_stage(
     sup: pd.DataFrame,
     dem: pd.DataFrame,
     group_of: dict[str, int],
-    compat: np.ndarray,
+    groups: MaterialGroups,
     *,
     max_per_supply: int,
     n_jobs: int | None,
@@ -76,14 +161,16 @@ def candidate_stage(
     d = dem.iloc[di]
     # any consistent integer code per company will do (only equality is tested)
     comp_code, _ = pd.factorize(pd.concat([s["company_id"], d["company_id"]], ignore_index=True))
+    s_key = s["group_key"].astype(str).map(group_of).to_numpy(np.int64)
+    d_key = d["group_key"].astype(str).map(group_of).to_numpy(np.int64)
     c = find_candidates(
-        s["lat"].to_numpy(), s["lon"].to_numpy(),
-        s["group_key"].map(group_of).to_numpy(np.int64),
+        s["lat"].to_numpy(), s["lon"].to_numpy(), groups.sup_search[s_key],
         comp_code[: len(s)].astype(np.int64), s["radius_km"].to_numpy(),
-        d["lat"].to_numpy(), d["lon"].to_numpy(), d["group_key"].map(group_of).to_numpy(np.int64),
-        comp_code[len(s):].astype(np.int64), compat,
+        d["lat"].to_numpy(), d["lon"].to_numpy(), groups.dem_search[d_key],
+        comp_code[len(s):].astype(np.int64), groups.search_compat,
         max_per_supply=max_per_supply, n_jobs=n_jobs, supply_ids=si, demand_ids=di)
-    return CandidatePairs(si[c.supply], di[c.demand], c.distance_km, c.material_fit,
+    fit = groups.pair_fit(s_key[c.supply], d_key[c.demand])
+    return CandidatePairs(si[c.supply], di[c.demand], c.distance_km, fit,
                           c.n_truncated, c.n_distance_evals)
 
 

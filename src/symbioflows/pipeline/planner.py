@@ -279,7 +279,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     s = prepare_streams(comp, raw_streams, max_distance_km=max_distance_km)
     sup = s[s["direction"] == "supply"].reset_index(drop=True)
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
-    group_of, compat = material_groups(s, min_material_fit)
+    group_of, groups = material_groups(s, min_material_fit)
     wv = resolve_weights(weights)  # checked before any pair is searched
     timings["prepare"] = clock.stop("prepare")
     step("streams")
@@ -295,7 +295,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
 
         inputs = scoring_inputs(sup, dem, wv, link_predictor)
         cand, feats_d, score_d = distributed_scored_candidates(
-            client, sup, dem, group_of, compat, inputs, max_per_supply=max_per_supply,
+            client, sup, dem, group_of, groups, inputs, max_per_supply=max_per_supply,
             n_partitions=n_partitions)
         scored = (feats_d, score_d)
         del feats_d, score_d
@@ -305,15 +305,15 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         new_d = np.arange(n_dem_old, len(dem))
         parts = [prev_state.cand]
         if new_s.size:
-            parts.append(candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply,
+            parts.append(candidate_stage(sup, dem, group_of, groups, max_per_supply=max_per_supply,
                                          n_jobs=nt, supply_subset=new_s))
         if new_d.size and n_sup_old:
-            parts.append(candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply,
+            parts.append(candidate_stage(sup, dem, group_of, groups, max_per_supply=max_per_supply,
                                          n_jobs=nt, supply_subset=np.arange(n_sup_old),
                                          demand_subset=new_d))
         cand = merge_candidates(parts, max_per_supply)
     else:
-        cand = candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply, n_jobs=nt)
+        cand = candidate_stage(sup, dem, group_of, groups, max_per_supply=max_per_supply, n_jobs=nt)
     found = [input_findings, stream_findings(s),
              candidate_findings(sup, dem, cand, max_per_supply)]
     timings["candidates"] = clock.stop("candidates")

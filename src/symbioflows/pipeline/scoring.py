@@ -29,7 +29,7 @@ from symbioflows.errors import InvalidInputError
 from symbioflows.logistics import full_load_rates
 from symbioflows.matching.candidates import CandidatePairs
 from symbioflows.matching.features import PAIR_FEATURES, check_feature_names, feature_index
-from symbioflows.pipeline.candidates import candidate_stage, merge_index
+from symbioflows.pipeline.candidates import MaterialGroups, candidate_stage, merge_index
 from symbioflows.pipeline.economics import demand_prices, hazard_flags, supply_alternatives
 
 __all__ = ["PAIR_FEATURES", "DEFAULT_WEIGHTS", "DEFAULT_BIAS", "ScoringInputs",
@@ -194,10 +194,13 @@ def _sector_tables(sup: pd.DataFrame, dem: pd.DataFrame) -> _SectorTables | None
     first = np.flatnonzero(~pd.Series(key).duplicated().to_numpy())
     queries = [Query(str(mat_vals[mat_codes[k]]), ewc_vals[ewc_codes[k]],
                      sec_vals[sec_codes[k]]) for k in first]
-    sc = scorer.score(queries, pool)
-    sc = np.clip(sc - sc.mean(axis=1, keepdims=True), -5.0, 5.0)
     d_cls = per_distinct(dem["sector"], lambda x: cidx.get(normalize_nace(x) or "", -1))
     d_cls = d_cls.astype(np.int64)
+    if (d_cls >= 0).any():
+        sc = scorer.score(queries, pool)
+        sc = np.clip(sc - sc.mean(axis=1, keepdims=True), -5.0, 5.0)
+    else:  # no receiver has a known sector: every pair's sector_fit is 0, nothing to score
+        sc = np.zeros((len(queries), len(classes)))
     # class -1 (unknown) selects the appended column of zeros
     sc = np.concatenate([sc, np.zeros((sc.shape[0], 1))], axis=1)
     return _SectorTables(q_of_supply.astype(np.int64), d_cls, np.ascontiguousarray(sc))
@@ -293,11 +296,11 @@ def candidate_frame(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
 
 
 def _scored_partition(sup: pd.DataFrame, dem: pd.DataFrame, group_of: dict[str, int],
-                      compat: np.ndarray, s_idx: np.ndarray, d_idx: np.ndarray,
+                      groups: MaterialGroups, s_idx: np.ndarray, d_idx: np.ndarray,
                       max_per_supply: int, inputs: ScoringInputs
                       ) -> tuple[CandidatePairs, np.ndarray, np.ndarray]:
     """One spatial partition: its candidates (global indices) and their features and scores."""
-    cand = candidate_stage(sup, dem, group_of, compat, max_per_supply=max_per_supply, n_jobs=1,
+    cand = candidate_stage(sup, dem, group_of, groups, max_per_supply=max_per_supply, n_jobs=1,
                            supply_subset=s_idx, demand_subset=d_idx)
     feats, score = score_candidates(inputs, sup, dem, cand, n_jobs=1)
     return cand, feats, score
@@ -305,7 +308,7 @@ def _scored_partition(sup: pd.DataFrame, dem: pd.DataFrame, group_of: dict[str, 
 
 def distributed_scored_candidates(
     client: Any, sup: pd.DataFrame, dem: pd.DataFrame, group_of: dict[str, int],
-    compat: np.ndarray, inputs: ScoringInputs, *, max_per_supply: int,
+    groups: MaterialGroups, inputs: ScoringInputs, *, max_per_supply: int,
     n_partitions: int | None = None,
 ) -> tuple[CandidatePairs, np.ndarray, np.ndarray]:
     """Run the candidate and the scoring stage on ``client`` (Ray or Dask, through
@@ -315,7 +318,7 @@ def distributed_scored_candidates(
     :func:`score_candidates` on the single-machine candidates."""
     from symbioflows.distributed import map_partitions
 
-    results = map_partitions(client, sup, dem, n_partitions, _scored_partition, group_of, compat,
+    results = map_partitions(client, sup, dem, n_partitions, _scored_partition, group_of, groups,
                              max_per_supply, inputs)
     cands = [r[0] for r in results]
     s = np.concatenate([c.supply for c in cands]) if cands else np.zeros(0, np.int64)

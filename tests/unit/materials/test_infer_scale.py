@@ -1,0 +1,112 @@
+"""The free-text classification at scale (issue 16): each distinct text classified once, with
+the same result as classifying every text on its own; the phrase index equals the scan it
+replaced."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symbioflows.materials.classify import MaterialClassifier, PhraseIndex
+from symbioflows.materials.encoder import MaterialEncoder, normalize_text
+from symbioflows.materials.infer import _distinct, infer_stream_classes
+
+_WORDS = ["fly", "ash", "slag", "blast", "furnace", "steel", "scrap", "wood", "a", "b", "of",
+          "from", "line", "2"]
+_PHRASES = [["blast furnace slag", "slag", "furnace"], ["fly ash", "ash", "a b"],
+            ["steel scrap", "scrap steel", "scrap"], ["wood", "a b of"], []]
+
+
+def _scan(phrases: list[list[str]], text: str) -> dict[int, str]:
+    """The reference: each owner's first phrase in order that occurs between spaces."""
+    padded = f" {text} "
+    out = {}
+    for o, ps in enumerate(phrases):
+        for p in ps:
+            if f" {p} " in padded:
+                out[o] = p
+                break
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=9))
+def test_phrase_index_equals_the_scan(words):
+    text = " ".join(words)
+    assert PhraseIndex(_PHRASES).first(text) == _scan(_PHRASES, text)
+
+
+def test_phrase_index_on_the_taxonomy_phrases():
+    clf = MaterialClassifier(MaterialEncoder(backend="hashing"))
+    clf._build()
+    texts = ["granulated blast furnace slag from line 2", "fly ash and bottom ash",
+             "brewers spent grain wet", "scrap steel offcuts", "", "gypsum"]
+    for t in texts:
+        assert clf._phrase_index.first(normalize_text(t)) == _scan(clf._phrases, normalize_text(t))
+
+
+def test_distinct_normalises_the_same_way_at_every_size():
+    texts = ["Hüttensand", "huttensand", "HÜTTENSAND (bulk)", "fly-ash", "fly ash"]
+    codes, uniq = _distinct(texts * 20_000)  # large: once the regex path differed
+    assert uniq == ["huttensand", "huttensand bulk", "fly ash"]
+    assert codes[:5].tolist() == [0, 0, 1, 2, 2]
+
+
+def test_top_classes_ranks_as_predict():
+    clf = MaterialClassifier(MaterialEncoder(backend="hashing"))
+    texts = ["fly ash from our boilers", "spent grain", "scrap tyres shredded", "xyz"]
+    idx, prob = clf.top_classes(texts, k=3, batch_size=2)
+    for i, row in enumerate(clf.predict(texts, k=3)):
+        assert [clf.taxonomy.classes[j].id for j in idx[i]] == [p.material_class for p in row]
+        assert np.allclose(prob[i], [p.confidence for p in row], rtol=0, atol=1e-12)
+
+
+def test_dedupe_gives_the_classes_of_one_text_at_a_time():
+    """Each distinct text classified once gives every stream the class it gets alone."""
+    sup = ["Fly ash from our boilers, wet", "fly ash from our boilers wet",
+           "Hüttensand (GGBS)", "spent grain from the brewery", "used cooking oil"]
+    dem = ["we need gypsum rock for wallboard", "cattle feed", "WE NEED GYPSUM ROCK FOR WALLBOARD",
+           "looking for cement substitute"]
+    mat = sup * 3 + dem * 3
+    direction = ["supply"] * (3 * len(sup)) + ["demand"] * (3 * len(dem))
+    together = infer_stream_classes(mat, direction, [None] * len(mat), backend="hashing")
+    alone = pd.concat([infer_stream_classes([m], [d], [None], backend="hashing")
+                       for m, d in zip(mat, direction)], ignore_index=True)
+    def plain(df: pd.DataFrame) -> pd.DataFrame:  # None and NaN alike, whatever the dtype
+        return df.astype(object).where(df.notna(), None)
+
+    pd.testing.assert_frame_equal(plain(together), plain(alone))
+
+
+def test_search_groups_find_exactly_the_pairs_of_the_fit_matrix():
+    """The plan's candidate search uses search groups instead of the dense fit matrix: the
+    compatible (supply key, demand key) pairs and their fits are those of the matrix."""
+    from symbioflows.pipeline.candidates import material_fit_matrix, material_groups
+
+    sup = ["fly ash from our boilers", "Hüttensand", "spent grain, wet", "scrap tyres",
+           "surplus heat", "wood chips from the sawmill", "mixed plastics", "xyz 123"]
+    dem = ["we need gypsum rock for wallboard", "cattle feed", "cement substitute",
+           "fuel for the kiln", "district heat", "compost", "steel scrap"]
+    mat = sup + dem
+    direction = ["supply"] * len(sup) + ["demand"] * len(dem)
+    inf = infer_stream_classes(mat, direction, [None] * len(mat), backend="hashing",
+                               sector=[""] * len(mat))
+    keys = list(inf["group_key"]) + ["class:coal_fly_ash", "class:blast_furnace_slag",
+                                     "ewc:100102", "text:foo"]
+    direction += ["supply", "demand", "supply", "demand"]
+    direction += ["demand", "supply"]  # a key on both sides: it pairs with itself
+    keys += ["ewc:100102", "class:coal_fly_ash"]
+    streams = pd.DataFrame({"group_key": keys, "direction": direction})
+    for min_fit in (0.25, 0.0, 0.6):
+        group_of, groups = material_groups(streams, min_fit)
+        dense = material_fit_matrix(groups.keys, min_fit)
+        sk = sorted({group_of[k] for k, d in zip(keys, direction) if d == "supply"})
+        dk = sorted({group_of[k] for k, d in zip(keys, direction) if d == "demand"})
+        assert (dense[np.ix_(sk, dk)] > 0).sum() >= 5
+        for i in sk:
+            for j in dk:
+                meets = groups.search_compat[groups.sup_search[i], groups.dem_search[j]] > 0
+                assert meets == (dense[i, j] > 0), (groups.keys[i], groups.keys[j], min_fit)
+                assert groups.pair_fit([i], [j])[0] == dense[i, j]
