@@ -248,8 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     kept = [r for r in old.get("runs", []) if r.get("n_target", r["n_streams"]) not in sizes]
     for n, r in zip(sizes, runs):
         r["n_target"] = n
+    git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                         text=True, check=False, cwd=Path(__file__).resolve().parent)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True, check=False,
+                           cwd=Path(__file__).resolve().parent).stdout.strip()
+    for r in runs:
+        r["tree"] = (git.stdout.strip() or "unknown") + (" + changes" if dirty else "")
     out = {"benchmark": "benchmarks/free_text_scale.py",
-           "runs": sorted(kept + runs, key=lambda r: r["n_streams"])}
+           "runs": sorted(kept + runs, key=lambda r: r["n_streams"]),
+           "before": old.get("before", [])}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     return 0

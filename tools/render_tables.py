@@ -994,10 +994,10 @@ def _free_text_scale() -> str:
         return "-" if v is None else f"{v['wall_s']:.1f} / {v['cpu_s']:.1f}"
 
     rows = []
-    for r in res["runs"]:
+    for r in res.get("before", []) + res["runs"]:
         m = r["machine"]
         rows.append([
-            f"{r['n_streams']:,}", f"{r['n_companies']:,}",
+            r.get("tree", "this work"), f"{r['n_streams']:,}", f"{r['n_companies']:,}",
             f"{r['distinct_texts']:,} / {r['distinct_normalised_texts']:,}", f"{r['n_groups']:,}",
             f"{r['n_candidates']:,}", f"{r['n_exchanges']:,}", f"{r['read_input_s']:.1f}",
             *(st(r, k) for k in stages),
@@ -1006,7 +1006,7 @@ def _free_text_scale() -> str:
             + (" (noisy)" if m.get("noisy") else ""),
         ])
     return md_table(
-        ["streams (no class, no code)", "companies", "distinct texts (raw / normalised)",
+        ["tree", "streams (no class, no code)", "companies", "distinct texts (raw / normalised)",
          "material groups", "candidates", "exchanges", "reading s", "prepare s", "candidates s",
          "scoring s", "allocation s", "tables + chains s", "total wall / CPU s", "peak RSS GiB",
          "load (1 min)"], rows)
