@@ -172,7 +172,7 @@ def classify_needs_table(texts: Any, *, k: int = _TOP, backend: str = "auto") ->
 
 
 def _classify_distinct_needs(
-    uniques: list[str], k: int, backend: str, batch_size: int = 4096
+    uniques: list[str], k: int, backend: str, batch_size: int = 2048
 ) -> tuple[
     npt.NDArray[np.object_],
     npt.NDArray[np.float64],
