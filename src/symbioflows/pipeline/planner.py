@@ -29,6 +29,7 @@ import pandas as pd
 
 from symbioflows._config import resolve_n_jobs
 from symbioflows.errors import InvalidInputError
+from symbioflows.matching.pair_model import resolve_pair_model
 from symbioflows.pipeline.allocation import OBJECTIVES, allocation_stage, pair_values
 from symbioflows.pipeline.candidates import (
     DEFAULT_MIN_MATERIAL_FIT,
@@ -80,6 +81,8 @@ def plan(
     link_predictor: Any = None,
     min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT,
     strict: bool = False,
+    pair_model: Any = None,
+    receiver_scorer: Any = None,
 ) -> SymbiosisPlan:
     """Find, score and allocate every worthwhile exchange in a region.
 
@@ -103,7 +106,7 @@ def plan(
     min_score : float
         Candidates scoring below this are not allocated.
     weights : dict, optional
-        Pair-score weights (default :data:`~symbioflows.pipeline.scoring.DEFAULT_WEIGHTS`).
+        Pair-score weights that override those of ``pair_model`` feature by feature.
     chains : bool
         Search circular chains on the allocated company graph.
     max_chain_length : int
@@ -138,6 +141,16 @@ def plan(
         out and listed in ``plan.findings`` (kind ``"input"``, with the message and the fix);
         with ``strict=True`` the plan raises the same
         :class:`~symbioflows.errors.InvalidDatasetError` as ``read_dataset``.
+    pair_model : None, "learned", "hand_blend", PairScoreModel or path, optional
+        The weights and bias of the pair score
+        (:func:`~symbioflows.matching.pair_model.resolve_pair_model`).  Default: the learned
+        model shipped with the package (fitted on the documented MAESTRI exchanges,
+        ``docs/benchmarks.md``), or the hand blend when that artefact is missing.  The plan
+        records which one scored in ``plan.options["pair_model"]`` (name, version, weights,
+        bias, provenance) and in its report.
+    receiver_scorer : ReceiverScorer, optional
+        The receiver scorer behind the ``sector_fit`` feature (default the pretrained one);
+        like ``link_predictor`` it is not saved with the plan.
 
     Returns
     -------
@@ -165,13 +178,15 @@ def plan(
     [['s1', 'd1', 60.0]]
     """
     _check_options(objective, min_material_fit, link_predictor, min_score)
+    model = resolve_pair_model(pair_model)
     comp, st, input_findings = read_plan_input(dataset, strict=strict)
     return _run(comp, st, previous=None, input_findings=input_findings, progress=progress, objective=objective, method=method,
                 max_distance_km=max_distance_km, max_per_supply=max_per_supply,
                 min_score=min_score, weights=weights, chains=chains,
                 max_chain_length=max_chain_length, client=client, n_partitions=n_partitions,
                 n_jobs=n_jobs, link_predictor=link_predictor,
-                min_material_fit=float(min_material_fit), strict=strict)
+                min_material_fit=float(min_material_fit), strict=strict,
+                pair_model=model.describe(), receiver_scorer=receiver_scorer)
 
 
 def _check_options(objective: str, min_material_fit: Any, link_predictor: Any,
@@ -222,8 +237,10 @@ def update_plan(previous: SymbiosisPlan, new_streams: Any, new_companies: Any = 
     input_findings = pd.concat([old_input, new_findings], ignore_index=True)
     kwargs = dict(previous.options)
     kwargs.pop("n_partitions", None)
+    kwargs.setdefault("pair_model", "hand_blend")  # a plan saved before pair models existed
     return _run(comp, raw, previous=previous, input_findings=input_findings, progress=progress,
-                client=None, n_partitions=None, link_predictor=link_predictor, **kwargs)
+                client=None, n_partitions=None, link_predictor=link_predictor,
+                receiver_scorer=state.receiver_scorer, **kwargs)
 
 
 def _bar(progress: bool, total: int) -> Callable[[str], None]:
@@ -271,7 +288,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
          chains: bool, max_chain_length: int, client: Any, n_partitions: int | None,
          n_jobs: int | None, link_predictor: Any = None,
          min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT,
-         strict: bool = False) -> SymbiosisPlan:
+         strict: bool = False, pair_model: Any = None,
+         receiver_scorer: Any = None) -> SymbiosisPlan:
     timings: dict[str, float] = {}
     clock = _StageClock()
     step = _bar(progress, 5)
@@ -280,7 +298,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     sup = s[s["direction"] == "supply"].reset_index(drop=True)
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
     group_of, groups = material_groups(s, min_material_fit)
-    wv = resolve_weights(weights)  # checked before any pair is searched
+    model = resolve_pair_model(pair_model)
+    wv = resolve_weights(weights, model)  # checked before any pair is searched
     timings["prepare"] = clock.stop("prepare")
     step("streams")
 
@@ -293,7 +312,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     if client is not None:
         from symbioflows.pipeline.scoring import distributed_scored_candidates
 
-        inputs = scoring_inputs(sup, dem, wv, link_predictor)
+        inputs = scoring_inputs(sup, dem, wv, link_predictor, bias=model.bias,
+                                receiver_scorer=receiver_scorer)
         cand, feats_d, score_d = distributed_scored_candidates(
             client, sup, dem, group_of, groups, inputs, max_per_supply=max_per_supply,
             n_partitions=n_partitions)
@@ -322,7 +342,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     # -- scoring (with a client: done in the partitions above; here the table is built) --
     clock.start()
     if inputs is None:
-        inputs = scoring_inputs(sup, dem, wv, link_predictor)
+        inputs = scoring_inputs(sup, dem, wv, link_predictor, bias=model.bias,
+                                receiver_scorer=receiver_scorer)
     if scored is None:
         feats, score = score_candidates(inputs, sup, dem, cand, n_jobs=nt)
     else:
@@ -381,8 +402,9 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
                                 min_score=min_score, weights=weights, chains=chains,
                                 max_chain_length=max_chain_length, n_jobs=n_jobs,
                                 min_material_fit=min_material_fit, n_partitions=n_partitions,
-                                strict=strict)
+                                strict=strict, pair_model=model.describe())
     stats = StageStats(clock.cpu_s, clock.sys_s, clock.spans, int(cand.n_distance_evals))
-    state = _PlanState(raw_streams, cand, (len(sup), len(dem)), link_predictor)
+    state = _PlanState(raw_streams, cand, (len(sup), len(dem)), link_predictor,
+                       receiver_scorer=receiver_scorer)
     return SymbiosisPlan(comp, s, cdf, ex, chains_df, findings, totals, alloc, timings, opts,
                          stats, state)

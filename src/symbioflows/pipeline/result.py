@@ -85,6 +85,7 @@ class _PlanState:
     n_sup_dem: tuple[int, int]
     link_predictor: Any = None
     link_predictor_missing: bool = False
+    receiver_scorer: Any = None
 
 
 @dataclass
@@ -177,6 +178,9 @@ class SymbiosisPlan:
             raise InvalidInputError(f"table={table!r}; choose 'candidates' or 'exchanges'")
         df = self.candidates if table == "candidates" else self.exchanges
         w = dict(DEFAULT_WEIGHTS)
+        model = self.options.get("pair_model")
+        if isinstance(model, dict) and "weights" in model:  # the model that scored
+            w.update(model["weights"])
         w.update(self.options.get("weights") or {})
         return pd.DataFrame({"contrib_" + f: df[f].to_numpy(float) * w[f] for f in PAIR_FEATURES},
                             index=df.index)

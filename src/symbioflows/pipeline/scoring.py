@@ -29,6 +29,7 @@ from symbioflows.errors import InvalidInputError
 from symbioflows.logistics import full_load_rates
 from symbioflows.matching.candidates import CandidatePairs
 from symbioflows.matching.features import PAIR_FEATURES, check_feature_names, feature_index
+from symbioflows.matching.pair_model import HAND_BIAS, HAND_WEIGHTS, PairScoreModel
 from symbioflows.pipeline.candidates import MaterialGroups, candidate_stage, merge_index
 from symbioflows.pipeline.economics import demand_prices, hazard_flags, supply_alternatives
 
@@ -38,27 +39,15 @@ __all__ = ["PAIR_FEATURES", "DEFAULT_WEIGHTS", "DEFAULT_BIAS", "ScoringInputs",
 
 log = logging.getLogger(__name__)
 
-#: Default weights of the pair score (per raw feature unit).  ``sector_fit`` is the centred
-#: log-score of the receiver's NACE class given the supply, from the receiver scorer learned on
-#: the MAESTRI exchanges (:meth:`ReceiverScorer.pretrained`); the other features have no
-#: documented counterpart in historical-exchange data (MAESTRI records no tonnages, distances
-#: or prices), so their weights are the hand-set blend.  A pair with a perfect material,
-#: quantity, quality and timing fit at 0 km scores about 0.9; each 100 km costs as much as
-#: losing a fifth of the material fit.
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "material_fit": 2.0, "quantity_fit_supply": 0.5, "quantity_fit_demand": 0.5,
-    "quality_fit": 1.0, "timing_overlap": 1.0, "distance_km": -0.004,
-    "transport_usd_per_t": 0.0, "surplus_usd_per_t": 0.004, "co2e_avoided_kg_per_t": 0.0005,
-    "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3, "link_score": 2.0,
-}
+#: The hand-set weights of the pair score (:data:`symbioflows.matching.pair_model.HAND_WEIGHTS`),
+#: the fallback when the learned model (:func:`~symbioflows.matching.pair_model.shipped_pair_model`)
+#: is missing.  ``sector_fit`` is the centred log-score of the receiver's NACE class given the
+#: supply, from the receiver scorer learned on the MAESTRI exchanges; ``link_score`` a link
+#: predictor's probability (0 without one).
+DEFAULT_WEIGHTS: dict[str, float] = dict(HAND_WEIGHTS)
 check_feature_names(DEFAULT_WEIGHTS, "DEFAULT_WEIGHTS")
-# ``link_score`` is a link predictor's probability of the exchange (e.g. the GNN of
-# :class:`symbioflows.learn.LinkPredictor` fitted on the region's known exchanges), 0 when no
-# predictor is passed to :func:`plan`.  Hand-set weight: a certain link counts as much as a
-# perfect material fit.
-
-#: Bias of the pair score's logit.
-DEFAULT_BIAS = -2.8
+#: Bias of the hand blend's logit.
+DEFAULT_BIAS = HAND_BIAS
 
 
 def take(col: pd.Series, idx: np.ndarray) -> pd.Series:
@@ -134,27 +123,34 @@ class _SectorTables:
         return out
 
 
-def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
+def _sector_fit(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
+                receiver_scorer: Any = None) -> np.ndarray:
     """Per pair: how much likelier the receiver's NACE class is than the average class, given
     the supply's material text, EWC code and sector (the pretrained receiver scorer's score,
     centred over all known receiver classes, clipped to [-5, 5]; 0 when a sector is unknown)."""
     if len(cand) == 0:
         return np.zeros(0)
-    tables = _sector_tables(sup, dem)
+    tables = _sector_tables(sup, dem, receiver_scorer)
     return np.zeros(len(cand)) if tables is None else tables.pairs(cand)
 
 
-def _sector_tables(sup: pd.DataFrame, dem: pd.DataFrame) -> _SectorTables | None:
+def _sector_tables(sup: pd.DataFrame, dem: pd.DataFrame,
+                   receiver_scorer: Any = None) -> _SectorTables | None:
     """The stream-level part of :func:`_sector_fit` (once per region, O(streams)); None when
-    the pretrained receiver scorer is unavailable (sector_fit = 0)."""
+    the pretrained receiver scorer is unavailable (sector_fit = 0).  ``receiver_scorer``: a
+    fitted :class:`~symbioflows.matching.learned.ReceiverScorer` to use instead of the
+    pretrained one (the end-to-end evaluation fits one per fold)."""
     from symbioflows.matching.learned import Candidate, Query, ReceiverScorer
     from symbioflows.matching.text import ewc_digits, normalize_nace
 
-    try:
-        scorer = ReceiverScorer.pretrained()
-    except Exception as exc:  # pragma: no cover - the artefact ships with the package
-        log.warning("pretrained receiver scorer unavailable (%s); sector_fit = 0", exc)
-        return None
+    if receiver_scorer is not None:
+        scorer = receiver_scorer
+    else:
+        try:
+            scorer = ReceiverScorer.pretrained()
+        except Exception as exc:  # pragma: no cover - the artefact ships with the package
+            log.warning("pretrained receiver scorer unavailable (%s); sector_fit = 0", exc)
+            return None
     try:
         from symbioflows.materials import nace_title
 
@@ -206,14 +202,18 @@ def _sector_tables(sup: pd.DataFrame, dem: pd.DataFrame) -> _SectorTables | None
     return _SectorTables(q_of_supply.astype(np.int64), d_cls, np.ascontiguousarray(sc))
 
 
-def resolve_weights(weights: dict[str, float] | None) -> np.ndarray:
-    """The pair-score weights in :data:`PAIR_FEATURES` order: :data:`DEFAULT_WEIGHTS` updated
-    with ``weights``."""
-    w = dict(DEFAULT_WEIGHTS)
+def resolve_weights(weights: dict[str, float] | None,
+                    model: PairScoreModel | None = None) -> np.ndarray:
+    """The pair-score weights in :data:`PAIR_FEATURES` order: ``model``'s (default the hand
+    blend, :data:`DEFAULT_WEIGHTS`) updated with ``weights``."""
+    w = dict(DEFAULT_WEIGHTS if model is None else model.weights)
     if weights:
         check_known_keys(weights, PAIR_FEATURES, "weights", "features")
         w.update(weights)
-    return np.array([float(w[f]) for f in PAIR_FEATURES])
+    out = np.array([float(w[f]) for f in PAIR_FEATURES])
+    if not np.all(np.isfinite(out)):
+        raise InvalidInputError(f"weights must be finite numbers; got {weights}")
+    return out
 
 
 @dataclass
@@ -229,11 +229,15 @@ class ScoringInputs:
     weights: np.ndarray
     sector: _SectorTables | None
     link_predictor: Any = None
+    bias: float = DEFAULT_BIAS
 
 
 def scoring_inputs(sup: pd.DataFrame, dem: pd.DataFrame, weights: np.ndarray,
-                   link_predictor: Any = None) -> ScoringInputs:
-    """Per-stream attributes of the pair score (see :func:`score_candidates`)."""
+                   link_predictor: Any = None, *, bias: float = DEFAULT_BIAS,
+                   receiver_scorer: Any = None) -> ScoringInputs:
+    """Per-stream attributes of the pair score (see :func:`score_candidates`); ``bias`` is the
+    logit's bias of the pair model, ``receiver_scorer`` the one behind ``sector_fit``
+    (default the pretrained one)."""
     rates = full_load_rates(sup["medium"].to_numpy(object))
     fixed, per_tkm, co2_tkm, circuity = (rates.fixed_usd_per_t, rates.usd_per_tkm,
                                          rates.co2e_kg_per_tkm, rates.circuity)
@@ -256,11 +260,11 @@ def scoring_inputs(sup: pd.DataFrame, dem: pd.DataFrame, weights: np.ndarray,
               virgin_co2e_kg_t=d_vco2,
               country=cc[len(sup):])
     k_sector = feature_index("sector_fit")
-    sector = (_sector_tables(sup, dem)
+    sector = (_sector_tables(sup, dem, receiver_scorer)
               if weights[k_sector] != 0 and len(sup) and len(dem) else None)
     k_link = feature_index("link_score")
     return ScoringInputs(sa, da, circuity, weights, sector,
-                          link_predictor if weights[k_link] != 0 else None)
+                          link_predictor if weights[k_link] != 0 else None, float(bias))
 
 
 def score_candidates(inputs: ScoringInputs, sup: pd.DataFrame, dem: pd.DataFrame,
@@ -272,7 +276,7 @@ def score_candidates(inputs: ScoringInputs, sup: pd.DataFrame, dem: pd.DataFrame
     lscore = _link_scores(inputs.link_predictor, sup, dem, cand)
     feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
                                      cand.material_fit, sfit, inputs.sa, inputs.da,
-                                     inputs.circuity, inputs.weights, DEFAULT_BIAS,
+                                     inputs.circuity, inputs.weights, inputs.bias,
                                      n_threads=resolve_n_jobs(n_jobs), link_score=lscore)
     return feats, score
 

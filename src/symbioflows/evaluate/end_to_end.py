@@ -1,0 +1,490 @@
+"""End-to-end evaluation of :func:`symbioflows.plan` on documented exchanges (issue 16).
+
+Each park (a MAESTRI case, or a public case-study park) is rebuilt as a region and planned:
+
+* its organisations become companies placed around one site (uniformly within
+  :data:`PARK_RADIUS_KM`, seeded);
+* supplies are the donors' waste descriptions with every code removed (no EWC code, no class):
+  free text only;
+* receivers' needs are written only from their business description and NACE class (never
+  from the waste description or the final use, which name the answer);
+* with ``n_distractors``: that many further receiver companies, their business text and NACE
+  class drawn (seeded) from the receivers of the *other* parks, placed either over a region
+  around the park (``placement="region"``: uniformly over a disc of
+  :data:`REGION_RADIUS_KM`, a county-sized area, so the park's own organisations are on
+  average closer, as in a real industrial area) or on the park's own site
+  (``placement="site"``: the harder variant in which distance tells nothing).
+
+For each documented exchange whose two ends are in the region: the rank of the documented
+receiver among the supply's candidates by the pair score (a receiver that is not a candidate
+of the supply counts as missed; ties at their expected rank under a seeded random order), and
+whether the allocation sent flow to it.  Reported: recall@1, recall@3, MRR and the allocated
+share, with 95 % bootstrap intervals over parks.
+
+Folds are grouped by park.  Everything fitted is fitted on the training parks only: the
+receiver scorer behind ``sector_fit`` (the pretrained one saw every MAESTRI exchange, so it is
+refitted per fold, :func:`symbioflows.evaluate.fit_learned`), the pair model's weights
+(:func:`symbioflows.matching.pair_model.fit_pair_model`, its regularisation by inner folds
+grouped by park) and the baselines' statistics.  Rows compared:
+
+* ``plan``: the learned pair model of the fold (the design :data:`DEFAULT_DESIGN`);
+* ``hand_blend``: the same candidates scored with the hand-set weights;
+* ``exact_code``: the supply's EWC code (which the plan never sees) looked up in the training
+  parks: receivers ranked by how often that code went to their NACE division, then its
+  sub-chapter, then the donor's division;
+* ``sector_popularity``: receivers ranked by how often their division receives in training.
+
+The baselines rank every receiver company of the region (except the donor itself).  The
+features of a pair do not depend on the weights, so each region is planned once per fold and
+every design re-scores the same candidates (``sigmoid(bias + x w)`` is what the kernel
+computes; a test checks that re-scoring equals a plan run with that model).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from symbioflows.errors import InvalidInputError
+from symbioflows.matching.features import PAIR_FEATURES
+from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair_model
+
+__all__ = ["PLACEMENTS", "DESIGNS", "DEFAULT_DESIGN", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
+           "Region", "park_folds", "build_region", "plan_region", "collect_candidates",
+           "evaluate_end_to_end", "fit_shipped_pair_model", "maestri_parks"]
+
+log = logging.getLogger(__name__)
+
+#: Radius (km) of the disc around the site in which a park's organisations are placed.
+PARK_RADIUS_KM = 5.0
+#: Radius (km) of the region over which distractors are scattered (``placement="region"``).
+REGION_RADIUS_KM = 40.0
+PLACEMENTS = ("region", "site")
+SITE = (53.6, -0.6)  # any site: only relative positions matter
+
+#: Designs of the pair score compared (each: the features whose weights are learned; the
+#: others keep their hand weights).  ``hand_blend`` learns nothing.
+DESIGNS: dict[str, tuple[str, ...]] = {
+    "hand_blend": (),
+    "learned_material_sector": ("material_fit", "sector_fit"),
+    "learned_material_sector_surplus": ("material_fit", "sector_fit", "surplus_usd_per_t",
+                                        "co2e_avoided_kg_per_t"),
+}
+DEFAULT_DESIGN = "learned_material_sector"
+
+
+@dataclass
+class Region:
+    """A park rebuilt as a region: companies, streams (codes removed) and the documented
+    exchanges (supplier stream, receiver stream) inside it."""
+
+    park: str
+    companies: pd.DataFrame
+    streams: pd.DataFrame
+    exchanges: pd.DataFrame
+
+
+def maestri_parks(data: Any, statuses: Sequence[str] = ("Implemented",)) -> list[str]:
+    """The MAESTRI cases with at least one exchange of ``statuses``, in case order."""
+    ex = data.exchanges[data.exchanges["maestri_status"].isin(statuses)]
+    return sorted(ex["case"].astype(str).unique(), key=lambda x: (len(x), x))
+
+
+def park_folds(parks: Sequence[str], n_folds: int, *, rng: Any = 0) -> list[list[str]]:
+    """``n_folds`` disjoint groups of parks (seeded shuffle, round robin): the test parks of
+    each fold.  No park is in two folds.
+
+    Examples
+    --------
+    >>> park_folds(["a", "b", "c", "d", "e"], 2, rng=0)
+    [['a', 'b', 'd'], ['c', 'e']]
+    """
+    parks = list(dict.fromkeys(str(p) for p in parks))
+    if n_folds < 2 or n_folds > len(parks):
+        raise InvalidInputError(f"n_folds={n_folds}; give 2..{len(parks)} (the number of parks)")
+    perm = np.random.default_rng(rng).permutation(len(parks))
+    folds: list[list[str]] = [[] for _ in range(n_folds)]
+    for k, i in enumerate(perm):
+        folds[k % n_folds].append(parks[i])
+    return [sorted(f, key=parks.index) for f in folds]
+
+
+def _disc(n: int, rng: np.random.Generator, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+    r = radius_km * np.sqrt(rng.random(n))
+    a = 2 * math.pi * rng.random(n)
+    lat = SITE[0] + r * np.cos(a) / 111.0
+    lon = SITE[1] + r * np.sin(a) / (111.0 * math.cos(math.radians(SITE[0])))
+    return lat, lon
+
+
+def build_region(data: Any, park: str, *, n_distractors: int = 0, placement: str = "region",
+                 statuses: Sequence[str] = ("Implemented",), rng: Any = 0) -> Region:
+    """Rebuild park ``park`` of ``data`` (:class:`~symbioflows.evaluate.MaestriData`) as a
+    region (see the module notes).  The streams carry no code, no class, and the receivers'
+    demand text is their business description only."""
+    if placement not in PLACEMENTS:
+        raise InvalidInputError(f"placement={placement!r}; choose one of {PLACEMENTS}")
+    r = np.random.default_rng(rng)
+    comp = data.companies[data.companies["case"].astype(str) == str(park)].copy()
+    if comp.empty:
+        raise InvalidInputError(f"park {park!r} is not in the data")
+    st = data.streams[data.streams["company_id"].isin(comp["company_id"])].copy()
+    ex = data.exchanges[(data.exchanges["case"].astype(str) == str(park))
+                        & data.exchanges["maestri_status"].isin(statuses)]
+    # the leakage guard: free text only on the supply side, business only on the demand side
+    st["ewc_code"] = None
+    st["material_class"] = None
+    biz = comp.set_index("company_id")["business"].fillna("")
+    dem = st["direction"] == "demand"
+    st.loc[dem, "material"] = st.loc[dem, "company_id"].map(biz).to_numpy()
+    comp["lat"], comp["lon"] = _disc(len(comp), r, PARK_RADIUS_KM)
+    if n_distractors:
+        allc = data.companies
+        recv_ids = data.streams.loc[data.streams["direction"] == "demand", "company_id"]
+        pool = allc[allc["company_id"].isin(recv_ids) & (allc["case"].astype(str) != str(park))]
+        if pool.empty:
+            raise InvalidInputError("no receivers outside the park to draw distractors from")
+        pick = pool.iloc[r.choice(len(pool), size=n_distractors,
+                                  replace=len(pool) < n_distractors)]
+        radius = REGION_RADIUS_KM if placement == "region" else PARK_RADIUS_KM
+        lat, lon = _disc(n_distractors, r, radius)
+        ids = [f"X{park}:{k}" for k in range(n_distractors)]
+        dcomp = pd.DataFrame({"company_id": ids, "name": [f"distractor {k}" for k in
+                                                          range(n_distractors)],
+                              "business": pick["business"].fillna("").to_numpy(),
+                              "sector": pick["sector"].to_numpy(), "case": str(park),
+                              "lat": lat, "lon": lon})
+        dst = pd.DataFrame({"stream_id": [f"{c}/d" for c in ids], "company_id": ids,
+                            "direction": "demand", "material": dcomp["business"].to_numpy(),
+                            "ewc_code": None, "material_class": None})
+        comp = pd.concat([comp, dcomp], ignore_index=True)
+        st = pd.concat([st, dst], ignore_index=True)
+    comp["country"] = "GB"
+    comp["sector"] = [_known_sector(v) for v in comp["sector"]]
+    st["quantity_t_per_yr"] = np.where(st["direction"] == "supply", 1000.0, 100_000.0)
+    ex = ex[ex["supplier_stream_id"].isin(st["stream_id"])
+            & ex["receiver_stream_id"].isin(st["stream_id"])]
+    return Region(str(park), comp.reset_index(drop=True), st.reset_index(drop=True),
+                  ex[["supplier_stream_id", "receiver_stream_id"]].reset_index(drop=True))
+
+
+def plan_region(region: Region, *, pair_model: Any = None, receiver_scorer: Any = None,
+                n_jobs: int | None = 1) -> Any:
+    """:func:`symbioflows.plan` of a region: every compatible receiver kept as a candidate
+    (``max_per_supply=0``), no chains."""
+    from symbioflows.pipeline import plan
+
+    comp = region.companies[["company_id", "name", "sector", "lat", "lon", "country"]]
+    st = region.streams[["stream_id", "company_id", "direction", "material",
+                         "quantity_t_per_yr"]]
+    return plan((comp, st), max_per_supply=0, chains=False, pair_model=pair_model,
+                receiver_scorer=receiver_scorer, n_jobs=n_jobs)
+
+
+def collect_candidates(region: Region, p: Any) -> pd.DataFrame:
+    """One row per candidate pair of plan ``p`` of ``region``: park, supply, demand, the pair
+    features, ``label`` (1: a documented receiver of the supply) and ``allocated``."""
+    c = p.candidates
+    pos = set(zip(region.exchanges["supplier_stream_id"].astype(str),
+                  region.exchanges["receiver_stream_id"].astype(str)))
+    s = c["supply_stream_id"].astype(str).to_numpy()
+    d = c["demand_stream_id"].astype(str).to_numpy()
+    out = pd.DataFrame({"park": region.park, "supply": s, "demand": d})
+    for f in PAIR_FEATURES:
+        out[f] = c[f].to_numpy(float)
+    out["label"] = np.array([(a, b) in pos for a, b in zip(s, d)], dtype=np.int8)
+    out["allocated"] = c["allocated"].to_numpy(float) > 0
+    return out
+
+
+def _known_sector(sector: Any) -> str:
+    """A NACE code the data model accepts: MAESTRI writes some groups as classes ('01.10',
+    '23.10'); those become the group ('01.1'), else the division; '' when unreadable."""
+    from symbioflows.data.nace import nace_title
+
+    s = "" if sector is None or (isinstance(sector, float) and math.isnan(sector)) else str(sector)
+    for code in (s, s[:4], s[:2]):
+        if not code:
+            continue
+        try:
+            nace_title(code)
+            return code
+        except Exception:
+            continue
+    return ""
+
+
+def _div(sector: Any) -> str:
+    s = "" if sector is None or (isinstance(sector, float) and math.isnan(sector)) else str(sector)
+    return "".join(ch for ch in s if ch.isdigit())[:2]
+
+
+def _rank(scores: dict[str, float], target: str, rng: np.random.Generator) -> float:
+    """1-based rank of ``target`` among ``scores`` (ties in random order); inf when absent."""
+    if target not in scores:
+        return math.inf
+    keys = list(scores)
+    tie = rng.random(len(keys))
+    order = sorted(range(len(keys)), key=lambda i: (-scores[keys[i]], tie[i]))
+    return float([keys[i] for i in order].index(target) + 1)
+
+
+def _metrics(ranks: Sequence[float], alloc: Sequence[float], parks: Sequence[str],
+             rng: np.random.Generator, n_boot: int) -> dict[str, Any]:
+    r = np.asarray(ranks, dtype=float)
+    a = np.asarray(alloc, dtype=float) if len(alloc) else np.full(r.size, np.nan)
+    c = np.asarray(parks)
+    rr = np.where(np.isfinite(r), 1.0 / r, 0.0)
+
+    def stats(idx: np.ndarray) -> dict[str, float]:
+        al = a[idx]
+        return {"recall_at_1": float((r[idx] <= 1).mean()),
+                "recall_at_3": float((r[idx] <= 3).mean()), "mrr": float(rr[idx].mean()),
+                "allocated_share": float(al.mean()) if not np.isnan(al).all() else math.nan}
+
+    out: dict[str, Any] = {"n": int(r.size), "n_parks": int(np.unique(c).size)}
+    if r.size == 0:
+        return out
+    point = stats(np.arange(r.size))
+    uc = np.unique(c)
+    by = {u: np.flatnonzero(c == u) for u in uc}
+    boots: dict[str, list[float]] = {k: [] for k in point}
+    for _ in range(n_boot):
+        idx = np.concatenate([by[u] for u in rng.choice(uc, size=uc.size, replace=True)])
+        for k, v in stats(idx).items():
+            boots[k].append(v)
+    for k, v in point.items():
+        lo, hi = ((math.nan, math.nan) if math.isnan(v)
+                  else np.percentile(boots[k], [2.5, 97.5]))
+        out[k] = {"value": v, "ci95": [float(lo), float(hi)]}
+    return out
+
+
+def _baseline_tables(data: Any, train_parks: set[str]) -> dict[str, Any]:
+    comp = data.companies.set_index("company_id")
+    sup = data.streams[data.streams["direction"] == "supply"].set_index("stream_id")
+    ex = data.exchanges[data.exchanges["case"].astype(str).isin(train_parks)]
+    ex = ex.merge(sup[["company_id", "ewc_code"]], left_on="supplier_stream_id",
+                  right_index=True).rename(columns={"company_id": "donor"})
+    recv = ex["receiver_stream_id"].str[:-2]
+    ex = ex.assign(recv_div=recv.map(comp["sector"]).map(_div),
+                   donor_div=ex["donor"].map(comp["sector"]).map(_div),
+                   ewc6=ex["ewc_code"].fillna("").astype(str).str.replace(r"\D", "", regex=True))
+    return {"pop": Counter(ex["recv_div"]),
+            "code": {k: Counter(v) for k, v in ex.groupby("ewc6")["recv_div"]},
+            "sub": {k: Counter(v) for k, v in ex.groupby(ex["ewc6"].str[:4])["recv_div"]},
+            "donor": {k: Counter(v) for k, v in ex.groupby("donor_div")["recv_div"]}}
+
+
+def _receiver_rows(data: Any, parks: set[str]) -> pd.DataFrame:
+    rows = data.rows
+    return rows[rows["case"].astype(str).isin(parks)].reset_index(drop=True)
+
+
+def _fit_receiver_scorer(data: Any, train_parks: set[str], receiver_fit: str) -> Any:
+    """The receiver scorer behind ``sector_fit``, fitted on the training parks only
+    (``"select"``: the full :func:`fit_learned`, features and C chosen by inner folds;
+    ``"fixed"``: the shipped scorer's feature set and C, faster, for development)."""
+    from symbioflows.evaluate.maestri import nace_pool
+    from symbioflows.evaluate.receivers import fit_learned
+    from symbioflows.matching.learned import ReceiverScorer
+
+    rows = _receiver_rows(data, train_parks)
+    pool = nace_pool(data.rows)
+    if receiver_fit == "fixed":
+        shipped = ReceiverScorer.pretrained()
+        sel = tuple(f for f, w in shipped.weights_.items() if w != 0.0)
+        codes = [c.nace for c in pool]
+        problems = [(pool, [(k, codes.index(n)) for k, n in enumerate(rows["receiver_nace"])
+                            if n in codes])]
+        return ReceiverScorer(embed_backend="hashing", C=shipped.C, feature_subset=sel,
+                              C_grid=(shipped.C,)).fit(
+            list(rows["query"]), list(rows["receiver_nace"]), list(rows["case"]), problems,
+            receiver_business=list(rows["receiver_business"]))
+    return fit_learned(rows, pool, embed_backend="hashing", pools="all")
+
+
+def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 300),
+                        placements: Sequence[str] = ("region", "site"), n_folds: int = 5,
+                        statuses: Sequence[str] = ("Implemented",),
+                        parks: Sequence[str] | None = None, receiver_fit: str = "select",
+                        designs: dict[str, tuple[str, ...]] | None = None, seed: int = 0,
+                        n_boot: int = 1000, progress: bool = False) -> dict[str, Any]:
+    """Run the protocol (module notes) and return the results as a JSON-ready dict.
+
+    Parameters
+    ----------
+    data : MaestriData, optional
+        Default :func:`symbioflows.evaluate.load_maestri`.
+    distractors : sequence of int
+        Settings: 0 is the park alone.
+    placements : sequence of {"region", "site"}
+        Where distractors are placed (ignored for 0 distractors).
+    n_folds : int
+        Folds grouped by park.
+    parks : sequence of str, optional
+        Restrict to these parks (development; training uses only the folds' other parks of
+        this list).
+    receiver_fit : {"select", "fixed"}
+        How the per-fold receiver scorer is fitted (see :func:`_fit_receiver_scorer`).
+    designs : dict, optional
+        Pair-score designs (default :data:`DESIGNS`).
+
+    Returns
+    -------
+    dict
+        ``settings``: one entry per (distractors, placement) with ``methods`` (metrics per
+        row), ``models`` (each fold's fitted weights) and the timing.
+    """
+    if receiver_fit not in ("select", "fixed"):
+        raise InvalidInputError(f"receiver_fit={receiver_fit!r}; choose 'select' or 'fixed'")
+    if data is None:
+        from symbioflows.evaluate.maestri import load_maestri
+
+        data = load_maestri()
+    designs = dict(DESIGNS if designs is None else designs)
+    all_parks = list(parks) if parks is not None else maestri_parks(data, statuses)
+    folds = park_folds(all_parks, n_folds, rng=seed)
+    settings = [(0, "site")] + [(n, p) for n in distractors if n for p in placements]
+    if 0 not in distractors:
+        settings = settings[1:]
+    scorers = {}
+    t0 = time.perf_counter()
+    for k, test in enumerate(folds):
+        train = set(all_parks) - set(test)
+        scorers[k] = _fit_receiver_scorer(data, train, receiver_fit)
+        log.info("fold %d: receiver scorer fitted on %d parks", k, len(train))
+    t_fit = time.perf_counter() - t0
+    out: dict[str, Any] = {"n_folds": n_folds, "folds": folds, "statuses": list(statuses),
+                           "receiver_fit": receiver_fit, "designs": {k: list(v) for k, v in
+                                                                     designs.items()},
+                           "default_design": DEFAULT_DESIGN, "receiver_fit_s": t_fit,
+                           "settings": []}
+    for n_dis, placement in settings:
+        t1 = time.perf_counter()
+        tables: dict[str, pd.DataFrame] = {}
+        regions: dict[str, Region] = {}
+        for k, test in enumerate(folds):
+            # the candidates of every park are planned with the fold's receiver scorer; a
+            # park's features are used for training in the folds where it is not tested
+            for park in test:
+                rg = build_region(data, park, n_distractors=n_dis, placement=placement,
+                                  statuses=statuses, rng=(seed, int(_park_num(park))))
+                if rg.exchanges.empty:
+                    continue
+                regions[park] = rg
+                p = plan_region(rg, pair_model=HAND_BLEND, receiver_scorer=scorers[k])
+                tables[park] = collect_candidates(rg, p)
+            if progress:
+                log.warning("distractors=%d %s: fold %d/%d planned", n_dis, placement, k + 1,
+                            len(folds))
+        res = _score_setting(data, folds, tables, regions, designs, seed, n_boot)
+        res.update(distractors=n_dis, placement=placement if n_dis else "park_alone",
+                   elapsed_s=time.perf_counter() - t1)
+        out["settings"].append(res)
+    return out
+
+
+def _park_num(park: str) -> int:
+    return sum(ord(ch) * (k + 1) for k, ch in enumerate(str(park)))
+
+
+def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataFrame],
+                   regions: dict[str, Region], designs: dict[str, tuple[str, ...]], seed: int,
+                   n_boot: int) -> dict[str, Any]:
+    """Ranks of every documented exchange for every design and baseline of one setting."""
+    rng = np.random.default_rng(seed + 7)
+    methods = list(designs) + ["exact_code", "sector_popularity"]
+    rec: dict[str, dict[str, list[Any]]] = {m: {"rank": [], "alloc": [], "park": []}
+                                            for m in methods}
+    models: dict[str, list[dict[str, Any]]] = {m: [] for m in designs}
+    comp_all = data.companies.set_index("company_id")
+    sup_all = data.streams[data.streams["direction"] == "supply"].set_index("stream_id")
+    for k, test in enumerate(folds):
+        train_tabs = [tables[p] for p in tables if p not in test]
+        tr = pd.concat(train_tabs, ignore_index=True) if train_tabs else None
+        fold_models: dict[str, PairScoreModel] = {}
+        for name, learn in designs.items():
+            if not learn or tr is None or not tr["label"].any():
+                fold_models[name] = HAND_BLEND
+            else:
+                keep = tr.groupby("supply")["label"].transform("max") > 0
+                t = tr[keep]
+                g = pd.factorize(t["park"] + "|" + t["supply"])[0]
+                fold_models[name] = fit_pair_model(
+                    t[list(PAIR_FEATURES)].to_numpy(), g, t["label"].to_numpy(),
+                    t["park"].to_numpy(), learn=learn, name=name, rng=seed)
+            models[name].append({"fold": k, "weights": {f: fold_models[name].weights[f]
+                                                        for f in learn},
+                                 "l2": fold_models[name].meta.get("l2")})
+        base = _baseline_tables(data, {str(c) for c in data.exchanges["case"].unique()}
+                                - set(test))
+        for park in test:
+            if park not in tables:
+                continue
+            tab, rg = tables[park], regions[park]
+            x = tab[list(PAIR_FEATURES)].to_numpy()
+            z = {name: x @ m.vector() + m.bias for name, m in fold_models.items()}
+            comp = rg.companies.set_index("company_id")
+            dem = rg.streams[rg.streams["direction"] == "demand"]
+            recv_div = dict(zip(dem["stream_id"].astype(str),
+                                dem["company_id"].map(comp["sector"]).map(_div)))
+            alloc = set(zip(tab.loc[tab["allocated"], "supply"], tab.loc[tab["allocated"],
+                                                                          "demand"]))
+            for row in rg.exchanges.itertuples(index=False):
+                s_id, d_id = str(row.supplier_stream_id), str(row.receiver_stream_id)
+                m = (tab["supply"] == s_id).to_numpy()
+                for name in designs:
+                    scores = dict(zip(tab["demand"][m], z[name][m]))
+                    rec[name]["rank"].append(_rank(scores, d_id, rng))
+                    rec[name]["alloc"].append(float((s_id, d_id) in alloc))
+                    rec[name]["park"].append(park)
+                donor = str(sup_all.loc[s_id, "company_id"])
+                code6 = "".join(ch for ch in str(sup_all.loc[s_id, "ewc_code"] or "")
+                                if ch.isdigit())
+                ddiv = _div(comp_all.loc[donor, "sector"]) if donor in comp_all.index else ""
+                others = {k2: v for k2, v in recv_div.items() if not k2.startswith(donor + "/")}
+                ec = {k2: (base["code"].get(code6, Counter())[v] * 1e6
+                           + base["sub"].get(code6[:4], Counter())[v] * 1e3
+                           + base["donor"].get(ddiv, Counter())[v]) for k2, v in others.items()}
+                sp = {k2: float(base["pop"][v]) for k2, v in others.items()}
+                for name, sc in (("exact_code", ec), ("sector_popularity", sp)):
+                    rec[name]["rank"].append(_rank(sc, d_id, rng))
+                    rec[name]["park"].append(park)
+    brng = np.random.default_rng(seed + 1)
+    return {"methods": {m: _metrics(v["rank"], v["alloc"], v["park"], brng, n_boot)
+                        for m, v in rec.items()},
+            "models": models,
+            "n_candidates": {p: int(len(t)) for p, t in tables.items()}}
+
+
+def fit_shipped_pair_model(data: Any = None, *, design: str = DEFAULT_DESIGN,
+                           statuses: Sequence[str] = ("Implemented",), seed: int = 0,
+                           meta: dict[str, Any] | None = None) -> PairScoreModel:
+    """The model shipped with the package: the ``design``'s features fitted on every park
+    (planned with the pretrained receiver scorer, the one the plan uses); ``l2`` chosen by
+    folds grouped by park."""
+    if data is None:
+        from symbioflows.evaluate.maestri import load_maestri
+
+        data = load_maestri()
+    tabs = []
+    for park in maestri_parks(data, statuses):
+        rg = build_region(data, park, statuses=statuses, rng=(seed, _park_num(park)))
+        if rg.exchanges.empty:
+            continue
+        tabs.append(collect_candidates(rg, plan_region(rg, pair_model=HAND_BLEND)))
+    tr = pd.concat(tabs, ignore_index=True)
+    tr = tr[tr.groupby("supply")["label"].transform("max") > 0]
+    g = pd.factorize(tr["park"] + "|" + tr["supply"])[0]
+    return fit_pair_model(tr[list(PAIR_FEATURES)].to_numpy(), g, tr["label"].to_numpy(),
+                          tr["park"].to_numpy(), learn=DESIGNS[design], name=design, rng=seed,
+                          meta=meta)

@@ -1,0 +1,337 @@
+"""The pair score's model: weights and bias of ``sigmoid(bias + sum_f w_f x_f)``.
+
+The pair score of the plan is a linear-logistic model over the pair features of
+:data:`~symbioflows.matching.features.PAIR_FEATURES`, computed by the native kernel; each
+feature's part ``w_f x_f`` is its exact explanation.  A :class:`PairScoreModel` holds the
+weights and the bias, where they came from (``name``, ``version``, ``meta``: training data,
+folds, metrics) and which weights were learned (``learned``).
+
+Two models exist:
+
+* :data:`HAND_BLEND`: the hand-set weights (:data:`HAND_WEIGHTS`, :data:`HAND_BIAS`), the
+  fallback;
+* the shipped learned model (``matching/models/pair_scorer``, :func:`shipped_pair_model`),
+  fitted by ``tools/train_pair_scorer.py`` with :func:`fit_pair_model` on the documented
+  MAESTRI exchanges rebuilt as regions (:mod:`symbioflows.evaluate.end_to_end`).  It is what
+  :func:`symbioflows.plan` uses by default; when the artefact is missing or unreadable the plan
+  falls back to the hand blend and says so (``plan.options["pair_model"]``).
+
+:func:`fit_pair_model` is a conditional logit (one softmax per supply over its candidate
+receivers, positives = documented receivers), L2-regularised, with the regularisation chosen
+by cross-validation grouped by park inside the training data.  Only the weights of
+``learn`` features are fitted; every other feature enters with its hand weight as a fixed
+offset (MAESTRI records no distances, tonnages, qualities, timings or prices, so their weights
+cannot be identified from it).  The bias cancels in a per-supply softmax and keeps its hand
+value.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from symbioflows.errors import InvalidInputError
+from symbioflows.matching.features import PAIR_FEATURES, check_feature_names
+
+__all__ = ["HAND_WEIGHTS", "HAND_BIAS", "HAND_BLEND", "PairScoreModel", "PAIR_MODEL_DIR",
+           "PAIR_MODEL_KIND", "shipped_pair_model", "resolve_pair_model", "fit_pair_model",
+           "conditional_logit"]
+
+log = logging.getLogger(__name__)
+
+#: Hand-set weights of the pair score (per raw feature unit), the fallback model.
+#: ``sector_fit`` is the centred log-score of the receiver's NACE class given the supply, from
+#: the receiver scorer learned on the MAESTRI exchanges; the other weights were set by hand
+#: before any end-to-end evaluation: a pair with a perfect material, quantity, quality and
+#: timing fit at 0 km scores about 0.9; each 100 km costs as much as losing a fifth of the
+#: material fit.  ``link_score`` (a link predictor's probability, 0 without one): a certain
+#: link counts as much as a perfect material fit.
+HAND_WEIGHTS: dict[str, float] = {
+    "material_fit": 2.0, "quantity_fit_supply": 0.5, "quantity_fit_demand": 0.5,
+    "quality_fit": 1.0, "timing_overlap": 1.0, "distance_km": -0.004,
+    "transport_usd_per_t": 0.0, "surplus_usd_per_t": 0.004, "co2e_avoided_kg_per_t": 0.0005,
+    "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3, "link_score": 2.0,
+}
+check_feature_names(HAND_WEIGHTS, "HAND_WEIGHTS")
+#: Bias of the hand blend's logit.
+HAND_BIAS = -2.8
+
+PAIR_MODEL_KIND = "symbioflows.pair_scorer"
+PAIR_MODEL_FORMAT = 1
+#: Where the shipped learned model lives (a :mod:`symbioflows._persist` artefact).
+PAIR_MODEL_DIR = Path(__file__).resolve().parent / "models" / "pair_scorer"
+
+
+@dataclass(frozen=True)
+class PairScoreModel:
+    """Weights and bias of the pair score, with their provenance.
+
+    Parameters
+    ----------
+    name : str
+        ``"hand_blend"`` or the learned model's name.
+    weights : dict
+        One weight per pair feature (every name of :data:`PAIR_FEATURES`).
+    bias : float
+    version : int
+    learned : tuple of str
+        The features whose weights were fitted (the others keep their hand weights).
+    meta : dict
+        Provenance: training data, date, commit, folds, metrics.
+    """
+
+    name: str
+    weights: dict[str, float]
+    bias: float
+    version: int = PAIR_MODEL_FORMAT
+    learned: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        check_feature_names(self.weights, f"pair model {self.name!r} weights")
+        bad = {f: v for f, v in self.weights.items() if not np.isfinite(v)}
+        if bad or not np.isfinite(self.bias):
+            raise InvalidInputError(f"pair model {self.name!r}: weights and bias must be "
+                                    f"finite; got {bad or {'bias': self.bias}}")
+
+    def vector(self, overrides: dict[str, float] | None = None) -> np.ndarray:
+        """The weights in :data:`PAIR_FEATURES` order, with ``overrides`` applied."""
+        w = dict(self.weights)
+        if overrides:
+            w.update({k: float(v) for k, v in overrides.items()})
+        return np.array([float(w[f]) for f in PAIR_FEATURES])
+
+    def describe(self) -> dict[str, Any]:
+        """What the plan records (``plan.options["pair_model"]``): name, version, weights,
+        bias, learned features and the provenance's short form.  :func:`resolve_pair_model`
+        reads it back."""
+        prov = {k: self.meta[k] for k in ("trained_on", "date", "commit", "folds", "metrics")
+                if k in self.meta}
+        return {"name": self.name, "version": self.version, "bias": float(self.bias),
+                "weights": {f: float(self.weights[f]) for f in PAIR_FEATURES},
+                "learned": list(self.learned), "provenance": prov}
+
+    def save(self, path: str | Path) -> Path:
+        """Write as a versioned artefact (JSON payload, sha256, atomic)."""
+        from symbioflows._persist import save_artifact
+
+        body = {"name": self.name, "weights": self.weights, "bias": self.bias,
+                "learned": list(self.learned), "features": list(PAIR_FEATURES)}
+        return save_artifact(path, kind=PAIR_MODEL_KIND, version=self.version, meta=self.meta,
+                             payloads={"model.json": json.dumps(body, indent=1).encode()})
+
+    @classmethod
+    def load(cls, path: str | Path) -> PairScoreModel:
+        """Read an artefact written by :meth:`save` (kind, format version, hashes and the
+        feature names checked against the native table).
+
+        Raises
+        ------
+        FormatVersionError, UnsafeFileError
+            A newer format or a damaged artefact.
+        InvalidInputError
+            The model names other features than this build's kernel computes.
+        """
+        from symbioflows._persist import decoding, load_artifact
+
+        meta, payloads = load_artifact(path, kind=PAIR_MODEL_KIND, max_version=PAIR_MODEL_FORMAT)
+        with decoding(path, "pair model"):
+            body = json.loads(payloads["model.json"].decode("utf-8"))
+            weights = {str(k): float(v) for k, v in body["weights"].items()}
+            bias = float(body["bias"])
+            learned = tuple(str(f) for f in body.get("learned", ()))
+        if list(body.get("features", [])) != list(PAIR_FEATURES):
+            raise InvalidInputError(
+                f"{path}: the pair model was fitted on features {body.get('features')}, this "
+                f"build computes {list(PAIR_FEATURES)}; refit it (tools/train_pair_scorer.py)")
+        return cls(str(body["name"]), weights, bias, PAIR_MODEL_FORMAT, learned, dict(meta))
+
+
+#: The hand-set blend as a model (the fallback).
+HAND_BLEND = PairScoreModel("hand_blend", dict(HAND_WEIGHTS), HAND_BIAS, learned=(),
+                            meta={"trained_on": "none: weights set by hand"})
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> PairScoreModel | None:
+    try:
+        return PairScoreModel.load(PAIR_MODEL_DIR)
+    except Exception as exc:  # the fallback is documented: the hand blend
+        log.warning("learned pair model unavailable (%s); the plan uses the hand blend", exc)
+        return None
+
+
+def shipped_pair_model() -> PairScoreModel | None:
+    """The learned pair model shipped with the package (None when missing or unreadable)."""
+    return _shipped()
+
+
+def resolve_pair_model(pair_model: Any = None) -> PairScoreModel:
+    """The model a plan scores with.
+
+    ``None``: the shipped learned model, else the hand blend (fallback); ``"hand_blend"``:
+    the hand blend; ``"learned"``: the shipped model (error when missing); a
+    :class:`PairScoreModel`; a path to an artefact; or the dict of
+    :meth:`PairScoreModel.describe` (as a saved plan records it).
+    """
+    if pair_model is None:
+        return _shipped() or HAND_BLEND
+    if isinstance(pair_model, PairScoreModel):
+        return pair_model
+    if isinstance(pair_model, str) and pair_model == "hand_blend":
+        return HAND_BLEND
+    if isinstance(pair_model, str) and pair_model == "learned":
+        m = _shipped()
+        if m is None:
+            raise InvalidInputError(f"pair_model='learned': the shipped model ({PAIR_MODEL_DIR}) "
+                                    "is missing or unreadable; rebuild it with "
+                                    "tools/train_pair_scorer.py or pass pair_model='hand_blend'")
+        return m
+    if isinstance(pair_model, dict):
+        try:
+            return PairScoreModel(str(pair_model["name"]),
+                                  {str(k): float(v) for k, v in pair_model["weights"].items()},
+                                  float(pair_model["bias"]), int(pair_model.get("version", 1)),
+                                  tuple(pair_model.get("learned", ())),
+                                  dict(pair_model.get("provenance", {})))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInputError(f"pair_model dict: {exc!r}; give name, weights and bias "
+                                    "(PairScoreModel.describe())") from None
+    if isinstance(pair_model, (str, Path)):
+        return PairScoreModel.load(pair_model)
+    raise InvalidInputError(
+        f"pair_model={pair_model!r}; give None (the shipped learned model), 'hand_blend', "
+        "'learned', a PairScoreModel or the path of a saved one")
+
+
+# -- fitting ---------------------------------------------------------------------------------
+
+
+def conditional_logit(x: np.ndarray, offset: np.ndarray, group: np.ndarray, y: np.ndarray, *,
+                      l2: float, w0: np.ndarray | None = None) -> np.ndarray:
+    """Weights ``w`` maximising ``sum_pos log softmax_group(x w + offset) - l2/2 |w|^2``.
+
+    ``group``: integer id of each row's choice set (a supply), rows of a group contiguous or
+    not; ``y``: 1 for a chosen row (several per group allowed: each is one observation).
+    Complexity: O(rows x features) per L-BFGS iteration.
+    """
+    from scipy.optimize import minimize
+
+    x = np.asarray(x, np.float64)
+    n, k = x.shape
+    g = np.asarray(group, np.int64)
+    _, g = np.unique(g, return_inverse=True)
+    ng = int(g.max()) + 1 if n else 0
+    pos = np.asarray(y, np.float64)
+    npos = np.bincount(g, weights=pos, minlength=ng)
+
+    def f(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ w + offset
+        zmax = np.full(ng, -np.inf)
+        np.maximum.at(zmax, g, z)
+        e = np.exp(z - zmax[g])
+        s = np.bincount(g, weights=e, minlength=ng)
+        lse = np.log(s) + zmax
+        ll = float(pos @ z - npos @ lse)
+        p = e / s[g]
+        grad = x.T @ pos - x.T @ (p * npos[g])
+        return -ll + 0.5 * l2 * float(w @ w), -(grad) + l2 * w
+
+    res = minimize(f, np.zeros(k) if w0 is None else w0, jac=True, method="L-BFGS-B")
+    return np.asarray(res.x)
+
+
+def _mrr(x: np.ndarray, offset: np.ndarray, group: np.ndarray, y: np.ndarray,
+         w: np.ndarray) -> float:
+    """Mean reciprocal rank of the positives (ties counted at their expected rank)."""
+    z = x @ w + offset
+    out = []
+    for gid in np.unique(group[y > 0]):
+        m = group == gid
+        zg, yg = z[m], y[m]
+        for zp in zg[yg > 0]:
+            higher = float((zg > zp).sum())
+            ties = float((zg == zp).sum()) - 1.0
+            out.append(1.0 / (1.0 + higher + ties / 2.0))
+    return float(np.mean(out)) if out else 0.0
+
+
+def fit_pair_model(x: np.ndarray, group: np.ndarray, y: np.ndarray, park: np.ndarray, *,
+                   learn: Sequence[str], base: PairScoreModel = HAND_BLEND,
+                   l2_grid: Sequence[float] = (0.01, 0.1, 1.0, 10.0), inner_folds: int = 5,
+                   name: str = "maestri_conditional_logit", rng: Any = 0,
+                   meta: dict[str, Any] | None = None) -> PairScoreModel:
+    """Fit the weights of the ``learn`` features by conditional logit; the others keep
+    ``base``'s weights (a fixed offset), the bias stays ``base.bias``.
+
+    Parameters
+    ----------
+    x : array (n_rows, len(PAIR_FEATURES))
+        Pair features of every candidate (the kernel's columns).
+    group : array of int
+        The choice set (supply) of each row.
+    y : array of {0, 1}
+        1 for a documented receiver.
+    park : array
+        The park (case) of each row: the inner folds that choose ``l2`` are grouped by it.
+    learn : sequence of str
+        Features whose weights are fitted.
+    l2_grid : sequence of float
+        Regularisation strengths tried; the one with the best mean reciprocal rank over the
+        inner folds (grouped by park) is refitted on all rows.
+
+    Returns
+    -------
+    PairScoreModel
+        ``meta`` records the chosen ``l2``, the inner-fold MRR of each and the row counts.
+    """
+    x = np.asarray(x, np.float64)
+    if x.ndim != 2 or x.shape[1] != len(PAIR_FEATURES):
+        raise InvalidInputError(f"x must have one column per pair feature "
+                                f"({len(PAIR_FEATURES)}); got shape {x.shape}")
+    idx = [PAIR_FEATURES.index(f) for f in learn]
+    if not idx:
+        raise InvalidInputError("learn: name at least one pair feature to fit")
+    fixed = [k for k in range(len(PAIR_FEATURES)) if k not in idx]
+    wb = base.vector()
+    offset = x[:, fixed] @ wb[fixed]
+    xl = x[:, idx]
+    scale = np.maximum(xl.std(axis=0), 1e-9)  # fit on standardised columns, report raw units
+    xs = xl / scale
+    group = np.asarray(group)
+    y = np.asarray(y, np.float64)
+    park = np.asarray(park).astype(str)
+    parks = np.unique(park)
+    r = np.random.default_rng(rng)
+    perm = r.permutation(parks)
+    n_in = max(2, min(inner_folds, parks.size))
+    fold_of = {p: k % n_in for k, p in enumerate(perm)}
+    pf = np.array([fold_of[p] for p in park])
+    scores: dict[float, float] = {}
+    for l2 in l2_grid:
+        vals = []
+        for k in range(n_in):
+            tr, te = pf != k, pf == k
+            if not (y[tr] > 0).any() or not (y[te] > 0).any():
+                continue
+            w = conditional_logit(xs[tr], offset[tr], group[tr], y[tr], l2=l2)
+            vals.append(_mrr(xs[te], offset[te], group[te], y[te], w))
+        scores[float(l2)] = float(np.mean(vals)) if vals else 0.0
+    best = max(scores, key=lambda v: (scores[v], v))  # ties: the stronger regularisation
+    w = conditional_logit(xs, offset, group, y, l2=best) / scale
+    weights = dict(base.weights)
+    for f, k in zip(learn, range(len(idx))):
+        weights[f] = float(w[k])
+    m = dict(meta or {})
+    m.update(l2=best, inner_mrr={str(k): v for k, v in scores.items()},
+             n_rows=int(x.shape[0]), n_groups=int(np.unique(group).size),
+             n_positives=int((y > 0).sum()), n_parks=int(parks.size),
+             fixed_features={PAIR_FEATURES[k]: float(wb[k]) for k in fixed})
+    return PairScoreModel(name, weights, base.bias, PAIR_MODEL_FORMAT, tuple(learn), m)
