@@ -965,8 +965,16 @@ def block_names(text: str) -> list[str]:
 @table("end_to_end")
 def _end_to_end() -> str:
     res = load("end_to_end.json")
-    names = {"plan": "plan() (free text, hand blend)", "exact_code": "exact-code lookup",
+    ev = res["evaluation"]
+    names = {"plan": "plan(), learned pair model (design chosen in the training folds)",
+             "hand_blend": "plan(), hand blend (baseline)",
+             "learned_material_sector": "plan(), learned pair model (material, sector fit)",
+             "learned_material_sector_surplus":
+                 "plan(), learned pair model (+ surplus, CO2e)",
+             "exact_code": "exact-code lookup (sees the EWC code)",
              "sector_popularity": "sector popularity"}
+    where = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
+             "site": "+ {n} on the park's site"}
 
     def cell(v: dict[str, Any]) -> str:
         x, (lo, hi) = v["value"], v["ci95"]
@@ -975,13 +983,32 @@ def _end_to_end() -> str:
         return f"{x:.3f} [{lo:.3f}, {hi:.3f}]"
 
     rows = []
-    for run in res["runs"]:
-        for m, v in run["methods"].items():
-            rows.append([str(run["distractors"]), names.get(m, m), str(v["n"]),
-                         cell(v["recall_at_1"]), cell(v["recall_at_3"]), cell(v["mrr"]),
-                         cell(v["allocated_share"])])
-    return md_table(["distractors", "method", "exchanges", "recall@1", "recall@3", "MRR",
+    for st in ev["settings"]:
+        label = where[st["placement"]].format(n=st["distractors"])
+        for m, v in st["methods"].items():
+            if "mrr" not in v:
+                continue
+            rows.append([label, names.get(m, m), str(v["n"]), cell(v["recall_at_1"]),
+                         cell(v["recall_at_3"]), cell(v["mrr"]), cell(v["allocated_share"])])
+    return md_table(["setting", "method", "exchanges", "recall@1", "recall@3", "MRR",
                      "allocated share"], rows) + "\n\n" + load_note(res["machine"])
+
+
+@table("end_to_end_weights")
+def _end_to_end_weights() -> str:
+    ev = load("end_to_end.json")["evaluation"]
+    rows = []
+    for st in ev["settings"][:1]:
+        chosen = {c["fold"]: c["design"] for c in st.get("plan_design", [])}
+        for m, folds in st["models"].items():
+            for f in folds:
+                if not f["weights"]:
+                    continue
+                w = ", ".join(f"{k} {v:.3g}" for k, v in f["weights"].items())
+                rows.append([m, str(f["fold"]), w, sig(f["l2"]),
+                             "yes" if chosen.get(f["fold"]) == m else ""])
+    return md_table(["design", "fold", "learned weights (raw units)", "L2 (inner folds)",
+                     "the plan's model"], rows)
 
 
 @table("free_text_scale")

@@ -47,13 +47,57 @@ def add_arguments(p: Any) -> None:
     p.add_argument("--views", default=",".join(VIEWS),
                    help="with --case-studies: which of maestri,combined,out_of_source to run")
     p.add_argument("--quiet", action="store_true", help="no progress bars; print the table only")
+    e2e = p.add_argument_group("end to end (issue 16): plan() on each held-out park")
+    e2e.add_argument("--end-to-end", action="store_true",
+                     help="rebuild each MAESTRI park as a free-text region, run plan() on it "
+                          "and rank each documented receiver (symbioflows.evaluate.end_to_end)")
+    e2e.add_argument("--distractors", type=int, nargs="+", default=[0, 300],
+                     help="distractor receiver companies around each park (0 = park alone; "
+                          "default 0 300)")
+    e2e.add_argument("--placements", default="region,site",
+                     help="where distractors sit: 'region' (a 40 km disc around the park) "
+                          "and/or 'site' (the park's own 5 km disc); default region,site")
+    e2e.add_argument("--receiver-fit", default="fixed", choices=("fixed", "select"),
+                     help="per-fold receiver scorer: the shipped scorer's features refitted on "
+                          "the training parks (default, what plan() runs) or a full feature "
+                          "selection inside them")
+    e2e.add_argument("--max-parks", type=int, default=None,
+                     help="only the first N parks (development)")
+    e2e.add_argument("--out", default=None, help="write the results as JSON here")
 
 
 def _case_studies_arg(value: str | None) -> str | bool | None:
     return None if value is None else True if value == "auto" else value
 
 
+def _run_end_to_end(args: Any) -> int:
+    import json
+
+    from symbioflows.evaluate.end_to_end import (
+        evaluate_end_to_end,
+        format_end_to_end,
+        maestri_parks,
+    )
+    from symbioflows.evaluate.maestri import load_maestri
+
+    data = load_maestri(args.data_dir)
+    parks = maestri_parks(data)
+    if args.max_parks:
+        parks = parks[: args.max_parks]
+    res = evaluate_end_to_end(data, distractors=args.distractors,
+                              placements=args.placements.split(","), parks=parks,
+                              n_folds=min(args.folds, len(parks)), n_boot=args.boot,
+                              receiver_fit=args.receiver_fit, progress=not args.quiet)
+    print(format_end_to_end(res))  # noqa: T201 - command-line output
+    if args.out:
+        with open(args.out, "w") as fh:
+            json.dump(res, fh, indent=1, default=float)
+    return 0
+
+
 def run_from_args(args: Any) -> int:
+    if getattr(args, "end_to_end", False):
+        return _run_end_to_end(args)
     rep = evaluate_matchers(data_dir=args.data_dir, methods=args.methods.split(","),
                             settings=args.settings.split(","), n_folds=args.folds,
                             n_boot=args.boot, embed_backend=args.backend,

@@ -27,8 +27,12 @@ refitted per fold, :func:`symbioflows.evaluate.fit_learned`), the pair model's w
 (:func:`symbioflows.matching.pair_model.fit_pair_model`, its regularisation by inner folds
 grouped by park) and the baselines' statistics.  Rows compared:
 
-* ``plan``: the learned pair model of the fold (the design :data:`DEFAULT_DESIGN`);
-* ``hand_blend``: the same candidates scored with the hand-set weights;
+* ``plan``: the learned pair model of the fold: of the learned designs of :data:`DESIGNS`, the
+  one with the best mean reciprocal rank over inner folds (grouped by park) of the training
+  parks; the shipped model is chosen the same way on all parks;
+* each design of :data:`DESIGNS` on its own (the features whose weights are learned);
+* ``hand_blend`` (a design that learns nothing): the same candidates scored with the
+  hand-set weights;
 * ``exact_code``: the supply's EWC code (which the plan never sees) looked up in the training
   parks: receivers ranked by how often that code went to their NACE division, then its
   sub-chapter, then the donor's division;
@@ -59,7 +63,8 @@ from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair
 
 __all__ = ["PLACEMENTS", "DESIGNS", "DEFAULT_DESIGN", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
            "Region", "park_folds", "build_region", "plan_region", "collect_candidates",
-           "evaluate_end_to_end", "fit_shipped_pair_model", "maestri_parks"]
+           "evaluate_end_to_end", "fit_final_pair_model", "maestri_parks",
+           "format_end_to_end"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +83,8 @@ DESIGNS: dict[str, tuple[str, ...]] = {
     "learned_material_sector_surplus": ("material_fit", "sector_fit", "surplus_usd_per_t",
                                         "co2e_avoided_kg_per_t"),
 }
+#: The design fitted first; the plan's row (and the shipped model) takes the learned design
+#: with the best inner-fold MRR in each fold.
 DEFAULT_DESIGN = "learned_material_sector"
 
 
@@ -291,8 +298,8 @@ def _receiver_rows(data: Any, parks: set[str]) -> pd.DataFrame:
 
 def _fit_receiver_scorer(data: Any, train_parks: set[str], receiver_fit: str) -> Any:
     """The receiver scorer behind ``sector_fit``, fitted on the training parks only
-    (``"select"``: the full :func:`fit_learned`, features and C chosen by inner folds;
-    ``"fixed"``: the shipped scorer's feature set and C, faster, for development)."""
+    (``"fixed"``: the shipped scorer's feature set and C, as ``plan()`` runs it; ``"select"``:
+    the full :func:`fit_learned`, features and C chosen by inner folds)."""
     from symbioflows.evaluate.maestri import nace_pool
     from symbioflows.evaluate.receivers import fit_learned
     from symbioflows.matching.learned import ReceiverScorer
@@ -315,9 +322,10 @@ def _fit_receiver_scorer(data: Any, train_parks: set[str], receiver_fit: str) ->
 def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 300),
                         placements: Sequence[str] = ("region", "site"), n_folds: int = 5,
                         statuses: Sequence[str] = ("Implemented",),
-                        parks: Sequence[str] | None = None, receiver_fit: str = "select",
+                        parks: Sequence[str] | None = None, receiver_fit: str = "fixed",
                         designs: dict[str, tuple[str, ...]] | None = None, seed: int = 0,
-                        n_boot: int = 1000, progress: bool = False) -> dict[str, Any]:
+                        n_boot: int = 1000, progress: bool = False,
+                        keep_tables: bool = False) -> dict[str, Any]:
     """Run the protocol (module notes) and return the results as a JSON-ready dict.
 
     Parameters
@@ -333,10 +341,18 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
     parks : sequence of str, optional
         Restrict to these parks (development; training uses only the folds' other parks of
         this list).
-    receiver_fit : {"select", "fixed"}
-        How the per-fold receiver scorer is fitted (see :func:`_fit_receiver_scorer`).
+    receiver_fit : {"fixed", "select"}
+        How the per-fold receiver scorer is fitted (see :func:`_fit_receiver_scorer`):
+        ``"fixed"`` (default) refits the shipped scorer's feature set and C on the training
+        parks, so the evaluation measures what ``plan()`` runs; ``"select"`` re-selects the
+        features inside the training parks (``sector_fit`` scores receiver classes only, so
+        features of the receiver's own words stay unused).
     designs : dict, optional
         Pair-score designs (default :data:`DESIGNS`).
+    keep_tables : bool
+        Also return the candidate tables (``"tables"``: one DataFrame per setting, every
+        park's candidates with out-of-fold ``sector_fit``; not JSON), from which
+        :func:`fit_final_pair_model` fits the shipped model.
 
     Returns
     -------
@@ -390,6 +406,9 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
         res.update(distractors=n_dis, placement=placement if n_dis else "park_alone",
                    elapsed_s=time.perf_counter() - t1)
         out["settings"].append(res)
+        if keep_tables:
+            out.setdefault("tables", {})[f"{n_dis}_{res['placement']}"] = pd.concat(
+                list(tables.values()), ignore_index=True)
     return out
 
 
@@ -402,10 +421,11 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
                    n_boot: int) -> dict[str, Any]:
     """Ranks of every documented exchange for every design and baseline of one setting."""
     rng = np.random.default_rng(seed + 7)
-    methods = list(designs) + ["exact_code", "sector_popularity"]
+    methods = ["plan", *designs, "exact_code", "sector_popularity"]
     rec: dict[str, dict[str, list[Any]]] = {m: {"rank": [], "alloc": [], "park": []}
                                             for m in methods}
     models: dict[str, list[dict[str, Any]]] = {m: [] for m in designs}
+    chosen: list[dict[str, Any]] = []
     comp_all = data.companies.set_index("company_id")
     sup_all = data.streams[data.streams["direction"] == "supply"].set_index("stream_id")
     for k, test in enumerate(folds):
@@ -416,7 +436,7 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
             if not learn or tr is None or not tr["label"].any():
                 fold_models[name] = HAND_BLEND
             else:
-                keep = tr.groupby("supply")["label"].transform("max") > 0
+                keep = tr.groupby(["park", "supply"])["label"].transform("max") > 0
                 t = tr[keep]
                 g = pd.factorize(t["park"] + "|" + t["supply"])[0]
                 fold_models[name] = fit_pair_model(
@@ -425,6 +445,17 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
             models[name].append({"fold": k, "weights": {f: fold_models[name].weights[f]
                                                         for f in learn},
                                  "l2": fold_models[name].meta.get("l2")})
+        # the plan's model: the learned design with the best inner-fold MRR (chosen on the
+        # training parks only, by the folds inside fit_pair_model)
+        learned = [n for n, lrn in designs.items() if lrn and fold_models[n] is not HAND_BLEND]
+        if learned:
+            best = max(learned, key=lambda n: max(fold_models[n].meta["inner_mrr"].values()))
+            fold_models["plan"] = fold_models[best]
+            chosen.append({"fold": k, "design": best,
+                           "inner_mrr": {n: max(fold_models[n].meta["inner_mrr"].values())
+                                         for n in learned}})
+        else:
+            fold_models["plan"] = HAND_BLEND
         base = _baseline_tables(data, {str(c) for c in data.exchanges["case"].unique()}
                                 - set(test))
         for park in test:
@@ -442,7 +473,7 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
             for row in rg.exchanges.itertuples(index=False):
                 s_id, d_id = str(row.supplier_stream_id), str(row.receiver_stream_id)
                 m = (tab["supply"] == s_id).to_numpy()
-                for name in designs:
+                for name in ["plan", *designs]:
                     scores = dict(zip(tab["demand"][m], z[name][m]))
                     rec[name]["rank"].append(_rank(scores, d_id, rng))
                     rec[name]["alloc"].append(float((s_id, d_id) in alloc))
@@ -462,29 +493,50 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
     brng = np.random.default_rng(seed + 1)
     return {"methods": {m: _metrics(v["rank"], v["alloc"], v["park"], brng, n_boot)
                         for m, v in rec.items()},
-            "models": models,
+            "models": models, "plan_design": chosen,
             "n_candidates": {p: int(len(t)) for p, t in tables.items()}}
 
 
-def fit_shipped_pair_model(data: Any = None, *, design: str = DEFAULT_DESIGN,
-                           statuses: Sequence[str] = ("Implemented",), seed: int = 0,
-                           meta: dict[str, Any] | None = None) -> PairScoreModel:
-    """The model shipped with the package: the ``design``'s features fitted on every park
-    (planned with the pretrained receiver scorer, the one the plan uses); ``l2`` chosen by
-    folds grouped by park."""
-    if data is None:
-        from symbioflows.evaluate.maestri import load_maestri
+def fit_final_pair_model(table: pd.DataFrame, *, designs: dict[str, tuple[str, ...]] | None = None,
+                         seed: int = 0, meta: dict[str, Any] | None = None) -> PairScoreModel:
+    """The model shipped with the package: every learned design of ``designs`` (default
+    :data:`DESIGNS`) fitted on every park's candidates (``table``: the park-alone table of
+    :func:`evaluate_end_to_end` with ``keep_tables=True``), and the one with the best
+    inner-fold MRR (folds grouped by park) kept, as the evaluation chooses the plan's model in
+    each fold.  Its ``sector_fit`` values are out of fold (each park's from a receiver scorer
+    that never saw that park), as they will be for a park the plan has never seen; fitting on
+    in-sample values (the pretrained scorer saw every MAESTRI exchange) would overweight
+    ``sector_fit``."""
+    t = table[table.groupby(["park", "supply"])["label"].transform("max") > 0]
+    g = pd.factorize(t["park"] + "|" + t["supply"])[0]
+    fits = {}
+    for name, learn in (DESIGNS if designs is None else designs).items():
+        if learn:
+            fits[name] = fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g,
+                                        t["label"].to_numpy(), t["park"].to_numpy(),
+                                        learn=learn, name=name, rng=seed, meta=meta)
+    if not fits:
+        raise InvalidInputError("designs: name at least one design that learns a weight")
+    inner = {n: max(m.meta["inner_mrr"].values()) for n, m in fits.items()}
+    best = max(inner, key=lambda n: inner[n])
+    fits[best].meta["design_inner_mrr"] = inner
+    return fits[best]
 
-        data = load_maestri()
-    tabs = []
-    for park in maestri_parks(data, statuses):
-        rg = build_region(data, park, statuses=statuses, rng=(seed, _park_num(park)))
-        if rg.exchanges.empty:
-            continue
-        tabs.append(collect_candidates(rg, plan_region(rg, pair_model=HAND_BLEND)))
-    tr = pd.concat(tabs, ignore_index=True)
-    tr = tr[tr.groupby("supply")["label"].transform("max") > 0]
-    g = pd.factorize(tr["park"] + "|" + tr["supply"])[0]
-    return fit_pair_model(tr[list(PAIR_FEATURES)].to_numpy(), g, tr["label"].to_numpy(),
-                          tr["park"].to_numpy(), learn=DESIGNS[design], name=design, rng=seed,
-                          meta=meta)
+
+def format_end_to_end(res: dict[str, Any]) -> str:
+    """The results of :func:`evaluate_end_to_end` as a plain-text table."""
+    lines = []
+    for st in res["settings"]:
+        lines.append(f"distractors={st['distractors']} placement={st['placement']}")
+        lines.append(f"{'method':34s} {'n':>4s} {'recall@1':>20s} {'recall@3':>20s} "
+                     f"{'MRR':>20s} {'allocated':>20s}")
+        for m, v in st["methods"].items():
+            if "mrr" not in v:
+                continue
+            cells = []
+            for k in ("recall_at_1", "recall_at_3", "mrr", "allocated_share"):
+                x, (lo, hi) = v[k]["value"], v[k]["ci95"]
+                cells.append("-" if x != x else f"{x:.3f} [{lo:.3f},{hi:.3f}]")
+            lines.append(f"{m:34s} {v['n']:4d} " + " ".join(f"{c:>20s}" for c in cells))
+        lines.append("")
+    return "\n".join(lines)

@@ -30,6 +30,7 @@ def plan_section(result: SymbiosisPlan) -> ReportSection:
     import pandas as pd
 
     from symbioflows.report import ReportSection
+    from symbioflows.report.plan import pair_model_note
 
     t = result.totals
     body = (
@@ -40,6 +41,7 @@ def plan_section(result: SymbiosisPlan) -> ReportSection:
         "search. The interactive report with the Sankey diagram of material flows, the map of "
         "sites and exchanges, the top chains and the impact totals: "
         '<a href="plan/report.html">plan/report.html</a>.</p>'
+        f"<p>{html.escape(pair_model_note(result))}</p>"
         f"<p>{int(t['n_exchanges'])} exchanges, {t['tonnes_exchanged']:,.0f} t/yr and "
         f"{t['mwh_exchanged']:,.0f} MWh/yr, net benefit {t['net_benefit_usd']:,.0f} USD/yr, "
         f"{t['co2e_avoided_kg'] / 1000:,.0f} t CO2e avoided/yr, {int(t['n_chains'])} circular "

@@ -350,10 +350,26 @@ def _cards(p: Any) -> str:
                    for v, label in items)
 
 
+def pair_model_note(p: Any) -> str:
+    """Which model scored the pairs (``plan.options["pair_model"]``), as one sentence."""
+    m = p.options.get("pair_model")
+    if not isinstance(m, dict):
+        return "Pairs scored by the hand-set blend."
+    name = str(m.get("name", "?"))
+    if name == "hand_blend":
+        return "Pairs scored by the hand-set blend (no learned pair model)."
+    prov = m.get("provenance", {}) or {}
+    return (f"Pairs scored by the learned pair model {name} v{m.get('version', '?')} "
+            f"(learned: {', '.join(m.get('learned', [])) or 'none'}; trained on "
+            f"{str(prov.get('trained_on', 'unknown')).split(',')[0]}, "
+            f"{prov.get('date', 'undated')}).")
+
+
 def _objective_note(p: Any) -> str:
     obj = float(p.allocation.objective)
     objective = str(p.options.get("objective"))
-    text = (f"allocation {html.escape(p.allocation.method)}, status "
+    text = (f"{html.escape(pair_model_note(p))} "
+            f"Allocation {html.escape(p.allocation.method)}, status "
             f"<b>{html.escape(p.allocation.status)}</b>; objective {html.escape(objective)}")
     if not np.isfinite(obj):
         return text

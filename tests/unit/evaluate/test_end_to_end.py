@@ -1,0 +1,181 @@
+"""End-to-end evaluation (issue 16 item 5) and the learned pair model (item 4): fold logic,
+leakage guard, artefact loading, fallback, and the plan recording its model."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from symbioflows.errors import InvalidInputError
+from symbioflows.evaluate import end_to_end as e2e
+from symbioflows.evaluate import load_maestri
+from symbioflows.matching import pair_model as pm
+from symbioflows.matching.features import PAIR_FEATURES
+
+_COLS = ("exchange_id", "donor_name", "donor_business", "donor_nace", "receiver_name",
+         "receiver_business", "receiver_nace", "waste_description", "ewc_code", "ewc_hazardous",
+         "status")
+_ROWS = [
+    ("1,1,1", "Steelco", "Steelworks", "2410", "Cemco", "Cement plant", "2351",
+     "granulated blast furnace slag", "100202", "No", "Implemented"),
+    ("1,1,2", "Brewco", "Brewery", "1105", "Farmco", "Dairy farm", "0141",
+     "brewers spent grain", "020702", "No", "Implemented"),
+    ("1,1,3", "Brewco", "Brewery", "1105", "Cemco", "Cement plant", "2351",
+     "brewers spent grain", "020702", "No", "Planned"),
+    ("2,1,1", "Powerco", "Coal power station", "3511", "Brickco", "Brick works", "2332",
+     "pulverised fuel ash", "100102", "No", "Implemented"),
+    ("2,1,2", "Sugarco", "Sugar factory", "1081", "Pigco", "Pig farm", "0146",
+     "sugar beet pulp", "020399", "No", "Implemented"),
+    ("3,1,1", "Paperco", "Paper mill", "1712", "Gardenco", "Compost site", "3821",
+     "paper sludge", "030311", "No", "Implemented"),
+    ("3,1,2", "Dairyco", "Dairy", "1051", "Biogasco", "Biogas plant", "3521",
+     "whey", "020501", "No", "Implemented"),
+]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("maestri")
+    pd.DataFrame(_ROWS, columns=list(_COLS)).to_csv(d / "maestri_exchanges.csv", index=False)
+    return load_maestri(d / "maestri_exchanges.csv")
+
+
+def test_park_folds_are_disjoint_and_cover():
+    parks = [str(k) for k in range(11)]
+    folds = e2e.park_folds(parks, 4, rng=3)
+    flat = [p for f in folds for p in f]
+    assert sorted(flat) == sorted(parks) and len(flat) == len(set(flat))
+    assert e2e.park_folds(parks, 4, rng=3) == folds  # seeded
+    with pytest.raises(InvalidInputError, match="n_folds"):
+        e2e.park_folds(parks, 1)
+
+
+def test_region_carries_no_code_and_no_answer(data):
+    rg = e2e.build_region(data, "1", n_distractors=5, placement="region", rng=0)
+    st = rg.streams
+    assert st["ewc_code"].isna().all() and st["material_class"].isna().all()
+    dem = st[st["direction"] == "demand"].merge(rg.companies, on="company_id")
+    # the receivers' text is their business only: never the waste description
+    assert (dem["material"] == dem["business"]).all()
+    assert not set(dem["material"]) & set(st.loc[st["direction"] == "supply", "material"])
+    # documented exchanges of the park only (implemented), both ends in the region
+    assert len(rg.exchanges) == 2
+    # distractors come from the other parks' receivers
+    dis = rg.companies[rg.companies["company_id"].str.startswith("X")]
+    assert len(dis) == 5
+    others = set(data.companies.loc[data.companies["case"] != "1", "business"])
+    assert set(dis["business"]) <= others
+
+
+@pytest.mark.parametrize("placement,radius", [("site", e2e.PARK_RADIUS_KM),
+                                              ("region", e2e.REGION_RADIUS_KM)])
+def test_distractor_placement(data, placement, radius):
+    rg = e2e.build_region(data, "2", n_distractors=50, placement=placement, rng=1)
+    c = rg.companies
+    dy = (c["lat"] - e2e.SITE[0]) * 111.0
+    dx = (c["lon"] - e2e.SITE[1]) * 111.0 * math.cos(math.radians(e2e.SITE[0]))
+    r = np.hypot(dx, dy)
+    park = ~c["company_id"].str.startswith("X")
+    assert r[park].max() <= e2e.PARK_RADIUS_KM + 1e-6
+    assert r[~park].max() <= radius + 1e-6
+    with pytest.raises(InvalidInputError, match="placement"):
+        e2e.build_region(data, "2", n_distractors=1, placement="moon")
+
+
+def test_conditional_logit_recovers_the_informative_feature():
+    rng = np.random.default_rng(0)
+    n_groups, size = 300, 6
+    x = rng.normal(size=(n_groups * size, 2))
+    group = np.repeat(np.arange(n_groups), size)
+    z = 2.0 * x[:, 0]
+    y = np.zeros(len(x))
+    for g in range(n_groups):
+        m = np.flatnonzero(group == g)
+        p = np.exp(z[m]) / np.exp(z[m]).sum()
+        y[m[rng.choice(size, p=p)]] = 1
+    w = pm.conditional_logit(x, np.zeros(len(x)), group, y, l2=0.01)
+    assert 1.4 < w[0] < 2.6 and abs(w[1]) < 0.4
+
+
+def test_fit_pair_model_keeps_unidentified_features_at_hand_values():
+    rng = np.random.default_rng(1)
+    n = 400
+    x = np.zeros((n, len(PAIR_FEATURES)))
+    k_mat = PAIR_FEATURES.index("material_fit")
+    x[:, k_mat] = rng.random(n)
+    x[:, PAIR_FEATURES.index("distance_km")] = rng.random(n) * 10
+    group = np.repeat(np.arange(n // 4), 4)
+    y = np.zeros(n)
+    for g in range(n // 4):
+        m = np.flatnonzero(group == g)
+        y[m[np.argmax(x[m, k_mat])]] = 1
+    park = (group % 5).astype(str)
+    m = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1, 1.0))
+    assert m.weights["material_fit"] > 2.0
+    for f in PAIR_FEATURES:
+        if f != "material_fit":
+            assert m.weights[f] == pm.HAND_WEIGHTS[f]
+    assert m.bias == pm.HAND_BIAS and m.learned == ("material_fit",)
+    assert m.meta["l2"] in (0.1, 1.0) and m.meta["n_parks"] == 5
+
+
+def test_artefact_round_trip_and_schema_check(tmp_path):
+    w = dict(pm.HAND_WEIGHTS, material_fit=4.5)
+    m = pm.PairScoreModel("test_model", w, -1.0, learned=("material_fit",),
+                          meta={"trained_on": "unit test", "date": "2026-12-07"})
+    m.save(tmp_path / "m")
+    back = pm.PairScoreModel.load(tmp_path / "m")
+    assert back.weights == m.weights and back.bias == -1.0 and back.learned == ("material_fit",)
+    assert back.meta["trained_on"] == "unit test"
+    assert pm.resolve_pair_model(back.describe()).weights == m.weights
+    with pytest.raises(InvalidInputError, match="pair_model"):
+        pm.resolve_pair_model(42)
+    with pytest.raises(InvalidInputError, match="every pair feature"):
+        pm.PairScoreModel("bad", {"material_fit": 1.0}, 0.0)
+
+
+def test_shipped_model_is_the_default_and_has_provenance():
+    m = pm.shipped_pair_model()
+    assert m is not None, "the learned pair model must ship with the package"
+    assert m.name != "hand_blend" and set(m.learned) <= set(PAIR_FEATURES)
+    assert "MAESTRI" in m.meta["trained_on"] and m.meta.get("date")
+    assert pm.resolve_pair_model(None) is m
+
+
+def test_fallback_to_hand_blend_when_the_artefact_is_missing(monkeypatch, tmp_path, caplog):
+    monkeypatch.setattr(pm, "PAIR_MODEL_DIR", tmp_path / "absent")
+    pm._shipped.cache_clear()
+    try:
+        assert pm.resolve_pair_model(None) is pm.HAND_BLEND
+        with pytest.raises(InvalidInputError, match="learned"):
+            pm.resolve_pair_model("learned")
+    finally:
+        pm._shipped.cache_clear()
+
+
+def test_plan_records_its_model_and_rescoring_equals_the_kernel(data):
+    rg = e2e.build_region(data, "1", n_distractors=4, rng=0)
+    w = dict(pm.HAND_WEIGHTS, material_fit=3.0, sector_fit=0.7)
+    model = pm.PairScoreModel("unit_model", w, -1.5, learned=("material_fit", "sector_fit"))
+    p = e2e.plan_region(rg, pair_model=model)
+    rec = p.options["pair_model"]
+    assert rec["name"] == "unit_model" and rec["bias"] == -1.5
+    t = e2e.collect_candidates(rg, p)
+    assert len(t) and t["label"].sum() >= 1
+    z = t[list(PAIR_FEATURES)].to_numpy() @ model.vector() + model.bias
+    np.testing.assert_allclose(np.clip(1 / (1 + np.exp(-z)), 1e-9, 1.0),
+                               p.candidates["score"].to_numpy(), rtol=1e-9, atol=1e-12)
+    # contributions use the model that scored; weights= still overrides one feature
+    c = p.contributions()
+    np.testing.assert_allclose(c["contrib_material_fit"], 3.0 * p.candidates["material_fit"])
+    from symbioflows.pipeline import plan
+
+    comp = rg.companies[["company_id", "name", "sector", "lat", "lon", "country"]]
+    st = rg.streams[["stream_id", "company_id", "direction", "material", "quantity_t_per_yr"]]
+    p3 = plan((comp, st), chains=False, pair_model="hand_blend", weights={"material_fit": 5.0})
+    assert p3.options["pair_model"]["name"] == "hand_blend"
+    np.testing.assert_allclose(p3.contributions()["contrib_material_fit"],
+                               5.0 * p3.candidates["material_fit"])
