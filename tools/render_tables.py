@@ -966,11 +966,10 @@ def block_names(text: str) -> list[str]:
 def _end_to_end() -> str:
     res = load("end_to_end.json")
     ev = res["evaluation"]
-    names = {"plan": "plan(), learned pair model (design chosen in the training folds)",
+    names = {"plan": "**plan(), learned pair model** (learns material_fit, sector_fit; ships)",
              "hand_blend": "plan(), hand blend (baseline)",
-             "learned_material_sector": "plan(), learned pair model (material, sector fit)",
              "learned_material_sector_surplus":
-                 "plan(), learned pair model (+ surplus, CO2e)",
+                 "design: also learn surplus and CO2e weights (experiment)",
              "exact_code": "exact-code lookup (sees the EWC code)",
              "sector_popularity": "sector popularity"}
     where = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
@@ -983,10 +982,12 @@ def _end_to_end() -> str:
         return f"{x:.3f} [{lo:.3f}, {hi:.3f}]"
 
     rows = []
-    for st in ev["settings"]:
-        label = where[st["placement"]].format(n=st["distractors"])
+    blocks = [("MAESTRI, ", st) for st in ev["settings"]]
+    blocks += [("case studies, ", st) for st in ev.get("out_of_source", {}).get("settings", [])]
+    for prefix, st in blocks:
+        label = prefix + where[st["placement"]].format(n=st["distractors"])
         for m, v in st["methods"].items():
-            if "mrr" not in v:
+            if "mrr" not in v or m == ev["default_design"]:  # the default design is the plan row
                 continue
             rows.append([label, names.get(m, m), str(v["n"]), cell(v["recall_at_1"]),
                          cell(v["recall_at_3"]), cell(v["mrr"]), cell(v["allocated_share"])])
@@ -999,7 +1000,7 @@ def _end_to_end_weights() -> str:
     ev = load("end_to_end.json")["evaluation"]
     rows = []
     for st in ev["settings"][:1]:
-        chosen = {c["fold"]: c["design"] for c in st.get("plan_design", [])}
+        chosen = {f["fold"]: ev["default_design"] for f in st["models"][ev["default_design"]]}
         for m, folds in st["models"].items():
             for f in folds:
                 if not f["weights"]:

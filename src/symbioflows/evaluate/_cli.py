@@ -87,7 +87,8 @@ def _run_end_to_end(args: Any) -> int:
     res = evaluate_end_to_end(data, distractors=args.distractors,
                               placements=args.placements.split(","), parks=parks,
                               n_folds=min(args.folds, len(parks)), n_boot=args.boot,
-                              receiver_fit=args.receiver_fit, progress=not args.quiet)
+                              receiver_fit=args.receiver_fit, progress=not args.quiet,
+                              case_studies=_case_studies_arg(getattr(args, "case_studies", None)))
     print(format_end_to_end(res))  # noqa: T201 - command-line output
     if args.out:
         with open(args.out, "w") as fh:

@@ -27,9 +27,8 @@ refitted per fold, :func:`symbioflows.evaluate.fit_learned`), the pair model's w
 (:func:`symbioflows.matching.pair_model.fit_pair_model`, its regularisation by inner folds
 grouped by park) and the baselines' statistics.  Rows compared:
 
-* ``plan``: the learned pair model of the fold: of the learned designs of :data:`DESIGNS`, the
-  one with the best mean reciprocal rank over inner folds (grouped by park) of the training
-  parks; the shipped model is chosen the same way on all parks;
+* ``plan``: the learned pair model of the fold, design :data:`DEFAULT_DESIGN` (the one that
+  ships);
 * each design of :data:`DESIGNS` on its own (the features whose weights are learned);
 * ``hand_blend`` (a design that learns nothing): the same candidates scored with the
   hand-set weights;
@@ -64,7 +63,7 @@ from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair
 __all__ = ["PLACEMENTS", "DESIGNS", "DEFAULT_DESIGN", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
            "Region", "park_folds", "build_region", "plan_region", "collect_candidates",
            "evaluate_end_to_end", "fit_final_pair_model", "maestri_parks",
-           "format_end_to_end"]
+           "format_end_to_end", "case_study_data"]
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +82,10 @@ DESIGNS: dict[str, tuple[str, ...]] = {
     "learned_material_sector_surplus": ("material_fit", "sector_fit", "surplus_usd_per_t",
                                         "co2e_avoided_kg_per_t"),
 }
-#: The design fitted first; the plan's row (and the shipped model) takes the learned design
-#: with the best inner-fold MRR in each fold.
+#: The design that ships and that the ``plan`` row evaluates, decided before any fold was
+#: scored: it learns only the weights that MAESTRI identifies (``material_fit`` and
+#: ``sector_fit``).  The other designs are experiments: learning the surplus and CO2e weights
+#: fits price-derived features to data that records no prices.
 DEFAULT_DESIGN = "learned_material_sector"
 
 
@@ -105,6 +106,31 @@ def maestri_parks(data: Any, statuses: Sequence[str] = ("Implemented",)) -> list
     return sorted(ex["case"].astype(str).unique(), key=lambda x: (len(x), x))
 
 
+def case_study_data(path: Any = None, *, include_maestri_parks: bool = False) -> Any:
+    """The public case-study exchanges (:func:`symbioflows.evaluate.load_case_studies`, every
+    row validated and citing its source) as a dataset of the same shape as MAESTRI's
+    (``companies``, ``streams``, ``exchanges`` with ``case`` = the park id and
+    ``maestri_status``).  Parks that are also a MAESTRI case (``maestri_case`` given) are left
+    out unless ``include_maestri_parks``: they are not out of source."""
+    from symbioflows.evaluate.maestri import (
+        MaestriData,
+        _dataset,
+        find_case_studies,
+        load_case_studies,
+    )
+
+    rows = load_case_studies(path)  # the checks (sources, codes, statuses)
+    raw = pd.read_csv(find_case_studies(path), dtype=str, keep_default_na=False)
+    raw = raw.replace({"": None})
+    if not include_maestri_parks:
+        raw = raw[raw["maestri_case"].isna()]
+        rows = rows[rows["maestri_case"].isna()]
+    raw = raw.assign(exchange_id=raw["park_id"] + "," + raw["exchange_id"].str.split(",").str[-1])
+    companies, streams, exchanges = _dataset(raw.reset_index(drop=True))
+    return MaestriData(companies=companies, streams=streams, exchanges=exchanges,
+                       rows=rows.reset_index(drop=True))
+
+
 def park_folds(parks: Sequence[str], n_folds: int, *, rng: Any = 0) -> list[list[str]]:
     """``n_folds`` disjoint groups of parks (seeded shuffle, round robin): the test parks of
     each fold.  No park is in two folds.
@@ -112,7 +138,7 @@ def park_folds(parks: Sequence[str], n_folds: int, *, rng: Any = 0) -> list[list
     Examples
     --------
     >>> park_folds(["a", "b", "c", "d", "e"], 2, rng=0)
-    [['a', 'b', 'd'], ['c', 'e']]
+    [['b', 'c', 'd'], ['a', 'e']]
     """
     parks = list(dict.fromkeys(str(p) for p in parks))
     if n_folds < 2 or n_folds > len(parks):
@@ -133,10 +159,12 @@ def _disc(n: int, rng: np.random.Generator, radius_km: float) -> tuple[np.ndarra
 
 
 def build_region(data: Any, park: str, *, n_distractors: int = 0, placement: str = "region",
-                 statuses: Sequence[str] = ("Implemented",), rng: Any = 0) -> Region:
+                 statuses: Sequence[str] = ("Implemented",), rng: Any = 0,
+                 distractor_data: Any = None) -> Region:
     """Rebuild park ``park`` of ``data`` (:class:`~symbioflows.evaluate.MaestriData`) as a
     region (see the module notes).  The streams carry no code, no class, and the receivers'
-    demand text is their business description only."""
+    demand text is their business description only.  Distractors are drawn from the
+    receivers of ``distractor_data`` (default ``data``) outside the park."""
     if placement not in PLACEMENTS:
         raise InvalidInputError(f"placement={placement!r}; choose one of {PLACEMENTS}")
     r = np.random.default_rng(rng)
@@ -154,8 +182,9 @@ def build_region(data: Any, park: str, *, n_distractors: int = 0, placement: str
     st.loc[dem, "material"] = st.loc[dem, "company_id"].map(biz).to_numpy()
     comp["lat"], comp["lon"] = _disc(len(comp), r, PARK_RADIUS_KM)
     if n_distractors:
-        allc = data.companies
-        recv_ids = data.streams.loc[data.streams["direction"] == "demand", "company_id"]
+        src = data if distractor_data is None else distractor_data
+        allc = src.companies
+        recv_ids = src.streams.loc[src.streams["direction"] == "demand", "company_id"]
         pool = allc[allc["company_id"].isin(recv_ids) & (allc["case"].astype(str) != str(park))]
         if pool.empty:
             raise InvalidInputError("no receivers outside the park to draw distractors from")
@@ -325,7 +354,7 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
                         parks: Sequence[str] | None = None, receiver_fit: str = "fixed",
                         designs: dict[str, tuple[str, ...]] | None = None, seed: int = 0,
                         n_boot: int = 1000, progress: bool = False,
-                        keep_tables: bool = False) -> dict[str, Any]:
+                        keep_tables: bool = False, case_studies: Any = None) -> dict[str, Any]:
     """Run the protocol (module notes) and return the results as a JSON-ready dict.
 
     Parameters
@@ -349,6 +378,11 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
         features of the receiver's own words stay unused).
     designs : dict, optional
         Pair-score designs (default :data:`DESIGNS`).
+    case_studies : True or path, optional
+        Also test on the public case-study parks (:func:`case_study_data`; parks that are a
+        MAESTRI case left out): everything trained on all MAESTRI parks (the receiver scorer,
+        the pair model chosen as :func:`fit_final_pair_model` chooses it, the baselines'
+        counts), distractors drawn from MAESTRI's receivers (``"out_of_source"``).
     keep_tables : bool
         Also return the candidate tables (``"tables"``: one DataFrame per setting, every
         park's candidates with out-of-fold ``sector_fit``; not JSON), from which
@@ -406,9 +440,54 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
         res.update(distractors=n_dis, placement=placement if n_dis else "park_alone",
                    elapsed_s=time.perf_counter() - t1)
         out["settings"].append(res)
-        if keep_tables:
+        if keep_tables or (case_studies is not None and n_dis == 0):
             out.setdefault("tables", {})[f"{n_dis}_{res['placement']}"] = pd.concat(
                 list(tables.values()), ignore_index=True)
+    if case_studies is not None:
+        out["out_of_source"] = _out_of_source(
+            data, case_studies, out["tables"]["0_park_alone"], set(all_parks), settings,
+            designs, statuses=statuses, receiver_fit=receiver_fit, seed=seed, n_boot=n_boot)
+        if not keep_tables:
+            out.pop("tables")
+    return out
+
+
+def _out_of_source(data: Any, case_studies: Any, table: pd.DataFrame, train_parks: set[str],
+                   settings: list[tuple[int, str]], designs: dict[str, tuple[str, ...]], *,
+                   statuses: Sequence[str], receiver_fit: str, seed: int,
+                   n_boot: int) -> dict[str, Any]:
+    """Train on every MAESTRI park, test on the case-study parks (see
+    :func:`evaluate_end_to_end`)."""
+    cs = case_study_data(None if case_studies is True else case_studies)
+    scorer = _fit_receiver_scorer(data, train_parks, receiver_fit)
+    t = table[table.groupby(["park", "supply"])["label"].transform("max") > 0]
+    g = pd.factorize(t["park"] + "|" + t["supply"])[0]
+    given: dict[str, PairScoreModel] = {}
+    for name, learn in designs.items():
+        given[name] = (fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g,
+                                      t["label"].to_numpy(), t["park"].to_numpy(), learn=learn,
+                                      name=name, rng=seed) if learn else HAND_BLEND)
+    given["plan"] = given.get(DEFAULT_DESIGN, HAND_BLEND)
+    parks = maestri_parks(cs, statuses)
+    out: dict[str, Any] = {"parks": parks, "settings": []}
+    for n_dis, placement in settings:
+        t1 = time.perf_counter()
+        tables: dict[str, pd.DataFrame] = {}
+        regions: dict[str, Region] = {}
+        for park in parks:
+            rg = build_region(cs, park, n_distractors=n_dis, placement=placement,
+                              statuses=statuses, rng=(seed, _park_num(park)),
+                              distractor_data=data)
+            if rg.exchanges.empty:
+                continue
+            regions[park] = rg
+            tables[park] = collect_candidates(
+                rg, plan_region(rg, pair_model=HAND_BLEND, receiver_scorer=scorer))
+        res = _score_setting(cs, [list(tables)], tables, regions, designs, seed, n_boot,
+                             base_data=data, given_models=given)
+        res.update(distractors=n_dis, placement=placement if n_dis else "park_alone",
+                   elapsed_s=time.perf_counter() - t1)
+        out["settings"].append(res)
     return out
 
 
@@ -418,21 +497,29 @@ def _park_num(park: str) -> int:
 
 def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataFrame],
                    regions: dict[str, Region], designs: dict[str, tuple[str, ...]], seed: int,
-                   n_boot: int) -> dict[str, Any]:
-    """Ranks of every documented exchange for every design and baseline of one setting."""
+                   n_boot: int, *, base_data: Any = None,
+                   given_models: dict[str, PairScoreModel] | None = None) -> dict[str, Any]:
+    """Ranks of every documented exchange for every design and baseline of one setting.
+    ``base_data``: where the baselines count (default ``data``, minus the fold's parks);
+    ``given_models``: models fitted elsewhere (out of source), instead of fitting per fold."""
+    base_data = data if base_data is None else base_data
     rng = np.random.default_rng(seed + 7)
     methods = ["plan", *designs, "exact_code", "sector_popularity"]
     rec: dict[str, dict[str, list[Any]]] = {m: {"rank": [], "alloc": [], "park": []}
                                             for m in methods}
     models: dict[str, list[dict[str, Any]]] = {m: [] for m in designs}
-    chosen: list[dict[str, Any]] = []
     comp_all = data.companies.set_index("company_id")
     sup_all = data.streams[data.streams["direction"] == "supply"].set_index("stream_id")
     for k, test in enumerate(folds):
         train_tabs = [tables[p] for p in tables if p not in test]
         tr = pd.concat(train_tabs, ignore_index=True) if train_tabs else None
-        fold_models: dict[str, PairScoreModel] = {}
+        fold_models: dict[str, PairScoreModel] = dict(given_models or {})
         for name, learn in designs.items():
+            if given_models is not None:
+                models[name].append({"fold": k, "weights": {f: fold_models[name].weights[f]
+                                                            for f in learn},
+                                     "l2": fold_models[name].meta.get("l2")})
+                continue
             if not learn or tr is None or not tr["label"].any():
                 fold_models[name] = HAND_BLEND
             else:
@@ -445,18 +532,10 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
             models[name].append({"fold": k, "weights": {f: fold_models[name].weights[f]
                                                         for f in learn},
                                  "l2": fold_models[name].meta.get("l2")})
-        # the plan's model: the learned design with the best inner-fold MRR (chosen on the
-        # training parks only, by the folds inside fit_pair_model)
-        learned = [n for n, lrn in designs.items() if lrn and fold_models[n] is not HAND_BLEND]
-        if learned:
-            best = max(learned, key=lambda n: max(fold_models[n].meta["inner_mrr"].values()))
-            fold_models["plan"] = fold_models[best]
-            chosen.append({"fold": k, "design": best,
-                           "inner_mrr": {n: max(fold_models[n].meta["inner_mrr"].values())
-                                         for n in learned}})
-        else:
-            fold_models["plan"] = HAND_BLEND
-        base = _baseline_tables(data, {str(c) for c in data.exchanges["case"].unique()}
+        # the plan's model: the default design (decided before any fold was scored)
+        fold_models.setdefault("plan", fold_models[DEFAULT_DESIGN]
+                               if DEFAULT_DESIGN in fold_models else HAND_BLEND)
+        base = _baseline_tables(base_data, {str(c) for c in base_data.exchanges["case"].unique()}
                                 - set(test))
         for park in test:
             if park not in tables:
@@ -493,41 +572,36 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
     brng = np.random.default_rng(seed + 1)
     return {"methods": {m: _metrics(v["rank"], v["alloc"], v["park"], brng, n_boot)
                         for m, v in rec.items()},
-            "models": models, "plan_design": chosen,
+            "models": models,
             "n_candidates": {p: int(len(t)) for p, t in tables.items()}}
 
 
-def fit_final_pair_model(table: pd.DataFrame, *, designs: dict[str, tuple[str, ...]] | None = None,
+def fit_final_pair_model(table: pd.DataFrame, *, design: str = DEFAULT_DESIGN,
                          seed: int = 0, meta: dict[str, Any] | None = None) -> PairScoreModel:
-    """The model shipped with the package: every learned design of ``designs`` (default
-    :data:`DESIGNS`) fitted on every park's candidates (``table``: the park-alone table of
-    :func:`evaluate_end_to_end` with ``keep_tables=True``), and the one with the best
-    inner-fold MRR (folds grouped by park) kept, as the evaluation chooses the plan's model in
-    each fold.  Its ``sector_fit`` values are out of fold (each park's from a receiver scorer
-    that never saw that park), as they will be for a park the plan has never seen; fitting on
-    in-sample values (the pretrained scorer saw every MAESTRI exchange) would overweight
-    ``sector_fit``."""
+    """The model shipped with the package: the ``design``'s weights fitted on every park's
+    candidates (``table``: the park-alone table of :func:`evaluate_end_to_end` with
+    ``keep_tables=True``), ``l2`` chosen by inner folds grouped by park.  Its ``sector_fit``
+    values are out of fold (each park's from a receiver scorer that never saw that park), as
+    they will be for a park the plan has never seen; fitting on in-sample values (the
+    pretrained scorer saw every MAESTRI exchange) would overweight ``sector_fit``."""
+    if not DESIGNS.get(design):
+        raise InvalidInputError(f"design={design!r}; choose one that learns a weight: "
+                                f"{[d for d, f in DESIGNS.items() if f]}")
     t = table[table.groupby(["park", "supply"])["label"].transform("max") > 0]
     g = pd.factorize(t["park"] + "|" + t["supply"])[0]
-    fits = {}
-    for name, learn in (DESIGNS if designs is None else designs).items():
-        if learn:
-            fits[name] = fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g,
-                                        t["label"].to_numpy(), t["park"].to_numpy(),
-                                        learn=learn, name=name, rng=seed, meta=meta)
-    if not fits:
-        raise InvalidInputError("designs: name at least one design that learns a weight")
-    inner = {n: max(m.meta["inner_mrr"].values()) for n, m in fits.items()}
-    best = max(inner, key=lambda n: inner[n])
-    fits[best].meta["design_inner_mrr"] = inner
-    return fits[best]
+    return fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g, t["label"].to_numpy(),
+                          t["park"].to_numpy(), learn=DESIGNS[design], name=design, rng=seed,
+                          meta=meta)
 
 
 def format_end_to_end(res: dict[str, Any]) -> str:
     """The results of :func:`evaluate_end_to_end` as a plain-text table."""
     lines = []
-    for st in res["settings"]:
-        lines.append(f"distractors={st['distractors']} placement={st['placement']}")
+    blocks = [("MAESTRI", st) for st in res["settings"]]
+    blocks += [("case studies (out of source)", st)
+               for st in res.get("out_of_source", {}).get("settings", [])]
+    for what, st in blocks:
+        lines.append(f"{what}: distractors={st['distractors']} placement={st['placement']}")
         lines.append(f"{'method':34s} {'n':>4s} {'recall@1':>20s} {'recall@3':>20s} "
                      f"{'MRR':>20s} {'allocated':>20s}")
         for m, v in st["methods"].items():
