@@ -120,7 +120,10 @@ def case_study_data(path: Any = None, *, include_maestri_parks: bool = False) ->
     )
 
     rows = load_case_studies(path)  # the checks (sources, codes, statuses)
-    raw = pd.read_csv(find_case_studies(path), dtype=str, keep_default_na=False)
+    csv = find_case_studies(path)
+    if csv is None:  # load_case_studies raised already; for the type checker
+        raise InvalidInputError("case-study exchanges not found")
+    raw = pd.read_csv(csv, dtype=str, keep_default_na=False)
     raw = raw.replace({"": None})
     if not include_maestri_parks:
         raw = raw[raw["maestri_case"].isna()]
