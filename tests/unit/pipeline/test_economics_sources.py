@@ -19,18 +19,18 @@ def _needs(*ids):
 
 def test_need_demands_use_the_sourced_tables_and_their_checked_flags():
     prices, fac, ok = demand_prices(
-        _needs("coal", "fresh_water", "animal_feed", "portland_cement"))
+        _needs("coal", "fresh_water", "virgin_solvent", "portland_cement"))
     # coal and water: reference_prices.csv / virgin_factors.csv rows, checked
     assert prices["avoided_usd_per_unit"][0] == pytest.approx(price_fact("coal").value_usd)
     assert prices["avoided_usd_per_unit"][1] == pytest.approx(price_fact("fresh_water").value_usd)
     assert prices["price_checked"].tolist()[:2] == [True, True]
     assert fac[0] == pytest.approx(virgin_factor("coal").value_kg_co2e)  # 2,395.29, not 2,400
     assert bool(ok[0])
-    # animal feed: no sourced price row (recalled midpoint) and an unchecked factor; both say so
-    assert prices["avoided_usd_per_unit"][2] == pytest.approx(325.0)
+    # solvent: no sourced price row (recalled midpoint) and an unchecked factor; both say so
+    assert prices["avoided_usd_per_unit"][2] == pytest.approx(1150.0)
     assert not prices["price_checked"][2] and "recalled" in prices["price_source"][2]
     assert not bool(ok[2])  # was counted as checked before: the CO2e share was overstated
-    assert fac[2] == pytest.approx(virgin_factor("animal_feed").value_kg_co2e)
+    assert fac[2] == pytest.approx(virgin_factor("virgin_solvent").value_kg_co2e)
     # cement: checked price (USGS composite) and checked factor (CBAM default) since issue 17
     assert prices["avoided_usd_per_unit"][3] == pytest.approx(price_fact("portland_cement").value_usd)
     assert bool(prices["price_checked"][3]) and bool(ok[3])
