@@ -150,6 +150,7 @@ class _PeakRSS:
 
         self.proc = psutil.Process()
         self.peak = 0
+        self.samples: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
 
@@ -161,11 +162,19 @@ class _PeakRSS:
             except Exception:  # a child that ended between listing and reading
                 pass
         self.peak = max(self.peak, rss)
+        self.samples.append((time.perf_counter(), rss))
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self._sample()
             self._stop.wait(0.05)
+
+    def peak_between(self, t0: float, t1: float) -> int:
+        """Peak within [t0, t1], the samples just outside bounding its ends."""
+        inside = [r for t, r in self.samples if t0 <= t <= t1]
+        before = [r for t, r in self.samples if t < t0][-1:]
+        after = [r for t, r in self.samples if t > t1][:1]
+        return max(inside + before + after)
 
     def __enter__(self) -> _PeakRSS:
         self._sample()
@@ -199,8 +208,11 @@ def run_one(n: int, seed: int) -> dict[str, Any]:
     cpu = (ct1.user - ct0.user) + (ct1.system - ct0.system)
     cpu_children = (ct1.children_user - ct0.children_user) + (ct1.children_system
                                                                - ct0.children_system)
+    spans = p.stage_stats.spans
     stages = {k: {"wall_s": round(float(v), 3),
-                  "cpu_s": round(float(p.stage_stats.cpu_s.get(k, float("nan"))), 3)}
+                  "cpu_s": round(float(p.stage_stats.cpu_s.get(k, float("nan"))), 3),
+                  "peak_rss_gib": (round(rss.peak_between(*spans[k]) / 2**30, 3)
+                                   if k in spans else None)}
               for k, v in p.timings_s.items()}
     read_s = wall - sum(float(v) for v in p.timings_s.values())
     inferred = p.streams["class_source"].isin(["inferred", "suggested"])

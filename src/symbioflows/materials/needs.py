@@ -343,8 +343,10 @@ class NeedClassifier:
 
     def _sectors(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """(embeddings of the NACE class titles, needs x classes 0/1 matrix of the needs'
-        ``users``), built on first use: only texts that name no input need them."""
-        with self._lock_scores:
+        ``users``), built on first use: only texts that name no input need them.  (Under the
+        build lock: ``_lock_scores`` is held by callers of ``_probabilities``, and taking it
+        here again deadlocked ``classify_needs_table`` and ``plan()`` on such a text.)"""
+        with self._lock:
             if self._sector_cache is None:
                 from symbioflows.data.nace import nace_table
 

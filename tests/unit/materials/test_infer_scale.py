@@ -110,3 +110,18 @@ def test_search_groups_find_exactly_the_pairs_of_the_fit_matrix():
                 meets = groups.search_compat[groups.sup_search[i], groups.dem_search[j]] > 0
                 assert meets == (dense[i, j] > 0), (groups.keys[i], groups.keys[j], min_fit)
                 assert groups.pair_fit([i], [j])[0] == dense[i, j]
+
+
+def test_a_demand_that_names_no_input_is_classified_in_the_plan_path():
+    """A text read through its sector ("raw material for a wallboard plant") once deadlocked
+    classify_needs_table, which holds the scores lock while the sector table took it again."""
+    import threading
+
+    from symbioflows.materials.infer import classify_needs_table
+
+    out: list[object] = []
+    t = threading.Thread(target=lambda: out.append(classify_needs_table(
+        ["raw material for a wallboard plant", "cattle feed"], backend="hashing")), daemon=True)
+    t.start()
+    t.join(60)
+    assert out, "classify_needs_table did not return within 60 s (lock taken twice?)"
