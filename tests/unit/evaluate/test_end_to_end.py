@@ -179,3 +179,16 @@ def test_plan_records_its_model_and_rescoring_equals_the_kernel(data):
     assert p3.options["pair_model"]["name"] == "hand_blend"
     np.testing.assert_allclose(p3.contributions()["contrib_material_fit"],
                                5.0 * p3.candidates["material_fit"])
+
+
+def test_cli_takes_the_end_to_end_options():
+    import argparse
+
+    from symbioflows.evaluate import add_arguments
+
+    p = argparse.ArgumentParser()
+    add_arguments(p)
+    a = p.parse_args(["--end-to-end", "--distractors", "0", "300", "--placements", "site",
+                      "--out", "e2e.json"])
+    assert a.end_to_end and a.distractors == [0, 300] and a.placements == "site"
+    assert a.receiver_fit == "fixed" and a.out == "e2e.json"
