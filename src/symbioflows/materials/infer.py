@@ -530,6 +530,14 @@ class GroupFits:
         (before the ``min_fit`` cut of :func:`~symbioflows.pipeline.candidates.material_fit_matrix`)."""
         sg = np.asarray(supply_group, np.int64)
         dg = np.asarray(demand_group, np.int64)
+        block = 1 << 20  # pairs per block: the temporaries stay ~150 MB however many pairs
+        if sg.size > block:
+            return np.concatenate(
+                [
+                    self.pair_fit(sg[a : a + block], dg[a : a + block])
+                    for a in range(0, sg.size, block)
+                ]
+            )
         out = (sg == dg).astype(np.float64)  # the identity, where the formula does not apply
         use = self.active[sg] & (self._col[dg] >= 0)
         if use.any():
