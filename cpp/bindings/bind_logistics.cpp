@@ -75,25 +75,27 @@ void bind_logistics(py::module_& m) {
             auto b_c = bind::double_vector(circ2, "circuity2");
             check_points(a_lat, a_lon, a_c, "supply");
             check_points(b_lat, b_lon, b_c, "demand");
-            // The pair columns are copied into native buffers here, under the GIL: the kernel
-            // prices one snapshot of them, so another Python thread that writes them during
-            // the call cannot get rows priced with a mix of old and new values (issue 18 item
-            // 11; a copy of 17 bytes per pair, about 1 ms per 100,000 pairs).  The kernel
-            // still checks every value (ranges, NaN, signs) in its parallel pass.
-            const std::vector<int64_t> ai = bind::int64_vector(i, "i");
-            const std::vector<int64_t> aj = bind::int64_vector(j, "j");
-            const std::vector<double> aq = bind::double_vector(quantity, "quantity", false);
-            // media: uint8 arrays are copied as bytes, other integer dtypes as int64
+            // The pair columns are viewed here (converted only when the dtype or layout
+            // differs) and snapshotted below, under the GIL, into the output arrays: the
+            // kernel prices that one snapshot, so another Python thread that writes the
+            // columns during the call cannot get rows priced with a mix of old and new
+            // values (issue 18 item 11).  The snapshot runs on n_threads native threads and
+            // needs no buffer of its own (a serial copy into fresh vectors doubled the
+            // single-thread time at 10M pairs).  The kernel still checks every value
+            // (ranges, NaN, signs) in its parallel pass.
+            const auto ai = bind::int64_view(i, "i");
+            const auto aj = bind::int64_view(j, "j");
+            const auto aq = bind::float64_view(quantity, "quantity");
+            // media: uint8 arrays are read as bytes, other integer dtypes as int64
             py::array med_arr = py::array::ensure(medium);
             const bool med_u8 = med_arr && med_arr.dtype().kind() == 'u' &&
                                 med_arr.dtype().itemsize() == 1 && med_arr.ndim() == 1;
-            std::vector<uint8_t> amed8;
-            std::vector<int64_t> amed;
+            py::array_t<uint8_t> amed8;
+            py::array_t<int64_t> amed;
             if (med_u8) {
-                auto v = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>::ensure(med_arr);
-                amed8.assign(v.data(), v.data() + v.size());
+                amed8 = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>::ensure(med_arr);
             } else {
-                amed = bind::int64_vector(medium, "medium");
+                amed = bind::int64_view(medium, "medium");
             }
             const int64_t n_med = med_u8 ? static_cast<int64_t>(amed8.size())
                                          : static_cast<int64_t>(amed.size());
@@ -148,6 +150,12 @@ void bind_logistics(py::module_& m) {
             const std::vector<Site> s2 = bind::run_without_gil([&](const PollFn& poll) {
                 return pack_sites(b_lat.data(), b_lon.data(), b_c.data(), n2, n_threads, poll);
             });
+            PairCostOutput out;
+            out.great_circle_km = gc.mutable_data();
+            out.route_km = route.mutable_data();
+            out.cost_usd = cost.mutable_data();
+            out.co2e_kg = co2.mutable_data();
+            out.mode = mode.mutable_data();
             PairColumns pairs;
             pairs.i = ai.data();
             pairs.j = aj.data();
@@ -155,15 +163,10 @@ void bind_logistics(py::module_& m) {
             pairs.medium8 = med_u8 ? amed8.data() : nullptr;
             pairs.medium64 = med_u8 ? nullptr : amed.data();
             pairs.m = mm;
-            PairCostOutput out;
-            out.great_circle_km = gc.mutable_data();
-            out.route_km = route.mutable_data();
-            out.cost_usd = cost.mutable_data();
-            out.co2e_kg = co2.mutable_data();
-            out.mode = mode.mutable_data();
+            snapshot_pairs(pairs, out, n_threads);  // GIL held: see above
             bind::run_without_gil([&](const PollFn& poll) {
-                cost_pairs_packed(s1.data(), n1, s2.data(), n2, pairs, modes, allowed_modes,
-                                  carbon_price_usd_per_kg, out, n_threads, poll);
+                cost_pairs_snapshot(s1.data(), n1, s2.data(), n2, mm, med_u8, modes,
+                                    allowed_modes, carbon_price_usd_per_kg, out, n_threads, poll);
                 return 0;
             });
             return py::make_tuple(gc, route, cost, co2, mode);

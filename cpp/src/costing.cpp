@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ constexpr int64_t kPairsPerItem = 16384;
 constexpr int64_t kPrefetch = 16;
 constexpr double kHalfPi = 1.57079632679489661923;
 constexpr int64_t kPointsPerItem = 65536;
+constexpr int64_t kSnapshotPerItem = 65536;
 
 // asin(sqrt(h)) for h in [0, 1/2], the half central angle of a chord.  Rational approximation
 // of fdlibm's e_asin.c (Sun Microsystems 1993, freely redistributable): asin(x) = x + x R(x^2)
@@ -128,20 +130,57 @@ void cost_pairs(const double* lat1, const double* lon1, const double* circ1, int
                       carbon_price_usd_per_kg, out, n_threads, poll);
 }
 
-void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
-                       const PairColumns& pairs, const ModeTable& modes, uint32_t allowed_modes,
-                       double carbon_price_usd_per_kg, const PairCostOutput& out, int n_threads,
-                       const PollFn& poll) {
-    const int64_t m = pairs.m;
-    if (m <= 0) return;
-    if ((pairs.medium8 == nullptr) == (pairs.medium64 == nullptr)) {
-        throw InvalidInputError("cost_pairs_packed: pass exactly one medium column");
+namespace {
+
+// Where the pricing pass reads row k: the caller's columns in place (each value read once),
+// or the snapshot that snapshot_pairs wrote into the row's own output slots.
+struct ColumnReader {
+    const int64_t* i;
+    const int64_t* j;
+    const double* quantity;
+    const uint8_t* med8;
+    const int64_t* med64;
+    int64_t i_ahead(int64_t k) const { return read_once(i + k); }
+    int64_t j_ahead(int64_t k) const { return read_once(j + k); }
+    void read(int64_t k, int64_t& a, int64_t& b, double& q, int64_t& med) const {
+        a = read_once(i + k);
+        b = read_once(j + k);
+        q = read_once(quantity + k);
+        med = med8 != nullptr ? static_cast<int64_t>(read_once(med8 + k)) : read_once(med64 + k);
     }
-    const int64_t* i = pairs.i;
-    const int64_t* j = pairs.j;
-    const double* quantity = pairs.quantity;
-    const uint8_t* med8 = pairs.medium8;
-    const int64_t* med64 = pairs.medium64;
+};
+
+inline int64_t bits_of(double x) {
+    int64_t v;
+    std::memcpy(&v, &x, sizeof v);
+    return v;
+}
+inline double as_double(int64_t v) {
+    double x;
+    std::memcpy(&x, &v, sizeof x);
+    return x;
+}
+
+struct SlotReader {
+    const PairCostOutput& out;
+    bool med8;
+    int64_t i_ahead(int64_t k) const { return bits_of(out.great_circle_km[k]); }
+    int64_t j_ahead(int64_t k) const { return bits_of(out.route_km[k]); }
+    void read(int64_t k, int64_t& a, int64_t& b, double& q, int64_t& med) const {
+        a = bits_of(out.great_circle_km[k]);
+        b = bits_of(out.route_km[k]);
+        q = out.cost_usd[k];
+        med = med8 ? static_cast<int64_t>(static_cast<uint8_t>(out.mode[k])) : bits_of(out.co2e_kg[k]);
+    }
+};
+
+// The pricing pass.  Row k is read in full (reader.read) before any output of row k is
+// written, so the SlotReader may read from the output arrays themselves.
+template <class Reader>
+void cost_rows(const Site* s1, int64_t n1, const Site* s2, int64_t n2, int64_t m,
+               const Reader& reader, const ModeTable& modes, uint32_t allowed_modes,
+               double carbon_price_usd_per_kg, const PairCostOutput& out, int n_threads,
+               const PollFn& poll) {
     FirstBad<BadRow> bad;
     const int nm = std::min<int>(modes.n_modes, kMaxModes);
     // Per medium: the list of candidate modes (allowed and admitting that medium), in index order.
@@ -177,17 +216,17 @@ void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
                 // Candidate pairs index the sites at random: prefetch the sites a few pairs
                 // ahead so their cache misses overlap instead of serialising (an index not yet
                 // checked is clamped into the table).
-                if (k + kPrefetch < m) {
-                    const auto pa = static_cast<uint64_t>(i[k + kPrefetch]);
-                    const auto pb = static_cast<uint64_t>(j[k + kPrefetch]);
+                if (k + kPrefetch < k1) {  // within the item (a SlotReader's later items
+                                           // may already hold results)
+                    const auto pa = static_cast<uint64_t>(reader.i_ahead(k + kPrefetch));
+                    const auto pb = static_cast<uint64_t>(reader.j_ahead(k + kPrefetch));
                     __builtin_prefetch(&s1[pa < static_cast<uint64_t>(n1) ? pa : 0]);
                     __builtin_prefetch(&s2[pb < static_cast<uint64_t>(n2) ? pb : 0]);
                 }
 #endif
-                const int64_t a = read_once(i + k), b = read_once(j + k);
-                const double q = read_once(quantity + k);
-                const int64_t med = med8 != nullptr ? static_cast<int64_t>(read_once(med8 + k))
-                                                    : read_once(med64 + k);
+                int64_t a, b, med;
+                double q;
+                reader.read(k, a, b, q, med);
                 // one well-predicted branch for the whole row check
                 if ((static_cast<uint64_t>(a) >= static_cast<uint64_t>(n1)) |
                     (static_cast<uint64_t>(b) >= static_cast<uint64_t>(n2)) | !(q >= 0.0) |
@@ -248,6 +287,55 @@ void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
         },
         poll);
     if (bad.found(m)) raise_bad_row(bad.row(), bad.values(), n1, n2);
+}
+
+}  // namespace
+
+void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
+                       const PairColumns& pairs, const ModeTable& modes, uint32_t allowed_modes,
+                       double carbon_price_usd_per_kg, const PairCostOutput& out, int n_threads,
+                       const PollFn& poll) {
+    if (pairs.m <= 0) return;
+    if ((pairs.medium8 == nullptr) == (pairs.medium64 == nullptr)) {
+        throw InvalidInputError("cost_pairs_packed: pass exactly one medium column");
+    }
+    const ColumnReader reader{pairs.i, pairs.j, pairs.quantity, pairs.medium8, pairs.medium64};
+    cost_rows(s1, n1, s2, n2, pairs.m, reader, modes, allowed_modes, carbon_price_usd_per_kg, out,
+              n_threads, poll);
+}
+
+void snapshot_pairs(const PairColumns& pairs, const PairCostOutput& out, int n_threads) {
+    const int64_t m = pairs.m;
+    if (m <= 0) return;
+    if ((pairs.medium8 == nullptr) == (pairs.medium64 == nullptr)) {
+        throw InvalidInputError("snapshot_pairs: pass exactly one medium column");
+    }
+    const int64_t n_items = (m + kSnapshotPerItem - 1) / kSnapshotPerItem;
+    // a few items only: threads are started per call, so small inputs copy serially
+    const int t = m < 4 * kSnapshotPerItem ? 1 : n_threads;
+    parallel_for(n_items, t, [&](int64_t item) {
+        const int64_t k0 = item * kSnapshotPerItem, k1 = std::min(m, k0 + kSnapshotPerItem);
+        for (int64_t k = k0; k < k1; ++k) {
+            out.great_circle_km[k] = as_double(pairs.i[k]);
+            out.route_km[k] = as_double(pairs.j[k]);
+        }
+        std::memcpy(out.cost_usd + k0, pairs.quantity + k0, static_cast<size_t>(k1 - k0) * sizeof(double));
+        if (pairs.medium8 != nullptr) {
+            std::memcpy(out.mode + k0, pairs.medium8 + k0, static_cast<size_t>(k1 - k0));
+        } else {
+            for (int64_t k = k0; k < k1; ++k) out.co2e_kg[k] = as_double(pairs.medium64[k]);
+        }
+    });
+}
+
+void cost_pairs_snapshot(const Site* s1, int64_t n1, const Site* s2, int64_t n2, int64_t m,
+                         bool medium8, const ModeTable& modes, uint32_t allowed_modes,
+                         double carbon_price_usd_per_kg, const PairCostOutput& out, int n_threads,
+                         const PollFn& poll) {
+    if (m <= 0) return;
+    const SlotReader reader{out, medium8};
+    cost_rows(s1, n1, s2, n2, m, reader, modes, allowed_modes, carbon_price_usd_per_kg, out,
+              n_threads, poll);
 }
 
 }  // namespace symbioflows

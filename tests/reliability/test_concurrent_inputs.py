@@ -6,7 +6,7 @@
 * Pair columns rewritten by another thread during ``cost_pairs`` or ``score_pairs``: the call
   either returns or raises the clear error for an out-of-range row; it never reads outside
   the site or stream tables.  ``cost_pairs`` prices a snapshot of its columns (copied under
-  the GIL); ``score_pairs`` reads them in place (each value once, checked), a documented
+  the GIL, by native threads, into its output arrays); ``score_pairs`` reads them in place (each value once, checked), a documented
   contract: its pair columns are the pipeline's own arrays, 23 million rows at the largest
   benchmark, where a copy would cost about 1 GB.
 * Edge scores and tonnes rewritten while a cycle search reads them in place: each value is
@@ -261,41 +261,55 @@ def test_score_pairs_reports_the_first_bad_row_whatever_the_threads(n_jobs):
         _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0, n_threads=n_jobs)
 
 
-def test_cost_pairs_prices_a_snapshot_of_its_columns():
-    """Issue 18 item 11: another thread rewrites ``quantity`` (in a random row order) while
+@pytest.mark.parametrize("column", ["quantity", "j", "medium_u8", "medium_i64"])
+def test_cost_pairs_prices_a_snapshot_of_its_columns(column):
+    """Issue 18 item 11: another thread rewrites one pair column (in a random row order) while
     ``cost_pairs`` runs; the rows must be priced from one snapshot of the column, taken under
-    the GIL at the call: the rows priced with the new values are exactly the first K rows of
-    the writer's order, for some K (reading in place gave rows priced with a mix of old and
-    new values from different moments)."""
+    the GIL: the rows priced with the new values are exactly the first K rows of the writer's
+    order, for some K (reading in place gave rows priced with a mix of old and new values from
+    different moments).  Every column is snapshotted (the snapshot is written into the output
+    arrays by native threads while the GIL is held), uint8 and int64 media alike."""
     m = 400_000
     rng = np.random.default_rng(5)
     lat1, lon1 = rng.uniform(40, 60, 50), rng.uniform(0, 20, 50)
     lat2, lon2 = rng.uniform(40, 60, 50), rng.uniform(0, 20, 50)
     i, j = rng.integers(0, 50, m), rng.integers(0, 50, m)
-    old, new = 10.0, 20.0
-    cost_old = cost_pairs(lat1, lon1, lat2, lon2, i, j, np.full(m, old), n_jobs=2).cost_usd
-    cost_new = cost_pairs(lat1, lon1, lat2, lon2, i, j, np.full(m, new), n_jobs=2).cost_usd
+    cols = {"i": i, "j": j, "quantity": np.full(m, 10.0)}
+    cols["medium"] = np.zeros(m, dtype=np.uint8 if column == "medium_u8" else np.int64)
+    name = "medium" if column.startswith("medium") else column
+    new_col = {"quantity": np.full(m, 20.0), "j": (j + 1) % 50,
+               "medium": np.full(m, 1, dtype=cols["medium"].dtype)}[name]
+
+    def price(c):
+        return cost_pairs(lat1, lon1, lat2, lon2, c["i"], c["j"], c["quantity"],
+                          medium=c["medium"], n_jobs=2).cost_usd
+
+    cost_old = price(cols)
+    cost_new = price({**cols, name: new_col})
     differs = cost_old != cost_new
+    assert differs.mean() > 0.5
     mixed = 0
     for attempt in range(4):
-        q = np.full(m, old)
+        c = {**cols, name: cols[name].copy()}
+        target = c[name]
         order = np.random.default_rng(attempt).permutation(m)
         rank = np.empty(m, np.int64)
         rank[order] = np.arange(m)
         started, stop = threading.Event(), threading.Event()
 
-        def writer(q=q, order=order, started=started, stop=stop):
+        def writer(target=target, order=order, started=started, stop=stop):
             started.set()
+            values = new_col.tolist()
             for k in order.tolist():
                 if stop.is_set():
                     return
-                q[k] = new
+                target[k] = values[k]
 
         t = threading.Thread(target=writer)
         t.start()
         started.wait()
         try:
-            got = cost_pairs(lat1, lon1, lat2, lon2, i, j, q, n_jobs=2).cost_usd
+            got = price(c)
         finally:
             stop.set()
             t.join()

@@ -79,6 +79,23 @@ void cost_pairs_packed(const Site* s1, int64_t n1, const Site* s2, int64_t n2,
                        double carbon_price_usd_per_kg, const PairCostOutput& out, int n_threads,
                        const PollFn& poll = PollFn());
 
+// A snapshot of the pair columns in the output arrays, for cost_pairs_snapshot: the bits of
+// i[k] in great_circle_km[k], of j[k] in route_km[k], quantity[k] in cost_usd[k], and the
+// medium in mode[k] (uint8 codes) or the bits of medium64[k] in co2e_kg[k].  Runs on up to
+// n_threads threads and touches no Python object: the bindings call it while holding the
+// GIL, so no Python thread can write the columns during the copy.  The copy needs no buffer
+// of its own (the pricing pass then overwrites each row's slots with its results) and runs
+// in parallel, where a serial copy into fresh vectors doubled the single-thread time.
+void snapshot_pairs(const PairColumns& pairs, const PairCostOutput& out, int n_threads);
+
+// cost_pairs_packed on the rows that snapshot_pairs stored in `out`: each row reads its own
+// slots, checks them like cost_pairs_packed, then overwrites them with its results.
+// `medium8`: the media were uint8 codes (stored in mode).
+void cost_pairs_snapshot(const Site* s1, int64_t n1, const Site* s2, int64_t n2, int64_t m,
+                         bool medium8, const ModeTable& modes, uint32_t allowed_modes,
+                         double carbon_price_usd_per_kg, const PairCostOutput& out, int n_threads,
+                         const PollFn& poll = PollFn());
+
 // Convenience: pack both site sets, then cost_pairs_packed.
 void cost_pairs(const double* lat1, const double* lon1, const double* circ1, int64_t n1,
                 const double* lat2, const double* lon2, const double* circ2, int64_t n2,
