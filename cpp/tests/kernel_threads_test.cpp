@@ -5,9 +5,9 @@
 // Adding a kernel = one entry in kChecks (a name and a function returning true on success).
 // Build + run: cpp/tests/run_sanitized_kernels.sh [thread|address]
 #include <atomic>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -239,6 +239,27 @@ bool check_cost_pairs() {
         all.reserve(static_cast<size_t>(5 * m));
         for (auto* v : {&gc, &route, &cost, &co2e}) all.insert(all.end(), v->begin(), v->end());
         for (auto x : mode) all.push_back(static_cast<double>(x));
+        // the bindings' path: the snapshot written into the outputs, each row priced from its
+        // own slots by nt threads; it must give the same arrays
+        std::vector<double> gc2(m), route2(m), cost2(m), co2e2(m);
+        std::vector<int8_t> mode2(m);
+        PairCostOutput out2{gc2.data(), route2.data(), cost2.data(), co2e2.data(), mode2.data()};
+        PairColumns cols;
+        cols.i = i.data();
+        cols.j = j.data();
+        cols.quantity = q.data();
+        cols.medium8 = med.data();
+        cols.m = m;
+        const std::vector<Site> s1 = pack_sites(la1.data(), lo1.data(), c1.data(), n1, nt);
+        const std::vector<Site> s2 = pack_sites(la2.data(), lo2.data(), c2.data(), n2, nt);
+        snapshot_pairs(cols, out2, nt);
+        cost_pairs_snapshot(s1.data(), n1, s2.data(), n2, m, true, modes, 0b11u, 0.05, out2, nt);
+        const bool same = gc2 == gc && route2 == route && cost2 == cost && co2e2 == co2e &&
+                          mode2 == mode;
+        if (!same) {
+            std::fprintf(stderr, "  cost_pairs_snapshot differs from cost_pairs (n_threads=%d)\n", nt);
+            std::abort();
+        }
         return all;
     });
 }
