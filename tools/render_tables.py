@@ -1019,7 +1019,10 @@ def _free_text_scale() -> str:
 
     def st(r: dict[str, Any], k: str) -> str:
         v = r["stages"].get(k)
-        return "-" if v is None else f"{v['wall_s']:.1f} / {v['cpu_s']:.1f}"
+        if v is None:
+            return "-"
+        peak = v.get("peak_rss_gib")
+        return f"{v['wall_s']:.1f} / {v['cpu_s']:.1f}" + (f", {peak:.2f} GiB" if peak else "")
 
     rows = []
     for r in res.get("before", []) + res["runs"]:
