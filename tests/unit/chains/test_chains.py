@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import pickle
+import signal
 import threading
 import time
 
@@ -231,13 +232,20 @@ def test_adversarial_complete_graph_respects_time_limit(kw, n_jobs):
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_ctrl_c_interrupts_a_long_search(n_jobs):
     g = complete_graph(40)
+    # A job started in the background by a non-interactive shell inherits SIGINT ignored, and
+    # then interrupt_main() does nothing (the search would run for hours): give the test
+    # Python's own handler for its duration.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.2, _thread.interrupt_main)
     t0 = time.perf_counter()
     timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        find_cycles(g, max_length=7, top_k=3, max_expansions=None, n_jobs=n_jobs)
-    assert time.perf_counter() - t0 < 2.0
-    timer.join()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            find_cycles(g, max_length=7, top_k=3, max_expansions=None, n_jobs=n_jobs)
+        assert time.perf_counter() - t0 < 2.0
+    finally:
+        timer.join()
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_progress_bar_runs():
