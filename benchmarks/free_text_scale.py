@@ -262,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         r["n_target"] = n
     git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                          text=True, check=False, cwd=Path(__file__).resolve().parent)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                            ":(top)", ":(top,exclude)benchmarks/results"],
                            capture_output=True, text=True, check=False,
                            cwd=Path(__file__).resolve().parent).stdout.strip()
     for r in runs:
