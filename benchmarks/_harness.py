@@ -11,6 +11,8 @@
   so that a slow spell of a shared machine hits every contender alike.
 * :func:`refuse_when_loaded` stops a run before it starts on a loaded machine, unless the
   caller asked to record a noisy run anyway (``--allow-noisy``).
+* :class:`PeakRSS` samples the resident set size during a run (the pipeline, allocation and
+  free-text scale benchmarks: one sampler, so that their memory columns mean the same).
 * :func:`clustered_embeddings` is the synthetic embedding set of the similarity and materials
   benchmarks (one generator, so that both measure the same distribution).
 """
@@ -22,6 +24,7 @@ import os
 import platform
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -105,3 +108,55 @@ def clustered_embeddings(n: int, d: int, n_centers: int, rng: Any, centers: Any 
     lab = rng.integers(0, len(centers), n)
     x = centers[lab] + noise * rng.standard_normal((n, d)).astype(np.float32)
     return x.astype(np.float32), lab, centers
+
+
+class PeakRSS:
+    """Samples the resident set size (native memory included) every ``interval_s`` seconds in a
+    background thread, of this process and, with ``children=True``, of its child processes too;
+    keeps the samples so that the peak within any time span can be read afterwards."""
+
+    def __init__(self, interval_s: float = 0.02, *, children: bool = False) -> None:
+        import psutil
+
+        self.proc = psutil.Process()
+        self.interval_s = interval_s
+        self.children = children
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        rss = self.proc.memory_info().rss
+        if self.children:
+            for ch in self.proc.children(recursive=True):
+                try:
+                    rss += ch.memory_info().rss
+                except Exception:  # a child that ended between listing and reading
+                    pass
+        self.samples.append((time.perf_counter(), rss))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval_s)
+
+    @property
+    def peak(self) -> int:
+        return max(r for _, r in self.samples)
+
+    def peak_between(self, t0: float, t1: float) -> int:
+        """Peak within [t0, t1], the samples just outside bounding the RSS at its ends."""
+        inside = [r for t, r in self.samples if t0 <= t <= t1]
+        before = [r for t, r in self.samples if t < t0][-1:]
+        after = [r for t, r in self.samples if t > t1][:1]
+        return max(inside + before + after)
+
+    def __enter__(self) -> PeakRSS:
+        self._sample()
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+        self._sample()

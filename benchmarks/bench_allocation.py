@@ -166,7 +166,7 @@ def rss_one(n: int, path: Path, layout: str) -> dict:
     """Peak resident memory of one ``allocate()`` call in a fresh process, over the memory
     held after loading its inputs (sampled every 20 ms, native memory included)."""
     sys.path.insert(0, str(HERE))
-    from bench_pipeline import PeakRSS
+    from _harness import PeakRSS
     from symbioflows.matching.allocation import allocate, solver_internals
 
     z = np.load(path)

@@ -29,56 +29,15 @@ import os
 import platform
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 
+from _harness import PeakRSS
+
 RESULTS = Path(__file__).resolve().parent / "results" / "pipeline.json"
 STAGES = ("prepare", "candidates", "scoring", "allocation", "report_tables")
-
-
-class PeakRSS:
-    """Samples the process's resident set size every 20 ms (native memory included) and keeps
-    the samples, so that the peak within any time span can be read afterwards."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self.proc = psutil.Process()
-        self.samples: list[tuple[float, int]] = []
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        self.samples.append((time.perf_counter(), self.proc.memory_info().rss))
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(0.02)
-
-    @property
-    def peak(self) -> int:
-        return max(r for _, r in self.samples)
-
-    def peak_between(self, t0: float, t1: float) -> int:
-        inside = [r for t, r in self.samples if t0 <= t <= t1]
-        # the samples just before and after the span bound the RSS at its ends
-        before = [r for t, r in self.samples if t < t0][-1:]
-        after = [r for t, r in self.samples if t > t1][:1]
-        return max(inside + before + after)
-
-    def __enter__(self) -> PeakRSS:
-        self._sample()
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._t.join()
-        self._sample()
 
 
 def layout_radius_km(n_companies: int) -> float:

@@ -38,13 +38,14 @@ import os
 import platform
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from _harness import PeakRSS
 
 OUT = Path(__file__).resolve().parent / "results" / "free_text_scale.json"
 STREAMS_PER_COMPANY = 3.436  # make_region's mean (see benchmarks/bench_pipeline.py)
@@ -142,51 +143,6 @@ def region(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     return comp, streams
 
 
-class _PeakRSS:
-    """Peak resident set size of this process and its children, sampled every 50 ms."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self.proc = psutil.Process()
-        self.peak = 0
-        self.samples: list[tuple[float, int]] = []
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        rss = self.proc.memory_info().rss
-        for ch in self.proc.children(recursive=True):
-            try:
-                rss += ch.memory_info().rss
-            except Exception:  # a child that ended between listing and reading
-                pass
-        self.peak = max(self.peak, rss)
-        self.samples.append((time.perf_counter(), rss))
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(0.05)
-
-    def peak_between(self, t0: float, t1: float) -> int:
-        """Peak within [t0, t1], the samples just outside bounding its ends."""
-        inside = [r for t, r in self.samples if t0 <= t <= t1]
-        before = [r for t, r in self.samples if t < t0][-1:]
-        after = [r for t, r in self.samples if t > t1][:1]
-        return max(inside + before + after)
-
-    def __enter__(self) -> _PeakRSS:
-        self._sample()
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._t.join()
-        self._sample()
-
-
 def run_one(n: int, seed: int) -> dict[str, Any]:
     """Generate, plan and measure one region (in this process)."""
     import symbioflows as sf
@@ -200,7 +156,7 @@ def run_one(n: int, seed: int) -> dict[str, Any]:
     l0 = os.getloadavg()
     ct0 = os.times()
     t0 = time.perf_counter()
-    with _PeakRSS() as rss:
+    with PeakRSS(0.05, children=True) as rss:
         p = sf.plan((comp, st), chains=True, n_jobs=2)
     wall = time.perf_counter() - t0
     ct1 = os.times()
