@@ -21,6 +21,18 @@ def child_pythonpath() -> str:
     return os.pathsep.join(parts)
 
 
+def load_module(path, name: str):  # type: ignore[no-untyped-def]
+    """Import the Python file at ``path`` (a benchmark, a tool, a test's region builder that is
+    not on sys.path) as the module ``name``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def _maestri_dir():  # type: ignore[no-untyped-def]
     from symbioflows.evaluate import find_data_dir
 

@@ -6,23 +6,16 @@ renderer is used by no doc: re-run the benchmark, then ``python tools/render_tab
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+from sf_test_helpers import load_module
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _renderer():
-    spec = importlib.util.spec_from_file_location("render_tables", ROOT / "tools" / "render_tables.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-RT = _renderer()
+RT = load_module(ROOT / "tools" / "render_tables.py", "render_tables")
 DOCS = RT.doc_files()
 
 

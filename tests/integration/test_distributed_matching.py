@@ -4,7 +4,6 @@ single-machine run: same candidates, features and scores bit for bit, same alloc
 from __future__ import annotations
 
 import gc
-import importlib.util
 import threading
 import warnings
 from pathlib import Path
@@ -13,13 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sf_test_helpers import load_module
 from symbioflows.pipeline import PAIR_FEATURES, plan
 from symbioflows.pipeline import scoring as scoring_mod
 
-_spec = importlib.util.spec_from_file_location(
-    "_matching_region", Path(__file__).resolve().parents[1] / "unit" / "matching" / "region.py")
-_mod = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_mod)
+_mod = load_module(Path(__file__).resolve().parents[1] / "unit" / "matching" / "region.py",
+                   "_matching_region")
 
 
 def _check(a, b):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -10,12 +9,11 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sf_test_helpers import load_module
 from symbioflows.pipeline import plan
 
-_spec = importlib.util.spec_from_file_location(
-    "_matching_region", Path(__file__).resolve().parents[1] / "unit" / "matching" / "region.py")
-_mod = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_mod)
+_mod = load_module(Path(__file__).resolve().parents[1] / "unit" / "matching" / "region.py",
+                   "_matching_region")
 make_test_region = _mod.make_test_region
 
 

@@ -3,28 +3,18 @@ well-formed, every row cited, labels in the label spaces, the held-out split fro
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from sf_test_helpers import MAESTRI_DATA, needs_maestri
+from sf_test_helpers import MAESTRI_DATA, load_module, needs_maestri
 from symbioflows.materials import load_needs, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _bench():
-    spec = importlib.util.spec_from_file_location("labelled_text",
-                                                  ROOT / "benchmarks" / "labelled_text.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-LT = _bench()
+LT = load_module(ROOT / "benchmarks" / "labelled_text.py", "labelled_text")
 ROWS = LT.read_rows()
 
 
