@@ -18,6 +18,13 @@ company that wrote none) and the supply classes that serve it.
 * ``users``: judged by the authors from the NACE Rev. 2 class titles (Eurostat 2008) and the
   taxonomy's ``used_by_nace``; marked ``estimate``.  Codes that are not NACE Rev. 2 classes are
   refused.
+* ``user_divisions``: for the utilities (steam, heat, water, fuel gas, merchant CO2), the NACE
+  divisions (2 digits) in which the need is a usual input of most companies, not of a few
+  classes: judged by the authors from the industry sub-sectors that Eurostat's energy balances
+  (nrg_bal_c: derived heat and natural gas in final energy consumption) and water statistics
+  (env_wat_use: water use by manufacturing divisions and electricity cooling) report as
+  consumers; marked ``estimate``.  A company of such a division counts as a user at half
+  weight (as a division match of ``users`` does).
 * ``phrases`` and ``uses`` are vocabulary, not facts: product names as in CPA 2.1 titles
   (Eurostat, Statistical Classification of Products by Activity, 2015) and common trade words.
 
@@ -50,6 +57,14 @@ SOURCES = {
              "CMC 13 thermal oxidation materials (ashes). Fits judged by the authors.",
     "FE19": "Fertilizers Europe, Carbon footprint reference values, 2019: triple superphosphate "
             "of the order of 0.2-0.4 t CO2e per t (300 used; estimate, check before use).",
+    "ESTAT-NRG": "Eurostat, Complete energy balances (nrg_bal_c), final energy consumption by "
+                 "industry sub-sector (food, beverages and tobacco; textile and leather; wood; "
+                 "paper, pulp and printing; chemical and petrochemical; iron and steel; "
+                 "non-ferrous metals; non-metallic minerals) and by services: consumers of "
+                 "derived heat and natural gas; divisions judged by the authors.",
+    "ESTAT-WAT": "Eurostat, Water use by supply category and economical sector (env_wat_use): "
+                 "manufacturing divisions and electricity production (cooling) as the large "
+                 "industrial water users; divisions judged by the authors.",
     "WB24": "World Bank Commodity Price Data (Pink Sheet), annual average 2024: TSP about "
             "of the order of 450-600 USD/t (estimate, check before use).",
 }
@@ -182,6 +197,30 @@ EXTRA = {
 }
 
 
+#: Utilities used across whole NACE divisions (module notes: ``user_divisions``).
+DIVISIONS = {
+    "gas_steam": (["10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "24"],
+                  "ESTAT-NRG"),
+    "gas_heat": (["01", "10", "11", "35", "55", "68", "84", "85", "86"], "ESTAT-NRG"),
+    "natural_gas": (["10", "11", "17", "19", "20", "23", "24", "35"], "ESTAT-NRG"),
+    "fresh_water": (["10", "11", "13", "17", "19", "20", "21", "22", "23", "24", "35", "36"],
+                    "ESTAT-WAT"),
+    "demin_water": (["19", "20", "21", "35"], "ESTAT-WAT"),
+    "merchant_co2": (["10", "11", "20"], "ESTAT-NRG"),
+}
+
+
+def _with_divisions(need: dict) -> dict:
+    """``need`` with its ``user_divisions`` (and their source) when :data:`DIVISIONS` has it."""
+    if need["id"] in DIVISIONS:
+        divs, src = DIVISIONS[need["id"]]
+        if any(len(d) != 2 or not d.isdigit() for d in divs):
+            raise SystemExit(f"{need['id']}: user_divisions {divs} are not NACE divisions")
+        need["user_divisions"] = sorted(divs)
+        need["facts"]["user_divisions"] = {"source": src, "year": 2024, "estimate": True}
+    return need
+
+
 def _nace_classes() -> set[str]:
     with open(DATA / "nace_rev2.csv", encoding="utf-8") as fh:
         rows = csv.reader(line for line in fh if not line.startswith("#"))
@@ -237,6 +276,7 @@ def build() -> dict:
                       "users": {"source": "NACE2", "year": 2008, "estimate": True},
                       "cpa": {"source": "CPA21", "year": 2015}},
         })
+    needs = [_with_divisions(n) for n in needs]
     return {"format_version": FORMAT_VERSION,
             "title": "Needs (virgin inputs and utilities) and the secondary classes that serve them",
             "sources": SOURCES, "needs": needs}

@@ -387,7 +387,8 @@ def sector_fit(sector: str) -> npt.NDArray[np.float64]:
     """Fit of every taxonomy class (taxonomy order) for what a NACE class typically uses:
     1 where the taxonomy lists the sector among the class's users (``used_by_nace``) or a need
     the class serves lists it (``users`` of :mod:`~symbioflows.materials.needs`, times the fit);
-    half that where only the division (2 digits) matches.
+    half that where only the division (2 digits) matches, or where the need is a utility that
+    the sector's division uses (``user_divisions``: steam, heat, water, fuel gas).
 
     Examples
     --------
@@ -416,8 +417,7 @@ def _sector_fit_cached(sector: str) -> npt.NDArray[np.float64]:
         elif any(u[:2] == div for u in users):
             out[i] = max(out[i], 0.5)
     for nd in load_needs():
-        users = set(nd.users)
-        w = 1.0 if sector in users else 0.5 if any(u[:2] == div for u in users) else 0.0
+        w = nd.user_weight(sector)
         if w:
             for cid, fit in nd.served_by.items():
                 j = tax.index_of(cid)

@@ -123,6 +123,21 @@ class Need:
     virgin_ef_kg_co2e_per_unit: float = 0.0
     virgin_price_usd_per_unit: tuple[float, float] = (0.0, 0.0)
     facts: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    #: NACE divisions (2 digits) in which the need is a usual input of most companies (the
+    #: utilities: steam, heat, water, fuel gas); a company there is a user at half weight.
+    user_divisions: tuple[str, ...] = ()
+
+    def user_weight(self, sector: str) -> float:
+        """1 when NACE class ``sector`` is one of the need's ``users``, 0.5 when only its
+        division matches a user or is one of ``user_divisions``, else 0."""
+        if not sector:
+            return 0.0
+        if sector in self.users:
+            return 1.0
+        div = sector[:2]
+        if div in self.user_divisions or any(u[:2] == div for u in self.users):
+            return 0.5
+        return 0.0
 
 
 @dataclass(frozen=True)
@@ -178,6 +193,7 @@ def load_needs() -> tuple[Need, ...]:
                     float(n["virgin_price_usd_per_unit"][1]),
                 ),
                 facts=n.get("facts", {}),
+                user_divisions=tuple(n.get("user_divisions", ())),
             )
         )
     return tuple(out)
@@ -491,8 +507,9 @@ def suggest_needs(sector: Any, k: int = 5) -> list[NeedPrediction]:
     """Needs that companies of a NACE sector typically have (marked ``suggested=True``).
 
     Read from the needs' ``users`` (NACE classes judged from the class titles and the taxonomy's
-    ``used_by_nace``): exact class matches first, then matches on the division (2 digits).
-    Confidence is 1 for a class match and 0.5 for a division match.
+    ``used_by_nace``) and ``user_divisions`` (the utilities that most companies of a division
+    use): exact class matches first, then matches on the division (2 digits).  Confidence is 1
+    for a class match and 0.5 for a division match (:meth:`Need.user_weight`).
 
     Raises
     ------
@@ -512,14 +529,11 @@ def suggest_needs(sector: Any, k: int = 5) -> list[NeedPrediction]:
         raise InvalidInputError(
             f"sector {sector!r} is not a NACE Rev. 2 code; pass e.g. '23.51' ({exc})"
         ) from exc
-    div = code[:2]
     ranked: list[tuple[float, str, Need]] = []
     for n in load_needs():
-        users = set(n.users)
-        if code in users:
-            ranked.append((1.0, n.id, n))
-        elif any(u[:2] == div for u in users):
-            ranked.append((0.5, n.id, n))
+        w = n.user_weight(code)
+        if w:
+            ranked.append((w, n.id, n))
     ranked.sort(key=lambda x: (-x[0], x[1]))
     return [
         NeedPrediction(

@@ -130,3 +130,23 @@ def test_a_demand_without_text_gets_its_sectors_suggested_needs():
     assert f[tax.index_of("coal_fly_ash")] == 1.0 and f[tax.index_of("pet_plastic")] == 0.0
     m = group_fit_matrix(["class:coal_fly_ash", "need:|sector=23.51"], 0.25)
     assert m[0, 1] == pytest.approx(0.8)  # a sector guess counts less than a written need
+
+
+def test_utilities_are_usual_inputs_of_whole_divisions():
+    """Steam, heat, water and fuel gas are inputs of most companies of a division (Eurostat
+    energy and water statistics), not of a few NACE classes: a pharmaceutical plant (21.10) or a
+    steelworks (24.10) written only as its business can take surplus steam, at half weight."""
+    from symbioflows.materials.infer import sector_fit
+
+    needs = {n.id: n for n in load_needs()}
+    steam = needs["gas_steam"]
+    assert "21" in steam.user_divisions and "21.20" not in steam.users
+    assert steam.user_weight("21.20") == 0.5 and steam.user_weight("17.12") == 1.0
+    assert steam.user_weight("47.11") == 0.0 and steam.user_weight("") == 0.0
+    assert "user_divisions" in steam.facts  # every division list names its source
+    assert ("gas_steam", 0.5) in [(s.need, s.confidence) for s in suggest_needs("21.20", k=20)]
+    tax = load_taxonomy()
+    assert sector_fit("21.20")[tax.index_of("steam")] == 0.5
+    assert sector_fit("47.11")[tax.index_of("steam")] == 0.0  # retail does not buy steam
+    m = group_fit_matrix(["class:steam", "need:|sector=21.20"], 0.25)
+    assert m[0, 1] == pytest.approx(0.4)  # 0.8 (a sector guess) x 0.5 (a division user)
