@@ -194,8 +194,8 @@ def virgin_price(
     >>> p, ratio, checked, _ = virgin_price("waste_heat_low_temp")  # gas-boiler heat, per MWh
     >>> round(p, 2), ratio, checked
     (49.7, 1.0, True)
-    >>> virgin_price("furnace_bottom_ash", price_point="low")[:3]  # recalled range: aggregates
-    (10.0, 1.0, False)
+    >>> virgin_price("waste_oil", price_point="low")[:3]  # recalled range: base oil
+    (800.0, 0.7, False)
     """
     if price_point not in ("low", "mid", "high"):
         raise InvalidInputError(

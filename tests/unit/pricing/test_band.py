@@ -75,15 +75,15 @@ def test_virgin_prices_come_from_the_sourced_table():
 
 
 def test_taxonomy_price_range_and_points():
-    # bottom ash replaces natural aggregates, which have no sourced price row: recalled range
-    # (fly ash -> cement has a checked row since issue 17, so the range is not used there)
+    # waste oil replaces base oil, which has no sourced price row: recalled range (bottom ash ->
+    # aggregates and fly ash -> cement have checked rows since issue 17, so no range there)
     lo = price_exchange(quantity_t=1, disposal_cost_usd_per_t=0,
-                        material_class="furnace_bottom_ash", price_point="low",
+                        material_class="waste_oil", price_point="low",
                         substitution_ratio=1.0)
     hi = price_exchange(quantity_t=1, disposal_cost_usd_per_t=0,
-                        material_class="furnace_bottom_ash", price_point="high",
+                        material_class="waste_oil", price_point="high",
                         substitution_ratio=1.0)
-    assert lo.ceiling_usd_per_t == 10.0 and hi.ceiling_usd_per_t == 20.0
+    assert lo.ceiling_usd_per_t == 800.0 and hi.ceiling_usd_per_t == 1300.0
     assert "taxonomy" in lo.sources["virgin_price"]
 
 
