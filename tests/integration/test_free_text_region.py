@@ -50,3 +50,59 @@ def test_plain_words_region_gives_slag_to_cement_and_grain_to_farm(tmp_path, cap
     assert "-> blast_furnace_slag" in printed and "-> need animal_feed" in printed
     # a demand known only by its need is valued at that input's virgin price
     assert (ex["surplus_usd_per_t"] > 0).all()
+
+
+def _plain_words_frames():
+    companies = pd.DataFrame(
+        {
+            "company_id": ["steel", "cement", "brewery", "farm"],
+            "sector": ["24.10", "23.51", "11.05", "01.41"],
+            "lat": [53.58, 53.55, 53.60, 53.62],
+            "lon": [-0.65, -0.60, -0.70, -0.55],
+            "country": ["GB"] * 4,
+        }
+    )
+    streams = pd.DataFrame(
+        {
+            "stream_id": ["s1", "d1", "s2", "d2"],
+            "company_id": ["steel", "cement", "brewery", "farm"],
+            "direction": ["supply", "demand", "supply", "demand"],
+            "material": ["granulated blast furnace slag", "GGBS for cement",
+                         "brewers spent grain", "cattle feed"],
+            "quantity": [50000, 40000, 8000, 6000],
+            "unit": ["t"] * 4,
+        }
+    )
+    return companies, streams
+
+
+def test_the_text_encoder_is_chosen_once_and_kept_by_update(tmp_path):
+    import pytest
+
+    import symbioflows as sf
+    from symbioflows.errors import InvalidInputError
+
+    companies, streams = _plain_words_frames()
+    p = sf.plan((companies, streams), text_backend="hashing", chains=False)
+    assert p.options["text_backend"] == "hashing"
+    assert set(zip(p.exchanges["supply_stream_id"], p.exchanges["demand_stream_id"])) == {
+        ("s1", "d1"), ("s2", "d2")}
+    new = pd.DataFrame({"stream_id": ["s3"], "company_id": ["brewery"], "direction": ["supply"],
+                        "material": ["spent grains from the mash tun"], "quantity": [500],
+                        "unit": ["t"]})
+    q = p.update(new)
+    assert q.options["text_backend"] == "hashing"  # never re-picked for the larger set
+    assert q.streams.set_index("stream_id").loc["s3", "class_source"] == "inferred"
+    # a region with no free text leaves the choice to a later update
+    given = streams.assign(material_class=["blast_furnace_slag", "blast_furnace_slag",
+                                           "brewers_spent_grain", "brewers_spent_grain"])
+    assert sf.plan((companies, given), chains=False).options["text_backend"] == "auto"
+    with pytest.raises(InvalidInputError, match="text_backend='bert'"):
+        sf.plan((companies, streams), text_backend="bert")
+    out = tmp_path / "plan"
+    data = tmp_path / "region"
+    data.mkdir()
+    companies.to_csv(data / "companies.csv", index=False)
+    streams.to_csv(data / "streams.csv", index=False)
+    assert main(["plan", str(data), "--out", str(out), "--no-html", "--quiet",
+                 "--text-backend", "hashing"]) == 0

@@ -26,6 +26,10 @@ def add_plan_arguments(p: Any) -> None:
     p.add_argument("--max-per-supply", type=int, default=50,
                    help="nearest compatible demands kept per supply (0 = all; default 50)")
     p.add_argument("--max-chain-length", type=int, default=4, help="longest circular chain (default 4)")
+    p.add_argument("--text-backend", choices=("auto", "sentence", "hashing"), default="auto",
+                   help="encoder that classifies streams written as free text: sentence "
+                        "(all-MiniLM-L6-v2, more accurate), hashing (fast, no model) or auto "
+                        "(sentence up to 2,000 distinct texts; default)")
     p.add_argument("--no-html", action="store_true", help="write the tables only")
     p.add_argument("--quiet", action="store_true", help="no progress bars, print nothing on success")
 
@@ -36,7 +40,7 @@ def run_plan(dataset: Any, args: Any) -> int:
 
     result = plan(dataset, objective=args.objective, method=args.method,
                   max_per_supply=args.max_per_supply, max_chain_length=args.max_chain_length,
-                  progress=not args.quiet)
+                  text_backend=getattr(args, "text_backend", "auto"), progress=not args.quiet)
     files = result.write(args.out, html=not args.no_html)
     if not args.quiet:
         t = result.totals

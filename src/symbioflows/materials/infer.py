@@ -38,6 +38,7 @@ __all__ = [
     "LOW_CONFIDENCE",
     "SENTENCE_MAX_TEXTS",
     "StreamClasses",
+    "count_distinct_texts",
     "classify_supplies",
     "classify_needs_table",
     "infer_stream_classes",
@@ -107,6 +108,18 @@ def _distinct(texts: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
         np.array([normalize_text(t) for t in raw], dtype=object), sort=False
     )
     return codes[raw_codes].astype(np.int64), [str(u) for u in uniques]
+
+
+def count_distinct_texts(texts: Any) -> int:
+    """How many distinct texts the classifier sees among ``texts`` (after the normalisation of
+    :func:`~symbioflows.materials.encoder.normalize_text`; what ``backend="auto"`` counts).
+
+    Examples
+    --------
+    >>> count_distinct_texts(["Fly ash", "fly-ash", "spent grain"])
+    2
+    """
+    return len(_distinct(texts)[1])
 
 
 def classify_supplies(texts: Any, *, k: int = _TOP, backend: str = "auto") -> StreamClasses:

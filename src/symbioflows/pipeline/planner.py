@@ -44,6 +44,7 @@ from symbioflows.pipeline.economics import exchange_economics, plan_totals
 from symbioflows.pipeline.prepare import (
     findings_block,
     findings_frame,
+    plan_text_backend,
     prepare_streams,
     read_plan_input,
     stream_findings,
@@ -83,6 +84,7 @@ def plan(
     strict: bool = False,
     pair_model: Any = None,
     receiver_scorer: Any = None,
+    text_backend: str = "auto",
 ) -> SymbiosisPlan:
     """Find, score and allocate every worthwhile exchange in a region.
 
@@ -151,6 +153,14 @@ def plan(
     receiver_scorer : ReceiverScorer, optional
         The receiver scorer behind the ``sector_fit`` feature (default the pretrained one);
         like ``link_predictor`` it is not saved with the plan.
+    text_backend : {"auto", "sentence", "hashing"}
+        The encoder that classifies streams given only as free text (supplies into material
+        classes, demands into needs): ``"sentence"`` (all-MiniLM-L6-v2, shipped offline; more
+        accurate, about 270 distinct texts/s), ``"hashing"`` (no model, fast at any scale) or
+        ``"auto"`` (the sentence model up to 2,000 distinct texts of a direction, else
+        hashing).  The plan records the encoder it used in ``plan.options["text_backend"]``,
+        and :meth:`~symbioflows.pipeline.SymbiosisPlan.update` keeps it, so that adding
+        streams never switches the encoder (and every class) under the existing ones.
 
     Returns
     -------
@@ -180,13 +190,15 @@ def plan(
     _check_options(objective, min_material_fit, link_predictor, min_score)
     model = resolve_pair_model(pair_model)
     comp, st, input_findings = read_plan_input(dataset, strict=strict)
+    text_backend = plan_text_backend(st, text_backend)
     return _run(comp, st, previous=None, input_findings=input_findings, progress=progress, objective=objective, method=method,
                 max_distance_km=max_distance_km, max_per_supply=max_per_supply,
                 min_score=min_score, weights=weights, chains=chains,
                 max_chain_length=max_chain_length, client=client, n_partitions=n_partitions,
                 n_jobs=n_jobs, link_predictor=link_predictor,
                 min_material_fit=float(min_material_fit), strict=strict,
-                pair_model=model.describe(), receiver_scorer=receiver_scorer)
+                pair_model=model.describe(), receiver_scorer=receiver_scorer,
+                text_backend=text_backend)
 
 
 def _check_options(objective: str, min_material_fit: Any, link_predictor: Any,
@@ -238,6 +250,9 @@ def update_plan(previous: SymbiosisPlan, new_streams: Any, new_companies: Any = 
     kwargs = dict(previous.options)
     kwargs.pop("n_partitions", None)
     kwargs.setdefault("pair_model", "hand_blend")  # a plan saved before pair models existed
+    # the encoder of the plan (a plan saved before the option: what "auto" picked for its
+    # streams), never re-picked for the larger set, which would re-classify every old stream
+    kwargs.setdefault("text_backend", plan_text_backend(state.raw_streams, "auto"))
     return _run(comp, raw, previous=previous, input_findings=input_findings, progress=progress,
                 client=None, n_partitions=None, link_predictor=link_predictor,
                 receiver_scorer=state.receiver_scorer, **kwargs)
@@ -289,12 +304,13 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
          n_jobs: int | None, link_predictor: Any = None,
          min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT,
          strict: bool = False, pair_model: Any = None,
-         receiver_scorer: Any = None) -> SymbiosisPlan:
+         receiver_scorer: Any = None, text_backend: str = "auto") -> SymbiosisPlan:
     timings: dict[str, float] = {}
     clock = _StageClock()
     step = _bar(progress, 5)
     clock.start()
-    s = prepare_streams(comp, raw_streams, max_distance_km=max_distance_km)
+    s = prepare_streams(comp, raw_streams, max_distance_km=max_distance_km,
+                        text_backend=text_backend)
     sup = s[s["direction"] == "supply"].reset_index(drop=True)
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
     group_of, groups = material_groups(s, min_material_fit)
@@ -402,7 +418,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
                                 min_score=min_score, weights=weights, chains=chains,
                                 max_chain_length=max_chain_length, n_jobs=n_jobs,
                                 min_material_fit=min_material_fit, n_partitions=n_partitions,
-                                strict=strict, pair_model=model.describe())
+                                strict=strict, pair_model=model.describe(),
+                                text_backend=text_backend)
     stats = StageStats(clock.cpu_s, clock.sys_s, clock.spans, int(cand.n_distance_evals))
     state = _PlanState(raw_streams, cand, (len(sup), len(dem)), link_predictor,
                        receiver_scorer=receiver_scorer)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_MAX_DISTANCE_KM", "FINDING_COLUMNS", "prepare_streams", "read_plan_input",
            "dataset_frames", "taxonomy", "findings_frame", "findings_block",
-           "assign_material_class",
+           "assign_material_class", "plan_text_backend",
            "stream_findings"]
 
 log = logging.getLogger(__name__)
@@ -261,6 +261,42 @@ def assign_material_class(s: pd.DataFrame, tax: Any, *,
     cols = ["material_class", "class_source", "class_confidence", "class_runners_up", "need",
             "low_confidence", "group_key"]
     return inferred[cols].reset_index(drop=True)
+
+
+def plan_text_backend(streams: pd.DataFrame, text_backend: str = "auto") -> str:
+    """The encoder a plan classifies its free-text streams with: ``text_backend`` when it names
+    one, else what ``"auto"`` picks (:func:`symbioflows.materials.infer.resolve_text_backend`)
+    for the largest number of distinct normalised texts of one direction among the streams
+    without a given ``material_class``; ``"auto"`` still when no stream is free text (nothing
+    to decide: a later update decides).  Decided once per plan, so that
+    :meth:`~symbioflows.pipeline.SymbiosisPlan.update` keeps it.
+
+    Raises
+    ------
+    InvalidInputError
+        ``text_backend`` is not one of ``"auto"``, ``"sentence"``, ``"hashing"``.
+    """
+    from symbioflows.materials.infer import (
+        SENTENCE_MAX_TEXTS,
+        count_distinct_texts,
+        resolve_text_backend,
+    )
+
+    if not isinstance(text_backend, str) or text_backend != "auto":
+        return resolve_text_backend(text_backend, 0)  # validates a named backend
+    n = 0
+    if len(streams) and "material" in streams.columns:
+        cls = _col(streams, "material_class", None)
+        free = (cls.isna() | (cls.astype(str) == "")).to_numpy()
+        mat = pd.Series(streams["material"], dtype=object).fillna("").astype(str)
+        dirn = pd.Series(streams["direction"], dtype=object).astype(str).str.lower()
+        for d in ("supply", "demand"):
+            texts = mat[free & (dirn == d).to_numpy()]
+            n_raw = int(texts.nunique())
+            # normalising only merges texts: beyond 10x the limit, the count stays above it
+            k = n_raw if n_raw > 10 * SENTENCE_MAX_TEXTS else count_distinct_texts(texts)
+            n = max(n, k)
+    return resolve_text_backend("auto", n) if n else "auto"
 
 
 def stream_findings(s: pd.DataFrame) -> pd.DataFrame:
