@@ -5,14 +5,23 @@ loader (``symbioflows.materials.taxonomy``) validates it.  Every fact carries a 
 SOURCES) and a year; values marked ``estimate`` are rounded figures recalled from the cited public
 source or judged by the authors from the cited market context, and should be checked before use
 in a decision.
+
+Where the project's checked tables hold a figure read in its published document
+(``src/symbioflows/data/factors/virgin_factors.csv`` and ``reference_prices.csv``, each row with
+its source, year and locator), the virgin input's factor and price are taken from that row
+(source ids ``VF`` and ``RP``, ``estimate`` false) instead of the recalled figure below, so the
+taxonomy never disagrees with what the plan uses (issue 17).  Unchecked rows must equal the
+recalled figure they were copied from; the build stops if one does not.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "symbioflows" / "data" / "material_taxonomy.json"
+FACTORS = OUT.parent / "factors"
 FORMAT_VERSION = 1
 
 # ---------------------------------------------------------------------------------------------
@@ -51,6 +60,11 @@ SOURCES = {
     "DENS": "Typical bulk densities from engineering handbooks (e.g. Perry's Chemical Engineers' "
             "Handbook 9th ed. 2018; EU BREF documents for the sector); ranges vary with moisture.",
     "EST": "Authors' estimate from public market commentary (trade press, 2023-2024); indicative only.",
+    "VF": "symbioflows virgin_factors.csv (symbioflows/data/factors): a factor read in its published "
+          "document; the row gives the source, year and locator (table, row, cell or quoted sentence).",
+    "RP": "symbioflows reference_prices.csv (symbioflows/data/factors): a price read in its published "
+          "document; the row gives the source, year, currency and locator; converted to USD at "
+          "exchange_rates.csv.",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -770,6 +784,37 @@ OVERRIDES = [
 ]
 
 
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(FACTORS / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _checked_virgin() -> dict:
+    """V with each input's factor and price replaced by its checked row (see the module doc)."""
+    usd = {r["currency"]: float(r["usd_per_unit"]) for r in _rows("exchange_rates.csv")}
+    out = {k: list(v) for k, v in V.items()}
+    for r in _rows("virgin_factors.csv"):
+        v = out.get(r["virgin_id"])
+        if v is None:
+            continue
+        value = float(r["value_kg_co2e"])
+        if r["checked"] == "true":
+            keep = v[2] == "DEFRA25" and abs(v[1] - value) < 1e-9  # same row, finer id kept
+            v[1:5] = [value, v[2] if keep else "VF", int(r["year"]), False]
+        elif abs(v[1] - value) > 1e-9:
+            raise SystemExit(f"virgin_factors.csv {r['virgin_id']}: unchecked {value} differs "
+                             f"from the recalled {v[1]}")
+    for r in _rows("reference_prices.csv"):
+        v = out.get(r["key"])
+        if r["kind"] != "virgin" or v is None or r["checked"] != "true":
+            continue
+        if r["unit"] != v[10]:
+            raise SystemExit(f"reference_prices.csv {r['key']}: unit {r['unit']} != {v[10]}")
+        price = round(float(r["value"]) * usd[r["currency"]], 2)
+        v[5:10] = [price, price, "RP", int(r["year"]), False]
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _fact(value, source, year, estimate, note=""):
     d = {"value": value, "source": source, "year": year, "estimate": bool(estimate)}
     if note:
@@ -778,6 +823,7 @@ def _fact(value, source, year, estimate, note=""):
 
 
 def build() -> dict:
+    V = _checked_virgin()  # the recalled table above, with the checked rows applied
     classes = []
     ids = set()
     for c in CLASSES:

@@ -7,7 +7,9 @@ CO2, steam, waste heat, water ...).  Each class carries its typical EWC codes, p
 bulk density, transport medium, the virgin inputs it replaces with a substitution ratio, the
 NACE classes that produce and use it, and the virgin-production emission factor and price range
 of its main substitute, each fact with its public source and year (``MaterialClass.facts``;
-``estimate=True`` marks rounded or judged values).
+``estimate=True`` marks rounded or judged values; where the project's checked tables
+``virgin_factors.csv`` and ``reference_prices.csv`` hold a figure read in its document, the
+taxonomy carries that figure, source ``VF`` or ``RP``).
 
 The data ships as ``symbioflows/data/material_taxonomy.json`` (authored by
 ``tools/build_material_taxonomy.py``).

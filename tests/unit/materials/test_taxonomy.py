@@ -54,6 +54,35 @@ def test_fields_are_consistent():
         assert c.synonyms and c.label and c.description
 
 
+def test_taxonomy_agrees_with_the_checked_tables():
+    # issue 17: where virgin_factors.csv / reference_prices.csv hold a figure read in its
+    # document, the taxonomy carries that figure (source VF / RP, not an estimate), never the
+    # rounded recalled one (tools/build_material_taxonomy.py derives them)
+    from symbioflows.impact import virgin_factor
+    from symbioflows.pricing import price_fact
+
+    tax = load_taxonomy()
+    n_ef = n_price = 0
+    for c in tax:
+        virgin = c.substitutes[0].virgin
+        f, p = virgin_factor(virgin), price_fact(virgin, "virgin")
+        assert f is not None  # every virgin input has a factor row, checked or not
+        assert c.virgin_ef_kg_co2e_per_t == pytest.approx(f.value_kg_co2e)
+        if f.checked:
+            n_ef += 1
+            assert not c.facts["virgin_ef_kg_co2e_per_t"]["estimate"], c.id
+        if p is not None and p.checked:
+            n_price += 1
+            assert c.virgin_price_usd_per_t_low == c.virgin_price_usd_per_t_high
+            assert c.virgin_price_usd_per_t_low == pytest.approx(p.value_usd, abs=0.005), c.id
+            assert c.facts["virgin_price_usd_per_t"]["source"] == "RP"
+    for key, v in tax.virgin_materials.items():
+        f = virgin_factor(key)
+        assert v["ef_kg_co2e_per_t"] == pytest.approx(f.value_kg_co2e), key
+        assert v["ef_estimate"] is not f.checked, key
+    assert n_ef >= 70 and n_price >= 40
+
+
 def test_defra_factors_match_the_shared_file():
     # The classes that cite DEFRA 2025 carry its exact primary-production values.
     assert get_material_class("pet_plastic").virgin_ef_kg_co2e_per_t == pytest.approx(3863.90131)
