@@ -987,7 +987,7 @@ def _end_to_end() -> str:
     for prefix, st in blocks:
         label = prefix + where[st["placement"]].format(n=st["distractors"])
         for m, v in st["methods"].items():
-            if "mrr" not in v or m == ev["default_design"]:  # the default design is the plan row
+            if "mrr" not in v or m == ev.get("default_design"):  # a fixed design is the plan row
                 continue
             rows.append([label, names.get(m, m), str(v["n"]), cell(v["recall_at_1"]),
                          cell(v["recall_at_3"]), cell(v["mrr"]), cell(v["allocated_share"])])
@@ -1000,7 +1000,10 @@ def _end_to_end_weights() -> str:
     ev = load("end_to_end.json")["evaluation"]
     rows = []
     for st in ev["settings"][:1]:
-        chosen = {f["fold"]: ev["default_design"] for f in st["models"][ev["default_design"]]}
+        if st.get("plan_designs"):  # chosen per fold on the training parks
+            chosen = {f["fold"]: f["design"] for f in st["plan_designs"]}
+        else:  # a results file from before the selection: one fixed design
+            chosen = {f["fold"]: ev["default_design"] for f in st["models"][ev["default_design"]]}
         for m, folds in st["models"].items():
             for f in folds:
                 if not f["weights"]:

@@ -4,11 +4,11 @@ The documented MAESTRI exchanges (implemented) are rebuilt as regions
 (:func:`symbioflows.evaluate.end_to_end.build_region`: free-text supplies, receivers known by
 business and sector only) and planned, park by park, by the cross-validated end-to-end
 protocol (park alone, 5 folds grouped by park, the receiver scorer behind ``sector_fit``
-refitted without the park's fold); the weights of the default design's features
-(:data:`symbioflows.evaluate.end_to_end.DEFAULT_DESIGN`: ``material_fit`` and ``sector_fit``,
-the only ones MAESTRI identifies) are then fitted by conditional logit on all
-parks' candidates (:func:`symbioflows.evaluate.end_to_end.fit_final_pair_model`, the
-regularisation chosen by inner folds grouped by park).  The artefact records the training
+refitted without the park's fold); the weights of each learned design's features
+(:data:`symbioflows.evaluate.end_to_end.DESIGNS`) are then fitted by conditional logit on all
+parks' candidates, and the design with the best MRR on inner folds grouped by park ships
+(:func:`symbioflows.evaluate.end_to_end.fit_final_pair_model`; the same inner folds choose the
+regularisation).  The artefact records the training
 data, the date, the commit, the folds and the cross-validated metrics of that same run.
 
 Run: ``PYTHONPATH=src python tools/train_pair_scorer.py``.
@@ -48,8 +48,7 @@ def main() -> int:
             "folds": f"{res['n_folds']} outer folds grouped by park {res['folds']}; "
                      "regularisation by 5 inner folds grouped by park",
             "metrics": {"park_alone_cross_validated": metrics,
-                        "protocol": "symbioflows.evaluate.end_to_end"},
-            "design": e2e.DEFAULT_DESIGN}
+                        "protocol": "symbioflows.evaluate.end_to_end"}}
     model = e2e.fit_final_pair_model(res["tables"]["0_park_alone"], meta=meta)
     model.save(PAIR_MODEL_DIR)
     print(json.dumps(model.describe(), indent=1))  # noqa: T201

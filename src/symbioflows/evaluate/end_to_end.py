@@ -27,8 +27,10 @@ refitted per fold, :func:`symbioflows.evaluate.fit_learned`), the pair model's w
 (:func:`symbioflows.matching.pair_model.fit_pair_model`, its regularisation by inner folds
 grouped by park) and the baselines' statistics.  Rows compared:
 
-* ``plan``: the learned pair model of the fold, design :data:`DEFAULT_DESIGN` (the one that
-  ships);
+* ``plan``: the learned pair model of the fold, its design chosen inside the training parks
+  (:func:`select_design`: the learned design of :data:`DESIGNS` with the best MRR on the inner
+  folds grouped by park that also choose its regularisation), as the shipped model's design is
+  chosen on all MAESTRI parks (:func:`fit_final_pair_model`);
 * each design of :data:`DESIGNS` on its own (the features whose weights are learned);
 * ``hand_blend`` (a design that learns nothing): the same candidates scored with the
   hand-set weights;
@@ -62,7 +64,7 @@ from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair
 
 __all__ = ["PLACEMENTS", "DESIGNS", "DEFAULT_DESIGN", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
            "Region", "park_folds", "build_region", "plan_region", "collect_candidates",
-           "evaluate_end_to_end", "fit_final_pair_model", "maestri_parks",
+           "evaluate_end_to_end", "fit_final_pair_model", "select_design", "maestri_parks",
            "format_end_to_end", "case_study_data"]
 
 log = logging.getLogger(__name__)
@@ -82,11 +84,13 @@ DESIGNS: dict[str, tuple[str, ...]] = {
     "learned_material_sector_surplus": ("material_fit", "sector_fit", "surplus_usd_per_t",
                                         "co2e_avoided_kg_per_t"),
 }
-#: The design that ships and that the ``plan`` row evaluates, decided before any fold was
-#: scored: it learns only the weights that MAESTRI identifies (``material_fit`` and
-#: ``sector_fit``).  The other designs are experiments: learning the surplus and CO2e weights
-#: fits price-derived features to data that records no prices.
-DEFAULT_DESIGN = "learned_material_sector"
+#: No fixed design: the ``plan`` row and the shipped model take the design that
+#: :func:`select_design` chooses on the training parks.  (Until issue 16's last round the plan
+#: was fixed to ``learned_material_sector``, on the reasoning that MAESTRI records no prices;
+#: but the surplus and CO2e features come from the library's price and factor knowledge of
+#: the classified texts, as they will for a user's region without prices, and their weights
+#: are learned like the others.)
+DEFAULT_DESIGN = None
 
 
 @dataclass
@@ -470,7 +474,8 @@ def _out_of_source(data: Any, case_studies: Any, table: pd.DataFrame, train_park
         given[name] = (fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g,
                                       t["label"].to_numpy(), t["park"].to_numpy(), learn=learn,
                                       name=name, rng=seed) if learn else HAND_BLEND)
-    given["plan"] = given.get(DEFAULT_DESIGN, HAND_BLEND)
+    learned = {k: m for k, m in given.items() if m.learned}
+    given["plan"] = given[select_design(learned)] if learned else HAND_BLEND
     parks = maestri_parks(cs, statuses)
     out: dict[str, Any] = {"parks": parks, "settings": []}
     for n_dis, placement in settings:
@@ -494,6 +499,24 @@ def _out_of_source(data: Any, case_studies: Any, table: pd.DataFrame, train_park
     return out
 
 
+def select_design(models: dict[str, PairScoreModel]) -> str:
+    """The learned design whose model scored the best MRR on its inner folds (grouped by park,
+    on the training parks only: ``meta["inner_mrr"]`` of :func:`fit_pair_model`, the best
+    regularisation of each); ties go to the design with fewer learned weights.
+
+    Raises
+    ------
+    InvalidInputError
+        No model of ``models`` learned a weight.
+    """
+    scored = {name: max(m.meta["inner_mrr"].values()) for name, m in models.items()
+              if m.learned and m.meta.get("inner_mrr")}
+    if not scored:
+        raise InvalidInputError("no learned design to select; fit at least one design of "
+                                f"{[d for d, f in DESIGNS.items() if f]}")
+    return max(scored, key=lambda d: (round(scored[d], 12), -len(models[d].learned), d))
+
+
 def _park_num(park: str) -> int:
     return sum(ord(ch) * (k + 1) for k, ch in enumerate(str(park)))
 
@@ -511,6 +534,7 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
     rec: dict[str, dict[str, list[Any]]] = {m: {"rank": [], "alloc": [], "park": []}
                                             for m in methods}
     models: dict[str, list[dict[str, Any]]] = {m: [] for m in designs}
+    plan_designs: list[dict[str, Any]] = []
     comp_all = data.companies.set_index("company_id")
     sup_all = data.streams[data.streams["direction"] == "supply"].set_index("stream_id")
     for k, test in enumerate(folds):
@@ -535,9 +559,16 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
             models[name].append({"fold": k, "weights": {f: fold_models[name].weights[f]
                                                         for f in learn},
                                  "l2": fold_models[name].meta.get("l2")})
-        # the plan's model: the default design (decided before any fold was scored)
-        fold_models.setdefault("plan", fold_models[DEFAULT_DESIGN]
-                               if DEFAULT_DESIGN in fold_models else HAND_BLEND)
+        # the plan's model: the design chosen on the fold's training parks (inner folds)
+        if "plan" not in fold_models:
+            learned = {n: m for n, m in fold_models.items() if m.learned}
+            pick = select_design(learned) if learned else None
+            fold_models["plan"] = fold_models[pick] if pick else HAND_BLEND
+            plan_designs.append({"fold": k, "design": pick,
+                                 "inner_mrr": {n: max(m.meta["inner_mrr"].values())
+                                               for n, m in learned.items()}})
+        else:
+            plan_designs.append({"fold": k, "design": fold_models["plan"].name})
         base = _baseline_tables(base_data, {str(c) for c in base_data.exchanges["case"].unique()}
                                 - set(test))
         for park in test:
@@ -575,26 +606,35 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
     brng = np.random.default_rng(seed + 1)
     return {"methods": {m: _metrics(v["rank"], v["alloc"], v["park"], brng, n_boot)
                         for m, v in rec.items()},
-            "models": models,
+            "models": models, "plan_designs": plan_designs,
             "n_candidates": {p: int(len(t)) for p, t in tables.items()}}
 
 
-def fit_final_pair_model(table: pd.DataFrame, *, design: str = DEFAULT_DESIGN,
+def fit_final_pair_model(table: pd.DataFrame, *, design: str | None = None,
                          seed: int = 0, meta: dict[str, Any] | None = None) -> PairScoreModel:
-    """The model shipped with the package: the ``design``'s weights fitted on every park's
+    """The model shipped with the package: a design's weights fitted on every park's
     candidates (``table``: the park-alone table of :func:`evaluate_end_to_end` with
-    ``keep_tables=True``), ``l2`` chosen by inner folds grouped by park.  Its ``sector_fit``
-    values are out of fold (each park's from a receiver scorer that never saw that park), as
-    they will be for a park the plan has never seen; fitting on in-sample values (the
-    pretrained scorer saw every MAESTRI exchange) would overweight ``sector_fit``."""
-    if not DESIGNS.get(design):
+    ``keep_tables=True``), ``l2`` chosen by inner folds grouped by park; the design is
+    ``design``, or (default) the one :func:`select_design` chooses on the same inner folds
+    (recorded in ``meta["design_selection"]``).  Its ``sector_fit`` values are out of fold
+    (each park's from a receiver scorer that never saw that park), as they will be for a park
+    the plan has never seen; fitting on in-sample values (the pretrained scorer saw every
+    MAESTRI exchange) would overweight ``sector_fit``."""
+    if design is not None and not DESIGNS.get(design):
         raise InvalidInputError(f"design={design!r}; choose one that learns a weight: "
-                                f"{[d for d, f in DESIGNS.items() if f]}")
+                                f"{[d for d, f in DESIGNS.items() if f]}, or None to select")
     t = table[table.groupby(["park", "supply"])["label"].transform("max") > 0]
     g = pd.factorize(t["park"] + "|" + t["supply"])[0]
-    return fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g, t["label"].to_numpy(),
-                          t["park"].to_numpy(), learn=DESIGNS[design], name=design, rng=seed,
-                          meta=meta)
+    names = [design] if design is not None else [d for d, f in DESIGNS.items() if f]
+    fitted = {d: fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g, t["label"].to_numpy(),
+                                t["park"].to_numpy(), learn=DESIGNS[d], name=d, rng=seed,
+                                meta=meta) for d in names}
+    pick = select_design(fitted)
+    model = fitted[pick]
+    model.meta["design"] = pick
+    model.meta["design_selection"] = {d: max(m.meta["inner_mrr"].values())
+                                      for d, m in fitted.items()}
+    return model
 
 
 def format_end_to_end(res: dict[str, Any]) -> str:
