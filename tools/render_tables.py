@@ -966,10 +966,17 @@ def block_names(text: str) -> list[str]:
 def _end_to_end() -> str:
     res = load("end_to_end.json")
     ev = res["evaluation"]
-    names = {"plan": "**plan(), learned pair model** (learns material_fit, sector_fit; ships)",
+    fixed = ev.get("default_design")
+    names = {"plan": ("**plan(), learned pair model** (learns material_fit, sector_fit; ships)"
+                      if fixed == "learned_material_sector" else
+                      "**plan(), learned pair model** (design chosen on the training parks; "
+                      "ships)"),
              "hand_blend": "plan(), hand blend (baseline)",
+             "learned_material_sector": "design: learn material and sector fit",
              "learned_material_sector_surplus":
-                 "design: also learn surplus and CO2e weights (experiment)",
+                 ("design: also learn surplus and CO2e weights (experiment)"
+                  if fixed == "learned_material_sector" else
+                  "design: learn material, sector, surplus and CO2e weights"),
              "exact_code": "exact-code lookup (sees the EWC code)",
              "sector_popularity": "sector popularity"}
     where = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
