@@ -150,3 +150,14 @@ def test_utilities_are_usual_inputs_of_whole_divisions():
     assert sector_fit("47.11")[tax.index_of("steam")] == 0.0  # retail does not buy steam
     m = group_fit_matrix(["class:steam", "need:|sector=21.20"], 0.25)
     assert m[0, 1] == pytest.approx(0.4)  # 0.8 (a sector guess) x 0.5 (a division user)
+
+
+def test_a_nace_group_or_division_is_read_as_such_not_as_another_class():
+    """'17.1' is the pulp-and-paper group, not class 01.71 (which a digits-only reading made
+    of it), and a bare division '17' is kept: both count as division users."""
+    t = infer_stream_classes(["paper mill", "paper mill", "paper mill"],
+                             ["demand"] * 3, [None] * 3, sector=["17.1", "17", "C17.12"],
+                             backend="hashing")
+    assert [k.rpartition("|sector=")[2] for k in t["group_key"]] == ["17.1", "17", "17.12"]
+    steam = {n.id: n for n in load_needs()}["gas_steam"]
+    assert steam.user_weight("17.1") == 0.5 and steam.user_weight("17") == 0.5
