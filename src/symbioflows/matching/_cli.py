@@ -75,9 +75,8 @@ def _write_inferred(streams: Any, out: Any, limit: int = 20) -> None:
     if "class_source" not in streams.columns:
         return
     inf = streams[streams["class_source"] == "inferred"]
-    if not len(inf):
-        return
-    out.write(f"classes inferred from the text of {len(inf)} streams "
+    if len(inf):
+        out.write(f"classes inferred from the text of {len(inf)} streams "
               "(class or need, confidence; runner-ups):\n")
     for r in inf.head(limit).itertuples(index=False):
         what = r.material_class if r.direction == "supply" else f"need {r.need}"
@@ -87,6 +86,12 @@ def _write_inferred(streams: Any, out: Any, limit: int = 20) -> None:
                   f"({r.class_confidence:.2f}{runners}){flag}\n")
     if len(inf) > limit:
         out.write(f"  ... and {len(inf) - limit} more (streams.csv)\n")
+    skipped = streams[streams["class_source"] == "not_modelled"]
+    if len(skipped):
+        from symbioflows.materials.infer import NOT_MODELLED_REASON
+
+        out.write(f"{len(skipped)} stream(s) not classified ({NOT_MODELLED_REASON}): "
+                  + ", ".join(map(str, skipped["stream_id"].head(limit))) + "\n")
 
 
 def _run_plan(args: Any) -> int:

@@ -303,10 +303,15 @@ def stream_findings(s: pd.DataFrame) -> pd.DataFrame:
     """Findings (kind ``"stream"``) for prepared streams that take part only partly: no
     material class (matched only to streams with the same EWC code or the same text) and zero
     quantity (never allocated)."""
+    from symbioflows.materials.infer import NOT_MODELLED_REASON
+
     ids = s["stream_id"].to_numpy(object)
     no_cls = pd.Series(s["material_class"]).isna().to_numpy()
     if "need" in s.columns:  # a demand classified into a need has a group to be matched in
         no_cls = no_cls & pd.Series(s["need"]).isna().to_numpy()
+    out_of_scope = (pd.Series(s["class_source"]).astype(str).to_numpy() == "not_modelled"
+                    if "class_source" in s.columns else np.zeros(len(s), bool))
+    no_cls = no_cls & ~out_of_scope
     by_ewc = pd.Series(s["group_key"]).astype(str).str.startswith("ewc:").to_numpy()
     zero = s["qty"].to_numpy(float) <= 0
     src = "symbioflows.pipeline.prepare"
@@ -322,6 +327,12 @@ def stream_findings(s: pd.DataFrame) -> pd.DataFrame:
                        action=fix, source=src,
                        title="no material class: matched only to streams with the same "
                              "material text"),
+        findings_block(int(out_of_scope.sum()), kind="stream", stream_id=ids[out_of_scope],
+                       rule_id="NOT-MODELLED", severity="warning", source=src,
+                       title=NOT_MODELLED_REASON + ": matched only to streams with the same "
+                             "text",
+                       action="plan the power exchange outside symbioflows (a power purchase "
+                              "agreement or a private wire), or remove the stream"),
         findings_block(int(zero.sum()), kind="stream", stream_id=ids[zero],
                        rule_id="ZERO-QUANTITY", severity="warning", source=src,
                        title="quantity 0: the stream cannot be allocated",
