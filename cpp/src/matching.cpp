@@ -10,6 +10,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "symbioflows/errors.hpp"
 #include "symbioflows/first_bad.hpp"
 #include "symbioflows/geo.hpp"
@@ -83,22 +87,46 @@ void finish(std::vector<Cand>& c, int64_t max_per, bool& truncated) {
         // keep_before is a strict total order, so the k kept are unique
         std::nth_element(c.begin(), c.begin() + max_per, c.end(), keep_before);
         c.resize(static_cast<size_t>(max_per));
-        c.shrink_to_fit();
         truncated = true;
     }
     std::sort(c.begin(), c.end(), out_before);
 }
 
+// Hand the pages of freed heap blocks back to the system.  The per-supply lists below are
+// millions of small blocks in the worker threads' malloc arenas; glibc keeps them after they
+// are freed (measured: +0.30 GiB resident at 300k streams after the search, gone after
+// malloc_trim, which took 0.05 s), so the plan's later stages would allocate on top of them.
+void release_free_heap() {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
 // The per-supply outputs of a candidate search (each supply writes its own slot, so the
 // result does not depend on the thread count), concatenated in supply order by gather().
+//
+// A supply's list is built in its thread's scratch vector (scratch(): grown once, reused by
+// every supply of that thread) and kept in one allocation of its exact size (done()).  Growing
+// each supply's own vector by push_back left ~4 KB of freed, fragmented blocks per supply in
+// the worker threads' malloc arenas (1, 2, 4 ... 64 candidates), which glibc never returned to
+// the system: ~0.9 GiB of the plan's resident memory at 1M streams (docs/benchmarks.md).
 struct PerSupply {
     std::vector<std::vector<Cand>> per;
     std::vector<char> trunc;
     std::vector<int64_t> evals;
     explicit PerSupply(int64_t ns)
         : per(static_cast<size_t>(ns)), trunc(static_cast<size_t>(ns), 0), evals(static_cast<size_t>(ns), 0) {}
-    std::vector<Cand>& out(int64_t i) { return per[static_cast<size_t>(i)]; }
-    void done(int64_t i, int64_t n_evals, bool cut) {
+    // This thread's empty scratch list (capacity kept from the thread's last supply).
+    static std::vector<Cand>& scratch() {
+        thread_local std::vector<Cand> buf;
+        buf.clear();
+        return buf;
+    }
+    // Keep supply i's final list (a copy of `out` of exact size) and its counts; a scratch
+    // grown past 4,096 candidates (an uncapped search) is released, so no thread keeps more.
+    void done(int64_t i, std::vector<Cand>& out, int64_t n_evals, bool cut) {
+        per[static_cast<size_t>(i)].assign(out.begin(), out.end());
+        if (out.capacity() > 4096) std::vector<Cand>().swap(out);
         evals[static_cast<size_t>(i)] = n_evals;
         trunc[static_cast<size_t>(i)] = cut ? 1 : 0;
     }
@@ -121,6 +149,8 @@ struct PerSupply {
             r.n_truncated += trunc[i] ? 1 : 0;
             r.n_distance_evals += evals[i];
         }
+        std::vector<std::vector<Cand>>().swap(per);
+        release_free_heap();
         return r;
     }
 };
@@ -185,7 +215,7 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
                     lo0 = 0;
                     lo1 = grid.n_lon - 1;
                 }
-                auto& out = res.out(i);
+                auto& out = PerSupply::scratch();
                 const int64_t sid = tie_id(sup, i);
                 int64_t ev = 0;
                 const int64_t n_cells = grid.n_lat * grid.n_lon;
@@ -212,7 +242,7 @@ CandidateResult grid_candidates(const StreamPoints& sup, const double* radius_km
                 }
                 bool t = false;
                 finish(out, max_per_supply, t);
-                res.done(i, ev, t);
+                res.done(i, out, ev, t);
             },
             poll);
     }
@@ -228,7 +258,7 @@ CandidateResult all_pairs_candidates(const StreamPoints& sup, const double* radi
     parallel_for(
         ns, n_threads,
         [&](int64_t i) {
-            auto& out = res.out(i);
+            auto& out = PerSupply::scratch();
             for (int64_t j = 0; j < dem.n; ++j) {
                 const double dist = haversine_km(sup.lat[i], sup.lon[i], dem.lat[j], dem.lon[j]);
                 const double fit = compat[static_cast<int64_t>(sup.group[i]) * n_groups + dem.group[j]];
@@ -237,7 +267,7 @@ CandidateResult all_pairs_candidates(const StreamPoints& sup, const double* radi
             }
             bool t = false;
             finish(out, max_per_supply, t);
-            res.done(i, dem.n, t);
+            res.done(i, out, dem.n, t);
         },
         poll);
     return res.gather();
@@ -390,7 +420,7 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
             unit_vector(lat, lon, q);
             const bool capped = max_per_supply > 0;
             const size_t kcap = static_cast<size_t>(capped ? max_per_supply : 0);
-            auto& out = res.out(i);  // a max-heap by keep_before when capped
+            auto& out = PerSupply::scratch();  // a max-heap by keep_before when capped
             const int64_t sid = tie_id(sup, i);
             const double r2 = chord2_bound(r);
             double bound2 = r2;
@@ -483,7 +513,7 @@ CandidateResult kdtree_candidates(const StreamPoints& sup, const double* radius_
                 }
             }
             std::sort(out.begin(), out.end(), out_before);
-            res.done(i, ev, cut);
+            res.done(i, out, ev, cut);
         },
         poll);
     return res.gather();

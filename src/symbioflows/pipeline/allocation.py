@@ -27,13 +27,28 @@ _VALUE_COLUMN = {"net_benefit": "surplus_usd_per_t", "co2e": "co2e_avoided_kg_pe
 
 
 def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
-                *, objective: str, min_score: float) -> np.ndarray:
-    """Value per unit of each candidate pair for ``objective``; 0 where it may not be used."""
+                *, objective: str, min_score: float, block: int = 1 << 22) -> np.ndarray:
+    """Value per unit of each candidate pair for ``objective``; 0 where it may not be used.
+
+    The pairs are read ``block`` at a time and the units compared by integer code, so the
+    only array per pair is the result (gathering each pair's two unit strings took two
+    object arrays of 8 bytes per pair)."""
     col = _VALUE_COLUMN.get(objective)
-    value = cdf[col].to_numpy() if col is not None else np.ones(len(cand))
-    usable = ((cdf["score"].to_numpy() >= min_score) & ~cdf["compliance_blocked"].to_numpy(bool)
-              & (sup["unit"].to_numpy()[cand.supply] == dem["unit"].to_numpy()[cand.demand]))
-    return np.where(usable, value, 0.0)
+    value = cdf[col].to_numpy() if col is not None else None
+    score = cdf["score"].to_numpy()
+    blocked = cdf["compliance_blocked"].to_numpy(bool)
+    # one code per unit over both sides; a missing unit (-1) equals nothing, as NaN != NaN
+    codes, _ = pd.factorize(pd.concat([sup["unit"], dem["unit"]], ignore_index=True))
+    s_unit, d_unit = codes[: len(sup)], codes[len(sup):]
+    n = len(cand)
+    out = np.empty(n)
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        su = s_unit[cand.supply[a:b]]
+        usable = (score[a:b] >= min_score) & ~blocked[a:b] & (su == d_unit[cand.demand[a:b]]) \
+            & (su >= 0)
+        out[a:b] = np.where(usable, value[a:b] if value is not None else 1.0, 0.0)
+    return out
 
 
 def allocation_stage(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,

@@ -23,41 +23,75 @@ __all__ = ["compliance_blocked", "compliance_findings", "pair_flags"]
 log = logging.getLogger(__name__)
 
 
-def compliance_blocked(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs) -> np.ndarray:
+def compliance_blocked(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
+                       *, block: int = 1 << 22) -> np.ndarray:
     """Pairs that a compliance rule blocks (:func:`symbioflows.compliance.compliance_filter`:
     hazardous waste across a border without notification, waste for disposal across a border,
-    waste to food-grade receivers)."""
+    waste to food-grade receivers).
+
+    Notes
+    -----
+    The rules read a pair only through its supply's (EWC code, country, treatment route) and
+    its demand's (country, treatment route, food grade): each side gets one code for its
+    combination (O(streams)), the rules run once per distinct pair of codes, and the pairs are
+    gathered ``block`` at a time, so the stage holds one boolean per pair plus block-sized
+    temporaries (one int64 key per pair and its ``np.unique`` sort took ~1.4 GiB at 1M
+    free-text streams, 23.8M candidates).
+    """
     from symbioflows.compliance import compliance_filter
 
-    if len(cand) == 0:
+    n = len(cand)
+    if n == 0:
         return np.zeros(0, dtype=bool)
     e_id, e_vals = pd.factorize(sup["ewc_code"].where(sup["ewc_code"].notna(), None))
     c_id, c_vals = pd.factorize(pd.concat([sup["country"], dem["country"]], ignore_index=True))
-    sc_id = c_id[: len(sup)]
-    dc_id = c_id[len(sup):]
     nc = len(c_vals) + 1
-    disposal, food = pair_flags(sup, dem, cand.supply, cand.demand)
-    key = ((((e_id[cand.supply].astype(np.int64) + 1) * nc + sc_id[cand.supply] + 1) * nc
-            + dc_id[cand.demand] + 1) * 2 + disposal) * 2 + food
-    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-    e_all = np.array(list(e_vals) + [None], dtype=object)
+    s_disp, d_disp, food = side_flags(sup, dem)
+    # one code per supply (EWC code, country, disposal) and per demand (country, disposal,
+    # food grade), numbered in order of first appearance
+    s_code, s_keys = pd.factorize(((e_id.astype(np.int64) + 1) * nc + c_id[: len(sup)] + 1) * 2
+                                  + s_disp)
+    d_code, d_keys = pd.factorize(((c_id[len(sup):].astype(np.int64) + 1) * 2 + d_disp) * 2
+                                  + food)
+    nd = len(d_keys)
+
+    def pair_keys(a: int, b: int) -> np.ndarray:
+        return s_code[cand.supply[a:b]].astype(np.int64) * nd + d_code[cand.demand[a:b]]
+
+    combos = np.unique(np.concatenate([pd.unique(pair_keys(a, min(a + block, n)))
+                                       for a in range(0, n, block)]))
+    s_key = np.asarray(s_keys, np.int64)[combos // nd]
+    d_key = np.asarray(d_keys, np.int64)[combos % nd]
+    disposal = (s_key % 2 == 1) | ((d_key // 2) % 2 == 1)
+    e_all = np.array(list(e_vals) + [None], dtype=object)  # code -1 (no EWC code): None
     c_all = np.array([v if v else None for v in c_vals] + [None], dtype=object)
-    mask = compliance_filter(e_all[e_id[cand.supply][first]],
-                             c_all[sc_id[cand.supply][first]],
-                             c_all[dc_id[cand.demand][first]],
-                             receiver_food_grade=food[first],
-                             treatment=np.where(disposal[first], "disposal", "recovery"))
-    return np.asarray(mask.blocked, dtype=bool)[inv.reshape(-1)]
+    mask = compliance_filter(e_all[s_key // 2 // nc - 1], c_all[s_key // 2 % nc - 1],
+                             c_all[d_key // 4 - 1], receiver_food_grade=d_key % 2 == 1,
+                             treatment=np.where(disposal, "disposal", "recovery"))
+    blocked_keys = combos[np.asarray(mask.blocked, dtype=bool)]
+    out = np.zeros(n, dtype=bool)
+    if blocked_keys.size:
+        for a in range(0, n, block):
+            b = min(a + block, n)
+            out[a:b] = np.isin(pair_keys(a, b), blocked_keys)
+    return out
+
+
+def side_flags(sup: pd.DataFrame, dem: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per stream (0/1, int64): the supply is for disposal, the demand is for disposal (their
+    ``treatment_route``), the demand is food-grade (``food_grade``)."""
+    s_disp = _column(sup, "treatment_route", None) == "disposal"
+    d_disp = _column(dem, "treatment_route", None) == "disposal"
+    food = _column(dem, "food_grade", False).astype(bool)
+    return s_disp.astype(np.int64), d_disp.astype(np.int64), food.astype(np.int64)
 
 
 def pair_flags(sup: pd.DataFrame, dem: pd.DataFrame, si: np.ndarray,
                di: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per pair: the shipment is for disposal (either stream's ``treatment_route`` is
     ``"disposal"``), and the receiver is food-grade (the demand's ``food_grade``)."""
-    s_disp = _column(sup, "treatment_route", None) == "disposal"
-    d_disp = _column(dem, "treatment_route", None) == "disposal"
-    food = _column(dem, "food_grade", False).astype(bool)
-    return (s_disp[si] | d_disp[di]).astype(np.int64), food[di].astype(np.int64)
+    s_disp, d_disp, food = side_flags(sup, dem)
+    return s_disp[si] | d_disp[di], food[di]
 
 
 def _column(df: pd.DataFrame, name: str, default: object) -> np.ndarray:
