@@ -396,29 +396,20 @@ def infer_stream_classes(
 
 
 def _sector_code(value: str) -> str:
-    """A NACE code as a class 'NN.NN', a group 'NN.N' or a division 'NN' ('' when unreadable).
-
-    Written with a dot, the part before it is the division and the part after it the group or
-    class digits ('17.1' is group 17.1, not class 01.71); digits alone are a class (4 digits,
-    or 3 with the leading zero dropped: '111' is 01.11) or a division (1-2 digits).
+    """A sector as the data model writes it (:func:`symbioflows.data.nace.normalize_nace`: a
+    class 'NN.NN', a group 'NN.N' or a division 'NN'); '' when it is not a NACE code.
 
     Examples
     --------
-    >>> [_sector_code(v) for v in ("23.51", "2351", "111", "17.1", "C17.1", "17", "x")]
-    ['23.51', '23.51', '01.11', '17.1', '17.1', '17', '']
+    >>> [_sector_code(v) for v in ("23.51", "2351", "17.1", "C17.1", "17", "x")]
+    ['23.51', '23.51', '17.1', '17.1', '17', '']
     """
-    text = "".join(ch for ch in value if ch.isdigit() or ch == ".")
-    if "." in text:
-        div, _, rest = text.partition(".")
-        rest = rest.replace(".", "")
-        if not div or len(div) > 2 or len(rest) > 2:
-            return ""
-        div = div.zfill(2)
-        return f"{div}.{rest}" if rest else div
-    if len(text) in (3, 4):
-        text = text.zfill(4)
-        return f"{text[:2]}.{text[2:]}"
-    return text.zfill(2) if 1 <= len(text) <= 2 else ""
+    from symbioflows.data.nace import normalize_nace
+
+    try:
+        return str(normalize_nace(value))
+    except Exception:  # not a NACE code: the demand simply has no sector to read
+        return ""
 
 
 def _parse(key: str) -> tuple[str, dict[str, float], str, str]:
