@@ -45,6 +45,15 @@ from symbioflows.errors import SolverError
 logger = logging.getLogger(__name__)
 
 
+@contextlib.contextmanager
+def _without_ray_future_warnings() -> Iterator[None]:
+    """Ray's FutureWarning about a coming change to how it sets CUDA_VISIBLE_DEVICES, silenced
+    (the simulation uses no GPU); every other warning still shows."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
+        yield
+
+
 def quantisation_bound(weights: list[float], *, max_weight: float, clipping_range: float,
                        quantization_range: int) -> float:
     """Worst-case per-coordinate gap between the SecAgg+ aggregate and the exact weighted mean
@@ -249,9 +258,7 @@ def run_secagg_simulation(
             # workers get this process's sys.path as PYTHONPATH, so they import this symbioflows.
             # address="local": a new private instance, never another job's cluster.
             pythonpath = os.pathsep.join(p for p in [*sys.path, os.environ.get("PYTHONPATH", "")] if p)
-            with warnings.catch_warnings():
-                # Ray's notice about a future change to how it sets CUDA_VISIBLE_DEVICES
-                warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
+            with _without_ray_future_warnings():
                 ray.init(address="local", num_cpus=cpus, num_gpus=0, include_dashboard=False, logging_level=logging.ERROR,
                          log_to_driver=False, configure_logging=False,
                          runtime_env={"env_vars": {"PYTHONPATH": pythonpath, **worker_env}})
@@ -290,9 +297,7 @@ def run_secagg_simulation(
                 out["arrays"] = fl_common.parameters_to_ndarrays(params)
                 out["losses"] = list(ctx.history.losses_distributed)
 
-            with warnings.catch_warnings():
-                # Ray's notice about a future change to how it sets CUDA_VISIBLE_DEVICES
-                warnings.filterwarnings("ignore", category=FutureWarning, module=r"ray\.")
+            with _without_ray_future_warnings():
                 fl_sim.run_simulation(server_app=server_app, client_app=client_app, num_supernodes=len(clients),
                                       backend_config=backend_config)
         finally:
