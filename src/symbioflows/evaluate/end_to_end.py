@@ -655,5 +655,8 @@ def format_end_to_end(res: dict[str, Any]) -> str:
                 x, (lo, hi) = v[k]["value"], v[k]["ci95"]
                 cells.append("-" if x != x else f"{x:.3f} [{lo:.3f},{hi:.3f}]")
             lines.append(f"{m:34s} {v['n']:4d} " + " ".join(f"{c:>20s}" for c in cells))
+        chosen = [str(f["design"]) for f in st.get("plan_designs", [])]
+        if chosen:  # which design the plan row used, chosen on each fold's training parks
+            lines.append("plan's design by fold: " + ", ".join(chosen))
         lines.append("")
     return "\n".join(lines)

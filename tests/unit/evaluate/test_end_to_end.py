@@ -192,3 +192,17 @@ def test_cli_takes_the_end_to_end_options():
                       "--out", "e2e.json"])
     assert a.end_to_end and a.distractors == [0, 300] and a.placements == "site"
     assert a.receiver_fit == "fixed" and a.out == "e2e.json"
+
+
+def test_select_design_takes_the_best_inner_fold_mrr_and_the_simpler_on_ties():
+    def model(name, learned, mrrs):
+        return pm.PairScoreModel(name, dict(pm.HAND_WEIGHTS), pm.HAND_BIAS, learned=learned,
+                                 meta={"inner_mrr": {str(k): v for k, v in enumerate(mrrs)}})
+
+    a = model("a", ("material_fit", "sector_fit"), [0.50, 0.53])
+    b = model("b", ("material_fit", "sector_fit", "surplus_usd_per_t"), [0.55, 0.52])
+    assert e2e.select_design({"a": a, "b": b}) == "b"  # each design at its best l2
+    c = model("c", ("material_fit", "sector_fit", "surplus_usd_per_t"), [0.53])
+    assert e2e.select_design({"a": a, "c": c}) == "a"  # a tie: fewer learned weights
+    with pytest.raises(InvalidInputError, match="no learned design"):
+        e2e.select_design({"hand": pm.HAND_BLEND})
