@@ -966,17 +966,12 @@ def block_names(text: str) -> list[str]:
 def _end_to_end() -> str:
     res = load("end_to_end.json")
     ev = res["evaluation"]
-    fixed = ev.get("default_design")
-    names = {"plan": ("**plan(), learned pair model** (learns material_fit, sector_fit; ships)"
-                      if fixed == "learned_material_sector" else
-                      "**plan(), learned pair model** (design chosen on the training parks; "
-                      "ships)"),
+    names = {"plan": "**plan(), learned pair model** (design chosen on the training parks; "
+                     "ships)",
              "hand_blend": "plan(), hand blend (baseline)",
              "learned_material_sector": "design: learn material and sector fit",
              "learned_material_sector_surplus":
-                 ("design: also learn surplus and CO2e weights (experiment)"
-                  if fixed == "learned_material_sector" else
-                  "design: learn material, sector, surplus and CO2e weights"),
+                 "design: learn material, sector, surplus and CO2e weights",
              "exact_code": "exact-code lookup (sees the EWC code)",
              "sector_popularity": "sector popularity"}
     where = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
@@ -994,7 +989,7 @@ def _end_to_end() -> str:
     for prefix, st in blocks:
         label = prefix + where[st["placement"]].format(n=st["distractors"])
         for m, v in st["methods"].items():
-            if "mrr" not in v or m == ev.get("default_design"):  # a fixed design is the plan row
+            if "mrr" not in v:
                 continue
             rows.append([label, names.get(m, m), str(v["n"]), cell(v["recall_at_1"]),
                          cell(v["recall_at_3"]), cell(v["mrr"]), cell(v["allocated_share"])])
@@ -1007,10 +1002,7 @@ def _end_to_end_weights() -> str:
     ev = load("end_to_end.json")["evaluation"]
     rows = []
     for st in ev["settings"][:1]:
-        if st.get("plan_designs"):  # chosen per fold on the training parks
-            chosen = {f["fold"]: f["design"] for f in st["plan_designs"]}
-        else:  # a results file from before the selection: one fixed design
-            chosen = {f["fold"]: ev["default_design"] for f in st["models"][ev["default_design"]]}
+        chosen = {f["fold"]: f["design"] for f in st["plan_designs"]}  # per fold, in training
         for m, folds in st["models"].items():
             for f in folds:
                 if not f["weights"]:

@@ -62,7 +62,7 @@ from symbioflows.errors import InvalidInputError
 from symbioflows.matching.features import PAIR_FEATURES
 from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair_model
 
-__all__ = ["PLACEMENTS", "DESIGNS", "DEFAULT_DESIGN", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
+__all__ = ["PLACEMENTS", "DESIGNS", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
            "Region", "park_folds", "build_region", "plan_region", "collect_candidates",
            "evaluate_end_to_end", "fit_final_pair_model", "select_design", "maestri_parks",
            "format_end_to_end", "case_study_data"]
@@ -77,20 +77,16 @@ PLACEMENTS = ("region", "site")
 SITE = (53.6, -0.6)  # any site: only relative positions matter
 
 #: Designs of the pair score compared (each: the features whose weights are learned; the
-#: others keep their hand weights).  ``hand_blend`` learns nothing.
+#: others keep their hand weights).  ``hand_blend`` learns nothing.  No design is fixed: the
+#: ``plan`` row and the shipped model take the learned design that :func:`select_design`
+#: chooses on the training parks (the surplus and CO2e features come from the library's price
+#: and factor knowledge of the classified texts, as they will in a user's region).
 DESIGNS: dict[str, tuple[str, ...]] = {
     "hand_blend": (),
     "learned_material_sector": ("material_fit", "sector_fit"),
     "learned_material_sector_surplus": ("material_fit", "sector_fit", "surplus_usd_per_t",
                                         "co2e_avoided_kg_per_t"),
 }
-#: No fixed design: the ``plan`` row and the shipped model take the design that
-#: :func:`select_design` chooses on the training parks.  (Until issue 16's last round the plan
-#: was fixed to ``learned_material_sector``, on the reasoning that MAESTRI records no prices;
-#: but the surplus and CO2e features come from the library's price and factor knowledge of
-#: the classified texts, as they will for a user's region without prices, and their weights
-#: are learned like the others.)
-DEFAULT_DESIGN = None
 
 
 @dataclass
@@ -423,7 +419,7 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
     out: dict[str, Any] = {"n_folds": n_folds, "folds": folds, "statuses": list(statuses),
                            "receiver_fit": receiver_fit, "designs": {k: list(v) for k, v in
                                                                      designs.items()},
-                           "default_design": DEFAULT_DESIGN, "receiver_fit_s": t_fit,
+                           "receiver_fit_s": t_fit,
                            "settings": []}
     for n_dis, placement in settings:
         t1 = time.perf_counter()

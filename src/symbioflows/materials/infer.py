@@ -327,11 +327,6 @@ def infer_stream_classes(
     low = np.zeros(n, dtype=bool)
     product = np.zeros(n, dtype=bool)
     has_text = (mat.str.strip() != "").to_numpy()
-    free = np.flatnonzero((source == "none") & has_text)
-    if free.size:  # energy carriers the taxonomy does not model: no class, no guess
-        tcode, uniq = _distinct(mat.iloc[free].to_numpy())
-        out = np.array([bool(NOT_MODELLED.match(u)) for u in uniq], dtype=bool)[tcode]
-        source[free[out]] = "not_modelled"
     for d, classify_distinct, prefix in (
         ("supply", _supplies_of_distinct, "mix"),
         ("demand", _needs_of_distinct, "need"),
@@ -341,6 +336,14 @@ def infer_stream_classes(
             continue
         # each distinct text once (after normalisation); rows get their text's results
         tcode, uniq = _distinct(mat.iloc[rows].to_numpy())
+        # energy carriers the taxonomy does not model: no class, no guess
+        out = np.array([bool(NOT_MODELLED.match(u)) for u in uniq], dtype=bool)
+        if out.any():
+            source[rows[out[tcode]]] = "not_modelled"
+            rows, tcode = rows[~out[tcode]], (np.cumsum(~out) - 1)[tcode[~out[tcode]]]
+            uniq = [u for u, o in zip(uniq, out) if not o]
+            if not rows.size:
+                continue
         r = classify_distinct(uniq, backend)
         log.info(
             "classified %d %s texts, %d distinct (%s backend)", rows.size, d, len(uniq), r.backend
@@ -408,7 +411,7 @@ def _sector_code(value: str) -> str:
 
     try:
         return str(normalize_nace(value))
-    except Exception:  # not a NACE code: the demand simply has no sector to read
+    except InvalidInputError:  # not a NACE code: the demand simply has no sector to read
         return ""
 
 
@@ -445,20 +448,15 @@ def sector_fit(sector: str) -> npt.NDArray[np.float64]:
 
 @lru_cache(maxsize=4096)
 def _sector_fit_cached(sector: str) -> npt.NDArray[np.float64]:
-    from symbioflows.materials.needs import load_needs
+    from symbioflows.materials.needs import load_needs, nace_user_weight
     from symbioflows.materials.taxonomy import load_taxonomy
 
     tax = load_taxonomy()
     out = np.zeros(len(tax))
     if not sector:
         return out
-    div = sector[:2]
     for i, c in enumerate(tax.classes):
-        users = set(c.used_by_nace)
-        if sector in users:
-            out[i] = 1.0
-        elif any(u[:2] == div for u in users):
-            out[i] = max(out[i], 0.5)
+        out[i] = nace_user_weight(sector, set(c.used_by_nace))
     for nd in load_needs():
         w = nd.user_weight(sector)
         if w:

@@ -108,6 +108,26 @@ _GENERIC = re.compile(
 )
 
 
+def nace_user_weight(sector: str, users: Any, divisions: Any = ()) -> float:
+    """How much a company of NACE code ``sector`` counts as a user of something used by the
+    NACE classes ``users`` and by most companies of the divisions ``divisions``: 1 for one of
+    the classes, 0.5 when only the division matches, else 0 (also for no sector).
+
+    Examples
+    --------
+    >>> nace_user_weight("23.51", ["23.51"]), nace_user_weight("23.52", ["23.51"])
+    (1.0, 0.5)
+    >>> nace_user_weight("21.20", ["17.12"], ["21"]), nace_user_weight("", ["23.51"])
+    (0.5, 0.0)
+    """
+    if not sector:
+        return 0.0
+    if sector in users:
+        return 1.0
+    div = sector[:2]
+    return 0.5 if div in divisions or any(u[:2] == div for u in users) else 0.0
+
+
 @dataclass(frozen=True)
 class Need:
     """One need: a virgin input or utility that secondary classes can replace."""
@@ -129,15 +149,9 @@ class Need:
 
     def user_weight(self, sector: str) -> float:
         """1 when NACE class ``sector`` is one of the need's ``users``, 0.5 when only its
-        division matches a user or is one of ``user_divisions``, else 0."""
-        if not sector:
-            return 0.0
-        if sector in self.users:
-            return 1.0
-        div = sector[:2]
-        if div in self.user_divisions or any(u[:2] == div for u in self.users):
-            return 0.5
-        return 0.0
+        division matches a user or is one of ``user_divisions``, else 0
+        (:func:`nace_user_weight`)."""
+        return nace_user_weight(sector, self.users, self.user_divisions)
 
 
 @dataclass(frozen=True)
