@@ -691,7 +691,7 @@ C("waste_heat_high_temp", "High-temperature waste heat and hot exhaust gas", "en
 C("steam", "Surplus steam", "energy",
   "Low- or medium-pressure process steam and steam condensate exported to neighbours; process heat for refineries, food and chemical plants",
   ["steam", "LP steam", "MP steam", "process steam", "vapour", "vapor", "excess steam", "Dampf", "Prozessdampf", "vapeur", "vapore", "vapor de agua"],
-  [], "energy", 0.002, "steam", [("gas_steam", 1.0)],
+  [], "energy", 0.002, "steam", [("gas_steam", 1.0), ("gas_heat", 0.75)],
   ["35.11", "38.21", "20.14", "17.12"], ["19.20", "20.14", "10.81", "17.12", "10.62"])
 C("cooling_water", "Cooling water", "water",
   "Once-through or blowdown cooling water, warm and lightly treated; reused as cooling or process water",
