@@ -44,7 +44,7 @@ def kernel(m: int, repeats: int) -> list[dict]:
     si = np.sort(rng.integers(0, ns, m))
     di = rng.integers(0, nd, m)
     dist, fit, sfit = rng.uniform(0, 500, m), rng.uniform(0, 1, m), rng.normal(0, 1, m)
-    w = rng.normal(0, 0.05, 13)
+    w = rng.normal(0, 0.05, _core.NUM_PAIR_FEATURES)
     rows = []
     for nt in (1, 2):
         for r in range(repeats):

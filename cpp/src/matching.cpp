@@ -636,6 +636,7 @@ void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_
                             : static_cast<double>(__builtin_popcount(static_cast<unsigned>(md & ms))) / pd;
                 const double road = dist * circuity;
                 x[pf::distance_km] = road;
+                x[pf::log_distance] = std::log1p(road);
                 x[pf::transport_usd_per_t] = s.fixed_usd_t[i] + s.usd_per_tkm[i] * road;
                 x[pf::surplus_usd_per_t] =
                     s.disposal_usd_t[i] + dj.virgin_usd * fit - x[pf::transport_usd_per_t];

@@ -217,7 +217,7 @@ def test_score_pairs_columns_mutated_during_the_call():
     si, di = rng.integers(0, ns, m), rng.integers(0, nd, m)
     dist, fit = rng.uniform(0, 300, m), rng.uniform(0, 1, m)
     sfit, link = rng.normal(0, 1, m), rng.uniform(0, 1, m)
-    w = np.full(13, 0.01)
+    w = np.full(_core.NUM_PAIR_FEATURES, 0.01)
 
     def write(r):
         k = r.integers(0, m, 64)
@@ -229,7 +229,7 @@ def test_score_pairs_columns_mutated_during_the_call():
     def call():
         feats, score = _core.score_pairs(si, di, dist, fit, sfit, s, d, 1.3, w, 0.0,
                                          n_threads=2, link_score=link)
-        assert feats.shape == (m, 13) and score.shape == (m,)
+        assert feats.shape == (m, _core.NUM_PAIR_FEATURES) and score.shape == (m,)
 
     def check_error(msg):
         assert "outside" in msg or "not finite" in msg
@@ -245,7 +245,7 @@ def test_score_pairs_reports_the_first_bad_row_whatever_the_threads(n_jobs):
     s, d = _score_tables(3, 2)
     si, di = np.zeros(m, dtype=np.int64), np.ones(m, dtype=np.int64)
     dist, fit, sfit = np.ones(m), np.ones(m), np.zeros(m)
-    w = np.zeros(13)
+    w = np.zeros(_core.NUM_PAIR_FEATURES)
     dist[150_000] = np.nan  # a later block: must not win over the earlier bad index
     di[70_000] = 2
     with pytest.raises(UnknownNodeError,

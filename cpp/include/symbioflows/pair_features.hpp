@@ -27,6 +27,9 @@ namespace symbioflows {
       "months both are available / months the demand needs (12 monthly bits); 1 when the "      \
       "demand gives none")                                                                       \
     X(distance_km, "km", "road distance: great-circle km x the supply medium's circuity")        \
+    X(log_distance, "ln km",                                                                     \
+      "ln(1 + road km): distance on a log scale, for a score that falls as a power of distance " \
+      "(gravity)")                                                                               \
     X(transport_usd_per_t, "USD/t",                                                              \
       "fixed + per-t.km rate x road km (cheapest default mode of the medium at full load)")      \
     X(surplus_usd_per_t, "USD/t",                                                                \

@@ -59,6 +59,7 @@ def score_pair(i, j, dist, fit, s, d, circuity, weights, bias, sector_fit=0.0, l
     x["timing_overlap"] = 1.0 if pd_ == 0 else bin(md & ms).count("1") / pd_
     road = dist * circuity
     x["distance_km"] = road
+    x["log_distance"] = math.log1p(road)
     x["transport_usd_per_t"] = s["fixed_usd_t"][i] + s["usd_per_tkm"][i] * road
     x["surplus_usd_per_t"] = (s["disposal_usd_t"][i] + d["virgin_usd_t"][j] * fit
                               - x["transport_usd_per_t"])

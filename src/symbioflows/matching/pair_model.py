@@ -53,9 +53,23 @@ log = logging.getLogger(__name__)
 #: timing fit at 0 km scores about 0.9; each 100 km costs as much as losing a fifth of the
 #: material fit.  ``link_score`` (a link predictor's probability, 0 without one): a certain
 #: link counts as much as a perfect material fit.
+#:
+#: ``log_distance`` (``ln(1 + road km)``) carries the distance decay: its weight -0.9 makes the
+#: odds of an exchange fall as ``(1 + km) ** -0.9``, the mean distance elasticity of the gravity
+#: models of trade (Disdier & Head 2008, "The puzzling persistence of the distance effect on
+#: bilateral trade", Review of Economics and Statistics 90(1):37-48, a meta-analysis of 1,467
+#: estimates; the value is recalled from the paper, and Leamer & Levinsohn 1995 put the usual
+#: estimate near 0.6).  Proximity is what industrial symbiosis is known for (Jensen et al.
+#: 2011, Resources, Conservation and Recycling 55(7):703-712: the median NISP exchange moved
+#: 20.4 miles), but MAESTRI records no distances, so no learned model can set this weight; it
+#: was added (2026-12) after the end-to-end evaluation showed that the linear ``distance_km``
+#: weight left near and far receivers tied (docs/benchmarks.md).  At 0 km it adds nothing (a
+#: perfect pair still scores about 0.9); a perfect pair 5 km apart scores about 0.65, 30 km
+#: apart about 0.3, 100 km apart about 0.1: the score ranks partners, it is not a
+#: probability that they will trade.
 HAND_WEIGHTS: dict[str, float] = {
     "material_fit": 2.0, "quantity_fit_supply": 0.5, "quantity_fit_demand": 0.5,
-    "quality_fit": 1.0, "timing_overlap": 1.0, "distance_km": -0.004,
+    "quality_fit": 1.0, "timing_overlap": 1.0, "distance_km": -0.004, "log_distance": -0.9,
     "transport_usd_per_t": 0.0, "surplus_usd_per_t": 0.004, "co2e_avoided_kg_per_t": 0.0005,
     "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3, "link_score": 2.0,
 }

@@ -673,13 +673,19 @@ def _score_tables(rng: np.random.Generator, ns: int, nd: int) -> tuple[dict[str,
     return s, d
 
 
+def _n_pair_features() -> int:
+    from symbioflows import _core
+
+    return int(_core.NUM_PAIR_FEATURES)
+
+
 def _score_inputs(rng: np.random.Generator) -> dict[str, Any]:
     ns, nd, m = 300, 400, 40_000
     s, d = _score_tables(rng, ns, nd)
     return {"si": rng.integers(0, ns, m), "di": rng.integers(0, nd, m),
             "dist": rng.uniform(0, 300, m), "fit": rng.uniform(0, 1, m),
             "sfit": rng.normal(0, 1, m), "link": rng.uniform(0, 1, m), "s": s, "d": d,
-            "w": rng.normal(0, 1, 13)}
+            "w": rng.normal(0, 1, _n_pair_features())}
 
 
 def _score_call(fn: Callable[..., Any], x: dict[str, Any], n_jobs: int | None) -> Any:
@@ -701,7 +707,7 @@ def _score_fuzz(fn: Callable[..., Any], fdp: Any) -> Any:
     cols = [np.array(fuzz_floats(fdp, m + fdp.ConsumeIntInRange(-1, 1) * fdp.ConsumeIntInRange(0, 1),
                                  -10, 1e4)) for _ in range(3)]
     link = np.array(fuzz_floats(fdp, m, -1, 2)) if fdp.ConsumeBool() else None
-    w = np.array(fuzz_floats(fdp, 13 + fdp.ConsumeIntInRange(-1, 0), -5, 5))
+    w = np.array(fuzz_floats(fdp, _n_pair_features() + fdp.ConsumeIntInRange(-1, 0), -5, 5))
     feats, score = fn(si, di, cols[0], cols[1], cols[2], s, d, fuzz_float(fdp, 0.5, 3), w,
                       fuzz_float(fdp, -3, 3), n_threads=fdp.ConsumeIntInRange(1, 3), link_score=link)
     if np.isnan(score).any() or ((score <= 0) | (score > 1)).any():

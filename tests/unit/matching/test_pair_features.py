@@ -3,6 +3,7 @@ from (issue 15 item 2)."""
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -64,6 +65,7 @@ def test_kernel_columns_are_the_named_features():
                                  link_score=np.array([0.6]))
     want = {"material_fit": 0.8, "quantity_fit_supply": 1.0, "quantity_fit_demand": 0.25,
             "quality_fit": 0.8, "timing_overlap": 2 / 3, "distance_km": 15.0,
+            "log_distance": math.log1p(15.0),
             "transport_usd_per_t": 3.5, "surplus_usd_per_t": 7.0 + 80.0 - 3.5,
             "co2e_avoided_kg_per_t": 3.0 + 400.0 - 0.75, "hazardous": 1.0,
             "cross_border": 1.0, "sector_fit": 0.3, "link_score": 0.6}
