@@ -59,6 +59,13 @@ SOURCES = {
            "(aggregates from slag/IBA).",
     "DENS": "Typical bulk densities from engineering handbooks (e.g. Perry's Chemical Engineers' "
             "Handbook 9th ed. 2018; EU BREF documents for the sector); ranges vary with moisture.",
+    "DEFRA25E": "UK DESNZ/DEFRA, Greenhouse gas reporting: conversion factors 2025, UK electricity, "
+                "'Electricity generated' (0.177 kg CO2e/kWh, location-based grid average). Open "
+                "Government Licence v3.0.",
+    "ESTATE24": "Eurostat, Electricity price statistics (Statistics Explained, data extracted "
+                "October 2024; dataset nrg_pc_205): non-household electricity prices in the EU in "
+                "the first half of 2024 ranged from EUR 0.0939 per kWh (Finland) to EUR 0.256 per "
+                "kWh (Ireland); converted at 1.0824 USD/EUR (ECB 2024 average).",
     "EST": "Authors' estimate from public market commentary (trade press, 2023-2024); indicative only.",
     "VF": "symbioflows virgin_factors.csv (symbioflows/data/factors): a factor read in its published "
           "document; the row gives the source, year and locator (table, row, cell or quoted sentence).",
@@ -111,6 +118,7 @@ V = {
     "fuel_oil": ("Heavy fuel oil", 3200, "DEFRA25F", 2025, True, 400, 650, "EST", 2024, True, "t"),
     "natural_gas": ("Natural gas (fuel), per MWh", 183, "DEFRA25F", 2025, True, 30, 60, "EST", 2024, True, "MWh"),
     "gas_heat": ("Heat from a natural-gas boiler, per MWh (90 % efficiency)", 203, "DEFRA25F", 2025, True, 35, 75, "EST", 2024, True, "MWh"),
+    "grid_electricity": ("Electricity bought from the grid, per MWh", 177, "DEFRA25E", 2025, False, 101.64, 277.09, "ESTATE24", 2024, False, "MWh"),
     "gas_steam": ("Steam from a natural-gas boiler, per t (about 0.75 MWh/t)", 152, "DEFRA25F", 2025, True, 20, 45, "EST", 2024, True, "t"),
     "fresh_water": ("Mains / abstracted fresh water, per m3", 0.2, "DEFRA25W", 2025, True, 0.5, 3, "EST", 2024, True, "m3"),
     "demin_water": ("Demineralised / boiler-feed water, per m3", 1.0, "EST", 2024, True, 2, 6, "EST", 2024, True, "m3"),
@@ -693,6 +701,11 @@ C("steam", "Surplus steam", "energy",
   ["steam", "LP steam", "MP steam", "process steam", "vapour", "vapor", "excess steam", "Dampf", "Prozessdampf", "vapeur", "vapore", "vapor de agua"],
   [], "energy", 0.002, "steam", [("gas_steam", 1.0), ("gas_heat", 0.75)],
   ["35.11", "38.21", "20.14", "17.12"], ["19.20", "20.14", "10.81", "17.12", "10.62"])
+C("surplus_electricity", "Surplus electricity", "energy",
+  "Electricity generated on site beyond own use (CHP, gas or steam turbine, waste-to-energy, ORC or expander turbines) and supplied to a neighbour over a private wire; replaces power bought from the grid. Electricity is not a waste: it has no code in the European List of Waste (Commission Decision 2000/532/EC)",
+  ["electricity", "surplus electricity", "excess electricity", "excess power", "surplus power", "spare power", "power", "electric power", "electrical energy", "electric energy", "power from our CHP", "CHP electricity", "electricity from cogeneration", "electricity from waste incineration", "power export", "private wire supply", "Strom", "Überschussstrom", "électricité", "énergie électrique", "elettricità", "energia elettrica", "electricidad", "elektriciteit"],
+  [], "energy", 1.0, "electricity", [("grid_electricity", 1.0)],
+  ["35.11", "38.21", "35.30", "19.20", "17.12"], ["17.12", "19.20", "20.13", "20.14", "24.10", "24.42", "23.51", "10.51"], unit="MWh")
 C("cooling_water", "Cooling water", "water",
   "Once-through or blowdown cooling water, warm and lightly treated; reused as cooling or process water",
   ["cooling water", "cooling tower blowdown", "blowdown", "boiler blow-down", "once-through water", "Kühlwasser", "eau de refroidissement", "acqua di raffreddamento"],

@@ -1,6 +1,6 @@
 """Author the demand side of the material knowledge: ``src/symbioflows/data/need_inputs.json``.
 
-A *need* is a virgin input (or a utility: heat, steam, water) that a receiver buys today and that
+A *need* is a virgin input (or a utility: heat, steam, electricity, water) that a receiver buys today and that
 a secondary material can replace.  For each need this file records how buyers write it
 (``phrases``: product names, trade words), the processes that consume it (``uses``), its CPA 2.1
 product class, the NACE classes that typically buy it (``users``, used to suggest needs for a
@@ -18,10 +18,10 @@ company that wrote none) and the supply classes that serve it.
 * ``users``: judged by the authors from the NACE Rev. 2 class titles (Eurostat 2008) and the
   taxonomy's ``used_by_nace``; marked ``estimate``.  Codes that are not NACE Rev. 2 classes are
   refused.
-* ``user_divisions``: for the utilities (steam, heat, water, fuel gas, merchant CO2), the NACE
+* ``user_divisions``: for the utilities (steam, heat, electricity, water, fuel gas, merchant CO2), the NACE
   divisions (2 digits) in which the need is a usual input of most companies, not of a few
   classes: judged by the authors from the industry sub-sectors that Eurostat's energy balances
-  (nrg_bal_c: derived heat and natural gas in final energy consumption) and water statistics
+  (nrg_bal_c: derived heat, natural gas and electricity in final energy consumption) and water statistics
   (env_wat_use: water use by manufacturing divisions and electricity cooling) report as
   consumers; marked ``estimate``.  A company of such a division counts as a user at half
   weight (as a division match of ``users`` does).
@@ -62,6 +62,10 @@ SOURCES = {
                  "paper, pulp and printing; chemical and petrochemical; iron and steel; "
                  "non-ferrous metals; non-metallic minerals) and by services: consumers of "
                  "derived heat and natural gas; divisions judged by the authors.",
+    "ESTAT-ELC": "Eurostat, Complete energy balances (nrg_bal_c), final energy consumption of "
+                 "electricity by industry sub-sector: every manufacturing sub-sector (food to "
+                 "machinery and transport equipment) reports electricity use, as does water "
+                 "collection, treatment and supply; divisions judged by the authors.",
     "ESTAT-WAT": "Eurostat, Water use by supply category and economical sector (env_wat_use): "
                  "manufacturing divisions and electricity production (cooling) as the large "
                  "industrial water users; divisions judged by the authors.",
@@ -150,6 +154,8 @@ P = {
   ["district heating network", "greenhouse heating", "building heating", "drying", "aquaculture water heating", "swimming pool heating", "pre-heating"], "35.30", ["35.30", "01.13", "68.20", "03.22", "10.51"]),
 "gas_steam": (["steam", "process steam", "low-pressure steam", "high-pressure steam", "steam supply", "saturated steam", "process heat", "heat for processes"],
   ["steam-heated process", "evaporators", "distillation", "sterilisation", "steam turbine", "paper drying", "chemical plant", "refinery process units", "pharmaceutical production", "food processing"], "35.30", ["20.14", "20.11", "17.12", "10.81", "11.05", "10.51"]),
+"grid_electricity": (["electricity", "power", "power supply", "electric power", "electrical energy", "electric energy", "electricity supply", "grid electricity", "low-carbon electricity", "renewable electricity", "green power", "cheaper electricity", "electricity for production", "electric power for machines", "power for electrolysis"],
+  ["electric arc furnace", "chlor-alkali electrolysis", "aluminium smelting", "paper machines", "electric motors and drives", "compressors and pumps", "refinery pumps and compressors", "industrial refrigeration", "data centre", "electric boilers", "electrolysis", "grinding mills"], "35.11", ["24.10", "24.42", "20.13", "20.11", "20.14", "17.11", "17.12", "19.20", "23.51", "10.51", "63.11"]),
 "fresh_water": (["water", "fresh water", "process water", "cooling water", "make-up water", "irrigation water", "industrial water", "water supply", "non-potable water", "reclaimed water", "washing water"],
   ["cooling tower", "irrigation", "process cooling", "washing", "industrial water supply", "dust suppression"], "36.00", ["35.11", "01.11", "20.14", "24.10", "19.20", "17.12"]),
 "demin_water": (["demineralised water", "boiler feed water", "deionised water", "ultrapure water", "condensate", "softened water", "high-purity water"],
@@ -203,6 +209,7 @@ DIVISIONS = {
                   "ESTAT-NRG"),
     "gas_heat": (["01", "10", "11", "35", "55", "68", "84", "85", "86"], "ESTAT-NRG"),
     "natural_gas": (["10", "11", "17", "19", "20", "23", "24", "35"], "ESTAT-NRG"),
+    "grid_electricity": ([f"{d:02d}" for d in range(10, 34)] + ["36", "37"], "ESTAT-ELC"),
     "fresh_water": (["10", "11", "13", "17", "19", "20", "21", "22", "23", "24", "35", "36"],
                     "ESTAT-WAT"),
     "demin_water": (["19", "20", "21", "35"], "ESTAT-WAT"),

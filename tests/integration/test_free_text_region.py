@@ -108,10 +108,10 @@ def test_the_text_encoder_is_chosen_once_and_kept_by_update(tmp_path):
                  "--text-backend", "hashing"]) == 0
 
 
-def test_electricity_is_not_guessed_into_a_material(tmp_path, capsys):
-    """The taxonomy has no electricity class: a power surplus or need is not read as the nearest
-    material (the sentence model said spent batteries) but flagged, with the reason, and kept
-    out of every material group."""
+def test_electricity_is_planned_over_a_private_wire(tmp_path, capsys):
+    """A power surplus and a power need, written in plain words, are classified into the
+    electricity class and need (not guessed into the nearest material: the sentence model once
+    read "Electricity" as spent batteries) and exchanged in MWh over a private wire."""
     import symbioflows as sf
     from symbioflows.cli import main
 
@@ -124,18 +124,20 @@ def test_electricity_is_not_guessed_into_a_material(tmp_path, capsys):
     st = pd.concat([streams, extra], ignore_index=True)
     p = sf.plan((companies, st), chains=False, text_backend="hashing")
     s = p.streams.set_index("stream_id")
-    assert s.loc[["s9", "d9"], "class_source"].tolist() == ["not_modelled"] * 2
-    assert s.loc[["s9", "d9"], "material_class"].isna().all()
-    f = p.findings[p.findings["rule_id"] == "NOT-MODELLED"]
-    assert sorted(f["stream_id"]) == ["d9", "s9"] and f["title"].str.contains("electricity").all()
-    assert not p.candidates["supply_stream_id"].astype(str).eq("s9").any()
+    assert s.loc["s9", "material_class"] == "surplus_electricity"
+    assert s.loc["d9", "need"] == "grid_electricity"
+    assert s.loc[["s9", "d9"], "medium"].tolist() == ["electricity"] * 2
+    ex = p.exchanges.set_index(["supply_stream_id", "demand_stream_id"])
+    assert ex.loc[("s9", "d9"), "transport_mode"] == "private_wire"
+    assert ex.loc[("s9", "d9"), "unit"] == "MWh"
     # the rest of the region is planned as before
-    assert {("s1", "d1"), ("s2", "d2")} <= set(zip(p.exchanges["supply_stream_id"],
-                                                   p.exchanges["demand_stream_id"]))
+    assert {("s1", "d1"), ("s2", "d2")} <= set(ex.index)
     data = tmp_path / "region"
     data.mkdir()
     companies.to_csv(data / "companies.csv", index=False)
     st.to_csv(data / "streams.csv", index=False)
     assert main(["plan", str(data), "--out", str(tmp_path / "out"), "--no-html",
                  "--text-backend", "hashing"]) == 0
-    assert "2 stream(s) not classified (electricity is not a material class" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "'Surplus electricity from our CHP' -> surplus_electricity" in out
+    assert "-> need grid_electricity" in out

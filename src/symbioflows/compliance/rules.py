@@ -35,7 +35,12 @@ Rules
                   No 178/2002 Art. 14; Regulation (EC) No 1069/2009; food-contact recycled
                   plastics only by authorised processes, Regulation (EU) 2022/1616).
 ``FOOD-TRACE``    non-waste by-product to a food-grade receiver: flag (food/feed safety and
-                  traceability, Regulation (EC) No 178/2002 Art. 18).
+                  traceability, Regulation (EC) No 178/2002 Art. 18); not for electricity,
+                  which never touches the product.
+
+Surplus electricity is not a waste (it has no entry in the List of Waste): none of the waste
+rules applies to it; a private wire is governed by the electricity market rules instead
+(direct lines, Directive (EU) 2019/944 Art. 7), which these checks do not cover.
 """
 
 from __future__ import annotations
@@ -198,6 +203,17 @@ class ComplianceReport:
                             columns=["rule_id", "severity", "title", "source", "action", "detail"])
 
 
+@functools.lru_cache(maxsize=256)
+def _never_touches_product(material_class: str | None) -> bool:
+    """True for a class that cannot reach a food or feed product (electricity)."""
+    if not isinstance(material_class, str):
+        return False
+    from symbioflows.materials.taxonomy import load_taxonomy
+
+    tax = load_taxonomy()
+    return material_class in tax and tax[material_class].medium == "electricity"
+
+
 def _finding(rule_id: str, detail: str = "") -> Finding:
     r = RULES[rule_id]
     return Finding(r.rule_id, r.severity, r.title, r.source, r.action, detail)
@@ -306,7 +322,7 @@ def check_exchange(
             findings.append(_finding("XB-DISPOSAL", f"{sc} -> {rc}{extra}"))
         if not hazardous and treatment == "recovery":
             findings.append(_finding("XB-GREEN", f"{sc} -> {rc}"))
-    if receiver_food_grade:
+    if receiver_food_grade and not _never_touches_product(material_class):
         if is_waste or abp:
             findings.append(_finding("FOOD-WASTE"))
         else:

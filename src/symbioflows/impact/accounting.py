@@ -6,7 +6,7 @@
   avoided-production credit is subtracted: moving it to a neighbour instead of the market saves
   only the difference.  Other routes earn no credit today.
 * **Landfill diverted** counts only what would otherwise be landfilled (route ``"landfill"``,
-  tonnes): never water, steam, heat, gases, liquids or traded by-products.
+  tonnes): never water, steam, heat, electricity, gases, liquids or traded by-products.
 * **Totals per medium and unit**: tonnes, MWh and m3 are never added together.
 * **Checked shares**: the part of the CO2e (and, with :mod:`symbioflows.pricing.market`, of the
   value) that rests on factors read in their published document, with a locator
@@ -49,6 +49,7 @@ MEDIUM_UNITS: dict[str, tuple[str, ...]] = {
     "steam": ("t",),
     "heat": ("MWh",),
     "water": ("t", "m3"),
+    "electricity": ("MWh",),
 }
 
 

@@ -8,7 +8,8 @@ in EUR and converted to USD at the ECB 2024 annual average (1.0824 USD per EUR).
 Media (what a mode can carry)
 -----------------------------
 ``solid`` (bulk or packed, tonnes), ``liquid`` (tonnes), ``gas`` (tonnes, compressed),
-``steam`` (tonnes), ``heat`` (MWh, as hot water in a pipe), ``water`` (tonnes = m3).
+``steam`` (tonnes), ``heat`` (MWh, as hot water in a pipe), ``water`` (tonnes = m3),
+``electricity`` (MWh, over a private wire).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ __all__ = [
     "modes_table",
 ]
 
-MEDIA: tuple[str, ...] = ("solid", "liquid", "gas", "steam", "heat", "water")
+MEDIA: tuple[str, ...] = ("solid", "liquid", "gas", "steam", "heat", "water", "electricity")
 
 # Modes used when the caller does not say: road and pipelines.  Rail, inland waterway and
 # short-sea need sidings, quays or ports at both ends, which symbioflows cannot see; pass them in
@@ -45,12 +46,14 @@ DEFAULT_MODES: tuple[str, ...] = (
     "pipe_steam",
     "pipe_heat",
     "pipe_water",
+    "private_wire",
 )
 
 
 @dataclass(frozen=True)
 class TransportMode:
-    """One transport mode.  Costs in USD; quantities in the medium's unit (t, or MWh for heat).
+    """One transport mode.  Costs in USD; quantities in the medium's unit (t, or MWh for heat
+    and electricity).
 
     ``payload`` is per shipment (0 = continuous, as in a pipeline).  ``detour`` multiplies the
     great-circle distance; 0 means "use the road circuity of the countries".

@@ -86,12 +86,6 @@ def _write_inferred(streams: Any, out: Any, limit: int = 20) -> None:
                   f"({r.class_confidence:.2f}{runners}){flag}\n")
     if len(inf) > limit:
         out.write(f"  ... and {len(inf) - limit} more (streams.csv)\n")
-    skipped = streams[streams["class_source"] == "not_modelled"]
-    if len(skipped):
-        from symbioflows.materials.infer import NOT_MODELLED_REASON
-
-        out.write(f"{len(skipped)} stream(s) not classified ({NOT_MODELLED_REASON}): "
-                  + ", ".join(map(str, skipped["stream_id"].head(limit))) + "\n")
 
 
 def _run_plan(args: Any) -> int:

@@ -22,7 +22,6 @@ few seconds) and the native hashing encoder beyond (microseconds per text).
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -57,20 +56,6 @@ LOW_CONFIDENCE = 0.5
 #: ``backend="auto"`` uses the sentence model up to this many distinct texts.
 SENTENCE_MAX_TEXTS = 2000
 _TOP = 3
-#: Texts that name an energy carrier the taxonomy does not model (electricity: traded through
-#: the grid or a private wire, not planned here): such a stream gets no class, is not guessed
-#: into the nearest material (the sentence model read "Electricity" as spent batteries) and
-#: gets a finding that says why (``class_source == "not_modelled"``).
-NOT_MODELLED = re.compile(
-    r"^(?:(?:we )?(?:need|want|require|seek|buy)s?\s+|looking for\s+)?"
-    r"(?:(?:surplus|excess|spare|renewable|green|solar|wind|grid|self generated|"
-    r"self-generated|cheap|low carbon|low-carbon)\s+)*"
-    r"(?:electricity|electric(?:al)? (?:power|energy)|power)"
-    r"(?:\s+(?:from|for|of|to|at|via)\b.*)?$"
-)
-#: Why a ``not_modelled`` stream takes no part (the finding's title).
-NOT_MODELLED_REASON = ("electricity is not a material class: surplus power is sold through the "
-                       "grid or a private wire, which symbioflows does not plan")
 #: A demand's sector counts for this share of a written need: the plan prefers what the
 #: receiver wrote, and still proposes what its sector typically uses.
 SECTOR_WEIGHT = 0.8
@@ -336,14 +321,6 @@ def infer_stream_classes(
             continue
         # each distinct text once (after normalisation); rows get their text's results
         tcode, uniq = _distinct(mat.iloc[rows].to_numpy())
-        # energy carriers the taxonomy does not model: no class, no guess
-        out = np.array([bool(NOT_MODELLED.match(u)) for u in uniq], dtype=bool)
-        if out.any():
-            source[rows[out[tcode]]] = "not_modelled"
-            rows, tcode = rows[~out[tcode]], (np.cumsum(~out) - 1)[tcode[~out[tcode]]]
-            uniq = [u for u, o in zip(uniq, out) if not o]
-            if not rows.size:
-                continue
         r = classify_distinct(uniq, backend)
         log.info(
             "classified %d %s texts, %d distinct (%s backend)", rows.size, d, len(uniq), r.backend
@@ -378,8 +355,7 @@ def infer_stream_classes(
         norm = np.array([_sector_code(str(x)) for x in sdistinct] + [""], dtype=object)[scode]
         # a demand that names a product is taken at its word; one written as a process or a
         # business ("cement production", "refinery") also accepts its sector's usual inputs
-        dem = ((dirn == "demand") & ~has_given & ~has_ewc & (norm != "") & ~product
-               & (source != "not_modelled"))
+        dem = (dirn == "demand") & ~has_given & ~has_ewc & (norm != "") & ~product
         empty = dem & pd.isna(key)
         key[empty] = "need:"
         source[empty] = "suggested"

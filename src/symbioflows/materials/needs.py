@@ -533,7 +533,7 @@ def suggest_needs(sector: Any, k: int = 5) -> list[NeedPrediction]:
     Examples
     --------
     >>> [s.need for s in suggest_needs("23.51", k=3)]
-    ['coal', 'fuel_oil', 'iron_ore']
+    ['coal', 'fuel_oil', 'grid_electricity']
     """
     from symbioflows.materials.nace import normalize_nace
 

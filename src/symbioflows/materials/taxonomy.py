@@ -18,8 +18,8 @@ Notes
 -----
 Units.  ``virgin_ef_kg_co2e_per_t`` and ``virgin_price_usd_per_t_low/high`` are per *unit of
 the main virgin input replaced* (the first entry of ``substitutes``): per tonne, except for
-classes whose ``unit`` is ``"MWh"`` (heat, fuel gases: per MWh) or ``"m3"`` (water: per m3,
-about a tonne).  The avoided emission per unit of the secondary material is
+classes whose ``unit`` is ``"MWh"`` (heat, electricity, fuel gases: per MWh) or ``"m3"``
+(water: per m3, about a tonne).  The avoided emission per unit of the secondary material is
 ``substitutes[0].ratio * virgin_ef_kg_co2e_per_t`` (:attr:`MaterialClass.avoided_ef_kg_co2e_per_t`).
 
 Substitution matrix (supply class -> demand class, in [0, 1]):
@@ -65,7 +65,7 @@ __all__ = [
 
 TAXONOMY_FORMAT_VERSION = 1
 #: Transport media a class can travel by.
-MEDIA = ("bulk_solid", "liquid", "gas", "heat", "steam", "water")
+MEDIA = ("bulk_solid", "liquid", "gas", "heat", "steam", "water", "electricity")
 _SHARED_VIRGIN_WEIGHT = 0.8
 _SAME_FAMILY_SCORE = 0.2
 

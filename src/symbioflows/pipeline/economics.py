@@ -21,7 +21,11 @@ import pandas as pd
 from symbioflows.pipeline.prepare import taxonomy
 
 __all__ = ["hazard_flags", "supply_alternatives", "demand_prices", "exchange_economics",
-           "plan_totals"]
+           "plan_totals", "ENERGY_AND_WATER_MEDIA"]
+
+#: Media that are not materials: never counted in ``tonnes_exchanged`` (steam and water come
+#: in t, heat and electricity in MWh; each has its own ``quantity_<medium>_<unit>`` total).
+ENERGY_AND_WATER_MEDIA = ("water", "steam", "heat", "electricity")
 
 
 def hazard_flags(s: pd.DataFrame) -> np.ndarray:
@@ -196,7 +200,7 @@ def plan_totals(ex: pd.DataFrame, n_supplies: int, n_demands: int, n_candidates:
     unit = ex["unit"].to_numpy(object)
     medium = (ex["medium"].to_numpy(object) if "medium" in ex
               else np.full(len(ex), "solid", dtype=object))
-    materials = ~np.isin(medium.astype(str), ("water", "steam", "heat"))
+    materials = ~np.isin(medium.astype(str), ENERGY_AND_WATER_MEDIA)
     # set by exchange_economics; taken off so that it does not travel with the table
     v_basis, v_checked, c_basis, c_checked = ex.attrs.pop("_checked_bases", (0.0, 0.0, 0.0, 0.0))
     companies = pd.unique(pd.concat([ex["supply_company_id"].astype(str),
@@ -209,7 +213,8 @@ def plan_totals(ex: pd.DataFrame, n_supplies: int, n_demands: int, n_candidates:
         "n_supplies": int(n_supplies), "n_demands": int(n_demands),
         "n_candidates": int(n_candidates), "n_exchanges": int(len(ex)),
         "n_participating_companies": int(len(companies)),
-        # materials in tonnes (solid, liquid, gas); water and steam are reported apart
+        # materials in tonnes (solid, liquid, gas); water, steam, heat and electricity are
+        # reported apart (quantity_<medium>_<unit>); mwh_exchanged is all energy in MWh
         "tonnes_exchanged": float(qty[materials & (unit == "t")].sum()),
         "mwh_exchanged": float(qty[unit == "MWh"].sum()),
         **totals_by_medium(medium, unit, qty),

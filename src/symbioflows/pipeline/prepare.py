@@ -41,9 +41,13 @@ log = logging.getLogger(__name__)
 #: Planning defaults for how far each medium is worth moving (km, great circle).  These are
 #: policy choices of the search, not facts of the world; pass ``max_distance_km=`` to change
 #: them.  Heat and steam networks rarely exceed a few km to a few tens of km; bulk goods move
-#: by road over a few hundred.
+#: by road over a few hundred.  Surplus electricity goes to a neighbour over a private wire (a
+#: direct line): worth building over a few km only, since farther away a grid connection,
+#: which the sites already have, is cheaper than a dedicated cable and the exchange becomes an
+#: ordinary sale through the grid.
 DEFAULT_MAX_DISTANCE_KM: dict[str, float] = {
     "solid": 250.0, "liquid": 250.0, "gas": 50.0, "steam": 5.0, "heat": 15.0, "water": 30.0,
+    "electricity": 5.0,
 }
 
 
@@ -303,15 +307,10 @@ def stream_findings(s: pd.DataFrame) -> pd.DataFrame:
     """Findings (kind ``"stream"``) for prepared streams that take part only partly: no
     material class (matched only to streams with the same EWC code or the same text) and zero
     quantity (never allocated)."""
-    from symbioflows.materials.infer import NOT_MODELLED_REASON
-
     ids = s["stream_id"].to_numpy(object)
     no_cls = pd.Series(s["material_class"]).isna().to_numpy()
     if "need" in s.columns:  # a demand classified into a need has a group to be matched in
         no_cls = no_cls & pd.Series(s["need"]).isna().to_numpy()
-    out_of_scope = (pd.Series(s["class_source"]).astype(str).to_numpy() == "not_modelled"
-                    if "class_source" in s.columns else np.zeros(len(s), bool))
-    no_cls = no_cls & ~out_of_scope
     by_ewc = pd.Series(s["group_key"]).astype(str).str.startswith("ewc:").to_numpy()
     zero = s["qty"].to_numpy(float) <= 0
     src = "symbioflows.pipeline.prepare"
@@ -327,18 +326,35 @@ def stream_findings(s: pd.DataFrame) -> pd.DataFrame:
                        action=fix, source=src,
                        title="no material class: matched only to streams with the same "
                              "material text"),
-        findings_block(int(out_of_scope.sum()), kind="stream", stream_id=ids[out_of_scope],
-                       rule_id="NOT-MODELLED", severity="warning", source=src,
-                       title=NOT_MODELLED_REASON + ": matched only to streams with the same "
-                             "text",
-                       action="plan the power exchange outside symbioflows (a power purchase "
-                              "agreement or a private wire), or remove the stream"),
         findings_block(int(zero.sum()), kind="stream", stream_id=ids[zero],
                        rule_id="ZERO-QUANTITY", severity="warning", source=src,
                        title="quantity 0: the stream cannot be allocated",
                        action="give the stream's quantity (and unit)"),
     ]
     return pd.concat(parts, ignore_index=True)
+
+
+def _need_media(s: pd.DataFrame, medium: np.ndarray, tax: Any) -> None:
+    """Set ``medium`` (in place) of the demands classified into a need (no class): the medium
+    of the need's best-fitting supply class when the stream's unit is that class's unit (a
+    need for electricity written in MWh travels as electricity, not as the heat that MWh
+    means without a class; steam in t as steam)."""
+    need = pd.Series(s["need"], dtype=object)
+    rows = need.notna().to_numpy() & pd.Series(s["material_class"]).isna().to_numpy()
+    if not rows.any():
+        return
+    from symbioflows.materials.needs import load_needs
+
+    by_id = {n.id: n for n in load_needs()}
+    units = s["unit"].to_numpy(object)
+    for nid in need[rows].unique():
+        nd = by_id.get(str(nid))
+        fits = {c: f for c, f in (nd.served_by.items() if nd is not None else ()) if c in tax}
+        if not fits:
+            continue
+        best = tax[max(fits, key=lambda c: (fits[c], c))]
+        sel = rows & (need.to_numpy(object) == nid) & (units == best.unit)
+        medium[sel] = {"bulk_solid": "solid"}.get(str(best.medium), str(best.medium))
 
 
 def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
@@ -423,6 +439,8 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
             if isinstance(cls, str):
                 m = str(tax[cls].medium)
                 medium[codes == u] = {"bulk_solid": "solid"}.get(m, m)
+        if "need" in s.columns:
+            _need_media(s, medium, tax)
     s["medium"] = medium
     radii = dict(DEFAULT_MAX_DISTANCE_KM)
     if max_distance_km:

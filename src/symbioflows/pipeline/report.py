@@ -43,7 +43,10 @@ def plan_section(result: SymbiosisPlan) -> ReportSection:
         '<a href="plan/report.html">plan/report.html</a>.</p>'
         f"<p>{html.escape(pair_model_note(result))}</p>"
         f"<p>{int(t['n_exchanges'])} exchanges, {t['tonnes_exchanged']:,.0f} t/yr and "
-        f"{t['mwh_exchanged']:,.0f} MWh/yr, net benefit {t['net_benefit_usd']:,.0f} USD/yr, "
+        f"{t['mwh_exchanged']:,.0f} MWh/yr"
+        + (f" (of which {t['quantity_electricity_MWh']:,.0f} MWh/yr electricity)"
+           if t.get("quantity_electricity_MWh", 0.0) > 0 else "")
+        + f", net benefit {t['net_benefit_usd']:,.0f} USD/yr, "
         f"{t['co2e_avoided_kg'] / 1000:,.0f} t CO2e avoided/yr, {int(t['n_chains'])} circular "
         "chains.</p>"
     )

@@ -15,6 +15,7 @@ from symbioflows.pricing.forecast import PriceForecast, forecast_prices
 from symbioflows.pricing.market import (
     PriceFact,
     checked_share,
+    export_price,
     price_fact,
     receiver_prices,
     reference_prices,
@@ -27,6 +28,7 @@ from symbioflows.pricing.market import (
 __all__ = [
     "PriceFact",
     "checked_share",
+    "export_price",
     "price_fact",
     "receiver_prices",
     "reference_prices",

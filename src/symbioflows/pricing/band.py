@@ -35,7 +35,7 @@ from symbioflows.errors import InvalidInputError
 from symbioflows.logistics._tables import read_factor_csv, to_usd
 from symbioflows.logistics.modes import get_mode
 from symbioflows.pricing._taxonomy import material_class_info
-from symbioflows.pricing.market import _LANDFILL_MEDIA, traded_price, virgin_price
+from symbioflows.pricing.market import _LANDFILL_MEDIA, export_price, traded_price, virgin_price
 
 __all__ = [
     "PriceBand",
@@ -155,7 +155,9 @@ def price_exchange(
         from the class (:mod:`symbioflows.pricing.market`): a traded by-product is sold at its
         market price (the floor is then ``+market``); a solid or sludge is landfilled at the
         gate fee + landfill tax of ``supplier_country`` (:func:`disposal_cost_usd_per_t`);
-        water, steam, heat, gases and liquids have no disposal cost counted (0).  Without a
+        surplus electricity is exported to the grid at the wholesale price
+        (:func:`symbioflows.pricing.market.export_price`); water, steam, heat, gases and
+        liquids have no disposal cost counted (0).  Without a
         class: the landfill cost of ``supplier_country``.
     virgin_price_usd_per_t : float, optional
         What the receiver pays for the virgin input.  Default: the market price when
@@ -222,6 +224,10 @@ def price_exchange(
         disposal = 0.0
         route, opportunity = "sold", market
         sources["supplier_alternative"] = "sold at the market price"
+    elif info is not None and (exp := export_price(material_class)) is not None:
+        disposal = 0.0
+        route, opportunity = "sold", exp.value_usd
+        sources["supplier_alternative"] = f"exported to the grid: {exp.cite()}"
     elif info is not None and str(info["medium"]) not in _LANDFILL_MEDIA:
         disposal = 0.0
         route, opportunity = "none", 0.0

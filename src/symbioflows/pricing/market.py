@@ -10,7 +10,10 @@ An exchange is worth what it saves against each side's real alternative:
   material is a traded by-product (scrap, meals, sulphur ...: the supplier forgoes that sale),
   else the avoided disposal cost (the stated one, or gate fee + landfill tax of its country) for
   solids and sludges; water, steam, heat, gases and liquids have no landfill route, and nothing
-  is counted for them (discharge, venting or treatment costs are not claimed).
+  is counted for them (discharge, venting or treatment costs are not claimed).  Surplus
+  electricity is exported to the grid without the exchange: the supplier forgoes the wholesale
+  price (an ``export`` row), while the receiver avoids its grid purchase at the non-household
+  price, so a private wire saves about the network charges and levies between the two.
 
 ``net value = quantity x (receiver's avoided price x material fit - supplier's opportunity value)
 - transport - treatment``.  A traded by-product exchanged at its market price therefore saves
@@ -44,6 +47,7 @@ __all__ = [
     "reference_prices",
     "price_fact",
     "traded_price",
+    "export_price",
     "virgin_price",
     "receiver_prices",
     "supplier_alternatives",
@@ -65,7 +69,9 @@ class PriceFact:
     """One price with where it comes from (USD per ``unit``)."""
 
     key: str
-    kind: str  # "virgin" (input a class replaces) or "secondary" (traded by-product)
+    #: "virgin" (input a class replaces), "secondary" (traded by-product) or "export" (what a
+    #: supplier earns selling the class into a public network instead: surplus electricity)
+    kind: str
     value_usd: float
     unit: str
     year: int
@@ -92,8 +98,9 @@ def _facts() -> tuple[PriceFact, ...]:
     out = []
     for k, r in enumerate(read_factor_csv("reference_prices.csv")):
         where = f"reference_prices.csv row {k + 2}"
-        if r["kind"] not in ("virgin", "secondary"):
-            raise InvalidInputError(f"{where}: kind {r['kind']!r}; use 'virgin' or 'secondary'")
+        if r["kind"] not in ("virgin", "secondary", "export"):
+            raise InvalidInputError(
+                f"{where}: kind {r['kind']!r}; use 'virgin', 'secondary' or 'export'")
         checked = _bool(r["checked"], where)
         if checked and not r["locator"].strip():
             raise InvalidInputError(f"{where}: a checked value needs a locator")
@@ -159,6 +166,26 @@ def traded_price(material_class: str | None, material: str = "") -> PriceFact | 
         if f.kind == "secondary" and f.key == material_class:
             if not f.match or re.search(f.match, material or "", flags=re.IGNORECASE):
                 return f
+    return None
+
+
+def export_price(material_class: str | None) -> PriceFact | None:
+    """What the supplier of a class earns by selling it into a public network instead of to a
+    neighbour (surplus electricity exported to the grid at the wholesale price), or None.
+
+    Examples
+    --------
+    >>> f = export_price("surplus_electricity")
+    >>> f.unit, f.year, f.checked
+    ('MWh', 2024, True)
+    >>> export_price("steam") is None
+    True
+    """
+    if not material_class:
+        return None
+    for f in _facts():
+        if f.kind == "export" and f.key == material_class:
+            return f
     return None
 
 
@@ -299,8 +326,9 @@ def supplier_alternatives(supplies: Any) -> pd.DataFrame:
     """Each supply's opportunity value per unit (USD) and the route it takes today.
 
     ``opportunity_usd_per_unit`` is positive when the supplier gives up a sale (traded
-    by-products, at market price), negative when it saves a disposal cost (solids and sludges:
-    the stated cost, else gate fee + landfill tax of its ``country``), and 0 where nothing is
+    by-products, at market price; surplus electricity, at the grid's wholesale price:
+    :func:`export_price`), negative when it saves a disposal cost (solids and sludges: the
+    stated cost, else gate fee + landfill tax of its ``country``), and 0 where nothing is
     claimed (water, steam, heat, gases, liquids).  ``route`` is "sold", "landfill" or "none".
     ``opportunity_checked_usd_per_unit`` is the part of it that rests on figures checked in
     their published document (a stated cost is the dataset's own figure: 0).
@@ -341,6 +369,9 @@ def supplier_alternatives(supplies: Any) -> pd.DataFrame:
             rows.append((0.0, "sold", 0.0, f"{fact.source}: price unknown, counted as 0"))
         elif fact is not None:
             rows.append((fact.value_usd, "sold", fact.value_usd * fact.checked, fact.cite()))
+        elif (exp := export_price(cls if isinstance(cls, str) else None)) is not None:
+            rows.append((exp.value_usd, "sold", exp.value_usd * exp.checked,
+                         f"exported to the grid: {exp.cite()}"))
         elif str(med) in _LANDFILL_MEDIA:
             if cc not in disp_cache:
                 d = disposal_cost_usd_per_t(cc or None)

@@ -2,12 +2,13 @@
 
 What it shows, and why each choice:
 
-* **cards** with their units (exchanges, companies, materials t/yr, energy MWh/yr, water and
-  steam t/yr, net benefit USD/yr, CO2e t/yr, landfill diverted t/yr, chains) and the share of
-  the value and CO2e that rests on checked figures;
-* **flows per medium**: one Sankey per unit (materials in t, energy in MWh, water and steam in
-  t, volumes in m3): t, MWh and m3 never share a chart, so a pipe of effluent does not dwarf
-  every material; nodes are sector titles and materials, not codes;
+* **cards** with their units (exchanges, companies, materials t/yr, heat and gas MWh/yr,
+  electricity MWh/yr, water and steam t/yr, net benefit USD/yr, CO2e t/yr, landfill diverted
+  t/yr, chains) and the share of the value and CO2e that rests on checked figures;
+* **flows per medium**: one Sankey per unit (materials in t, heat and gas in MWh, electricity
+  in MWh, water and steam in t, volumes in m3): t, MWh and m3 never share a chart, nor do heat
+  and electricity, so a pipe of effluent does not dwarf every material; nodes are sector
+  titles and materials, not codes;
 * **a map** on shipped coastlines and borders (GSHHG, :file:`data/basemap.npz`, built by
   ``tools/build_basemap.py``), exchanges coloured by medium, sites named;
 * **one bar per chain** (its companies' names and materials as the label, score on a 0-1 axis);
@@ -44,10 +45,11 @@ __all__ = ["render_plan_report", "write_plan_report", "MEDIUM_COLOURS", "format_
 #: Colour of each medium (exchanges' ``medium``), on the map, in the Sankeys and the charts.
 MEDIUM_COLOURS: dict[str, str] = {
     "solid": "#8c6d31", "bulk_solid": "#8c6d31", "liquid": "#7b4173", "gas": "#636363",
-    "heat": "#d6616b", "steam": "#e6550d", "water": "#3182bd",
+    "heat": "#d6616b", "steam": "#e6550d", "water": "#3182bd", "electricity": "#e7ba52",
 }
 _MEDIUM_NAMES = {"solid": "solids", "bulk_solid": "solids", "liquid": "liquids", "gas": "gases",
-                 "heat": "heat", "steam": "steam", "water": "water"}
+                 "heat": "heat", "steam": "steam", "water": "water",
+                 "electricity": "electricity"}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2a33;
@@ -156,7 +158,8 @@ def _flow_groups(ex: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     unit = ex["unit"].astype(str)
     groups = [
         ("Materials (t/yr)", (unit == "t") & ~med.isin(["water", "steam"])),
-        ("Energy: heat and gas (MWh/yr)", unit == "MWh"),
+        ("Energy: heat and gas (MWh/yr)", (unit == "MWh") & (med != "electricity")),
+        ("Electricity by private wire (MWh/yr)", (unit == "MWh") & (med == "electricity")),
         ("Water and steam by pipe (t/yr)", (unit == "t") & med.isin(["water", "steam"])),
         ("Water (m3/yr)", unit == "m3"),
     ]
@@ -328,13 +331,16 @@ def _table(df: pd.DataFrame, cols: dict[str, str], n: int = 40) -> str:
 def _cards(p: Any) -> str:
     t = p.totals
     water_t = t.get("quantity_water_t", 0.0) + t.get("quantity_steam_t", 0.0)
+    elec_mwh = t.get("quantity_electricity_MWh", 0.0)
     n_comp = t.get("n_participating_companies")
     per = t.get("net_benefit_usd_per_company")
     items = [
         (format_number(t.get("n_exchanges", len(p.exchanges))), "exchanges"),
         (format_number(n_comp) if n_comp is not None else "–", "participating companies"),
         (format_number(t.get("tonnes_exchanged", float("nan"))), "t/yr of materials"),
-        (format_number(t.get("mwh_exchanged", float("nan"))), "MWh/yr of heat and gas"),
+        (format_number(t.get("mwh_exchanged", float("nan")) - elec_mwh),
+         "MWh/yr of heat and gas"),
+        (format_number(elec_mwh), "MWh/yr of electricity by private wire"),
         (format_number(water_t), "t/yr of water and steam by pipe"),
         (format_number(t.get("net_benefit_usd", float("nan"))), "USD/yr net benefit"
          + (f" ({format_number(per)} per company)" if per is not None else "")),
@@ -472,9 +478,10 @@ def render_plan_report(p: Any, *, title: str = "Industrial symbiosis plan") -> s
         parts.append("<h2>Flows, places and value</h2>")
         key = " ".join(
             f"<span style='color:{MEDIUM_COLOURS[m]}'>&#9632;</span>&nbsp;{_MEDIUM_NAMES[m]}"
-            for m in ("solid", "liquid", "gas", "heat", "steam", "water"))
+            for m in ("solid", "liquid", "gas", "heat", "steam", "water", "electricity"))
         parts.append("<p class='note'>One chart per unit: materials in t, heat and gas in MWh, "
-                     f"water and steam in t (or m3): never added together. Colours: {key}.</p>")
+                     "electricity in MWh, water and steam in t (or m3): never added together. "
+                     f"Colours: {key}.</p>")
         parts.extend(plots)
     parts.append("<h2>Top exchanges by net benefit</h2>")
     if not ex.empty:
