@@ -703,7 +703,7 @@ C("steam", "Surplus steam", "energy",
   ["35.11", "38.21", "20.14", "17.12"], ["19.20", "20.14", "10.81", "17.12", "10.62"])
 C("surplus_electricity", "Surplus electricity", "energy",
   "Electricity generated on site beyond own use (CHP, gas or steam turbine, waste-to-energy, ORC or expander turbines) and supplied to a neighbour over a private wire; replaces power bought from the grid. Electricity is not a waste: it has no code in the European List of Waste (Commission Decision 2000/532/EC)",
-  ["electricity", "surplus electricity", "excess electricity", "excess power", "surplus power", "spare power", "power", "electric power", "electrical energy", "electric energy", "power from our CHP", "CHP electricity", "electricity from cogeneration", "electricity from waste incineration", "power export", "private wire supply", "Strom", "Überschussstrom", "électricité", "énergie électrique", "elettricità", "energia elettrica", "electricidad", "elektriciteit"],
+  ["electricity", "surplus electricity", "excess electricity", "excess power", "surplus power", "spare power", "electric power", "electrical energy", "electric energy", "power from our CHP", "CHP electricity", "electricity from cogeneration", "electricity from waste incineration", "power export", "private wire supply", "Strom", "Überschussstrom", "électricité", "énergie électrique", "elettricità", "energia elettrica", "electricidad", "elektriciteit"],
   [], "energy", 1.0, "electricity", [("grid_electricity", 1.0)],
   ["35.11", "38.21", "35.30", "19.20", "17.12"], ["17.12", "19.20", "20.13", "20.14", "24.10", "24.42", "23.51", "10.51"], unit="MWh")
 C("cooling_water", "Cooling water", "water",
