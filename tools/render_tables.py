@@ -1014,6 +1014,23 @@ def _end_to_end_weights() -> str:
                      "the plan's model"], rows)
 
 
+# end_to_end_distance.json: the distance prior's weight, re-scored on the protocol's tables
+@table("end_to_end_distance")
+def _end_to_end_distance() -> str:
+    res = load("end_to_end_distance.json")
+    names = {"0_park_alone": "MAESTRI, park alone", "300_region": "MAESTRI, + 300 in a 40 km region",
+             "300_site": "MAESTRI, + 300 on the park's site"}
+    rows = []
+    for r in res["rows"]:
+        shipped = abs(r["beta"] - 0.9) < 1e-9
+        b = f"**{r['beta']:g}** (ships)" if shipped else f"{r['beta']:g}"
+        rows.append([names.get(r["setting"], r["setting"]), b, f"{r['recall_at_1']:.3f}",
+                     f"{r['recall_at_3']:.3f}", f"{r['mrr']:.3f}",
+                     f"{r['n_ranked']} of {res['n_documented']}"])
+    return md_table(["setting", "log_distance weight (minus)", "recall@1", "recall@3", "MRR",
+                     "ranked"], rows, ["l", "l", "r", "r", "r", "r"])
+
+
 @table("free_text_scale")
 def _free_text_scale() -> str:
     res = load("free_text_scale.json")
