@@ -354,7 +354,11 @@ def infer_stream_classes(
         scode, sdistinct = pd.factorize(sec)  # once per distinct sector, not per stream
         norm = np.array([_sector_code(str(x)) for x in sdistinct] + [""], dtype=object)[scode]
         # a demand that names a product is taken at its word; one written as a process or a
-        # business ("cement production", "refinery") also accepts its sector's usual inputs
+        # business ("cement production", "refinery") also accepts its sector's usual inputs,
+        # and so does one whose named product is what its own sector makes ("ready-mixed
+        # concrete" from a 23.63 company, "electricity generation" from a 35.11 one: the
+        # business's output, not its input)
+        product = product & ~_own_output(need, norm)
         dem = (dirn == "demand") & ~has_given & ~has_ewc & (norm != "") & ~product
         empty = dem & pd.isna(key)
         key[empty] = "need:"
@@ -372,6 +376,30 @@ def infer_stream_classes(
             "group_key": key,
         }
     )
+
+
+def _own_output(need: npt.NDArray[np.object_], sector: npt.NDArray[np.object_]) -> np.ndarray:
+    """Per stream: its top need is a product of its own NACE code (the need's CPA product
+    class, whose code is the NACE class that makes it, starts with the sector as far as the
+    sector is written: '23.63', '23.6' and '23' all make CPA 23.63), so a text that names it
+    names the company's output.
+
+    Examples
+    --------
+    >>> _own_output(np.array(["concrete", "concrete", "animal_feed", None], dtype=object),
+    ...             np.array(["23.63", "23.51", "01.41", "23.63"], dtype=object)).tolist()
+    [True, False, False, False]
+    """
+    from symbioflows.materials.needs import load_needs
+
+    cpa = {nd.id: nd.cpa for nd in load_needs()}
+    out = np.zeros(len(need), dtype=bool)
+    pairs = pd.Series(list(zip(need.tolist(), sector.tolist())), dtype=object)
+    codes, uniq = pd.factorize(pairs)  # once per distinct (need, sector)
+    hit = np.array([bool(isinstance(nid, str) and sec and cpa.get(nid, "").startswith(sec))
+                    for nid, sec in uniq] + [False], dtype=bool)
+    out[:] = hit[codes]
+    return out
 
 
 def _sector_code(value: str) -> str:

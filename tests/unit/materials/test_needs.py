@@ -161,3 +161,23 @@ def test_a_nace_group_or_division_is_read_as_such_not_as_another_class():
     assert [k.rpartition("|sector=")[2] for k in t["group_key"]] == ["17.1", "17", "17.12"]
     steam = {n.id: n for n in load_needs()}["gas_steam"]
     assert steam.user_weight("17.1") == 0.5 and steam.user_weight("17") == 0.5
+
+
+def test_a_product_of_the_companys_own_sector_is_its_output_not_its_input():
+    """A business text that names what its own NACE class makes ("ready-mixed concrete" from a
+    23.63 company) describes the company's output: the demand also accepts its sector's usual
+    inputs (blast-furnace slag for a concrete plant).  The same product named by a company of
+    another sector is what it needs, taken at its word."""
+    t = infer_stream_classes(["ready-mixed concrete", "ready-mixed concrete"],
+                             ["demand", "demand"], [None, None], sector=["23.63", "41.20"],
+                             backend="hashing")
+    assert t["need"].tolist() == ["concrete", "concrete"]
+    assert t["group_key"][0].endswith("|sector=23.63")
+    assert "|sector=" not in t["group_key"][1]
+    tax = load_taxonomy()
+    keys = ["class:" + c.id for c in tax.classes]
+    m = group_fit_matrix([*keys, t["group_key"][0], t["group_key"][1]], 0.25)
+    own, other = m[: len(keys), len(keys)], m[: len(keys), len(keys) + 1]
+    assert (own >= other).all()  # the sector's inputs are added, the named need kept
+    assert own[tax.index_of("coal_fly_ash")] >= 0.8  # a concrete plant's usual input
+    assert (own > other).sum() > 10
