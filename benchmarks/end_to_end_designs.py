@@ -49,6 +49,22 @@ DESIGNS = {
 }
 
 
+def middle_ranks(z: np.ndarray, pos: np.ndarray) -> list[float]:
+    """Rank of each positive row among the scores ``z`` of its choice set, ties at their
+    middle rank."""
+    return [float((z > t + 1e-12).sum() + 1 + ((np.abs(z - t) <= 1e-12).sum() - 1) / 2)
+            for t in z[pos]]
+
+
+def rank_metrics(ranks: list[float], n_flows: int) -> dict[str, Any]:
+    """recall@1, recall@3 and MRR over ``n_flows`` documented exchanges (an exchange without a
+    rank, its receiver not a candidate, counts as missed), and how many were ranked."""
+    r = np.array(ranks, float)
+    return {"recall_at_1": float((r <= 1).sum() / n_flows),
+            "recall_at_3": float((r <= 3).sum() / n_flows),
+            "mrr": float((1.0 / r).sum() / n_flows), "n_ranked": int(r.size)}
+
+
 def _prior(rows: pd.DataFrame) -> Any:
     pos = rows[rows["label"] == 1]
     n = Counter(zip(pos["s_cls"], pos["div"]))
@@ -123,14 +139,8 @@ def main() -> int:
                                   tr["label"].to_numpy(float), l2=1.0) / scale
             te["z"] = te[feats].to_numpy(float) @ w
             for _, c in te.groupby("g"):
-                z = c["z"].to_numpy()
-                for target in z[c["label"].to_numpy() == 1]:
-                    ranks.append((z > target + 1e-12).sum() + 1
-                                 + ((np.abs(z - target) <= 1e-12).sum() - 1) / 2)
-        r = np.array(ranks, float)
-        row = {"design": name, "recall_at_1": float((r <= 1).sum() / n_flows),
-               "recall_at_3": float((r <= 3).sum() / n_flows),
-               "mrr": float((1.0 / r).sum() / n_flows), "n_ranked": int(r.size)}
+                ranks.extend(middle_ranks(c["z"].to_numpy(), c["label"].to_numpy() == 1))
+        row = {"design": name, **rank_metrics(ranks, n_flows)}
         out["rows"].append(row)
         print(row)  # noqa: T201
     OUT.write_text(json.dumps(out, indent=1) + "\n")

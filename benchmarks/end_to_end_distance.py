@@ -29,13 +29,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from symbioflows.evaluate import end_to_end as e2e
-from symbioflows.evaluate import load_maestri
-from symbioflows.matching.features import PAIR_FEATURES
-from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair_model
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from end_to_end_designs import middle_ranks, rank_metrics  # noqa: E402
+from symbioflows.evaluate import end_to_end as e2e  # noqa: E402
+from symbioflows.evaluate import load_maestri  # noqa: E402
+from symbioflows.matching.features import PAIR_FEATURES  # noqa: E402
+from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair_model  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "end_to_end_distance.json"
 BETAS = (0.0, 0.6, 0.9, 1.5)
@@ -45,11 +46,6 @@ def _base(beta: float) -> PairScoreModel:
     w = dict(HAND_BLEND.weights)
     w["log_distance"] = -beta
     return PairScoreModel(f"hand_blend_log_distance_{beta:g}", w, HAND_BLEND.bias)
-
-
-def _rank(z: np.ndarray, pos: np.ndarray) -> list[float]:
-    return [float((z > t + 1e-12).sum() + 1 + ((np.abs(z - t) <= 1e-12).sum() - 1) / 2)
-            for t in z[pos]]
 
 
 def score(table: pd.DataFrame, folds: list[list[str]], beta: float, n_flows: int,
@@ -76,12 +72,8 @@ def score(table: pd.DataFrame, folds: list[list[str]], beta: float, n_flows: int
         for _, idx in te.groupby(["park", "supply"]).indices.items():
             lab = te["label"].to_numpy()[idx] == 1
             if lab.any():
-                ranks.extend(_rank(z[idx], lab))
-    r = np.array(ranks, float)
-    return {"beta": beta, "recall_at_1": float((r <= 1).sum() / n_flows),
-            "recall_at_3": float((r <= 3).sum() / n_flows),
-            "mrr": float((1.0 / r).sum() / n_flows), "n_ranked": int(r.size),
-            "designs": designs}
+                ranks.extend(middle_ranks(z[idx], lab))
+    return {"beta": beta, **rank_metrics(ranks, n_flows), "designs": designs}
 
 
 def main() -> int:

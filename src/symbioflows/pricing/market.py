@@ -160,12 +160,18 @@ def traded_price(material_class: str | None, material: str = "") -> PriceFact | 
     >>> traded_price("no_such_class") is None
     True
     """
+    return _first_fact("secondary", material_class, material)
+
+
+def _first_fact(kind: str, material_class: str | None, material: str | None = None) -> PriceFact | None:
+    """The first price fact of ``kind`` for ``material_class`` whose ``match`` pattern (if any)
+    matches the material text ``material``, or None."""
     if not material_class:
         return None
     for f in _facts():
-        if f.kind == "secondary" and f.key == material_class:
-            if not f.match or re.search(f.match, material or "", flags=re.IGNORECASE):
-                return f
+        if f.kind == kind and f.key == material_class and (
+                not f.match or re.search(f.match, material or "", flags=re.IGNORECASE)):
+            return f
     return None
 
 
@@ -181,12 +187,7 @@ def export_price(material_class: str | None) -> PriceFact | None:
     >>> export_price("steam") is None
     True
     """
-    if not material_class:
-        return None
-    for f in _facts():
-        if f.kind == "export" and f.key == material_class:
-            return f
-    return None
+    return _first_fact("export", material_class)
 
 
 def _class(material_class: Any) -> Any:
