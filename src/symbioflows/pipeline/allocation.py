@@ -16,8 +16,9 @@ import pandas as pd
 
 from symbioflows.matching.allocation import Allocation, allocate
 from symbioflows.matching.candidates import CandidatePairs
+from symbioflows.pipeline.prepare import findings_block, findings_frame
 
-__all__ = ["OBJECTIVES", "pair_values", "allocation_stage"]
+__all__ = ["OBJECTIVES", "pair_values", "allocation_stage", "unit_findings"]
 
 #: What the allocation can maximise: USD of price-band surplus, kg CO2e avoided, or units
 #: diverted.
@@ -57,3 +58,49 @@ def allocation_stage(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
     the candidate pairs, under the streams' quantities."""
     return allocate(sup["qty"].to_numpy(float), dem["qty"].to_numpy(float), cand.supply,
                     cand.demand, value, method=method)
+
+
+def unit_findings(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs, *,
+                  block: int = 1 << 22) -> pd.DataFrame:
+    """One finding (kind ``"stream"``, rule ``UNIT-MISMATCH``) for each stream that has
+    candidate partners but none measured in its own unit: the allocation cannot join a t with a
+    MWh (:func:`pair_values` gives such pairs no value), so without this the stream would sit
+    in the candidates table with no exchange and no word of why.  The pairs are read ``block``
+    at a time, as in :func:`pair_values`."""
+    codes, names = pd.factorize(pd.concat([sup["unit"], dem["unit"]], ignore_index=True))
+    s_unit, d_unit = codes[: len(sup)], codes[len(sup):]
+    n = len(cand)
+    n_s, ok_s = np.zeros(len(sup)), np.zeros(len(sup))
+    n_d, ok_d = np.zeros(len(dem)), np.zeros(len(dem))
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        si, di = cand.supply[a:b], cand.demand[a:b]
+        ok = (s_unit[si] == d_unit[di]) & (s_unit[si] >= 0)
+        n_s += np.bincount(si, minlength=len(sup))
+        ok_s += np.bincount(si, weights=ok, minlength=len(sup))
+        n_d += np.bincount(di, minlength=len(dem))
+        ok_d += np.bincount(di, weights=ok, minlength=len(dem))
+    parts = []
+    for side, tab, own, cnt, good, idx, other_idx, other in (
+            ("supply", sup, s_unit, n_s, ok_s, cand.supply, cand.demand, d_unit),
+            ("demand", dem, d_unit, n_d, ok_d, cand.demand, cand.supply, s_unit)):
+        bad = np.flatnonzero((cnt > 0) & (good == 0))
+        if not bad.size:
+            continue
+        partner = "demand" if side == "supply" else "supply"
+        pick = np.isin(idx, bad)  # the few pairs of the flagged streams
+        seen: dict[int, set[str]] = {}
+        for i, j in zip(np.asarray(idx)[pick].tolist(), np.asarray(other_idx)[pick].tolist()):
+            u = int(other[j])
+            seen.setdefault(i, set()).add(str(names[u]) if u >= 0 else "no unit")
+        titles = [f"its {int(cnt[i])} candidate {partner}(s) are measured in "
+                  f"{', '.join(sorted(seen.get(i, set())))} and it in "
+                  f"{names[own[i]] if own[i] >= 0 else 'no unit'}: no quantity can be "
+                  "exchanged" for i in bad.tolist()]
+        parts.append(findings_block(
+            bad.size, kind="stream", stream_id=tab["stream_id"].to_numpy(object)[bad],
+            rule_id="UNIT-MISMATCH", severity="warning", title=titles,
+            action="give the quantity in the unit of the medium it is exchanged in (MWh for "
+                   "heat and electricity, m3 for water, t for materials and steam)",
+            source="symbioflows.pipeline.allocation"))
+    return pd.concat(parts, ignore_index=True) if parts else findings_frame()

@@ -30,7 +30,12 @@ import pandas as pd
 from symbioflows._config import resolve_n_jobs
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.pair_model import resolve_pair_model
-from symbioflows.pipeline.allocation import OBJECTIVES, allocation_stage, pair_values
+from symbioflows.pipeline.allocation import (
+    OBJECTIVES,
+    allocation_stage,
+    pair_values,
+    unit_findings,
+)
 from symbioflows.pipeline.candidates import (
     DEFAULT_MIN_MATERIAL_FIT,
     candidate_findings,
@@ -382,6 +387,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     cdf["compliance_blocked"] = compliance_blocked(sup, dem, cand)
     value = pair_values(cdf, sup, dem, cand, objective=objective, min_score=min_score)
     alloc = allocation_stage(sup, dem, cand, value, method=method)
+    found.append(unit_findings(sup, dem, cand))
     flows = alloc.flows_t if alloc.has_flows else np.zeros(len(cand))
     del value
     cdf["allocated"] = pd.Series(flows, copy=False)  # no second copy of the flows
