@@ -393,13 +393,11 @@ def _own_output(need: npt.NDArray[np.object_], sector: npt.NDArray[np.object_]) 
     from symbioflows.materials.needs import load_needs
 
     cpa = {nd.id: nd.cpa for nd in load_needs()}
-    out = np.zeros(len(need), dtype=bool)
     pairs = pd.Series(list(zip(need.tolist(), sector.tolist())), dtype=object)
     codes, uniq = pd.factorize(pairs)  # once per distinct (need, sector)
     hit = np.array([bool(isinstance(nid, str) and sec and cpa.get(nid, "").startswith(sec))
                     for nid, sec in uniq] + [False], dtype=bool)
-    out[:] = hit[codes]
-    return out
+    return hit[codes]
 
 
 def _sector_code(value: str) -> str:

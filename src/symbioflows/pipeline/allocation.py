@@ -27,6 +27,13 @@ OBJECTIVES = ("net_benefit", "co2e", "landfill")
 _VALUE_COLUMN = {"net_benefit": "surplus_usd_per_t", "co2e": "co2e_avoided_kg_per_t"}
 
 
+def _unit_codes(sup: pd.DataFrame, dem: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """One integer code per unit over both sides (supplies' codes, demands' codes, the units);
+    a missing unit is -1, which equals nothing, as NaN != NaN."""
+    codes, names = pd.factorize(pd.concat([sup["unit"], dem["unit"]], ignore_index=True))
+    return codes[: len(sup)], codes[len(sup):], names
+
+
 def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
                 *, objective: str, min_score: float, block: int = 1 << 22) -> np.ndarray:
     """Value per unit of each candidate pair for ``objective``; 0 where it may not be used.
@@ -38,9 +45,7 @@ def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: C
     value = cdf[col].to_numpy() if col is not None else None
     score = cdf["score"].to_numpy()
     blocked = cdf["compliance_blocked"].to_numpy(bool)
-    # one code per unit over both sides; a missing unit (-1) equals nothing, as NaN != NaN
-    codes, _ = pd.factorize(pd.concat([sup["unit"], dem["unit"]], ignore_index=True))
-    s_unit, d_unit = codes[: len(sup)], codes[len(sup):]
+    s_unit, d_unit, _ = _unit_codes(sup, dem)
     n = len(cand)
     out = np.empty(n)
     for a in range(0, n, block):
@@ -67,8 +72,7 @@ def unit_findings(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs, *,
     MWh (:func:`pair_values` gives such pairs no value), so without this the stream would sit
     in the candidates table with no exchange and no word of why.  The pairs are read ``block``
     at a time, as in :func:`pair_values`."""
-    codes, names = pd.factorize(pd.concat([sup["unit"], dem["unit"]], ignore_index=True))
-    s_unit, d_unit = codes[: len(sup)], codes[len(sup):]
+    s_unit, d_unit, names = _unit_codes(sup, dem)
     n = len(cand)
     n_s, ok_s = np.zeros(len(sup)), np.zeros(len(sup))
     n_d, ok_d = np.zeros(len(dem)), np.zeros(len(dem))

@@ -27,6 +27,7 @@ import pandas as pd
 from symbioflows._validation import check_known_keys
 from symbioflows.errors import InvalidInputError
 from symbioflows.logistics import max_reach_km
+from symbioflows.logistics.modes import MEDIUM_ALIASES
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -354,7 +355,7 @@ def _need_media(s: pd.DataFrame, medium: np.ndarray, tax: Any) -> None:
             continue
         best = tax[max(fits, key=lambda c: (fits[c], c))]
         sel = rows & (need.to_numpy(object) == nid) & (units == best.unit)
-        medium[sel] = {"bulk_solid": "solid"}.get(str(best.medium), str(best.medium))
+        medium[sel] = MEDIUM_ALIASES.get(str(best.medium), str(best.medium))
 
 
 def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
@@ -438,7 +439,7 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
         for u, cls in enumerate(classes):
             if isinstance(cls, str):
                 m = str(tax[cls].medium)
-                medium[codes == u] = {"bulk_solid": "solid"}.get(m, m)
+                medium[codes == u] = MEDIUM_ALIASES.get(m, m)
         if "need" in s.columns:
             _need_media(s, medium, tax)
     s["medium"] = medium
