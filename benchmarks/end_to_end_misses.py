@@ -1,0 +1,88 @@
+"""Why documented receivers are not candidates in the end-to-end protocol (issue 16, docs/benchmarks.md).
+
+For every documented exchange of the regions that ``benchmarks/end_to_end.py`` builds (park
+alone, same seeds: :func:`symbioflows.evaluate.end_to_end.build_region`), planned by
+:func:`~symbioflows.evaluate.end_to_end.plan_region` (every compatible receiver kept), this
+says why the documented receiver is not a candidate of the supply: ``no class`` (the supply
+text got no class), ``fit`` (the material fit of the supply's inferred classes to the
+receiver's inferred needs is below the plan's threshold, 0.25) or ``radius`` (they fit, but
+the receiver is beyond the supply medium's search radius).  Candidate membership does not
+depend on the pair score's weights, so one plan per park answers it.  MAESTRI parks and the
+public case-study parks.
+
+Run: ``PYTHONPATH=src python benchmarks/end_to_end_misses.py`` (about 2 minutes); writes
+``benchmarks/results/end_to_end_misses.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from symbioflows.evaluate import end_to_end as e2e
+from symbioflows.evaluate import load_maestri
+from symbioflows.materials.infer import GroupFits
+from symbioflows.pipeline.candidates import DEFAULT_MIN_MATERIAL_FIT
+
+OUT = Path(__file__).resolve().parent / "results" / "end_to_end_misses.json"
+
+
+def _km(a: Any, b: Any) -> float:
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2)
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
+def misses(data: Any, parks: list[str]) -> dict[str, Any]:
+    """Counts of the documented receivers that are not candidates, by reason and by the
+    supply's class."""
+    n, reasons, classes = 0, Counter(), Counter()
+    for park in parks:
+        rg = e2e.build_region(data, park, rng=(0, e2e._park_num(park)))
+        if rg.exchanges.empty:
+            continue
+        p = e2e.plan_region(rg)
+        c = p.candidates
+        cand = set(zip(c["supply_stream_id"].astype(str), c["demand_stream_id"].astype(str)))
+        s = p.streams.set_index("stream_id")
+        comp = rg.companies.set_index("company_id")
+        for a, b in zip(rg.exchanges["supplier_stream_id"].astype(str),
+                        rg.exchanges["receiver_stream_id"].astype(str)):
+            n += 1
+            if (a, b) in cand:
+                continue
+            cls = s.loc[a, "material_class"]
+            if not isinstance(cls, str):
+                why = "no class"
+            else:
+                fit = float(GroupFits([s.loc[a, "group_key"], s.loc[b, "group_key"]],
+                                      DEFAULT_MIN_MATERIAL_FIT).pair_fit([0], [1])[0])
+                km = _km(comp.loc[s.loc[a, "company_id"]], comp.loc[s.loc[b, "company_id"]])
+                why = ("fit" if fit < DEFAULT_MIN_MATERIAL_FIT
+                       else "radius" if km > float(s.loc[a, "radius_km"]) else "other")
+            reasons[why] += 1
+            classes[f"{why}: {cls}"] += 1
+    return {"n_documented": n, "n_not_candidates": int(sum(reasons.values())),
+            "by_reason": dict(reasons), "by_reason_and_class": dict(classes.most_common())}
+
+
+def main() -> int:
+    logging.disable(logging.WARNING)
+    data = load_maestri()
+    cs = e2e.case_study_data()
+    out = {"benchmark": "end_to_end_misses", "protocol": __doc__,
+           "maestri": misses(data, e2e.maestri_parks(data)),
+           "case_studies": misses(cs, sorted(cs.exchanges["case"].astype(str).unique()))}
+    OUT.write_text(json.dumps(out, indent=1) + "\n")
+    print(json.dumps({k: v for k, v in out.items() if k != "protocol"}, indent=1))  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
