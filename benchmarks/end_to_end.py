@@ -5,7 +5,9 @@ The protocol lives in the library (:mod:`symbioflows.evaluate.end_to_end`, also
 planned; folds grouped by park; the receiver scorer and the pair model are fitted on the
 training parks only; baselines exact-code lookup and sector popularity, and the hand blend as
 its own row.  The public case-study parks (``benchmarks/data/case_studies_exchanges.csv``, those
-not also a MAESTRI case) are then tested out of source, with everything trained on MAESTRI.  This script records the machine's load and writes
+not also a MAESTRI case) are then cross-validated by folds of case-study parks, each fold's
+pair models trained on every MAESTRI park and the other folds' case-study parks.  This script
+records the machine's load and writes
 ``benchmarks/results/end_to_end.json``, which ``tools/render_tables.py`` renders into
 ``docs/benchmarks.md``.
 
@@ -18,8 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import close_machine_state, machine_state  # noqa: E402
@@ -27,6 +33,38 @@ from symbioflows.evaluate import end_to_end as e2e  # noqa: E402
 from symbioflows.evaluate import load_maestri  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "end_to_end.json"
+
+
+def wording_split(data: Any, res: dict[str, Any]) -> list[dict[str, Any]]:
+    """The plan's metrics split by whether the documented receiver's business text shares a
+    word with the supply's text (``symbioflows.matching.text.tokenize``, as
+    ``benchmarks/wording_overlap.py`` counts it): the ``text_fit`` feature reads exactly that."""
+    from symbioflows.matching.text import tokenize
+
+    out = []
+    blocks = [("MAESTRI", data, st) for st in res["settings"]]
+    if "out_of_source" in res:
+        cs = e2e.case_study_data()
+        blocks += [("case studies", cs, st) for st in res["out_of_source"]["settings"]]
+    for what, d, st in blocks:
+        text = d.streams.set_index("stream_id")["material"].fillna("").astype(str)
+        comp = d.streams.set_index("stream_id")["company_id"]
+        biz = d.companies.set_index("company_id")["business"].fillna("").astype(str)
+        parts: dict[bool, list[float]] = {True: [], False: []}
+        for r in st["plan_ranks"]:
+            shared = bool(set(tokenize(text[r["supply"]]))
+                          & set(tokenize(biz[comp[r["demand"]]])))
+            parts[shared].append(math.inf if r["rank"] is None else float(r["rank"]))
+        for shared, ranks in parts.items():
+            x = np.asarray(ranks, float)
+            if not x.size:
+                continue
+            out.append({"parks": what, "placement": st["placement"],
+                        "distractors": st["distractors"], "shares_a_word": shared,
+                        "n": int(x.size), "recall_at_1": float((x <= 1).mean()),
+                        "recall_at_3": float((x <= 3).mean()),
+                        "mrr": float(np.where(np.isfinite(x), 1 / x, 0).mean())})
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
                                   parks=parks, receiver_fit=args.receiver_fit, seed=args.seed,
                                   case_studies=None if args.no_case_studies else True)
     doc = {"benchmark": "end_to_end", "protocol": e2e.__doc__, "seed": args.seed,
-           "machine": close_machine_state(state), "evaluation": res}
+           "machine": close_machine_state(state), "evaluation": res,
+           "wording_split": wording_split(data, res)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=1, default=float) + "\n")
     print(e2e.format_end_to_end(res))  # noqa: T201

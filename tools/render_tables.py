@@ -972,6 +972,8 @@ def _end_to_end() -> str:
              "learned_material_sector": "design: learn material and sector fit",
              "learned_material_sector_surplus":
                  "design: learn material, sector, surplus and CO2e weights",
+             "learned_material_sector_surplus_text":
+                 "design: learn material, sector, surplus, CO2e and text fit",
              "exact_code": "exact-code lookup (sees the EWC code)",
              "sector_popularity": "sector popularity"}
     where = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
@@ -1001,17 +1003,34 @@ def _end_to_end() -> str:
 def _end_to_end_weights() -> str:
     ev = load("end_to_end.json")["evaluation"]
     rows = []
-    for st in ev["settings"][:1]:
+    cs = ev.get("out_of_source", {}).get("settings", [])[:1]
+    for what, st in [("MAESTRI", x) for x in ev["settings"][:1]] + [("case studies", x)
+                                                                     for x in cs]:
         chosen = {f["fold"]: f["design"] for f in st["plan_designs"]}  # per fold, in training
         for m, folds in st["models"].items():
             for f in folds:
                 if not f["weights"]:
                     continue
                 w = ", ".join(f"{k} {v:.3g}" for k, v in f["weights"].items())
-                rows.append([m, str(f["fold"]), w, sig(f["l2"]),
+                rows.append([what, m, str(f["fold"]), w, sig(f["l2"]),
                              "yes" if chosen.get(f["fold"]) == m else ""])
-    return md_table(["design", "fold", "learned weights (raw units)", "L2 (inner folds)",
-                     "the plan's model"], rows)
+    return md_table(["parks tested", "design", "fold", "learned weights (raw units)",
+                     "L2 (inner folds)", "the plan's model"], rows)
+
+
+@table("end_to_end_wording")
+def _end_to_end_wording() -> str:
+    res = load("end_to_end.json")
+    where = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
+             "site": "+ {n} on the park's site"}
+    rows = []
+    for r in res["wording_split"]:
+        rows.append([r["parks"] + ", " + where[r["placement"]].format(n=r["distractors"]),
+                     "yes" if r["shares_a_word"] else "no", str(r["n"]),
+                     f"{r['recall_at_1']:.3f}", f"{r['recall_at_3']:.3f}", f"{r['mrr']:.3f}"])
+    return md_table(["setting", "receiver's business shares a word with the supply text",
+                     "exchanges", "recall@1", "recall@3", "MRR"], rows,
+                    ["l", "l", "r", "r", "r", "r"])
 
 
 # end_to_end_distance.json: the distance prior's weight, re-scored on the protocol's tables

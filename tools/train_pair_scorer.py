@@ -1,6 +1,7 @@
 """Fit the pair score's learned model and write it to ``src/symbioflows/matching/models/pair_scorer``.
 
-The documented MAESTRI exchanges (implemented) are rebuilt as regions
+The documented MAESTRI exchanges (implemented) and those of the public case-study parks are
+rebuilt as regions
 (:func:`symbioflows.evaluate.end_to_end.build_region`: free-text supplies, receivers known by
 business and sector only) and planned, park by park, by the cross-validated end-to-end
 protocol (park alone, 5 folds grouped by park, the receiver scorer behind ``sector_fit``
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "src"))
 
+import pandas as pd  # noqa: E402
+
 from symbioflows.evaluate import end_to_end as e2e  # noqa: E402
 from symbioflows.matching.pair_model import PAIR_MODEL_DIR  # noqa: E402
 
@@ -49,7 +52,20 @@ def main() -> int:
                      "regularisation by 5 inner folds grouped by park",
             "metrics": {"park_alone_cross_validated": metrics,
                         "protocol": "symbioflows.evaluate.end_to_end"}}
-    model = e2e.fit_final_pair_model(res["tables"]["0_park_alone"], meta=meta)
+    # the public case-study parks join the training rows, planned with the receiver scorer
+    # fitted on every MAESTRI park (none of them is a MAESTRI case)
+    from symbioflows.evaluate import load_maestri
+
+    data = load_maestri()
+    scorer = e2e._fit_receiver_scorer(data, set(e2e.maestri_parks(data)), "fixed")
+    cs_tables, _ = e2e.case_study_tables(data, e2e.case_study_data(), scorer)
+    table = pd.concat([res["tables"]["0_park_alone"], *cs_tables.values()], ignore_index=True)
+    meta["trained_on"] += ("; and the public case-study parks of "
+                           "benchmarks/data/case_studies_exchanges.csv (each row citing its source), "
+                           "rebuilt the same way; rows not shipped")
+    meta["parks"] = {"maestri": len(res["tables"]["0_park_alone"]["park"].unique()),
+                     "case_studies": len(cs_tables)}
+    model = e2e.fit_final_pair_model(table, meta=meta)
     model.save(PAIR_MODEL_DIR)
     print(json.dumps(model.describe(), indent=1))  # noqa: T201
     return 0

@@ -142,7 +142,8 @@ void bind_matching(py::module_& m) {
         "score_pairs",
         [](const py::handle& s_idx, const py::handle& d_idx, const py::handle& distance_km,
            const py::handle& material_fit, const py::handle& sector_fit, py::dict supply, py::dict demand, double circuity,
-           const py::handle& weights, double bias, int n_threads, const py::handle& link_score) {
+           const py::handle& weights, double bias, int n_threads, const py::handle& link_score,
+           const py::handle& text_rows, const py::handle& supply_text, const py::handle& demand_text) {
             // The six pair columns stay numpy views (no full-size copy under the GIL): the
             // kernel reads every value once in its parallel pass with the GIL released and
             // checks it there (indices within the tables, reals finite; the first bad row is
@@ -229,6 +230,46 @@ void bind_matching(py::module_& m) {
             pairs.sector_fit = sfit.data();
             pairs.link_score = link_score.is_none() ? nullptr : lscore.data();
             pairs.n = static_cast<int64_t>(n);
+            // text_fit's inputs: all three or none; rows checked here (O(streams))
+            TextRows text;
+            py::array_t<float, py::array::c_style | py::array::forcecast> trows;
+            std::vector<int64_t> s_row, d_row;
+            const int given = int(!text_rows.is_none()) + int(!supply_text.is_none()) +
+                              int(!demand_text.is_none());
+            if (given != 0 && given != 3) {
+                throw InvalidInputError(
+                    "text_rows, supply_text and demand_text go together; pass all three or none");
+            }
+            if (given == 3) {
+                trows = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(text_rows);
+                if (!trows || trows.ndim() != 2) {
+                    throw InvalidInputError("text_rows must be a 2-D float32 array (one row per text)");
+                }
+                const int64_t nr = trows.shape(0), dim = trows.shape(1);
+                s_row = bind::int64_vector(supply_text, "supply_text");
+                d_row = bind::int64_vector(demand_text, "demand_text");
+                check_len(s_row.size(), ns, "supply_text");
+                check_len(d_row.size(), nd, "demand_text");
+                auto check_rows = [nr](const std::vector<int64_t>& v, const char* name) {
+                    for (size_t k = 0; k < v.size(); ++k) {
+                        if (v[k] < -1 || v[k] >= nr) {
+                            throw InvalidInputError(std::string(name) + "[" + std::to_string(k) +
+                                                    "] = " + std::to_string(v[k]) + " outside [-1, " +
+                                                    std::to_string(nr) + "): a row of text_rows or -1");
+                        }
+                    }
+                };
+                check_rows(s_row, "supply_text");
+                check_rows(d_row, "demand_text");
+                const float* tp = trows.data();
+                for (int64_t k = 0; k < nr * dim; ++k) {
+                    if (!std::isfinite(tp[k])) {
+                        throw InvalidInputError("text_rows holds a value that is not finite (flat index " +
+                                                std::to_string(k) + "); embed the texts again");
+                    }
+                }
+                text = TextRows{tp, nr, dim, s_row.data(), d_row.data()};
+            }
             // The outputs (14 x 8 bytes per pair) are allocated here, not by numpy: numpy
             // advises the kernel to back large arrays with transparent huge pages, and where
             // huge pages must first be compacted (THP defrag=madvise) their first touch cost
@@ -249,7 +290,7 @@ void bind_matching(py::module_& m) {
             double* sp = sbuf;
             bind::run_without_gil([&](const PollFn& poll) {
                 score_pairs(pairs, sa, static_cast<int64_t>(ns), da, static_cast<int64_t>(nd),
-                            circuity, w.data(), bias, fp, sp, n_threads, poll);
+                            circuity, w.data(), bias, fp, sp, n_threads, poll, text);
                 return 0;
             });
             return py::make_tuple(feats, sc);
@@ -257,7 +298,8 @@ void bind_matching(py::module_& m) {
         py::arg("supply_index"), py::arg("demand_index"), py::arg("distance_km"),
         py::arg("material_fit"), py::arg("sector_fit"), py::arg("supply"), py::arg("demand"), py::arg("circuity"),
         py::arg("weights"), py::arg("bias"), py::arg("n_threads") = 0,
-        py::arg("link_score") = py::none(),
+        py::arg("link_score") = py::none(), py::arg("text_rows") = py::none(),
+        py::arg("supply_text") = py::none(), py::arg("demand_text") = py::none(),
         "Features (n_pairs x NUM_PAIR_FEATURES) and score in (0, 1] of candidate pairs, one pass, "
         "GIL released.");
 }

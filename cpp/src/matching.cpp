@@ -555,7 +555,7 @@ struct BadPair {
 void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_supplies,
                  const DemandAttrs& d, int64_t n_demands, double circuity, const double* weights,
                  double bias, double* features, double* score, int n_threads,
-                 const PollFn& poll) {
+                 const PollFn& poll, const TextRows& text) {
     constexpr int64_t kBlock = 16384;
     constexpr int64_t kPrefetch = 16;
     const int64_t n_pairs = pairs.n;
@@ -590,6 +590,10 @@ void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_
         },
         poll);
     const DemandRow* dr = drow.data();
+    // text_fit: the dot product of the two texts' unit rows (their cosine); the supply's row
+    // is reused across its consecutive pairs, the demand's is prefetched like its attributes
+    const float* trows = text.rows;
+    const int64_t tdim = text.dim;
     FirstBad<BadPair> bad;
     const int64_t n_blocks = (n_pairs + kBlock - 1) / kBlock;
     parallel_for(
@@ -603,6 +607,10 @@ void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_
                 if (k + kPrefetch < k1) {
                     const auto pj = static_cast<uint64_t>(d_idx[k + kPrefetch]);
                     __builtin_prefetch(dr + (pj < nd ? pj : 0));
+                    if (trows != nullptr && pj < nd) {
+                        const int64_t tr = text.demand_row[pj];
+                        if (tr >= 0) __builtin_prefetch(trows + tr * tdim);
+                    }
                 }
 #endif
                 const int64_t i = read_once(s_idx + k), j = read_once(d_idx + k);
@@ -646,6 +654,24 @@ void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_
                 x[pf::cross_border] = s.country[i] != dj.country ? 1.0 : 0.0;
                 x[pf::sector_fit] = sfit;
                 x[pf::link_score] = link;
+                double tfit = 0.0;
+                if (trows != nullptr) {
+                    const int64_t ra = text.supply_row[i], rb = text.demand_row[j];
+                    if (ra >= 0 && rb >= 0) {
+                        const float* va = trows + ra * tdim;
+                        const float* vb = trows + rb * tdim;
+                        // eight independent partial sums: vectorised without -ffast-math
+                        float acc[8] = {0.0F, 0.0F, 0.0F, 0.0F, 0.0F, 0.0F, 0.0F, 0.0F};
+                        int64_t c = 0;
+                        for (; c + 8 <= tdim; c += 8) {
+                            for (int l = 0; l < 8; ++l) acc[l] += va[c + l] * vb[c + l];
+                        }
+                        for (; c < tdim; ++c) acc[0] += va[c] * vb[c];
+                        tfit = static_cast<double>(((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+                                                   ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+                    }
+                }
+                x[pf::text_fit] = tfit;
                 double z = bias;
                 for (int f = 0; f < kNumPairFeatures; ++f) z += w[f] * x[f];
                 const double p = 1.0 / (1.0 + std::exp(-z));

@@ -141,3 +141,39 @@ def test_electricity_is_planned_over_a_private_wire(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "'Surplus electricity from our CHP' -> surplus_electricity" in out
     assert "-> need grid_electricity" in out
+
+
+def test_text_fit_is_the_cosine_of_the_two_streams_texts():
+    import numpy as np
+    import pytest
+
+    import symbioflows as sf
+    from symbioflows.materials.encoder import embed_texts
+
+    companies, streams = _plain_words_frames()
+    p = sf.plan((companies, streams), text_backend="hashing", chains=False)
+    assert p.options["text_fit_backend"] == "hashing"
+    c = p.candidates.set_index(["supply_stream_id", "demand_stream_id"])
+    e, _ = embed_texts(["granulated blast furnace slag", "GGBS for cement"], backend="hashing")
+    assert c.loc[("s1", "d1"), "text_fit"] == pytest.approx(float(e[0] @ e[1]), abs=1e-5)
+    # a stream without a text (its class given) gets 0, and so does every pair when none has
+    given = streams.assign(material=["", "GGBS for cement", "", "cattle feed"],
+                           material_class=["blast_furnace_slag", None,
+                                           "brewers_spent_grain", None])
+    q = sf.plan((companies, given), text_backend="hashing", chains=False)
+    assert len(q.candidates) and np.all(q.candidates["text_fit"] == 0.0)
+
+
+def test_update_keeps_the_text_fit_encoder():
+    import symbioflows as sf
+
+    companies, streams = _plain_words_frames()
+    p = sf.plan((companies, streams), text_backend="hashing", chains=False)
+    new = pd.DataFrame({"stream_id": ["s3"], "company_id": ["brewery"], "direction": ["supply"],
+                        "material": ["spent grains from the mash tun"], "quantity": [500],
+                        "unit": ["t"]})
+    q = p.update(new)
+    assert q.options["text_fit_backend"] == "hashing"
+    old = p.candidates.set_index(["supply_stream_id", "demand_stream_id"])["text_fit"]
+    kept = q.candidates.set_index(["supply_stream_id", "demand_stream_id"])["text_fit"]
+    assert (kept.loc[old.index] - old).abs().max() < 1e-6

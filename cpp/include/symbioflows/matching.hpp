@@ -105,6 +105,18 @@ struct ScorePairColumns {
     int64_t n = 0;
 };
 
+// The texts behind the text_fit feature: one L2-normalised float32 row per distinct text
+// (row-major, n_rows x dim) and the row of each supply and each demand (-1: no text, whose
+// pairs get 0).  Rows are checked by the caller (in [-1, n_rows)).  rows == nullptr: text_fit
+// is 0 for every pair.
+struct TextRows {
+    const float* rows = nullptr;
+    int64_t n_rows = 0;
+    int64_t dim = 0;
+    const int64_t* supply_row = nullptr;  // one per supply
+    const int64_t* demand_row = nullptr;  // one per demand
+};
+
 // Features per pair, in the order and with the meaning of the table in pair_features.hpp
 // (column-major: feature f of pair k at features[f * n_pairs + k]).
 // score = sigmoid(bias + sum_f w_f x_f), clamped to [1e-9, 1].
@@ -113,6 +125,6 @@ struct ScorePairColumns {
 void score_pairs(const ScorePairColumns& pairs, const SupplyAttrs& s, int64_t n_supplies,
                  const DemandAttrs& d, int64_t n_demands, double circuity, const double* weights,
                  double bias, double* features, double* score, int n_threads,
-                 const PollFn& poll = PollFn());
+                 const PollFn& poll = PollFn(), const TextRows& text = TextRows());
 
 }  // namespace symbioflows

@@ -42,7 +42,10 @@ namespace symbioflows {
       "centred learned log-score of the receiver's NACE class given the supply (a per-pair "     \
       "input; 0 when unused)")                                                                   \
     X(link_score, "probability",                                                                 \
-      "a link predictor's probability of the exchange (a per-pair input; 0 when none)")
+      "a link predictor's probability of the exchange (a per-pair input; 0 when none)")          \
+    X(text_fit, "cosine",                                                                        \
+      "cosine of the supply's text and the demand's text embeddings (the plan's encoder; 0 "    \
+      "when either has no text)")
 
 // pf::material_fit, pf::quantity_fit_supply, ...: the column of each feature.
 namespace pf {

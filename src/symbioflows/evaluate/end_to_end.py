@@ -30,7 +30,7 @@ grouped by park) and the baselines' statistics.  Rows compared:
 * ``plan``: the learned pair model of the fold, its design chosen inside the training parks
   (:func:`select_design`: the learned design of :data:`DESIGNS` with the best MRR on the inner
   folds grouped by park that also choose its regularisation), as the shipped model's design is
-  chosen on all MAESTRI parks (:func:`fit_final_pair_model`);
+  chosen on all parks (:func:`fit_final_pair_model`);
 * each design of :data:`DESIGNS` on its own (the features whose weights are learned);
 * ``hand_blend`` (a design that learns nothing): the same candidates scored with the
   hand-set weights;
@@ -43,6 +43,12 @@ The baselines rank every receiver company of the region (except the donor itself
 features of a pair do not depend on the weights, so each region is planned once per fold and
 every design re-scores the same candidates (``sigmoid(bias + x w)`` is what the kernel
 computes; a test checks that re-scoring equals a plan run with that model).
+
+The public case-study parks (``case_studies``) are cross-validated the same way, by folds of
+case-study parks: each fold's pair models are fitted on every MAESTRI park and the case-study
+parks of the other folds (the receiver scorer, which needs MAESTRI's rows, on every MAESTRI
+park), and the baselines count on the same parks.  The shipped model is fitted on every park of
+both (:func:`fit_final_pair_model` on the joined park-alone tables).
 """
 
 from __future__ import annotations
@@ -86,6 +92,8 @@ DESIGNS: dict[str, tuple[str, ...]] = {
     "learned_material_sector": ("material_fit", "sector_fit"),
     "learned_material_sector_surplus": ("material_fit", "sector_fit", "surplus_usd_per_t",
                                         "co2e_avoided_kg_per_t"),
+    "learned_material_sector_surplus_text": ("material_fit", "sector_fit", "surplus_usd_per_t",
+                                             "co2e_avoided_kg_per_t", "text_fit"),
 }
 
 
@@ -383,9 +391,10 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
         Pair-score designs (default :data:`DESIGNS`).
     case_studies : True or path, optional
         Also test on the public case-study parks (:func:`case_study_data`; parks that are a
-        MAESTRI case left out): everything trained on all MAESTRI parks (the receiver scorer,
-        the pair model chosen as :func:`fit_final_pair_model` chooses it, the baselines'
-        counts), distractors drawn from MAESTRI's receivers (``"out_of_source"``).
+        MAESTRI case left out), in ``n_folds`` folds grouped by park: each fold's pair models
+        (designs and the plan's choice among them) and the baselines' counts come from every
+        MAESTRI park and the other folds' case-study parks, the receiver scorer from every
+        MAESTRI park; distractors are drawn from MAESTRI's receivers (``"out_of_source"``).
     keep_tables : bool
         Also return the candidate tables (``"tables"``: one DataFrame per setting, every
         park's candidates with out-of-fold ``sector_fit``; not JSON), from which
@@ -449,48 +458,91 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
     if case_studies is not None:
         out["out_of_source"] = _out_of_source(
             data, case_studies, out["tables"]["0_park_alone"], set(all_parks), settings,
-            designs, statuses=statuses, receiver_fit=receiver_fit, seed=seed, n_boot=n_boot)
+            designs, statuses=statuses, receiver_fit=receiver_fit, seed=seed, n_folds=n_folds,
+            n_boot=n_boot)
         if not keep_tables:
             out.pop("tables")
     return out
 
 
-def _out_of_source(data: Any, case_studies: Any, table: pd.DataFrame, train_parks: set[str],
-                   settings: list[tuple[int, str]], designs: dict[str, tuple[str, ...]], *,
-                   statuses: Sequence[str], receiver_fit: str, seed: int,
-                   n_boot: int) -> dict[str, Any]:
-    """Train on every MAESTRI park, test on the case-study parks (see
-    :func:`evaluate_end_to_end`)."""
-    cs = case_study_data(None if case_studies is True else case_studies)
-    scorer = _fit_receiver_scorer(data, train_parks, receiver_fit)
+def _combined(data: Any, case_studies: Any) -> Any:
+    """MAESTRI and the case studies as one dataset (the baselines count on both)."""
+    from symbioflows.evaluate.maestri import MaestriData
+
+    return MaestriData(
+        companies=pd.concat([data.companies, case_studies.companies], ignore_index=True),
+        streams=pd.concat([data.streams, case_studies.streams], ignore_index=True),
+        exchanges=pd.concat([data.exchanges, case_studies.exchanges], ignore_index=True),
+        rows=data.rows)
+
+
+def case_study_tables(data: Any, case_studies: Any, scorer: Any, n_distractors: int = 0,
+                      placement: str = "site", *, statuses: Sequence[str] = ("Implemented",),
+                      seed: int = 0) -> tuple[dict[str, pd.DataFrame], dict[str, Region]]:
+    """The candidates of every case-study park rebuilt as a region (distractors drawn from
+    ``data``'s receivers), planned with the hand blend and ``scorer`` behind ``sector_fit``
+    (the features do not depend on the weights): one table and one region per park."""
+    tables: dict[str, pd.DataFrame] = {}
+    regions: dict[str, Region] = {}
+    for park in maestri_parks(case_studies, statuses):
+        rg = build_region(case_studies, park, n_distractors=n_distractors, placement=placement,
+                          statuses=statuses, rng=(seed, _park_num(park)), distractor_data=data)
+        if rg.exchanges.empty:
+            continue
+        regions[park] = rg
+        tables[park] = collect_candidates(
+            rg, plan_region(rg, pair_model=HAND_BLEND, receiver_scorer=scorer))
+    return tables, regions
+
+
+def _fit_designs(table: pd.DataFrame, designs: dict[str, tuple[str, ...]],
+                 seed: int) -> dict[str, PairScoreModel]:
+    """Each design fitted on ``table`` (supplies with a documented receiver), and ``"plan"``:
+    the learned design :func:`select_design` picks on the same inner folds."""
     t = table[table.groupby(["park", "supply"])["label"].transform("max") > 0]
     g = pd.factorize(t["park"] + "|" + t["supply"])[0]
-    given: dict[str, PairScoreModel] = {}
+    out: dict[str, PairScoreModel] = {}
     for name, learn in designs.items():
-        given[name] = (fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g,
-                                      t["label"].to_numpy(), t["park"].to_numpy(), learn=learn,
-                                      name=name, rng=seed) if learn else HAND_BLEND)
-    learned = {k: m for k, m in given.items() if m.learned}
-    given["plan"] = given[select_design(learned)] if learned else HAND_BLEND
-    parks = maestri_parks(cs, statuses)
-    out: dict[str, Any] = {"parks": parks, "settings": []}
-    for n_dis, placement in settings:
+        out[name] = (fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g, t["label"].to_numpy(),
+                                    t["park"].to_numpy(), learn=learn, name=name, rng=seed)
+                     if learn else HAND_BLEND)
+    learned = {k: m for k, m in out.items() if m.learned}
+    out["plan"] = out[select_design(learned)] if learned else HAND_BLEND
+    return out
+
+
+def _out_of_source(data: Any, case_studies: Any, table: pd.DataFrame, train_parks: set[str],
+                   settings: list[tuple[int, str]], designs: dict[str, tuple[str, ...]], *,
+                   statuses: Sequence[str], receiver_fit: str, seed: int, n_folds: int,
+                   n_boot: int) -> dict[str, Any]:
+    """The case-study parks, cross-validated by park (see :func:`evaluate_end_to_end`): each
+    fold's models are fitted on every MAESTRI park (``table``) and the case-study parks of
+    the other folds; the receiver scorer on every MAESTRI park."""
+    cs = case_study_data(None if case_studies is True else case_studies)
+    scorer = _fit_receiver_scorer(data, train_parks, receiver_fit)
+    built: dict[tuple[int, str], tuple[dict[str, pd.DataFrame], dict[str, Region]]] = {}
+    times: dict[tuple[int, str], float] = {}
+    for n_dis, placement in [(0, "site"), *[x for x in settings if x != (0, "site")]]:
         t1 = time.perf_counter()
-        tables: dict[str, pd.DataFrame] = {}
-        regions: dict[str, Region] = {}
-        for park in parks:
-            rg = build_region(cs, park, n_distractors=n_dis, placement=placement,
-                              statuses=statuses, rng=(seed, _park_num(park)),
-                              distractor_data=data)
-            if rg.exchanges.empty:
-                continue
-            regions[park] = rg
-            tables[park] = collect_candidates(
-                rg, plan_region(rg, pair_model=HAND_BLEND, receiver_scorer=scorer))
-        res = _score_setting(cs, [list(tables)], tables, regions, designs, seed, n_boot,
-                             base_data=data, given_models=given)
+        built[(n_dis, placement)] = case_study_tables(data, cs, scorer, n_dis, placement,
+                                                      statuses=statuses, seed=seed)
+        times[(n_dis, placement)] = time.perf_counter() - t1
+    alone = built[(0, "site")][0]
+    folds = park_folds(list(alone), min(n_folds, len(alone)), rng=seed)
+    per_fold = []
+    for test in folds:
+        train = pd.concat([table, *[alone[p] for p in alone if p not in test]],
+                          ignore_index=True)
+        per_fold.append(_fit_designs(train, designs, seed))
+    base = _combined(data, cs)
+    out: dict[str, Any] = {"parks": list(alone), "folds": folds, "settings": []}
+    for n_dis, placement in settings:
+        tables, regions = built[(n_dis, placement)]
+        t1 = time.perf_counter()
+        res = _score_setting(cs, folds, tables, regions, designs, seed, n_boot,
+                             base_data=base, given_models=per_fold)
         res.update(distractors=n_dis, placement=placement if n_dis else "park_alone",
-                   elapsed_s=time.perf_counter() - t1)
+                   elapsed_s=times[(n_dis, placement)] + time.perf_counter() - t1)
         out["settings"].append(res)
     return out
 
@@ -520,10 +572,12 @@ def _park_num(park: str) -> int:
 def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataFrame],
                    regions: dict[str, Region], designs: dict[str, tuple[str, ...]], seed: int,
                    n_boot: int, *, base_data: Any = None,
-                   given_models: dict[str, PairScoreModel] | None = None) -> dict[str, Any]:
+                   given_models: list[dict[str, PairScoreModel]] | None = None
+                   ) -> dict[str, Any]:
     """Ranks of every documented exchange for every design and baseline of one setting.
     ``base_data``: where the baselines count (default ``data``, minus the fold's parks);
-    ``given_models``: models fitted elsewhere (out of source), instead of fitting per fold."""
+    ``given_models``: each fold's models, fitted elsewhere (the case studies: on MAESTRI and
+    the other folds' parks), instead of fitting them on the folds' tables here."""
     base_data = data if base_data is None else base_data
     rng = np.random.default_rng(seed + 7)
     methods = ["plan", *designs, "exact_code", "sector_popularity"]
@@ -531,12 +585,14 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
                                             for m in methods}
     models: dict[str, list[dict[str, Any]]] = {m: [] for m in designs}
     plan_designs: list[dict[str, Any]] = []
+    per_exchange: list[dict[str, Any]] = []  # the plan's rank of each documented exchange
     comp_all = data.companies.set_index("company_id")
     sup_all = data.streams[data.streams["direction"] == "supply"].set_index("stream_id")
     for k, test in enumerate(folds):
         train_tabs = [tables[p] for p in tables if p not in test]
         tr = pd.concat(train_tabs, ignore_index=True) if train_tabs else None
-        fold_models: dict[str, PairScoreModel] = dict(given_models or {})
+        fold_models: dict[str, PairScoreModel] = (dict(given_models[k]) if given_models
+                                                   is not None else {})
         for name, learn in designs.items():
             if given_models is not None:
                 models[name].append({"fold": k, "weights": {f: fold_models[name].weights[f]
@@ -585,6 +641,10 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
                 for name in ["plan", *designs]:
                     scores = dict(zip(tab["demand"][m], z[name][m]))
                     rec[name]["rank"].append(_rank(scores, d_id, rng))
+                    if name == "plan":
+                        r = rec[name]["rank"][-1]
+                        per_exchange.append({"park": park, "supply": s_id, "demand": d_id,
+                                             "rank": r if math.isfinite(r) else None})
                     rec[name]["alloc"].append(float((s_id, d_id) in alloc))
                     rec[name]["park"].append(park)
                 donor = str(sup_all.loc[s_id, "company_id"])
@@ -602,7 +662,7 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
     brng = np.random.default_rng(seed + 1)
     return {"methods": {m: _metrics(v["rank"], v["alloc"], v["park"], brng, n_boot)
                         for m, v in rec.items()},
-            "models": models, "plan_designs": plan_designs,
+            "models": models, "plan_designs": plan_designs, "plan_ranks": per_exchange,
             "n_candidates": {p: int(len(t)) for p, t in tables.items()}}
 
 

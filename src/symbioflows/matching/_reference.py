@@ -43,7 +43,19 @@ def candidates(s_lat, s_lon, s_group, s_company, radius, d_lat, d_lon, d_group, 
     return out
 
 
-def score_pair(i, j, dist, fit, s, d, circuity, weights, bias, sector_fit=0.0, link_score=0.0):
+def text_cosine(rows, supply_row, demand_row, i, j):
+    """``text_fit`` of pair (i, j): the dot product of the two streams' unit text rows in
+    float64 (0 when either has no row, -1, or there are no rows)."""
+    if rows is None:
+        return 0.0
+    a, b = int(supply_row[i]), int(demand_row[j])
+    if a < 0 or b < 0:
+        return 0.0
+    return float(sum(float(u) * float(v) for u, v in zip(rows[a], rows[b], strict=True)))
+
+
+def score_pair(i, j, dist, fit, s, d, circuity, weights, bias, sector_fit=0.0, link_score=0.0,
+               text_fit=0.0):
     """Features (in :data:`PAIR_FEATURES` order) and score of one pair; the features are
     filled by name, and every name of the native table must be filled once."""
     qs, qd = s["qty_t"][i], d["qty_t"][j]
@@ -69,6 +81,7 @@ def score_pair(i, j, dist, fit, s, d, circuity, weights, bias, sector_fit=0.0, l
     x["cross_border"] = 1.0 if s["country"][i] != d["country"][j] else 0.0
     x["sector_fit"] = sector_fit
     x["link_score"] = link_score
+    x["text_fit"] = text_fit
     check_feature_names(x, "matching/_reference.py::score_pair")
     v = [x[f] for f in PAIR_FEATURES]
     z = bias + sum(w * xf for w, xf in zip(weights, v, strict=True))

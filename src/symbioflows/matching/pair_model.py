@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 #: before any end-to-end evaluation: a pair with a perfect material, quantity, quality and
 #: timing fit at 0 km scores about 0.9; each 100 km costs as much as losing a fifth of the
 #: material fit.  ``link_score`` (a link predictor's probability, 0 without one): a certain
-#: link counts as much as a perfect material fit.
+#: link counts as much as a perfect material fit.  ``text_fit`` (the cosine of the two
+#: streams' texts) has no hand weight: only a learned model gives it one.
 #:
 #: ``log_distance`` (``ln(1 + road km)``) carries the distance decay: its weight -0.9 makes the
 #: odds of an exchange fall as ``(1 + km) ** -0.9``, the mean distance elasticity of the gravity
@@ -72,6 +73,7 @@ HAND_WEIGHTS: dict[str, float] = {
     "quality_fit": 1.0, "timing_overlap": 1.0, "distance_km": -0.004, "log_distance": -0.9,
     "transport_usd_per_t": 0.0, "surplus_usd_per_t": 0.004, "co2e_avoided_kg_per_t": 0.0005,
     "hazardous": -0.5, "cross_border": -0.3, "sector_fit": 0.3, "link_score": 2.0,
+    "text_fit": 0.0,
 }
 check_feature_names(HAND_WEIGHTS, "HAND_WEIGHTS")
 #: Bias of the hand blend's logit.

@@ -27,6 +27,7 @@ saved with their models).  :func:`load_sentence_model` is the one sentence-model
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -34,7 +35,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -116,10 +117,28 @@ def load_sentence_model(device: str = "cpu") -> Any:
         # (they copy HF_HUB_OFFLINE into constants at import); then load with the offline
         # variables set for this call only: the host's environment is restored afterwards.
         import_optional("sentence_transformers", "embed", purpose="the sentence-embedding model")
-        with scoped_env(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1"):
+        with scoped_env(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1"), _no_load_bar():
             model = _load_offline(device)
         _MODELS[device] = model
         return model
+
+
+@contextlib.contextmanager
+def _no_load_bar() -> Iterator[None]:
+    """transformers' "Loading weights" progress bar off during the load (a plan that needs the
+    model, ``--quiet`` included, must not print one), the host's setting restored after."""
+    try:
+        from transformers.utils import logging as tf_logging
+    except ImportError:  # pragma: no cover - the extra pulls transformers in
+        yield
+        return
+    was = tf_logging.is_progress_bar_enabled()
+    tf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was:
+            tf_logging.enable_progress_bar()
 
 
 def _load_offline(device: str) -> Any:

@@ -258,6 +258,8 @@ def update_plan(previous: SymbiosisPlan, new_streams: Any, new_companies: Any = 
     # the encoder of the plan (a plan saved before the option: what "auto" picked for its
     # streams), never re-picked for the larger set, which would re-classify every old stream
     kwargs.setdefault("text_backend", plan_text_backend(state.raw_streams, "auto"))
+    # text_fit keeps the encoder it used, so old and new pairs' cosines are on one scale
+    kwargs["text_fit_backend"] = kwargs.get("text_fit_backend") or None
     return _run(comp, raw, previous=previous, input_findings=input_findings, progress=progress,
                 client=None, n_partitions=None, link_predictor=link_predictor,
                 receiver_scorer=state.receiver_scorer, **kwargs)
@@ -309,7 +311,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
          n_jobs: int | None, link_predictor: Any = None,
          min_material_fit: float = DEFAULT_MIN_MATERIAL_FIT,
          strict: bool = False, pair_model: Any = None,
-         receiver_scorer: Any = None, text_backend: str = "auto") -> SymbiosisPlan:
+         receiver_scorer: Any = None, text_backend: str = "auto",
+         text_fit_backend: str | None = None) -> SymbiosisPlan:
     timings: dict[str, float] = {}
     clock = _StageClock()
     step = _bar(progress, 5)
@@ -334,7 +337,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         from symbioflows.pipeline.scoring import distributed_scored_candidates
 
         inputs = scoring_inputs(sup, dem, wv, link_predictor, bias=model.bias,
-                                receiver_scorer=receiver_scorer)
+                                receiver_scorer=receiver_scorer,
+                                text_backend=text_fit_backend or text_backend)
         cand, feats_d, score_d = distributed_scored_candidates(
             client, sup, dem, group_of, groups, inputs, max_per_supply=max_per_supply,
             n_partitions=n_partitions)
@@ -367,13 +371,16 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     clock.start()
     if inputs is None:
         inputs = scoring_inputs(sup, dem, wv, link_predictor, bias=model.bias,
-                                receiver_scorer=receiver_scorer)
+                                receiver_scorer=receiver_scorer,
+                                text_backend=text_fit_backend or text_backend)
     if scored is None:
         feats, score = score_candidates(inputs, sup, dem, cand, n_jobs=nt)
     else:
         feats, score = scored
         scored = None
     sa, da = inputs.sa, inputs.da
+    text_fit_backend = inputs.text.backend if inputs.text is not None else None
+    inputs.text = None  # the text rows (0.67 GiB at 1M free-text streams) are done with
     cdf = candidate_frame(sup, dem, cand, feats, score)
     del feats, score
     # the material_fit feature is the candidates' own fit, copied by the kernel: keep one
@@ -431,7 +438,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
                                 max_chain_length=max_chain_length, n_jobs=n_jobs,
                                 min_material_fit=min_material_fit, n_partitions=n_partitions,
                                 strict=strict, pair_model=model.describe(),
-                                text_backend=text_backend)
+                                text_backend=text_backend, text_fit_backend=text_fit_backend)
     stats = StageStats(clock.cpu_s, clock.sys_s, clock.spans, int(cand.n_distance_evals))
     state = _PlanState(raw_streams, cand, (len(sup), len(dem)), link_predictor,
                        receiver_scorer=receiver_scorer)

@@ -217,6 +217,43 @@ def resolve_weights(weights: dict[str, float] | None,
 
 
 @dataclass
+class _TextRows:
+    """Stream-level tables of the ``text_fit`` feature: one unit row per distinct text
+    (float32) and the row of each supply and each demand (-1: no text)."""
+
+    rows: np.ndarray
+    supply: np.ndarray
+    demand: np.ndarray
+    backend: str
+
+
+def _text_rows(sup: pd.DataFrame, dem: pd.DataFrame, backend: str = "auto") -> _TextRows | None:
+    """Embed each distinct stream text once (``backend``: the plan's encoder; ``"auto"`` picks
+    it by the number of distinct texts, as classification does); None when no stream has a
+    text (every pair's ``text_fit`` is 0)."""
+    from symbioflows.materials.encoder import embed_texts
+    from symbioflows.materials.infer import resolve_text_backend
+
+    texts = pd.concat([sup["material"], dem["material"]], ignore_index=True)
+    texts = texts.astype(object).where(texts.notna(), "").astype(str).str.strip()
+    codes, distinct = pd.factorize(texts)
+    uniq = np.asarray(distinct, dtype=object)
+    empty = np.flatnonzero(uniq == "")
+    if len(uniq) == len(empty):
+        return None
+    row = codes.astype(np.int64)
+    if empty.size:  # the empty text: row -1, later rows one down
+        e = int(empty[0])
+        row = np.where(row == e, -1, np.where(row > e, row - 1, row))
+        uniq = np.delete(uniq, e)
+    be = resolve_text_backend(backend, len(uniq))
+    emb, used = embed_texts(list(uniq), backend=be)
+    rows = np.ascontiguousarray(emb, dtype=np.float32)
+    log.info("text_fit: %d distinct stream texts embedded (%s backend)", len(uniq), used)
+    return _TextRows(rows, row[: len(sup)].copy(), row[len(sup):].copy(), str(used))
+
+
+@dataclass
 class ScoringInputs:
     """Stream-level inputs of the scoring stage, built once by the driver in O(streams); any
     subset of candidate pairs (a spatial partition's) is scored with them, and each pair's
@@ -230,14 +267,15 @@ class ScoringInputs:
     sector: _SectorTables | None
     link_predictor: Any = None
     bias: float = DEFAULT_BIAS
+    text: _TextRows | None = None
 
 
 def scoring_inputs(sup: pd.DataFrame, dem: pd.DataFrame, weights: np.ndarray,
                    link_predictor: Any = None, *, bias: float = DEFAULT_BIAS,
-                   receiver_scorer: Any = None) -> ScoringInputs:
+                   receiver_scorer: Any = None, text_backend: str = "auto") -> ScoringInputs:
     """Per-stream attributes of the pair score (see :func:`score_candidates`); ``bias`` is the
     logit's bias of the pair model, ``receiver_scorer`` the one behind ``sector_fit``
-    (default the pretrained one)."""
+    (default the pretrained one), ``text_backend`` the encoder of ``text_fit`` (the plan's)."""
     rates = full_load_rates(sup["medium"].to_numpy(object))
     fixed, per_tkm, co2_tkm, circuity = (rates.fixed_usd_per_t, rates.usd_per_tkm,
                                          rates.co2e_kg_per_tkm, rates.circuity)
@@ -263,8 +301,9 @@ def scoring_inputs(sup: pd.DataFrame, dem: pd.DataFrame, weights: np.ndarray,
     sector = (_sector_tables(sup, dem, receiver_scorer)
               if weights[k_sector] != 0 and len(sup) and len(dem) else None)
     k_link = feature_index("link_score")
+    text = _text_rows(sup, dem, text_backend) if len(sup) and len(dem) else None
     return ScoringInputs(sa, da, circuity, weights, sector,
-                          link_predictor if weights[k_link] != 0 else None, float(bias))
+                          link_predictor if weights[k_link] != 0 else None, float(bias), text)
 
 
 def score_candidates(inputs: ScoringInputs, sup: pd.DataFrame, dem: pd.DataFrame,
@@ -274,10 +313,14 @@ def score_candidates(inputs: ScoringInputs, sup: pd.DataFrame, dem: pd.DataFrame
     pass, GIL released)."""
     sfit = inputs.sector.pairs(cand) if inputs.sector is not None else np.zeros(len(cand))
     lscore = _link_scores(inputs.link_predictor, sup, dem, cand)
+    t = inputs.text
     feats, score = _core.score_pairs(cand.supply, cand.demand, cand.distance_km,
                                      cand.material_fit, sfit, inputs.sa, inputs.da,
                                      inputs.circuity, inputs.weights, inputs.bias,
-                                     n_threads=resolve_n_jobs(n_jobs), link_score=lscore)
+                                     n_threads=resolve_n_jobs(n_jobs), link_score=lscore,
+                                     text_rows=None if t is None else t.rows,
+                                     supply_text=None if t is None else t.supply,
+                                     demand_text=None if t is None else t.demand)
     return feats, score
 
 
@@ -286,7 +329,7 @@ def candidate_frame(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
     """The candidates table: stream and company ids, great-circle km, one column per feature
     and the score."""
     # one column per feature, built once (no 2-D block to consolidate later); the per-feature
-    # contributions w_f x_f are not stored per candidate (13 more columns: 2.4 GB at 23 M
+    # contributions w_f x_f are not stored per candidate (16 more columns: 2.9 GB at 23 M
     # pairs): SymbiosisPlan.contributions() computes them, exchanges carry them
     cols: dict[str, Any] = {
         col: take_categorical(tab[key], idx) for col, tab, key, idx in id_columns(sup, dem, cand)

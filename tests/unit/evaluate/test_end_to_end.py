@@ -206,3 +206,34 @@ def test_select_design_takes_the_best_inner_fold_mrr_and_the_simpler_on_ties():
     assert e2e.select_design({"a": a, "c": c}) == "a"  # a tie: fewer learned weights
     with pytest.raises(InvalidInputError, match="no learned design"):
         e2e.select_design({"hand": pm.HAND_BLEND})
+
+
+def test_case_study_folds_train_on_maestri_and_the_other_folds_only(data, tmp_path,
+                                                                   monkeypatch):
+    # the case-study parks are cross-validated: each fold's pair models see every MAESTRI
+    # park and the case-study parks of the other folds, never the fold's own
+    rows = [(f"{int(r[0].split(',')[0]) + 10}{r[0][1:]}", *r[1:]) for r in _ROWS]
+    pd.DataFrame(rows, columns=list(_COLS)).to_csv(tmp_path / "cs.csv", index=False)
+    cs = load_maestri(tmp_path / "cs.csv")
+    monkeypatch.setattr(e2e, "case_study_data", lambda *a, **k: cs)
+    seen = []
+    real = e2e._fit_designs
+
+    def spy(table, designs, seed):
+        seen.append(set(table["park"].astype(str)))
+        return real(table, designs, seed)
+
+    monkeypatch.setattr(e2e, "_fit_designs", spy)
+    res = e2e.evaluate_end_to_end(data, distractors=(0,), n_folds=2, n_boot=10,
+                                  designs={"hand_blend": (),
+                                           "learned_material_sector": ("material_fit",
+                                                                       "sector_fit")},
+                                  case_studies=True)
+    oos = res["out_of_source"]
+    assert sorted(p for f in oos["folds"] for p in f) == ["11", "12", "13"]
+    assert len(seen) == len(oos["folds"])
+    maestri = {"1", "2", "3"}
+    for test, parks in zip(oos["folds"], seen):
+        assert parks == maestri | ({"11", "12", "13"} - set(test))
+    st = oos["settings"][0]
+    assert st["placement"] == "park_alone" and st["methods"]["plan"]["n"] > 0

@@ -62,22 +62,50 @@ def test_kernel_columns_are_the_named_features():
     w = np.zeros(NUM_PAIR_FEATURES)
     feats, _ = _core.score_pairs(np.array([0]), np.array([0]), np.array([10.0]),
                                  np.array([0.8]), np.array([0.3]), s, d, 1.5, w, 0.0,
-                                 link_score=np.array([0.6]))
+                                 link_score=np.array([0.6]),
+                                 text_rows=np.array([[0.6, 0.8], [1.0, 0.0]], np.float32),
+                                 supply_text=np.array([0]), demand_text=np.array([1]))
     want = {"material_fit": 0.8, "quantity_fit_supply": 1.0, "quantity_fit_demand": 0.25,
             "quality_fit": 0.8, "timing_overlap": 2 / 3, "distance_km": 15.0,
             "log_distance": math.log1p(15.0),
             "transport_usd_per_t": 3.5, "surplus_usd_per_t": 7.0 + 80.0 - 3.5,
             "co2e_avoided_kg_per_t": 3.0 + 400.0 - 0.75, "hazardous": 1.0,
-            "cross_border": 1.0, "sector_fit": 0.3, "link_score": 0.6}
+            "cross_border": 1.0, "sector_fit": 0.3, "link_score": 0.6, "text_fit": 0.6}
     assert set(want) == set(PAIR_FEATURES)
     got = {f: feats[0, feature_index(f)] for f in PAIR_FEATURES}
-    assert got == pytest.approx(want, rel=1e-12)
-    x, _p = ref.score_pair(0, 0, 10.0, 0.8, s, d, 1.5, w, 0.0, 0.3, 0.6)
-    np.testing.assert_allclose(x, feats[0], rtol=1e-12)
+    assert got == pytest.approx(want, rel=1e-7)
+    x, _p = ref.score_pair(0, 0, 10.0, 0.8, s, d, 1.5, w, 0.0, 0.3, 0.6, 0.6)
+    np.testing.assert_allclose(x, feats[0], rtol=1e-7)
 
 
 def test_unknown_and_missing_names_are_named():
     with pytest.raises(InvalidInputError, match="unknown pair feature 'nope'"):
         feature_index("nope")
-    with pytest.raises(InvalidInputError, match=r"missing \['link_score'\], unknown \['x'\]"):
+    with pytest.raises(InvalidInputError, match=r"missing \['text_fit'\], unknown \['x'\]"):
         check_feature_names([*PAIR_FEATURES[:-1], "x"], "a table")
+
+
+def test_text_rows_are_checked():
+    s = dict(qty_t=np.array([1.0]), quality=np.array([np.nan]), mask=np.array([0]),
+             disposal_usd_t=np.array([0.0]), disposal_co2e_kg_t=np.array([0.0]),
+             fixed_usd_t=np.array([0.0]), usd_per_tkm=np.array([0.0]),
+             co2e_kg_per_tkm=np.array([0.0]), hazardous=np.array([0.0]), country=np.array([0]))
+    d = dict(qty_t=np.array([1.0]), quality=np.array([np.nan]), mask=np.array([0]),
+             virgin_usd_t=np.array([0.0]), virgin_co2e_kg_t=np.array([0.0]),
+             country=np.array([0]))
+    args = (np.array([0]), np.array([0]), np.array([1.0]), np.array([1.0]), np.array([0.0]),
+            s, d, 1.0, np.zeros(NUM_PAIR_FEATURES), 0.0)
+    rows = np.ones((1, 3), np.float32) / np.sqrt(3)
+    with pytest.raises(InvalidInputError, match="pass all three or none"):
+        _core.score_pairs(*args, text_rows=rows)
+    with pytest.raises(InvalidInputError, match=r"demand_text\[0\] = 1 outside \[-1, 1\)"):
+        _core.score_pairs(*args, text_rows=rows, supply_text=np.array([0]),
+                          demand_text=np.array([1]))
+    bad = rows.copy()
+    bad[0, 1] = np.nan
+    with pytest.raises(InvalidInputError, match="not finite"):
+        _core.score_pairs(*args, text_rows=bad, supply_text=np.array([0]),
+                          demand_text=np.array([0]))
+    feats, _ = _core.score_pairs(*args, text_rows=rows, supply_text=np.array([-1]),
+                                 demand_text=np.array([0]))
+    assert feats[0, feature_index("text_fit")] == 0.0
