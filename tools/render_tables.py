@@ -962,6 +962,11 @@ def block_names(text: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
+#: How the end-to-end tables name a setting (placement; {n}: the number of distractors).
+_E2E_WHERE = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
+              "site": "+ {n} on the park's site"}
+
+
 @table("end_to_end")
 def _end_to_end() -> str:
     res = load("end_to_end.json")
@@ -976,8 +981,7 @@ def _end_to_end() -> str:
                  "design: learn material, sector, surplus, CO2e and text fit",
              "exact_code": "exact-code lookup (sees the EWC code)",
              "sector_popularity": "sector popularity"}
-    where = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
-             "site": "+ {n} on the park's site"}
+    where = _E2E_WHERE
 
     def cell(v: dict[str, Any]) -> str:
         x, (lo, hi) = v["value"], v["ci95"]
@@ -1021,8 +1025,7 @@ def _end_to_end_weights() -> str:
 @table("end_to_end_wording")
 def _end_to_end_wording() -> str:
     res = load("end_to_end.json")
-    where = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
-             "site": "+ {n} on the park's site"}
+    where = _E2E_WHERE
     rows = []
     for r in res["wording_split"]:
         rows.append([r["parks"] + ", " + where[r["placement"]].format(n=r["distractors"]),
