@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--receiver-fit", default="fixed", choices=("fixed", "select"))
     ap.add_argument("--no-case-studies", action="store_true",
                     help="skip the public case-study parks (tested out of source)")
+    ap.add_argument("--text-backend", default="auto", choices=("auto", "sentence", "hashing"),
+                    help="the plans' text encoder (hashing: a plain install's)")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -87,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     res = e2e.evaluate_end_to_end(data, distractors=args.distractors,
                                   placements=args.placements.split(","), n_folds=args.folds,
                                   parks=parks, receiver_fit=args.receiver_fit, seed=args.seed,
-                                  case_studies=None if args.no_case_studies else True)
+                                  case_studies=None if args.no_case_studies else True,
+                                  text_backend=args.text_backend)
     doc = {"benchmark": "end_to_end", "protocol": e2e.__doc__, "seed": args.seed,
            "machine": close_machine_state(state), "evaluation": res,
            "wording_split": wording_split(data, res)}

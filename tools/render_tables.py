@@ -1036,6 +1036,28 @@ def _end_to_end_wording() -> str:
                     ["l", "l", "r", "r", "r", "r"])
 
 
+@table("end_to_end_hashing")
+def _end_to_end_hashing() -> str:
+    """The plan row with each text encoder: end_to_end.json (auto: the sentence model) and
+    end_to_end_hashing.json (every plan on the hashing encoder, as a plain install runs)."""
+    rows = []
+    for e, (fname, enc) in enumerate((("end_to_end.json", "sentence model"),
+                                      ("end_to_end_hashing.json", "hashing (plain install)"))):
+        ev = load(fname)["evaluation"]
+        blocks = [("MAESTRI, ", st) for st in ev["settings"]]
+        blocks += [("case studies, ", st) for st in ev.get("out_of_source", {}).get("settings",
+                                                                                     [])]
+        for b, (prefix, st) in enumerate(blocks):
+            v = st["methods"]["plan"]
+            rows.append([(b, e), prefix + _E2E_WHERE[st["placement"]].format(n=st["distractors"]), enc,
+                         f"{v['recall_at_1']['value']:.3f}", f"{v['recall_at_3']['value']:.3f}",
+                         f"{v['mrr']['value']:.3f} [{v['mrr']['ci95'][0]:.3f}, "
+                         f"{v['mrr']['ci95'][1]:.3f}]"])
+    rows.sort(key=lambda r: r[0])  # each setting's two encoders side by side
+    return md_table(["setting", "text encoder of the plans", "recall@1", "recall@3", "MRR"],
+                    [r[1:] for r in rows], ["l", "l", "r", "r", "r"])
+
+
 # end_to_end_distance.json: the distance prior's weight, re-scored on the protocol's tables
 @table("end_to_end_distance")
 def _end_to_end_distance() -> str:

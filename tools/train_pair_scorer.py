@@ -12,7 +12,10 @@ parks' candidates, and the design with the best MRR on inner folds grouped by pa
 regularisation).  The artefact records the training
 data, the date, the commit, the folds and the cross-validated metrics of that same run.
 
-Run: ``PYTHONPATH=src python tools/train_pair_scorer.py``.
+Run: ``PYTHONPATH=src python tools/train_pair_scorer.py`` (the model of plans whose texts the
+sentence model reads, ``matching/models/pair_scorer``) and ``... --text-backend hashing``
+(``matching/models/pair_scorer_hashing``: ``text_fit`` on hashing cosines, for plans read by
+the hashing encoder).
 """
 
 from __future__ import annotations
@@ -31,15 +34,26 @@ if __name__ == "__main__":
 import pandas as pd  # noqa: E402
 
 from symbioflows.evaluate import end_to_end as e2e  # noqa: E402
-from symbioflows.matching.pair_model import PAIR_MODEL_DIR  # noqa: E402
+from symbioflows.matching.pair_model import (  # noqa: E402
+    PAIR_MODEL_DIR,
+    PAIR_MODEL_HASHING_DIR,
+)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--text-backend", default="sentence", choices=("sentence", "hashing"),
+                    help="the encoder of every plan's texts (text_fit included); hashing "
+                         "writes the variant that plans read by the hashing encoder use")
+    args = ap.parse_args(argv)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("symbioflows").setLevel(logging.ERROR)
-    res = e2e.evaluate_end_to_end(distractors=(0,), keep_tables=True, n_boot=200)
+    res = e2e.evaluate_end_to_end(distractors=(0,), keep_tables=True, n_boot=200,
+                                  text_backend=args.text_backend)
     st = res["settings"][0]
     metrics = {m: {k: round(v[k]["value"], 4) for k in ("recall_at_1", "recall_at_3", "mrr")}
                for m, v in st["methods"].items() if "mrr" in v}
@@ -58,15 +72,17 @@ def main() -> int:
 
     data = load_maestri()
     scorer = e2e._fit_receiver_scorer(data, set(e2e.maestri_parks(data)), "fixed")
-    cs_tables, _ = e2e.case_study_tables(data, e2e.case_study_data(), scorer)
+    cs_tables, _ = e2e.case_study_tables(data, e2e.case_study_data(), scorer,
+                                         text_backend=args.text_backend)
     table = pd.concat([res["tables"]["0_park_alone"], *cs_tables.values()], ignore_index=True)
     meta["trained_on"] += ("; and the public case-study parks of "
                            "benchmarks/data/case_studies_exchanges.csv (each row citing its source), "
                            "rebuilt the same way; rows not shipped")
     meta["parks"] = {"maestri": len(res["tables"]["0_park_alone"]["park"].unique()),
                      "case_studies": len(cs_tables)}
+    meta["text_backend"] = args.text_backend  # the encoder of text_fit it was fitted on
     model = e2e.fit_final_pair_model(table, meta=meta)
-    model.save(PAIR_MODEL_DIR)
+    model.save(PAIR_MODEL_HASHING_DIR if args.text_backend == "hashing" else PAIR_MODEL_DIR)
     print(json.dumps(model.describe(), indent=1))  # noqa: T201
     return 0
 

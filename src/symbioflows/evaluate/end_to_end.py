@@ -224,16 +224,16 @@ def build_region(data: Any, park: str, *, n_distractors: int = 0, placement: str
 
 
 def plan_region(region: Region, *, pair_model: Any = None, receiver_scorer: Any = None,
-                n_jobs: int | None = 1) -> Any:
+                n_jobs: int | None = 1, text_backend: str = "auto") -> Any:
     """:func:`symbioflows.plan` of a region: every compatible receiver kept as a candidate
-    (``max_per_supply=0``), no chains."""
+    (``max_per_supply=0``), no chains; ``text_backend``: the plan's text encoder."""
     from symbioflows.pipeline import plan
 
     comp = region.companies[["company_id", "name", "sector", "lat", "lon", "country"]]
     st = region.streams[["stream_id", "company_id", "direction", "material",
                          "quantity_t_per_yr"]]
     return plan((comp, st), max_per_supply=0, chains=False, pair_model=pair_model,
-                receiver_scorer=receiver_scorer, n_jobs=n_jobs)
+                receiver_scorer=receiver_scorer, n_jobs=n_jobs, text_backend=text_backend)
 
 
 def collect_candidates(region: Region, p: Any) -> pd.DataFrame:
@@ -365,7 +365,8 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
                         parks: Sequence[str] | None = None, receiver_fit: str = "fixed",
                         designs: dict[str, tuple[str, ...]] | None = None, seed: int = 0,
                         n_boot: int = 1000, progress: bool = False,
-                        keep_tables: bool = False, case_studies: Any = None) -> dict[str, Any]:
+                        keep_tables: bool = False, case_studies: Any = None,
+                        text_backend: str = "auto") -> dict[str, Any]:
     """Run the protocol (module notes) and return the results as a JSON-ready dict.
 
     Parameters
@@ -395,6 +396,9 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
         (designs and the plan's choice among them) and the baselines' counts come from every
         MAESTRI park and the other folds' case-study parks, the receiver scorer from every
         MAESTRI park; distractors are drawn from MAESTRI's receivers (``"out_of_source"``).
+    text_backend : {"auto", "sentence", "hashing"}
+        The text encoder of every plan (classification and ``text_fit``): ``"hashing"``
+        measures what a plain install, or a region above 2,000 distinct texts, gets.
     keep_tables : bool
         Also return the candidate tables (``"tables"``: one DataFrame per setting, every
         park's candidates with out-of-fold ``sector_fit``; not JSON), from which
@@ -408,6 +412,9 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
     """
     if receiver_fit not in ("select", "fixed"):
         raise InvalidInputError(f"receiver_fit={receiver_fit!r}; choose 'select' or 'fixed'")
+    if text_backend not in ("auto", "sentence", "hashing"):
+        raise InvalidInputError(f"text_backend={text_backend!r}; choose 'auto', 'sentence' or "
+                                "'hashing'")
     if data is None:
         from symbioflows.evaluate.maestri import load_maestri
 
@@ -426,6 +433,7 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
         log.info("fold %d: receiver scorer fitted on %d parks", k, len(train))
     t_fit = time.perf_counter() - t0
     out: dict[str, Any] = {"n_folds": n_folds, "folds": folds, "statuses": list(statuses),
+                           "text_backend": text_backend,
                            "receiver_fit": receiver_fit, "designs": {k: list(v) for k, v in
                                                                      designs.items()},
                            "receiver_fit_s": t_fit,
@@ -443,7 +451,8 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
                 if rg.exchanges.empty:
                     continue
                 regions[park] = rg
-                p = plan_region(rg, pair_model=HAND_BLEND, receiver_scorer=scorers[k])
+                p = plan_region(rg, pair_model=HAND_BLEND, receiver_scorer=scorers[k],
+                                text_backend=text_backend)
                 tables[park] = collect_candidates(rg, p)
             if progress:
                 log.warning("distractors=%d %s: fold %d/%d planned", n_dis, placement, k + 1,
@@ -459,7 +468,7 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
         out["out_of_source"] = _out_of_source(
             data, case_studies, out["tables"]["0_park_alone"], set(all_parks), settings,
             designs, statuses=statuses, receiver_fit=receiver_fit, seed=seed, n_folds=n_folds,
-            n_boot=n_boot)
+            n_boot=n_boot, text_backend=text_backend)
         if not keep_tables:
             out.pop("tables")
     return out
@@ -478,7 +487,8 @@ def _combined(data: Any, case_studies: Any) -> Any:
 
 def case_study_tables(data: Any, case_studies: Any, scorer: Any, n_distractors: int = 0,
                       placement: str = "site", *, statuses: Sequence[str] = ("Implemented",),
-                      seed: int = 0) -> tuple[dict[str, pd.DataFrame], dict[str, Region]]:
+                      seed: int = 0, text_backend: str = "auto"
+                      ) -> tuple[dict[str, pd.DataFrame], dict[str, Region]]:
     """The candidates of every case-study park rebuilt as a region (distractors drawn from
     ``data``'s receivers), planned with the hand blend and ``scorer`` behind ``sector_fit``
     (the features do not depend on the weights): one table and one region per park."""
@@ -491,7 +501,8 @@ def case_study_tables(data: Any, case_studies: Any, scorer: Any, n_distractors: 
             continue
         regions[park] = rg
         tables[park] = collect_candidates(
-            rg, plan_region(rg, pair_model=HAND_BLEND, receiver_scorer=scorer))
+            rg, plan_region(rg, pair_model=HAND_BLEND, receiver_scorer=scorer,
+                            text_backend=text_backend))
     return tables, regions
 
 
@@ -514,7 +525,7 @@ def _fit_designs(table: pd.DataFrame, designs: dict[str, tuple[str, ...]],
 def _out_of_source(data: Any, case_studies: Any, table: pd.DataFrame, train_parks: set[str],
                    settings: list[tuple[int, str]], designs: dict[str, tuple[str, ...]], *,
                    statuses: Sequence[str], receiver_fit: str, seed: int, n_folds: int,
-                   n_boot: int) -> dict[str, Any]:
+                   n_boot: int, text_backend: str = "auto") -> dict[str, Any]:
     """The case-study parks, cross-validated by park (see :func:`evaluate_end_to_end`): each
     fold's models are fitted on every MAESTRI park (``table``) and the case-study parks of
     the other folds; the receiver scorer on every MAESTRI park."""
@@ -525,7 +536,8 @@ def _out_of_source(data: Any, case_studies: Any, table: pd.DataFrame, train_park
     for n_dis, placement in [(0, "site"), *[x for x in settings if x != (0, "site")]]:
         t1 = time.perf_counter()
         built[(n_dis, placement)] = case_study_tables(data, cs, scorer, n_dis, placement,
-                                                      statuses=statuses, seed=seed)
+                                                      statuses=statuses, seed=seed,
+                                                      text_backend=text_backend)
         times[(n_dis, placement)] = time.perf_counter() - t1
     alone = built[(0, "site")][0]
     folds = park_folds(list(alone), min(n_folds, len(alone)), rng=seed)

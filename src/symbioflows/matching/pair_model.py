@@ -41,7 +41,8 @@ from symbioflows.errors import InvalidInputError
 from symbioflows.matching.features import PAIR_FEATURES, check_feature_names
 
 __all__ = ["HAND_WEIGHTS", "HAND_BIAS", "HAND_BLEND", "PairScoreModel", "PAIR_MODEL_DIR",
-           "PAIR_MODEL_KIND", "shipped_pair_model", "resolve_pair_model", "fit_pair_model",
+           "PAIR_MODEL_HASHING_DIR", "PAIR_MODEL_KIND", "shipped_pair_model",
+           "resolve_pair_model", "fit_pair_model",
            "conditional_logit"]
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,13 @@ HAND_BIAS = -2.8
 
 PAIR_MODEL_KIND = "symbioflows.pair_scorer"
 PAIR_MODEL_FORMAT = 1
-#: Where the shipped learned model lives (a :mod:`symbioflows._persist` artefact).
+#: Where the shipped learned model lives (a :mod:`symbioflows._persist` artefact), fitted with
+#: ``text_fit`` from the sentence model.
 PAIR_MODEL_DIR = Path(__file__).resolve().parent / "models" / "pair_scorer"
+#: The same design fitted with ``text_fit`` from the hashing encoder: what a plan whose texts the
+#: hashing encoder reads (no ``embed`` extra, or above 2,000 distinct texts) scores with, since
+#: hashing cosines are on another scale than the sentence model's.
+PAIR_MODEL_HASHING_DIR = Path(__file__).resolve().parent / "models" / "pair_scorer_hashing"
 
 
 @dataclass(frozen=True)
@@ -128,8 +134,8 @@ class PairScoreModel:
         """What the plan records (``plan.options["pair_model"]``): name, version, weights,
         bias, learned features and the provenance's short form.  :func:`resolve_pair_model`
         reads it back."""
-        prov = {k: self.meta[k] for k in ("trained_on", "date", "commit", "folds", "metrics")
-                if k in self.meta}
+        keys = ("trained_on", "date", "commit", "folds", "metrics", "text_backend")
+        prov = {k: self.meta[k] for k in keys if k in self.meta}
         return {"name": self.name, "version": self.version, "bias": float(self.bias),
                 "weights": {f: float(self.weights[f]) for f in PAIR_FEATURES},
                 "learned": list(self.learned), "provenance": prov}
@@ -175,36 +181,40 @@ HAND_BLEND = PairScoreModel("hand_blend", dict(HAND_WEIGHTS), HAND_BIAS, learned
                             meta={"trained_on": "none: weights set by hand"})
 
 
-@lru_cache(maxsize=1)
-def _shipped() -> PairScoreModel | None:
+@lru_cache(maxsize=2)
+def _shipped(text_backend: str = "sentence") -> PairScoreModel | None:
+    path = PAIR_MODEL_HASHING_DIR if text_backend == "hashing" else PAIR_MODEL_DIR
     try:
-        return PairScoreModel.load(PAIR_MODEL_DIR)
-    except Exception as exc:  # the fallback is documented: the hand blend
-        log.warning("learned pair model unavailable (%s); the plan uses the hand blend", exc)
+        return PairScoreModel.load(path)
+    except Exception as exc:  # the fallback is documented
+        log.warning("learned pair model %s unavailable (%s)", path.name, exc)
         return None
 
 
-def shipped_pair_model() -> PairScoreModel | None:
-    """The learned pair model shipped with the package (None when missing or unreadable)."""
-    return _shipped()
+def shipped_pair_model(text_backend: str = "sentence") -> PairScoreModel | None:
+    """The learned pair model shipped with the package for ``text_backend``'s ``text_fit``
+    (``"hashing"``: the variant fitted on hashing cosines; else the sentence model's), falling
+    back to the sentence model's; None when neither can be read."""
+    return _shipped(text_backend) or (_shipped() if text_backend == "hashing" else None)
 
 
-def resolve_pair_model(pair_model: Any = None) -> PairScoreModel:
+def resolve_pair_model(pair_model: Any = None, *, text_backend: str = "sentence") -> PairScoreModel:
     """The model a plan scores with.
 
-    ``None``: the shipped learned model, else the hand blend (fallback); ``"hand_blend"``:
-    the hand blend; ``"learned"``: the shipped model (error when missing); a
-    :class:`PairScoreModel`; a path to an artefact; or the dict of
+    ``None``: the shipped learned model for ``text_backend`` (the encoder of the plan's
+    ``text_fit``: :func:`shipped_pair_model`), else the hand blend (fallback);
+    ``"hand_blend"``: the hand blend; ``"learned"``: the shipped model (error when missing);
+    a :class:`PairScoreModel`; a path to an artefact; or the dict of
     :meth:`PairScoreModel.describe` (as a saved plan records it).
     """
     if pair_model is None:
-        return _shipped() or HAND_BLEND
+        return shipped_pair_model(text_backend) or HAND_BLEND
     if isinstance(pair_model, PairScoreModel):
         return pair_model
     if isinstance(pair_model, str) and pair_model == "hand_blend":
         return HAND_BLEND
     if isinstance(pair_model, str) and pair_model == "learned":
-        m = _shipped()
+        m = shipped_pair_model(text_backend)
         if m is None:
             raise InvalidInputError(f"pair_model='learned': the shipped model ({PAIR_MODEL_DIR}) "
                                     "is missing or unreadable; rebuild it with "

@@ -65,6 +65,7 @@ from symbioflows.pipeline.scoring import (
     scoring_inputs,
     take,
 )
+from symbioflows.pipeline.scoring import text_fit_backend as text_fit_backend_for
 
 __all__ = ["plan", "update_plan"]
 
@@ -193,7 +194,10 @@ def plan(
     [['s1', 'd1', 60.0]]
     """
     _check_options(objective, min_material_fit, link_predictor, min_score)
-    model = resolve_pair_model(pair_model)
+    model = resolve_pair_model(pair_model)  # checked before any work
+    # the shipped model is chosen in _run, to match the encoder of the plan's text_fit
+    given_model = pair_model if pair_model is None or pair_model == "learned" else \
+        model.describe()
     comp, st, input_findings = read_plan_input(dataset, strict=strict)
     text_backend = plan_text_backend(st, text_backend)
     return _run(comp, st, previous=None, input_findings=input_findings, progress=progress, objective=objective, method=method,
@@ -202,7 +206,7 @@ def plan(
                 max_chain_length=max_chain_length, client=client, n_partitions=n_partitions,
                 n_jobs=n_jobs, link_predictor=link_predictor,
                 min_material_fit=float(min_material_fit), strict=strict,
-                pair_model=model.describe(), receiver_scorer=receiver_scorer,
+                pair_model=given_model, receiver_scorer=receiver_scorer,
                 text_backend=text_backend)
 
 
@@ -259,7 +263,8 @@ def update_plan(previous: SymbiosisPlan, new_streams: Any, new_companies: Any = 
     # streams), never re-picked for the larger set, which would re-classify every old stream
     kwargs.setdefault("text_backend", plan_text_backend(state.raw_streams, "auto"))
     # text_fit keeps the encoder it used, so old and new pairs' cosines are on one scale
-    kwargs["text_fit_backend"] = kwargs.get("text_fit_backend") or None
+    # (a plan saved before text_fit has none: its text_backend decides)
+    kwargs.setdefault("text_fit_backend", None)
     return _run(comp, raw, previous=previous, input_findings=input_findings, progress=progress,
                 client=None, n_partitions=None, link_predictor=link_predictor,
                 receiver_scorer=state.receiver_scorer, **kwargs)
@@ -322,7 +327,9 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     sup = s[s["direction"] == "supply"].reset_index(drop=True)
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
     group_of, groups = material_groups(s, min_material_fit)
-    model = resolve_pair_model(pair_model)
+    # the pair model matches the encoder of its text_fit feature (an update keeps the plan's)
+    text_fit_backend = text_fit_backend or text_fit_backend_for(sup, dem, text_backend)
+    model = resolve_pair_model(pair_model, text_backend=text_fit_backend)
     wv = resolve_weights(weights, model)  # checked before any pair is searched
     timings["prepare"] = clock.stop("prepare")
     step("streams")
@@ -338,7 +345,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
 
         inputs = scoring_inputs(sup, dem, wv, link_predictor, bias=model.bias,
                                 receiver_scorer=receiver_scorer,
-                                text_backend=text_fit_backend or text_backend)
+                                text_backend=text_fit_backend)
         cand, feats_d, score_d = distributed_scored_candidates(
             client, sup, dem, group_of, groups, inputs, max_per_supply=max_per_supply,
             n_partitions=n_partitions)
@@ -372,14 +379,13 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     if inputs is None:
         inputs = scoring_inputs(sup, dem, wv, link_predictor, bias=model.bias,
                                 receiver_scorer=receiver_scorer,
-                                text_backend=text_fit_backend or text_backend)
+                                text_backend=text_fit_backend)
     if scored is None:
         feats, score = score_candidates(inputs, sup, dem, cand, n_jobs=nt)
     else:
         feats, score = scored
         scored = None
     sa, da = inputs.sa, inputs.da
-    text_fit_backend = inputs.text.backend if inputs.text is not None else None
     inputs.text = None  # the text rows (0.67 GiB at 1M free-text streams) are done with
     cdf = candidate_frame(sup, dem, cand, feats, score)
     del feats, score

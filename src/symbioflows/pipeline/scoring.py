@@ -35,7 +35,7 @@ from symbioflows.pipeline.economics import demand_prices, hazard_flags, supply_a
 
 __all__ = ["PAIR_FEATURES", "DEFAULT_WEIGHTS", "DEFAULT_BIAS", "ScoringInputs",
            "resolve_weights", "scoring_inputs", "score_candidates", "candidate_frame",
-           "id_columns", "take", "distributed_scored_candidates"]
+           "id_columns", "take", "distributed_scored_candidates", "text_fit_backend"]
 
 log = logging.getLogger(__name__)
 
@@ -227,16 +227,34 @@ class _TextRows:
     backend: str
 
 
+def _stream_texts(sup: pd.DataFrame, dem: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Each stream's text (supplies, then demands) as a code into the distinct texts."""
+    texts = pd.concat([sup["material"], dem["material"]], ignore_index=True)
+    texts = texts.astype(object).where(texts.notna(), "").astype(str).str.strip()
+    return pd.factorize(texts)
+
+
+def text_fit_backend(sup: pd.DataFrame, dem: pd.DataFrame, backend: str = "auto") -> str:
+    """The encoder of ``text_fit``: ``backend`` when it names one, else what ``"auto"`` picks
+    for the streams' distinct texts (as classification does: the sentence model up to 2,000
+    texts when installed, the hashing encoder above).  The plan's pair model is chosen to match
+    (:func:`~symbioflows.matching.pair_model.resolve_pair_model`)."""
+    from symbioflows.materials.infer import resolve_text_backend
+
+    if backend != "auto":
+        return resolve_text_backend(backend, 0)
+    _codes, distinct = _stream_texts(sup, dem)
+    return resolve_text_backend("auto", int((np.asarray(distinct, dtype=object) != "").sum()))
+
+
 def _text_rows(sup: pd.DataFrame, dem: pd.DataFrame, backend: str = "auto") -> _TextRows | None:
-    """Embed each distinct stream text once (``backend``: the plan's encoder; ``"auto"`` picks
-    it by the number of distinct texts, as classification does); None when no stream has a
-    text (every pair's ``text_fit`` is 0)."""
+    """Embed each distinct stream text once (``backend``: the encoder of
+    :func:`text_fit_backend`); None when no stream has a text (every pair's ``text_fit`` is
+    0)."""
     from symbioflows.materials.encoder import embed_texts
     from symbioflows.materials.infer import resolve_text_backend
 
-    texts = pd.concat([sup["material"], dem["material"]], ignore_index=True)
-    texts = texts.astype(object).where(texts.notna(), "").astype(str).str.strip()
-    codes, distinct = pd.factorize(texts)
+    codes, distinct = _stream_texts(sup, dem)
     uniq = np.asarray(distinct, dtype=object)
     empty = np.flatnonzero(uniq == "")
     if len(uniq) == len(empty):

@@ -237,3 +237,32 @@ def test_case_study_folds_train_on_maestri_and_the_other_folds_only(data, tmp_pa
         assert parks == maestri | ({"11", "12", "13"} - set(test))
     st = oos["settings"][0]
     assert st["placement"] == "park_alone" and st["methods"]["plan"]["n"] > 0
+
+
+def test_plans_read_by_the_hashing_encoder_use_the_model_fitted_on_hashing_cosines(
+        monkeypatch, tmp_path):
+    h = pm.shipped_pair_model("hashing")
+    s = pm.shipped_pair_model()
+    assert h is not None and s is not None and h is not s
+    assert h.meta["text_backend"] == "hashing" and s.meta["text_backend"] == "sentence"
+    assert pm.resolve_pair_model(None, text_backend="hashing") is h
+    assert pm.resolve_pair_model("learned", text_backend="hashing") is h
+    assert pm.resolve_pair_model(None) is s
+    from symbioflows import plan
+
+    comp = pd.DataFrame({"company_id": ["a", "b"], "lat": [51.9, 51.91], "lon": [4.4, 4.41],
+                         "country": ["NL", "NL"]})
+    st = pd.DataFrame({"stream_id": ["s", "d"], "company_id": ["a", "b"],
+                       "direction": ["supply", "demand"],
+                       "material": ["granulated blast furnace slag", "GGBS for cement"],
+                       "quantity_t_per_yr": [1000.0, 1000.0]})
+    p = plan((comp, st), chains=False, text_backend="hashing")
+    assert p.options["text_fit_backend"] == "hashing"
+    assert p.options["pair_model"]["provenance"]["text_backend"] == "hashing"
+    # without the hashing variant, the sentence model's weights (the fallback)
+    monkeypatch.setattr(pm, "PAIR_MODEL_HASHING_DIR", tmp_path / "absent")
+    pm._shipped.cache_clear()
+    try:
+        assert pm.resolve_pair_model(None, text_backend="hashing").weights == s.weights
+    finally:
+        pm._shipped.cache_clear()
