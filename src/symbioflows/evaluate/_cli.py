@@ -61,6 +61,9 @@ def add_arguments(p: Any) -> None:
                      help="per-fold receiver scorer: the shipped scorer's features refitted on "
                           "the training parks (default, what plan() runs) or a full feature "
                           "selection inside them")
+    e2e.add_argument("--text-backend", default="auto", choices=("auto", "sentence", "hashing"),
+                     help="the text encoder of every plan (classification and text_fit); "
+                          "'hashing' measures a plain install")
     e2e.add_argument("--max-parks", type=int, default=None,
                      help="only the first N parks (development)")
     e2e.add_argument("--out", default=None, help="write the results as JSON here")
@@ -88,7 +91,8 @@ def _run_end_to_end(args: Any) -> int:
                               placements=args.placements.split(","), parks=parks,
                               n_folds=min(args.folds, len(parks)), n_boot=args.boot,
                               receiver_fit=args.receiver_fit, progress=not args.quiet,
-                              case_studies=_case_studies_arg(getattr(args, "case_studies", None)))
+                              case_studies=_case_studies_arg(getattr(args, "case_studies", None)),
+                              text_backend=args.text_backend)
     print(format_end_to_end(res))  # noqa: T201 - command-line output
     if args.out:
         with open(args.out, "w") as fh:

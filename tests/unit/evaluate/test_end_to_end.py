@@ -191,7 +191,8 @@ def test_cli_takes_the_end_to_end_options():
     a = p.parse_args(["--end-to-end", "--distractors", "0", "300", "--placements", "site",
                       "--out", "e2e.json"])
     assert a.end_to_end and a.distractors == [0, 300] and a.placements == "site"
-    assert a.receiver_fit == "fixed" and a.out == "e2e.json"
+    assert a.receiver_fit == "fixed" and a.out == "e2e.json" and a.text_backend == "auto"
+    assert p.parse_args(["--end-to-end", "--text-backend", "hashing"]).text_backend == "hashing"
 
 
 def test_select_design_takes_the_best_inner_fold_mrr_and_the_simpler_on_ties():
