@@ -1058,6 +1058,28 @@ def _end_to_end_hashing() -> str:
                     [r[1:] for r in rows], ["l", "l", "r", "r", "r"])
 
 
+@table("end_to_end_seeds")
+def _end_to_end_seeds() -> str:
+    """The plan row of the protocol under three seeds (folds, park layouts, distractor draws and
+    tie orders): end_to_end.json (seed 0), end_to_end_seed1.json, end_to_end_seed2.json."""
+    by: dict[str, list[list[str]]] = {}
+    for fname in ("end_to_end.json", "end_to_end_seed1.json", "end_to_end_seed2.json"):
+        res = load(fname)
+        ev = res["evaluation"]
+        blocks = [("MAESTRI, ", st) for st in ev["settings"]]
+        blocks += [("case studies, ", st) for st in ev.get("out_of_source", {}).get("settings",
+                                                                                     [])]
+        for prefix, st in blocks:
+            v = st["methods"]["plan"]
+            label = prefix + _E2E_WHERE[st["placement"]].format(n=st["distractors"])
+            by.setdefault(label, []).append(
+                [label, str(res["seed"]), f"{v['recall_at_1']['value']:.3f}",
+                 f"{v['recall_at_3']['value']:.3f}", f"{v['mrr']['value']:.3f}"])
+    rows = [r for label in by for r in by[label]]
+    return md_table(["setting", "seed", "recall@1", "recall@3", "MRR"], rows,
+                    ["l", "r", "r", "r", "r"])
+
+
 # end_to_end_distance.json: the distance prior's weight, re-scored on the protocol's tables
 @table("end_to_end_distance")
 def _end_to_end_distance() -> str:
