@@ -967,6 +967,13 @@ _E2E_WHERE = {"park_alone": "park alone", "region": "+ {n} in a 40 km region",
               "site": "+ {n} on the park's site"}
 
 
+def _e2e_blocks(ev: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(label prefix, setting) of every setting of an end-to-end evaluation: MAESTRI's, then
+    the case studies'."""
+    return ([("MAESTRI, ", st) for st in ev["settings"]]
+            + [("case studies, ", st) for st in ev.get("out_of_source", {}).get("settings", [])])
+
+
 @table("end_to_end")
 def _end_to_end() -> str:
     res = load("end_to_end.json")
@@ -990,8 +997,7 @@ def _end_to_end() -> str:
         return f"{x:.3f} [{lo:.3f}, {hi:.3f}]"
 
     rows = []
-    blocks = [("MAESTRI, ", st) for st in ev["settings"]]
-    blocks += [("case studies, ", st) for st in ev.get("out_of_source", {}).get("settings", [])]
+    blocks = _e2e_blocks(ev)
     for prefix, st in blocks:
         label = prefix + where[st["placement"]].format(n=st["distractors"])
         for m, v in st["methods"].items():
@@ -1044,9 +1050,7 @@ def _end_to_end_hashing() -> str:
     for e, (fname, enc) in enumerate((("end_to_end.json", "sentence model"),
                                       ("end_to_end_hashing.json", "hashing (plain install)"))):
         ev = load(fname)["evaluation"]
-        blocks = [("MAESTRI, ", st) for st in ev["settings"]]
-        blocks += [("case studies, ", st) for st in ev.get("out_of_source", {}).get("settings",
-                                                                                     [])]
+        blocks = _e2e_blocks(ev)
         for b, (prefix, st) in enumerate(blocks):
             v = st["methods"]["plan"]
             rows.append([(b, e), prefix + _E2E_WHERE[st["placement"]].format(n=st["distractors"]), enc,
@@ -1066,9 +1070,7 @@ def _end_to_end_seeds() -> str:
     for fname in ("end_to_end.json", "end_to_end_seed1.json", "end_to_end_seed2.json"):
         res = load(fname)
         ev = res["evaluation"]
-        blocks = [("MAESTRI, ", st) for st in ev["settings"]]
-        blocks += [("case studies, ", st) for st in ev.get("out_of_source", {}).get("settings",
-                                                                                     [])]
+        blocks = _e2e_blocks(ev)
         for prefix, st in blocks:
             v = st["methods"]["plan"]
             label = prefix + _E2E_WHERE[st["placement"]].format(n=st["distractors"])
