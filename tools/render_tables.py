@@ -906,7 +906,8 @@ def _labelled_text() -> str:
     return (md_table(["split", "direction", "backend", "part", "rows (parks)",
                       "top-1 [95 % CI]", "top-3 [95 % CI]"], rows,
                      ["l", "l", "l", "l", "r", "r", "r"])
-            + f"\n\n{res['note']}; intervals: {res['n_boot']:,} bootstrap draws over parks "
+            + "\n\n" + (f"{res['note']}; i" if res.get("note") else "I")
+            + f"ntervals: {res['n_boot']:,} bootstrap draws over parks "
             "(accuracy, not timing: the machine's load does not change it).")
 
 
@@ -927,6 +928,27 @@ def _labelled_text_before() -> str:
     return md_table(["direction", "backend", "top-3 before, development", "before, held out",
                      "after, development", "after, held out"], rows,
                     ["l", "l", "r", "r", "r", "r"])
+
+
+@table("need_designs")
+def _need_designs() -> str:
+    res = load("need_designs.json")
+    rows = []
+    for b, bname in _LT_BACKENDS.items():
+        if b not in res["backends"]:
+            continue
+        for r in res["backends"][b]["rows"]:
+            diff = "-"
+            if "top3_minus_shipped" in r:
+                lo, hi = r["top3_minus_shipped_ci"]
+                diff = f"{r['top3_minus_shipped']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+            rows.append([bname, r["design"], f"{r['top1']:.3f}", f"{r['top3']:.3f}", diff])
+    first = next(iter(res["backends"].values()))
+    return (md_table(["backend", "design", "top-1", "top-3", "top-3 minus shipped [95 % CI]"],
+                     rows, ["l", "l", "r", "r", "r"])
+            + f"\n\nDevelopment rows only: {first['n']} need texts from {first['n_groups']} "
+            "parks, 5 folds grouped by park, 5 shuffles; paired intervals: 2,000 bootstrap "
+            "draws over parks (accuracy, not timing).")
 
 
 # --------------------------------------------------------------------------------------------

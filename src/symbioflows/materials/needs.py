@@ -318,6 +318,15 @@ class NeedClassifier:
     # ------------------------------------------------------------------ scoring
     def _scores(self, texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """(needs score matrix, named-class matrix in [0, 1] over taxonomy classes)."""
+        c = self._components(texts)
+        total = W_SYN * c["syn"] + W_USE * c["use"] + c["lex"] + c["named"] + W_USERS * c["sector"]
+        return total, c["named_classes"]
+
+    def _components(self, texts: list[str]) -> dict[str, npt.NDArray[np.float64]]:
+        """The terms of the score (texts x needs): ``syn``, ``use``, ``lex`` (weighted already),
+        ``named`` (the bonus, weighted already) and ``sector``, and ``named_classes`` (texts x
+        taxonomy classes).  Separate so that ``benchmarks/need_designs.py`` can refit their
+        weights."""
         self._build()
         n, k = len(texts), len(self.needs)
         norms = [normalize_text(t) for t in texts]
@@ -330,7 +339,9 @@ class NeedClassifier:
         q_full = enc.encode(fulls).astype(np.float64)
         q_head = enc.encode(heads).astype(np.float64)
         if n == 0:
-            return np.zeros((0, k)), np.zeros((0, len(self.taxonomy)))
+            z = np.zeros((0, k))
+            return {"syn": z, "use": z, "lex": z, "named": z, "sector": z,
+                    "named_classes": np.zeros((0, len(self.taxonomy)))}
         syn_h = np.maximum.reduceat(q_head @ self._phrase_emb.T, self._phrase_start, axis=1)
         syn_f = np.maximum.reduceat(q_full @ self._phrase_emb.T, self._phrase_start, axis=1)
         syn = np.maximum(syn_h, W_FULL * syn_f)
@@ -362,14 +373,14 @@ class NeedClassifier:
             sector[which] = (users[None, :, :] * sim[:, None, :]).max(axis=2)
         # a use standing in for a generic head names the receiver's process, not a material
         named = self._named_classes([h if not g else "" for h, g in parsed])
-        named_bonus = NAMED * (named @ self._fit.T).clip(0.0, 1.0) if named.any() else 0.0
-        total = W_SYN * syn + W_USE * use + lex + named_bonus + W_USERS * sector
+        named_bonus = NAMED * (named @ self._fit.T).clip(0.0, 1.0) if named.any() else np.zeros((n, k))
         # the text names a product (a need's phrase, verbatim or nearly, or a secondary class),
         # not only a process or a business
         self._last_product = ~process & (
             (lex >= LEX_BASE).any(axis=1) | (syn >= PRODUCT_MIN_SIM).any(axis=1) | named.any(axis=1)
         )
-        return total, named
+        return {"syn": syn, "use": use, "lex": lex, "named": named_bonus, "sector": sector,
+                "named_classes": named}
 
     def _sectors(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """(embeddings of the NACE class titles, needs x classes 0/1 matrix of the needs'
