@@ -63,6 +63,7 @@ from symbioflows.pipeline.scoring import (
     resolve_weights,
     score_candidates,
     scoring_inputs,
+    stream_texts,
     take,
 )
 from symbioflows.pipeline.scoring import text_fit_backend as text_fit_backend_for
@@ -328,7 +329,9 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     dem = s[s["direction"] == "demand"].reset_index(drop=True)
     group_of, groups = material_groups(s, min_material_fit)
     # the pair model matches the encoder of its text_fit feature (an update keeps the plan's)
-    text_fit_backend = text_fit_backend or text_fit_backend_for(sup, dem, text_backend)
+    texts = stream_texts(sup, dem)  # counted once: picks text_fit's encoder, numbers its rows
+    text_fit_backend = text_fit_backend or text_fit_backend_for(sup, dem, text_backend,
+                                                                texts=texts)
     model = resolve_pair_model(pair_model, text_backend=text_fit_backend)
     wv = resolve_weights(weights, model)  # checked before any pair is searched
     timings["prepare"] = clock.stop("prepare")
@@ -345,7 +348,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
 
         inputs = scoring_inputs(sup, dem, wv, link_predictor, bias=model.bias,
                                 receiver_scorer=receiver_scorer,
-                                text_backend=text_fit_backend)
+                                text_backend=text_fit_backend, texts=texts)
         cand, feats_d, score_d = distributed_scored_candidates(
             client, sup, dem, group_of, groups, inputs, max_per_supply=max_per_supply,
             n_partitions=n_partitions)
@@ -379,7 +382,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     if inputs is None:
         inputs = scoring_inputs(sup, dem, wv, link_predictor, bias=model.bias,
                                 receiver_scorer=receiver_scorer,
-                                text_backend=text_fit_backend)
+                                text_backend=text_fit_backend, texts=texts)
     if scored is None:
         feats, score = score_candidates(inputs, sup, dem, cand, n_jobs=nt)
     else:
@@ -387,6 +390,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         scored = None
     sa, da = inputs.sa, inputs.da
     inputs.text = None  # the text rows (0.67 GiB at 1M free-text streams) are done with
+    del texts
     cdf = candidate_frame(sup, dem, cand, feats, score)
     del feats, score
     # the material_fit feature is the candidates' own fit, copied by the kernel: keep one
