@@ -11,7 +11,13 @@ on the training parks of each of the protocol's folds and scored on its test par
   the documented exchanges of the training parks (for a training row, of its other training
   parks), smoothed towards the division's popularity;
 * ``text_sim``: cosine of the supply text with the receiver's business text (sentence model,
-  hashing when the model is not installed).
+  hashing when the model is not installed);
+* ``analog``: the closest documented exchange of the training parks (for a training row, of its
+  other training parks): the largest product, over those exchanges, of the cosine of the two
+  supply texts and the cosine of the two receiver texts (each clipped at 0), i.e. "has a waste
+  like this one gone to a business like this one before";
+* ``analog_cls``: the same with the supply side an exact match of the inferred class (the
+  largest receiver-text cosine among the training exchanges of the supply's class).
 
 Ranks put ties at their middle; a documented receiver that is not a candidate counts as missed.
 Classes come from ``plan()`` on each park's region (the protocol's seeds).
@@ -46,7 +52,11 @@ DESIGNS = {
     "+ prior": ["prior"],
     "+ need_fit + prior": ["need_fit", "prior"],
     "+ text_sim": ["text_sim"],
+    "+ analog": ["analog"],
+    "+ analog + text_sim": ["analog", "text_sim"],
+    "+ analog_cls": ["analog_cls"],
 }
+_EMB: dict[str, np.ndarray] = {}
 
 
 def middle_ranks(z: np.ndarray, pos: np.ndarray) -> list[float]:
@@ -75,6 +85,28 @@ def _prior(rows: pd.DataFrame) -> Any:
         return math.log((n[(c, d)] + 2.0 * p) / (nc[c] + 2.0)) - math.log(p)
 
     return f
+
+
+def _analog(lib: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """Per row: max over the documented exchanges of ``lib`` of supply-text cosine x
+    receiver-text cosine (both clipped at 0)."""
+    pos = lib[lib["label"] == 1]
+    if pos.empty:
+        return np.zeros(len(rows))
+    a = np.stack([_EMB[x] for x in rows["s_text"]]) @ np.stack([_EMB[x] for x in pos["s_text"]]).T
+    b = np.stack([_EMB[x] for x in rows["d_text"]]) @ np.stack([_EMB[x] for x in pos["d_text"]]).T
+    return (np.clip(a, 0, None) * np.clip(b, 0, None)).max(axis=1)
+
+
+def _analog_cls(lib: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """Per row: the largest receiver-text cosine (clipped at 0) among the documented exchanges
+    of ``lib`` whose supply has the row's inferred class."""
+    pos = lib[lib["label"] == 1]
+    if pos.empty:
+        return np.zeros(len(rows))
+    same = rows["s_cls"].to_numpy()[:, None] == pos["s_cls"].to_numpy()[None, :]
+    b = np.stack([_EMB[x] for x in rows["d_text"]]) @ np.stack([_EMB[x] for x in pos["d_text"]]).T
+    return np.where(same, np.clip(b, 0, None), 0.0).max(axis=1)
 
 
 def _table(data: Any) -> tuple[pd.DataFrame, list[list[str]], int]:
@@ -115,6 +147,7 @@ def main() -> int:
     pos = {x: i for i, x in enumerate(texts)}
     t["text_sim"] = np.einsum("ij,ij->i", e[[pos[x] for x in t["s_text"]]],
                               e[[pos[x] for x in t["d_text"]]])
+    _EMB.update({x: e[pos[x]] for x in texts})
     t["g"] = pd.factorize(t["park"] + "|" + t["supply"])[0]
     out: dict[str, Any] = {"benchmark": "end_to_end_designs", "protocol": __doc__,
                            "n_documented": n_flows, "rows": []}
@@ -132,6 +165,14 @@ def main() -> int:
                     fi = _prior(tr[~m])
                     vals[m] = [fi(c, d) for c, d in zip(tr["s_cls"][m], tr["div"][m])]
                 tr["prior"], te["prior"] = vals, [f(c, d) for c, d in zip(te["s_cls"], te["div"])]
+            for col, fn in (("analog", _analog), ("analog_cls", _analog_cls)):
+                if col not in extra:
+                    continue
+                vals = np.zeros(len(tr))
+                for p in tr["park"].unique():
+                    m = (tr["park"] == p).to_numpy()
+                    vals[m] = fn(tr[~m], tr[m])
+                tr[col], te[col] = vals, fn(tr, te)
             tr = tr[tr.groupby("g")["label"].transform("max") > 0]
             x = tr[feats].to_numpy(float)
             scale = np.maximum(x.std(axis=0), 1e-9)

@@ -930,6 +930,30 @@ def _labelled_text_before() -> str:
                     ["l", "l", "r", "r", "r", "r"])
 
 
+_E2E_DESIGN_NAMES = {
+    "material_fit + sector_fit": "`material_fit` + `sector_fit` (the base of the others)",
+    "+ need_fit": "+ a separate written-need fit beside the sector guess",
+    "+ prior": "+ supply class -> receiver division prior, counted on the training parks",
+    "+ need_fit + prior": "+ both",
+    "+ text_sim": "+ cosine of supply text and receiver business text (became `text_fit`)",
+    "+ analog": "+ closest documented exchange of the training parks (supply-text x "
+                "receiver-text cosine)",
+    "+ analog + text_sim": "+ closest documented exchange + text cosine",
+    "+ analog_cls": "+ closest documented exchange of the same supply class (receiver-text "
+                    "cosine)",
+}
+
+
+@table("end_to_end_designs")
+def _end_to_end_designs() -> str:
+    res = load("end_to_end_designs.json")
+    rows = [[_E2E_DESIGN_NAMES.get(r["design"], r["design"]), f"{r['recall_at_1']:.3f}",
+             f"{r['recall_at_3']:.3f}", f"{r['mrr']:.3f}",
+             f"{r['n_ranked']} of {res['n_documented']}"] for r in res["rows"]]
+    return md_table(["design (MAESTRI, park alone, out of fold)", "recall@1", "recall@3", "MRR",
+                     "ranked"], rows, ["l", "r", "r", "r", "r"])
+
+
 @table("need_designs")
 def _need_designs() -> str:
     res = load("need_designs.json")
