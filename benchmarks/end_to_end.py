@@ -37,9 +37,9 @@ OUT = Path(__file__).resolve().parent / "results" / "end_to_end.json"
 
 def wording_split(data: Any, res: dict[str, Any]) -> list[dict[str, Any]]:
     """The plan's metrics split by whether the documented receiver's business text shares a
-    word with the supply's text (``symbioflows.matching.text.tokenize``, as
-    ``benchmarks/wording_overlap.py`` counts it): the ``text_fit`` feature reads exactly that."""
-    from symbioflows.matching.text import tokenize
+    word with the supply's text (``wording_overlap.shares_a_word``, the rule of
+    ``benchmarks/wording_overlap.py``): the ``text_fit`` feature reads exactly that."""
+    from wording_overlap import shares_a_word
 
     out = []
     blocks = [("MAESTRI", data, st) for st in res["settings"]]
@@ -52,8 +52,7 @@ def wording_split(data: Any, res: dict[str, Any]) -> list[dict[str, Any]]:
         biz = d.companies.set_index("company_id")["business"].fillna("").astype(str)
         parts: dict[bool, list[float]] = {True: [], False: []}
         for r in st["plan_ranks"]:
-            shared = bool(set(tokenize(text[r["supply"]]))
-                          & set(tokenize(biz[comp[r["demand"]]])))
+            shared = shares_a_word(text[r["supply"]], biz[comp[r["demand"]]])
             parts[shared].append(math.inf if r["rank"] is None else float(r["rank"]))
         for shared, ranks in parts.items():
             x = np.asarray(ranks, float)

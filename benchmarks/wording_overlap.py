@@ -25,10 +25,16 @@ from symbioflows.matching.text import tokenize
 HERE = Path(__file__).resolve().parent
 
 
+def shares_a_word(a: str, b: str) -> bool:
+    """Whether the two texts have a word in common (``tokenize``'s words); the rule of this
+    script and of ``end_to_end.py``'s split by wording."""
+    return bool(set(tokenize(a)) & set(tokenize(b)))
+
+
 def overlap(df: pd.DataFrame) -> tuple[int, int]:
     """(rows sharing a word, rows) among the implemented exchanges of ``df``."""
     d = df[df["status"].str.lower() == "implemented"]
-    shared = sum(bool(set(tokenize(b)) & set(tokenize(w)))
+    shared = sum(shares_a_word(b, w)
                  for b, w in zip(d["receiver_business"].fillna(""),
                                  d["waste_description"].fillna("")))
     return shared, len(d)
