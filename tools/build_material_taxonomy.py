@@ -66,6 +66,13 @@ SOURCES = {
                 "October 2024; dataset nrg_pc_205): non-household electricity prices in the EU in "
                 "the first half of 2024 ranged from EUR 0.0939 per kWh (Finland) to EUR 0.256 per "
                 "kWh (Ireland); converted at 1.0824 USD/EUR (ECB 2024 average).",
+    "FNR10": "Fachagentur Nachwachsende Rohstoffe (FNR), Leitfaden Biogas, 5th ed. 2010, table of "
+             "typical biogas yields (as tabulated in public secondary sources): brewers' grains "
+             "122 Nm3 biogas and 70 Nm3 methane per t fresh mass; methane's lower heating value "
+             "9.97 kWh/Nm3.",
+    "HAERD04": "Haerdtlein et al. 2004, gas yields of biogenic materials (as tabulated by the "
+               "Austrian biogas grid-injection guide biogas-netzeinspeisung.at): potato stillage "
+               "35 m3 biogas per t at 54 % methane; methane's lower heating value 9.97 kWh/Nm3.",
     "EST": "Authors' estimate from public market commentary (trade press, 2023-2024); indicative only.",
     "VF": "symbioflows virgin_factors.csv (symbioflows/data/factors): a factor read in its published "
           "document; the row gives the source, year and locator (table, row, cell or quoted sentence).",
@@ -497,12 +504,12 @@ C("leather_waste", "Leather and tannery residues", "textiles",
 C("brewers_spent_grain", "Brewer's spent grain", "organics",
   "Wet malt and grain residue after mashing in breweries and distilleries; cattle feed, mushroom substrate, biogas",
   ["BSG", "spent grain", "brewers grains", "draff", "wet grains", "malt residue", "Biertreber", "Treber", "drêches de brasserie", "trebbie di birra", "bagazo de cerveza", "bostel"],
-  ["02 07 04", "02 07 99", "02 07 02"], "solid", 0.9, "bulk_solid", [("animal_feed", 0.25)],
+  ["02 07 04", "02 07 99", "02 07 02"], "solid", 0.9, "bulk_solid", [("animal_feed", 0.25), ("natural_gas", 0.70)],
   ["11.05", "11.01", "11.06"], ["01.41", "01.46", "10.91", "35.21"])
 C("distillers_residues", "Distillers' grains, stillage and vinasse", "organics",
   "Stillage, DDGS, vinasse, pot ale and yeast from ethanol and spirits distilleries and fermentations; feed, fertiliser and biogas",
   ["DDGS", "distillers dried grains with solubles", "thin stillage", "stillage", "vinasse", "vinesse", "pot ale", "spent wash", "yeast slurry", "spent yeast", "alcohol residue", "Schlempe", "vinasse de betterave", "borlande"],
-  ["02 07 02", "02 07 04", "19 06 99", "07 05 12", "02 07 99"], "liquid", 1.05, "liquid", [("animal_feed", 0.3), ("n_fertiliser", 0.02)],
+  ["02 07 02", "02 07 04", "19 06 99", "07 05 12", "02 07 99"], "liquid", 1.05, "liquid", [("animal_feed", 0.3), ("n_fertiliser", 0.02), ("natural_gas", 0.19)],
   ["11.01", "20.14", "11.02", "21.10"], ["01.41", "01.46", "10.91", "35.21", "01.11"])
 C("winery_residues", "Grape marc, lees and olive pomace", "organics",
   "Grape marc, wine lees, olive pomace and olive-mill wastewater; distillation, oil extraction, compost and fuel",
@@ -828,6 +835,18 @@ def _checked_virgin() -> dict:
     return {k: tuple(v) for k, v in out.items()}
 
 
+#: Substitution ratios with their own source (the others: LIT).  The anaerobic-digestion ratios
+#: are MWh of natural gas replaced per t of fresh mass: the methane yield x 9.97 kWh/Nm3.
+SUB_FACTS = {
+    ("brewers_spent_grain", "natural_gas"): (
+        "FNR10", 2010, "70 Nm3 CH4 per t fresh mass x 9.97 kWh/Nm3 = 0.70 MWh per t (anaerobic "
+        "digestion)"),
+    ("distillers_residues", "natural_gas"): (
+        "HAERD04", 2004, "35 m3 biogas x 54 % CH4 = 18.9 Nm3 CH4 per t x 9.97 kWh/Nm3 = 0.19 MWh "
+        "per t (stillage, anaerobic digestion)"),
+}
+
+
 def _fact(value, source, year, estimate, note=""):
     d = {"value": value, "source": source, "year": year, "estimate": bool(estimate)}
     if note:
@@ -868,7 +887,13 @@ def build() -> dict:
                 "virgin_price_usd_per_t": _fact([v0[5], v0[6]], v0[7], v0[8], v0[9], f"{v0[0]}, per {v0[10]}"),
                 "density_t_per_m3": _fact(c["density"], "DENS", 2018, True, "typical bulk density"),
                 "substitutes": _fact([r for _, r in c["subs"]], "LIT", 2007, True,
-                                     "tonnes of virgin input replaced per unit of this class"),
+                                     "tonnes of virgin input replaced per unit of this class"
+                                     + ("; a ratio with its own source is in substitute_<virgin>"
+                                        if any((c["id"], v) in SUB_FACTS for v, _ in c["subs"])
+                                        else "")),
+                **{f"substitute_{v}": _fact(r, *SUB_FACTS[(c["id"], v)][:2], True,
+                                             SUB_FACTS[(c["id"], v)][2])
+                   for v, r in c["subs"] if (c["id"], v) in SUB_FACTS},
             },
         })
     for a, b, _s in OVERRIDES:

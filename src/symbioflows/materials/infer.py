@@ -214,8 +214,8 @@ def _classify_distinct_needs(
             order = np.argsort(-total, axis=1, kind="stable")[:, :kk]
             ids[rows, :kk] = need_ids[order]
             probs[rows, :kk] = np.take_along_axis(prob, order, axis=1)
-            has = nm.any(axis=1)
-            named[rows[has]] = tax_ids[nm[has].argmax(axis=1)]
+            for r in np.flatnonzero(nm.any(axis=1)):  # every class the text names, "+"-joined
+                named[rows[r]] = "+".join(tax_ids[np.flatnonzero(nm[r])])
             product[rows] = prod
     return ids, probs, named, product, be
 
@@ -556,8 +556,9 @@ class GroupFits:
             for nid, q in vals.items():
                 for cid, fit in need_fit.get(nid, {}).items():
                     f[j, tax.index_of(cid)] += q * fit
-            if named and named in tax:
-                f[j] = np.maximum(f[j], sub[:, tax.index_of(named)])
+            for nm in named.split("+") if named else ():
+                if nm in tax:
+                    f[j] = np.maximum(f[j], sub[:, tax.index_of(nm)])
             if sector:
                 f[j] = np.maximum(f[j], SECTOR_WEIGHT * _sector_fit_cached(sector))
         np.clip(f, 0.0, 1.0, out=f)

@@ -181,3 +181,57 @@ def test_a_product_of_the_companys_own_sector_is_its_output_not_its_input():
     assert (own >= other).all()  # the sector's inputs are added, the named need kept
     assert own[tax.index_of("coal_fly_ash")] >= 0.8  # a concrete plant's usual input
     assert (own > other).sum() > 10
+
+
+def test_a_listed_head_names_each_material_it_lists(clf):
+    # "gypsum, fly ash or slag" names gypsum and fly ash (each part clears the stricter bar);
+    # a part that scores high for a class it does not name ("fertiliser" -> agrochemical
+    # residues) stays below it, and the words after "from" are the inputs
+    named, whole = clf._named_classes([
+        "gypsum, fly ash or slag",
+        "soil quality improvement and fertiliser",
+        "bricks from clay and fly ash",
+        "",
+    ])
+    ids = clf.taxonomy.ids
+    got = [sorted(ids[j] for j in np.flatnonzero(r)) for r in named]
+    assert got == [["chemical_gypsum", "coal_fly_ash"], [], ["coal_fly_ash"], []]
+    # only the whole head decides whether the text names a product
+    assert whole.tolist() == [True, False, True, False]
+
+
+def test_supply_fit_takes_every_named_class(clf):
+    ids = clf.taxonomy.ids
+    one = clf.supply_fit(["fly ash"])[0]
+    two = clf.supply_fit(["gypsum, fly ash or slag"])[0]
+    sub = np.asarray(clf.taxonomy.substitution_matrix())
+    for c in ("coal_fly_ash", "chemical_gypsum"):
+        col = sub[:, ids.index(c)]
+        assert (two >= np.clip(col, 0, 1) - 1e-12).all(), c
+    assert two[ids.index("fgd_gypsum")] > one[ids.index("fgd_gypsum")]
+
+
+def test_a_group_key_with_several_named_classes_fits_each():
+    tax = load_taxonomy()
+    m = group_fit_matrix(["class:waste_wood", "class:mixed_plastics",
+                          "need:virgin_plastics=1.00|named=mixed_plastics+waste_wood",
+                          "need:virgin_plastics=1.00|named=mixed_plastics"], 0.25)
+    assert m[0, 2] == pytest.approx(1.0) and m[1, 2] == pytest.approx(1.0)
+    assert m[0, 3] < 0.25  # before: wood had no fit to a plastics-and-wood recycler
+    assert tax.index_of("waste_wood") >= 0
+
+
+def test_digestible_residues_serve_a_biogas_plant():
+    # anaerobic digestion: spent grain and stillage replace natural gas (MWh per t of fresh
+    # mass, each with its own source), beside their feed use
+    tax = load_taxonomy()
+    needs = {n.id: n for n in load_needs()}
+    for cid, ratio, src in (("brewers_spent_grain", 0.70, "FNR10"),
+                            ("distillers_residues", 0.19, "HAERD04")):
+        c = tax[cid]
+        assert c.substitutes[0].virgin == "animal_feed"  # impact and price still read feed
+        gas = [s for s in c.substitutes if s.virgin == "natural_gas"]
+        assert gas and gas[0].ratio == pytest.approx(ratio)
+        assert c.facts["substitute_natural_gas"]["source"] == src
+        assert src in tax.sources
+        assert needs["natural_gas"].served_by[cid] == pytest.approx(0.8)
