@@ -27,6 +27,8 @@ receiver's process ("wallboard line").  :class:`NeedClassifier` scores each need
 * ``named``: 0.15 x fit when the head names a secondary class that serves the need (the supply
   classifier, :class:`~symbioflows.materials.MaterialClassifier`, scores the head at least 0.45
   for that class (0.65 with the sentence model): "GGBS", "scrap steel", "fly ash"; "animal feed" or "natural gas" stay below);
+  a head that lists materials names each part that clears a bar 0.15 higher ("waste plastics
+  and wood waste"; for "<product> from <inputs>" the inputs only);
 * ``sector``: only for a text read from its use: the highest cosine between that use and the
   NACE Rev. 2 title of a class that typically buys the need (its ``users``), so "raw material
   for iron and steel production" lifts iron ore, coke and scrap.
