@@ -177,3 +177,26 @@ def test_update_keeps_the_text_fit_encoder():
     old = p.candidates.set_index(["supply_stream_id", "demand_stream_id"])["text_fit"]
     kept = q.candidates.set_index(["supply_stream_id", "demand_stream_id"])["text_fit"]
     assert (kept.loc[old.index] - old).abs().max() < 1e-6
+
+
+def test_a_listed_need_names_each_material_and_the_cli_shows_them(tmp_path, capsys):
+    # "gypsum, fly ash or slag": the need names fly ash and gypsum (each part read on its own),
+    # so both an FGD-gypsum and a fly-ash supplier are candidates, and the plan says so
+    data = tmp_path / "region"
+    data.mkdir()
+    pd.DataFrame({"company_id": ["power", "cement"], "sector": ["35.11", "23.51"],
+                  "lat": [53.58, 53.55], "lon": [-0.65, -0.60], "country": ["GB", "GB"]}
+                 ).to_csv(data / "companies.csv", index=False)
+    pd.DataFrame({"stream_id": ["s1", "s2", "d1"], "company_id": ["power", "power", "cement"],
+                  "direction": ["supply", "supply", "demand"],
+                  "material": ["FGD gypsum from our scrubbers", "pulverised fuel ash",
+                               "gypsum, fly ash or slag"],
+                  "quantity": [5000, 20000, 30000], "unit": ["t"] * 3}
+                 ).to_csv(data / "streams.csv", index=False)
+    out = tmp_path / "plan"
+    assert main(["plan", str(data), "--out", str(out), "--no-html"]) == 0
+    printed = capsys.readouterr().out
+    line = next(ln for ln in printed.splitlines() if "'gypsum, fly ash or slag'" in ln)
+    assert "names " in line and "coal_fly_ash" in line and "gypsum" in line.split("names ")[1]
+    cand = pd.read_csv(out / "candidates.csv")
+    assert set(cand["supply_stream_id"]) == {"s1", "s2"}

@@ -77,13 +77,17 @@ def _write_inferred(streams: Any, out: Any, limit: int = 20) -> None:
     inf = streams[streams["class_source"] == "inferred"]
     if len(inf):
         out.write(f"classes inferred from the text of {len(inf)} streams "
-              "(class or need, confidence; runner-ups):\n")
+              "(class or need, confidence; runner-ups; the classes a need names):\n")
+    from symbioflows.materials.infer import named_in_key
+
     for r in inf.head(limit).itertuples(index=False):
         what = r.material_class if r.direction == "supply" else f"need {r.need}"
         flag = "  LOW CONFIDENCE" if r.low_confidence else ""
         runners = f"; {r.class_runners_up}" if r.class_runners_up else ""
+        named = named_in_key(getattr(r, "group_key", None))
+        names = f", names {', '.join(named)}" if named else ""
         out.write(f"  {r.stream_id} ({r.direction}) {r.material!r} -> {what} "
-                  f"({r.class_confidence:.2f}{runners}){flag}\n")
+                  f"({r.class_confidence:.2f}{runners}){names}{flag}\n")
     if len(inf) > limit:
         out.write(f"  ... and {len(inf) - limit} more (streams.csv)\n")
 

@@ -45,6 +45,7 @@ __all__ = [
     "group_fit_matrix",
     "GroupFits",
     "sector_fit",
+    "named_in_key",
 ]
 
 log = logging.getLogger(__name__)
@@ -98,15 +99,21 @@ class StreamClasses:
         return out
 
 
-def _distinct(texts: Any) -> tuple[npt.NDArray[np.int64], list[str]]:
+def _distinct(texts: Any, *, raw_text: bool = False) -> tuple[npt.NDArray[np.int64], list[str]]:
     """(code of each text, distinct normalised texts): the same normalisation
     (:func:`~symbioflows.materials.encoder.normalize_text`) at every size, computed once per
-    distinct raw text (a hash table pass over the rows, then Python on the distinct texts)."""
+    distinct raw text (a hash table pass over the rows, then Python on the distinct texts).
+    ``raw_text``: give each distinct normalised text as its first raw wording instead (the
+    need classifier normalises it the same way, and reads the list marks, "gypsum, fly ash
+    or slag", that normalisation drops)."""
     arr = pd.Series(texts, dtype=object).fillna("").astype(str)
     raw_codes, raw = pd.factorize(arr, sort=False)
     codes, uniques = pd.factorize(
         np.array([normalize_text(t) for t in raw], dtype=object), sort=False
     )
+    if raw_text:  # codes number the groups by first appearance, so their first raw is in order
+        first = np.unique(codes, return_index=True)[1]
+        return codes[raw_codes].astype(np.int64), [str(raw[i]) for i in first]
     return codes[raw_codes].astype(np.int64), [str(u) for u in uniques]
 
 
@@ -179,7 +186,7 @@ def classify_needs_table(texts: Any, *, k: int = _TOP, backend: str = "auto") ->
     'animal_feed'
     """
 
-    codes, uniques = _distinct(texts)
+    codes, uniques = _distinct(texts, raw_text=True)
     ids, probs, named, product, be = _classify_distinct_needs(uniques, k, backend)
     return StreamClasses(ids[codes], probs[codes], named[codes], be, product[codes])
 
@@ -200,7 +207,9 @@ def _classify_distinct_needs(
     probs = np.zeros((len(uniques), k))
     named = np.full(len(uniques), "", dtype=object)
     product = np.zeros(len(uniques), dtype=bool)
-    todo = np.array([i for i, u in enumerate(uniques) if u], dtype=np.int64)
+    # a raw wording that normalises to nothing ("---") is no text, as its normalised form is
+    todo = np.array([i for i, u in enumerate(uniques) if u and normalize_text(u)],
+                    dtype=np.int64)
     if todo.size:
         clf = _default(be)
         need_ids = np.array([nd.id for nd in clf.needs], dtype=object)
@@ -320,7 +329,7 @@ def infer_stream_classes(
         if not rows.size:
             continue
         # each distinct text once (after normalisation); rows get their text's results
-        tcode, uniq = _distinct(mat.iloc[rows].to_numpy())
+        tcode, uniq = _distinct(mat.iloc[rows].to_numpy(), raw_text=d == "demand")
         r = classify_distinct(uniq, backend)
         log.info(
             "classified %d %s texts, %d distinct (%s backend)", rows.size, d, len(uniq), r.backend
@@ -415,6 +424,23 @@ def _sector_code(value: str) -> str:
         return str(normalize_nace(value))
     except InvalidInputError:  # not a NACE code: the demand simply has no sector to read
         return ""
+
+
+def named_in_key(key: Any) -> list[str]:
+    """The taxonomy classes a demand's text names outright, read from its ``group_key``
+    (``[]`` for a supply, a given class or no key).
+
+    Examples
+    --------
+    >>> named_in_key("need:virgin_plastics=1.00|named=mixed_plastics+waste_wood|sector=22.23")
+    ['mixed_plastics', 'waste_wood']
+    >>> named_in_key("class:coal_fly_ash"), named_in_key(None)
+    ([], [])
+    """
+    if not isinstance(key, str) or not key.startswith("need:"):
+        return []
+    named = _parse(key)[2]
+    return [c for c in named.split("+") if c]
 
 
 def _parse(key: str) -> tuple[str, dict[str, float], str, str]:

@@ -235,3 +235,18 @@ def test_digestible_residues_serve_a_biogas_plant():
         assert c.facts["substitute_natural_gas"]["source"] == src
         assert src in tax.sources
         assert needs["natural_gas"].served_by[cid] == pytest.approx(0.8)
+
+
+def test_the_plan_reads_the_list_marks_of_a_need():
+    # each distinct normalised text is classified once, from its first raw wording, so the
+    # commas that normalisation drops still split "gypsum, fly ash or slag"; a wording that
+    # normalises to nothing stays unclassified
+    from symbioflows.materials.infer import classify_needs_table, named_in_key
+
+    r = classify_needs_table(["---", "gypsum, fly ash or slag", "Gypsum fly-ash or slag"],
+                             backend="hashing")
+    assert r.ids[0, 0] == "" and r.named[0] == ""
+    assert sorted(r.named[1].split("+")) == ["chemical_gypsum", "coal_fly_ash"]
+    assert r.named[2] == r.named[1]  # same normalised text, read once
+    assert named_in_key(f"need:natural_gypsum=0.70|named={r.named[1]}|sector=23.51") == \
+        r.named[1].split("+")
