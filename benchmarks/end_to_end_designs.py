@@ -87,6 +87,12 @@ def _prior(rows: pd.DataFrame) -> Any:
     return f
 
 
+def _prior_col(lib: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """Per row: the prior of its (supply class, receiver division), counted on ``lib``."""
+    f = _prior(lib)
+    return np.array([f(c, d) for c, d in zip(rows["s_cls"], rows["div"])], dtype=float)
+
+
 def _analog(lib: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     """Per row: max over the documented exchanges of ``lib`` of supply-text cosine x
     receiver-text cosine (both clipped at 0)."""
@@ -157,15 +163,9 @@ def main() -> int:
         for test in folds:
             tr = t[~t["park"].isin(test)].copy()
             te = t[t["park"].isin(test)].copy()
-            if "prior" in extra:
-                f = _prior(tr)
-                vals = np.zeros(len(tr))
-                for p in tr["park"].unique():
-                    m = (tr["park"] == p).to_numpy()
-                    fi = _prior(tr[~m])
-                    vals[m] = [fi(c, d) for c, d in zip(tr["s_cls"][m], tr["div"][m])]
-                tr["prior"], te["prior"] = vals, [f(c, d) for c, d in zip(te["s_cls"], te["div"])]
-            for col, fn in (("analog", _analog), ("analog_cls", _analog_cls)):
+            # a training row's column comes from its other training parks (leave its park out)
+            for col, fn in (("prior", _prior_col), ("analog", _analog),
+                            ("analog_cls", _analog_cls)):
                 if col not in extra:
                     continue
                 vals = np.zeros(len(tr))

@@ -105,7 +105,8 @@ def _distinct(texts: Any, *, raw_text: bool = False) -> tuple[npt.NDArray[np.int
     distinct raw text (a hash table pass over the rows, then Python on the distinct texts).
     ``raw_text``: give each distinct normalised text as its first raw wording instead (the
     need classifier normalises it the same way, and reads the list marks, "gypsum, fly ash
-    or slag", that normalisation drops)."""
+    or slag", that normalisation drops); ``""`` where the normalised text is empty ("---"),
+    which is no text."""
     arr = pd.Series(texts, dtype=object).fillna("").astype(str)
     raw_codes, raw = pd.factorize(arr, sort=False)
     codes, uniques = pd.factorize(
@@ -113,7 +114,8 @@ def _distinct(texts: Any, *, raw_text: bool = False) -> tuple[npt.NDArray[np.int
     )
     if raw_text:  # codes number the groups by first appearance, so their first raw is in order
         first = np.unique(codes, return_index=True)[1]
-        return codes[raw_codes].astype(np.int64), [str(raw[i]) for i in first]
+        return codes[raw_codes].astype(np.int64), [str(raw[i]) if uniques[k] else ""
+                                                   for k, i in enumerate(first)]
     return codes[raw_codes].astype(np.int64), [str(u) for u in uniques]
 
 
@@ -207,9 +209,7 @@ def _classify_distinct_needs(
     probs = np.zeros((len(uniques), k))
     named = np.full(len(uniques), "", dtype=object)
     product = np.zeros(len(uniques), dtype=bool)
-    # a raw wording that normalises to nothing ("---") is no text, as its normalised form is
-    todo = np.array([i for i, u in enumerate(uniques) if u and normalize_text(u)],
-                    dtype=np.int64)
+    todo = np.array([i for i, u in enumerate(uniques) if u], dtype=np.int64)
     if todo.size:
         clf = _default(be)
         need_ids = np.array([nd.id for nd in clf.needs], dtype=object)

@@ -107,8 +107,8 @@ _BUSINESS = re.compile(
 )
 # where one listed material ends and the next begins ("waste plastics and wood waste"), in
 # a normalised text (see _LIST_MARKS) or in raw words
-_LIST_SPLIT = re.compile(r"\s*(?:[,;/&+]|\band\b|\bor\b|\bplus\b)\s*")
 _LIST_MARKS = re.compile(r"[,;/&+]")
+_LIST_SPLIT = re.compile(rf"\s*(?:{_LIST_MARKS.pattern}|\band\b|\bor\b|\bplus\b)\s*")
 # where the thing needed ends and its use begins
 _USE_SPLIT = re.compile(r"\s(?:for|to|in|into|as|at|used in|used for|used as|on)\s")
 # words that say "some input" without naming it: a head of only these ("raw material for a
