@@ -8,9 +8,12 @@ evaluate_end_to_end` with ``keep_tables=True``: MAESTRI, park alone and with 300
 the 40 km region and on the park's site) with that weight set to each of ``BETAS`` (0: no
 prior, the plan before it; 0.6: Leamer & Levinsohn's usual estimate; 0.9: the shipped value;
 1.5: the upper end of the usual range) and reports recall@1, recall@3 and MRR of the plan's row
-(per fold, each learned design fitted on the training parks with that offset, the design chosen
-by :func:`~symbioflows.evaluate.end_to_end.select_design`).  Ties at their middle rank; a
-documented receiver that is not a candidate counts as missed.
+(per fold, each learned design fitted on the training parks alone with that offset, its
+regularisation and the design chosen by :func:`~symbioflows.evaluate.end_to_end.select_design`
+on inner folds scored alone and among 300 distractors over the region, as in the protocol:
+:data:`~symbioflows.evaluate.end_to_end.SELECT_ON`; the fold's model then scores every
+setting).  Ties at their middle rank; a documented receiver that is not a candidate counts as
+missed.
 
 The protocol places a park's organisations at random within 5 km, so inside a park distance
 carries no information by construction: the park-alone and on-site rows show what the prior
@@ -48,32 +51,46 @@ def _base(beta: float) -> PairScoreModel:
     return PairScoreModel(f"hand_blend_log_distance_{beta:g}", w, HAND_BLEND.bias)
 
 
-def score(table: pd.DataFrame, folds: list[list[str]], beta: float, n_flows: int,
-          seed: int = 0) -> dict[str, Any]:
-    """The plan row's metrics on ``table`` with the prior's weight ``-beta``."""
-    t = table.copy()
-    t["park"] = t["park"].astype(str)
+def _labelled(t: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, Any]:
+    t = t[t.groupby(keys)["label"].transform("max") > 0]
+    return t, pd.factorize(t[keys].astype(str).agg("|".join, axis=1))[0]
+
+
+def fold_models(tables: dict[str, pd.DataFrame], folds: list[list[str]], beta: float,
+                seed: int = 0) -> list[PairScoreModel]:
+    """The plan's model of each fold with the prior's weight ``-beta`` (module notes)."""
     base = _base(beta)
-    ranks: list[float] = []
-    designs = []
+    alone = tables["0_park_alone"].assign(park=lambda d: d["park"].astype(str))
+    check = pd.concat([tables[e2e._key(st)].assign(setting=e2e._key(st))
+                       for st in e2e._select_settings(e2e.SELECT_ON)], ignore_index=True)
+    check["park"] = check["park"].astype(str)
+    out = []
     for test in folds:
-        tr = t[~t["park"].isin(test)]
-        tr = tr[tr.groupby(["park", "supply"])["label"].transform("max") > 0]
-        g = pd.factorize(tr["park"] + "|" + tr["supply"])[0]
+        tr, g = _labelled(alone[~alone["park"].isin(test)], ["park", "supply"])
+        c, cg = _labelled(check[~check["park"].isin(test)], ["setting", "park", "supply"])
+        chk = (c[list(PAIR_FEATURES)].to_numpy(), cg, c["label"].to_numpy(), c["park"].to_numpy())
         fitted = {d: fit_pair_model(tr[list(PAIR_FEATURES)].to_numpy(), g,
                                     tr["label"].to_numpy(), tr["park"].to_numpy(), learn=f,
-                                    base=base, name=d, rng=seed)
+                                    base=base, name=d, rng=seed, check=chk)
                   for d, f in e2e.DESIGNS.items() if f}
-        pick = e2e.select_design(fitted)
-        designs.append(pick)
-        m = fitted[pick]
+        out.append(fitted[e2e.select_design(fitted)])
+    return out
+
+
+def score(table: pd.DataFrame, folds: list[list[str]], models: list[PairScoreModel],
+          beta: float, n_flows: int) -> dict[str, Any]:
+    """The plan row's metrics on ``table`` with each fold's model of ``models``."""
+    t = table.copy()
+    t["park"] = t["park"].astype(str)
+    ranks: list[float] = []
+    for test, m in zip(folds, models):
         te = t[t["park"].isin(test)]
         z = te[list(PAIR_FEATURES)].to_numpy() @ m.vector() + m.bias
         for _, idx in te.groupby(["park", "supply"]).indices.items():
             lab = te["label"].to_numpy()[idx] == 1
             if lab.any():
                 ranks.extend(middle_ranks(z[idx], lab))
-    return {"beta": beta, **rank_metrics(ranks, n_flows), "designs": designs}
+    return {"beta": beta, **rank_metrics(ranks, n_flows), "designs": [m.name for m in models]}
 
 
 def main() -> int:
@@ -83,9 +100,10 @@ def main() -> int:
     n_flows = int(res["settings"][0]["methods"]["plan"]["n"])
     out: dict[str, Any] = {"benchmark": "end_to_end_distance", "protocol": __doc__,
                            "n_documented": n_flows, "rows": []}
+    models = {beta: fold_models(res["tables"], res["folds"], beta) for beta in BETAS}
     for setting, table in res["tables"].items():
         for beta in BETAS:
-            row = {"setting": setting, **score(table, res["folds"], beta, n_flows)}
+            row = {"setting": setting, **score(table, res["folds"], models[beta], beta, n_flows)}
             out["rows"].append(row)
             print(row)  # noqa: T201
     OUT.write_text(json.dumps(out, indent=1) + "\n")

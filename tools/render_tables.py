@@ -1026,6 +1026,7 @@ def _end_to_end() -> str:
     ev = res["evaluation"]
     names = {"plan": "**plan(), learned pair model** (design chosen on the training parks; "
                      "ships)",
+             "plan_net_benefit": "same model, allocation by the surplus alone (`net_benefit`)",
              "hand_blend": "plan(), hand blend (baseline)",
              "learned_material_sector": "design: learn material and sector fit",
              "learned_material_sector_surplus":
@@ -1053,6 +1054,22 @@ def _end_to_end() -> str:
                          cell(v["recall_at_3"]), cell(v["mrr"]), cell(v["allocated_share"])])
     return md_table(["setting", "method", "exchanges", "recall@1", "recall@3", "MRR",
                      "allocated share"], rows) + "\n\n" + load_note(res["machine"])
+
+
+@table("allocation_objectives")
+def _allocation_objectives() -> str:
+    res = load("allocation_objectives.json")
+    rows = [[f"`{r['objective']}`", str(r["exchanges"]), f"{r['net_benefit_usd'] / 1e6:,.1f}",
+             f"{r['co2e_avoided_t']:,.0f}", f"{r['tonnes_exchanged']:,.0f}",
+             f"{r['partner_rank_mean']:.2f}", f"{r['partner_rank_1_share']:.2f}",
+             f"{r['partner_score_mean']:.3f}", f"{r['partner_choice_probability_mean']:.3f}"]
+            for r in res["rows"]]
+    return md_table(["objective", "exchanges", "net benefit (M USD/yr)", "CO2e avoided (t/yr)",
+                     "tonnes exchanged", "partner's rank by score (mean)",
+                     "share at rank 1", "partner's score (mean)",
+                     "choice probability (mean)"], rows,
+                    ["l", "r", "r", "r", "r", "r", "r", "r", "r"]) + (
+        f"\n\nPair model `{res['pair_model']}`; no chains.  " + load_note(res["machine"]))
 
 
 @table("end_to_end_weights")

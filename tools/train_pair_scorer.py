@@ -9,7 +9,8 @@ refitted without the park's fold); the weights of each learned design's features
 (:data:`symbioflows.evaluate.end_to_end.DESIGNS`) are then fitted by conditional logit on all
 parks' candidates, and the design with the best MRR on inner folds grouped by park ships
 (:func:`symbioflows.evaluate.end_to_end.fit_final_pair_model`; the same inner folds choose the
-regularisation).  The artefact records the training
+regularisation; each inner fold is scored on its parks alone and among 300 distractors over
+the region, :data:`symbioflows.evaluate.end_to_end.SELECT_ON`).  The artefact records the training
 data, the date, the commit, the folds and the cross-validated metrics of that same run.
 
 Run: ``PYTHONPATH=src python tools/train_pair_scorer.py`` (the model of plans whose texts the
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("symbioflows").setLevel(logging.ERROR)
     res = e2e.evaluate_end_to_end(distractors=(0,), keep_tables=True, n_boot=200,
                                   text_backend=args.text_backend)
+    select = [(0, "site") if n == 0 else (n, "region") for n in e2e.SELECT_ON]
     st = res["settings"][0]
     metrics = {m: {k: round(v[k]["value"], 4) for k in ("recall_at_1", "recall_at_3", "mrr")}
                for m, v in st["methods"].items() if "mrr" in v}
@@ -72,16 +74,25 @@ def main(argv: list[str] | None = None) -> int:
 
     data = load_maestri()
     scorer = e2e._fit_receiver_scorer(data, set(e2e.maestri_parks(data)), "fixed")
-    cs_tables, _ = e2e.case_study_tables(data, e2e.case_study_data(), scorer,
-                                         text_backend=args.text_backend)
-    table = pd.concat([res["tables"]["0_park_alone"], *cs_tables.values()], ignore_index=True)
+    cs = e2e.case_study_data()
+    cs_tables = {st: e2e.case_study_tables(data, cs, scorer, st[0], st[1], seed=0,
+                                           text_backend=args.text_backend)[0]
+                 for st in select}
+    table = pd.concat([res["tables"]["0_park_alone"], *cs_tables[(0, "site")].values()],
+                      ignore_index=True)
+    # the inner folds that choose l2 and the design score each park alone and among 300
+    # distractors over the region (e2e.SELECT_ON), as in the cross-validated protocol
+    check = pd.concat([res["tables"][e2e._key(st)].assign(setting=e2e._key(st)) for st in select]
+                      + [t.assign(setting=e2e._key(st)) for st in select
+                         for t in cs_tables[st].values()], ignore_index=True)
     meta["trained_on"] += ("; and the public case-study parks of "
                            "benchmarks/data/case_studies_exchanges.csv (each row citing its source), "
                            "rebuilt the same way; rows not shipped")
     meta["parks"] = {"maestri": len(res["tables"]["0_park_alone"]["park"].unique()),
-                     "case_studies": len(cs_tables)}
+                     "case_studies": len(cs_tables[(0, "site")])}
     meta["text_backend"] = args.text_backend  # the encoder of text_fit it was fitted on
-    model = e2e.fit_final_pair_model(table, meta=meta)
+    meta["selected_on"] = [e2e._key(st) for st in select]
+    model = e2e.fit_final_pair_model(table, meta=meta, check=check)
     model.save(PAIR_MODEL_HASHING_DIR if args.text_backend == "hashing" else PAIR_MODEL_DIR)
     print(json.dumps(model.describe(), indent=1))  # noqa: T201
     return 0

@@ -24,13 +24,16 @@ share, with 95 % bootstrap intervals over parks.
 Folds are grouped by park.  Everything fitted is fitted on the training parks only: the
 receiver scorer behind ``sector_fit`` (the pretrained one saw every MAESTRI exchange, so it is
 refitted per fold, :func:`symbioflows.evaluate.fit_learned`), the pair model's weights
-(:func:`symbioflows.matching.pair_model.fit_pair_model`, its regularisation by inner folds
-grouped by park) and the baselines' statistics.  Rows compared:
+(:func:`symbioflows.matching.pair_model.fit_pair_model`, fitted on the training parks alone,
+its regularisation chosen by inner folds grouped by park, each inner fold scored on its parks
+both alone and among 300 distractors over the region, :data:`SELECT_ON`) and the baselines'
+statistics.  One model per fold and design serves every setting, as one shipped model serves
+every region.  Rows compared:
 
 * ``plan``: the learned pair model of the fold, its design chosen inside the training parks
-  (:func:`select_design`: the learned design of :data:`DESIGNS` with the best MRR on the inner
-  folds grouped by park that also choose its regularisation), as the shipped model's design is
-  chosen on all parks (:func:`fit_final_pair_model`);
+  (:func:`select_design`: the learned design of :data:`DESIGNS` with the best MRR on the same
+  inner folds), as the shipped model's design is chosen on all parks
+  (:func:`fit_final_pair_model`);
 * each design of :data:`DESIGNS` on its own (the features whose weights are learned);
 * ``hand_blend`` (a design that learns nothing): the same candidates scored with the
   hand-set weights;
@@ -40,7 +43,7 @@ grouped by park) and the baselines' statistics.  Rows compared:
 * ``sector_popularity``: receivers ranked by how often their division receives in training.
 
 The baselines rank every receiver company of the region (except the donor itself).  The
-features of a pair do not depend on the weights, so each region is planned once per fold and
+features of a pair do not depend on the weights, so each region is planned once and
 every design re-scores the same candidates (``sigmoid(bias + x w)`` is what the kernel
 computes; a test checks that re-scoring equals a plan run with that model).
 
@@ -48,7 +51,8 @@ The public case-study parks (``case_studies``) are cross-validated the same way,
 case-study parks: each fold's pair models are fitted on every MAESTRI park and the case-study
 parks of the other folds (the receiver scorer, which needs MAESTRI's rows, on every MAESTRI
 park), and the baselines count on the same parks.  The shipped model is fitted on every park of
-both (:func:`fit_final_pair_model` on the joined park-alone tables).
+both (:func:`fit_final_pair_model` on the joined park-alone tables, its inner folds scored on
+the joined :data:`SELECT_ON` tables).
 """
 
 from __future__ import annotations
@@ -68,8 +72,9 @@ from symbioflows.errors import InvalidInputError
 from symbioflows.matching.features import PAIR_FEATURES
 from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair_model
 
-__all__ = ["PLACEMENTS", "DESIGNS", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
+__all__ = ["PLACEMENTS", "SELECT_ON", "DESIGNS", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
            "Region", "park_folds", "build_region", "plan_region", "collect_candidates",
+           "reallocate",
            "evaluate_end_to_end", "fit_final_pair_model", "select_design", "maestri_parks",
            "format_end_to_end", "case_study_data"]
 
@@ -80,6 +85,11 @@ PARK_RADIUS_KM = 5.0
 #: Radius (km) of the region over which distractors are scattered (``placement="region"``).
 REGION_RADIUS_KM = 40.0
 PLACEMENTS = ("region", "site")
+#: The settings on whose inner folds (grouped by park) each design's regularisation and the
+#: plan's design are chosen: the park alone and the park among 300 distractors over the region
+#: (:data:`REGION_RADIUS_KM`), as a plan is run on a region with other companies in it.  The
+#: weights are fitted on the park alone, where every candidate is a member of the park.
+SELECT_ON = (0, 300)
 SITE = (53.6, -0.6)  # any site: only relative positions matter
 
 #: Designs of the pair score compared (each: the features whose weights are learned; the
@@ -238,7 +248,8 @@ def plan_region(region: Region, *, pair_model: Any = None, receiver_scorer: Any 
 
 def collect_candidates(region: Region, p: Any) -> pd.DataFrame:
     """One row per candidate pair of plan ``p`` of ``region``: park, supply, demand, the pair
-    features, ``label`` (1: a documented receiver of the supply) and ``allocated``."""
+    features, ``label`` (1: a documented receiver of the supply), ``allocated`` and ``blocked`` (a
+    compliance rule blocks the pair)."""
     c = p.candidates
     pos = set(zip(region.exchanges["supplier_stream_id"].astype(str),
                   region.exchanges["receiver_stream_id"].astype(str)))
@@ -249,7 +260,46 @@ def collect_candidates(region: Region, p: Any) -> pd.DataFrame:
         out[f] = c[f].to_numpy(float)
     out["label"] = np.array([(a, b) in pos for a, b in zip(s, d)], dtype=np.int8)
     out["allocated"] = c["allocated"].to_numpy(float) > 0
+    out["blocked"] = c["compliance_blocked"].to_numpy(bool)
     return out
+
+
+def reallocate(region: Region, table: pd.DataFrame, z: np.ndarray, *,
+               objective: str | None = None) -> set[tuple[str, str]]:
+    """The (supply, demand) pairs to which ``plan()``'s allocation sends flow when the
+    candidates of ``table`` (:func:`collect_candidates`) score ``sigmoid(z)``: ``objective``
+    (default: the plan's, :data:`symbioflows.pipeline.allocation.DEFAULT_OBJECTIVE`) and the
+    plan's solver on the region's quantities, through the plan's own stage functions, so each
+    design's rows get the allocation that a plan scored by that design makes (a test checks it
+    against a plan run)."""
+    from symbioflows.matching.candidates import CandidatePairs
+    from symbioflows.pipeline.allocation import (
+        DEFAULT_OBJECTIVE,
+        allocation_stage,
+        pair_values,
+    )
+
+    if table.empty:
+        return set()
+    si, s_ids = pd.factorize(table["supply"])
+    di, d_ids = pd.factorize(table["demand"])
+    qty = region.streams.set_index(region.streams["stream_id"].astype(str))[
+        "quantity_t_per_yr"].astype(float)
+    sup = pd.DataFrame({"unit": "t", "qty": qty.loc[s_ids].to_numpy()})
+    dem = pd.DataFrame({"unit": "t", "qty": qty.loc[d_ids].to_numpy()})
+    cand = CandidatePairs(si.astype(np.int64), di.astype(np.int64),
+                          table["distance_km"].to_numpy(float),
+                          table["material_fit"].to_numpy(float))
+    cdf = pd.DataFrame({"surplus_usd_per_t": table["surplus_usd_per_t"].to_numpy(float),
+                        "score": np.clip(1.0 / (1.0 + np.exp(-z)), 1e-9, 1.0),
+                        "compliance_blocked": table["blocked"].to_numpy(bool)})
+    value = pair_values(cdf, sup, dem, cand, objective=objective or DEFAULT_OBJECTIVE,
+                        min_score=0.0)
+    a = allocation_stage(sup, dem, cand, value, method="min_cost_flow")
+    if not a.has_flows:
+        return set()
+    used = a.flows_t > 0
+    return set(zip(s_ids[si[used]], d_ids[di[used]]))
 
 
 def _known_sector(sector: Any) -> str:
@@ -366,7 +416,8 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
                         designs: dict[str, tuple[str, ...]] | None = None, seed: int = 0,
                         n_boot: int = 1000, progress: bool = False,
                         keep_tables: bool = False, case_studies: Any = None,
-                        text_backend: str = "auto") -> dict[str, Any]:
+                        text_backend: str = "auto",
+                        select_on: Sequence[int] = SELECT_ON) -> dict[str, Any]:
     """Run the protocol (module notes) and return the results as a JSON-ready dict.
 
     Parameters
@@ -399,6 +450,10 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
     text_backend : {"auto", "sentence", "hashing"}
         The text encoder of every plan (classification and ``text_fit``): ``"hashing"``
         measures what a plain install, or a region above 2,000 distinct texts, gets.
+    select_on : sequence of int
+        The settings (0: the park alone; n: n distractors over the region) on whose inner
+        folds each design's regularisation and the plan's design are chosen
+        (:data:`SELECT_ON`); they are planned whether reported or not.
     keep_tables : bool
         Also return the candidate tables (``"tables"``: one DataFrame per setting, every
         park's candidates with out-of-fold ``sector_fit``; not JSON), from which
@@ -422,9 +477,7 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
     designs = dict(DESIGNS if designs is None else designs)
     all_parks = list(parks) if parks is not None else maestri_parks(data, statuses)
     folds = park_folds(all_parks, n_folds, rng=seed)
-    settings = [(0, "site")] + [(n, p) for n in distractors if n for p in placements]
-    if 0 not in distractors:
-        settings = settings[1:]
+    settings = _settings(distractors, placements)
     scorers = {}
     t0 = time.perf_counter()
     for k, test in enumerate(folds):
@@ -436,9 +489,12 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
                            "text_backend": text_backend,
                            "receiver_fit": receiver_fit, "designs": {k: list(v) for k, v in
                                                                      designs.items()},
+                           "select_on": [_key(s) for s in _select_settings(select_on)],
                            "receiver_fit_s": t_fit,
                            "settings": []}
-    for n_dis, placement in settings:
+    built: dict[tuple[int, str], tuple[dict[str, pd.DataFrame], dict[str, Region]]] = {}
+    times: dict[tuple[int, str], float] = {}
+    for n_dis, placement in _needed(settings, select_on):
         t1 = time.perf_counter()
         tables: dict[str, pd.DataFrame] = {}
         regions: dict[str, Region] = {}
@@ -457,21 +513,72 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
             if progress:
                 log.warning("distractors=%d %s: fold %d/%d planned", n_dis, placement, k + 1,
                             len(folds))
-        res = _score_setting(data, folds, tables, regions, designs, seed, n_boot)
+        built[(n_dis, placement)] = (tables, regions)
+        times[(n_dis, placement)] = time.perf_counter() - t1
+    check = _check_table(built, select_on)
+    alone = built[(0, "site")][0]
+    fold_models = [_fit_designs(pd.concat([alone[p] for p in alone if p not in test],
+                                          ignore_index=True)
+                                if any(p not in test for p in alone) else None, designs, seed,
+                                check[~check["park"].isin(test)]) for test in folds]
+    for n_dis, placement in settings:
+        t1 = time.perf_counter()
+        tables, regions = built[(n_dis, placement)]
+        res = _score_setting(data, folds, tables, regions, designs, seed, n_boot,
+                             given_models=fold_models)
         res.update(distractors=n_dis, placement=placement if n_dis else "park_alone",
-                   elapsed_s=time.perf_counter() - t1)
+                   elapsed_s=times[(n_dis, placement)] + time.perf_counter() - t1)
         out["settings"].append(res)
-        if keep_tables or (case_studies is not None and n_dis == 0):
-            out.setdefault("tables", {})[f"{n_dis}_{res['placement']}"] = pd.concat(
-                list(tables.values()), ignore_index=True)
+    if keep_tables:
+        out["tables"] = {_key(st): pd.concat(list(built[st][0].values()), ignore_index=True)
+                         for st in built if built[st][0]}
     if case_studies is not None:
         out["out_of_source"] = _out_of_source(
-            data, case_studies, out["tables"]["0_park_alone"], set(all_parks), settings,
-            designs, statuses=statuses, receiver_fit=receiver_fit, seed=seed, n_folds=n_folds,
-            n_boot=n_boot, text_backend=text_backend)
-        if not keep_tables:
-            out.pop("tables")
+            data, case_studies, pd.concat(list(alone.values()), ignore_index=True), check,
+            set(all_parks), settings, designs,
+            statuses=statuses, receiver_fit=receiver_fit, seed=seed, n_folds=n_folds,
+            n_boot=n_boot, text_backend=text_backend, select_on=select_on)
     return out
+
+
+def _key(setting: tuple[int, str]) -> str:
+    """The name of a setting in results: ``"0_park_alone"``, ``"300_region"``, ..."""
+    n, placement = setting
+    return f"{n}_{placement if n else 'park_alone'}"
+
+
+def _settings(distractors: Sequence[int], placements: Sequence[str]) -> list[tuple[int, str]]:
+    """The reported settings: the park alone (``(0, "site")``) if 0 is in ``distractors``,
+    then each number of distractors in each placement."""
+    out = [(0, "site")] if 0 in distractors else []
+    return out + [(n, p) for n in distractors if n for p in placements]
+
+
+def _select_settings(select_on: Sequence[int]) -> list[tuple[int, str]]:
+    if not select_on or any(isinstance(n, bool) or not isinstance(n, (int, np.integer))
+                            or n < 0 for n in select_on):
+        raise InvalidInputError(f"select_on={select_on!r}; give numbers of distractors (0: the "
+                                "park alone), for instance (0, 300)")
+    return [(0, "site") if n == 0 else (int(n), "region") for n in dict.fromkeys(select_on)]
+
+
+def _needed(settings: list[tuple[int, str]], select_on: Sequence[int]
+            ) -> list[tuple[int, str]]:
+    """Every setting to plan: the park alone (the pair models are fitted on it), the reported
+    ones and those the designs are chosen on."""
+    return list(dict.fromkeys([(0, "site"), *settings, *_select_settings(select_on)]))
+
+
+def _check_table(built: dict[tuple[int, str], tuple[dict[str, pd.DataFrame], Any]],
+                 select_on: Sequence[int]) -> pd.DataFrame:
+    """The candidates of the :data:`SELECT_ON` settings, one table with a ``setting`` column
+    (a supply of each setting is its own choice set)."""
+    parts = [pd.concat(list(built[st][0].values()), ignore_index=True).assign(setting=_key(st))
+             for st in _select_settings(select_on) if built[st][0]]
+    if not parts:
+        return pd.DataFrame(columns=["park", "supply", "demand", *PAIR_FEATURES, "label",
+                                     "allocated", "setting"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _combined(data: Any, case_studies: Any) -> Any:
@@ -506,46 +613,70 @@ def case_study_tables(data: Any, case_studies: Any, scorer: Any, n_distractors: 
     return tables, regions
 
 
-def _fit_designs(table: pd.DataFrame, designs: dict[str, tuple[str, ...]],
-                 seed: int) -> dict[str, PairScoreModel]:
-    """Each design fitted on ``table`` (supplies with a documented receiver), and ``"plan"``:
-    the learned design :func:`select_design` picks on the same inner folds."""
-    t = table[table.groupby(["park", "supply"])["label"].transform("max") > 0]
-    g = pd.factorize(t["park"] + "|" + t["supply"])[0]
+def _labelled(table: pd.DataFrame, keys: Sequence[str] = ("park", "supply")
+              ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows of the supplies with a documented receiver, and their choice sets."""
+    t = table[table.groupby(list(keys))["label"].transform("max") > 0]
+    if t.empty:
+        return t, np.zeros(0, np.int64)
+    return t, pd.factorize(t[list(keys)].astype(str).agg("|".join, axis=1))[0]
+
+
+def _fit_designs(table: pd.DataFrame | None, designs: dict[str, tuple[str, ...]],
+                 seed: int, check: pd.DataFrame | None = None) -> dict[str, PairScoreModel]:
+    """Each design fitted on ``table`` (supplies with a documented receiver), its inner folds
+    scored on ``check`` (:func:`_check_table`; default ``table``), and ``"plan"``: the learned
+    design :func:`select_design` picks on the same inner folds.  No table, or no documented
+    receiver in it: the hand blend for every design."""
+    if table is None or not table["label"].any():
+        return {**{name: HAND_BLEND for name in designs}, "plan": HAND_BLEND}
+    t, g = _labelled(table)
+    chk = None
+    if check is not None:
+        c, cg = _labelled(check, ("setting", "park", "supply"))
+        chk = (c[list(PAIR_FEATURES)].to_numpy(), cg, c["label"].to_numpy(),
+               c["park"].to_numpy())
     out: dict[str, PairScoreModel] = {}
     for name, learn in designs.items():
         out[name] = (fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g, t["label"].to_numpy(),
-                                    t["park"].to_numpy(), learn=learn, name=name, rng=seed)
+                                    t["park"].to_numpy(), learn=learn, name=name, rng=seed,
+                                    check=chk)
                      if learn else HAND_BLEND)
     learned = {k: m for k, m in out.items() if m.learned}
     out["plan"] = out[select_design(learned)] if learned else HAND_BLEND
     return out
 
 
-def _out_of_source(data: Any, case_studies: Any, table: pd.DataFrame, train_parks: set[str],
+def _out_of_source(data: Any, case_studies: Any, table: pd.DataFrame, check: pd.DataFrame,
+                   train_parks: set[str],
                    settings: list[tuple[int, str]], designs: dict[str, tuple[str, ...]], *,
                    statuses: Sequence[str], receiver_fit: str, seed: int, n_folds: int,
-                   n_boot: int, text_backend: str = "auto") -> dict[str, Any]:
+                   n_boot: int, text_backend: str = "auto",
+                   select_on: Sequence[int] = (0,)) -> dict[str, Any]:
     """The case-study parks, cross-validated by park (see :func:`evaluate_end_to_end`): each
-    fold's models are fitted on every MAESTRI park (``table``) and the case-study parks of
-    the other folds; the receiver scorer on every MAESTRI park."""
+    fold's models are fitted on every MAESTRI park and the case-study parks of the other
+    folds, park alone (``table``: MAESTRI's), their inner folds scored on the same parks in
+    the ``select_on`` settings (``check``: MAESTRI's, :func:`_check_table`); the receiver
+    scorer on every MAESTRI park."""
     cs = case_study_data(None if case_studies is True else case_studies)
     scorer = _fit_receiver_scorer(data, train_parks, receiver_fit)
     built: dict[tuple[int, str], tuple[dict[str, pd.DataFrame], dict[str, Region]]] = {}
     times: dict[tuple[int, str], float] = {}
-    for n_dis, placement in [(0, "site"), *[x for x in settings if x != (0, "site")]]:
+    for n_dis, placement in _needed(settings, select_on):
         t1 = time.perf_counter()
         built[(n_dis, placement)] = case_study_tables(data, cs, scorer, n_dis, placement,
                                                       statuses=statuses, seed=seed,
                                                       text_backend=text_backend)
         times[(n_dis, placement)] = time.perf_counter() - t1
     alone = built[(0, "site")][0]
+    cs_check = _check_table(built, select_on)
     folds = park_folds(list(alone), min(n_folds, len(alone)), rng=seed)
     per_fold = []
     for test in folds:
         train = pd.concat([table, *[alone[p] for p in alone if p not in test]],
                           ignore_index=True)
-        per_fold.append(_fit_designs(train, designs, seed))
+        per_fold.append(_fit_designs(train, designs, seed, pd.concat(
+            [check, cs_check[~cs_check["park"].isin(test)]], ignore_index=True)))
     base = _combined(data, cs)
     out: dict[str, Any] = {"parks": list(alone), "folds": folds, "settings": []}
     for n_dis, placement in settings:
@@ -583,16 +714,14 @@ def _park_num(park: str) -> int:
 
 def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataFrame],
                    regions: dict[str, Region], designs: dict[str, tuple[str, ...]], seed: int,
-                   n_boot: int, *, base_data: Any = None,
-                   given_models: list[dict[str, PairScoreModel]] | None = None
-                   ) -> dict[str, Any]:
+                   n_boot: int, *, given_models: list[dict[str, PairScoreModel]],
+                   base_data: Any = None) -> dict[str, Any]:
     """Ranks of every documented exchange for every design and baseline of one setting.
-    ``base_data``: where the baselines count (default ``data``, minus the fold's parks);
-    ``given_models``: each fold's models, fitted elsewhere (the case studies: on MAESTRI and
-    the other folds' parks), instead of fitting them on the folds' tables here."""
+    ``given_models``: each fold's models (:func:`_fit_designs`, fitted on its training parks);
+    ``base_data``: where the baselines count (default ``data``, minus the fold's parks)."""
     base_data = data if base_data is None else base_data
     rng = np.random.default_rng(seed + 7)
-    methods = ["plan", *designs, "exact_code", "sector_popularity"]
+    methods = ["plan", "plan_net_benefit", *designs, "exact_code", "sector_popularity"]
     rec: dict[str, dict[str, list[Any]]] = {m: {"rank": [], "alloc": [], "park": []}
                                             for m in methods}
     models: dict[str, list[dict[str, Any]]] = {m: [] for m in designs}
@@ -601,38 +730,16 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
     comp_all = data.companies.set_index("company_id")
     sup_all = data.streams[data.streams["direction"] == "supply"].set_index("stream_id")
     for k, test in enumerate(folds):
-        train_tabs = [tables[p] for p in tables if p not in test]
-        tr = pd.concat(train_tabs, ignore_index=True) if train_tabs else None
-        fold_models: dict[str, PairScoreModel] = (dict(given_models[k]) if given_models
-                                                   is not None else {})
+        fold_models = given_models[k]
         for name, learn in designs.items():
-            if given_models is not None:
-                models[name].append({"fold": k, "weights": {f: fold_models[name].weights[f]
-                                                            for f in learn},
-                                     "l2": fold_models[name].meta.get("l2")})
-                continue
-            if not learn or tr is None or not tr["label"].any():
-                fold_models[name] = HAND_BLEND
-            else:
-                keep = tr.groupby(["park", "supply"])["label"].transform("max") > 0
-                t = tr[keep]
-                g = pd.factorize(t["park"] + "|" + t["supply"])[0]
-                fold_models[name] = fit_pair_model(
-                    t[list(PAIR_FEATURES)].to_numpy(), g, t["label"].to_numpy(),
-                    t["park"].to_numpy(), learn=learn, name=name, rng=seed)
             models[name].append({"fold": k, "weights": {f: fold_models[name].weights[f]
                                                         for f in learn},
                                  "l2": fold_models[name].meta.get("l2")})
-        # the plan's model: the design chosen on the fold's training parks (inner folds)
-        if "plan" not in fold_models:
-            learned = {n: m for n, m in fold_models.items() if m.learned}
-            pick = select_design(learned) if learned else None
-            fold_models["plan"] = fold_models[pick] if pick else HAND_BLEND
-            plan_designs.append({"fold": k, "design": pick,
-                                 "inner_mrr": {n: max(m.meta["inner_mrr"].values())
-                                               for n, m in learned.items()}})
-        else:
-            plan_designs.append({"fold": k, "design": fold_models["plan"].name})
+        plan_designs.append({"fold": k, "design": fold_models["plan"].name if
+                             fold_models["plan"].learned else None,
+                             "inner_mrr": {n: max(m.meta["inner_mrr"].values())
+                                           for n, m in fold_models.items()
+                                           if n in designs and m.learned}})
         base = _baseline_tables(base_data, {str(c) for c in base_data.exchanges["case"].unique()}
                                 - set(test))
         for park in test:
@@ -645,8 +752,9 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
             dem = rg.streams[rg.streams["direction"] == "demand"]
             recv_div = dict(zip(dem["stream_id"].astype(str),
                                 dem["company_id"].map(comp["sector"]).map(_div)))
-            alloc = set(zip(tab.loc[tab["allocated"], "supply"], tab.loc[tab["allocated"],
-                                                                          "demand"]))
+            alloc = {name: reallocate(rg, tab, z[name]) for name in ["plan", *designs]}
+            # the plan's model under the surplus alone: what the objective changes
+            alloc["plan_net_benefit"] = reallocate(rg, tab, z["plan"], objective="net_benefit")
             for row in rg.exchanges.itertuples(index=False):
                 s_id, d_id = str(row.supplier_stream_id), str(row.receiver_stream_id)
                 m = (tab["supply"] == s_id).to_numpy()
@@ -657,7 +765,11 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
                         r = rec[name]["rank"][-1]
                         per_exchange.append({"park": park, "supply": s_id, "demand": d_id,
                                              "rank": r if math.isfinite(r) else None})
-                    rec[name]["alloc"].append(float((s_id, d_id) in alloc))
+                        rec["plan_net_benefit"]["rank"].append(r)
+                        rec["plan_net_benefit"]["alloc"].append(
+                            float((s_id, d_id) in alloc["plan_net_benefit"]))
+                        rec["plan_net_benefit"]["park"].append(park)
+                    rec[name]["alloc"].append(float((s_id, d_id) in alloc[name]))
                     rec[name]["park"].append(park)
                 donor = str(sup_all.loc[s_id, "company_id"])
                 code6 = "".join(ch for ch in str(sup_all.loc[s_id, "ewc_code"] or "")
@@ -679,27 +791,33 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
 
 
 def fit_final_pair_model(table: pd.DataFrame, *, design: str | None = None,
-                         seed: int = 0, meta: dict[str, Any] | None = None) -> PairScoreModel:
+                         seed: int = 0, meta: dict[str, Any] | None = None,
+                         check: pd.DataFrame | None = None) -> PairScoreModel:
     """The model shipped with the package: a design's weights fitted on every park's
     candidates (``table``: the park-alone table of :func:`evaluate_end_to_end` with
-    ``keep_tables=True``), ``l2`` chosen by inner folds grouped by park; the design is
-    ``design``, or (default) the one :func:`select_design` chooses on the same inner folds
-    (recorded in ``meta["design_selection"]``).  Its ``sector_fit`` values are out of fold
-    (each park's from a receiver scorer that never saw that park), as they will be for a park
-    the plan has never seen; fitting on in-sample values (the pretrained scorer saw every
-    MAESTRI exchange) would overweight ``sector_fit``."""
+    ``keep_tables=True``), ``l2`` chosen by inner folds grouped by park, scored on ``check``
+    (the same parks in the :data:`SELECT_ON` settings, with a ``setting`` column; default
+    ``table``); the design is ``design``, or (default) the one :func:`select_design` chooses
+    on the same inner folds (recorded in ``meta["design_selection"]``).  Its ``sector_fit``
+    values are out of fold (each park's from a receiver scorer that never saw that park), as
+    they will be for a park the plan has never seen; fitting on in-sample values (the
+    pretrained scorer saw every MAESTRI exchange) would overweight ``sector_fit``.
+
+    Raises
+    ------
+    InvalidInputError
+        ``design`` learns nothing, or ``table`` has no documented receiver.
+    """
     if design is not None and not DESIGNS.get(design):
         raise InvalidInputError(f"design={design!r}; choose one that learns a weight: "
                                 f"{[d for d, f in DESIGNS.items() if f]}, or None to select")
-    t = table[table.groupby(["park", "supply"])["label"].transform("max") > 0]
-    g = pd.factorize(t["park"] + "|" + t["supply"])[0]
+    if not table["label"].any():
+        raise InvalidInputError("table has no documented receiver (label 1) to fit on")
     names = [design] if design is not None else [d for d, f in DESIGNS.items() if f]
-    fitted = {d: fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g, t["label"].to_numpy(),
-                                t["park"].to_numpy(), learn=DESIGNS[d], name=d, rng=seed,
-                                meta=meta) for d in names}
-    pick = select_design(fitted)
-    model = fitted[pick]
-    model.meta["design"] = pick
+    fitted = _fit_designs(table, {d: DESIGNS[d] for d in names}, seed, check)
+    model = fitted.pop("plan")
+    model.meta.update(meta or {})
+    model.meta["design"] = model.name
     model.meta["design_selection"] = {d: max(m.meta["inner_mrr"].values())
                                       for d, m in fitted.items()}
     return model

@@ -19,8 +19,11 @@ def _run_evaluate(args: Any) -> int:
 def add_plan_arguments(p: Any) -> None:
     """Options shared by ``plan`` (and the demo)."""
     p.add_argument("--out", default="symbioflows-plan", help="output folder (default: symbioflows-plan)")
-    p.add_argument("--objective", choices=("net_benefit", "co2e", "landfill"), default="net_benefit",
-                   help="what the allocation maximises (default: net_benefit, USD)")
+    p.add_argument("--objective", choices=("net_benefit", "expected_net_benefit", "co2e", "landfill"),
+                   default="expected_net_benefit",
+                   help="what the allocation maximises (default: expected_net_benefit, the "
+                        "USD surplus weighted by the probability that the pair is the "
+                        "supply's partner; net_benefit: the surplus alone)")
     p.add_argument("--method", choices=("min_cost_flow", "lp", "greedy"), default="min_cost_flow",
                    help="allocation solver (default: min_cost_flow)")
     p.add_argument("--max-per-supply", type=int, default=50,

@@ -293,7 +293,9 @@ def fit_pair_model(x: np.ndarray, group: np.ndarray, y: np.ndarray, park: np.nda
                    learn: Sequence[str], base: PairScoreModel = HAND_BLEND,
                    l2_grid: Sequence[float] = (0.01, 0.1, 1.0, 10.0), inner_folds: int = 5,
                    name: str = "maestri_conditional_logit", rng: Any = 0,
-                   meta: dict[str, Any] | None = None) -> PairScoreModel:
+                   meta: dict[str, Any] | None = None,
+                   check: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+                   ) -> PairScoreModel:
     """Fit the weights of the ``learn`` features by conditional logit; the others keep
     ``base``'s weights (a fixed offset), the bias stays ``base.bias``.
 
@@ -312,6 +314,12 @@ def fit_pair_model(x: np.ndarray, group: np.ndarray, y: np.ndarray, park: np.nda
     l2_grid : sequence of float
         Regularisation strengths tried; the one with the best mean reciprocal rank over the
         inner folds (grouped by park) is refitted on all rows.
+    check : (x, group, y, park), optional
+        The rows on which each inner fold is scored (default: the training rows themselves):
+        for instance the same parks planned among other companies, so that ``l2`` (and a
+        design chosen on ``meta["inner_mrr"]``) is chosen where the plan is used.  Inner fold
+        ``k`` is fitted on the training rows of the other folds' parks and scored on the
+        check rows of its own parks; check rows of a park without training rows are unused.
 
     Returns
     -------
@@ -340,15 +348,25 @@ def fit_pair_model(x: np.ndarray, group: np.ndarray, y: np.ndarray, park: np.nda
     n_in = max(2, min(inner_folds, parks.size))
     fold_of = {p: k % n_in for k, p in enumerate(perm)}
     pf = np.array([fold_of[p] for p in park])
+    if check is None:
+        cxs, coff, cgroup, cy, cpf = xs, offset, group, y, pf
+    else:
+        cx = np.asarray(check[0], np.float64)
+        if cx.ndim != 2 or cx.shape[1] != len(PAIR_FEATURES):
+            raise InvalidInputError(f"check: x must have one column per pair feature "
+                                    f"({len(PAIR_FEATURES)}); got shape {cx.shape}")
+        coff, cxs = cx[:, fixed] @ wb[fixed], cx[:, idx] / scale
+        cgroup, cy = np.asarray(check[1]), np.asarray(check[2], np.float64)
+        cpf = np.array([fold_of.get(p, -1) for p in np.asarray(check[3]).astype(str)], int)
     scores: dict[float, float] = {}
     for l2 in l2_grid:
         vals = []
         for k in range(n_in):
-            tr, te = pf != k, pf == k
-            if not (y[tr] > 0).any() or not (y[te] > 0).any():
+            tr, te = pf != k, cpf == k
+            if not (y[tr] > 0).any() or not (cy[te] > 0).any():
                 continue
             w = conditional_logit(xs[tr], offset[tr], group[tr], y[tr], l2=l2)
-            vals.append(_mrr(xs[te], offset[te], group[te], y[te], w))
+            vals.append(_mrr(cxs[te], coff[te], cgroup[te], cy[te], w))
         scores[float(l2)] = float(np.mean(vals)) if vals else 0.0
     best = max(scores, key=lambda v: (scores[v], v))  # ties: the stronger regularisation
     w = conditional_logit(xs, offset, group, y, l2=best) / scale
@@ -359,5 +377,6 @@ def fit_pair_model(x: np.ndarray, group: np.ndarray, y: np.ndarray, park: np.nda
     m.update(l2=best, inner_mrr={str(k): v for k, v in scores.items()},
              n_rows=int(x.shape[0]), n_groups=int(np.unique(group).size),
              n_positives=int((y > 0).sum()), n_parks=int(parks.size),
+             inner_scored_on="check rows" if check is not None else "training rows",
              fixed_features={PAIR_FEATURES[k]: float(wb[k]) for k in fixed})
     return PairScoreModel(name, weights, base.bias, PAIR_MODEL_FORMAT, tuple(learn), m)

@@ -3,8 +3,9 @@
 Input: the prepared supplies and demands (``qty`` in each stream's unit), the candidate pairs
 and the candidates table (scores, features, ``compliance_blocked``).  Output: an
 :class:`~symbioflows.matching.allocation.Allocation` (flows per pair, status, objective).
-The value per unit of a pair is its ``surplus_usd_per_t`` (objective ``net_benefit``), its
-``co2e_avoided_kg_per_t`` (``co2e``) or 1 (``landfill``); a pair scoring below
+The value per unit of a pair is its ``surplus_usd_per_t`` (objective ``net_benefit``), that
+surplus times the pair's choice probability (``expected_net_benefit``, :func:`choice_probabilities`),
+its ``co2e_avoided_kg_per_t`` (``co2e``) or 1 (``landfill``); a pair scoring below
 ``min_score``, blocked by a compliance rule, or joining streams of different units is worth 0
 and never used.  The solvers live in :mod:`symbioflows.matching.allocation`.
 """
@@ -18,13 +19,18 @@ from symbioflows.matching.allocation import Allocation, allocate
 from symbioflows.matching.candidates import CandidatePairs
 from symbioflows.pipeline.prepare import findings_block, findings_frame
 
-__all__ = ["OBJECTIVES", "pair_values", "allocation_stage", "unit_findings"]
+__all__ = ["OBJECTIVES", "DEFAULT_OBJECTIVE", "pair_values", "choice_probabilities", "allocation_stage",
+           "unit_findings"]
 
-#: What the allocation can maximise: USD of price-band surplus, kg CO2e avoided, or units
-#: diverted.
-OBJECTIVES = ("net_benefit", "co2e", "landfill")
+#: What the allocation can maximise: USD of price-band surplus, that surplus weighted by the
+#: probability that the pair is the supply's partner (:func:`choice_probabilities`), kg CO2e
+#: avoided, or units diverted.
+OBJECTIVES = ("net_benefit", "expected_net_benefit", "co2e", "landfill")
+#: The objective of :func:`symbioflows.plan` unless told otherwise.
+DEFAULT_OBJECTIVE = "expected_net_benefit"
 
-_VALUE_COLUMN = {"net_benefit": "surplus_usd_per_t", "co2e": "co2e_avoided_kg_per_t"}
+_VALUE_COLUMN = {"net_benefit": "surplus_usd_per_t", "expected_net_benefit": "surplus_usd_per_t",
+                 "co2e": "co2e_avoided_kg_per_t"}
 
 
 def _unit_codes(sup: pd.DataFrame, dem: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Index]:
@@ -39,8 +45,8 @@ def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: C
     """Value per unit of each candidate pair for ``objective``; 0 where it may not be used.
 
     The pairs are read ``block`` at a time and the units compared by integer code, so the
-    only array per pair is the result (gathering each pair's two unit strings took two
-    object arrays of 8 bytes per pair)."""
+    only arrays per pair are the result and (``expected_net_benefit``) a usable flag (gathering
+    each pair's two unit strings took two object arrays of 8 bytes per pair)."""
     col = _VALUE_COLUMN.get(objective)
     value = cdf[col].to_numpy() if col is not None else None
     score = cdf["score"].to_numpy()
@@ -48,13 +54,78 @@ def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: C
     s_unit, d_unit, _ = _unit_codes(sup, dem)
     n = len(cand)
     out = np.empty(n)
+    ok = np.empty(n, bool)
     for a in range(0, n, block):
         b = min(a + block, n)
         su = s_unit[cand.supply[a:b]]
-        usable = (score[a:b] >= min_score) & ~blocked[a:b] & (su == d_unit[cand.demand[a:b]]) \
+        ok[a:b] = (score[a:b] >= min_score) & ~blocked[a:b] & (su == d_unit[cand.demand[a:b]]) \
             & (su >= 0)
-        out[a:b] = np.where(usable, value[a:b] if value is not None else 1.0, 0.0)
+        out[a:b] = np.where(ok[a:b], value[a:b] if value is not None else 1.0, 0.0)
+    if objective == "expected_net_benefit":  # in place, block by block: no second array
+        zmax, tot = _softmax_parts(score, cand.supply, ok, len(sup), block)
+        for a in range(0, n, block):
+            b = min(a + block, n)
+            out[a:b] *= _probability(score[a:b], cand.supply[a:b], ok[a:b], zmax, tot)
     return out
+
+
+def choice_probabilities(score: np.ndarray, supply: np.ndarray, usable: np.ndarray,
+                         n_supply: int, *, block: int = 1 << 22) -> np.ndarray:
+    """The probability that each usable pair is its supply's partner among the supply's usable
+    candidates: the softmax, per supply, of the score's logit ``log(s / (1 - s))``, which is
+    ``bias + sum_f w_f x_f`` of the pair model, so that for a learned model it is the
+    conditional logit's choice probability
+    (:func:`symbioflows.matching.pair_model.conditional_logit`).  0 for an unusable pair.  The
+    pairs are read ``block`` at a time (per-supply maximum, then sum, then the ratio), so the
+    only array per pair is the result; :func:`pair_values` multiplies its values in place.
+
+    >>> choice_probabilities(np.array([0.5, 0.5, 0.9]), np.array([0, 0, 1]),
+    ...                      np.array([True, True, True]), 2).tolist()
+    [0.5, 0.5, 1.0]
+    """
+    n = int(score.size)
+    zmax, tot = _softmax_parts(score, supply, usable, n_supply, block)
+    out = np.zeros(n)
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        out[a:b] = _probability(score[a:b], supply[a:b], usable[a:b], zmax, tot)
+    return out
+
+
+def _softmax_parts(score: np.ndarray, supply: np.ndarray, usable: np.ndarray, n_supply: int,
+                   block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per supply: the largest logit of its usable pairs and the sum of ``exp(logit - max)``."""
+    n = int(score.size)
+    zmax = np.full(n_supply, -np.inf)
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        m = usable[a:b]
+        np.maximum.at(zmax, supply[a:b][m], _logit(score[a:b][m]))
+    tot = np.zeros(n_supply)
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        m = usable[a:b]
+        s = supply[a:b][m]
+        tot += np.bincount(s, weights=np.exp(_logit(score[a:b][m]) - zmax[s]),
+                           minlength=n_supply)
+    return zmax, tot
+
+
+def _probability(score: np.ndarray, supply: np.ndarray, usable: np.ndarray, zmax: np.ndarray,
+                 tot: np.ndarray) -> np.ndarray:
+    """The choice probability of each pair of one block (0 where not usable)."""
+    out = np.zeros(score.size)
+    m = np.flatnonzero(usable)
+    s = supply[m]
+    out[m] = np.exp(_logit(score[m]) - zmax[s]) / tot[s]
+    return out
+
+
+def _logit(s: np.ndarray) -> np.ndarray:
+    """``log(s / (1 - s))``, the scores clipped to (1e-15, 1 - 1e-15) so that a score that
+    rounded to 0 or 1 stays finite."""
+    c = np.clip(s, 1e-15, 1.0 - 1e-15)
+    return np.log(c) - np.log1p(-c)
 
 
 def allocation_stage(sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,

@@ -31,6 +31,7 @@ from symbioflows._config import resolve_n_jobs
 from symbioflows.errors import InvalidInputError
 from symbioflows.matching.pair_model import resolve_pair_model
 from symbioflows.pipeline.allocation import (
+    DEFAULT_OBJECTIVE,
     OBJECTIVES,
     allocation_stage,
     pair_values,
@@ -74,7 +75,7 @@ __all__ = ["plan", "update_plan"]
 def plan(
     dataset: Any,
     *,
-    objective: str = "net_benefit",
+    objective: str = DEFAULT_OBJECTIVE,
     method: str = "min_cost_flow",
     max_distance_km: dict[str, float] | None = None,
     max_per_supply: int = 50,
@@ -103,9 +104,13 @@ def plan(
         polars, Arrow, lists of records or dicts of columns.  Streams give ``quantity`` +
         ``unit`` (or, as before, ``quantity_t_per_yr`` / ``quantity_mwh_per_yr`` /
         ``quantity_m3_per_yr``).
-    objective : {"net_benefit", "co2e", "landfill"}
-        What the allocation maximises: USD of price-band surplus, kg CO2e avoided, or tonnes
-        diverted.
+    objective : {"expected_net_benefit", "net_benefit", "co2e", "landfill"}
+        What the allocation maximises.  ``expected_net_benefit`` (default): the USD of
+        price-band surplus weighted by the probability that the pair is the supply's partner
+        among its usable candidates (the per-supply softmax of the score's logit,
+        :func:`~symbioflows.pipeline.allocation.choice_probabilities`), so that a lucrative
+        but unlikely partner does not take the flow from a likely one; ``net_benefit``: the
+        surplus alone; ``co2e``: kg CO2e avoided; ``landfill``: tonnes diverted.
     method : {"min_cost_flow", "lp", "greedy"}
         Allocation solver.
     max_distance_km : dict, optional

@@ -379,10 +379,13 @@ def _objective_note(p: Any) -> str:
             f"<b>{html.escape(p.allocation.status)}</b>; objective {html.escape(objective)}")
     if not np.isfinite(obj):
         return text
-    if objective == "net_benefit":
+    if objective in ("net_benefit", "expected_net_benefit"):
         net = float(p.totals.get("net_benefit_usd", float("nan")))
+        per = ("scored surplus per unit × quantity" if objective == "net_benefit" else
+               "scored surplus per unit × the probability that the pair is the supply's "
+               "partner × quantity")
         text += (f" = {format_number(obj)} USD/yr: the value the solver maximised (each pair's "
-                 "scored surplus per unit × quantity). The net benefit card values the same "
+                 f"{per}). The net benefit card values the same "
                  "exchanges again, each against the receiver's avoided purchase and the "
                  "supplier's alternative, less transport (docs/economics.md)")
         if np.isfinite(net):

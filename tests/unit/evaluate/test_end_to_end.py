@@ -122,6 +122,36 @@ def test_fit_pair_model_keeps_unidentified_features_at_hand_values():
     assert m.meta["l2"] in (0.1, 1.0) and m.meta["n_parks"] == 5
 
 
+def test_fit_pair_model_scores_its_inner_folds_on_the_check_rows():
+    # the inner folds choose l2 by MRR on the check rows of their parks: check rows in which
+    # the learned feature points the wrong way score low, rows of unknown parks are unused
+    rng = np.random.default_rng(3)
+    n_g, n_c = 60, 5
+    x = np.zeros((n_g * n_c, len(PAIR_FEATURES)))
+    k = PAIR_FEATURES.index("material_fit")
+    x[:, k] = rng.random(n_g * n_c)
+    group = np.repeat(np.arange(n_g), n_c)
+    y = np.zeros(n_g * n_c)
+    for g in range(n_g):
+        rows = np.flatnonzero(group == g)
+        y[rows[np.argmax(x[rows, k])]] = 1
+    park = np.array([str(g % 6) for g in group])
+    own = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1,))
+    flipped = x.copy()
+    flipped[:, k] = -x[:, k]
+    chk = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1,),
+                            check=(flipped, group, y, park))
+    assert own.meta["inner_mrr"]["0.1"] == pytest.approx(1.0)
+    assert chk.meta["inner_mrr"]["0.1"] < 0.7 and chk.meta["inner_scored_on"] == "check rows"
+    assert chk.weights == own.weights  # the weights are fitted on the training rows only
+    unknown = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1,),
+                                check=(flipped, group, y, np.full(park.size, "elsewhere")))
+    assert unknown.meta["inner_mrr"]["0.1"] == 0.0
+    with pytest.raises(InvalidInputError, match="check"):
+        pm.fit_pair_model(x, group, y, park, learn=("material_fit",),
+                          check=(x[:, :3], group, y, park))
+
+
 def test_artefact_round_trip_and_schema_check(tmp_path):
     w = dict(pm.HAND_WEIGHTS, material_fit=4.5)
     m = pm.PairScoreModel("test_model", w, -1.0, learned=("material_fit",),
@@ -168,6 +198,12 @@ def test_plan_records_its_model_and_rescoring_equals_the_kernel(data):
     z = t[list(PAIR_FEATURES)].to_numpy() @ model.vector() + model.bias
     np.testing.assert_allclose(np.clip(1 / (1 + np.exp(-z)), 1e-9, 1.0),
                                p.candidates["score"].to_numpy(), rtol=1e-9, atol=1e-12)
+    # re-allocating the table under a design's scores is what a plan scored by it allocates
+    hand = e2e.collect_candidates(rg, e2e.plan_region(rg, pair_model=pm.HAND_BLEND))
+    for tab, m in ((t, model), (hand, pm.HAND_BLEND)):
+        want = set(zip(tab.loc[tab["allocated"], "supply"], tab.loc[tab["allocated"], "demand"]))
+        zz = tab[list(PAIR_FEATURES)].to_numpy() @ m.vector() + m.bias
+        assert want and e2e.reallocate(rg, tab, zz) == want
     # contributions use the model that scored; weights= still overrides one feature
     c = p.contributions()
     np.testing.assert_allclose(c["contrib_material_fit"], 3.0 * p.candidates["material_fit"])
@@ -220,9 +256,10 @@ def test_case_study_folds_train_on_maestri_and_the_other_folds_only(data, tmp_pa
     seen = []
     real = e2e._fit_designs
 
-    def spy(table, designs, seed):
-        seen.append(set(table["park"].astype(str)))
-        return real(table, designs, seed)
+    def spy(table, designs, seed, check=None):
+        seen.append((set(table["park"].astype(str)), set(check["park"].astype(str)),
+                     set(check["setting"])))
+        return real(table, designs, seed, check)
 
     monkeypatch.setattr(e2e, "_fit_designs", spy)
     res = e2e.evaluate_end_to_end(data, distractors=(0,), n_folds=2, n_boot=10,
@@ -232,10 +269,17 @@ def test_case_study_folds_train_on_maestri_and_the_other_folds_only(data, tmp_pa
                                   case_studies=True)
     oos = res["out_of_source"]
     assert sorted(p for f in oos["folds"] for p in f) == ["11", "12", "13"]
-    assert len(seen) == len(oos["folds"])
     maestri = {"1", "2", "3"}
-    for test, parks in zip(oos["folds"], seen):
-        assert parks == maestri | ({"11", "12", "13"} - set(test))
+    # MAESTRI's folds first (their own training parks), then the case-study folds
+    assert len(seen) == len(res["folds"]) + len(oos["folds"])
+    for test, (parks, checked, settings) in zip(res["folds"], seen):
+        assert parks == checked == maestri - set(test)
+        assert settings == {"0_park_alone", "300_region"}  # SELECT_ON: chosen among others
+    for test, (parks, checked, settings) in zip(oos["folds"], seen[len(res["folds"]):]):
+        assert parks == checked == maestri | ({"11", "12", "13"} - set(test))
+        assert settings == {"0_park_alone", "300_region"}
+    assert res["select_on"] == ["0_park_alone", "300_region"]
+    assert [s["placement"] for s in res["settings"]] == ["park_alone"]  # only those asked
     st = oos["settings"][0]
     assert st["placement"] == "park_alone" and st["methods"]["plan"]["n"] > 0
 

@@ -7,6 +7,7 @@ from region import make_test_region
 
 from symbioflows.errors import InvalidInputError
 from symbioflows.pipeline import plan
+from symbioflows.pipeline.allocation import choice_probabilities
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +42,17 @@ def test_capacities_and_totals(region, result):
     dem_unit = result.streams.set_index("stream_id").loc[ex["demand_stream_id"], "unit"].to_numpy()
     assert (sup_unit == dem_unit).all()
     assert result.totals["net_benefit_usd"] == pytest.approx(ex["net_benefit_usd"].sum())
-    # the allocation optimises the full-load estimate; the exact best-mode transport at the
+    # the allocation optimises the full-load estimate weighted by each pair's choice
+    # probability (objective expected_net_benefit); the exact best-mode transport at the
     # allocated quantity only changes the transport term
-    est = (ex["quantity"] * ex["surplus_usd_per_t"]).sum()
+    c = result.candidates
+    units = result.streams.set_index("stream_id")["unit"]
+    usable = (~c["compliance_blocked"].to_numpy(bool)
+              & (c["supply_stream_id"].map(units).to_numpy()
+                 == c["demand_stream_id"].map(units).to_numpy()))
+    sid, _ = pd.factorize(c["supply_stream_id"])
+    prob = choice_probabilities(c["score"].to_numpy(), sid, usable, int(sid.max()) + 1)
+    est = (c["allocated"] * c["surplus_usd_per_t"] * prob).sum()
     assert result.totals["objective_value"] == pytest.approx(est, rel=1e-9, abs=1e-6)
     assert (ex["transport_cost_usd"] >= 0).all() and ex["transport_mode"].notna().all()
     # explanation: contributions add up to the logit of the score

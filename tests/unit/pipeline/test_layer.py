@@ -100,7 +100,7 @@ def test_plan_to_arrow(small_plan):
 
 def test_options_are_public_and_stage_stats_documented(small_plan):
     assert not [k for k in small_plan.options if k.startswith("_")]
-    assert small_plan.options["objective"] == "net_benefit"
+    assert small_plan.options["objective"] == "expected_net_benefit"
     st = small_plan.stage_stats
     assert set(st.cpu_s) == set(small_plan.timings_s) == set(st.spans)
     assert st.n_distance_evals > 0

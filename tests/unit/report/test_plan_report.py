@@ -42,4 +42,5 @@ def test_chain_bars_are_one_per_chain(sample):
 def test_objective_and_card_difference_is_explained(sample):
     _, page = sample
     head = page.split("<div class='cards'>")[0]
-    assert "objective net_benefit" in head and "differ by" in head
+    assert "objective expected_net_benefit" in head and "differ by" in head
+    assert "the probability that the pair is the supply" in head  # what the solver weighs
