@@ -19,8 +19,8 @@ from symbioflows.matching.allocation import Allocation, allocate
 from symbioflows.matching.candidates import CandidatePairs
 from symbioflows.pipeline.prepare import findings_block, findings_frame
 
-__all__ = ["OBJECTIVES", "DEFAULT_OBJECTIVE", "pair_values", "choice_probabilities", "allocation_stage",
-           "unit_findings"]
+__all__ = ["OBJECTIVES", "DEFAULT_OBJECTIVE", "pair_values", "usable_pairs",
+           "choice_probabilities", "partner_probabilities", "allocation_stage", "unit_findings"]
 
 #: What the allocation can maximise: USD of price-band surplus, that surplus weighted by the
 #: probability that the pair is the supply's partner (:func:`choice_probabilities`), kg CO2e
@@ -45,21 +45,16 @@ def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: C
     """Value per unit of each candidate pair for ``objective``; 0 where it may not be used.
 
     The pairs are read ``block`` at a time and the units compared by integer code, so the
-    only arrays per pair are the result and (``expected_net_benefit``) a usable flag (gathering
+    only arrays per pair are the result and the usable flag (:func:`usable_pairs`; gathering
     each pair's two unit strings took two object arrays of 8 bytes per pair)."""
     col = _VALUE_COLUMN.get(objective)
     value = cdf[col].to_numpy() if col is not None else None
     score = cdf["score"].to_numpy()
-    blocked = cdf["compliance_blocked"].to_numpy(bool)
-    s_unit, d_unit, _ = _unit_codes(sup, dem)
+    ok = usable_pairs(cdf, sup, dem, cand, min_score=min_score, block=block)
     n = len(cand)
     out = np.empty(n)
-    ok = np.empty(n, bool)
     for a in range(0, n, block):
         b = min(a + block, n)
-        su = s_unit[cand.supply[a:b]]
-        ok[a:b] = (score[a:b] >= min_score) & ~blocked[a:b] & (su == d_unit[cand.demand[a:b]]) \
-            & (su >= 0)
         out[a:b] = np.where(ok[a:b], value[a:b] if value is not None else 1.0, 0.0)
     if objective == "expected_net_benefit":  # in place, block by block: no second array
         zmax, tot = _softmax_parts(score, cand.supply, ok, len(sup), block)
@@ -67,6 +62,36 @@ def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: C
             b = min(a + block, n)
             out[a:b] *= _probability(score[a:b], cand.supply[a:b], ok[a:b], zmax, tot)
     return out
+
+
+def usable_pairs(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
+                 *, min_score: float, block: int = 1 << 22) -> np.ndarray:
+    """Whether the allocation may use each pair: scoring at least ``min_score``, not blocked by
+    a compliance rule, both streams in one unit (a missing unit matches nothing)."""
+    score = cdf["score"].to_numpy()
+    blocked = cdf["compliance_blocked"].to_numpy(bool)
+    s_unit, d_unit, _ = _unit_codes(sup, dem)
+    n = len(cand)
+    ok = np.empty(n, bool)
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        su = s_unit[cand.supply[a:b]]
+        ok[a:b] = (score[a:b] >= min_score) & ~blocked[a:b] & (su == d_unit[cand.demand[a:b]]) \
+            & (su >= 0)
+    return ok
+
+
+def partner_probabilities(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame,
+                          cand: CandidatePairs, rows: np.ndarray, *, min_score: float,
+                          block: int = 1 << 22) -> np.ndarray:
+    """The choice probability (:func:`choice_probabilities`) of the pairs ``rows`` (positions
+    in ``cand``, e.g. the allocated ones) among their supplies' usable candidates, whatever the
+    objective: the exchanges table's ``choice_probability``."""
+    score = cdf["score"].to_numpy()
+    ok = usable_pairs(cdf, sup, dem, cand, min_score=min_score, block=block)
+    zmax, tot = _softmax_parts(score, cand.supply, ok, len(sup), block)
+    rows = np.asarray(rows, np.int64)
+    return _probability(score[rows], cand.supply[rows], ok[rows], zmax, tot)
 
 
 def choice_probabilities(score: np.ndarray, supply: np.ndarray, usable: np.ndarray,

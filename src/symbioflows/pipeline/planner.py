@@ -35,6 +35,7 @@ from symbioflows.pipeline.allocation import (
     OBJECTIVES,
     allocation_stage,
     pair_values,
+    partner_probabilities,
     unit_findings,
 )
 from symbioflows.pipeline.candidates import (
@@ -422,6 +423,9 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     ex = cdf.iloc[used].reset_index(drop=True).copy()
     for col, tab, key, idx in id_columns(sup, dem, cand):
         ex[col] = take(tab[key], idx[used])  # plain text ids in the (small) exchanges table
+    # how likely the model finds each chosen partner among its supply's usable candidates
+    ex.insert(list(ex.columns).index("score") + 1, "choice_probability",
+              partner_probabilities(cdf, sup, dem, cand, used, min_score=min_score))
     at = list(ex.columns).index("compliance_blocked")
     for k, (f, wf) in enumerate(zip(PAIR_FEATURES, wv)):
         ex.insert(at + k, "contrib_" + f, ex[f].to_numpy(float) * wf)

@@ -56,7 +56,7 @@ def plan_section(result: SymbiosisPlan) -> ReportSection:
     ex = ex.assign(supplier=[names.get(c) or c for c in ex["supply_company_id"]],
                    receiver=[names.get(c) or c for c in ex["demand_company_id"]])
     cols = [c for c in ("supplier", "receiver", "material", "medium", "quantity", "unit",
-                        "route_km", "transport_mode", "score", "net_benefit_usd",
+                        "route_km", "transport_mode", "score", "choice_probability", "net_benefit_usd",
                         "co2e_avoided_kg", "supply_company_id", "demand_company_id")
             if c in ex.columns]
     tables: dict[str, Any] = {"totals": pd.DataFrame([t]), "exchanges": ex[cols]}

@@ -498,6 +498,7 @@ def render_plan_report(p: Any, *, title: str = "Industrial symbiosis plan") -> s
         parts.append(_table(top, {"supplier": "supplier", "receiver": "receiver",
                                   "material": "material", "medium_name": "medium",
                                   "qty": "quantity", "route_km": "route km",
+                                  "choice_probability": "partner probability",
                                   "net_benefit_usd": "net benefit USD/yr",
                                   "co2e_t": "CO2e avoided t/yr"}))
     else:

@@ -54,6 +54,10 @@ def test_capacities_and_totals(region, result):
     prob = choice_probabilities(c["score"].to_numpy(), sid, usable, int(sid.max()) + 1)
     est = (c["allocated"] * c["surplus_usd_per_t"] * prob).sum()
     assert result.totals["objective_value"] == pytest.approx(est, rel=1e-9, abs=1e-6)
+    # each exchange says how likely its partner is among the supply's usable candidates
+    np.testing.assert_allclose(ex["choice_probability"],
+                               prob[c["allocated"].to_numpy() > 1e-9], rtol=1e-12)
+    assert ((ex["choice_probability"] > 0) & (ex["choice_probability"] <= 1)).all()
     assert (ex["transport_cost_usd"] >= 0).all() and ex["transport_mode"].notna().all()
     # explanation: contributions add up to the logit of the score
     for table in ("candidates", "exchanges"):
