@@ -6,7 +6,7 @@ the exchanges, the net benefit (USD/yr, the economics stage's valuation), the CO
 the tonnes exchanged, and how plausible the chosen partners are by the pair score: each allocated
 pair's rank among its supply's candidates (1: the supply's best-scored receiver), the share at
 rank 1, the mean score and the mean choice probability
-(:func:`symbioflows.pipeline.allocation.choice_probabilities`, over the usable candidates).
+(the exchanges' ``choice_probability``, over the supply's usable candidates).
 Plausibility is the model's own view, not a measurement against documented exchanges: that is
 the allocated share of ``benchmarks/end_to_end.py``.
 
@@ -22,13 +22,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import close_machine_state, machine_state  # noqa: E402
 from symbioflows.datasets import load_sample_region  # noqa: E402
 from symbioflows.pipeline import OBJECTIVES, plan  # noqa: E402
-from symbioflows.pipeline.allocation import choice_probabilities  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "allocation_objectives.json"
 
@@ -36,12 +33,6 @@ OUT = Path(__file__).resolve().parent / "results" / "allocation_objectives.json"
 def describe(p: Any) -> dict[str, Any]:
     """The figures of one plan (module notes)."""
     c = p.candidates
-    units = p.streams.set_index("stream_id")["unit"]
-    usable = (~c["compliance_blocked"].to_numpy(bool)
-              & (c["supply_stream_id"].map(units).to_numpy()
-                 == c["demand_stream_id"].map(units).to_numpy()))
-    sid, _ = pd.factorize(c["supply_stream_id"])
-    prob = choice_probabilities(c["score"].to_numpy(), sid, usable, int(sid.max()) + 1)
     rank = c.groupby("supply_stream_id")["score"].rank(ascending=False, method="min")
     al = (c["allocated"] > 0).to_numpy()
     t = p.totals
@@ -52,7 +43,7 @@ def describe(p: Any) -> dict[str, Any]:
             "partner_rank_mean": float(rank[al].mean()),
             "partner_rank_1_share": float((rank[al] == 1).mean()),
             "partner_score_mean": float(c.loc[al, "score"].mean()),
-            "partner_choice_probability_mean": float(prob[al].mean()),
+            "partner_choice_probability_mean": float(p.exchanges["choice_probability"].mean()),
             "status": p.allocation.status}
 
 
