@@ -12,6 +12,8 @@ and never used.  The solvers live in :mod:`symbioflows.matching.allocation`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -19,8 +21,8 @@ from symbioflows.matching.allocation import Allocation, allocate
 from symbioflows.matching.candidates import CandidatePairs
 from symbioflows.pipeline.prepare import findings_block, findings_frame
 
-__all__ = ["OBJECTIVES", "DEFAULT_OBJECTIVE", "pair_values", "usable_pairs",
-           "choice_probabilities", "partner_probabilities", "allocation_stage", "unit_findings"]
+__all__ = ["OBJECTIVES", "DEFAULT_OBJECTIVE", "pair_values", "usable_pairs", "ChoiceSets",
+           "choice_sets", "choice_probabilities", "allocation_stage", "unit_findings"]
 
 #: What the allocation can maximise: USD of price-band surplus, that surplus weighted by the
 #: probability that the pair is the supply's partner (:func:`choice_probabilities`), kg CO2e
@@ -41,8 +43,11 @@ def _unit_codes(sup: pd.DataFrame, dem: pd.DataFrame) -> tuple[np.ndarray, np.nd
 
 
 def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
-                *, objective: str, min_score: float, block: int = 1 << 22) -> np.ndarray:
+                *, objective: str, min_score: float, block: int = 1 << 22,
+                choice: ChoiceSets | None = None) -> np.ndarray:
     """Value per unit of each candidate pair for ``objective``; 0 where it may not be used.
+    ``choice``: the pairs' :func:`choice_sets` when the caller has them (computed here when
+    needed and not given).
 
     The pairs are read ``block`` at a time and the units compared by integer code, so the
     only arrays per pair are the result and the usable flag (:func:`usable_pairs`; gathering
@@ -50,18 +55,45 @@ def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: C
     col = _VALUE_COLUMN.get(objective)
     value = cdf[col].to_numpy() if col is not None else None
     score = cdf["score"].to_numpy()
-    ok = usable_pairs(cdf, sup, dem, cand, min_score=min_score, block=block)
+    if choice is None and objective == "expected_net_benefit":
+        choice = choice_sets(cdf, sup, dem, cand, min_score=min_score, block=block)
+    ok = (choice.usable if choice is not None
+          else usable_pairs(cdf, sup, dem, cand, min_score=min_score, block=block))
     n = len(cand)
     out = np.empty(n)
     for a in range(0, n, block):
         b = min(a + block, n)
         out[a:b] = np.where(ok[a:b], value[a:b] if value is not None else 1.0, 0.0)
-    if objective == "expected_net_benefit":  # in place, block by block: no second array
-        zmax, tot = _softmax_parts(score, cand.supply, ok, len(sup), block)
+    if objective == "expected_net_benefit" and choice is not None:  # in place, by block
         for a in range(0, n, block):
-            b = min(a + block, n)
-            out[a:b] *= _probability(score[a:b], cand.supply[a:b], ok[a:b], zmax, tot)
+            out[a:a + block] *= choice.probability(score, cand.supply, slice(a, a + block))
     return out
+
+
+@dataclass(frozen=True)
+class ChoiceSets:
+    """Each supply's choice set among its usable candidates: the usable flag per pair and, per
+    supply, the largest logit and the sum of ``exp(logit - largest)`` (:func:`choice_sets`)."""
+
+    usable: np.ndarray
+    zmax: np.ndarray
+    tot: np.ndarray
+
+    def probability(self, score: np.ndarray, supply: np.ndarray,
+                    rows: np.ndarray | slice) -> np.ndarray:
+        """The choice probability of the pairs ``rows`` (positions or a slice; 0 where not
+        usable)."""
+        return _probability(score[rows], supply[rows], self.usable[rows], self.zmax, self.tot)
+
+
+def choice_sets(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
+                *, min_score: float, block: int = 1 << 22) -> ChoiceSets:
+    """The :class:`ChoiceSets` of the candidate pairs (:func:`usable_pairs`, then two passes of
+    ``block`` pairs over the scores): what ``expected_net_benefit`` weighs by and what the
+    exchanges table's ``choice_probability`` reads, whatever the objective."""
+    ok = usable_pairs(cdf, sup, dem, cand, min_score=min_score, block=block)
+    zmax, tot = _softmax_parts(cdf["score"].to_numpy(), cand.supply, ok, len(sup), block)
+    return ChoiceSets(ok, zmax, tot)
 
 
 def usable_pairs(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
@@ -81,19 +113,6 @@ def usable_pairs(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: 
     return ok
 
 
-def partner_probabilities(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame,
-                          cand: CandidatePairs, rows: np.ndarray, *, min_score: float,
-                          block: int = 1 << 22) -> np.ndarray:
-    """The choice probability (:func:`choice_probabilities`) of the pairs ``rows`` (positions
-    in ``cand``, e.g. the allocated ones) among their supplies' usable candidates, whatever the
-    objective: the exchanges table's ``choice_probability``."""
-    score = cdf["score"].to_numpy()
-    ok = usable_pairs(cdf, sup, dem, cand, min_score=min_score, block=block)
-    zmax, tot = _softmax_parts(score, cand.supply, ok, len(sup), block)
-    rows = np.asarray(rows, np.int64)
-    return _probability(score[rows], cand.supply[rows], ok[rows], zmax, tot)
-
-
 def choice_probabilities(score: np.ndarray, supply: np.ndarray, usable: np.ndarray,
                          n_supply: int, *, block: int = 1 << 22) -> np.ndarray:
     """The probability that each usable pair is its supply's partner among the supply's usable
@@ -102,7 +121,8 @@ def choice_probabilities(score: np.ndarray, supply: np.ndarray, usable: np.ndarr
     conditional logit's choice probability
     (:func:`symbioflows.matching.pair_model.conditional_logit`).  0 for an unusable pair.  The
     pairs are read ``block`` at a time (per-supply maximum, then sum, then the ratio), so the
-    only array per pair is the result; :func:`pair_values` multiplies its values in place.
+    only array per pair is the result (:func:`pair_values` multiplies its values in place, and
+    the plan reads its exchanges' probabilities from the same :class:`ChoiceSets`).
 
     >>> choice_probabilities(np.array([0.5, 0.5, 0.9]), np.array([0, 0, 1]),
     ...                      np.array([True, True, True]), 2).tolist()

@@ -34,8 +34,8 @@ from symbioflows.pipeline.allocation import (
     DEFAULT_OBJECTIVE,
     OBJECTIVES,
     allocation_stage,
+    choice_sets,
     pair_values,
-    partner_probabilities,
     unit_findings,
 )
 from symbioflows.pipeline.candidates import (
@@ -408,7 +408,9 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     # -- allocation ----------------------------------------------------------------------
     clock.start()
     cdf["compliance_blocked"] = compliance_blocked(sup, dem, cand)
-    value = pair_values(cdf, sup, dem, cand, objective=objective, min_score=min_score)
+    choice = choice_sets(cdf, sup, dem, cand, min_score=min_score)
+    value = pair_values(cdf, sup, dem, cand, objective=objective, min_score=min_score,
+                        choice=choice)
     alloc = allocation_stage(sup, dem, cand, value, method=method)
     found.append(unit_findings(sup, dem, cand))
     flows = alloc.flows_t if alloc.has_flows else np.zeros(len(cand))
@@ -425,7 +427,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         ex[col] = take(tab[key], idx[used])  # plain text ids in the (small) exchanges table
     # how likely the model finds each chosen partner among its supply's usable candidates
     ex.insert(list(ex.columns).index("score") + 1, "choice_probability",
-              partner_probabilities(cdf, sup, dem, cand, used, min_score=min_score))
+              choice.probability(cdf["score"].to_numpy(), cand.supply, used))
+    del choice
     at = list(ex.columns).index("compliance_blocked")
     for k, (f, wf) in enumerate(zip(PAIR_FEATURES, wv)):
         ex.insert(at + k, "contrib_" + f, ex[f].to_numpy(float) * wf)
