@@ -470,6 +470,7 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
     if text_backend not in ("auto", "sentence", "hashing"):
         raise InvalidInputError(f"text_backend={text_backend!r}; choose 'auto', 'sentence' or "
                                 "'hashing'")
+    select = _select_settings(select_on)  # a bad value is refused before any work
     if data is None:
         from symbioflows.evaluate.maestri import load_maestri
 
@@ -489,7 +490,7 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
                            "text_backend": text_backend,
                            "receiver_fit": receiver_fit, "designs": {k: list(v) for k, v in
                                                                      designs.items()},
-                           "select_on": [_key(s) for s in _select_settings(select_on)],
+                           "select_on": [_key(st) for st in select],
                            "receiver_fit_s": t_fit,
                            "settings": []}
     built: dict[tuple[int, str], tuple[dict[str, pd.DataFrame], dict[str, Region]]] = {}

@@ -311,3 +311,9 @@ def test_plans_read_by_the_hashing_encoder_use_the_model_fitted_on_hashing_cosin
         assert pm.resolve_pair_model(None, text_backend="hashing").weights == s.weights
     finally:
         pm._shipped.cache_clear()
+
+
+@pytest.mark.parametrize("bad", [(), (-1,), (True,), ("300",), (0.5,)])
+def test_select_on_takes_numbers_of_distractors_only(data, bad):
+    with pytest.raises(InvalidInputError, match="select_on"):
+        e2e.evaluate_end_to_end(data, distractors=(0,), n_folds=2, n_boot=10, select_on=bad)
