@@ -51,23 +51,17 @@ def _base(beta: float) -> PairScoreModel:
     return PairScoreModel(f"hand_blend_log_distance_{beta:g}", w, HAND_BLEND.bias)
 
 
-def _labelled(t: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, Any]:
-    t = t[t.groupby(keys)["label"].transform("max") > 0]
-    return t, pd.factorize(t[keys].astype(str).agg("|".join, axis=1))[0]
-
-
 def fold_models(tables: dict[str, pd.DataFrame], folds: list[list[str]], beta: float,
                 seed: int = 0) -> list[PairScoreModel]:
     """The plan's model of each fold with the prior's weight ``-beta`` (module notes)."""
     base = _base(beta)
     alone = tables["0_park_alone"].assign(park=lambda d: d["park"].astype(str))
-    check = pd.concat([tables[e2e._key(st)].assign(setting=e2e._key(st))
-                       for st in e2e._select_settings(e2e.SELECT_ON)], ignore_index=True)
+    check = e2e.check_rows(tables)
     check["park"] = check["park"].astype(str)
     out = []
     for test in folds:
-        tr, g = _labelled(alone[~alone["park"].isin(test)], ["park", "supply"])
-        c, cg = _labelled(check[~check["park"].isin(test)], ["setting", "park", "supply"])
+        tr, g = e2e.labelled_choice_sets(alone[~alone["park"].isin(test)], ["park", "supply"])
+        c, cg = e2e.labelled_choice_sets(check[~check["park"].isin(test)], ["setting", "park", "supply"])
         chk = (c[list(PAIR_FEATURES)].to_numpy(), cg, c["label"].to_numpy(), c["park"].to_numpy())
         fitted = {d: fit_pair_model(tr[list(PAIR_FEATURES)].to_numpy(), g,
                                     tr["label"].to_numpy(), tr["park"].to_numpy(), learn=f,

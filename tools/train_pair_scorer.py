@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("symbioflows").setLevel(logging.ERROR)
     res = e2e.evaluate_end_to_end(distractors=(0,), keep_tables=True, n_boot=200,
                                   text_backend=args.text_backend)
-    select = [(0, "site") if n == 0 else (n, "region") for n in e2e.SELECT_ON]
+    select = e2e._select_settings(e2e.SELECT_ON)
     st = res["settings"][0]
     metrics = {m: {k: round(v[k]["value"], 4) for k in ("recall_at_1", "recall_at_3", "mrr")}
                for m, v in st["methods"].items() if "mrr" in v}
@@ -82,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
                       ignore_index=True)
     # the inner folds that choose l2 and the design score each park alone and among 300
     # distractors over the region (e2e.SELECT_ON), as in the cross-validated protocol
-    check = pd.concat([res["tables"][e2e._key(st)].assign(setting=e2e._key(st)) for st in select]
-                      + [t.assign(setting=e2e._key(st)) for st in select
-                         for t in cs_tables[st].values()], ignore_index=True)
+    check = pd.concat([e2e.check_rows(res["tables"]), e2e.check_rows(
+        {e2e._key(st): pd.concat(list(t.values()), ignore_index=True)
+         for st, t in cs_tables.items()})], ignore_index=True)
     meta["trained_on"] += ("; and the public case-study parks of "
                            "benchmarks/data/case_studies_exchanges.csv (each row citing its source), "
                            "rebuilt the same way; rows not shipped")

@@ -74,7 +74,7 @@ from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair
 
 __all__ = ["PLACEMENTS", "SELECT_ON", "DESIGNS", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
            "Region", "park_folds", "build_region", "plan_region", "collect_candidates",
-           "reallocate",
+           "reallocate", "check_rows", "labelled_choice_sets",
            "evaluate_end_to_end", "fit_final_pair_model", "select_design", "maestri_parks",
            "format_end_to_end", "case_study_data"]
 
@@ -572,10 +572,20 @@ def _needed(settings: list[tuple[int, str]], select_on: Sequence[int]
 
 def _check_table(built: dict[tuple[int, str], tuple[dict[str, pd.DataFrame], Any]],
                  select_on: Sequence[int]) -> pd.DataFrame:
-    """The candidates of the :data:`SELECT_ON` settings, one table with a ``setting`` column
-    (a supply of each setting is its own choice set)."""
-    parts = [pd.concat(list(built[st][0].values()), ignore_index=True).assign(setting=_key(st))
-             for st in _select_settings(select_on) if built[st][0]]
+    """:func:`check_rows` of the settings planned in ``built`` (per setting, one table per
+    park)."""
+    return check_rows({_key(st): pd.concat(list(tabs.values()), ignore_index=True)
+                       for st, (tabs, _) in built.items() if tabs}, select_on)
+
+
+def check_rows(tables: dict[str, pd.DataFrame],
+               select_on: Sequence[int] = SELECT_ON) -> pd.DataFrame:
+    """The candidates of the ``select_on`` settings (``tables``: one candidate table per
+    setting, keyed ``"0_park_alone"``, ``"300_region"``, ... as ``keep_tables`` returns them),
+    as one table with a ``setting`` column (a supply of each setting is its own choice set):
+    the rows on which the inner folds that choose a design are scored."""
+    parts = [tables[_key(st)].assign(setting=_key(st)) for st in _select_settings(select_on)
+             if _key(st) in tables]
     if not parts:
         return pd.DataFrame(columns=["park", "supply", "demand", *PAIR_FEATURES, "label",
                                      "allocated", "setting"])
@@ -614,8 +624,8 @@ def case_study_tables(data: Any, case_studies: Any, scorer: Any, n_distractors: 
     return tables, regions
 
 
-def _labelled(table: pd.DataFrame, keys: Sequence[str] = ("park", "supply")
-              ) -> tuple[pd.DataFrame, np.ndarray]:
+def labelled_choice_sets(table: pd.DataFrame, keys: Sequence[str] = ("park", "supply")
+                         ) -> tuple[pd.DataFrame, np.ndarray]:
     """The rows of the supplies with a documented receiver, and their choice sets."""
     t = table[table.groupby(list(keys))["label"].transform("max") > 0]
     if t.empty:
@@ -631,10 +641,10 @@ def _fit_designs(table: pd.DataFrame | None, designs: dict[str, tuple[str, ...]]
     receiver in it: the hand blend for every design."""
     if table is None or not table["label"].any():
         return {**{name: HAND_BLEND for name in designs}, "plan": HAND_BLEND}
-    t, g = _labelled(table)
+    t, g = labelled_choice_sets(table)
     chk = None
     if check is not None:
-        c, cg = _labelled(check, ("setting", "park", "supply"))
+        c, cg = labelled_choice_sets(check, ("setting", "park", "supply"))
         chk = (c[list(PAIR_FEATURES)].to_numpy(), cg, c["label"].to_numpy(),
                c["park"].to_numpy())
     out: dict[str, PairScoreModel] = {}
