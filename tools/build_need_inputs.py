@@ -71,6 +71,22 @@ SOURCES = {
                  "industrial water users; divisions judged by the authors.",
     "WB24": "World Bank Commodity Price Data (Pink Sheet), annual average 2024: TSP about "
             "of the order of 450-600 USD/t (estimate, check before use).",
+    "AD-SUB": "Substrates of anaerobic digestion: energy crops (maize, whole-plant and grass "
+              "silage, sugar beet), livestock manure and biogenic wastes (Herrmann, Idler and "
+              "Heiermann, Bioresource Technology 206 (2016) 23-35: methane yields of 405 crop "
+              "silages; Agostini et al., Energies 8(6) (2015) 5234-5265, JRC: manure co-digested "
+              "with maize and sorghum silage). Which residue classes serve a digester, and how "
+              "well, judged by the authors.",
+    "BJ17": "Biogas Journal, English issue autumn 2017, table 2 (after the LfL Bavaria silage "
+            "maize calculator): maize silage, whole plant, 38 EUR per t fresh matter delivered "
+            "to the digester without land costs; 43 USD at 1.13 USD/EUR (2017), up to 60 USD "
+            "with land rent (estimate, check before use).",
+    "MSGHG": "Maize silage cultivation: Pioneer / Foundation for Arable Research (New Zealand), "
+             "'Greenhouse gas emissions from maize systems' (web page, undated, read 2026): 1,850 kg CO2e per ha of field "
+             "emissions for maize silage without livestock at 21.1 t DM per ha (88 kg CO2e per "
+             "t DM), plus fertiliser manufacture and diesel (about as much again, authors' "
+             "estimate): about 180 kg CO2e per t DM, 60 per t fresh matter at 33 % DM "
+             "(estimate, check before use).",
 }
 
 P = {
@@ -185,7 +201,7 @@ P = {
 "refractory_raw": (["refractory", "refractory raw material", "bauxite", "magnesia", "alumina", "chamotte", "fire clay", "refractory lining"],
   ["furnace lining", "refractory production", "kiln relining"], "23.20", ["23.20", "24.10", "23.51"]),
 "fermentation_sugar": (["sugar", "molasses", "glucose", "fermentation substrate", "carbon source", "fermentable sugars", "feedstock for fermentation", "starch"],
-  ["fermentation", "ethanol production", "yeast production", "bioplastics production", "anaerobic digestion feed", "distillery"], "10.81", ["11.01", "20.14", "10.89", "21.10", "35.21"]),
+  ["fermentation", "ethanol production", "yeast production", "bioplastics production", "distillery"], "10.81", ["11.01", "20.14", "10.89", "21.10"]),
 "fluorspar": (["fluorspar", "fluorite", "calcium fluoride", "fluxing agent", "fluorine source"],
   ["steelmaking flux", "hydrofluoric acid production", "aluminium fluoride production"], "08.91", ["24.10", "20.13", "24.42"]),
 "lead": (["lead", "lead bullion", "secondary lead", "lead-bearing material"],
@@ -199,8 +215,32 @@ EXTRA = {
    uses=["phosphate fertilisation", "phosphorus recovery", "fertiliser granulation"], cpa="20.15",
    users=["01.11", "01.13", "01.19", "01.21", "20.15"],
    served_by={"sewage_sludge": 0.6, "biomass_ash": 0.5, "manure": 0.7, "digestate_compost": 0.7, "animal_by_products": 0.5, "industrial_bio_sludge": 0.5, "nutrient_rich_water": 0.4},
-   source="FPR19", ef=300.0, price=[450.0, 600.0]),
+   source="FPR19", ef=300.0, price=[450.0, 600.0], ef_source="FE19", price_source="WB24",
+   year=2019),
+"digester_feedstock": dict(label="Digester feedstock: energy crops (maize silage) for anaerobic digestion",
+   phrases=["digester feedstock", "biogas plant feedstock", "feedstock for anaerobic digestion", "AD feedstock", "biogas substrate", "substrate for the biogas plant",
+            "co-substrate", "co-digestion material", "organic feedstock for biogas", "maize silage", "energy crops", "silage for the digester",
+            "biodegradable waste for digestion", "organic material for methane production"],
+   uses=["anaerobic digestion", "biogas plant", "biogas production", "co-digestion", "biomethane production", "methane production from anaerobic digestion",
+         "digester", "biogasification of food waste"],
+   cpa="01.19", users=["35.21", "38.21"],
+   served_by={"manure": 1.0, "food_waste": 1.0, "food_processing_residues": 1.0, "distillers_residues": 1.0,
+              "brewers_spent_grain": 0.8, "sugar_residues": 0.8, "whey_dairy_residues": 0.8, "glycerol": 0.8,
+              "industrial_bio_sludge": 0.8, "crop_residues": 0.8, "animal_by_products": 0.6, "animal_fats_uco": 0.6,
+              "green_waste": 0.6, "winery_residues": 0.6, "sewage_sludge": 0.6, "nutrient_rich_water": 0.4},
+   source="AD-SUB", ef=60.0, price=[43.0, 60.0], ef_source="MSGHG", price_source="BJ17", year=2016),
 }
+
+#: Classes that the taxonomy lists as replacing a need only through a conversion plant that the
+#: need's usual buyer does not run: spent grain, stillage, food waste and manure replace natural
+#: gas through an anaerobic digester, so they serve the digester's need (its feedstock), not a
+#: boiler's.  The taxonomy keeps the route (the avoided emissions of a digested stream).
+VIA_PLANT = {"natural_gas": ("digester_feedstock",
+                             {"brewers_spent_grain", "distillers_residues", "food_waste", "manure"})}
+
+
+#: The year of the figures each EXTRA source gives.
+SOURCE_YEAR = {"FE19": 2019, "WB24": 2024, "MSGHG": 2026, "BJ17": 2017}
 
 
 #: Utilities used across whole NACE divisions (module notes: ``user_divisions``).
@@ -245,6 +285,10 @@ def build() -> dict:
         for j, s in enumerate(c["substitutes"]):
             fit = 1.0 if j == 0 else 0.8
             served.setdefault(s["virgin"], {})[c["id"]] = round(fit, 3)
+    for vid, (target, classes) in VIA_PLANT.items():
+        if target not in EXTRA or not classes <= set(EXTRA[target]["served_by"]):
+            raise SystemExit(f"{vid}: {sorted(classes)} must serve {target} instead")
+        served[vid] = {k: v for k, v in served.get(vid, {}).items() if k not in classes}
     missing = set(virgin) - set(P)
     if missing:
         raise SystemExit(f"no phrases for taxonomy inputs {sorted(missing)}")
@@ -277,9 +321,11 @@ def build() -> dict:
             "id": nid, "label": e["label"], "unit": "t", "phrases": e["phrases"], "uses": e["uses"],
             "cpa": e["cpa"], "users": sorted(e["users"]), "served_by": dict(sorted(e["served_by"].items())),
             "virgin_ef_kg_co2e_per_unit": e["ef"], "virgin_price_usd_per_unit": e["price"],
-            "facts": {"served_by": {"source": e["source"], "year": 2019, "estimate": True},
-                      "virgin_ef_kg_co2e_per_unit": {"source": "FE19", "year": 2019, "estimate": True},
-                      "virgin_price_usd_per_unit": {"source": "WB24", "year": 2024, "estimate": True},
+            "facts": {"served_by": {"source": e["source"], "year": e["year"], "estimate": True},
+                      "virgin_ef_kg_co2e_per_unit": {"source": e["ef_source"], "year": SOURCE_YEAR[e["ef_source"]],
+                                                     "estimate": True},
+                      "virgin_price_usd_per_unit": {"source": e["price_source"],
+                                                    "year": SOURCE_YEAR[e["price_source"]], "estimate": True},
                       "users": {"source": "NACE2", "year": 2008, "estimate": True},
                       "cpa": {"source": "CPA21", "year": 2015}},
         })

@@ -223,7 +223,8 @@ def test_a_group_key_with_several_named_classes_fits_each():
 
 def test_digestible_residues_serve_a_biogas_plant():
     # anaerobic digestion: spent grain and stillage replace natural gas (MWh per t of fresh
-    # mass, each with its own source), beside their feed use
+    # mass, each with its own source), beside their feed use; they serve the digester's need
+    # (its feedstock), not a boiler's natural gas
     tax = load_taxonomy()
     needs = {n.id: n for n in load_needs()}
     for cid, ratio, src in (("brewers_spent_grain", 0.70, "FNR10"),
@@ -234,7 +235,22 @@ def test_digestible_residues_serve_a_biogas_plant():
         assert gas and gas[0].ratio == pytest.approx(ratio)
         assert c.facts["substitute_natural_gas"]["source"] == src
         assert src in tax.sources
-        assert needs["natural_gas"].served_by[cid] == pytest.approx(0.8)
+        assert cid not in needs["natural_gas"].served_by
+        assert needs["digester_feedstock"].served_by[cid] >= 0.8
+    assert set(needs["natural_gas"].served_by) == {"biogas_landfill_gas", "industrial_process_gas"}
+    for cid in ("manure", "food_waste"):
+        assert needs["digester_feedstock"].served_by[cid] == pytest.approx(1.0)
+    feed = needs["digester_feedstock"]
+    assert feed.facts["virgin_price_usd_per_unit"]["source"] == "BJ17"
+    assert feed.facts["virgin_ef_kg_co2e_per_unit"]["source"] == "MSGHG"
+
+
+@pytest.mark.parametrize("backend", ["hashing", "sentence"])
+def test_a_digester_asks_for_feedstock_and_a_boiler_for_gas(backend):
+    texts = ["feedstock for our anaerobic digester", "substrate for our biogas plant",
+             "natural gas replacement for boilers"]
+    top = [p[0].need for p in classify_needs(texts, backend=backend)]
+    assert top == ["digester_feedstock", "digester_feedstock", "natural_gas"]
 
 
 def test_the_plan_reads_the_list_marks_of_a_need():
