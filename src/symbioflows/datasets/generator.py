@@ -50,13 +50,35 @@ def material_classes() -> list[str]:
     return sorted({t.material_class for p in SECTORS.values() for t in p.templates})
 
 
+#: Exact powers of ten, 10**0 .. 10**22 (every one is a float64 exactly).
+_POW10 = np.array([float(10**k) for k in range(23)])
+
+
 def _round_sig(x: np.ndarray, digits: int = 3) -> np.ndarray:
-    """Round to ``digits`` significant digits (vectorised; zeros stay zero)."""
+    """Round to ``digits`` significant digits (vectorised; zeros stay zero).
+
+    Only IEEE multiplication and division by exact powers of ten are used, never ``np.power``
+    or a table of ``10**-k`` (numpy's SIMD ``power`` and ``log10`` differ in the last bit
+    between CPUs, which changed the regenerated sample on another machine): the result is the
+    same on every machine.
+    """
     out = np.zeros_like(x)
-    nz = x != 0
-    mag = np.floor(np.log10(np.abs(x[nz])))
-    scale = 10.0 ** (digits - 1 - mag)
-    out[nz] = np.round(x[nz] * scale) / scale
+    nz = np.flatnonzero(x != 0)
+    ax = np.abs(x[nz])
+    mag = np.floor(np.log10(ax)).astype(np.int64)
+    # log10 may miss by one ulp at a power of ten: put mag where 10**mag <= |x| < 10**(mag+1)
+    pos = np.clip(mag, 0, 22)
+    mag[(mag >= 0) & (mag < 22) & (ax >= _POW10[np.clip(pos + 1, 0, 22)])] += 1
+    mag[(mag >= 0) & (mag <= 22) & (ax < _POW10[pos])] -= 1
+    e = digits - 1 - mag  # scale by 10**e
+    up, down = e >= 0, e < 0
+    if np.any(np.abs(e) > 22):
+        raise ValueError("_round_sig: magnitude out of the exact range of powers of ten")
+    xs = x[nz]
+    res = np.empty_like(xs)
+    res[up] = np.round(xs[up] * _POW10[e[up]]) / _POW10[e[up]]
+    res[down] = np.round(xs[down] / _POW10[-e[down]]) * _POW10[-e[down]]
+    out[nz] = res
     return out
 
 
