@@ -911,6 +911,34 @@ def _labelled_text() -> str:
             "(accuracy, not timing: the machine's load does not change it).")
 
 
+_IT_HOW = {"all": "all", "verbatim": "verbatim", "paraphrase": "paraphrase",
+           "translation": "translation"}
+
+
+@table("independent_text")
+def _independent_text() -> str:
+    res = load("independent_text.json")
+    rows = []
+    for direction in ("need", "supply"):
+        for b, bname in _LT_BACKENDS.items():
+            if b not in res["backends"]:
+                continue
+            met = res["backends"][b]["metrics"]
+            for how, hname in _IT_HOW.items():
+                strict, lenient = met.get(f"{direction}/strict/{how}"), met.get(f"{direction}/lenient/{how}")
+                if not strict or not strict.get("n"):
+                    continue
+                t3 = _lt_cell(strict, "top3")
+                rows.append([direction, bname, hname, f"{strict['n']} ({strict['n_groups']})",
+                             _lt_cell(strict, "top1"), f"**{t3}**" if how == "all" else t3,
+                             f"{lenient['top3']:.3f}"])
+    return (md_table(["direction", "backend", "text taken", "rows (sources)", "top-1 [95 % CI]",
+                      "top-3 [95 % CI]", "top-3, also-ok labels"], rows,
+                     ["l", "l", "l", "r", "r", "r", "r"])
+            + f"\n\nIntervals: {res['n_boot']:,} bootstrap draws over sources (accuracy, not "
+            "timing: the machine's load does not change it).")
+
+
 @table("labelled_text_before")
 def _labelled_text_before() -> str:
     after, before = load("labelled_text.json"), load("labelled_text_before.json")
