@@ -263,7 +263,7 @@ class SectorStatistics:
             if q.donor_nace:
                 st.by_donor_div.setdefault(q.donor_nace[:2], Counter())[div] += 1
                 st.by_donor_class.setdefault(q.donor_nace, Counter())[r] += 1
-            for t in set(tokenize(q.text)):
+            for t in sorted(set(tokenize(q.text))):
                 st.by_token.setdefault(t, Counter())[div] += 1
                 st.by_token_class.setdefault(t, Counter())[r] += 1
             if materials is not None and materials[k]:
@@ -274,7 +274,7 @@ class SectorStatistics:
             if receiver_business is not None:
                 bw = business_words(receiver_business[k])
                 st.bword_counts.update(bw)
-                for t in set(tokenize(q.text)):
+                for t in sorted(set(tokenize(q.text))):
                     st.bword_by_token.setdefault(t, Counter()).update(bw)
                 if q.ewc:
                     st.bword_by_ewc4.setdefault(q.ewc[:4], Counter()).update(bw)
@@ -447,7 +447,7 @@ def _add_nb_part(out: np.ndarray, queries: Sequence[Query],
     denom = np.array([tot.get(c, 0) + alpha * n_feat for c in labels])
     terms: dict[str, np.ndarray] = {}  # each feature's log-ratio row, computed once
     for i, q in enumerate(queries):
-        for f in feats(q):
+        for f in sorted(feats(q)):  # a fixed order of addition, whatever the hash seed
             term = terms.get(f)
             if term is None:
                 hits = table.get(f)
@@ -715,7 +715,7 @@ def pair_features(
         x[:, j, 6] = math.log(pdiv.get(d or "", pdiv[""]))
         x[:, j, 7] = math.log(pclass.get(c.nace or "", pclass[""]))
     for i, q in enumerate(queries):
-        toks = [t for t in set(tokenize(q.text)) if t in stats.by_token]
+        toks = [t for t in sorted(set(tokenize(q.text))) if t in stats.by_token]
         ddiv = nace_division(q.donor_nace)
         for j, c in enumerate(candidates):
             d = cdiv[j]

@@ -289,6 +289,7 @@ class NeedClassifier:
                 MaterialClassifier,
                 PhraseIndex,
                 _precomputed,
+                longest_first,
             )
 
             phrases, owner, uses, use_owner = [], [], [], []
@@ -300,12 +301,8 @@ class NeedClassifier:
                 owner += [k] * len(texts)
                 uses += list(n.uses)
                 use_owner += [k] * len(n.uses)
-                self._lex.append(
-                    sorted({normalize_text(p) for p in n.phrases} - {""}, key=len, reverse=True)
-                )
-                self._use_lex.append(
-                    sorted({normalize_text(u) for u in n.uses} - {""}, key=len, reverse=True)
-                )
+                self._lex.append(longest_first({normalize_text(p) for p in n.phrases} - {""}))
+                self._use_lex.append(longest_first({normalize_text(u) for u in n.uses} - {""}))
             enc = self.encoder
             self._doc_texts = phrases + uses
             pre = _precomputed(enc, self._doc_texts, PRECOMPUTED_FILE)
