@@ -26,7 +26,6 @@ import csv
 import hashlib
 import json
 import os
-import platform
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from labelled_text import N_BOOT, SEED, _metric, _ranked  # noqa: E402
+from labelled_text import N_BOOT, SEED, _metric, _ranked, available_backends, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = {"need": ROOT / "benchmarks" / "data" / "independent_need_texts.csv",
@@ -97,17 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backends", default="hashing,sentence")
     ap.add_argument("--out", type=Path, default=RESULTS)
     a = ap.parse_args(argv)
-    backends = [b.strip() for b in a.backends.split(",") if b.strip()]
-    if "sentence" in backends:
-        from symbioflows.materials.encoder import shared_encoder
-
-        if shared_encoder("auto").backend_ != "sentence":
-            print("sentence model not installed: skipped", file=sys.stderr)
-            backends.remove("sentence")
     load0 = os.getloadavg()
-    res = evaluate(backends)
-    res["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                      "load_before": list(load0), "load_after": list(os.getloadavg())}
+    res = evaluate(available_backends(a.backends))
+    res["machine"] = machine(load0)
     a.out.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
     for b, v in res["backends"].items():
         for key, m in v["metrics"].items():

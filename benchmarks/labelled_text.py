@@ -138,6 +138,25 @@ def evaluate(backends: list[str], splits: tuple[str, ...] = ("dev", "heldout")) 
     return res
 
 
+def available_backends(spec: str) -> list[str]:
+    """The backends named in ``spec`` ("hashing,sentence"), less the sentence model when it is
+    not installed (said on stderr)."""
+    backends = [b.strip() for b in spec.split(",") if b.strip()]
+    if "sentence" in backends:
+        from symbioflows.materials.encoder import shared_encoder
+
+        if shared_encoder("auto").backend_ != "sentence":
+            print("sentence model not installed: skipped", file=sys.stderr)  # noqa: T201
+            backends.remove("sentence")
+    return backends
+
+
+def machine(load_before: tuple[float, float, float]) -> dict[str, Any]:
+    """CPUs, Python and the load average before (given) and now."""
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "load_before": list(load_before), "load_after": list(os.getloadavg())}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--backends", default="hashing,sentence")
@@ -146,18 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--note", default="", help="what classifier version ran (kept in the file)")
     a = ap.parse_args(argv)
-    backends = [b.strip() for b in a.backends.split(",") if b.strip()]
-    if "sentence" in backends:
-        from symbioflows.materials.encoder import shared_encoder
-
-        if shared_encoder("auto").backend_ != "sentence":
-            print("sentence model not installed: skipped", file=sys.stderr)
-            backends.remove("sentence")
+    backends = available_backends(a.backends)
     splits = ("dev", "heldout") if a.split == "both" else (a.split,)
     load0 = os.getloadavg()
     res = evaluate(backends, splits)
-    res["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                      "load_before": list(load0), "load_after": list(os.getloadavg())}
+    res["machine"] = machine(load0)
     res["splits"] = list(splits)
     res["note"] = a.note
     if a.split == "both":

@@ -154,13 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args(argv)
     logging.disable(logging.WARNING)
-    backends = [b.strip() for b in a.backends.split(",") if b.strip()]
-    if "sentence" in backends:
-        from symbioflows.materials.encoder import shared_encoder
-
-        if shared_encoder("auto").backend_ != "sentence":
-            print("sentence model not installed: skipped", file=sys.stderr)  # noqa: T201
-            backends.remove("sentence")
+    backends = lt.available_backends(a.backends)
     res: dict[str, Any] = {"benchmark": "need_designs", "protocol": __doc__,
                            "split": "dev", "backends": {}}
     load0 = os.getloadavg()
