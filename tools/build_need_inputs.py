@@ -230,12 +230,12 @@ EXTRA = {
    source="AD-SUB", ef=60.0, price=[43.0, 60.0], ef_source="MSGHG", price_source="BJ17", year=2016),
 }
 
-#: Classes that the taxonomy lists as replacing a need only through a conversion plant that the
-#: need's usual buyer does not run: spent grain, stillage, food waste and manure replace natural
-#: gas through an anaerobic digester, so they serve the digester's need (its feedstock), not a
-#: boiler's.  The taxonomy keeps the route (the avoided emissions of a digested stream).
-VIA_PLANT = {"natural_gas": ("digester_feedstock",
-                             {"brewers_spent_grain", "distillers_residues", "food_waste", "manure"})}
+#: Needs of a gaseous fuel that a class of another medium replaces only through a conversion
+#: plant the need's usual buyer does not run: spent grain, stillage, food waste and manure
+#: replace natural gas through an anaerobic digester, so they serve the digester's need (its
+#: feedstock), not a boiler's.  The taxonomy keeps the route (the avoided emissions of a
+#: digested stream); which classes take it is read from their medium, not listed here.
+VIA_PLANT = {"natural_gas": ("gas", "digester_feedstock")}
 
 
 #: The year of the figures each EXTRA source gives.
@@ -284,10 +284,12 @@ def build() -> dict:
         for j, s in enumerate(c["substitutes"]):
             fit = 1.0 if j == 0 else 0.8
             served.setdefault(s["virgin"], {})[c["id"]] = round(fit, 3)
-    for vid, (target, classes) in VIA_PLANT.items():
+    medium = {c["id"]: c["medium"] for c in tax["classes"]}
+    for vid, (need_medium, target) in VIA_PLANT.items():
+        classes = {k for k in served.get(vid, {}) if medium[k] != need_medium}
         if target not in EXTRA or not classes <= set(EXTRA[target]["served_by"]):
             raise SystemExit(f"{vid}: {sorted(classes)} must serve {target} instead")
-        served[vid] = {k: v for k, v in served.get(vid, {}).items() if k not in classes}
+        served[vid] = {k: v for k, v in served[vid].items() if k not in classes}
     missing = set(virgin) - set(P)
     if missing:
         raise SystemExit(f"no phrases for taxonomy inputs {sorted(missing)}")

@@ -18,10 +18,11 @@ def _run_evaluate(args: Any) -> int:
 
 def add_plan_arguments(p: Any) -> None:
     """Options shared by ``plan`` (and the demo)."""
+    from symbioflows.pipeline.allocation import DEFAULT_OBJECTIVE, OBJECTIVES
+
     p.add_argument("--out", default="symbioflows-plan", help="output folder (default: symbioflows-plan)")
-    p.add_argument("--objective", choices=("net_benefit", "expected_net_benefit", "co2e", "landfill"),
-                   default="expected_net_benefit",
-                   help="what the allocation maximises (default: expected_net_benefit, the "
+    p.add_argument("--objective", choices=OBJECTIVES, default=DEFAULT_OBJECTIVE,
+                   help=f"what the allocation maximises (default: {DEFAULT_OBJECTIVE}, the "
                         "USD surplus weighted by the probability that the pair is the "
                         "supply's partner; net_benefit: the surplus alone)")
     p.add_argument("--method", choices=("min_cost_flow", "lp", "greedy"), default="min_cost_flow",

@@ -64,9 +64,8 @@ def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: C
     for a in range(0, n, block):
         b = min(a + block, n)
         out[a:b] = np.where(ok[a:b], value[a:b] if value is not None else 1.0, 0.0)
-    if objective == "expected_net_benefit" and choice is not None:  # in place, by block
-        for a in range(0, n, block):
-            out[a:a + block] *= choice.probability(score, cand.supply, slice(a, a + block))
+        if objective == "expected_net_benefit" and choice is not None:
+            out[a:b] *= choice.probability(score, cand.supply, slice(a, b))
     return out
 
 
@@ -83,7 +82,12 @@ class ChoiceSets:
                     rows: np.ndarray | slice) -> np.ndarray:
         """The choice probability of the pairs ``rows`` (positions or a slice; 0 where not
         usable)."""
-        return _probability(score[rows], supply[rows], self.usable[rows], self.zmax, self.tot)
+        sc, su, ok = score[rows], supply[rows], self.usable[rows]
+        out = np.zeros(sc.size)
+        m = np.flatnonzero(ok)
+        s = su[m]
+        out[m] = np.exp(_logit(sc[m]) - self.zmax[s]) / self.tot[s]
+        return out
 
 
 def choice_sets(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
@@ -129,11 +133,10 @@ def choice_probabilities(score: np.ndarray, supply: np.ndarray, usable: np.ndarr
     [0.5, 0.5, 1.0]
     """
     n = int(score.size)
-    zmax, tot = _softmax_parts(score, supply, usable, n_supply, block)
+    sets = ChoiceSets(usable, *_softmax_parts(score, supply, usable, n_supply, block))
     out = np.zeros(n)
     for a in range(0, n, block):
-        b = min(a + block, n)
-        out[a:b] = _probability(score[a:b], supply[a:b], usable[a:b], zmax, tot)
+        out[a:a + block] = sets.probability(score, supply, slice(a, a + block))
     return out
 
 
@@ -154,16 +157,6 @@ def _softmax_parts(score: np.ndarray, supply: np.ndarray, usable: np.ndarray, n_
         tot += np.bincount(s, weights=np.exp(_logit(score[a:b][m]) - zmax[s]),
                            minlength=n_supply)
     return zmax, tot
-
-
-def _probability(score: np.ndarray, supply: np.ndarray, usable: np.ndarray, zmax: np.ndarray,
-                 tot: np.ndarray) -> np.ndarray:
-    """The choice probability of each pair of one block (0 where not usable)."""
-    out = np.zeros(score.size)
-    m = np.flatnonzero(usable)
-    s = supply[m]
-    out[m] = np.exp(_logit(score[m]) - zmax[s]) / tot[s]
-    return out
 
 
 def _logit(s: np.ndarray) -> np.ndarray:
