@@ -52,6 +52,10 @@ SOURCES = {
             "DAP, soybean meal, barley, natural rubber, sugar).",
     "FE19": "Fertilizers Europe, Carbon footprint reference values, 2019 (ammonium nitrate, urea, "
             "ammonium sulphate, cradle-to-gate).",
+    "CIMA": "Cellulose Insulation Manufacturers Association, as cited in 'A brief history of "
+            "thermal insulation: environmental considerations' (zhclg.com, undated; read 2026): most cellulose "
+            "insulation is about 80 percent post-consumer recycled newspaper by weight, the rest "
+            "fire retardants and binders.",
     "LIT": "Industrial-symbiosis literature on substitution practice: Chertow 2000 (Annu. Rev. Energy "
            "Environ. 25:313); Jacobsen 2006 Kalundborg (J. Ind. Ecol. 10:239); van Beers et al. 2007 "
            "Kwinana (J. Ind. Ecol. 11:55); MAESTRI exchanges database (H2020 grant 680570); "
@@ -457,7 +461,7 @@ C("cardboard", "Cardboard and corrugated board (OCC)", "paper_wood",
 C("mixed_paper", "Mixed and graphic paper", "paper_wood",
   "Office paper, newspaper, magazines and print offcuts; deinked for newsprint and tissue, or shredded for insulation and bedding",
   ["waste paper", "newspaper", "ONP", "OMG", "office paper", "shredded paper", "print waste", "SOP", "Altpapier", "vieux papiers", "carta da macero", "papel recuperado"],
-  ["20 01 01", "15 01 01", "19 12 01", "03 03 08"], "solid", 0.3, "bulk_solid", [("virgin_paper", 0.85)],
+  ["20 01 01", "15 01 01", "19 12 01", "03 03 08"], "solid", 0.3, "bulk_solid", [("virgin_paper", 0.85), ("mineral_wool", 0.4)],
   ["58.13", "18.12", "84.11", "38.11"], ["17.12", "17.22", "23.99"])
 C("paper_sludge", "Paper-mill sludge and fibre rejects", "paper_wood",
   "De-inking sludge, fibre and filler rejects from paper mills; cement and brick raw material, fuel, soil improver",
@@ -538,7 +542,7 @@ C("food_waste", "Food and catering waste", "organics",
   ["56.10", "56.29", "47.11", "38.11"], ["35.21", "38.21"])
 C("animal_by_products", "Animal by-products (slaughterhouse and fish)", "organics",
   "Offal, blood, bones, feathers, fish waste and rendering residues (category 2/3); rendering to meal and fat, biogas",
-  ["offal", "ABP", "category 3", "cat 3", "slaughterhouse waste", "blood", "bones", "feathers", "fish waste", "fish offal", "Schlachtabfälle", "sous-produits animaux", "scarti di macellazione"],
+  ["offal", "ABP", "category 3", "cat 3", "slaughterhouse waste", "blood", "bones", "feathers", "fish waste", "fish offal", "pet food", "petfood", "Schlachtabfälle", "sous-produits animaux", "scarti di macellazione"],
   ["02 02 02", "02 02 03", "02 02 99"], "solid", 1.0, "bulk_solid", [("animal_feed", 0.3), ("fuel_oil", 0.1)],
   ["10.11", "10.12", "10.13", "10.20"], ["10.41", "10.91", "10.92", "35.21"])
 C("animal_fats_uco", "Used cooking oil and animal fats", "organics",
@@ -838,6 +842,10 @@ def _checked_virgin() -> dict:
 #: Substitution ratios with their own source (the others: LIT).  The anaerobic-digestion ratios
 #: are MWh of natural gas replaced per t of fresh mass: the methane yield x 9.97 kWh/Nm3.
 SUB_FACTS = {
+    ("mixed_paper", "mineral_wool"): (
+        "CIMA", 2026, "cellulose insulation is about 80 % post-consumer newsprint by weight; 0.4 t "
+        "of mineral wool per t of paper is our estimate from loose-fill densities (cellulose "
+        "about twice glass wool's for a similar R-value)"),
     ("brewers_spent_grain", "natural_gas"): (
         "FNR10", 2010, "70 Nm3 CH4 per t fresh mass x 9.97 kWh/Nm3 = 0.70 MWh per t (anaerobic "
         "digestion)"),

@@ -23,7 +23,9 @@ receiver's process ("wallboard line").  :class:`NeedClassifier` scores each need
 * ``use``: the highest cosine between the whole text and the need's uses;
 * ``lex``: 0.08 + 0.12 x coverage when one of the need's phrases occurs verbatim (after
   normalisation) in the head ("process heat for ammonia production" does not ask for
-  ammonia), 0.05 when one of its uses occurs in the text;
+  ammonia), 0.05 when one of its uses occurs in the text, plus 0.12 x coverage when the text
+  is only a business or process with no separate use ("biogas plant", a use of the digester's
+  feedstock, outweighs "biogas", a phrase of natural gas that names the plant's product);
 * ``named``: 0.15 x fit when the head names a secondary class that serves the need (the supply
   classifier, :class:`~symbioflows.materials.MaterialClassifier`, scores the head at least 0.45
   for that class (0.65 with the sentence model): "GGBS", "scrap steel", "fly ash"; "animal feed" or "natural gas" stay below);
@@ -366,12 +368,18 @@ class NeedClassifier:
             # lookups, see PhraseIndex: the same as scanning every phrase, in microseconds)
             found_uses = self._use_index.first(full)
             process[i] = bool(_BUSINESS.search(padded)) or bool(found_uses)
-            for j in found_uses:
-                lex[i, j] = USE_LEX
+            # a text that is only a business or process ("biogas plant", "sawmill") and is
+            # one of a need's uses names the process that consumes the need, which outweighs a
+            # phrase inside it naming the plant's product ("biogas"): a use counts with its
+            # coverage there, as a phrase does in a head
+            whole = head == full
+            for j, found in found_uses.items():
+                lex[i, j] = USE_LEX + (LEX_COVER * min(1.0, len(found.split()) / n_words)
+                                       if whole else 0.0)
             # a need's phrase counts where the text names what it needs (its head), not in
             # its use ("process heat for ammonia production" does not ask for ammonia)
             for j, p in self._lex_index.first(head).items():
-                lex[i, j] = LEX_BASE + LEX_COVER * min(1.0, len(p.split()) / n_words)
+                lex[i, j] = max(lex[i, j], LEX_BASE + LEX_COVER * min(1.0, len(p.split()) / n_words))
         # a text that names no input ("raw material for a steelworks", "wallboard line") is
         # read through its sector: the needs whose usual buyers' NACE title is closest
         sector = np.zeros((n, k))
