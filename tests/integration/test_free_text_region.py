@@ -200,3 +200,55 @@ def test_a_listed_need_names_each_material_and_the_cli_shows_them(tmp_path, caps
     assert "names " in line and "coal_fly_ash" in line and "gypsum" in line.split("names ")[1]
     cand = pd.read_csv(out / "candidates.csv")
     assert set(cand["supply_stream_id"]) == {"s1", "s2"}
+
+
+# Sixteen companies around one town, every stream in the words a company might use (written by
+# us to try the plan as a user would, not taken from any evaluation file).
+_TOWN = [
+    # company, sector, lat, lon, [(stream, direction, text, quantity, unit)]
+    ("power", "35.11", 52.010, 4.350, [("s1", "supply", "fly ash from our biomass boiler", 3000, "t"),
+                                       ("s2", "supply", "surplus low-pressure steam", 20000, "MWh")]),
+    ("green", "01.13", 52.020, 4.360, [("d1", "demand", "heat for our tomato glasshouses", 15000, "MWh"),
+                                       ("d2", "demand", "CO2 for crop enrichment", 2000, "t")]),
+    ("brew", "11.05", 52.005, 4.340, [("s3", "supply", "spent grain", 8000, "t"),
+                                      ("s4", "supply", "CO2 from fermentation", 1500, "t")]),
+    ("dairy", "01.41", 52.030, 4.380, [("d3", "demand", "cattle feed", 5000, "t")]),
+    ("cement", "23.51", 52.040, 4.300, [("d4", "demand", "alternative fuels for the kiln", 20000, "t"),
+                                        ("d5", "demand", "clinker substitute", 30000, "t")]),
+    ("board", "23.62", 52.000, 4.310, [("d6", "demand", "we need a gypsum substitute for our wallboard line", 25000, "t")]),
+    ("coal", "35.11", 52.050, 4.320, [("s5", "supply", "FGD gypsum from the flue gas scrubber", 30000, "t"),
+                                      ("s11", "supply", "coal fly ash", 40000, "t")]),
+    ("saw", "16.10", 52.060, 4.390, [("s6", "supply", "sawdust and wood offcuts", 6000, "t")]),
+    ("pellet", "16.29", 52.065, 4.395, [("d7", "demand", "sawdust for pellet production", 5000, "t")]),
+    ("waste", "38.11", 52.015, 4.330, [("s7", "supply", "separately collected household food waste", 10000, "t")]),
+    ("biogas", "35.21", 52.025, 4.345, [("d8", "demand", "organic feedstock", 12000, "t")]),
+    ("paper", "17.12", 52.035, 4.355, [("s8", "supply", "paper sludge", 4000, "t"),
+                                       ("d9", "demand", "recovered paper", 50000, "t")]),
+    ("office", "38.32", 52.012, 4.352, [("s9", "supply", "shredded office paper", 3000, "t")]),
+    ("insul", "23.99", 52.018, 4.362, [("d10", "demand", "Cellulose insulation maker", 2000, "t")]),
+    ("petfood", "10.92", 52.045, 4.372, [("d11", "demand", "raw materials for our pet food", 3000, "t")]),
+    ("slaughter", "10.11", 52.048, 4.376, [("s10", "supply", "category 3 animal by-products", 4000, "t")]),
+]
+
+
+def test_a_town_written_in_plain_words_gets_the_exchanges_a_facilitator_expects():
+    import pytest
+
+    from symbioflows import plan
+    from symbioflows.materials import sentence_model_available
+
+    if not sentence_model_available():
+        pytest.skip("the sentence model (embed extra) reads this region; hashing is weaker")
+    companies = pd.DataFrame([{"company_id": c, "sector": sec, "lat": la, "lon": lo,
+                               "country": "NL"} for c, sec, la, lo, _ in _TOWN])
+    streams = pd.DataFrame([{"stream_id": s, "company_id": c, "direction": d, "material": t,
+                             "quantity": q, "unit": u}
+                            for c, *_, rows in _TOWN for s, d, t, q, u in rows])
+    p = plan((companies, streams), chains=False, text_backend="sentence")
+    pairs = set(zip(p.exchanges["supply_stream_id"], p.exchanges["demand_stream_id"]))
+    assert {("s2", "d1"), ("s4", "d2"), ("s3", "d3"), ("s5", "d6"), ("s11", "d5"),
+            ("s6", "d7"), ("s7", "d8"), ("s9", "d9"), ("s10", "d11")} <= pairs
+    # a cement works asking for kiln fuel and a clinker substitute is taken at its word: no
+    # ash as fuel, no paper sludge as clinker
+    assert not {("s1", "d4"), ("s11", "d4"), ("s8", "d5")} & pairs
+    assert p.streams.set_index("stream_id").loc["d11", "need"] == "animal_feed"

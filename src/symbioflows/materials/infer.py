@@ -83,6 +83,7 @@ class StreamClasses:
     named: npt.NDArray[np.object_]
     backend: str
     product: npt.NDArray[np.bool_] | None = None
+    requested: npt.NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -189,8 +190,9 @@ def classify_needs_table(texts: Any, *, k: int = _TOP, backend: str = "auto") ->
     """
 
     codes, uniques = _distinct(texts, raw_text=True)
-    ids, probs, named, product, be = _classify_distinct_needs(uniques, k, backend)
-    return StreamClasses(ids[codes], probs[codes], named[codes], be, product[codes])
+    ids, probs, named, product, requested, be = _classify_distinct_needs(uniques, k, backend)
+    return StreamClasses(ids[codes], probs[codes], named[codes], be, product[codes],
+                         requested[codes])
 
 
 def _classify_distinct_needs(
@@ -199,6 +201,7 @@ def _classify_distinct_needs(
     npt.NDArray[np.object_],
     npt.NDArray[np.float64],
     npt.NDArray[np.object_],
+    npt.NDArray[np.bool_],
     npt.NDArray[np.bool_],
     str,
 ]:
@@ -209,6 +212,7 @@ def _classify_distinct_needs(
     probs = np.zeros((len(uniques), k))
     named = np.full(len(uniques), "", dtype=object)
     product = np.zeros(len(uniques), dtype=bool)
+    requested = np.zeros(len(uniques), dtype=bool)
     todo = np.array([i for i, u in enumerate(uniques) if u], dtype=np.int64)
     if todo.size:
         clf = _default(be)
@@ -220,13 +224,15 @@ def _classify_distinct_needs(
             with clf._lock_scores:
                 total, prob, nm = clf._probabilities([uniques[i] for i in rows])
                 prod = clf._last_product.copy()
+                asked = clf._last_requested.copy()
             order = np.argsort(-total, axis=1, kind="stable")[:, :kk]
             ids[rows, :kk] = need_ids[order]
             probs[rows, :kk] = np.take_along_axis(prob, order, axis=1)
             for r in np.flatnonzero(nm.any(axis=1)):  # every class the text names, "+"-joined
                 named[rows[r]] = "+".join(tax_ids[np.flatnonzero(nm[r])])
             product[rows] = prod
-    return ids, probs, named, product, be
+            requested[rows] = asked
+    return ids, probs, named, product, requested, be
 
 
 def _supplies_of_distinct(uniques: list[str], backend: str) -> StreamClasses:
@@ -235,8 +241,8 @@ def _supplies_of_distinct(uniques: list[str], backend: str) -> StreamClasses:
 
 
 def _needs_of_distinct(uniques: list[str], backend: str) -> StreamClasses:
-    ids, probs, named, product, be = _classify_distinct_needs(uniques, _TOP, backend)
-    return StreamClasses(ids, probs, named, be, product)
+    ids, probs, named, product, requested, be = _classify_distinct_needs(uniques, _TOP, backend)
+    return StreamClasses(ids, probs, named, be, product, requested)
 
 
 def _signature(prefix: str, ids: Any, probs: Any, named: str = "") -> str:
@@ -320,6 +326,7 @@ def infer_stream_classes(
     key = np.full(n, None, dtype=object)
     low = np.zeros(n, dtype=bool)
     product = np.zeros(n, dtype=bool)
+    requested = np.zeros(n, dtype=bool)
     has_text = (mat.str.strip() != "").to_numpy()
     for d, classify_distinct, prefix in (
         ("supply", _supplies_of_distinct, "mix"),
@@ -356,6 +363,8 @@ def infer_stream_classes(
         key[rows] = sigs[codes][tcode]
         if d == "demand" and r.product is not None:
             product[rows] = r.product[tcode]
+        if d == "demand" and r.requested is not None:
+            requested[rows] = r.requested[tcode]
     if sector is not None:
         sec = pd.Series(sector, dtype=object).fillna("").astype(str).to_numpy()
         if len(sec) != n:
@@ -366,8 +375,9 @@ def infer_stream_classes(
         # business ("cement production", "refinery") also accepts its sector's usual inputs,
         # and so does one whose named product is what its own sector makes ("ready-mixed
         # concrete" from a 23.63 company, "electricity generation" from a 35.11 one: the
-        # business's output, not its input)
-        product = product & ~_own_output(need, norm)
+        # business's output, not its input), unless the text asks for it ("clinker
+        # substitute" from a cement works)
+        product = product & ~(_own_output(need, norm) & ~requested)
         dem = (dirn == "demand") & ~has_given & ~has_ewc & (norm != "") & ~product
         empty = dem & pd.isna(key)
         key[empty] = "need:"

@@ -278,6 +278,7 @@ class NeedClassifier:
         self._lock_scores = threading.Lock()
         self._built = False
         self._last_product = np.zeros(0, dtype=bool)
+        self._last_requested = np.zeros(0, dtype=bool)
         self._sector_cache: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
 
     def __repr__(self) -> str:
@@ -399,7 +400,15 @@ class NeedClassifier:
         named_bonus = NAMED * (named @ self._fit.T).clip(0.0, 1.0) if named.any() else np.zeros((n, k))
         # the text names a product (a need's phrase, verbatim or nearly, or a secondary class),
         # not only a process or a business
-        self._last_product = ~process & (
+        # a text that asks for something by name, with a request word or a use after it
+        # ("alternative fuels for the kiln", "clinker substitute", "sawdust for pellet
+        # production"), names a product, whatever its use part says, and is not its writer's
+        # own output; a head that is a business ("recycled paper mill") does not ask
+        self._last_requested = np.array(
+            [bool(h) and not g and (h != t or bool(_REQUEST.search(f" {t} ")))
+             and not _BUSINESS.search(f" {h} ") for t, (h, g) in zip(norms, parsed)],
+            dtype=bool).reshape(n)
+        self._last_product = self._last_requested | ~process & (
             (lex >= LEX_BASE).any(axis=1) | (syn >= PRODUCT_MIN_SIM).any(axis=1) | named_whole
         )
         return {"syn": syn, "use": use, "lex": lex, "named": named_bonus, "sector": sector,

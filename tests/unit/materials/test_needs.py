@@ -183,6 +183,21 @@ def test_a_product_of_the_companys_own_sector_is_its_output_not_its_input():
     assert (own > other).sum() > 10
 
 
+def test_a_demand_that_asks_for_something_is_taken_at_its_word():
+    """A text that asks for a named input, with a request word or a use after it, is a product
+    request: a cement works' "clinker substitute" is not its own output, and neither it nor
+    "alternative fuels for the kiln" takes the sector's other usual inputs (fly ash is not a
+    fuel); a business name with a request word ("recycled paper mill") is still a business."""
+    texts = ["clinker substitute", "alternative fuels for the kiln", "cement production",
+             "Recycled paper mill"]
+    t = infer_stream_classes(texts, ["demand"] * 4, [None] * 4,
+                             sector=["23.51", "23.51", "23.51", "17.12"], backend="hashing")
+    assert t["need"].tolist()[0] == "portland_cement"
+    assert ["|sector=" in k for k in t["group_key"]] == [False, False, True, True]
+    fit = group_fit_matrix(["class:coal_fly_ash", *t["group_key"]], 0.25)[0, 1:]
+    assert fit[0] == pytest.approx(1.0) and fit[1] == 0.0 and fit[2] >= 0.8
+
+
 def test_a_listed_head_names_each_material_it_lists(clf):
     # "gypsum, fly ash or slag" names gypsum and fly ash (each part clears the stricter bar);
     # a part that scores high for a class it does not name ("fertiliser" -> agrochemical
