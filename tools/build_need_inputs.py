@@ -90,7 +90,7 @@ SOURCES = {
 }
 
 P = {
-"portland_cement": (["cement", "Portland cement", "CEM I", "clinker", "cement clinker", "binder for concrete", "supplementary cementitious material", "SCM", "cement replacement", "cement substitute", "pozzolan", "cementitious binder", "blended cement constituent"],
+"portland_cement": (["cement", "Portland cement", "CEM I", "clinker", "cement clinker", "binder for concrete", "supplementary cementitious material", "SCM", "cement replacement", "cement substitute", "pozzolan", "cementitious binder", "blended cement constituent", "GGBS", "GGBFS", "slag cement"],
   ["cement production", "cement grinding", "ready-mix concrete production", "precast concrete plant", "blended cement manufacture"], "23.51", ["23.51", "23.61", "23.63", "23.64", "42.11"]),
 "natural_aggregates": (["aggregates", "crushed stone", "sand and gravel", "gravel", "construction sand", "fill material", "road base", "sub-base material", "ballast", "secondary aggregates", "recycled aggregate"],
   ["road construction", "earthworks", "concrete production", "asphalt production", "civil engineering works", "embankment construction"], "08.12", ["42.11", "42.13", "43.12", "23.63", "23.61", "08.12"]),
@@ -158,7 +158,7 @@ P = {
   ["arable farming", "crop production", "fertilising fields", "horticulture", "greenhouse growing", "fertiliser blending", "land spreading"], "20.15", ["01.11", "01.13", "01.19", "01.21", "01.24", "01.30", "01.50", "20.15"]),
 "soil_improver": (["compost", "soil improver", "peat", "growing medium", "topsoil", "soil conditioner", "organic matter for soil", "mulch", "landscaping soil"],
   ["landscaping", "land restoration", "horticulture", "nursery growing", "golf course maintenance", "mine site rehabilitation", "worm farming", "turf growing", "mushroom growing substrate", "agriculture"], "08.92", ["01.30", "81.30", "01.19", "39.00"]),
-"coal": (["coal", "fuel for kiln", "alternative fuel", "secondary fuel", "solid recovered fuel", "SRF", "kiln fuel", "reducing agent", "solid fuel", "fossil fuel replacement", "refuse derived fuel"],
+"coal": (["coal", "fuel for kiln", "alternative fuel", "alternative fuels", "secondary fuel", "solid recovered fuel", "SRF", "kiln fuel", "reducing agent", "solid fuel", "fossil fuel replacement", "refuse derived fuel"],
   ["cement kiln firing", "co-processing in cement kiln", "coal-fired boiler", "power station", "power plant", "lime kiln firing", "waste-to-energy plant", "cement industry", "industrial boilers"], "05.10", ["23.51", "35.11", "23.52", "24.10", "38.21"]),
 "metallurgical_coke": (["coke", "metallurgical coke", "reductant", "carbon reductant", "carburiser", "coke breeze", "injection carbon"],
   ["blast furnace", "ferroalloy smelting", "electric arc furnace foaming slag", "cupola furnace", "iron and steel production", "steelworks", "pig iron production"], "19.10", ["24.10", "24.45", "24.51"]),

@@ -239,12 +239,7 @@ def test_a_town_written_in_plain_words_gets_the_exchanges_a_facilitator_expects(
 
     if not sentence_model_available():
         pytest.skip("the sentence model (embed extra) reads this region; hashing is weaker")
-    companies = pd.DataFrame([{"company_id": c, "sector": sec, "lat": la, "lon": lo,
-                               "country": "NL"} for c, sec, la, lo, _ in _TOWN])
-    streams = pd.DataFrame([{"stream_id": s, "company_id": c, "direction": d, "material": t,
-                             "quantity": q, "unit": u}
-                            for c, *_, rows in _TOWN for s, d, t, q, u in rows])
-    p = plan((companies, streams), chains=False, text_backend="sentence")
+    p = plan(_frames(_TOWN, "NL"), chains=False, text_backend="sentence")
     pairs = set(zip(p.exchanges["supply_stream_id"], p.exchanges["demand_stream_id"]))
     assert {("s2", "d1"), ("s4", "d2"), ("s3", "d3"), ("s5", "d6"), ("s11", "d5"),
             ("s6", "d7"), ("s7", "d8"), ("s9", "d9"), ("s10", "d11")} <= pairs
@@ -252,3 +247,58 @@ def test_a_town_written_in_plain_words_gets_the_exchanges_a_facilitator_expects(
     # ash as fuel, no paper sludge as clinker
     assert not {("s1", "d4"), ("s11", "d4"), ("s8", "d5")} & pairs
     assert p.streams.set_index("stream_id").loc["d11", "need"] == "animal_feed"
+
+
+# A second region written by us: seventeen companies around a steelworks.
+_STEEL_TOWN = [
+    ("steel", "24.10", 51.500, 7.000, [("s1", "supply", "BOF slag", 200000, "t"),
+                                       ("s3", "supply", "mill scale", 20000, "t"),
+                                       ("d12", "demand", "steel scrap", 100000, "t")]),
+    ("road", "42.11", 51.510, 7.020, [("d1", "demand", "aggregates for road base", 150000, "t")]),
+    ("cement", "23.51", 51.520, 7.010, [("d2", "demand", "iron source for the raw meal", 15000, "t"),
+                                        ("d9", "demand", "alternative fuels", 40000, "t")]),
+    ("chem", "20.14", 51.490, 7.030, [("s4", "supply", "spent sulphuric acid", 8000, "t"),
+                                      ("s5", "supply", "hydrogen off-gas", 2000, "t"),
+                                      ("d3", "demand", "steam for distillation", 30000, "MWh"),
+                                      ("d5", "demand", "cooling water make-up", 300000, "m3")]),
+    ("fert", "20.15", 51.480, 7.020, [("d4", "demand", "sulphuric acid", 10000, "t")]),
+    ("water", "37.00", 51.505, 7.015, [("s6", "supply", "treated effluent from the sewage works", 500000, "m3")]),
+    ("dc", "63.11", 51.495, 7.005, [("s7", "supply", "waste heat from servers at 30 C", 8000, "MWh")]),
+    ("pool", "93.11", 51.497, 7.007, [("d6", "demand", "pool heating", 3000, "MWh")]),
+    ("glass", "23.13", 51.530, 7.040, [("d7", "demand", "cullet", 40000, "t")]),
+    ("collect", "38.11", 51.515, 7.025, [("s8", "supply", "mixed colour glass bottles", 30000, "t")]),
+    ("alu", "24.42", 51.540, 7.050, [("s9", "supply", "spent pot lining", 5000, "t")]),
+    ("foundry", "24.51", 51.525, 7.035, [("s10", "supply", "used foundry sand", 12000, "t")]),
+    ("brick", "23.32", 51.535, 7.045, [("d8", "demand", "clay substitute", 10000, "t")]),
+    ("dismantle", "38.31", 51.485, 7.010, [("s11", "supply", "end-of-life tyres", 6000, "t"),
+                                           ("s13", "supply", "shredded car bodies", 20000, "t")]),
+    ("plastrec", "38.32", 51.475, 7.000, [("d10", "demand", "post-consumer PET bottles", 8000, "t")]),
+    ("market", "47.11", 51.500, 7.030, [("s12", "supply", "plastic film and cardboard packaging", 3000, "t")]),
+    ("board", "17.21", 51.510, 7.040, [("d11", "demand", "recovered cardboard", 20000, "t")]),
+]
+
+
+def _frames(region, country):
+    companies = pd.DataFrame([{"company_id": c, "sector": sec, "lat": la, "lon": lo,
+                               "country": country} for c, sec, la, lo, _ in region])
+    streams = pd.DataFrame([{"stream_id": s, "company_id": c, "direction": d, "material": t,
+                             "quantity": q, "unit": u}
+                            for c, *_, rows in region for s, d, t, q, u in rows])
+    return companies, streams
+
+
+def test_a_steelworks_asking_for_scrap_is_not_sent_every_input_of_steelmaking():
+    import pytest
+
+    from symbioflows import plan
+    from symbioflows.materials import sentence_model_available
+
+    if not sentence_model_available():
+        pytest.skip("the sentence model (embed extra) reads this region; hashing is weaker")
+    p = plan(_frames(_STEEL_TOWN, "DE"), chains=False, text_backend="sentence")
+    pairs = set(zip(p.exchanges["supply_stream_id"], p.exchanges["demand_stream_id"]))
+    assert {("s1", "d1"), ("s4", "d4"), ("s6", "d5"), ("s7", "d6"), ("s8", "d7"),
+            ("s13", "d12"), ("s11", "d9")} <= pairs
+    # "steel scrap" names ferrous scrap: hydrogen, pot lining, foundry sand and tyres are not
+    # scrap, though steelmaking uses some of them
+    assert not {("s5", "d12"), ("s9", "d12"), ("s10", "d12"), ("s11", "d12")} & pairs

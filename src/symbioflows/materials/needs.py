@@ -105,7 +105,15 @@ _BUSINESS = re.compile(
     r" (plant|plants|production|producer|producers|manufacturing|manufacturer|manufacture|"
     r"factory|mill|mills|works|steelworks|company|companies|refinery|station|farm|farms|"
     r"industry|industries|facility|site|operator|processing|processor|smelter|foundry|"
-    r"brewery|distillery|distilleries|dairy|greenhouse|greenhouses|utility|entity) "
+    r"brewery|distillery|distilleries|dairy|greenhouse|greenhouses|utility|entity|generation|"
+    r"generator|generators) "
+)
+# process nouns of a business that takes in the material its text names ("municipal waste
+# incineration", "water and wastewater treatment"): naming that material is not asking for it
+_TREATS = re.compile(
+    r" (treatment|collection|incineration|demolition|dismantling|recycling|recycler|recyclers|"
+    r"gasification|biogasification|digestion|composting|shredding|sorting|disposal|"
+    r"management|melting|reprocessing|recovery) "
 )
 # where one listed material ends and the next begins ("waste plastics and wood waste"), in
 # a normalised text (see _LIST_MARKS) or in raw words
@@ -227,13 +235,19 @@ def load_needs() -> tuple[Need, ...]:
     return tuple(out)
 
 
+def _raw_head(norm: str) -> tuple[str, re.Match[str] | None]:
+    """(the words before the use part, request words kept; the use split found)."""
+    padded = f" {norm} "
+    m = _USE_SPLIT.search(padded)
+    return (padded[: m.start()] if m and m.start() > 0 else padded), m
+
+
 def _parse_need(norm: str) -> tuple[str, bool]:
     """(head, generic): the words naming what is needed (before the use), request words
     removed; when those words name no input ("raw material for a steelworks"), the use part
     instead, and ``generic`` is True."""
     padded = f" {norm} "
-    m = _USE_SPLIT.search(padded)
-    head = padded[: m.start()] if m and m.start() > 0 else padded
+    head, m = _raw_head(norm)
     head = " ".join(_REQUEST.sub(" ", head).split())
     if m and m.start() > 0 and not _GENERIC.sub(" ", head).split():
         tail = " ".join(padded[m.end():].split())
@@ -279,6 +293,7 @@ class NeedClassifier:
         self._built = False
         self._last_product = np.zeros(0, dtype=bool)
         self._last_requested = np.zeros(0, dtype=bool)
+        self._last_names = np.zeros(0, dtype=bool)
         self._sector_cache: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
 
     def __repr__(self) -> str:
@@ -332,7 +347,16 @@ class NeedClassifier:
         """(needs score matrix, named-class matrix in [0, 1] over taxonomy classes)."""
         c = self._components(texts)
         total = W_SYN * c["syn"] + W_USE * c["use"] + c["lex"] + c["named"] + W_USERS * c["sector"]
-        return total, c["named_classes"]
+        named = c["named_classes"]
+        if named.any():
+            # a text that names a secondary class serving its top need asks for it ("steel
+            # scrap"); "ready-mixed concrete" read as concrete rubble, which does not serve
+            # concrete, still names the writer's product
+            serves = (named * self._fit[total.argmax(axis=1)]).max(axis=1) > 0
+            asked = serves & self._last_names
+            self._last_requested = self._last_requested | asked
+            self._last_product = self._last_product | asked
+        return total, named
 
     def _components(self, texts: list[str]) -> dict[str, npt.NDArray[np.float64]]:
         """The terms of the score (texts x needs): ``syn``, ``use``, ``lex`` (weighted already),
@@ -378,9 +402,16 @@ class NeedClassifier:
                 lex[i, j] = USE_LEX + (LEX_COVER * min(1.0, len(found.split()) / n_words)
                                        if whole else 0.0)
             # a need's phrase counts where the text names what it needs (its head), not in
-            # its use ("process heat for ammonia production" does not ask for ammonia)
-            for j, p in self._lex_index.first(head).items():
-                lex[i, j] = max(lex[i, j], LEX_BASE + LEX_COVER * min(1.0, len(p.split()) / n_words))
+            # its use ("process heat for ammonia production" does not ask for ammonia); the
+            # head with its request words too, for the phrases that contain one ("alternative
+            # fuel"), covering the head without them
+            raw = head if parsed[i][1] else " ".join(_raw_head(full)[0].split())
+            phrases = self._lex_index.first(head)
+            if raw != head:
+                phrases = {**self._lex_index.first(raw), **phrases}
+            for j, p in phrases.items():
+                cover = min(1.0, len(p.split()) / n_words)
+                lex[i, j] = max(lex[i, j], LEX_BASE + LEX_COVER * cover)
         # a text that names no input ("raw material for a steelworks", "wallboard line") is
         # read through its sector: the needs whose usual buyers' NACE title is closest
         sector = np.zeros((n, k))
@@ -407,6 +438,11 @@ class NeedClassifier:
         self._last_requested = np.array(
             [bool(h) and not g and (h != t or bool(_REQUEST.search(f" {t} ")))
              and not _BUSINESS.search(f" {h} ") for t, (h, g) in zip(norms, parsed)],
+            dtype=bool).reshape(n)
+        # see _scores; "<product> from <inputs>" and a process that treats the named
+        # material ("municipal waste incineration") describe the writer's business
+        self._last_names = named_whole & ~process & np.array(
+            [" from " not in f" {h} " and not _TREATS.search(f" {h} ") for h in heads],
             dtype=bool).reshape(n)
         self._last_product = self._last_requested | ~process & (
             (lex >= LEX_BASE).any(axis=1) | (syn >= PRODUCT_MIN_SIM).any(axis=1) | named_whole

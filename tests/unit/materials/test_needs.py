@@ -198,6 +198,22 @@ def test_a_demand_that_asks_for_something_is_taken_at_its_word():
     assert fit[0] == pytest.approx(1.0) and fit[1] == 0.0 and fit[2] >= 0.8
 
 
+@pytest.mark.parametrize("backend", ["hashing", "sentence"])
+def test_a_demand_that_names_a_secondary_material_asks_for_it(backend):
+    """"steel scrap" from a steelworks names a secondary class that serves its need: an input,
+    not the works' output, so it does not also take every usual input of steelmaking (spent
+    pot lining, tyres, foundry sand); "ready-mixed concrete" from a concrete plant, which the
+    hashing encoder reads as concrete rubble (that does not serve concrete), is still the
+    plant's product; a phrase holding a request word matches ("alternative fuel")."""
+    t = infer_stream_classes(["steel scrap", "ready-mixed concrete"], ["demand"] * 2,
+                             [None] * 2, sector=["24.10", "23.63"], backend=backend)
+    assert t["need"].tolist() == ["primary_steel", "concrete"]
+    assert ["|sector=" in k for k in t["group_key"]] == [False, True]
+    top = [p[0].need for p in classify_needs(["alternative fuel for our kiln", "GGBS"],
+                                             backend=backend)]
+    assert top == ["coal", "portland_cement"]
+
+
 def test_a_listed_head_names_each_material_it_lists(clf):
     # "gypsum, fly ash or slag" names gypsum and fly ash (each part clears the stricter bar);
     # a part that scores high for a class it does not name ("fertiliser" -> agrochemical
