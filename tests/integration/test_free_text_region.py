@@ -231,7 +231,18 @@ _TOWN = [
 ]
 
 
-def test_a_town_written_in_plain_words_gets_the_exchanges_a_facilitator_expects():
+def _frames(region, country):
+    companies = pd.DataFrame([{"company_id": c, "sector": sec, "lat": la, "lon": lo,
+                               "country": country} for c, sec, la, lo, _ in region])
+    streams = pd.DataFrame([{"stream_id": s, "company_id": c, "direction": d, "material": t,
+                             "quantity": q, "unit": u}
+                            for c, *_, rows in region for s, d, t, q, u in rows])
+    return companies, streams
+
+
+def _planned(region, country):
+    """The plan of a region written in plain words, read by the sentence model, and its
+    (supply, demand) exchange pairs."""
     import pytest
 
     from symbioflows import plan
@@ -239,8 +250,12 @@ def test_a_town_written_in_plain_words_gets_the_exchanges_a_facilitator_expects(
 
     if not sentence_model_available():
         pytest.skip("the sentence model (embed extra) reads this region; hashing is weaker")
-    p = plan(_frames(_TOWN, "NL"), chains=False, text_backend="sentence")
-    pairs = set(zip(p.exchanges["supply_stream_id"], p.exchanges["demand_stream_id"]))
+    p = plan(_frames(region, country), chains=False, text_backend="sentence")
+    return p, set(zip(p.exchanges["supply_stream_id"], p.exchanges["demand_stream_id"]))
+
+
+def test_a_town_written_in_plain_words_gets_the_exchanges_a_facilitator_expects():
+    p, pairs = _planned(_TOWN, "NL")
     assert {("s2", "d1"), ("s4", "d2"), ("s3", "d3"), ("s5", "d6"), ("s11", "d5"),
             ("s6", "d7"), ("s7", "d8"), ("s9", "d9"), ("s10", "d11")} <= pairs
     # a cement works asking for kiln fuel and a clinker substitute is taken at its word: no
@@ -278,25 +293,8 @@ _STEEL_TOWN = [
 ]
 
 
-def _frames(region, country):
-    companies = pd.DataFrame([{"company_id": c, "sector": sec, "lat": la, "lon": lo,
-                               "country": country} for c, sec, la, lo, _ in region])
-    streams = pd.DataFrame([{"stream_id": s, "company_id": c, "direction": d, "material": t,
-                             "quantity": q, "unit": u}
-                            for c, *_, rows in region for s, d, t, q, u in rows])
-    return companies, streams
-
-
 def test_a_steelworks_asking_for_scrap_is_not_sent_every_input_of_steelmaking():
-    import pytest
-
-    from symbioflows import plan
-    from symbioflows.materials import sentence_model_available
-
-    if not sentence_model_available():
-        pytest.skip("the sentence model (embed extra) reads this region; hashing is weaker")
-    p = plan(_frames(_STEEL_TOWN, "DE"), chains=False, text_backend="sentence")
-    pairs = set(zip(p.exchanges["supply_stream_id"], p.exchanges["demand_stream_id"]))
+    _, pairs = _planned(_STEEL_TOWN, "DE")
     assert {("s1", "d1"), ("s4", "d4"), ("s6", "d5"), ("s7", "d6"), ("s8", "d7"),
             ("s13", "d12"), ("s11", "d9")} <= pairs
     # "steel scrap" names ferrous scrap: hydrogen, pot lining, foundry sand and tyres are not

@@ -179,8 +179,11 @@ def _material_classifier(backend: str, cls: Any, shared: Any) -> Any:
 
 def classify_needs_table(texts: Any, *, k: int = _TOP, backend: str = "auto") -> StreamClasses:
     """Top-``k`` needs with probabilities for demand texts, each distinct text once, and the
-    taxonomy class each text names (``named``, ``""`` when none), and whether the text names a
-    product (``product``) rather than only a process or a business.
+    taxonomy class each text names (``named``, ``""`` when none), whether the text names a
+    product (``product``) rather than only a process or a business, and whether it asks for
+    one (``requested``: a request word or a use after a named input, "clinker substitute",
+    "alternative fuels for the kiln", or a secondary class serving its need, "steel scrap"),
+    which is then never read as its writer's own output.
 
     Examples
     --------

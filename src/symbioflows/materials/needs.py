@@ -429,8 +429,6 @@ class NeedClassifier:
             [h if not g else "" for h, g in parsed],
             [h if not g else "" for h, (_, g) in zip(listed, parsed)])
         named_bonus = NAMED * (named @ self._fit.T).clip(0.0, 1.0) if named.any() else np.zeros((n, k))
-        # the text names a product (a need's phrase, verbatim or nearly, or a secondary class),
-        # not only a process or a business
         # a text that asks for something by name, with a request word or a use after it
         # ("alternative fuels for the kiln", "clinker substitute", "sawdust for pellet
         # production"), names a product, whatever its use part says, and is not its writer's
@@ -444,9 +442,11 @@ class NeedClassifier:
         self._last_names = named_whole & ~process & np.array(
             [" from " not in f" {h} " and not _TREATS.search(f" {h} ") for h in heads],
             dtype=bool).reshape(n)
-        self._last_product = self._last_requested | ~process & (
+        # the text names a product (it asks for one, or names a need's phrase, verbatim or
+        # nearly, or a secondary class, and is not only a process or a business)
+        self._last_product = self._last_requested | (~process & (
             (lex >= LEX_BASE).any(axis=1) | (syn >= PRODUCT_MIN_SIM).any(axis=1) | named_whole
-        )
+        ))
         return {"syn": syn, "use": use, "lex": lex, "named": named_bonus, "sector": sector,
                 "named_classes": named}
 
