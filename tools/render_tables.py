@@ -911,8 +911,7 @@ def _labelled_text() -> str:
             "(accuracy, not timing: the machine's load does not change it).")
 
 
-_IT_HOW = {"all": "all", "verbatim": "verbatim", "paraphrase": "paraphrase",
-           "translation": "translation"}
+_IT_HOW = ("all", "verbatim", "paraphrase", "translation")
 
 
 @table("independent_text")
@@ -924,12 +923,12 @@ def _independent_text() -> str:
             if b not in res["backends"]:
                 continue
             met = res["backends"][b]["metrics"]
-            for how, hname in _IT_HOW.items():
+            for how in _IT_HOW:
                 strict, lenient = met.get(f"{direction}/strict/{how}"), met.get(f"{direction}/lenient/{how}")
                 if not strict or not strict.get("n"):
                     continue
                 t3 = _lt_cell(strict, "top3")
-                rows.append([direction, bname, hname, f"{strict['n']} ({strict['n_groups']})",
+                rows.append([direction, bname, how, f"{strict['n']} ({strict['n_groups']})",
                              _lt_cell(strict, "top1"), f"**{t3}**" if how == "all" else t3,
                              f"{lenient['top3']:.3f}"])
     return (md_table(["direction", "backend", "text taken", "rows (sources)", "top-1 [95 % CI]",

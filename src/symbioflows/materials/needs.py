@@ -246,14 +246,21 @@ def _parse_need(norm: str) -> tuple[str, bool]:
     """(head, generic): the words naming what is needed (before the use), request words
     removed; when those words name no input ("raw material for a steelworks"), the use part
     instead, and ``generic`` is True."""
+    return _parse_need_raw(norm)[:2]
+
+
+def _parse_need_raw(norm: str) -> tuple[str, bool, str]:
+    """:func:`_parse_need` and the words before the use part with their request words kept
+    (single spaces), found in the same pass."""
     padded = f" {norm} "
-    head, m = _raw_head(norm)
-    head = " ".join(_REQUEST.sub(" ", head).split())
+    raw, m = _raw_head(norm)
+    raw = " ".join(raw.split())
+    head = " ".join(_REQUEST.sub(" ", raw).split())
     if m and m.start() > 0 and not _GENERIC.sub(" ", head).split():
         tail = " ".join(padded[m.end():].split())
         if tail:
-            return tail, True
-    return head or " ".join(_REQUEST.sub(" ", norm).split()) or norm, False
+            return tail, True, raw
+    return head or " ".join(_REQUEST.sub(" ", norm).split()) or norm, False, raw
 
 
 def _head(norm: str) -> str:
@@ -368,7 +375,8 @@ class NeedClassifier:
         norms = [normalize_text(t) for t in texts]
         # a generic head ("raw material for a steelworks") was replaced by the use part, which
         # then stands for the whole text too
-        parsed = [_parse_need(t) for t in norms]
+        parsed_raw = [_parse_need_raw(t) for t in norms]
+        parsed = [(h, g) for h, g, _ in parsed_raw]
         heads = [h for h, _ in parsed]
         fulls = [h if generic else t for t, (h, generic) in zip(norms, parsed)]
         enc = self.encoder
@@ -405,7 +413,7 @@ class NeedClassifier:
             # its use ("process heat for ammonia production" does not ask for ammonia); the
             # head with its request words too, for the phrases that contain one ("alternative
             # fuel"), covering the head without them
-            raw = head if parsed[i][1] else " ".join(_raw_head(full)[0].split())
+            raw = head if parsed[i][1] else parsed_raw[i][2]
             phrases = self._lex_index.first(head)
             if raw != head:
                 phrases = {**self._lex_index.first(raw), **phrases}
