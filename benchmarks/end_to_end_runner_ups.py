@@ -1,0 +1,77 @@
+"""Which candidate pairs exist only because a runner-up class fits (issue 16, next step).
+
+A free-text supply carries its top classes with probabilities (``mix:glass_cullet=0.90,
+pet_plastic=0.05,...``); the material fit of a pair is raised to the plan's threshold (0.25)
+when any of them fits, so that one wrong top-1 class does not hide the partner.  For the park-
+alone regions of ``benchmarks/end_to_end.py`` (same seeds, every compatible receiver kept:
+:func:`symbioflows.evaluate.end_to_end.plan_region`), this counts the candidate pairs whose
+supply's top class alone does not reach the threshold, by whether the pair is a documented
+exchange and by the largest probability among the runner-up classes that do fit.  It asks
+whether a floor on that probability would cut spurious pairs (glass bottles opened to a PET
+recycler by a 5 % PET guess) without losing documented receivers.
+
+Run: ``PYTHONPATH=src python benchmarks/end_to_end_runner_ups.py`` (about a minute); writes
+``benchmarks/results/end_to_end_runner_ups.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from symbioflows.evaluate import end_to_end as e2e
+from symbioflows.evaluate import load_maestri
+from symbioflows.materials.infer import GroupFits
+from symbioflows.pipeline.candidates import DEFAULT_MIN_MATERIAL_FIT as MIN_FIT
+
+OUT = Path(__file__).resolve().parent / "results" / "end_to_end_runner_ups.json"
+
+
+def runner_ups(data: Any, parks: list[str]) -> dict[str, Any]:
+    """Candidate pairs in all, and those opened by a runner-up only, by documented or not and
+    by the largest fitting runner-up's probability (as written in the group key)."""
+    pairs: Counter[str] = Counter()
+    opened: Counter[str] = Counter()
+    for park in parks:
+        rg = e2e.build_region(data, park, rng=(0, e2e._park_num(park)))
+        if rg.exchanges.empty:
+            continue
+        p = e2e.plan_region(rg)
+        key = p.streams.set_index("stream_id")["group_key"]
+        doc = set(zip(rg.exchanges["supplier_stream_id"].astype(str),
+                      rg.exchanges["receiver_stream_id"].astype(str)))
+        for a, b in zip(p.candidates["supply_stream_id"].astype(str),
+                        p.candidates["demand_stream_id"].astype(str)):
+            ks, kd = str(key[a]), str(key[b])
+            if not ks.startswith("mix:"):
+                continue
+            kind = "documented" if (a, b) in doc else "other"
+            pairs[kind] += 1
+            classes = [c.split("=") for c in ks[4:].split(",")]
+            fits = GroupFits([*(f"class:{c}" for c, _ in classes), kd], MIN_FIT)
+            f = fits.pair_fit(range(len(classes)), [len(classes)] * len(classes))
+            if f[0] >= MIN_FIT:
+                continue
+            ps = [float(pr) for (_, pr), fc in zip(classes[1:], f[1:]) if fc >= MIN_FIT]
+            opened[f"{kind}: {max(ps):.2f}" if ps else f"{kind}: none"] += 1
+    return {"candidate_pairs": dict(pairs), "opened_by_a_runner_up": dict(sorted(opened.items()))}
+
+
+def main() -> int:
+    logging.disable(logging.WARNING)
+    data = load_maestri()
+    cs = e2e.case_study_data()
+    out = {"benchmark": "end_to_end_runner_ups", "protocol": __doc__, "min_fit": MIN_FIT,
+           "maestri": runner_ups(data, e2e.maestri_parks(data)),
+           "case_studies": runner_ups(cs, sorted(cs.exchanges["case"].astype(str).unique()))}
+    OUT.write_text(json.dumps(out, indent=1) + "\n")
+    print(json.dumps({k: v for k, v in out.items() if k != "protocol"}, indent=1))  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
