@@ -11,8 +11,9 @@ The plan's material groups (``group_key``) for inferred rows carry the top class
 probabilities, rounded to :data:`PROB_STEP` (``mix:blast_furnace_slag=0.85,steel_slag=0.15``)
 or, for a demand, its top needs (``need:animal_feed=1.00``) and the class its text names
 (``|named=...``).  :func:`group_fit_matrix` gives the material fit between such groups: the
-expected fit over the supply's top classes, raised to ``min_fit`` when any of them fits at least
-``min_fit``, so that one wrong top-1 class does not hide the partner.
+expected fit over the supply's top classes, raised to ``min_fit`` when the top class or a likely
+runner-up (probability at least :data:`RAISE_MIN_PROB`) fits at least ``min_fit``, so that one
+wrong top-1 class does not hide the partner, and a faint runner-up does not invent one.
 
 Backend: ``"auto"`` uses the sentence model (``embed`` extra) when at most
 :data:`SENTENCE_MAX_TEXTS` distinct texts need a class (about 270 texts/s on one CPU core, so a
@@ -36,6 +37,7 @@ from symbioflows.materials.encoder import BACKENDS, normalize_text, sentence_mod
 __all__ = [
     "PROB_STEP",
     "LOW_CONFIDENCE",
+    "RAISE_MIN_PROB",
     "SENTENCE_MAX_TEXTS",
     "StreamClasses",
     "count_distinct_texts",
@@ -54,6 +56,12 @@ log = logging.getLogger(__name__)
 PROB_STEP = 0.05
 #: A top-1 probability below this flags the stream as low-confidence.
 LOW_CONFIDENCE = 0.5
+#: A supply's runner-up class makes a pair compatible (and raises its fit to ``min_fit``) only
+#: with at least this probability in its group key; the top class always may.  Measured by
+#: ``benchmarks/end_to_end_runner_ups.py``: no documented exchange of MAESTRI or the case
+#: studies was a candidate only through a runner-up of probability 0.05, while glass bottles
+#: offered to a PET recycler through a 5 % PET runner-up were.
+RAISE_MIN_PROB = 0.1
 #: ``backend="auto"`` uses the sentence model up to this many distinct texts.
 SENTENCE_MAX_TEXTS = 2000
 _TOP = 3
@@ -512,8 +520,9 @@ def group_fit_matrix(keys: list[str], min_fit: float) -> npt.NDArray[np.float64]
 
     ``class:X`` -> ``class:Y`` is the taxonomy's substitution score; a supply ``mix:`` key
     (top classes with probabilities) -> a demand (``class:Y`` or ``need:`` key) is the expected
-    fit over its classes, raised to ``min_fit`` when one of them fits at least ``min_fit``; a
-    demand ``need:`` key's fit to a supply class is the probability-weighted fit of its needs,
+    fit over its classes, raised to ``min_fit`` when its top class or a runner-up of probability
+    at least :data:`RAISE_MIN_PROB` fits at least ``min_fit`` (else held below the best fit of
+    those classes, so the pair stays below ``min_fit``); a demand ``need:`` key's fit to a supply class is the probability-weighted fit of its needs,
     raised to the substitution-matrix column of the class it names and to
     ``SECTOR_WEIGHT`` x :func:`sector_fit` of its company's sector (``|sector=``).  Other keys (EWC codes,
     plain texts) fit only themselves (1).
@@ -542,8 +551,9 @@ class GroupFits:
     knows; a key is a *demand column* when it is ``class:`` or ``need:`` (its fit over the
     supply classes: the substitution column of the class, or its needs' fits raised by the
     class it names and its sector).  An active supply and a demand column are compatible
-    exactly when one of the supply's classes fits the demand at least ``min_fit`` (and more
-    than 0); every other key fits only itself (1).
+    exactly when the supply's top class or a runner-up of probability at least
+    :data:`RAISE_MIN_PROB` fits the demand at least ``min_fit`` (and more than 0); every other
+    key fits only itself (1).
 
     Examples
     --------
@@ -566,6 +576,7 @@ class GroupFits:
         width = max([len(p[1]) for p in parsed if p[0] in ("class", "mix")] + [1])
         self._idx = np.full((n, width), -1, np.int64)
         self._p = np.zeros((n, width))
+        written = np.zeros((n, width))  # the probabilities as the key writes them
         self._n_idx = np.zeros(n, np.int64)
         for i, (kind, vals, _named, _sector) in enumerate(parsed):
             if kind not in ("class", "mix"):
@@ -576,8 +587,12 @@ class GroupFits:
             p = np.array([vals[c] for c in vals if c in tax])
             self._idx[i, : len(idx)] = idx
             self._p[i, : len(idx)] = p / p.sum()
+            written[i, : len(idx)] = p
             self._n_idx[i] = len(idx)
         self.active = self._n_idx > 0
+        # the classes that may make a pair compatible: the top one and likely runners-up
+        self._may_raise = (self._idx >= 0) & (
+            (np.arange(width) == 0)[None, :] | (written >= RAISE_MIN_PROB - 1e-9))
         # demand side: the fit column over supply classes of each class / need key
         dem = [i for i, p in enumerate(parsed) if p[0] in ("class", "need")]
         self._col = np.full(n, -1, np.int64)
@@ -631,8 +646,12 @@ class GroupFits:
             expected = np.zeros(s.size)
             for c in range(idx.shape[1]):  # in key order, as the dot product adds them
                 expected = expected + p[:, c] * np.where(has[:, c], vals[:, c], 0.0)
-            best = np.where(has, vals, -np.inf).max(axis=1)
-            row = np.where(best >= self.min_fit, np.maximum(expected, self.min_fit), expected)
+            may = self._may_raise[s]
+            best = np.where(may, vals, 0.0).max(axis=1)
+            fits = (best >= self.min_fit) & (best > 0)
+            # compatible: raised to min_fit; not: held below what a likely class gives, so
+            # that unlikely classes (p < RAISE_MIN_PROB) never make a pair compatible
+            row = np.where(fits, np.maximum(expected, self.min_fit), np.minimum(expected, best))
             out[use] = np.where(k == 1, vals[:, 0], row)
         return np.clip(out, 0.0, 1.0)
 
@@ -647,7 +666,8 @@ class GroupFits:
     ) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
         """For each key, the search labels of a supply with it and of a demand with it: a
         supply and a demand are compatible exactly when their label sets meet.  Labels
-        ``0 .. n_classes-1`` are taxonomy classes (an active supply's classes; a demand
+        ``0 .. n_classes-1`` are taxonomy classes (an active supply's top class and its
+        runners-up of probability at least :data:`RAISE_MIN_PROB`; a demand
         column's classes that fit it at least ``min_fit`` and more than 0), ``n_classes + i``
         is key ``i`` itself (the keys that fit only themselves), given only where
         ``on_both_sides[i]`` (some supply and some demand have key ``i``; default: all keys),
@@ -663,7 +683,7 @@ class GroupFits:
         for i in range(len(self.keys)):
             own = (self.n_classes + i,) if self.self_only[i] and both[i] else ()
             sup.append(
-                (tuple(int(c) for c in self._idx[i, : self._n_idx[i]]) if self.active[i] else ())
+                (tuple(int(c) for c in self._idx[i][self._may_raise[i]]) if self.active[i] else ())
                 + own
             )
             dem.append(

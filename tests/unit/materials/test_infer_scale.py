@@ -125,3 +125,68 @@ def test_a_demand_that_names_no_input_is_classified_in_the_plan_path():
     t.start()
     t.join(60)
     assert out, "classify_needs_table did not return within 60 s (lock taken twice?)"
+
+
+_CLS = ["coal_fly_ash", "blast_furnace_slag", "brewers_spent_grain", "manure", "glass_cullet",
+        "pet_plastic", "waste_heat_low_temp", "steam", "waste_wood", "steel_slag"]
+_NEEDS = ["portland_cement", "animal_feed", "virgin_pet", "glass_batch", "gas_steam",
+          "natural_gypsum", "virgin_wood"]
+
+
+@st.composite
+def _supply_key(draw):
+    cls = draw(st.lists(st.sampled_from(_CLS), min_size=1, max_size=3, unique=True))
+    if len(cls) == 1 and draw(st.booleans()):
+        return f"class:{cls[0]}"
+    steps = draw(st.lists(st.integers(1, 18), min_size=len(cls), max_size=len(cls)))
+    steps = sorted(steps, reverse=True)
+    return "mix:" + ",".join(f"{c}={s * 0.05:.2f}" for c, s in zip(cls, steps))
+
+
+@st.composite
+def _demand_key(draw):
+    if draw(st.booleans()):
+        return f"class:{draw(st.sampled_from(_CLS))}"
+    needs = draw(st.lists(st.sampled_from(_NEEDS), min_size=1, max_size=2, unique=True))
+    key = "need:" + ",".join(f"{n}={1 / len(needs):.2f}" for n in needs)
+    if draw(st.booleans()):
+        key += f"|named={draw(st.sampled_from(_CLS))}"
+    if draw(st.booleans()):
+        key += f"|sector={draw(st.sampled_from(['23.51', '01.41', '22.21', '10.51']))}"
+    return key
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_supply_key(), min_size=1, max_size=6, unique=True),
+       st.lists(_demand_key(), min_size=1, max_size=6, unique=True),
+       st.sampled_from([0.25, 0.0, 0.6]))
+def test_search_sets_equal_pair_fits_on_any_keys(sup, dem, min_fit):
+    """Property: for any supply and demand keys, the search finds exactly the pairs whose
+    fit reaches ``min_fit``, and a runner-up below ``RAISE_MIN_PROB`` never makes one."""
+    from symbioflows.materials.infer import RAISE_MIN_PROB, GroupFits, _parse
+    from symbioflows.materials.taxonomy import load_taxonomy
+    from symbioflows.pipeline.candidates import material_fit_matrix, material_groups
+
+    dem = [k for k in dem if k not in sup]
+    if not dem:
+        return
+    keys = sup + dem
+    direction = ["supply"] * len(sup) + ["demand"] * len(dem)
+    group_of, groups = material_groups(pd.DataFrame({"group_key": keys,
+                                                     "direction": direction}), min_fit)
+    dense = material_fit_matrix(groups.keys, min_fit)
+    raw = GroupFits(groups.keys, min_fit)
+    tax = load_taxonomy()
+    for s in sup:
+        i = group_of[s]
+        _kind, vals, _n, _sec = _parse(s)
+        for d in dem:
+            j = group_of[d]
+            meets = groups.search_compat[groups.sup_search[i], groups.dem_search[j]] > 0
+            assert meets == (dense[i, j] > 0), (s, d, min_fit)
+            assert groups.pair_fit([i], [j])[0] == dense[i, j]
+            # the classes that may make the pair: the top one and likely runners-up
+            likely = [c for r, (c, p) in enumerate(vals.items()) if r == 0 or p >= RAISE_MIN_PROB]
+            col = raw._f[raw._col[j]]
+            best = max(col[tax.index_of(c)] for c in likely)
+            assert (dense[i, j] > 0) == (best >= min_fit and best > 0), (s, d, min_fit)
