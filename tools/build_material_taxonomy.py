@@ -28,6 +28,11 @@ FORMAT_VERSION = 1
 # Sources (id -> citation).  DEFRA25 values are read from ghg_factors_2025_material_use.csv
 # (shipped alongside, Open Government Licence v3.0).
 SOURCES = {
+    "HEATGRADE": "Turek V., Kilkovsky B., Daxner J., Babicka Fialova D., Jegla Z. (2024), Industrial "
+                 "waste heat utilization in the European Union: an engineering-centric review, "
+                 "Energies 17(9) 2084, doi:10.3390/en17092084 (thermal classification of waste "
+                 "heat by temperature level). The bounds used (low grade below 100 deg C, high "
+                 "grade above 150 deg C) are this taxonomy's class definitions, not the review's.",
     "DEFRA25": "UK DESNZ/DEFRA, Greenhouse gas reporting: conversion factors 2025, Material use, "
                "'Primary material production' (kg CO2e per tonne). Open Government Licence v3.0.",
     "DEFRA25F": "UK DESNZ/DEFRA, Greenhouse gas reporting: conversion factors 2025, Fuels "
@@ -160,10 +165,11 @@ CLASSES: list[dict] = []
 
 
 def C(cid, label, family, description, synonyms, ewc, state, density, medium, subs, produced, used,
-      unit="t", hazardous=False):
+      unit="t", hazardous=False, temperature_c=None):
     CLASSES.append(dict(id=cid, label=label, family=family, description=description,
                         synonyms=synonyms, ewc=ewc, state=state, density=density, medium=medium,
-                        subs=subs, produced=produced, used=used, unit=unit, hazardous=hazardous))
+                        subs=subs, produced=produced, used=used, unit=unit, hazardous=hazardous,
+                        temperature_c=temperature_c))
 
 
 # --- ashes and slags -------------------------------------------------------------------------
@@ -701,12 +707,14 @@ C("waste_heat_low_temp", "Low-temperature waste heat (< 100 °C)", "energy",
   "Surplus heat below 100 °C in cooling water, condensers, compressors, data centres and effluents; district heating, greenhouses, aquaculture, heat pumps",
   ["waste heat", "residual heat", "excess heat", "surplus heat", "low-grade heat", "warm water", "condenser heat", "cooling water heat", "process heat", "heat", "Abwärme", "chaleur fatale", "calore di scarto", "calor residual", "restwarmte", "spillvärme"],
   [], "energy", 1.0, "heat", [("gas_heat", 1.0)],
-  ["35.11", "63.11", "10.51", "20.14", "24.42"], ["35.30", "01.13", "03.22", "68.20"], unit="MWh")
+  ["35.11", "63.11", "10.51", "20.14", "24.42"], ["35.30", "01.13", "03.22", "68.20"], unit="MWh",
+  temperature_c=(None, 150))
 C("waste_heat_high_temp", "High-temperature waste heat and hot exhaust gas", "energy",
   "Heat above 150 °C in kiln, furnace, turbine and engine exhaust gas; steam raising, ORC power, preheating and drying",
   ["exhaust gas", "flue gas heat", "hot gas", "hot exhaust", "kiln exhaust", "furnace off-gas heat", "high-grade heat", "heat recovery", "WHR", "Abgaswärme", "fumées chaudes"],
   ["10 02 99", "10 01 99"], "energy", 1.0, "heat", [("gas_heat", 1.0)],
-  ["23.51", "24.10", "23.13", "35.11", "19.20"], ["35.11", "35.30", "10.91", "16.10"], unit="MWh")
+  ["23.51", "24.10", "23.13", "35.11", "19.20"], ["35.11", "35.30", "10.91", "16.10"], unit="MWh",
+  temperature_c=(100, None))
 C("steam", "Surplus steam", "energy",
   "Low- or medium-pressure process steam and steam condensate exported to neighbours; process heat for refineries, food and chemical plants",
   ["steam", "LP steam", "MP steam", "process steam", "vapour", "vapor", "excess steam", "Dampf", "Prozessdampf", "vapeur", "vapore", "vapor de agua"],
@@ -902,6 +910,12 @@ def build() -> dict:
                 **{f"substitute_{v}": _fact(r, *SUB_FACTS[(c["id"], v)][:2], True,
                                              SUB_FACTS[(c["id"], v)][2])
                    for v, r in c["subs"] if (c["id"], v) in SUB_FACTS},
+                **({"temperature_c": _fact(list(c["temperature_c"]), "HEATGRADE", 2024, True,
+                                           "deg C (null: open): a text that states only "
+                                           "temperatures outside this range is not this class; "
+                                           "the 100-150 deg C band between the two grades of "
+                                           "waste heat excludes neither")}
+                   if c["temperature_c"] else {}),
             },
         })
     for a, b, _s in OVERRIDES:

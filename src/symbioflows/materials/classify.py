@@ -11,7 +11,11 @@ The score of class ``c`` for a text combines four signals:
   in the text, larger when the phrase covers more of the text; and a code bonus when the text
   carries an EWC code that the class lists.
 
-``score = 0.55 syn + 0.25 desc + 0.20 ewc + lex``; confidences are a softmax of the scores
+A class with a temperature range (``facts["temperature_c"]``: low- and high-temperature waste
+heat) loses :data:`TEMPERATURE_PENALTY` when the text states temperatures (``"at 30 C"``) and
+none is in its range: a stated temperature is a fact, not a hint.
+
+``score = 0.55 syn + 0.25 desc + 0.20 ewc + lex`` (+ code and temperature terms); confidences are a softmax of the scores
 (temperature 0.05).  The EWC code returned with a class is a code written in the text when the
 class lists it, else the class's code whose description is closest to the text (with a prior of
 0.2 for the class's first-listed code, chosen on ``tests/data/material_eval.csv``; the scoring
@@ -34,13 +38,35 @@ from symbioflows.materials.encoder import MaterialEncoder, normalize_text
 from symbioflows.materials.ewc import lookup_ewc, normalize_ewc
 from symbioflows.materials.taxonomy import Taxonomy, load_taxonomy
 
-__all__ = ["MaterialPrediction", "MaterialClassifier", "PhraseIndex", "classify_material"]
+__all__ = ["MaterialPrediction", "MaterialClassifier", "PhraseIndex", "classify_material",
+           "temperatures_in"]
 
 W_SYN, W_DESC, W_EWC = 0.55, 0.25, 0.20
 LEX_BASE, LEX_COVER, CODE_BONUS = 0.08, 0.12, 0.25
 TEMPERATURE = 0.05
 PRIMARY_CODE_PRIOR = 0.2
 _CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{2})[\s.\-]?(\d{2})[\s.\-]?(\d{2})(?!\d)\s*\*?")
+#: A temperature written in the text, in deg C ("30 C", "30°C", "85 ºC", "450 degrees C",
+#: "120 Celsius"); a bare number or another unit is not read as one.
+_TEMPERATURE_IN_TEXT = re.compile(
+    r"(?<![\w.,])(-?\d{1,4}(?:[.,]\d+)?)\s*(?:°|º|deg(?:rees?)?\.?)?\s*(?:c|celsius)(?![a-z])",
+    re.IGNORECASE)
+#: Score taken from a class whose temperature range (``facts["temperature_c"]``) excludes every
+#: temperature the text states: enough to put it below every class without such a conflict.
+TEMPERATURE_PENALTY = 1.0
+
+
+def temperatures_in(text: str) -> list[float]:
+    """The temperatures (deg C) a text states.
+
+    Examples
+    --------
+    >>> temperatures_in("waste heat from servers at 30 C"), temperatures_in("exhaust, 450°C")
+    ([30.0], [450.0])
+    >>> temperatures_in("class C fly ash, 2 CHP units"), temperatures_in("hot water 85,5 ºC")
+    ([], [85.5])
+    """
+    return [float(m.group(1).replace(",", ".")) for m in _TEMPERATURE_IN_TEXT.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -227,6 +253,12 @@ class MaterialClassifier:
             self._code_texts = code_texts
             self._class_codes = [[self._code_pos[e] for e in c.ewc_codes] for c in tax.classes]
             self._phrase_index = PhraseIndex(self._phrases)
+            self._temp_range = [
+                (ci, lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
+                for ci, c in enumerate(tax.classes)
+                for lo, hi in [c.facts.get("temperature_c", {}).get("value") or (None, None)]
+                if (lo, hi) != (None, None)
+            ]
             self._built = True
 
     # ------------------------------------------------------------------ scoring
@@ -245,6 +277,7 @@ class MaterialClassifier:
         lex = np.zeros((n, m))
         lex_phrase: dict[tuple[int, int], str] = {}
         code_hint = np.zeros((n, m))
+        temp = np.zeros((n, m))
         index = self._phrase_index
         for i, t in enumerate(texts):
             norm = normalize_text(t)
@@ -257,10 +290,14 @@ class MaterialClassifier:
                 for ci, c in enumerate(self.taxonomy.classes):
                     if any(e.rstrip("*") == base for e in c.ewc_codes):
                         code_hint[i, ci] = CODE_BONUS
-        total = W_SYN * syn + W_DESC * desc + W_EWC * ewc + lex + code_hint
+            stated = temperatures_in(t) if self._temp_range else []
+            for ci, lo, hi in self._temp_range if stated else ():
+                if not any(lo <= x <= hi for x in stated):  # no stated temperature is in range
+                    temp[i, ci] = -TEMPERATURE_PENALTY
+        total = W_SYN * syn + W_DESC * desc + W_EWC * ewc + lex + code_hint + temp
         return {
             "total": total, "syn": syn, "desc": desc, "ewc": ewc, "lex": lex,
-            "code": code_hint, "code_sim": code_sim, "syn_all": syn_all,
+            "code": code_hint, "temp": temp, "code_sim": code_sim, "syn_all": syn_all,
             "lex_phrase": lex_phrase,  # type: ignore[dict-item]
         }
 
@@ -351,6 +388,10 @@ class MaterialClassifier:
             parts.append(f"the text contains the name {p!r}")
         if sc["code"][i, ci] > 0:
             parts.append("the text carries an EWC code this class lists")
+        if sc["temp"][i, ci] < 0:
+            lo, hi = self.taxonomy.classes[ci].facts["temperature_c"]["value"]
+            parts.append(f"the temperature the text states is outside this class's range "
+                         f"({lo if lo is not None else ''}..{hi if hi is not None else ''} °C)")
         return f"score {sc['total'][i, ci]:.3f}: " + "; ".join(parts)
 
 

@@ -128,3 +128,33 @@ def test_overlong_text_is_refused_naming_the_limit():
         classify_material(["fly ash", codes], backend="hashing")
     assert "texts[1]" in str(ei.value)
     assert classify_material("x" * MAX_TEXT_CHARS, k=1, backend="hashing")
+
+
+@pytest.mark.parametrize("backend", ["hashing", "sentence"])
+def test_a_stated_temperature_rules_out_the_heat_grade_it_contradicts(backend):
+    """"at 30 C" is low-grade heat, whatever the words suggest; "450 °C" is not; 120 °C is
+    between the grades and rules out neither (``facts["temperature_c"]``)."""
+    from symbioflows.materials import sentence_model_available
+    from symbioflows.materials.classify import temperatures_in
+
+    if backend == "sentence" and not sentence_model_available():
+        pytest.skip("sentence model not installed")
+    clf = MaterialClassifier(MaterialEncoder(backend=backend))
+
+    def probs(text):
+        return {p.material_class: p.confidence for p in clf.predict([text], k=112)[0]}
+
+    low = probs("waste heat from servers at 30 C")
+    assert max(low, key=low.get) == "waste_heat_low_temp"
+    assert low["waste_heat_high_temp"] < 1e-6
+    high = probs("hot exhaust gas from the kiln at 450 °C")
+    assert max(high, key=high.get) == "waste_heat_high_temp"
+    assert high["waste_heat_low_temp"] < 1e-6
+    # between the grades nothing is ruled out; the text without a temperature is as before
+    assert temperatures_in("surplus heat at 120 deg C") == [120.0]
+    mid, plain = probs("surplus heat at 120 deg C"), probs("surplus heat")
+    assert mid["waste_heat_low_temp"] > 1e-3 and mid["waste_heat_high_temp"] > 1e-6
+    assert max(plain, key=plain.get) == "waste_heat_low_temp"
+    why = clf.predict(["exhaust gas at 450 C"], k=112, explain=True)[0]
+    low_why = next(p.explanation for p in why if p.material_class == "waste_heat_low_temp")
+    assert "outside this class's range (..150 °C)" in low_why
