@@ -192,7 +192,7 @@ C("biomass_ash", "Biomass ash", "ashes_slags",
   ["35.11", "35.30", "16.10", "17.11"], ["01.11", "01.50", "23.51", "02.10"])
 C("incinerator_bottom_ash", "Incinerator bottom ash (IBA)", "ashes_slags",
   "Bottom ash from municipal waste incineration, weathered and processed into secondary aggregate (IBAA)",
-  ["IBA", "IBAA", "MSWI bottom ash", "MSWI ash", "mâchefers", "MIOM", "Müllverbrennungsschlacke", "HMV-Schlacke", "EfW ash", "urban waste ash"],
+  ["IBA", "IBAA", "MSWI bottom ash", "MSWI ash", "mâchefers", "MIOM", "Müllverbrennungsschlacke", "HMV-Schlacke", "EfW ash", "urban waste ash", "MSW melting slag", "waste melting slag", "melting furnace slag from municipal waste"],
   ["19 01 12", "19 01 11*"], "solid", 1.3, "bulk_solid", [("natural_aggregates", 1.0)],
   ["38.21", "35.11"], ["42.11", "23.63", "43.12"])
 C("apc_residue", "Air-pollution-control residues and incinerator fly ash", "ashes_slags",
@@ -439,7 +439,7 @@ C("pvc_plastic", "PVC waste", "plastics",
   ["22.23", "22.21", "43.33"], ["22.21", "22.23"])
 C("mixed_plastics", "Mixed plastics waste", "plastics",
   "Mixed or unsorted plastics, plastic packaging and production waste; sorted, recycled or used as reducing agent and fuel",
-  ["mixed plastics", "plastic waste", "waste plastics", "plastics", "plastic scrap", "plastic pellets", "regrind", "Kunststoffabfälle", "Mischkunststoffe", "déchets plastiques", "plastica mista", "plásticos"],
+  ["mixed plastics", "plastic waste", "waste plastics", "plastics", "plastic scrap", "plastic pellets", "regrind", "polyurethane foam", "PU foam", "PUR foam", "urethane foam", "Kunststoffabfälle", "Mischkunststoffe", "déchets plastiques", "plastica mista", "plásticos"],
   ["07 02 13", "15 01 02", "19 12 04", "20 01 39", "16 01 19", "02 01 04"], "solid", 0.3, "bulk_solid", [("virgin_plastics", 0.6), ("coal", 0.7)],
   ["22.29", "38.32", "38.11"], ["22.29", "24.10", "23.51", "20.16"])
 C("engineering_plastics", "Engineering plastics and composites waste", "plastics",
@@ -533,7 +533,7 @@ C("whey_dairy_residues", "Whey and dairy residues", "organics",
   ["10.51"], ["01.46", "10.91", "35.21", "10.89"])
 C("food_processing_residues", "Fruit, vegetable and food-processing residues", "organics",
   "Peels, pulp, off-spec products and scraps from fruit, vegetable, bakery, coffee and confectionery processing; feed, biogas, extraction",
-  ["fruit pulp", "fruit pulp waste", "vegetable peels", "potato peel", "pastry waste", "bakery waste", "food production scraps", "spent coffee grounds", "coffee grounds", "cocoa shells", "residual coconut", "leftovers", "off-spec product", "Obsttrester", "déchets de fruits", "scarti alimentari"],
+  ["fruit pulp", "fruit pulp waste", "vegetable peels", "potato peel", "pastry waste", "bakery waste", "food production scraps", "food processing waste", "food manufacturing waste", "food industry waste", "spent coffee grounds", "coffee grounds", "cocoa shells", "residual coconut", "leftovers", "off-spec product", "Obsttrester", "déchets de fruits", "scarti alimentari"],
   ["02 03 04", "02 03 01", "02 03 99", "02 06 01", "02 06 99", "02 03 03"], "solid", 0.8, "bulk_solid", [("animal_feed", 0.2), ("fermentation_sugar", 0.1)],
   ["10.31", "10.32", "10.39", "10.71", "10.83", "10.82"], ["01.46", "10.91", "35.21", "38.21"])
 C("sugar_residues", "Sugar-industry residues (pulp, molasses, bagasse)", "organics",
@@ -742,7 +742,7 @@ C("nutrient_rich_water", "Nutrient-rich process water", "water",
   ["03.22", "10.51", "35.21", "10.20"], ["01.13", "03.22", "01.11"], unit="m3")
 C("condensate_demin_water", "Condensate and demineralised water", "water",
   "Clean steam condensate and surplus demineralised or softened water; boiler feed and high-purity process water",
-  ["condensate", "steam condensate", "demineralised water", "demin water", "deionised water", "DI water", "boiler feed water", "RO permeate", "vapour and demineralised water", "VE-Wasser", "eau déminéralisée"],
+  ["condensate", "steam condensate", "demineralised water", "demin water", "deionised water", "DI water", "boiler feed water", "RO permeate", "reverse osmosis permeate", "reverse osmosis water", "RO water", "vapour and demineralised water", "VE-Wasser", "eau déminéralisée"],
   ["16 10 02"], "liquid", 1.0, "water", [("demin_water", 1.0)],
   ["35.11", "19.20", "20.14"], ["35.11", "19.20", "20.14", "26.11"], unit="m3")
 
