@@ -1220,6 +1220,25 @@ def _free_text_scale() -> str:
          "load (1 min)"], rows)
 
 
+@table("text_backend_timing")
+def _text_backend_timing() -> str:
+    res = load("text_backend_timing.json")
+    sm = res["summary"]
+    rows = []
+    for n in res["sizes"]:
+        for d, name in (("supply", "supplies"), ("demand", "needs")):
+            h, s = sm.get(f"hashing/{d}/{n}"), sm.get(f"sentence/{d}/{n}")
+            rows.append([f"{n:,}", name,
+                         f"{h['median_s']:.2f} ({h['texts_per_s']:,.0f}/s)" if h else "-",
+                         f"{s['median_s']:.1f} ({s['texts_per_s']:,.0f}/s)" if s else "-",
+                         ratio(s["median_s"], h["median_s"]) if h and s else "-"])
+    return (md_table(["distinct texts", "direction", "hashing s (texts/s)",
+                      "sentence model s (texts/s)", "sentence / hashing"], rows,
+                     ["r", "l", "r", "r", "r"])
+            + f"\n\nUpper median of {res['rounds']} rounds, backends interleaved, embedding caches "
+            f"emptied before each call, warm-up excluded. " + load_note(res["machine"]))
+
+
 def main(argv: list[str] | None = None) -> int:
     # run as a script: renderers that read a table defined in the package import it from the
     # working tree when it is not installed (never done on import: a test that imports this

@@ -449,7 +449,7 @@ def evaluate_end_to_end(data: Any = None, *, distractors: Sequence[int] = (0, 30
         MAESTRI park; distractors are drawn from MAESTRI's receivers (``"out_of_source"``).
     text_backend : {"auto", "sentence", "hashing"}
         The text encoder of every plan (classification and ``text_fit``): ``"hashing"``
-        measures what a plain install, or a region above 2,000 distinct texts, gets.
+        measures what a plain install, or a region above 10,000 distinct texts, gets.
     select_on : sequence of int
         The settings (0: the park alone; n: n distractors over the region) on whose inner
         folds each design's regularisation and the plan's design are chosen

@@ -33,7 +33,7 @@ def add_plan_arguments(p: Any) -> None:
     p.add_argument("--text-backend", choices=("auto", "sentence", "hashing"), default="auto",
                    help="encoder that classifies streams written as free text: sentence "
                         "(all-MiniLM-L6-v2, more accurate), hashing (fast, no model) or auto "
-                        "(sentence up to 2,000 distinct texts; default)")
+                        "(sentence up to 10,000 distinct texts; default)")
     p.add_argument("--no-html", action="store_true", help="write the tables only")
     p.add_argument("--quiet", action="store_true", help="no progress bars, print nothing on success")
 

@@ -86,7 +86,7 @@ PAIR_MODEL_FORMAT = 1
 #: ``text_fit`` from the sentence model.
 PAIR_MODEL_DIR = Path(__file__).resolve().parent / "models" / "pair_scorer"
 #: The same design fitted with ``text_fit`` from the hashing encoder: what a plan whose texts the
-#: hashing encoder reads (no ``embed`` extra, or above 2,000 distinct texts) scores with, since
+#: hashing encoder reads (no ``embed`` extra, or above 10,000 distinct texts) scores with, since
 #: hashing cosines are on another scale than the sentence model's.
 PAIR_MODEL_HASHING_DIR = Path(__file__).resolve().parent / "models" / "pair_scorer_hashing"
 

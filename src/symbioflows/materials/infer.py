@@ -16,8 +16,8 @@ runner-up (probability at least :data:`RAISE_MIN_PROB`) fits at least ``min_fit`
 wrong top-1 class does not hide the partner, and a faint runner-up does not invent one.
 
 Backend: ``"auto"`` uses the sentence model (``embed`` extra) when at most
-:data:`SENTENCE_MAX_TEXTS` distinct texts need a class (about 270 texts/s on one CPU core, so a
-few seconds) and the native hashing encoder beyond (microseconds per text).
+:data:`SENTENCE_MAX_TEXTS` distinct texts need a class (about 400-500 distinct texts/s on 2 cores, so
+under half a minute a direction at the limit) and the native hashing encoder beyond (microseconds per text).
 """
 
 from __future__ import annotations
@@ -62,8 +62,11 @@ LOW_CONFIDENCE = 0.5
 #: studies was a candidate only through a runner-up of probability 0.05, while glass bottles
 #: offered to a PET recycler through a 5 % PET runner-up were.
 RAISE_MIN_PROB = 0.1
-#: ``backend="auto"`` uses the sentence model up to this many distinct texts.
-SENTENCE_MAX_TEXTS = 2000
+#: ``backend="auto"`` uses the sentence model up to this many distinct texts (of a direction):
+#: about 20 s for 10,000 supply texts and 24 s for 10,000 need texts on 2 cores
+#: (``benchmarks/text_backend_timing.py``), for top-3 0.92 against the hashing encoder's 0.81
+#: on independently labelled supplies (``benchmarks/independent_text.py``).
+SENTENCE_MAX_TEXTS = 10_000
 _TOP = 3
 #: A demand's sector counts for this share of a written need: the plan prefers what the
 #: receiver wrote, and still proposes what its sector typically uses.

@@ -169,8 +169,8 @@ def plan(
     text_backend : {"auto", "sentence", "hashing"}
         The encoder that classifies streams given only as free text (supplies into material
         classes, demands into needs): ``"sentence"`` (all-MiniLM-L6-v2, shipped offline; more
-        accurate, about 270 distinct texts/s), ``"hashing"`` (no model, fast at any scale) or
-        ``"auto"`` (the sentence model up to 2,000 distinct texts of a direction, else
+        accurate, about 400-500 distinct texts/s on 2 cores), ``"hashing"`` (no model, fast at any scale) or
+        ``"auto"`` (the sentence model up to 10,000 distinct texts of a direction, else
         hashing).  The plan records the encoder it used in ``plan.options["text_backend"]``,
         and :meth:`~symbioflows.pipeline.SymbiosisPlan.update` keeps it, so that adding
         streams never switches the encoder (and every class) under the existing ones.

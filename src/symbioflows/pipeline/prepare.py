@@ -369,7 +369,7 @@ def prepare_streams(companies: pd.DataFrame, streams: pd.DataFrame, *,
     text (:func:`symbioflows.materials.infer.infer_stream_classes`): supplies a material
     class, demands a need; ``class_source``, ``class_confidence``, ``class_runners_up``,
     ``need`` and ``low_confidence`` say how.  ``text_backend`` picks the encoder ("auto": the
-    sentence model for up to 2,000 distinct texts, else the hashing encoder)."""
+    sentence model for up to 10,000 distinct texts, else the hashing encoder)."""
     for c in ("company_id", "lat", "lon"):
         if c not in companies.columns:
             raise InvalidInputError(f"companies: column {c!r} missing; got {list(companies.columns)}")

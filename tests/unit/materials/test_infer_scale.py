@@ -190,3 +190,16 @@ def test_search_sets_equal_pair_fits_on_any_keys(sup, dem, min_fit):
             col = raw._f[raw._col[j]]
             best = max(col[tax.index_of(c)] for c in likely)
             assert (dense[i, j] > 0) == (best >= min_fit and best > 0), (s, d, min_fit)
+
+
+def test_auto_reads_with_the_sentence_model_up_to_the_limit():
+    """``text_backend="auto"``: the sentence model (when installed) up to SENTENCE_MAX_TEXTS
+    distinct texts, hashing beyond; a named backend is kept at any size."""
+    from symbioflows.materials import sentence_model_available
+    from symbioflows.materials.infer import SENTENCE_MAX_TEXTS, resolve_text_backend
+
+    assert SENTENCE_MAX_TEXTS == 10_000  # docs/benchmarks.md, "Which encoder reads ..."
+    at = resolve_text_backend("auto", SENTENCE_MAX_TEXTS)
+    assert at == ("sentence" if sentence_model_available() else "hashing")
+    assert resolve_text_backend("auto", SENTENCE_MAX_TEXTS + 1) == "hashing"
+    assert resolve_text_backend("sentence", 10 * SENTENCE_MAX_TEXTS) == "sentence"
