@@ -27,7 +27,14 @@ FORMAT_VERSION = 1
 # ---------------------------------------------------------------------------------------------
 # Sources (id -> citation).  DEFRA25 values are read from ghg_factors_2025_material_use.csv
 # (shipped alongside, Open Government Licence v3.0).
+#: the year of a source that a class fact cites without its own year
+SOURCE_YEARS = {"EN450": 2012}
 SOURCES = {
+    "EN450": "CEN, EN 450-1:2012 Fly ash for concrete - Part 1: Definition, specifications and "
+             "conformity criteria: fly ash from the combustion of pulverised coal, with or "
+             "without co-combustion materials in limited shares; ash from burning biomass alone "
+             "is outside the definition (ERFO, Standardisation of flyashes for use in concrete, "
+             "2008, on the co-combustion restrictions).",
     "HEATGRADE": "Turek V., Kilkovsky B., Daxner J., Babicka Fialova D., Jegla Z. (2024), Industrial "
                  "waste heat utilization in the European Union: an engineering-centric review, "
                  "Energies 17(9) 2084, doi:10.3390/en17092084 (thermal classification of waste "
@@ -165,11 +172,11 @@ CLASSES: list[dict] = []
 
 
 def C(cid, label, family, description, synonyms, ewc, state, density, medium, subs, produced, used,
-      unit="t", hazardous=False, temperature_c=None):
+      unit="t", hazardous=False, temperature_c=None, not_if_text_says=None):
     CLASSES.append(dict(id=cid, label=label, family=family, description=description,
                         synonyms=synonyms, ewc=ewc, state=state, density=density, medium=medium,
                         subs=subs, produced=produced, used=used, unit=unit, hazardous=hazardous,
-                        temperature_c=temperature_c))
+                        temperature_c=temperature_c, not_if_text_says=not_if_text_says))
 
 
 # --- ashes and slags -------------------------------------------------------------------------
@@ -178,7 +185,10 @@ C("coal_fly_ash", "Coal fly ash", "ashes_slags",
   ["PFA", "pulverised fuel ash", "fly ash", "flyash", "coal flying ash", "boiler fly ash", "ESP ash",
    "Flugasche", "Steinkohlenflugasche", "cendres volantes", "ceneri volanti", "cenizas volantes", "class F fly ash"],
   ["10 01 02", "10 01 17"], "solid", 0.9, "bulk_solid", [("portland_cement", 1.0), ("natural_aggregates", 1.0)],
-  ["35.11", "35.30", "17.12"], ["23.51", "23.61", "23.63", "42.11"])
+  ["35.11", "35.30", "17.12"], ["23.51", "23.61", "23.63", "42.11"],
+  not_if_text_says=({"words": ["biomass", "wood", "straw", "bagasse", "husk", "husks"],
+                     "unless": ["coal", "lignite", "co-combustion", "co-firing", "cofiring",
+                                "co-fired"]}, "EN450"))
 C("furnace_bottom_ash", "Boiler bottom ash and slag", "ashes_slags",
   "Coarse ash and boiler slag from the bottom of coal or biomass boilers; lightweight aggregate and fill",
   ["bottom ash", "FBA", "furnace bottom ash", "boiler ash", "boiler slag", "coal slag", "clinker ash",
@@ -533,7 +543,7 @@ C("whey_dairy_residues", "Whey and dairy residues", "organics",
   ["10.51"], ["01.46", "10.91", "35.21", "10.89"])
 C("food_processing_residues", "Fruit, vegetable and food-processing residues", "organics",
   "Peels, pulp, off-spec products and scraps from fruit, vegetable, bakery, coffee and confectionery processing; feed, biogas, extraction",
-  ["fruit pulp", "fruit pulp waste", "vegetable peels", "potato peel", "pastry waste", "bakery waste", "food production scraps", "food processing waste", "food manufacturing waste", "food industry waste", "spent coffee grounds", "coffee grounds", "cocoa shells", "residual coconut", "leftovers", "off-spec product", "Obsttrester", "déchets de fruits", "scarti alimentari"],
+  ["fruit pulp", "fruit pulp waste", "vegetable peels", "potato peel", "pastry waste", "bakery waste", "food production scraps", "spent coffee grounds", "coffee grounds", "cocoa shells", "residual coconut", "leftovers", "off-spec product", "Obsttrester", "déchets de fruits", "scarti alimentari"],
   ["02 03 04", "02 03 01", "02 03 99", "02 06 01", "02 06 99", "02 03 03"], "solid", 0.8, "bulk_solid", [("animal_feed", 0.2), ("fermentation_sugar", 0.1)],
   ["10.31", "10.32", "10.39", "10.71", "10.83", "10.82"], ["01.46", "10.91", "35.21", "38.21"])
 C("sugar_residues", "Sugar-industry residues (pulp, molasses, bagasse)", "organics",
@@ -916,6 +926,11 @@ def build() -> dict:
                                            "the 100-150 deg C band between the two grades of "
                                            "waste heat excludes neither")}
                    if c["temperature_c"] else {}),
+                **({"not_if_text_says": _fact(c["not_if_text_says"][0], c["not_if_text_says"][1],
+                                              SOURCE_YEARS[c["not_if_text_says"][1]], False,
+                                              "a text naming one of 'words' and none of "
+                                              "'unless' describes another material")}
+                   if c["not_if_text_says"] else {}),
             },
         })
     for a, b, _s in OVERRIDES:

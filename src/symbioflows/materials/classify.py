@@ -11,9 +11,11 @@ The score of class ``c`` for a text combines four signals:
   in the text, larger when the phrase covers more of the text; and a code bonus when the text
   carries an EWC code that the class lists.
 
-A class with a temperature range (``facts["temperature_c"]``: low- and high-temperature waste
-heat) loses :data:`TEMPERATURE_PENALTY` when the text states temperatures (``"at 30 C"``) and
-none is in its range: a stated temperature is a fact, not a hint.
+A class loses :data:`CONTRADICTION_PENALTY` when the text states a fact that rules it out: a
+temperature outside its range (``facts["temperature_c"]``: low- and high-temperature waste
+heat; ``"at 30 C"``), or an origin that its definition excludes (``facts["not_if_text_says"]``:
+"fly ash from our biomass boiler" is not coal fly ash under EN 450-1).  A stated fact is not a
+hint.
 
 ``score = 0.55 syn + 0.25 desc + 0.20 ewc + lex`` (+ code and temperature terms); confidences are a softmax of the scores
 (temperature 0.05).  The EWC code returned with a class is a code written in the text when the
@@ -51,9 +53,10 @@ _CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{2})[\s.\-]?(\d{2})[\s.\-]?(\d{2})(?!\d)\
 _TEMPERATURE_IN_TEXT = re.compile(
     r"(?<![\w.,])(-?\d{1,4}(?:[.,]\d+)?)\s*(?:°|º|deg(?:rees?)?\.?)?\s*(?:c|celsius)(?![a-z])",
     re.IGNORECASE)
-#: Score taken from a class whose temperature range (``facts["temperature_c"]``) excludes every
-#: temperature the text states: enough to put it below every class without such a conflict.
-TEMPERATURE_PENALTY = 1.0
+#: Score taken from a class that a fact stated in the text rules out (a temperature outside
+#: ``facts["temperature_c"]``, words of ``facts["not_if_text_says"]``): enough to put it below
+#: every class without such a conflict.
+CONTRADICTION_PENALTY = 1.0
 
 
 def temperatures_in(text: str) -> list[float]:
@@ -259,6 +262,12 @@ class MaterialClassifier:
                 for lo, hi in [c.facts.get("temperature_c", {}).get("value") or (None, None)]
                 if (lo, hi) != (None, None)
             ]
+            self._not_if = [
+                (ci, [normalize_text(w) for w in v["words"]],
+                 [normalize_text(w) for w in v.get("unless", [])])
+                for ci, c in enumerate(tax.classes)
+                for v in [c.facts.get("not_if_text_says", {}).get("value")] if v
+            ]
             self._built = True
 
     # ------------------------------------------------------------------ scoring
@@ -277,7 +286,8 @@ class MaterialClassifier:
         lex = np.zeros((n, m))
         lex_phrase: dict[tuple[int, int], str] = {}
         code_hint = np.zeros((n, m))
-        temp = np.zeros((n, m))
+        contra = np.zeros((n, m))
+        why_not: dict[tuple[int, int], str] = {}
         index = self._phrase_index
         for i, t in enumerate(texts):
             norm = normalize_text(t)
@@ -293,11 +303,22 @@ class MaterialClassifier:
             stated = temperatures_in(t) if self._temp_range else []
             for ci, lo, hi in self._temp_range if stated else ():
                 if not any(lo <= x <= hi for x in stated):  # no stated temperature is in range
-                    temp[i, ci] = -TEMPERATURE_PENALTY
-        total = W_SYN * syn + W_DESC * desc + W_EWC * ewc + lex + code_hint + temp
+                    contra[i, ci] = -CONTRADICTION_PENALTY
+                    why_not[(i, ci)] = (
+                        f"the temperature the text states is outside this class's range "
+                        f"({'' if lo == -np.inf else f'{lo:g}'}.."
+                        f"{'' if hi == np.inf else f'{hi:g}'} °C)")
+            padded = f" {norm} "
+            for ci, words, unless in self._not_if:
+                said = next((w for w in words if f" {w} " in padded), None)
+                if said and not any(f" {u} " in padded for u in unless):
+                    contra[i, ci] = -CONTRADICTION_PENALTY
+                    why_not[(i, ci)] = f"the text says {said!r}, which this class's definition excludes"
+        total = W_SYN * syn + W_DESC * desc + W_EWC * ewc + lex + code_hint + contra
         return {
             "total": total, "syn": syn, "desc": desc, "ewc": ewc, "lex": lex,
-            "code": code_hint, "temp": temp, "code_sim": code_sim, "syn_all": syn_all,
+            "code": code_hint, "contra": contra, "code_sim": code_sim, "syn_all": syn_all,
+            "why_not": why_not,  # type: ignore[dict-item]
             "lex_phrase": lex_phrase,  # type: ignore[dict-item]
         }
 
@@ -388,10 +409,8 @@ class MaterialClassifier:
             parts.append(f"the text contains the name {p!r}")
         if sc["code"][i, ci] > 0:
             parts.append("the text carries an EWC code this class lists")
-        if sc["temp"][i, ci] < 0:
-            lo, hi = self.taxonomy.classes[ci].facts["temperature_c"]["value"]
-            parts.append(f"the temperature the text states is outside this class's range "
-                         f"({lo if lo is not None else ''}..{hi if hi is not None else ''} °C)")
+        if (i, ci) in sc["why_not"]:
+            parts.append(sc["why_not"][(i, ci)])
         return f"score {sc['total'][i, ci]:.3f}: " + "; ".join(parts)
 
 

@@ -158,3 +158,23 @@ def test_a_stated_temperature_rules_out_the_heat_grade_it_contradicts(backend):
     why = clf.predict(["exhaust gas at 450 C"], k=112, explain=True)[0]
     low_why = next(p.explanation for p in why if p.material_class == "waste_heat_low_temp")
     assert "outside this class's range (..150 °C)" in low_why
+
+
+@pytest.mark.parametrize("backend", ["hashing", "sentence"])
+def test_an_origin_that_the_definition_excludes_rules_the_class_out(backend):
+    """EN 450-1 fly ash is from coal: "fly ash from our biomass boiler" is not coal fly ash,
+    co-firing with coal still is (``facts["not_if_text_says"]``)."""
+    from symbioflows.materials import sentence_model_available
+
+    if backend == "sentence" and not sentence_model_available():
+        pytest.skip("sentence model not installed")
+    clf = MaterialClassifier(MaterialEncoder(backend=backend))
+    bio, cofired, plain = clf.predict(["fly ash from our biomass boiler",
+                                       "fly ash from wood and coal co-firing", "fly ash"],
+                                      k=112, explain=True)
+    assert bio[0].material_class == "biomass_ash"
+    coal = next(p for p in bio if p.material_class == "coal_fly_ash")
+    assert coal.confidence < 1e-6 and "the text says 'biomass'" in coal.explanation
+    assert cofired[0].material_class == plain[0].material_class == "coal_fly_ash"
+    src = load_taxonomy().classes[load_taxonomy().index_of("coal_fly_ash")].facts
+    assert src["not_if_text_says"]["source"] == "EN450"
