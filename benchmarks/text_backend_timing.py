@@ -43,7 +43,6 @@ def distinct_texts(n: int, seed: int = 0) -> dict[str, list[str]]:
     per direction that are not among them (keys ``supply``, ``demand``, ``warm_supply``,
     ``warm_demand``)."""
     from free_text_scale import region
-
     from symbioflows.materials.encoder import normalize_text
 
     _, streams = region(int(n * 8) + 2000, seed)
