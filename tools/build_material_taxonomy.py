@@ -293,7 +293,7 @@ C("spent_pot_lining", "Spent pot lining (SPL)", "ashes_slags",
 # --- minerals, construction and demolition ---------------------------------------------------
 C("glass_cullet", "Container glass cullet", "glass",
   "Broken or collected container glass (bottles, jars), colour-sorted; furnace-ready cullet replaces glass batch",
-  ["cullet", "bottle glass", "container glass", "flint cullet", "amber cullet", "glass waste", "Altglas", "Glasscherben", "calcin", "vetro rotto", "vidrio reciclado", "calcín"],
+  ["cullet", "glass", "waste glass", "recycled glass", "bottle glass", "container glass", "flint cullet", "amber cullet", "glass waste", "Altglas", "Glasscherben", "calcin", "vetro rotto", "vidrio reciclado", "calcín"],
   ["15 01 07", "20 01 02", "19 12 05", "10 11 12"], "solid", 1.4, "bulk_solid", [("glass_batch", 1.2)],
   ["38.32", "11.05", "11.01", "10.32"], ["23.13", "23.14", "23.99"])
 C("flat_glass_cullet", "Flat glass cullet", "glass",
@@ -476,7 +476,7 @@ C("cardboard", "Cardboard and corrugated board (OCC)", "paper_wood",
   ["47.11", "46.90", "52.10", "10.89"], ["17.12", "17.21"])
 C("mixed_paper", "Mixed and graphic paper", "paper_wood",
   "Office paper, newspaper, magazines and print offcuts; deinked for newsprint and tissue, or shredded for insulation and bedding",
-  ["waste paper", "newspaper", "ONP", "OMG", "office paper", "shredded paper", "print waste", "SOP", "Altpapier", "vieux papiers", "carta da macero", "papel recuperado"],
+  ["waste paper", "paper", "recovered paper", "paper for recycling", "newspaper", "ONP", "OMG", "office paper", "shredded paper", "print waste", "SOP", "Altpapier", "vieux papiers", "carta da macero", "papel recuperado"],
   ["20 01 01", "15 01 01", "19 12 01", "03 03 08"], "solid", 0.3, "bulk_solid", [("virgin_paper", 0.85), ("mineral_wool", 0.4)],
   ["58.13", "18.12", "84.11", "38.11"], ["17.12", "17.22", "23.99"])
 C("paper_sludge", "Paper-mill sludge and fibre rejects", "paper_wood",

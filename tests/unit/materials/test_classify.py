@@ -178,3 +178,19 @@ def test_an_origin_that_the_definition_excludes_rules_the_class_out(backend):
     assert cofired[0].material_class == plain[0].material_class == "coal_fly_ash"
     src = load_taxonomy().classes[load_taxonomy().index_of("coal_fly_ash")].facts
     assert src["not_if_text_says"]["source"] == "EN450"
+
+
+@pytest.mark.parametrize("backend", ["hashing", "sentence"])
+def test_a_bare_material_word_reads_as_its_recovered_material(backend):
+    """"paper" offered or asked for is recovered paper, not paper-mill sludge; "glass" is
+    container-glass cullet (the hashing encoder tied or preferred the other class)."""
+    from symbioflows.materials import NeedClassifier, sentence_model_available
+    from symbioflows.materials.infer import classify_needs_table
+
+    if backend == "sentence" and not sentence_model_available():
+        pytest.skip("sentence model not installed")
+    clf = MaterialClassifier(MaterialEncoder(backend=backend))
+    paper, glass = clf.predict(["paper", "glass"], k=1)
+    assert (paper[0].material_class, glass[0].material_class) == ("mixed_paper", "glass_cullet")
+    assert NeedClassifier(backend=backend).predict(["recovered paper"], k=1)[0][0].need == "virgin_paper"
+    assert list(classify_needs_table(["recovered paper"], backend=backend).named) == ["mixed_paper"]
