@@ -15,6 +15,9 @@
   free-text scale benchmarks: one sampler, so that their memory columns mean the same).
 * :func:`clustered_embeddings` is the synthetic embedding set of the similarity and materials
   benchmarks (one generator, so that both measure the same distribution).
+* :func:`count_on_both_sources` runs one count over the park-alone regions of MAESTRI and of
+  the case studies and writes it (the end-to-end evidence scripts: misses, runner-ups,
+  division fits).
 """
 
 from __future__ import annotations
@@ -160,3 +163,26 @@ class PeakRSS:
         self._stop.set()
         self._t.join()
         self._sample()
+
+
+def count_on_both_sources(name: str, doc: str | None, out: Any,
+                          count: Callable[[Any, list[str]], dict[str, Any]],
+                          **extra: Any) -> int:
+    """``count(data, parks)`` on MAESTRI's parks and on the case studies' parks, written to
+    ``out`` as ``{"benchmark", "protocol", **extra, "maestri", "case_studies"}`` and printed
+    without the protocol; warnings of the plans are silenced."""
+    import json
+    import logging
+
+    from symbioflows.evaluate import end_to_end as e2e
+    from symbioflows.evaluate import load_maestri
+
+    logging.disable(logging.WARNING)
+    data = load_maestri()
+    cs = e2e.case_study_data()
+    res = {"benchmark": name, "protocol": doc, **extra,
+           "maestri": count(data, e2e.maestri_parks(data)),
+           "case_studies": count(cs, sorted(cs.exchanges["case"].astype(str).unique()))}
+    out.write_text(json.dumps(res, indent=1) + "\n")
+    print(json.dumps({k: v for k, v in res.items() if k != "protocol"}, indent=1))  # noqa: T201
+    return 0

@@ -18,8 +18,6 @@ Run: ``PYTHONPATH=src python benchmarks/end_to_end_division_fits.py`` (about a m
 
 from __future__ import annotations
 
-import json
-import logging
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -27,8 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from _harness import count_on_both_sources
 from symbioflows.evaluate import end_to_end as e2e
-from symbioflows.evaluate import load_maestri
 from symbioflows.materials import infer, needs
 from symbioflows.materials.infer import GroupFits
 from symbioflows.pipeline.candidates import DEFAULT_MIN_MATERIAL_FIT as MIN_FIT
@@ -92,15 +90,7 @@ def division_only(data: Any, parks: list[str]) -> dict[str, Any]:
 
 
 def main() -> int:
-    logging.disable(logging.WARNING)
-    data = load_maestri()
-    cs = e2e.case_study_data()
-    out = {"benchmark": "end_to_end_division_fits", "protocol": __doc__, "min_fit": MIN_FIT,
-           "maestri": division_only(data, e2e.maestri_parks(data)),
-           "case_studies": division_only(cs, sorted(cs.exchanges["case"].astype(str).unique()))}
-    OUT.write_text(json.dumps(out, indent=1) + "\n")
-    print(json.dumps({k: v for k, v in out.items() if k != "protocol"}, indent=1))  # noqa: T201
-    return 0
+    return count_on_both_sources("end_to_end_division_fits", __doc__, OUT, division_only, min_fit=MIN_FIT)
 
 
 if __name__ == "__main__":

@@ -16,16 +16,14 @@ Run: ``PYTHONPATH=src python benchmarks/end_to_end_misses.py`` (about 2 minutes)
 
 from __future__ import annotations
 
-import json
-import logging
 import math
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from _harness import count_on_both_sources
 from symbioflows.evaluate import end_to_end as e2e
-from symbioflows.evaluate import load_maestri
 from symbioflows.materials.infer import GroupFits
 from symbioflows.pipeline.candidates import DEFAULT_MIN_MATERIAL_FIT
 
@@ -42,7 +40,9 @@ def _km(a: Any, b: Any) -> float:
 def misses(data: Any, parks: list[str]) -> dict[str, Any]:
     """Counts of the documented receivers that are not candidates, by reason and by the
     supply's class."""
-    n, reasons, classes = 0, Counter(), Counter()
+    n = 0
+    reasons: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
     for park in parks:
         rg = e2e.build_region(data, park, rng=(0, e2e._park_num(park)))
         if rg.exchanges.empty:
@@ -73,15 +73,7 @@ def misses(data: Any, parks: list[str]) -> dict[str, Any]:
 
 
 def main() -> int:
-    logging.disable(logging.WARNING)
-    data = load_maestri()
-    cs = e2e.case_study_data()
-    out = {"benchmark": "end_to_end_misses", "protocol": __doc__,
-           "maestri": misses(data, e2e.maestri_parks(data)),
-           "case_studies": misses(cs, sorted(cs.exchanges["case"].astype(str).unique()))}
-    OUT.write_text(json.dumps(out, indent=1) + "\n")
-    print(json.dumps({k: v for k, v in out.items() if k != "protocol"}, indent=1))  # noqa: T201
-    return 0
+    return count_on_both_sources("end_to_end_misses", __doc__, OUT, misses)
 
 
 if __name__ == "__main__":
