@@ -17,8 +17,8 @@ heat; ``"at 30 C"``), or an origin that its definition excludes (``facts["not_if
 "fly ash from our biomass boiler" is not coal fly ash under EN 450-1).  A stated fact is not a
 hint.
 
-``score = 0.55 syn + 0.25 desc + 0.20 ewc + lex`` (+ code and temperature terms); confidences are a softmax of the scores
-(temperature 0.05).  The EWC code returned with a class is a code written in the text when the
+``score = 0.55 syn + 0.25 desc + 0.20 ewc + lex`` (+ the code bonus, - the contradiction
+penalty); confidences are a softmax of the scores (temperature 0.05).  The EWC code returned with a class is a code written in the text when the
 class lists it, else the class's code whose description is closest to the text (with a prior of
 0.2 for the class's first-listed code, chosen on ``tests/data/material_eval.csv``; the scoring
 weights were fixed before that set was labelled).  Accuracy on that set, MAESTRI rows and rows

@@ -16,8 +16,9 @@ runner-up (probability at least :data:`RAISE_MIN_PROB`) fits at least ``min_fit`
 wrong top-1 class does not hide the partner, and a faint runner-up does not invent one.
 
 Backend: ``"auto"`` uses the sentence model (``embed`` extra) when at most
-:data:`SENTENCE_MAX_TEXTS` distinct texts need a class (about 400-500 distinct texts/s on 2 cores, so
-under half a minute a direction at the limit) and the native hashing encoder beyond (microseconds per text).
+:data:`SENTENCE_MAX_TEXTS` distinct texts need a class (about 400-500 distinct texts/s on 2
+cores, so under half a minute a direction at the limit) and the native hashing encoder beyond
+(microseconds per text).
 """
 
 from __future__ import annotations
@@ -525,8 +526,8 @@ def group_fit_matrix(keys: list[str], min_fit: float) -> npt.NDArray[np.float64]
     (top classes with probabilities) -> a demand (``class:Y`` or ``need:`` key) is the expected
     fit over its classes, raised to ``min_fit`` when its top class or a runner-up of probability
     at least :data:`RAISE_MIN_PROB` fits at least ``min_fit`` (else held below the best fit of
-    those classes, so the pair stays below ``min_fit``); a demand ``need:`` key's fit to a supply class is the probability-weighted fit of its needs,
-    raised to the substitution-matrix column of the class it names and to
+    those classes, so the pair stays below ``min_fit``); a demand ``need:`` key's fit to a
+    supply class is the probability-weighted fit of its needs, raised to the substitution-matrix column of the class it names and to
     ``SECTOR_WEIGHT`` x :func:`sector_fit` of its company's sector (``|sector=``).  Other keys (EWC codes,
     plain texts) fit only themselves (1).
 
