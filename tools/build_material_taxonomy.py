@@ -573,7 +573,7 @@ C("manure", "Animal manure and slurry", "organics",
   ["01.41", "01.46", "01.47", "01.43"], ["35.21", "01.11", "20.15"])
 C("crop_residues", "Crop residues, straw and husks", "organics",
   "Straw, husks, hulls, stalks, cobs and other agricultural residues; fuel, bedding, feed and biorefinery feedstock",
-  ["straw", "rice husk", "paddy husk", "husks", "hulls", "stalks", "corn stover", "cobs", "lignocellulosic biomass", "agricultural wastes", "grains", "seaweed residues", "Stroh", "paille", "paglia", "cascarilla de arroz"],
+  ["straw", "rice husk", "paddy husk", "husks", "hulls", "stalks", "corn stover", "cobs", "lignocellulosic biomass", "biomass", "agricultural wastes", "grains", "seaweed residues", "Stroh", "paille", "paglia", "cascarilla de arroz"],
   ["02 01 03", "02 01 07", "02 01 99", "02 03 04"], "solid", 0.15, "bulk_solid", [("wood_fuel", 0.8), ("animal_feed", 0.2)],
   ["01.11", "01.12", "10.61"], ["35.11", "01.41", "20.14", "23.51"])
 C("green_waste", "Green and garden waste", "organics",

@@ -303,3 +303,38 @@ def test_a_steelworks_asking_for_scrap_is_not_sent_every_input_of_steelmaking():
     # glass bottles are not PET bottles (a 5 % PET runner-up may not make the pair), and
     # server heat "at 30 C" does not raise steam for distillation
     assert not {("s8", "d10"), ("s7", "d3")} & pairs
+
+
+# A third region written by us: a food and farming cluster of thirteen companies.
+_FOOD_TOWN = [
+    ("dairy", "10.51", 55.700, 9.500, [("s1", "supply", "acid whey from yoghurt production", 20000, "t"),
+                                       ("d1", "demand", "process steam", 40000, "MWh")]),
+    ("sugar", "10.81", 55.710, 9.520, [("s2", "supply", "pressed beet pulp", 60000, "t"),
+                                       ("s3", "supply", "carbonation lime from juice purification", 25000, "t")]),
+    ("potato", "10.31", 55.720, 9.510, [("s4", "supply", "potato peels and off-cuts", 15000, "t")]),
+    ("abattoir", "10.11", 55.690, 9.530, [("s5", "supply", "animal fat from rendering", 3000, "t")]),
+    ("bakery", "10.71", 55.705, 9.540, [("s6", "supply", "unsold bread and pastry", 1200, "t")]),
+    ("pigs", "01.46", 55.730, 9.550, [("d2", "demand", "wet feed for fattening pigs", 30000, "t")]),
+    ("biogas", "35.21", 55.715, 9.560, [("d3", "demand", "biomass for the digesters", 50000, "t"),
+                                        ("s7", "supply", "digestate", 45000, "t")]),
+    ("arable", "01.11", 55.740, 9.490, [("d4", "demand", "liming agent for acid soils", 8000, "t"),
+                                        ("d5", "demand", "organic fertiliser", 30000, "t")]),
+    ("biodiesel", "20.59", 55.695, 9.505, [("d6", "demand", "fats and oils feedstock", 5000, "t")]),
+    ("chp", "35.30", 55.700, 9.515, [("s8", "supply", "surplus process steam", 30000, "MWh"),
+                                     ("s9", "supply", "bottom ash from straw firing", 4000, "t")]),
+    ("roads", "42.11", 55.725, 9.530, [("d7", "demand", "granular sub-base material", 20000, "t")]),
+    ("fish", "03.22", 55.735, 9.520, [("d8", "demand", "warm water for our fish tanks", 5000, "MWh")]),
+    ("brew", "11.05", 55.712, 9.535, [("s10", "supply", "spent brewer's yeast", 2000, "t"),
+                                      ("s11", "supply", "warm water from the wort coolers at 45 C", 6000, "MWh")]),
+]
+
+
+def test_a_food_cluster_feeds_the_digester_and_the_pigs_not_lime_to_the_digester():
+    p, pairs = _planned(_FOOD_TOWN, "DK")
+    assert {("s1", "d2"), ("s3", "d4"), ("s5", "d6"), ("s7", "d5"), ("s8", "d1"), ("s9", "d7"),
+            ("s11", "d8")} <= pairs
+    # "biomass for the digesters" asks for digester feedstock (it read as wood fuel, and with
+    # hashing named biomass ash, which sent carbonation lime and straw ash to the digester)
+    assert p.streams.set_index("stream_id").loc["d3", "need"] == "digester_feedstock"
+    assert len({s for s, d in pairs if d == "d3"} & {"s1", "s2", "s4", "s6", "s10"}) >= 2
+    assert not {("s3", "d3"), ("s9", "d3"), ("s2", "d6")} & pairs

@@ -333,3 +333,19 @@ def test_pet_food_is_an_animal_by_product_not_pet_plastic(backend):
     got = [r[0].material_class for r in classify_material(
         ["expired pet food", "PET bottles", "PET flakes"], k=1, backend=backend)]
     assert got == ["animal_by_products", "pet_plastic", "pet_plastic"]
+
+
+@pytest.mark.parametrize("backend", ["hashing", "sentence"])
+def test_biomass_for_the_digesters_and_fats_for_biodiesel(backend):
+    """"biomass for the digesters" asks for digester feedstock, not wood fuel, and names no
+    ash; a biodiesel plant's "fats and oils feedstock" is a liquid-fuel input."""
+    from symbioflows.materials import NeedClassifier, sentence_model_available
+    from symbioflows.materials.infer import classify_needs_table
+
+    if backend == "sentence" and not sentence_model_available():
+        pytest.skip("sentence model not installed")
+    top = [r[0].need for r in NeedClassifier(backend=backend).predict(
+        ["biomass for the digesters", "fats and oils feedstock"], k=1)]
+    assert top == ["digester_feedstock", "fuel_oil"]
+    assert "biomass_ash" not in list(classify_needs_table(["biomass for the digesters"],
+                                                         backend=backend).named)
