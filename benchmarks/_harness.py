@@ -16,7 +16,7 @@
 * :func:`clustered_embeddings` is the synthetic embedding set of the similarity and materials
   benchmarks (one generator, so that both measure the same distribution).
 * :func:`count_on_both_sources` runs one count over the park-alone regions of MAESTRI and of
-  the case studies and writes it (the end-to-end evidence scripts: misses, runner-ups,
+  the case studies (:func:`park_alone_plans`) and writes it (the end-to-end evidence scripts: misses, runner-ups,
   division fits).
 """
 
@@ -163,6 +163,22 @@ class PeakRSS:
         self._stop.set()
         self._t.join()
         self._sample()
+
+
+def park_alone_plans(data: Any, parks: list[str]) -> Any:
+    """For each park with documented exchanges: ``(park, region, plan, documented pairs)``,
+    the region of the end-to-end protocol (seed 0) planned alone with every compatible
+    receiver kept (:func:`symbioflows.evaluate.end_to_end.plan_region`); the documented pairs
+    are (supplier stream id, receiver stream id)."""
+    from symbioflows.evaluate import end_to_end as e2e
+
+    for park in parks:
+        rg = e2e.build_region(data, park, rng=(0, e2e._park_num(park)))
+        if rg.exchanges.empty:
+            continue
+        doc = set(zip(rg.exchanges["supplier_stream_id"].astype(str),
+                      rg.exchanges["receiver_stream_id"].astype(str)))
+        yield park, rg, e2e.plan_region(rg), doc
 
 
 def count_on_both_sources(name: str, doc: str | None, out: Any,

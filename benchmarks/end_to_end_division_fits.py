@@ -25,8 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from _harness import count_on_both_sources
-from symbioflows.evaluate import end_to_end as e2e
+from _harness import count_on_both_sources, park_alone_plans
 from symbioflows.materials import infer, needs
 from symbioflows.materials.infer import GroupFits
 from symbioflows.pipeline.candidates import DEFAULT_MIN_MATERIAL_FIT as MIN_FIT
@@ -59,14 +58,8 @@ def division_only(data: Any, parks: list[str]) -> dict[str, Any]:
     pairs: Counter[str] = Counter()
     only: Counter[str] = Counter()
     documented: list[str] = []
-    for park in parks:
-        rg = e2e.build_region(data, park, rng=(0, e2e._park_num(park)))
-        if rg.exchanges.empty:
-            continue
-        p = e2e.plan_region(rg)
+    for park, _rg, p, doc in park_alone_plans(data, parks):
         st = p.streams.set_index("stream_id")
-        doc = set(zip(rg.exchanges["supplier_stream_id"].astype(str),
-                      rg.exchanges["receiver_stream_id"].astype(str)))
         cand = list(zip(p.candidates["supply_stream_id"].astype(str),
                         p.candidates["demand_stream_id"].astype(str)))
         if not cand:

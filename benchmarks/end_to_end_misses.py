@@ -22,8 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _harness import count_on_both_sources
-from symbioflows.evaluate import end_to_end as e2e
+from _harness import count_on_both_sources, park_alone_plans
 from symbioflows.materials.infer import GroupFits
 from symbioflows.pipeline.candidates import DEFAULT_MIN_MATERIAL_FIT
 
@@ -43,11 +42,7 @@ def misses(data: Any, parks: list[str]) -> dict[str, Any]:
     n = 0
     reasons: Counter[str] = Counter()
     classes: Counter[str] = Counter()
-    for park in parks:
-        rg = e2e.build_region(data, park, rng=(0, e2e._park_num(park)))
-        if rg.exchanges.empty:
-            continue
-        p = e2e.plan_region(rg)
+    for _park, rg, p, _doc in park_alone_plans(data, parks):
         c = p.candidates
         cand = set(zip(c["supply_stream_id"].astype(str), c["demand_stream_id"].astype(str)))
         s = p.streams.set_index("stream_id")

@@ -25,8 +25,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from _harness import count_on_both_sources
-from symbioflows.evaluate import end_to_end as e2e
+from _harness import count_on_both_sources, park_alone_plans
 from symbioflows.materials.infer import GroupFits
 from symbioflows.pipeline.candidates import DEFAULT_MIN_MATERIAL_FIT as MIN_FIT
 
@@ -38,14 +37,8 @@ def runner_ups(data: Any, parks: list[str]) -> dict[str, Any]:
     by the largest fitting runner-up's probability (as written in the group key)."""
     pairs: Counter[str] = Counter()
     opened: Counter[str] = Counter()
-    for park in parks:
-        rg = e2e.build_region(data, park, rng=(0, e2e._park_num(park)))
-        if rg.exchanges.empty:
-            continue
-        p = e2e.plan_region(rg)
+    for _park, _rg, p, doc in park_alone_plans(data, parks):
         key = p.streams.set_index("stream_id")["group_key"]
-        doc = set(zip(rg.exchanges["supplier_stream_id"].astype(str),
-                      rg.exchanges["receiver_stream_id"].astype(str)))
         for a, b in zip(p.candidates["supply_stream_id"].astype(str),
                         p.candidates["demand_stream_id"].astype(str)):
             ks, kd = str(key[a]), str(key[b])
