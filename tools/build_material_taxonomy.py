@@ -27,8 +27,6 @@ FORMAT_VERSION = 1
 # ---------------------------------------------------------------------------------------------
 # Sources (id -> citation).  DEFRA25 values are read from ghg_factors_2025_material_use.csv
 # (shipped alongside, Open Government Licence v3.0).
-#: the year of a source that a class fact cites without its own year
-SOURCE_YEARS = {"EN450": 2012}
 SOURCES = {
     "EN450": "CEN, EN 450-1:2012 Fly ash for concrete - Part 1: Definition, specifications and "
              "conformity criteria: fly ash from the combustion of pulverised coal, with or "
@@ -188,7 +186,7 @@ C("coal_fly_ash", "Coal fly ash", "ashes_slags",
   ["35.11", "35.30", "17.12"], ["23.51", "23.61", "23.63", "42.11"],
   not_if_text_says=({"words": ["biomass", "wood", "straw", "bagasse", "husk", "husks"],
                      "unless": ["coal", "lignite", "co-combustion", "co-firing", "cofiring",
-                                "co-fired"]}, "EN450"))
+                                "co-fired"]}, "EN450", 2012))
 C("furnace_bottom_ash", "Boiler bottom ash and slag", "ashes_slags",
   "Coarse ash and boiler slag from the bottom of coal or biomass boilers; lightweight aggregate and fill",
   ["bottom ash", "FBA", "furnace bottom ash", "boiler ash", "boiler slag", "coal slag", "clinker ash",
@@ -926,8 +924,7 @@ def build() -> dict:
                                            "the 100-150 deg C band between the two grades of "
                                            "waste heat excludes neither")}
                    if c["temperature_c"] else {}),
-                **({"not_if_text_says": _fact(c["not_if_text_says"][0], c["not_if_text_says"][1],
-                                              SOURCE_YEARS[c["not_if_text_says"][1]], False,
+                **({"not_if_text_says": _fact(*c["not_if_text_says"], False,
                                               "a text naming one of 'words' and none of "
                                               "'unless' describes another material")}
                    if c["not_if_text_says"] else {}),
