@@ -1002,6 +1002,24 @@ def _need_designs() -> str:
             "draws over parks (accuracy, not timing).")
 
 
+@table("supply_designs")
+def _supply_designs() -> str:
+    res = load("supply_designs.json")
+    rows = []
+    for r in res["rows"]:
+        diff = "-"
+        if "top3_minus_shipped" in r:
+            lo, hi = r["top3_minus_shipped_ci"]
+            diff = f"{r['top3_minus_shipped']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+        rows.append([_LT_BACKENDS.get(r["backend"], r["backend"]), r["design"],
+                     f"{r['top1']:.3f}", f"{r['top3']:.3f}", diff])
+    return (md_table(["against the encoder", "design", "top-1", "top-3",
+                      "top-3 minus shipped [95 % CI]"], rows, ["l", "l", "r", "r", "r"])
+            + f"\n\nDevelopment rows only: {res['n']} supply texts from {res['n_groups']} "
+            f"parks ({res['n_with_donor_sector']} with the donor's NACE code); paired "
+            "intervals: 2,000 bootstrap draws over parks (accuracy, not timing).")
+
+
 # --------------------------------------------------------------------------------------------
 # the command line
 # --------------------------------------------------------------------------------------------
@@ -1112,10 +1130,32 @@ def _end_to_end_weights() -> str:
                 if not f["weights"]:
                     continue
                 w = ", ".join(f"{k} {v:.3g}" for k, v in f["weights"].items())
+                out = f.get("outside")
                 rows.append([what, m, str(f["fold"]), w, sig(f["l2"]),
+                             "-" if out is None else f"{out:.2f}",
                              "yes" if chosen.get(f["fold"]) == m else ""])
     return md_table(["parks tested", "design", "fold", "learned weights (raw units)",
-                     "L2 (inner folds)", "the plan's model"], rows)
+                     "L2 (inner folds)", "outside utility", "the plan's model"], rows)
+
+
+@table("end_to_end_outside")
+def _end_to_end_outside() -> str:
+    """The plan model's outside alternative on the held-out parks of each setting."""
+    ev = load("end_to_end.json")["evaluation"]
+    rows = []
+    for prefix, st in _e2e_blocks(ev):
+        o = st.get("outside_alternative", {})
+        if not o.get("n_supplies"):
+            continue
+        rows.append([prefix + _E2E_WHERE[st["placement"]].format(n=st["distractors"]),
+                     str(o["n_supplies"]), f"{o['observed_share']:.3f}",
+                     f"{o['mean_predicted']:.3f}",
+                     *("-" if o[k] is None else f"{o[k]:.3f}"
+                       for k in ("mean_predicted_when_candidate", "mean_predicted_when_not"))])
+    return md_table(["setting", "documented supplies with a candidate",
+                     "share whose receiver is no candidate", "predicted P(none of these), mean",
+                     "mean where the receiver is a candidate", "mean where it is not"], rows,
+                    ["l", "r", "r", "r", "r", "r"])
 
 
 @table("end_to_end_wording")

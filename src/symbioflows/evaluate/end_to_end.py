@@ -74,7 +74,7 @@ from symbioflows.matching.pair_model import HAND_BLEND, PairScoreModel, fit_pair
 
 __all__ = ["PLACEMENTS", "SELECT_ON", "DESIGNS", "PARK_RADIUS_KM", "REGION_RADIUS_KM",
            "Region", "park_folds", "build_region", "plan_region", "collect_candidates",
-           "reallocate", "check_rows", "labelled_choice_sets",
+           "reallocate", "check_rows", "labelled_choice_sets", "outside_choice_sets",
            "evaluate_end_to_end", "fit_final_pair_model", "select_design", "maestri_parks",
            "format_end_to_end", "case_study_data"]
 
@@ -248,34 +248,39 @@ def plan_region(region: Region, *, pair_model: Any = None, receiver_scorer: Any 
 
 def collect_candidates(region: Region, p: Any) -> pd.DataFrame:
     """One row per candidate pair of plan ``p`` of ``region``: park, supply, demand, the pair
-    features, ``label`` (1: a documented receiver of the supply), ``allocated`` and ``blocked`` (a
+    features, ``label`` (1: a documented receiver of the supply), ``documented`` (1: the supply
+    has a documented receiver, a candidate or not), ``allocated`` and ``blocked`` (a
     compliance rule blocks the pair)."""
     c = p.candidates
-    pos = set(zip(region.exchanges["supplier_stream_id"].astype(str),
-                  region.exchanges["receiver_stream_id"].astype(str)))
+    sup_ids = region.exchanges["supplier_stream_id"].astype(str)
+    pos = set(zip(sup_ids, region.exchanges["receiver_stream_id"].astype(str)))
     s = c["supply_stream_id"].astype(str).to_numpy()
     d = c["demand_stream_id"].astype(str).to_numpy()
     out = pd.DataFrame({"park": region.park, "supply": s, "demand": d})
     for f in PAIR_FEATURES:
         out[f] = c[f].to_numpy(float)
     out["label"] = np.array([(a, b) in pos for a, b in zip(s, d)], dtype=np.int8)
+    out["documented"] = np.isin(s, sup_ids.unique()).astype(np.int8)
     out["allocated"] = c["allocated"].to_numpy(float) > 0
     out["blocked"] = c["compliance_blocked"].to_numpy(bool)
     return out
 
 
 def reallocate(region: Region, table: pd.DataFrame, z: np.ndarray, *,
-               objective: str | None = None) -> set[tuple[str, str]]:
+               objective: str | None = None, outside: float | None = None
+               ) -> set[tuple[str, str]]:
     """The (supply, demand) pairs to which ``plan()``'s allocation sends flow when the
     candidates of ``table`` (:func:`collect_candidates`) score ``sigmoid(z)``: ``objective``
     (default: the plan's, :data:`symbioflows.pipeline.allocation.DEFAULT_OBJECTIVE`) and the
     plan's solver on the region's quantities, through the plan's own stage functions, so each
     design's rows get the allocation that a plan scored by that design makes (a test checks it
-    against a plan run)."""
+    against a plan run); ``outside``: the scoring model's outside utility
+    (:attr:`~symbioflows.matching.pair_model.PairScoreModel.outside`)."""
     from symbioflows.matching.candidates import CandidatePairs
     from symbioflows.pipeline.allocation import (
         DEFAULT_OBJECTIVE,
         allocation_stage,
+        choice_sets,
         pair_values,
     )
 
@@ -293,8 +298,9 @@ def reallocate(region: Region, table: pd.DataFrame, z: np.ndarray, *,
     cdf = pd.DataFrame({"surplus_usd_per_t": table["surplus_usd_per_t"].to_numpy(float),
                         "score": np.clip(1.0 / (1.0 + np.exp(-z)), 1e-9, 1.0),
                         "compliance_blocked": table["blocked"].to_numpy(bool)})
+    choice = choice_sets(cdf, sup, dem, cand, min_score=0.0, outside=outside)
     value = pair_values(cdf, sup, dem, cand, objective=objective or DEFAULT_OBJECTIVE,
-                        min_score=0.0)
+                        min_score=0.0, choice=choice)
     a = allocation_stage(sup, dem, cand, value, method="min_cost_flow")
     if not a.has_flows:
         return set()
@@ -633,6 +639,21 @@ def labelled_choice_sets(table: pd.DataFrame, keys: Sequence[str] = ("park", "su
     return t, pd.factorize(t[list(keys)].astype(str).agg("|".join, axis=1))[0]
 
 
+def outside_choice_sets(table: pd.DataFrame, keys: Sequence[str] = ("park", "supply")
+                        ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pair features and choice set of the candidates of supplies whose documented
+    receiver is not among their candidates (``documented`` 1, no ``label`` 1): what
+    :func:`~symbioflows.matching.pair_model.fit_pair_model` learns the outside alternative
+    from.  None for a table without the ``documented`` column."""
+    if "documented" not in table.columns:
+        return None
+    by = table.groupby(list(keys))["label"].transform("max")
+    t = table[(by == 0) & (table["documented"] > 0)]
+    return (t[list(PAIR_FEATURES)].to_numpy(np.float64),
+            t[list(keys)].astype(str).agg("|".join, axis=1).to_numpy()
+            if len(t) else np.zeros(0, dtype=object))
+
+
 def _fit_designs(table: pd.DataFrame | None, designs: dict[str, tuple[str, ...]],
                  seed: int, check: pd.DataFrame | None = None) -> dict[str, PairScoreModel]:
     """Each design fitted on ``table`` (supplies with a documented receiver), its inner folds
@@ -642,6 +663,7 @@ def _fit_designs(table: pd.DataFrame | None, designs: dict[str, tuple[str, ...]]
     if table is None or not table["label"].any():
         return {**{name: HAND_BLEND for name in designs}, "plan": HAND_BLEND}
     t, g = labelled_choice_sets(table)
+    out_rows = outside_choice_sets(table)
     chk = None
     if check is not None:
         c, cg = labelled_choice_sets(check, ("setting", "park", "supply"))
@@ -651,7 +673,7 @@ def _fit_designs(table: pd.DataFrame | None, designs: dict[str, tuple[str, ...]]
     for name, learn in designs.items():
         out[name] = (fit_pair_model(t[list(PAIR_FEATURES)].to_numpy(), g, t["label"].to_numpy(),
                                     t["park"].to_numpy(), learn=learn, name=name, rng=seed,
-                                    check=chk)
+                                    check=chk, outside_rows=out_rows)
                      if learn else HAND_BLEND)
     learned = {k: m for k, m in out.items() if m.learned}
     out["plan"] = out[select_design(learned)] if learned else HAND_BLEND
@@ -738,6 +760,7 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
     models: dict[str, list[dict[str, Any]]] = {m: [] for m in designs}
     plan_designs: list[dict[str, Any]] = []
     per_exchange: list[dict[str, Any]] = []  # the plan's rank of each documented exchange
+    outside_rows: list[pd.DataFrame] = []  # P(none of these) of each documented supply
     comp_all = data.companies.set_index("company_id")
     sup_all = data.streams[data.streams["direction"] == "supply"].set_index("stream_id")
     for k, test in enumerate(folds):
@@ -745,7 +768,8 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
         for name, learn in designs.items():
             models[name].append({"fold": k, "weights": {f: fold_models[name].weights[f]
                                                         for f in learn},
-                                 "l2": fold_models[name].meta.get("l2")})
+                                 "l2": fold_models[name].meta.get("l2"),
+                                 "outside": fold_models[name].outside})
         plan_designs.append({"fold": k, "design": fold_models["plan"].name if
                              fold_models["plan"].learned else None,
                              "inner_mrr": {n: max(m.meta["inner_mrr"].values())
@@ -759,13 +783,16 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
             tab, rg = tables[park], regions[park]
             x = tab[list(PAIR_FEATURES)].to_numpy()
             z = {name: x @ m.vector() + m.bias for name, m in fold_models.items()}
+            outside_rows.append(_outside_check(tab, z["plan"], fold_models["plan"].outside))
             comp = rg.companies.set_index("company_id")
             dem = rg.streams[rg.streams["direction"] == "demand"]
             recv_div = dict(zip(dem["stream_id"].astype(str),
                                 dem["company_id"].map(comp["sector"]).map(_div)))
-            alloc = {name: reallocate(rg, tab, z[name]) for name in ["plan", *designs]}
+            alloc = {name: reallocate(rg, tab, z[name], outside=fold_models[name].outside)
+                     for name in ["plan", *designs]}
             # the plan's model under the surplus alone: what the objective changes
-            alloc["plan_net_benefit"] = reallocate(rg, tab, z["plan"], objective="net_benefit")
+            alloc["plan_net_benefit"] = reallocate(rg, tab, z["plan"], objective="net_benefit",
+                                                   outside=fold_models["plan"].outside)
             for row in rg.exchanges.itertuples(index=False):
                 s_id, d_id = str(row.supplier_stream_id), str(row.receiver_stream_id)
                 m = (tab["supply"] == s_id).to_numpy()
@@ -798,7 +825,37 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
     return {"methods": {m: _metrics(v["rank"], v["alloc"], v["park"], brng, n_boot)
                         for m, v in rec.items()},
             "models": models, "plan_designs": plan_designs, "plan_ranks": per_exchange,
+            "outside_alternative": _outside_summary(outside_rows),
             "n_candidates": {p: int(len(t)) for p, t in tables.items()}}
+
+
+def _outside_check(tab: pd.DataFrame, z: np.ndarray, outside: float | None) -> pd.DataFrame:
+    """Per documented supply of a test park with a candidate: the plan model's probability of
+    the outside alternative, ``e^u / (e^u + sum_j e^z_j)``, and whether the documented receiver
+    is among the candidates (``inside``).  Empty without an outside utility."""
+    if outside is None or "documented" not in tab.columns or tab.empty:
+        return pd.DataFrame({"p_outside": [], "inside": []})
+    d = pd.DataFrame({"supply": tab["supply"].to_numpy(), "z": z,
+                      "label": tab["label"].to_numpy()})[tab["documented"].to_numpy() > 0]
+    g = d.groupby("supply")
+    lz = g["z"].agg(lambda v: float(np.logaddexp.reduce(v.to_numpy())))
+    return pd.DataFrame({"p_outside": 1.0 / (1.0 + np.exp(lz.to_numpy() - outside)),
+                         "inside": g["label"].max().to_numpy() > 0})
+
+
+def _outside_summary(rows: list[pd.DataFrame]) -> dict[str, Any]:
+    """How the plan model's outside alternative fares on the held-out supplies: the share of
+    documented supplies whose receiver is not a candidate against the mean predicted
+    probability, and the mean prediction where it is and where it is not a candidate."""
+    d = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if d.empty:
+        return {"n_supplies": 0}
+    ins = d["inside"].to_numpy(bool)
+    p = d["p_outside"].to_numpy(float)
+    return {"n_supplies": int(d.shape[0]), "observed_share": float((~ins).mean()),
+            "mean_predicted": float(p.mean()),
+            "mean_predicted_when_candidate": float(p[ins].mean()) if ins.any() else None,
+            "mean_predicted_when_not": float(p[~ins].mean()) if (~ins).any() else None}
 
 
 def fit_final_pair_model(table: pd.DataFrame, *, design: str | None = None,

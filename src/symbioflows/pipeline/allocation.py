@@ -5,7 +5,9 @@ and the candidates table (scores, features, ``compliance_blocked``).  Output: an
 :class:`~symbioflows.matching.allocation.Allocation` (flows per pair, status, objective).
 The value per unit of a pair is its ``surplus_usd_per_t`` (objective ``net_benefit``), that
 surplus times the pair's choice probability (``expected_net_benefit``, :func:`choice_probabilities`),
-its ``co2e_avoided_kg_per_t`` (``co2e``) or 1 (``landfill``); a pair scoring below
+its ``co2e_avoided_kg_per_t`` (``co2e``) or 1 (``landfill``); the choice probability counts
+the learned model's outside alternative, "none of these candidates"
+(:attr:`~symbioflows.matching.pair_model.PairScoreModel.outside`); a pair scoring below
 ``min_score``, blocked by a compliance rule, or joining streams of different units is worth 0
 and never used.  The solvers live in :mod:`symbioflows.matching.allocation`.
 """
@@ -44,10 +46,10 @@ def _unit_codes(sup: pd.DataFrame, dem: pd.DataFrame) -> tuple[np.ndarray, np.nd
 
 def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
                 *, objective: str, min_score: float, block: int = 1 << 22,
-                choice: ChoiceSets | None = None) -> np.ndarray:
+                choice: ChoiceSets | None = None, outside: float | None = None) -> np.ndarray:
     """Value per unit of each candidate pair for ``objective``; 0 where it may not be used.
     ``choice``: the pairs' :func:`choice_sets` when the caller has them (computed here when
-    needed and not given).
+    needed and not given, with the scoring model's ``outside`` utility).
 
     The pairs are read ``block`` at a time and the units compared by integer code, so the
     only arrays per pair are the result and the usable flag (:func:`usable_pairs`; gathering
@@ -56,7 +58,8 @@ def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: C
     value = cdf[col].to_numpy() if col is not None else None
     score = cdf["score"].to_numpy()
     if choice is None and objective == "expected_net_benefit":
-        choice = choice_sets(cdf, sup, dem, cand, min_score=min_score, block=block)
+        choice = choice_sets(cdf, sup, dem, cand, min_score=min_score, block=block,
+                             outside=outside)
     ok = (choice.usable if choice is not None
           else usable_pairs(cdf, sup, dem, cand, min_score=min_score, block=block))
     n = len(cand)
@@ -71,8 +74,9 @@ def pair_values(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: C
 
 @dataclass(frozen=True)
 class ChoiceSets:
-    """Each supply's choice set among its usable candidates: the usable flag per pair and, per
-    supply, the largest logit and the sum of ``exp(logit - largest)`` (:func:`choice_sets`)."""
+    """Each supply's choice set among its usable candidates (and the outside alternative when
+    the scoring model has one): the usable flag per pair and, per supply, the largest utility
+    and the sum of ``exp(utility - largest)`` (:func:`choice_sets`)."""
 
     usable: np.ndarray
     zmax: np.ndarray
@@ -91,12 +95,16 @@ class ChoiceSets:
 
 
 def choice_sets(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: CandidatePairs,
-                *, min_score: float, block: int = 1 << 22) -> ChoiceSets:
+                *, min_score: float, block: int = 1 << 22,
+                outside: float | None = None) -> ChoiceSets:
     """The :class:`ChoiceSets` of the candidate pairs (:func:`usable_pairs`, then two passes of
     ``block`` pairs over the scores): what ``expected_net_benefit`` weighs by and what the
-    exchanges table's ``choice_probability`` reads, whatever the objective."""
+    exchanges table's ``choice_probability`` reads, whatever the objective.  ``outside``: the
+    utility of the outside alternative of the model that scored
+    (:attr:`~symbioflows.matching.pair_model.PairScoreModel.outside`; None: none)."""
     ok = usable_pairs(cdf, sup, dem, cand, min_score=min_score, block=block)
-    zmax, tot = _softmax_parts(cdf["score"].to_numpy(), cand.supply, ok, len(sup), block)
+    zmax, tot = _softmax_parts(cdf["score"].to_numpy(), cand.supply, ok, len(sup), block,
+                               outside)
     return ChoiceSets(ok, zmax, tot)
 
 
@@ -118,12 +126,17 @@ def usable_pairs(cdf: pd.DataFrame, sup: pd.DataFrame, dem: pd.DataFrame, cand: 
 
 
 def choice_probabilities(score: np.ndarray, supply: np.ndarray, usable: np.ndarray,
-                         n_supply: int, *, block: int = 1 << 22) -> np.ndarray:
+                         n_supply: int, *, block: int = 1 << 22,
+                         outside: float | None = None) -> np.ndarray:
     """The probability that each usable pair is its supply's partner among the supply's usable
     candidates: the softmax, per supply, of the score's logit ``log(s / (1 - s))``, which is
     ``bias + sum_f w_f x_f`` of the pair model, so that for a learned model it is the
     conditional logit's choice probability
-    (:func:`symbioflows.matching.pair_model.conditional_logit`).  0 for an unusable pair.  The
+    (:func:`symbioflows.matching.pair_model.conditional_logit`), over the candidates and,
+    when ``outside`` is given, the outside alternative "none of these" of that utility
+    (:func:`symbioflows.matching.pair_model.fit_outside_utility`): a supply's probabilities
+    then sum to ``1 - P(outside)``, less where its candidates all score low.  0 for an
+    unusable pair.  The
     pairs are read ``block`` at a time (per-supply maximum, then sum, then the ratio), so the
     only array per pair is the result (:func:`pair_values` multiplies its values in place, and
     the plan reads its exchanges' probabilities from the same :class:`ChoiceSets`).
@@ -131,9 +144,12 @@ def choice_probabilities(score: np.ndarray, supply: np.ndarray, usable: np.ndarr
     >>> choice_probabilities(np.array([0.5, 0.5, 0.9]), np.array([0, 0, 1]),
     ...                      np.array([True, True, True]), 2).tolist()
     [0.5, 0.5, 1.0]
+    >>> choice_probabilities(np.array([0.5, 0.5]), np.array([0, 0]), np.array([True, True]), 1,
+    ...                      outside=0.0).round(4).tolist()  # logits 0, 0 and the outside's 0
+    [0.3333, 0.3333]
     """
     n = int(score.size)
-    sets = ChoiceSets(usable, *_softmax_parts(score, supply, usable, n_supply, block))
+    sets = ChoiceSets(usable, *_softmax_parts(score, supply, usable, n_supply, block, outside))
     out = np.zeros(n)
     for a in range(0, n, block):
         out[a:a + block] = sets.probability(score, supply, slice(a, a + block))
@@ -141,8 +157,10 @@ def choice_probabilities(score: np.ndarray, supply: np.ndarray, usable: np.ndarr
 
 
 def _softmax_parts(score: np.ndarray, supply: np.ndarray, usable: np.ndarray, n_supply: int,
-                   block: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per supply: the largest logit of its usable pairs and the sum of ``exp(logit - max)``."""
+                   block: int, outside: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per supply: the largest utility of its usable pairs (and of the outside alternative,
+    for a supply with a usable pair, when ``outside`` is given) and the sum of
+    ``exp(utility - max)`` over them."""
     n = int(score.size)
     zmax = np.full(n_supply, -np.inf)
     for a in range(0, n, block):
@@ -150,6 +168,10 @@ def _softmax_parts(score: np.ndarray, supply: np.ndarray, usable: np.ndarray, n_
         m = usable[a:b]
         np.maximum.at(zmax, supply[a:b][m], _logit(score[a:b][m]))
     tot = np.zeros(n_supply)
+    if outside is not None:
+        has = np.isfinite(zmax)
+        zmax[has] = np.maximum(zmax[has], outside)
+        tot[has] = np.exp(outside - zmax[has])
     for a in range(0, n, block):
         b = min(a + block, n)
         m = usable[a:b]

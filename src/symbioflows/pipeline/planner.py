@@ -49,6 +49,7 @@ from symbioflows.pipeline.chains import chain_stage, empty_chains
 from symbioflows.pipeline.compliance import compliance_blocked, compliance_findings
 from symbioflows.pipeline.economics import exchange_economics, plan_totals
 from symbioflows.pipeline.prepare import (
+    encoder_findings,
     findings_block,
     findings_frame,
     plan_text_backend,
@@ -265,6 +266,7 @@ def update_plan(previous: SymbiosisPlan, new_streams: Any, new_companies: Any = 
     input_findings = pd.concat([old_input, new_findings], ignore_index=True)
     kwargs = dict(previous.options)
     kwargs.pop("n_partitions", None)
+    kwargs.pop("choice_outside", None)  # the pair model's (recorded in pair_model), or none
     kwargs.setdefault("pair_model", "hand_blend")  # a plan saved before pair models existed
     # the encoder of the plan (a plan saved before the option: what "auto" picked for its
     # streams), never re-picked for the larger set, which would re-classify every old stream
@@ -375,7 +377,7 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
         cand = merge_candidates(parts, max_per_supply)
     else:
         cand = candidate_stage(sup, dem, group_of, groups, max_per_supply=max_per_supply, n_jobs=nt)
-    found = [input_findings, stream_findings(s),
+    found = [input_findings, stream_findings(s), encoder_findings(s, text_backend),
              candidate_findings(sup, dem, cand, max_per_supply)]
     # the search structures are done with (the search-group matrix alone is 8,890 x 8,890
     # float64, 0.59 GiB, at 1M free-text streams)
@@ -408,7 +410,10 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     # -- allocation ----------------------------------------------------------------------
     clock.start()
     cdf["compliance_blocked"] = compliance_blocked(sup, dem, cand)
-    choice = choice_sets(cdf, sup, dem, cand, min_score=min_score)
+    # the model's outside alternative ("none of these") was fitted with its own weights: a
+    # plan whose weights are overridden weighs its candidates alone
+    outside = None if weights else model.outside
+    choice = choice_sets(cdf, sup, dem, cand, min_score=min_score, outside=outside)
     value = pair_values(cdf, sup, dem, cand, objective=objective, min_score=min_score,
                         choice=choice)
     alloc = allocation_stage(sup, dem, cand, value, method=method)
@@ -460,7 +465,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
                                 max_chain_length=max_chain_length, n_jobs=n_jobs,
                                 min_material_fit=min_material_fit, n_partitions=n_partitions,
                                 strict=strict, pair_model=model.describe(),
-                                text_backend=text_backend, text_fit_backend=text_fit_backend)
+                                text_backend=text_backend, text_fit_backend=text_fit_backend,
+                                choice_outside=outside)
     stats = StageStats(clock.cpu_s, clock.sys_s, clock.spans, int(cand.n_distance_evals))
     state = _PlanState(raw_streams, cand, (len(sup), len(dem)), link_predictor,
                        receiver_scorer=receiver_scorer)

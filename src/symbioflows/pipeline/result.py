@@ -193,7 +193,8 @@ class SymbiosisPlan:
         dem = self.streams[self.streams["direction"] == "demand"]
         value = pair_values(self.candidates, sup, dem, st.cand,
                             objective=self.options["objective"],
-                            min_score=self.options["min_score"])
+                            min_score=self.options["min_score"],
+                            outside=self.options.get("choice_outside"))
         return AllocationProblem(sup["qty"].to_numpy(float), dem["qty"].to_numpy(float),
                                  st.cand.supply, st.cand.demand, value)
 

@@ -8,6 +8,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from symbioflows.errors import InvalidInputError
 from symbioflows.evaluate import end_to_end as e2e
@@ -152,6 +155,67 @@ def test_fit_pair_model_scores_its_inner_folds_on_the_check_rows():
                           check=(x[:, :3], group, y, park))
 
 
+def _outside_reference(z: np.ndarray, group: np.ndarray, inside: np.ndarray) -> float:
+    """The outside utility maximising the log-likelihood, by a bounded scalar search (slow)."""
+    from scipy.optimize import minimize_scalar
+
+    sets = {}
+    for zi, gi, ii in zip(z.tolist(), group.tolist(), inside.tolist()):
+        sets.setdefault(gi, ([], ii))[0].append(zi)
+
+    def nll(u: float) -> float:
+        return -sum((0.0 if ins else u) - float(np.logaddexp.reduce([u, *zs]))
+                    for zs, ins in sets.values())
+
+    lo = min(z.min(), 0.0) - 60
+    hi = max(z.max(), 0.0) + 60
+    return float(minimize_scalar(nll, bounds=(lo, hi), method="bounded",
+                                 options={"xatol": 1e-10}).x)
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 7), st.floats(-6.0, 6.0)), min_size=2, max_size=40),
+       st.lists(st.booleans(), min_size=8, max_size=8))
+def test_outside_utility_is_the_maximum_likelihood(rows, inside_of):
+    group = np.array([r[0] for r in rows])
+    z = np.array([r[1] for r in rows])
+    inside = np.array([inside_of[g] for g in group])
+    got = pm.fit_outside_utility(z, group, inside)
+    sides = {bool(inside_of[g]) for g in set(group.tolist())}
+    if len(sides) < 2:  # every supply on one side: no finite maximum
+        assert got is None
+        return
+    assert got == pytest.approx(_outside_reference(z, group, inside), abs=1e-5)
+    # at the maximum, the expected number of outside choices is the observed one
+    lz = {g: float(np.logaddexp.reduce(z[group == g])) for g in set(group.tolist())}
+    expected = sum(1.0 / (1.0 + math.exp(v - got)) for v in lz.values())
+    n_out = sum(not inside_of[g] for g in lz)
+    assert expected == pytest.approx(n_out, abs=1e-6)
+
+
+def test_fit_pair_model_learns_the_outside_alternative_from_the_missed_supplies():
+    rng = np.random.default_rng(4)
+    n_g, n_c = 80, 4
+    x = np.zeros((n_g * n_c, len(PAIR_FEATURES)))
+    k = PAIR_FEATURES.index("material_fit")
+    x[:, k] = rng.random(n_g * n_c)
+    group = np.repeat(np.arange(n_g), n_c)
+    y = np.zeros(n_g * n_c)
+    for g in range(n_g):
+        rows = np.flatnonzero(group == g)
+        y[rows[np.argmax(x[rows, k])]] = 1
+    park = np.array([str(g % 5) for g in group])
+    plain = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1,))
+    assert plain.outside is None
+    few = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1,),
+                            outside_rows=(x[:n_c * 5], np.repeat(np.arange(5), n_c)))
+    many = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1,),
+                             outside_rows=(x[:n_c * 60], np.repeat(np.arange(60), n_c)))
+    assert few.weights == plain.weights  # the weights come from the supplies' choices alone
+    assert few.outside is not None and many.outside is not None and few.outside < many.outside
+    assert few.meta["outside_supplies"] == 5 and many.meta["outside_share"] == round(60 / 140, 4)
+
+
 def test_artefact_round_trip_and_schema_check(tmp_path):
     w = dict(pm.HAND_WEIGHTS, material_fit=4.5)
     m = pm.PairScoreModel("test_model", w, -1.0, learned=("material_fit",),
@@ -161,6 +225,13 @@ def test_artefact_round_trip_and_schema_check(tmp_path):
     assert back.weights == m.weights and back.bias == -1.0 and back.learned == ("material_fit",)
     assert back.meta["trained_on"] == "unit test"
     assert pm.resolve_pair_model(back.describe()).weights == m.weights
+    assert back.outside is None and pm.resolve_pair_model(back.describe()).outside is None
+    o = pm.PairScoreModel("with_outside", w, -1.0, outside=0.75)
+    o.save(tmp_path / "o")
+    assert pm.PairScoreModel.load(tmp_path / "o").outside == 0.75
+    assert pm.resolve_pair_model(o.describe()).outside == 0.75
+    with pytest.raises(InvalidInputError, match="outside"):
+        pm.PairScoreModel("bad", w, 0.0, outside=float("nan"))
     with pytest.raises(InvalidInputError, match="pair_model"):
         pm.resolve_pair_model(42)
     with pytest.raises(InvalidInputError, match="every pair feature"):
@@ -172,6 +243,9 @@ def test_shipped_model_is_the_default_and_has_provenance():
     assert m is not None, "the learned pair model must ship with the package"
     assert m.name != "hand_blend" and set(m.learned) <= set(PAIR_FEATURES)
     assert "MAESTRI" in m.meta["trained_on"] and m.meta.get("date")
+    # "none of these": learned from the training supplies whose receiver was no candidate
+    assert m.outside is not None and m.meta["outside_supplies"] > 0
+    assert m.describe()["outside"] == m.outside
     assert pm.resolve_pair_model(None) is m
 
 
@@ -189,10 +263,12 @@ def test_fallback_to_hand_blend_when_the_artefact_is_missing(monkeypatch, tmp_pa
 def test_plan_records_its_model_and_rescoring_equals_the_kernel(data):
     rg = e2e.build_region(data, "1", n_distractors=4, rng=0)
     w = dict(pm.HAND_WEIGHTS, material_fit=3.0, sector_fit=0.7)
-    model = pm.PairScoreModel("unit_model", w, -1.5, learned=("material_fit", "sector_fit"))
+    model = pm.PairScoreModel("unit_model", w, -1.5, learned=("material_fit", "sector_fit"),
+                              outside=0.5)
     p = e2e.plan_region(rg, pair_model=model)
     rec = p.options["pair_model"]
-    assert rec["name"] == "unit_model" and rec["bias"] == -1.5
+    assert rec["name"] == "unit_model" and rec["bias"] == -1.5 and rec["outside"] == 0.5
+    assert p.options["choice_outside"] == 0.5
     t = e2e.collect_candidates(rg, p)
     assert len(t) and t["label"].sum() >= 1
     z = t[list(PAIR_FEATURES)].to_numpy() @ model.vector() + model.bias
@@ -203,7 +279,7 @@ def test_plan_records_its_model_and_rescoring_equals_the_kernel(data):
     for tab, m in ((t, model), (hand, pm.HAND_BLEND)):
         want = set(zip(tab.loc[tab["allocated"], "supply"], tab.loc[tab["allocated"], "demand"]))
         zz = tab[list(PAIR_FEATURES)].to_numpy() @ m.vector() + m.bias
-        assert want and e2e.reallocate(rg, tab, zz) == want
+        assert want and e2e.reallocate(rg, tab, zz, outside=m.outside) == want
     # contributions use the model that scored; weights= still overrides one feature
     c = p.contributions()
     np.testing.assert_allclose(c["contrib_material_fit"], 3.0 * p.candidates["material_fit"])

@@ -51,10 +51,12 @@ def test_capacities_and_totals(region, result):
               & (c["supply_stream_id"].map(units).to_numpy()
                  == c["demand_stream_id"].map(units).to_numpy()))
     sid, _ = pd.factorize(c["supply_stream_id"])
-    prob = choice_probabilities(c["score"].to_numpy(), sid, usable, int(sid.max()) + 1)
+    prob = choice_probabilities(c["score"].to_numpy(), sid, usable, int(sid.max()) + 1,
+                                outside=result.options["choice_outside"])
     est = (c["allocated"] * c["surplus_usd_per_t"] * prob).sum()
     assert result.totals["objective_value"] == pytest.approx(est, rel=1e-9, abs=1e-6)
-    # each exchange says how likely its partner is among the supply's usable candidates
+    # each exchange says how likely its partner is among the supply's usable candidates and
+    # the pair model's outside alternative
     np.testing.assert_allclose(ex["choice_probability"],
                                prob[c["allocated"].to_numpy() > 1e-9], rtol=1e-12)
     assert ((ex["choice_probability"] > 0) & (ex["choice_probability"] <= 1)).all()

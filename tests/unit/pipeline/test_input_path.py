@@ -200,3 +200,22 @@ def test_candidate_cut_is_visible_in_totals_findings_and_report(tmp_path):
     assert f"{n} supplies had more than 2" in plan_section(p).html
     html = p.write(tmp_path)["report"].read_text(encoding="utf-8")
     assert "CANDIDATES-CUT" in html
+
+
+def test_free_text_read_by_the_hashing_encoder_says_so(monkeypatch):
+    from symbioflows.materials import encoder
+
+    free = _streams(ewc_code=[None] * 4)
+    p = sf.plan((COMPANIES, free), chains=False, text_backend="hashing")
+    f = p.findings[p.findings["rule_id"] == "TEXT-ENCODER"]
+    assert len(f) == 1 and f["kind"].iloc[0] == "plan" and "4 free-text" in f["title"].iloc[0]
+    want = "info" if encoder.sentence_model_installed() else "warning"
+    assert f["severity"].iloc[0] == want
+    # a plain install (no sentence model): a warning that names the extra to install
+    monkeypatch.setattr(encoder, "sentence_model_installed", lambda: False)
+    f = sf.plan((COMPANIES, free), chains=False, text_backend="hashing").findings
+    f = f[f["rule_id"] == "TEXT-ENCODER"]
+    assert f["severity"].iloc[0] == "warning" and "'.[embed]'" in f["action"].iloc[0]
+    # classes from the EWC code: no text was read, nothing to say
+    p = sf.plan((COMPANIES, _streams()), chains=False, text_backend="hashing")
+    assert "TEXT-ENCODER" not in set(p.findings["rule_id"])

@@ -80,15 +80,19 @@ def test_pair_values_equal_a_per_pair_evaluation(objective: str, block: int) -> 
     np.testing.assert_array_equal(got, want)
 
 
-def _choice_reference(score: np.ndarray, supply: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Per supply, pair by pair: exp(logit) / sum of exp(logit) over its usable pairs."""
+def _choice_reference(score: np.ndarray, supply: np.ndarray, usable: np.ndarray,
+                      outside: float | None = None) -> np.ndarray:
+    """Per supply, pair by pair: exp(logit) / (sum of exp(logit) over its usable pairs, plus
+    exp(outside) when given)."""
     out = np.zeros(score.size)
     for s in set(supply.tolist()):
         idx = [k for k in range(score.size) if supply[k] == s and usable[k]]
         z = {k: math.log(min(max(score[k], 1e-15), 1 - 1e-15))
              - math.log1p(-min(max(score[k], 1e-15), 1 - 1e-15)) for k in idx}
-        top = max(z.values(), default=0.0)
+        top = max([*z.values(), *([outside] if outside is not None else [])], default=0.0)
         tot = sum(math.exp(v - top) for v in z.values())
+        if outside is not None:
+            tot += math.exp(outside - top)
         for k in idx:
             out[k] = math.exp(z[k] - top) / tot
     return out
@@ -107,6 +111,24 @@ def test_choice_probabilities_equal_a_per_supply_softmax(rows, block) -> None:
                                atol=1e-12)
     for s in set(supply[usable].tolist()):  # a distribution over each supply's usable pairs
         assert got[(supply == s) & usable].sum() == pytest.approx(1.0)
+    assert (got[~usable] == 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.floats(0.0, 1.0), st.booleans()), min_size=1,
+                max_size=40),
+       st.sampled_from([1, 3, 1 << 22]), st.floats(-40.0, 40.0))
+def test_choice_probabilities_with_an_outside_alternative(rows, block, outside) -> None:
+    supply = np.array([r[0] for r in rows])
+    score = np.array([r[1] for r in rows])
+    usable = np.array([r[2] for r in rows])
+    got = choice_probabilities(score, supply, usable, 6, block=block, outside=outside)
+    np.testing.assert_allclose(got, _choice_reference(score, supply, usable, outside),
+                               rtol=1e-9, atol=1e-12)
+    plain = choice_probabilities(score, supply, usable, 6, block=block)
+    assert (got <= plain + 1e-12).all()  # "none of these" only takes probability away
+    for s in set(supply[usable].tolist()):  # the rest is the outside alternative's
+        assert 0.0 <= got[(supply == s) & usable].sum() < 1.0 + 1e-12
     assert (got[~usable] == 0).all()
 
 
