@@ -235,37 +235,20 @@ def load_needs() -> tuple[Need, ...]:
     return tuple(out)
 
 
-def _raw_head(norm: str) -> tuple[str, re.Match[str] | None]:
-    """(the words before the use part, request words kept; the use split found)."""
+def _parse_need(norm: str) -> tuple[str, bool, str]:
+    """(head, generic, raw) of a normalised need text: ``head``, the words naming what is
+    needed (before the use part), request words removed; when those words name no input
+    ("raw material for a steelworks"), the use part instead, and ``generic`` is True; ``raw``,
+    the words before the use part with their request words kept (single spaces)."""
     padded = f" {norm} "
     m = _USE_SPLIT.search(padded)
-    return (padded[: m.start()] if m and m.start() > 0 else padded), m
-
-
-def _parse_need(norm: str) -> tuple[str, bool]:
-    """(head, generic): the words naming what is needed (before the use), request words
-    removed; when those words name no input ("raw material for a steelworks"), the use part
-    instead, and ``generic`` is True."""
-    return _parse_need_raw(norm)[:2]
-
-
-def _parse_need_raw(norm: str) -> tuple[str, bool, str]:
-    """:func:`_parse_need` and the words before the use part with their request words kept
-    (single spaces), found in the same pass."""
-    padded = f" {norm} "
-    raw, m = _raw_head(norm)
-    raw = " ".join(raw.split())
+    raw = " ".join((padded[: m.start()] if m and m.start() > 0 else padded).split())
     head = " ".join(_REQUEST.sub(" ", raw).split())
     if m and m.start() > 0 and not _GENERIC.sub(" ", head).split():
         tail = " ".join(padded[m.end():].split())
         if tail:
             return tail, True, raw
     return head or " ".join(_REQUEST.sub(" ", norm).split()) or norm, False, raw
-
-
-def _head(norm: str) -> str:
-    """The words naming what is needed (see :func:`_parse_need`)."""
-    return _parse_need(norm)[0]
 
 
 class NeedClassifier:
@@ -375,7 +358,7 @@ class NeedClassifier:
         norms = [normalize_text(t) for t in texts]
         # a generic head ("raw material for a steelworks") was replaced by the use part, which
         # then stands for the whole text too
-        parsed_raw = [_parse_need_raw(t) for t in norms]
+        parsed_raw = [_parse_need(t) for t in norms]
         parsed = [(h, g) for h, g, _ in parsed_raw]
         heads = [h for h, _ in parsed]
         fulls = [h if generic else t for t, (h, generic) in zip(norms, parsed)]
