@@ -50,6 +50,13 @@ def test_plain_words_region_gives_slag_to_cement_and_grain_to_farm(tmp_path, cap
     assert "-> blast_furnace_slag" in printed and "-> need animal_feed" in printed
     # a demand known only by its need is valued at that input's virgin price
     assert (ex["surplus_usd_per_t"] > 0).all()
+    # the hashing encoder reads the same region, and the summary says which encoder read it
+    assert main(["plan", str(data), "--out", str(out), "--no-html", "--quiet"]) == 0
+    assert "TEXT-ENCODER" not in capsys.readouterr().out  # quiet prints nothing
+    assert main(["plan", str(data), "--out", str(out), "--no-html", "--text-backend",
+                 "hashing"]) == 0
+    assert "(TEXT-ENCODER): 4 free-text streams were read by the hashing encoder" in \
+        capsys.readouterr().out
 
 
 def _plain_words_frames():

@@ -55,11 +55,19 @@ def run_plan(dataset: Any, args: Any) -> int:
         out.write(f"net benefit {t['net_benefit_usd']:,.0f} USD/yr, "
               f"{t['co2e_avoided_kg'] / 1000:,.0f} t CO2e avoided/yr, "
               f"{t['tonnes_exchanged']:,.0f} t/yr exchanged\n")
+        _write_plan_findings(result.findings, out)
         _write_exchanges(result.exchanges, out)
         _write_inferred(result.streams, out)
         where = files.get("report", files.get("exchanges"))
         out.write(f"written to {args.out} ({where})\n")
     return 0
+
+
+def _write_plan_findings(findings: Any, out: Any) -> None:
+    """The findings about the whole plan (kind ``"plan"``: no streams, the text encoder),
+    each with its fix."""
+    for r in findings[findings["kind"] == "plan"].itertuples(index=False):
+        out.write(f"{r.severity} ({r.rule_id}): {r.title}; {r.action}\n")
 
 
 def _write_exchanges(ex: Any, out: Any, limit: int = 10) -> None:
