@@ -430,7 +430,8 @@ def _run(comp: pd.DataFrame, raw_streams: pd.DataFrame, *, previous: SymbiosisPl
     ex = cdf.iloc[used].reset_index(drop=True).copy()
     for col, tab, key, idx in id_columns(sup, dem, cand):
         ex[col] = take(tab[key], idx[used])  # plain text ids in the (small) exchanges table
-    # how likely the model finds each chosen partner among its supply's usable candidates
+    # how likely the model finds each chosen partner among its supply's usable candidates and
+    # "none of these" (the learned model's outside alternative)
     ex.insert(list(ex.columns).index("score") + 1, "choice_probability",
               choice.probability(cdf["score"].to_numpy(), cand.supply, used))
     del choice
