@@ -21,6 +21,7 @@ import argparse
 import csv
 import hashlib
 import json
+import logging
 import os
 import platform
 import sys
@@ -149,6 +150,29 @@ def available_backends(spec: str) -> list[str]:
             print("sentence model not installed: skipped", file=sys.stderr)  # noqa: T201
             backends.remove("sentence")
     return backends
+
+
+def dev_rows(direction: str) -> tuple[list[dict[str, str]], list[int], list[str]]:
+    """All rows, the positions of ``direction``'s development rows and their texts, after
+    checking that the held-out rows are the frozen ones (a design study reads only these)."""
+    rows = read_rows()
+    if heldout_digest(rows) != HELDOUT_SHA256:
+        raise RuntimeError("held-out rows changed")
+    sel = [i for i, r in enumerate(rows) if r["direction"] == direction and r["split"] == "dev"]
+    texts = resolve_texts(rows)
+    return rows, sel, [texts[i] for i in sel]
+
+
+def backend_args(doc: str, out: Path, argv: list[str] | None) -> argparse.Namespace:
+    """The command line of a benchmark over the text backends: ``--backends`` (read with
+    :func:`available_backends`) and ``--out``; library logging below warnings is silenced."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--backends", default="hashing,sentence")
+    ap.add_argument("--out", type=Path, default=out)
+    a = ap.parse_args(argv)
+    logging.disable(logging.WARNING)
+    a.backends = available_backends(a.backends)
+    return a
 
 
 def machine(load_before: tuple[float, float, float]) -> dict[str, Any]:

@@ -27,9 +27,7 @@ file in ``../shared/data``; writes ``benchmarks/results/need_designs.json``.
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -92,12 +90,7 @@ def _knn(cos: np.ndarray, y: np.ndarray, groups: np.ndarray, train: np.ndarray,
 
 
 def evaluate(backend: str) -> dict[str, Any]:
-    rows = lt.read_rows()
-    if lt.heldout_digest(rows) != lt.HELDOUT_SHA256:
-        raise RuntimeError("held-out rows changed")
-    sel = [i for i, r in enumerate(rows) if r["direction"] == "need" and r["split"] == "dev"]
-    all_texts = lt.resolve_texts(rows)
-    texts = [all_texts[i] for i in sel]
+    rows, sel, texts = lt.dev_rows("need")
     clf = NeedClassifier(backend=backend)
     comp = clf._components(texts)
     x = np.stack([comp[t] for t in TERMS], axis=2)
@@ -149,12 +142,8 @@ def evaluate(backend: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--backends", default="hashing,sentence")
-    ap.add_argument("--out", type=Path, default=OUT)
-    a = ap.parse_args(argv)
-    logging.disable(logging.WARNING)
-    backends = lt.available_backends(a.backends)
+    a = lt.backend_args(__doc__, OUT, argv)
+    backends = a.backends
     res: dict[str, Any] = {"benchmark": "need_designs", "protocol": __doc__,
                            "split": "dev", "backends": {}}
     load0 = os.getloadavg()

@@ -37,10 +37,8 @@ model); needs the MAESTRI file in ``../shared/data``; writes
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -145,12 +143,7 @@ class StaticEncoder(MaterialEncoder):
 
 
 def evaluate(backends: list[str]) -> dict[str, Any]:
-    rows = lt.read_rows()
-    if lt.heldout_digest(rows) != lt.HELDOUT_SHA256:
-        raise RuntimeError("held-out rows changed")
-    sel = [i for i, r in enumerate(rows) if r["direction"] == "supply" and r["split"] == "dev"]
-    all_texts = lt.resolve_texts(rows)
-    texts = [all_texts[i] for i in sel]
+    rows, sel, texts = lt.dev_rows("supply")
     sectors = donor_sectors([rows[i] for i in sel])
     tax = load_taxonomy()
     y = np.array([tax.index_of(rows[i]["label"]) for i in sel])
@@ -186,19 +179,14 @@ def evaluate(backends: list[str]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--backends", default="hashing,sentence")
-    ap.add_argument("--out", type=Path, default=OUT)
-    a = ap.parse_args(argv)
-    logging.disable(logging.WARNING)
+    a = lt.backend_args(__doc__, OUT, argv)
     load0 = os.getloadavg()
-    res: dict[str, Any] = {"benchmark": "supply_designs", "protocol": __doc__, "split": "dev",
-                           **evaluate(lt.available_backends(a.backends))}
+    res = evaluate(a.backends)
     for r in res["rows"]:
         print(r)  # noqa: T201
-    res["machine"] = {"cpus": os.cpu_count(), "load_before": list(load0),
-                      "load_after": list(os.getloadavg())}
-    a.out.write_text(json.dumps(res, indent=1) + "\n")
+    doc = {"benchmark": "supply_designs", "protocol": __doc__, "split": "dev", **res,
+           "machine": lt.machine(load0)}
+    a.out.write_text(json.dumps(doc, indent=1) + "\n")
     return 0
 
 

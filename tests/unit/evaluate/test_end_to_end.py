@@ -125,11 +125,10 @@ def test_fit_pair_model_keeps_unidentified_features_at_hand_values():
     assert m.meta["l2"] in (0.1, 1.0) and m.meta["n_parks"] == 5
 
 
-def test_fit_pair_model_scores_its_inner_folds_on_the_check_rows():
-    # the inner folds choose l2 by MRR on the check rows of their parks: check rows in which
-    # the learned feature points the wrong way score low, rows of unknown parks are unused
-    rng = np.random.default_rng(3)
-    n_g, n_c = 60, 5
+def _choice_sets(seed: int, n_g: int, n_c: int, n_parks: int):
+    """``n_g`` supplies of ``n_c`` candidates, random material fits, the best one chosen:
+    (x, group, y, park, column of material_fit)."""
+    rng = np.random.default_rng(seed)
     x = np.zeros((n_g * n_c, len(PAIR_FEATURES)))
     k = PAIR_FEATURES.index("material_fit")
     x[:, k] = rng.random(n_g * n_c)
@@ -138,7 +137,13 @@ def test_fit_pair_model_scores_its_inner_folds_on_the_check_rows():
     for g in range(n_g):
         rows = np.flatnonzero(group == g)
         y[rows[np.argmax(x[rows, k])]] = 1
-    park = np.array([str(g % 6) for g in group])
+    return x, group, y, np.array([str(g % n_parks) for g in group]), k
+
+
+def test_fit_pair_model_scores_its_inner_folds_on_the_check_rows():
+    # the inner folds choose l2 by MRR on the check rows of their parks: check rows in which
+    # the learned feature points the wrong way score low, rows of unknown parks are unused
+    x, group, y, park, k = _choice_sets(3, 60, 5, 6)
     own = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1,))
     flipped = x.copy()
     flipped[:, k] = -x[:, k]
@@ -194,17 +199,8 @@ def test_outside_utility_is_the_maximum_likelihood(rows, inside_of):
 
 
 def test_fit_pair_model_learns_the_outside_alternative_from_the_missed_supplies():
-    rng = np.random.default_rng(4)
-    n_g, n_c = 80, 4
-    x = np.zeros((n_g * n_c, len(PAIR_FEATURES)))
-    k = PAIR_FEATURES.index("material_fit")
-    x[:, k] = rng.random(n_g * n_c)
-    group = np.repeat(np.arange(n_g), n_c)
-    y = np.zeros(n_g * n_c)
-    for g in range(n_g):
-        rows = np.flatnonzero(group == g)
-        y[rows[np.argmax(x[rows, k])]] = 1
-    park = np.array([str(g % 5) for g in group])
+    n_c = 4
+    x, group, y, park, _k = _choice_sets(4, 80, n_c, 5)
     plain = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1,))
     assert plain.outside is None
     few = pm.fit_pair_model(x, group, y, park, learn=("material_fit",), l2_grid=(0.1,),
