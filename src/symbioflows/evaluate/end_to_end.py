@@ -831,16 +831,20 @@ def _score_setting(data: Any, folds: list[list[str]], tables: dict[str, pd.DataF
 
 def _outside_check(tab: pd.DataFrame, z: np.ndarray, outside: float | None) -> pd.DataFrame:
     """Per documented supply of a test park with a candidate: the plan model's probability of
-    the outside alternative, ``e^u / (e^u + sum_j e^z_j)``, and whether the documented receiver
-    is among the candidates (``inside``).  Empty without an outside utility."""
+    the outside alternative (1 minus its candidates' choice probabilities,
+    :func:`symbioflows.pipeline.allocation.choice_probabilities`), and whether the documented
+    receiver is among the candidates (``inside``).  Empty without an outside utility."""
+    from symbioflows.pipeline.allocation import choice_probabilities
+
     if outside is None or "documented" not in tab.columns or tab.empty:
         return pd.DataFrame({"p_outside": [], "inside": []})
-    d = pd.DataFrame({"supply": tab["supply"].to_numpy(), "z": z,
-                      "label": tab["label"].to_numpy()})[tab["documented"].to_numpy() > 0]
-    g = d.groupby("supply")
-    lz = g["z"].agg(lambda v: float(np.logaddexp.reduce(v.to_numpy())))
-    return pd.DataFrame({"p_outside": 1.0 / (1.0 + np.exp(lz.to_numpy() - outside)),
-                         "inside": g["label"].max().to_numpy() > 0})
+    code, ids = pd.factorize(tab["supply"])
+    prob = choice_probabilities(1.0 / (1.0 + np.exp(-z)), code, np.ones(code.size, bool),
+                                ids.size, outside=outside)
+    doc = np.bincount(code, weights=tab["documented"].to_numpy(float), minlength=ids.size) > 0
+    inside = np.bincount(code, weights=tab["label"].to_numpy(float), minlength=ids.size) > 0
+    p_out = 1.0 - np.bincount(code, weights=prob, minlength=ids.size)
+    return pd.DataFrame({"p_outside": p_out[doc], "inside": inside[doc]})
 
 
 def _outside_summary(rows: list[pd.DataFrame]) -> dict[str, Any]:
