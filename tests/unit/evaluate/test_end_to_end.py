@@ -389,3 +389,17 @@ def test_plans_read_by_the_hashing_encoder_use_the_model_fitted_on_hashing_cosin
 def test_select_on_takes_numbers_of_distractors_only(data, bad):
     with pytest.raises(InvalidInputError, match="select_on"):
         e2e.evaluate_end_to_end(data, distractors=(0,), n_folds=2, n_boot=10, select_on=bad)
+
+
+def test_docs_quote_the_shipped_text_fit_weights():
+    # the prose quotes the shipped models' text_fit weights; a retrain that moves them must
+    # move the docs too
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[3] / "docs"
+    sent = f"{pm.shipped_pair_model('sentence').weights['text_fit']:.2f}"
+    hashing = f"{pm.shipped_pair_model('hashing').weights['text_fit']:.2f}"
+    assert f"its weight ({sent} in the shipped model" in (docs / "matching.md").read_text()
+    bench = (docs / "benchmarks.md").read_text()
+    assert f"The weight ({sent} in the shipped model)" in bench
+    assert f"`text_fit` weight {hashing} against {sent} for the sentence" in bench
