@@ -1194,10 +1194,13 @@ def _end_to_end_hashing() -> str:
 
 @table("end_to_end_seeds")
 def _end_to_end_seeds() -> str:
-    """The plan row of the protocol under three seeds (folds, park layouts, distractor draws and
-    tie orders): end_to_end.json (seed 0), end_to_end_seed1.json, end_to_end_seed2.json."""
+    """The plan row of the protocol under every seed run (folds, park layouts, distractor draws
+    and tie orders): end_to_end.json (seed 0) and end_to_end_seed<N>.json, with the mean and
+    the lowest of the seeds per setting."""
     by: dict[str, list[list[str]]] = {}
-    for fname in ("end_to_end.json", "end_to_end_seed1.json", "end_to_end_seed2.json"):
+    seeds = sorted(RESULTS.glob("end_to_end_seed*.json"),
+                   key=lambda f: int(f.stem.removeprefix("end_to_end_seed")))
+    for fname in ["end_to_end.json", *(f.name for f in seeds)]:
         res = load(fname)
         ev = res["evaluation"]
         blocks = _e2e_blocks(ev)
@@ -1207,7 +1210,12 @@ def _end_to_end_seeds() -> str:
             by.setdefault(label, []).append(
                 [label, str(res["seed"]), f"{v['recall_at_1']['value']:.3f}",
                  f"{v['recall_at_3']['value']:.3f}", f"{v['mrr']['value']:.3f}"])
-    rows = [r for label in by for r in by[label]]
+    rows = []
+    for label, runs in by.items():
+        rows += runs
+        cols = list(zip(*[[float(x) for x in r[2:]] for r in runs]))
+        rows.append([label, f"mean of {len(runs)}", *(f"{statistics.mean(c):.3f}" for c in cols)])
+        rows.append([label, "lowest", *(f"{min(c):.3f}" for c in cols)])
     return md_table(["setting", "seed", "recall@1", "recall@3", "MRR"], rows,
                     ["l", "r", "r", "r", "r"])
 
