@@ -94,7 +94,7 @@ def evaluate(backend: str) -> dict[str, Any]:
     clf = NeedClassifier(backend=backend)
     comp = clf._components(texts)
     x = np.stack([comp[t] for t in TERMS], axis=2)
-    shipped, _ = clf._scores(texts)
+    shipped = clf._scores(texts).total
     ids = [n.id for n in clf.needs]
     y = np.array([ids.index(rows[i]["label"]) for i in sel])
     groups = np.array([rows[i]["group"] for i in sel])

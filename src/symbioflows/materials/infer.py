@@ -236,17 +236,14 @@ def _classify_distinct_needs(
         kk = min(k, len(need_ids))
         for s in range(0, todo.size, batch_size):  # bounded memory per batch
             rows = todo[s : s + batch_size]
-            with clf._lock_scores:
-                total, prob, nm = clf._probabilities([uniques[i] for i in rows])
-                prod = clf._last_product.copy()
-                asked = clf._last_requested.copy()
-            order = np.argsort(-total, axis=1, kind="stable")[:, :kk]
+            got = clf._probabilities([uniques[i] for i in rows])
+            order = np.argsort(-got.total, axis=1, kind="stable")[:, :kk]
             ids[rows, :kk] = need_ids[order]
-            probs[rows, :kk] = np.take_along_axis(prob, order, axis=1)
-            for r in np.flatnonzero(nm.any(axis=1)):  # every class the text names, "+"-joined
-                named[rows[r]] = "+".join(tax_ids[np.flatnonzero(nm[r])])
-            product[rows] = prod
-            requested[rows] = asked
+            probs[rows, :kk] = np.take_along_axis(got.prob, order, axis=1)
+            for r in np.flatnonzero(got.named.any(axis=1)):  # each class it names, "+"-joined
+                named[rows[r]] = "+".join(tax_ids[np.flatnonzero(got.named[r])])
+            product[rows] = got.product
+            requested[rows] = got.requested
     return ids, probs, named, product, requested, be
 
 

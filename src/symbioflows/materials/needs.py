@@ -53,7 +53,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -251,6 +251,18 @@ def _parse_need(norm: str) -> tuple[str, bool, str]:
     return head or " ".join(_REQUEST.sub(" ", norm).split()) or norm, False, raw
 
 
+class _Reading(NamedTuple):
+    """What :class:`NeedClassifier` reads in a batch of demand texts: scores and confidences
+    (texts x needs), the classes each names (texts x taxonomy classes, 0/1), and whether each
+    names a product and asks for one."""
+
+    total: npt.NDArray[np.float64]
+    prob: npt.NDArray[np.float64]
+    named: npt.NDArray[np.float64]
+    product: npt.NDArray[np.bool_]
+    requested: npt.NDArray[np.bool_]
+
+
 class NeedClassifier:
     """Classify demand texts into needs and score the supply classes that serve them.
 
@@ -279,11 +291,7 @@ class NeedClassifier:
         self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
         self.needs = load_needs()
         self._lock = threading.Lock()
-        self._lock_scores = threading.Lock()
         self._built = False
-        self._last_product = np.zeros(0, dtype=bool)
-        self._last_requested = np.zeros(0, dtype=bool)
-        self._last_names = np.zeros(0, dtype=bool)
         self._sector_cache: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None = None
 
     def __repr__(self) -> str:
@@ -333,26 +341,29 @@ class NeedClassifier:
             self._built = True
 
     # ------------------------------------------------------------------ scoring
-    def _scores(self, texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """(needs score matrix, named-class matrix in [0, 1] over taxonomy classes)."""
+    def _scores(self, texts: list[str]) -> _Reading:
+        """The needs score matrix, the named-class matrix (in [0, 1] over taxonomy classes) and
+        whether each text names a product and asks for one (``prob`` left empty: see
+        :meth:`_probabilities`)."""
         c = self._components(texts)
         total = W_SYN * c["syn"] + W_USE * c["use"] + c["lex"] + c["named"] + W_USERS * c["sector"]
         named = c["named_classes"]
+        product, requested = c["product"], c["requested"]
         if named.any():
             # a text that names a secondary class serving its top need asks for it ("steel
             # scrap"); "ready-mixed concrete" read as concrete rubble, which does not serve
             # concrete, still names the writer's product
             serves = (named * self._fit[total.argmax(axis=1)]).max(axis=1) > 0
-            asked = serves & self._last_names
-            self._last_requested = self._last_requested | asked
-            self._last_product = self._last_product | asked
-        return total, named
+            asked = serves & c["names"]
+            requested, product = requested | asked, product | asked
+        return _Reading(total, np.zeros((0, 0)), named, product, requested)
 
-    def _components(self, texts: list[str]) -> dict[str, npt.NDArray[np.float64]]:
+    def _components(self, texts: list[str]) -> dict[str, np.ndarray]:
         """The terms of the score (texts x needs): ``syn``, ``use``, ``lex`` (weighted already),
-        ``named`` (the bonus, weighted already) and ``sector``, and ``named_classes`` (texts x
-        taxonomy classes).  Separate so that ``benchmarks/need_designs.py`` can refit their
-        weights."""
+        ``named`` (the bonus, weighted already) and ``sector``; ``named_classes`` (texts x
+        taxonomy classes); and per text whether it asks for a product (``requested``), names
+        one (``product``) and names a class as what it needs (``names``, see :meth:`_scores`).
+        Separate so that ``benchmarks/need_designs.py`` can refit their weights."""
         self._build()
         n, k = len(texts), len(self.needs)
         norms = [normalize_text(t) for t in texts]
@@ -366,9 +377,10 @@ class NeedClassifier:
         q_full = enc.encode(fulls).astype(np.float64)
         q_head = enc.encode(heads).astype(np.float64)
         if n == 0:
-            z = np.zeros((0, k))
+            z, no = np.zeros((0, k)), np.zeros(0, dtype=bool)
             return {"syn": z, "use": z, "lex": z, "named": z, "sector": z,
-                    "named_classes": np.zeros((0, len(self.taxonomy)))}
+                    "named_classes": np.zeros((0, len(self.taxonomy))),
+                    "requested": no, "product": no, "names": no}
         syn_h = np.maximum.reduceat(q_head @ self._phrase_emb.T, self._phrase_start, axis=1)
         syn_f = np.maximum.reduceat(q_full @ self._phrase_emb.T, self._phrase_start, axis=1)
         syn = np.maximum(syn_h, W_FULL * syn_f)
@@ -424,28 +436,28 @@ class NeedClassifier:
         # ("alternative fuels for the kiln", "clinker substitute", "sawdust for pellet
         # production"), names a product, whatever its use part says, and is not its writer's
         # own output; a head that is a business ("recycled paper mill") does not ask
-        self._last_requested = np.array(
+        requested = np.array(
             [bool(h) and not g and (h != t or bool(_REQUEST.search(f" {t} ")))
              and not _BUSINESS.search(f" {h} ") for t, (h, g) in zip(norms, parsed)],
             dtype=bool).reshape(n)
         # see _scores; "<product> from <inputs>" and a process that treats the named
         # material ("municipal waste incineration") describe the writer's business
-        self._last_names = named_whole & ~process & np.array(
+        names = named_whole & ~process & np.array(
             [" from " not in f" {h} " and not _TREATS.search(f" {h} ") for h in heads],
             dtype=bool).reshape(n)
         # the text names a product (it asks for one, or names a need's phrase, verbatim or
         # nearly, or a secondary class, and is not only a process or a business)
-        self._last_product = self._last_requested | (~process & (
+        product = requested | (~process & (
             (lex >= LEX_BASE).any(axis=1) | (syn >= PRODUCT_MIN_SIM).any(axis=1) | named_whole
         ))
         return {"syn": syn, "use": use, "lex": lex, "named": named_bonus, "sector": sector,
-                "named_classes": named}
+                "named_classes": named, "requested": requested, "product": product,
+                "names": names}
 
     def _sectors(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """(embeddings of the NACE class titles, needs x classes 0/1 matrix of the needs'
-        ``users``), built on first use: only texts that name no input need them.  (Under the
-        build lock: ``_lock_scores`` is held by callers of ``_probabilities``, and taking it
-        here again deadlocked ``classify_needs_table`` and ``plan()`` on such a text.)"""
+        ``users``), built on first use, under the build lock: only texts that name no input
+        need them."""
         with self._lock:
             if self._sector_cache is None:
                 from symbioflows.data.nace import nace_table
@@ -473,7 +485,7 @@ class NeedClassifier:
         words after "from" ("electricity and heat from waste-derived fuel" is made from the fuel,
         it does not ask for electricity), else the whole head, split at ``,``, ``;``, ``/``,
         ``&``, "and", "or", "plus" ("waste plastics and wood waste").  Only the whole head decides
-        whether the text names a product (see ``_last_product``).  ``listed``: each head with
+        whether the text names a product (``product`` of :meth:`_components`).  ``listed``: each head with
         its list marks as " and " (normalisation drops punctuation), read for the parts."""
         out = np.zeros((len(heads), len(self.taxonomy)))
         if not heads:
@@ -496,16 +508,16 @@ class NeedClassifier:
         out[np.asarray(owner)[sure], best[sure]] = 1.0
         return out, sure[: len(heads)].copy()
 
-    def _probabilities(
-        self, texts: list[str]
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        total, named = self._scores(texts)
-        if total.shape[0] == 0:
-            return total, total, named
-        z = (total - total.max(axis=1, keepdims=True)) / TEMPERATURE
+    def _probabilities(self, texts: list[str]) -> _Reading:
+        """:meth:`_scores` with the confidences (softmax of the scores, temperature
+        :data:`TEMPERATURE`)."""
+        r = self._scores(texts)
+        if r.total.shape[0] == 0:
+            return r._replace(prob=r.total)
+        z = (r.total - r.total.max(axis=1, keepdims=True)) / TEMPERATURE
         prob = np.exp(z)
         prob /= prob.sum(axis=1, keepdims=True)
-        return total, prob, named
+        return r._replace(prob=prob)
 
     @staticmethod
     def _check(texts: Any) -> list[str]:
@@ -524,7 +536,8 @@ class NeedClassifier:
             raise InvalidInputError(f"k must be a positive int; got {k!r}")
         if not items:
             return []
-        total, prob, _ = self._probabilities(items)
+        r = self._probabilities(items)
+        total, prob = r.total, r.prob
         kk = min(int(k), len(self.needs))
         out = []
         for i in range(len(items)):
@@ -558,7 +571,8 @@ class NeedClassifier:
         m = len(self.taxonomy)
         if not items:
             return np.zeros((0, m))
-        _, prob, named = self._probabilities(items)
+        r = self._probabilities(items)
+        prob, named = r.prob, r.named
         top = max(1, min(int(top), prob.shape[1]))
         idx = np.argsort(-prob, axis=1, kind="stable")[:, :top]
         p = np.take_along_axis(prob, idx, axis=1)

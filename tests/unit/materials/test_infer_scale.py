@@ -114,7 +114,7 @@ def test_search_groups_find_exactly_the_pairs_of_the_fit_matrix():
 
 def test_a_demand_that_names_no_input_is_classified_in_the_plan_path():
     """A text read through its sector ("raw material for a wallboard plant") once deadlocked
-    classify_needs_table, which holds the scores lock while the sector table took it again."""
+    classify_needs_table, which held a scores lock while the sector table took it again."""
     import threading
 
     from symbioflows.materials.infer import classify_needs_table
@@ -125,6 +125,26 @@ def test_a_demand_that_names_no_input_is_classified_in_the_plan_path():
     t.start()
     t.join(60)
     assert out, "classify_needs_table did not return within 60 s (lock taken twice?)"
+
+
+def test_need_readings_do_not_leak_between_threads():
+    """What a batch of demand texts asks for (product, requested) is returned with its scores,
+    not kept on the shared classifier between calls: threads reading different texts at once
+    get what each reads alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from symbioflows.materials.infer import classify_needs_table
+
+    batches = [["clinker substitute", "cement production"],
+               ["ready-mixed concrete", "steel scrap for the electric arc furnace"],
+               ["raw material for a wallboard plant"],
+               ["cattle feed", "alternative fuels for the kiln", "recycled paper mill"]] * 3
+    alone = [classify_needs_table(b, backend="hashing") for b in batches]
+    with ThreadPoolExecutor(4) as ex:
+        together = list(ex.map(lambda b: classify_needs_table(b, backend="hashing"), batches))
+    for a, b in zip(alone, together):
+        assert (a.ids == b.ids).all() and (a.probs == b.probs).all()
+        assert (a.product == b.product).all() and (a.requested == b.requested).all()
 
 
 _CLS = ["coal_fly_ash", "blast_furnace_slag", "brewers_spent_grain", "manure", "glass_cullet",
