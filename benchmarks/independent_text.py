@@ -33,7 +33,14 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from labelled_text import N_BOOT, SEED, _metric, _ranked, available_backends, machine  # noqa: E402
+from labelled_text import (  # noqa: E402
+    N_BOOT,
+    SEED,
+    available_backends,
+    group_metric,
+    machine,
+    ranked_labels,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = {"need": ROOT / "benchmarks" / "data" / "independent_need_texts.csv",
@@ -73,7 +80,7 @@ def evaluate(backends: list[str]) -> dict[str, Any]:
         per: dict[str, Any] = {}
         for direction in ("supply", "need"):
             rows = read_rows(direction)
-            ranked = _ranked(direction, [r["text"] for r in rows], backend)
+            ranked = ranked_labels(direction, [r["text"] for r in rows], backend)
             groups = [r["source_url"] for r in rows]
             for rule in ("strict", "lenient"):
                 ok = [{r["label"]} if rule == "strict" else _accepted(r) for r in rows]
@@ -82,7 +89,7 @@ def evaluate(backends: list[str]) -> dict[str, Any]:
                 for how in ("all", "verbatim", "paraphrase", "translation"):
                     m = [i for i, r in enumerate(rows) if how in ("all", r["how"])]
                     if m:
-                        per[f"{direction}/{rule}/{how}"] = _metric(
+                        per[f"{direction}/{rule}/{how}"] = group_metric(
                             h1[m], h3[m], [groups[i] for i in m], rng)
             per[f"{direction}/misses"] = [
                 {"id": r["id"], "label": r["label"], "top3": rk[:3]}

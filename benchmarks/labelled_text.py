@@ -80,7 +80,9 @@ def resolve_texts(rows: list[dict[str, str]], shared: Path = SHARED) -> list[str
     return out
 
 
-def _ranked(direction: str, texts: list[str], backend: str) -> list[list[str]]:
+def ranked_labels(direction: str, texts: list[str], backend: str) -> list[list[str]]:
+    """The top-3 classes (``direction`` "supply") or needs of each text, as the library ranks
+    them with ``backend``."""
     if direction == "supply":
         from symbioflows.materials import MaterialClassifier
         from symbioflows.materials.encoder import shared_encoder
@@ -92,8 +94,9 @@ def _ranked(direction: str, texts: list[str], backend: str) -> list[list[str]]:
     return [[p.need for p in row] for row in NeedClassifier(backend=backend).predict(texts, k=3)]
 
 
-def _metric(hits1: np.ndarray, hits3: np.ndarray, groups: list[str],
-            rng: np.random.Generator) -> dict[str, Any]:
+def group_metric(hits1: np.ndarray, hits3: np.ndarray, groups: list[str],
+                 rng: np.random.Generator) -> dict[str, Any]:
+    """Top-1 and top-3 of the rows, with 95 % intervals from a bootstrap over their groups."""
     n = len(groups)
     out: dict[str, Any] = {"n": n, "n_groups": len(set(groups))}
     if n == 0:
@@ -125,7 +128,7 @@ def evaluate(backends: list[str], splits: tuple[str, ...] = ("dev", "heldout")) 
         for direction in ("supply", "need"):
             sel = [i for i, r in enumerate(rows)
                    if r["direction"] == direction and r["split"] in splits]
-            ranked = _ranked(direction, [texts[i] for i in sel], backend)
+            ranked = ranked_labels(direction, [texts[i] for i in sel], backend)
             gold = [rows[i]["label"] for i in sel]
             h1 = np.array([rk[:1] == [g] for rk, g in zip(ranked, gold)], dtype=float)
             h3 = np.array([g in rk[:3] for rk, g in zip(ranked, gold)], dtype=float)
@@ -133,7 +136,7 @@ def evaluate(backends: list[str], splits: tuple[str, ...] = ("dev", "heldout")) 
                 for origin in ("all", "maestri", "case_study"):
                     m = [k for k, i in enumerate(sel) if rows[i]["split"] == split
                          and origin in ("all", rows[i]["origin"])]
-                    per[f"{direction}/{split}/{origin}"] = _metric(
+                    per[f"{direction}/{split}/{origin}"] = group_metric(
                         h1[m], h3[m], [rows[sel[k]]["group"] for k in m], rng)
         res["backends"][backend] = {"metrics": per, "seconds": time.perf_counter() - t0}
     return res
