@@ -209,14 +209,18 @@ P = {
 "carbon_fibre_filler": (["carbon black", "graphite", "carbon filler", "carbon material", "conductive carbon", "carbon additive"],
   ["electrode production", "rubber compounding", "carburising", "battery anode production"], "20.13", ["27.90", "22.11", "24.10", "27.20"]),
 }
+#: Needs that no virgin material of the taxonomy stands for, given in full: phrases, uses, CPA
+#: class, usual buyers, the classes that serve them (``source``, ``year``), the virgin
+#: footprint ``ef`` and price band ``price`` with the source and year of each figure
+#: (``ef_source`` / ``ef_year``, ``price_source`` / ``price_year``; sources in SOURCES).
 EXTRA = {
 "phosphate_fertiliser": dict(label="Mineral phosphate fertiliser (triple superphosphate, rock phosphate)",
    phrases=["phosphate fertiliser", "phosphorus fertiliser", "phosphate", "rock phosphate", "superphosphate", "P fertiliser", "phosphorus for crops", "struvite"],
    uses=["phosphate fertilisation", "phosphorus recovery", "fertiliser granulation"], cpa="20.15",
    users=["01.11", "01.13", "01.19", "01.21", "20.15"],
    served_by={"sewage_sludge": 0.6, "biomass_ash": 0.5, "manure": 0.7, "digestate_compost": 0.7, "animal_by_products": 0.5, "industrial_bio_sludge": 0.5, "nutrient_rich_water": 0.4},
-   source="FPR19", ef=300.0, price=[450.0, 600.0], ef_source="FE19", price_source="WB24",
-   year=2019),
+   source="FPR19", ef=300.0, price=[450.0, 600.0], ef_source="FE19", ef_year=2019,
+   price_source="WB24", price_year=2024, year=2019),
 "digester_feedstock": dict(label="Digester feedstock: energy crops (maize silage) for anaerobic digestion",
    phrases=["digester feedstock", "biogas plant feedstock", "feedstock for anaerobic digestion", "AD feedstock", "biogas substrate", "substrate for the biogas plant",
             "co-substrate", "co-digestion material", "organic feedstock for biogas", "maize silage", "energy crops", "silage for the digester",
@@ -227,7 +231,8 @@ EXTRA = {
               "brewers_spent_grain": 0.8, "sugar_residues": 0.8, "whey_dairy_residues": 0.8, "glycerol": 0.8,
               "industrial_bio_sludge": 0.8, "crop_residues": 0.8, "animal_by_products": 0.6, "animal_fats_uco": 0.6,
               "green_waste": 0.6, "winery_residues": 0.6, "sewage_sludge": 0.6, "nutrient_rich_water": 0.4},
-   source="AD-SUB", ef=60.0, price=[43.0, 60.0], ef_source="MSGHG", price_source="BJ17", year=2016),
+   source="AD-SUB", ef=60.0, price=[43.0, 60.0], ef_source="MSGHG", ef_year=2026,
+   price_source="BJ17", price_year=2017, year=2016),
 }
 
 #: Needs of a gaseous fuel that a class of another medium replaces only through a conversion
@@ -236,10 +241,6 @@ EXTRA = {
 #: feedstock), not a boiler's.  The taxonomy keeps the route (the avoided emissions of a
 #: digested stream); which classes take it is read from their medium, not listed here.
 VIA_PLANT = {"natural_gas": ("gas", "digester_feedstock")}
-
-
-#: The year of the figures each EXTRA source gives.
-SOURCE_YEAR = {"FE19": 2019, "WB24": 2024, "MSGHG": 2026, "BJ17": 2017}
 
 
 #: Utilities used across whole NACE divisions (module notes: ``user_divisions``).
@@ -323,10 +324,10 @@ def build() -> dict:
             "cpa": e["cpa"], "users": sorted(e["users"]), "served_by": dict(sorted(e["served_by"].items())),
             "virgin_ef_kg_co2e_per_unit": e["ef"], "virgin_price_usd_per_unit": e["price"],
             "facts": {"served_by": {"source": e["source"], "year": e["year"], "estimate": True},
-                      "virgin_ef_kg_co2e_per_unit": {"source": e["ef_source"], "year": SOURCE_YEAR[e["ef_source"]],
+                      "virgin_ef_kg_co2e_per_unit": {"source": e["ef_source"], "year": e["ef_year"],
                                                      "estimate": True},
                       "virgin_price_usd_per_unit": {"source": e["price_source"],
-                                                    "year": SOURCE_YEAR[e["price_source"]], "estimate": True},
+                                                    "year": e["price_year"], "estimate": True},
                       "users": {"source": "NACE2", "year": 2008, "estimate": True},
                       "cpa": {"source": "CPA21", "year": 2015}},
         })

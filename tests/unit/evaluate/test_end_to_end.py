@@ -228,6 +228,9 @@ def test_artefact_round_trip_and_schema_check(tmp_path):
     assert pm.resolve_pair_model(o.describe()).outside == 0.75
     with pytest.raises(InvalidInputError, match="outside"):
         pm.PairScoreModel("bad", w, 0.0, outside=float("nan"))
+    for bad in ("high", float("inf")):  # a recorded model whose outside utility is unusable
+        with pytest.raises(InvalidInputError, match="outside|pair_model dict"):
+            pm.resolve_pair_model({**o.describe(), "outside": bad})
     with pytest.raises(InvalidInputError, match="pair_model"):
         pm.resolve_pair_model(42)
     with pytest.raises(InvalidInputError, match="every pair feature"):
