@@ -1192,21 +1192,17 @@ def _end_to_end_hashing() -> str:
                     [r[1:] for r in rows], ["l", "l", "r", "r", "r"])
 
 
-@table("end_to_end_seeds")
-def _end_to_end_seeds() -> str:
-    """The plan row of the protocol under every seed run (folds, park layouts, distractor draws
-    and tie orders): end_to_end.json (seed 0) and end_to_end_seed<N>.json, with the mean and
-    the lowest of the seeds per setting."""
+def _seed_table(first: str, prefix: str) -> str:
+    """The plan row of the protocol under every seed run (folds, park layouts, distractor
+    draws and tie orders): ``first`` (seed 0) and ``<prefix><N>.json``, with the mean and the
+    lowest of the seeds per setting."""
     by: dict[str, list[list[str]]] = {}
-    seeds = sorted(RESULTS.glob("end_to_end_seed*.json"),
-                   key=lambda f: int(f.stem.removeprefix("end_to_end_seed")))
-    for fname in ["end_to_end.json", *(f.name for f in seeds)]:
+    seeds = sorted(RESULTS.glob(f"{prefix}*.json"), key=lambda f: int(f.stem.removeprefix(prefix)))
+    for fname in [first, *(f.name for f in seeds)]:
         res = load(fname)
-        ev = res["evaluation"]
-        blocks = _e2e_blocks(ev)
-        for prefix, st in blocks:
+        for pre, st in _e2e_blocks(res["evaluation"]):
             v = st["methods"]["plan"]
-            label = prefix + _E2E_WHERE[st["placement"]].format(n=st["distractors"])
+            label = pre + _E2E_WHERE[st["placement"]].format(n=st["distractors"])
             by.setdefault(label, []).append(
                 [label, str(res["seed"]), f"{v['recall_at_1']['value']:.3f}",
                  f"{v['recall_at_3']['value']:.3f}", f"{v['mrr']['value']:.3f}"])
@@ -1218,6 +1214,18 @@ def _end_to_end_seeds() -> str:
         rows.append([label, "lowest", *(f"{min(c):.3f}" for c in cols)])
     return md_table(["setting", "seed", "recall@1", "recall@3", "MRR"], rows,
                     ["l", "r", "r", "r", "r"])
+
+
+@table("end_to_end_seeds")
+def _end_to_end_seeds() -> str:
+    """end_to_end.json (seed 0) and end_to_end_seed<N>.json (the sentence model)."""
+    return _seed_table("end_to_end.json", "end_to_end_seed")
+
+
+@table("end_to_end_hashing_seeds")
+def _end_to_end_hashing_seeds() -> str:
+    """end_to_end_hashing.json (seed 0) and end_to_end_hashing_seed<N>.json (a plain install)."""
+    return _seed_table("end_to_end_hashing.json", "end_to_end_hashing_seed")
 
 
 # end_to_end_distance.json: the distance prior's weight, re-scored on the protocol's tables
